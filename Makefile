@@ -1,0 +1,63 @@
+# The two commands of the README: `make demo` and `make test`. Each installs what it needs itself
+# on a fresh Debian machine (as root; with sudo otherwise): system packages, a .venv, the project.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := $(VENV)/.stamps
+
+# libzbar0: pyzbar; fonts: CJK text on screen (Noto) and in PDFs (WenQuanYi, TrueType outlines that
+# reportlab can embed); cups + cups-pdf: the real A4 queue in tests and the demo; poppler-utils:
+# PDF checks; the lib* lines are what Qt's offscreen platform and OpenCV load at run time.
+APT_PACKAGES := libzbar0 fonts-noto-cjk fonts-wqy-microhei cups cups-client cups-bsd \
+	printer-driver-cups-pdf poppler-utils libgl1 libegl1 libglib2.0-0 libxkbcommon0 \
+	libfontconfig1 libdbus-1-3 libxcb-cursor0
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test lint typecheck imports pytest bench clean system venv
+
+demo: venv
+	$(BIN)/kiosk demo
+
+test: venv lint typecheck imports pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy
+
+imports: venv
+	$(BIN)/lint-imports
+
+pytest: venv
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+
+bench: venv
+	$(BIN)/python -m bench
+
+system: $(STAMPS)/system
+
+$(STAMPS)/system: Makefile
+	@missing=""; for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@mkdir -p $(STAMPS) && touch $@
+
+venv: $(STAMPS)/venv
+
+$(STAMPS)/venv: pyproject.toml $(STAMPS)/system
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[hall,dev]'
+	@mkdir -p $(STAMPS) && touch $@
+
+clean:
+	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Device ports, real drivers and byte-faithful simulators. No Qt here."""

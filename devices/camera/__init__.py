@@ -1,0 +1,1 @@
+"""Document cameras (OpenCV frame sources) and QR code decoding."""

@@ -1,0 +1,1 @@
+"""ESC/POS receipt printers and an oracle that reads back what we send them."""

@@ -1,0 +1,341 @@
+"""The wire contract between terminals and the hall: paths, models and the certificate QR format.
+
+This is the only module of ``hall`` that the terminal imports (an import-linter contract enforces
+it). It depends on pydantic and cryptography only, so a terminal needs none of the hall's server
+packages. Model names follow the FastAPI template: ``...Create`` goes to the hall, ``...Public``
+comes back.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+API_PREFIX = "/api/v1"
+HEALTH_PATH = "/healthz"
+CATALOG_PATH = f"{API_PREFIX}/catalog"
+KEYS_PATH = f"{API_PREFIX}/keys"
+SUBMISSIONS_PATH = f"{API_PREFIX}/submissions"
+SUBMISSION_PATH = f"{API_PREFIX}/submissions/{{case_number}}"
+PROGRESS_PATH = f"{API_PREFIX}/cases/{{case_number}}/progress"
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+"""Every submission carries a client-made key; the hall stores the first result per key."""
+
+CASE_NUMBER_PATTERN = r"^[A-Z0-9]{2,12}-\d{8}-\d{5}$"
+"""``<KIOSK CODE>-<YYYYMMDD>-<sequence>``: made by the terminal, so offline receipts carry one."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- The catalog --------------------------------------------------------------------------------
+
+
+class LocalizedText(_Model):
+    """Text in Chinese (first) and English."""
+
+    zh: str
+    en: str
+
+
+class TimeLimit(_Model):
+    """Statutory and promised time limits in working days (0: on the spot)."""
+
+    statutory_days: int = Field(ge=0)
+    promised_days: int = Field(ge=0)
+
+
+class Fee(_Model):
+    """The fee in yuan (0 for free) and what it is for."""
+
+    amount_yuan: float = Field(ge=0)
+    note: LocalizedText
+
+
+MaterialSource = Literal["id_card", "camera"]
+
+
+class MaterialSpec(_Model):
+    """One material an item needs and where the terminal gets it."""
+
+    id: str
+    name: LocalizedText
+    source: MaterialSource
+    document_type: str | None = None
+    """For camera materials: the OCR document type, e.g. ``lease_contract``."""
+    required: bool = True
+    tolerable: bool = False
+    """May be missing at submission with the citizen's written commitment (容缺受理)."""
+    checks: list[str] = Field(default_factory=list)
+    hint: LocalizedText | None = None
+
+
+ItemKind = Literal["service", "progress_query"]
+DecisionRule = Literal["social_insurance_record", "elder_age_60"]
+
+
+class ServiceItem(_Model):
+    """One service item with its full guide ("一图可视")."""
+
+    id: str
+    kind: ItemKind = "service"
+    name: LocalizedText
+    short_name: LocalizedText | None = None
+    department: LocalizedText
+    legal_basis: list[LocalizedText] = Field(default_factory=list)
+    conditions: list[LocalizedText] = Field(default_factory=list)
+    time_limit: TimeLimit
+    fee: Fee
+    steps: list[LocalizedText] = Field(default_factory=list)
+    materials: list[MaterialSpec] = Field(default_factory=list)
+    zero_material: bool = False
+    instant: bool = False
+    """Decided by the hall on the spot ("秒批") against its shared-data tables."""
+    decision_rule: DecisionRule | None = None
+    certificate_template: str | None = None
+    bundle_of: list[str] = Field(default_factory=list)
+    """For "一件事一次办" bundles: the ids of the items it is made of."""
+    icon: str = "item"
+    order: int = 100
+
+
+class CatalogPublic(_Model):
+    """The versioned catalog the hall serves and terminals cache."""
+
+    version: str
+    items: list[ServiceItem]
+
+    def item(self, item_id: str) -> ServiceItem:
+        """Return the item with this id; ``KeyError`` when the catalog has none."""
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+
+# --- Submissions --------------------------------------------------------------------------------
+
+
+class ApplicantCreate(_Model):
+    """The applicant as read from the ID card. Personal data: encrypted at rest on the terminal."""
+
+    card_type: str
+    name: str
+    gender: str
+    ethnicity: str
+    birth_date: dt.date
+    address: str
+    id_number: str
+    issuing_authority: str
+    valid_from: dt.date
+    valid_to: str
+    """ISO date or ``long-term``."""
+
+
+class MaterialCreate(_Model):
+    """One captured material: a photo of a document, base64 in JSON."""
+
+    material_id: str
+    content_type: str
+    data_b64: str
+    sha256: str
+
+
+class SubmissionCreate(_Model):
+    """A citizen's submission, made on the terminal and delivered through the outbox."""
+
+    case_number: str = Field(pattern=CASE_NUMBER_PATTERN)
+    kiosk_id: str
+    item_id: str
+    created_at: dt.datetime
+    applicant: ApplicantCreate | None = None
+    materials: list[MaterialCreate] = Field(default_factory=list)
+    form: dict[str, str] = Field(default_factory=dict)
+    commitment: bool = False
+    """The citizen's written commitment for tolerated missing materials (容缺受理)."""
+
+
+DecisionOutcome = Literal["approved", "refused"]
+SubmissionStatus = Literal["accepted", "approved", "refused"]
+
+
+class DecisionPublic(_Model):
+    """The hall's decision on a case, with the reason in plain words when refused."""
+
+    outcome: DecisionOutcome
+    reason_code: str | None = None
+    reason: LocalizedText | None = None
+    decided_at: dt.datetime
+
+
+class CertificateField(_Model):
+    """One printed line of a certificate."""
+
+    label: LocalizedText
+    value: str
+
+
+class CertificatePublic(_Model):
+    """A certificate the hall issued; ``qr_payload`` is signed and verifiable offline."""
+
+    certificate_id: str
+    template: str
+    title: LocalizedText
+    holder_name: str
+    holder_id_masked: str
+    fields: list[CertificateField]
+    issued_at: dt.datetime
+    valid_until: dt.date | None = None
+    issuer: LocalizedText
+    qr_payload: str
+
+
+class SubmissionPublic(_Model):
+    """What the hall holds for a case: status, decision and certificate when there is one."""
+
+    case_number: str
+    item_id: str
+    status: SubmissionStatus
+    received_at: dt.datetime
+    decision: DecisionPublic | None = None
+    certificate: CertificatePublic | None = None
+
+
+class StagePublic(_Model):
+    """One stage of a case with its own clock ("环节分段计时")."""
+
+    code: str
+    name: LocalizedText
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    seconds: float | None = None
+    """Time spent in the stage; still running when ``finished_at`` is ``None``."""
+
+
+class CaseProgressPublic(_Model):
+    """A case's stages, for the progress query."""
+
+    case_number: str
+    item_id: str
+    item_name: LocalizedText
+    status: SubmissionStatus
+    promised_days: int
+    stages: list[StagePublic]
+
+
+class PublicKeyPublic(_Model):
+    """One of the hall's certificate signing keys."""
+
+    kid: str
+    algorithm: Literal["Ed25519"] = "Ed25519"
+    public_key_b64: str
+    """The raw 32-byte Ed25519 public key, standard base64."""
+
+
+class KeysPublic(_Model):
+    """The hall's current and past certificate signing keys."""
+
+    keys: list[PublicKeyPublic]
+
+
+class ErrorPublic(_Model):
+    """Every error answer of the hall: a stable code and a message for logs."""
+
+    code: str
+    message: str
+
+
+def canonical_json(data: Any) -> bytes:
+    """Serialise JSON-able data the one way both sides hash and sign it."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def payload_hash(submission: SubmissionCreate) -> str:
+    """The SHA-256 of a submission's canonical JSON: same key + other hash is a client bug (422)."""
+    return hashlib.sha256(canonical_json(submission.model_dump(mode="json"))).hexdigest()
+
+
+# --- The certificate QR code --------------------------------------------------------------------
+
+CERT_QR_PREFIX = "ZWCERT1"
+"""``ZWCERT1.<base64url claims JSON>.<base64url Ed25519 signature over the claims bytes>``."""
+
+
+class CertificateClaims(_Model):
+    """What a certificate's QR code asserts, signed by the hall."""
+
+    v: Literal[1] = 1
+    kid: str
+    cid: str
+    """Certificate id."""
+    case: str
+    item: str
+    name: str
+    idm: str
+    """Holder's ID number, masked."""
+    iat: dt.date
+    exp: dt.date | None = None
+
+
+CertificateStatus = Literal["genuine", "tampered", "expired", "unknown_key", "malformed"]
+
+
+class CertificateCheck(_Model):
+    """The outcome of verifying a certificate QR payload offline."""
+
+    status: CertificateStatus
+    claims: CertificateClaims | None = None
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encode_certificate_qr(claims: CertificateClaims, sign: Callable[[bytes], bytes]) -> str:
+    """Make the QR payload: the claims' canonical JSON and ``sign(claims_bytes)``."""
+    body = canonical_json(claims.model_dump(mode="json"))
+    return f"{CERT_QR_PREFIX}.{_b64url(body)}.{_b64url(sign(body))}"
+
+
+def is_certificate_qr(payload: str) -> bool:
+    """Whether a scanned payload claims to be one of our certificates."""
+    return payload.startswith(CERT_QR_PREFIX + ".")
+
+
+def verify_certificate_qr(
+    payload: str, public_keys: Mapping[str, bytes], today: dt.date
+) -> CertificateCheck:
+    """Verify a certificate QR payload with the hall's raw Ed25519 public keys, by key id."""
+    parts = payload.strip().split(".")
+    if len(parts) != 3 or parts[0] != CERT_QR_PREFIX:
+        return CertificateCheck(status="malformed")
+    try:
+        body, signature = _unb64url(parts[1]), _unb64url(parts[2])
+        claims = CertificateClaims.model_validate_json(body)
+    except (binascii.Error, ValueError, ValidationError):
+        return CertificateCheck(status="malformed")
+    raw_key = public_keys.get(claims.kid)
+    if raw_key is None:
+        return CertificateCheck(status="unknown_key", claims=claims)
+    try:
+        Ed25519PublicKey.from_public_bytes(raw_key).verify(signature, body)
+    except (InvalidSignature, ValueError):
+        return CertificateCheck(status="tampered")
+    if claims.exp is not None and claims.exp < today:
+        return CertificateCheck(status="expired", claims=claims)
+    return CertificateCheck(status="genuine", claims=claims)
