@@ -26,8 +26,9 @@ class CardType(StrEnum):
 
 @dataclass(eq=False, repr=False)
 class IdCard:
-    """One card's data. Personal data: never log it, mask ``id_number`` on screen, wipe it after use.
+    """One card's data.
 
+    Personal data: never log it, mask ``id_number`` on screen, wipe it after use.
     ``repr`` is deliberately free of personal data so that a stray log line cannot leak it.
     """
 

@@ -1,0 +1,318 @@
+"""A SAM module on the far side of a pseudo-terminal, speaking the device's exact bytes.
+
+The simulator owns a pty pair: the real driver opens ``sim.port`` (the slave's path) with pyserial,
+and the simulator answers on the master side from its own thread, framing its replies with the same
+``build_reply`` and encoding cards with the same ``encode_text_block`` the driver decodes. It also
+honours the line speed the driver set on the pty, so baud-rate probing is exercised for real: a
+command sent at another rate than the simulated module's is not understood and gets no answer.
+
+Faults (``inject``) break the next reply the way real lines and modules break.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import select
+import termios
+import threading
+import tty
+from enum import StrEnum
+from types import TracebackType
+
+from devices.idcard.card import IdCard
+from devices.idcard.codes import BAUDRATE_CODES, SamCommand, Status
+from devices.idcard.demo_cards import PHOTO_SIZE
+from devices.idcard.errors import FrameChecksumError, FrameError
+from devices.idcard.frames import Command, CommandParser, build_reply
+from devices.idcard.text import TEXT_BLOCK_SIZE, encode_text_block
+
+log = logging.getLogger(__name__)
+
+_POLL = 0.05  # seconds; bounds how long stop() waits for the thread
+_CARD_SERIAL = bytes(8)  # what select returns; real modules send the chip's serial, often zeros
+_FIND_DATA = bytes(4)
+
+
+class Fault(StrEnum):
+    """What ``SamSimulator.inject`` can break."""
+
+    CORRUPT_CHECKSUM = "corrupt_checksum"
+    """The next reply's CHK byte is wrong."""
+    TRUNCATE = "truncate"
+    """The first half of the next reply is sent, then nothing more."""
+    SILENT = "silent"
+    """The next command gets no answer at all."""
+    SAM_FAILURE = "sam_failure"
+    """The next command is answered with status 60 (SAM self-test failed)."""
+    READ_FAILURE = "read_failure"
+    """The next read command (30 xx) is answered with status 41 (read failed)."""
+    BAD_LENGTH = "bad_length"
+    """The next reply's LEN field is impossible (0xFFFF)."""
+
+
+_BAUD_CONSTANTS: dict[int, int] = {rate: getattr(termios, f"B{rate}") for rate in BAUDRATE_CODES}
+
+
+class SamSimulator:
+    """A simulated SAM serial card reader on a pty; start it, then point the driver at ``port``."""
+
+    def __init__(self, *, baudrate: int = 115200, sam_id: bytes | None = None) -> None:
+        """Prepare a module answering at ``baudrate`` (one of 115200, 57600, 38400, 19200, 9600)."""
+        if baudrate not in _BAUD_CONSTANTS:
+            raise ValueError(f"unsupported SAM baud rate {baudrate}")
+        self._baudrate = baudrate
+        self._sam_id = sam_id if sam_id is not None else bytes(range(16))
+        self._lock = threading.Lock()
+        self._text: bytes | None = None
+        self._photo = b""
+        self._selected = False
+        self._faults: list[tuple[Fault, tuple[int, int] | None]] = []
+        self._received: list[tuple[int, int]] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._master = self._slave = -1
+        self._wake_r = self._wake_w = -1
+        self._port = ""
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    @property
+    def port(self) -> str:
+        """The slave device path to give pyserial (valid after ``start``)."""
+        if not self._port:
+            raise RuntimeError("simulator not started")
+        return self._port
+
+    @property
+    def baudrate(self) -> int:
+        """The rate the simulated module currently speaks."""
+        with self._lock:
+            return self._baudrate
+
+    def start(self) -> SamSimulator:
+        """Open the pty pair and start answering; returns ``self``."""
+        if self._thread is not None:
+            raise RuntimeError("simulator already started")
+        self._master, self._slave = os.openpty()
+        # Raw from the start, so that nothing echoes or rewrites bytes before pyserial opens it.
+        tty.setraw(self._slave)
+        tty.setraw(self._master)
+        os.set_blocking(self._master, False)
+        self._wake_r, self._wake_w = os.pipe()
+        self._port = os.ttyname(self._slave)
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._serve, name="sam-simulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop the thread and close the pty; safe to call twice."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._stop.set()
+        os.write(self._wake_w, b"x")
+        thread.join()
+        self._thread = None
+        for fd in (self._master, self._slave, self._wake_r, self._wake_w):
+            os.close(fd)
+        self._master = self._slave = self._wake_r = self._wake_w = -1
+
+    def __enter__(self) -> SamSimulator:
+        """Start on entering a ``with`` block."""
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop on leaving it."""
+        self.stop()
+
+    # -- what lies on the reader ----------------------------------------------------------------
+
+    def insert(self, card: IdCard) -> None:
+        """Lay ``card`` on the reader. The card is encoded now, so wiping it later changes nothing.
+
+        Raises ``ValueError`` when the card cannot be encoded or its photo is not 1024 bytes.
+        """
+        text = encode_text_block(card)
+        if len(card.photo) != PHOTO_SIZE:
+            raise ValueError(f"photo must be {PHOTO_SIZE} bytes, got {len(card.photo)}")
+        with self._lock:
+            self._text = text
+            self._photo = bytes(card.photo)
+            self._selected = False
+
+    def remove(self) -> None:
+        """Take the card off the reader."""
+        with self._lock:
+            self._text = None
+            self._photo = b""
+            self._selected = False
+
+    def inject(
+        self, fault: Fault | str | None, *, times: int = 1, on: SamCommand | None = None
+    ) -> None:
+        """Break the next ``times`` replies with ``fault``; ``None`` clears every pending fault.
+
+        ``on`` limits the fault to replies to that command (``READ_FAILURE`` always waits for a
+        read command), e.g. ``on=SamCommand.READ_TEXT_PHOTO`` tears the 1295-byte card reply.
+        Faults queue up and are used in order.
+        """
+        with self._lock:
+            if fault is None:
+                self._faults.clear()
+                return
+            kind = Fault(fault)
+            if kind is Fault.READ_FAILURE and on is None:
+                on = SamCommand.READ_TEXT_PHOTO
+            self._faults.extend([(kind, on.value if on is not None else None)] * times)
+
+    def pending_faults(self) -> int:
+        """Faults injected and not used yet."""
+        with self._lock:
+            return len(self._faults)
+
+    def commands_received(self) -> list[tuple[int, int]]:
+        """(CMD, PARA) of every command understood so far, for tests and diagnostics."""
+        with self._lock:
+            return list(self._received)
+
+    # -- the thread ---------------------------------------------------------------------------
+
+    def _serve(self) -> None:
+        parser = CommandParser()
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self._master, self._wake_r], [], [], _POLL)
+            if self._master not in ready:
+                continue
+            try:
+                chunk = os.read(self._master, 4096)
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError:
+                # EIO while no one holds the slave open; we keep it open, but be defensive.
+                continue
+            try:
+                commands = parser.feed(chunk)
+            except FrameError as err:
+                # A real module answers a frame it could not check with status 10 or 11.
+                sw3 = (
+                    Status.CHECKSUM_ERROR
+                    if isinstance(err, FrameChecksumError)
+                    else Status.LENGTH_ERROR
+                )
+                self._send(build_reply(sw3))
+                continue
+            for command in commands:
+                self._handle(command)
+
+    def _line_speed_matches(self) -> bool:
+        attrs = termios.tcgetattr(self._slave)
+        wanted = _BAUD_CONSTANTS[self._baudrate]
+        return bool(attrs[4] == wanted and attrs[5] == wanted)
+
+    def _handle(self, command: Command) -> None:
+        with self._lock:
+            if not self._line_speed_matches():
+                # At another rate the module sees line noise, not a command: it stays quiet.
+                return
+            self._received.append((command.cmd, command.para))
+            reply = self._answer(command)
+            fault = self._take_fault(command)
+            if fault is Fault.SAM_FAILURE:
+                reply = build_reply(Status.SAM_SELF_TEST_FAILED)
+            elif fault is Fault.READ_FAILURE:
+                reply = build_reply(Status.READ_FAILED)
+            elif fault is Fault.SILENT:
+                return
+            elif fault is Fault.CORRUPT_CHECKSUM:
+                reply = reply[:-1] + bytes([reply[-1] ^ 0x5A])
+            elif fault is Fault.TRUNCATE:
+                reply = reply[: len(reply) // 2]
+            elif fault is Fault.BAD_LENGTH:
+                reply = reply[:5] + b"\xff\xff" + reply[7:]
+            new_rate = self._rate_switch(command)
+        self._send(reply)
+        if new_rate is not None:
+            with self._lock:
+                self._baudrate = new_rate
+
+    def _take_fault(self, command: Command) -> Fault | None:
+        if not self._faults:
+            return None
+        fault, on = self._faults[0]
+        if on is not None and on != (command.cmd, command.para):
+            return None
+        del self._faults[0]
+        return fault
+
+    def _rate_switch(self, command: Command) -> int | None:
+        if command.cmd != SamCommand.SET_BAUDRATE.cmd:
+            return None
+        for rate, code in BAUDRATE_CODES.items():
+            if code == command.para:
+                return rate
+        return None
+
+    def _answer(self, command: Command) -> bytes:
+        key = (command.cmd, command.para)
+        card = self._text
+        if key in (SamCommand.RESET.value, SamCommand.STATUS.value):
+            return build_reply(Status.SUCCESS)
+        if key == SamCommand.READ_SAM_ID.value:
+            return build_reply(Status.SUCCESS, self._sam_id)
+        if key == SamCommand.FIND_CARD.value:
+            self._selected = False
+            if card is None:
+                return build_reply(Status.FIND_CARD_FAILED)
+            return build_reply(Status.CARD_FOUND, _FIND_DATA)
+        if key == SamCommand.SELECT_CARD.value:
+            if card is None:
+                return build_reply(Status.SELECT_CARD_FAILED)
+            self._selected = True
+            return build_reply(Status.SUCCESS, _CARD_SERIAL)
+        if command.cmd == SamCommand.READ_TEXT_PHOTO.cmd:
+            return self._read(command.para)
+        if command.cmd == SamCommand.SET_BAUDRATE.cmd:
+            if command.para in BAUDRATE_CODES.values():
+                return build_reply(Status.SUCCESS)
+            return build_reply(Status.BAD_COMMAND)
+        return build_reply(Status.BAD_COMMAND)
+
+    def _read(self, para: int) -> bytes:
+        if self._text is None or not self._selected:
+            return build_reply(Status.READ_FAILED)
+        lengths = TEXT_BLOCK_SIZE.to_bytes(2, "big") + PHOTO_SIZE.to_bytes(2, "big")
+        if para == SamCommand.READ_TEXT_PHOTO.para:
+            return build_reply(Status.SUCCESS, lengths + self._text + self._photo)
+        if para == SamCommand.READ_TEXT_PHOTO_FINGERPRINT.para:
+            fingerprint = _opaque(self._photo, PHOTO_SIZE)
+            data = lengths + len(fingerprint).to_bytes(2, "big") + self._text + self._photo
+            return build_reply(Status.SUCCESS, data + fingerprint)
+        if para == SamCommand.READ_APPENDED_ADDRESS.para:
+            return build_reply(Status.FIELD_EMPTY)
+        return build_reply(Status.BAD_COMMAND)
+
+    def _send(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view and not self._stop.is_set():
+            try:
+                written = os.write(self._master, view)
+            except BlockingIOError:
+                # The pty's queue is full (the driver is not reading): wait, but stay stoppable.
+                select.select([], [self._master], [], _POLL)
+                continue
+            view = view[written:]
+
+
+def _opaque(seed: bytes, size: int) -> bytes:
+    out = b""
+    while len(out) < size:
+        out += hashlib.sha256(seed + len(out).to_bytes(4, "big")).digest()
+    return out[:size]
