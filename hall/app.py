@@ -1,0 +1,164 @@
+"""The hall's HTTP API (FastAPI): the paths and models of ``hall.schema``.
+
+Every error answer is an ``ErrorPublic`` JSON body. Log lines name case numbers and item ids only:
+request bodies carry personal data and never reach a log or an error message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI, Header, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import assets
+from hall.certificates import SigningKey
+from hall.db import Database
+from hall.errors import HallError, IdempotencyKeyRequiredError
+from hall.schema import (
+    CATALOG_PATH,
+    HEALTH_PATH,
+    IDEMPOTENCY_HEADER,
+    KEYS_PATH,
+    PROGRESS_PATH,
+    SUBMISSION_PATH,
+    SUBMISSIONS_PATH,
+    CaseProgressPublic,
+    CatalogPublic,
+    ErrorPublic,
+    KeysPublic,
+    SubmissionCreate,
+    SubmissionPublic,
+)
+from hall.seed import seed_demo_data
+from hall.service import HallService, utc_now
+from hall.settings import HallSettings
+
+logger = logging.getLogger(__name__)
+
+_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
+"""Idempotency keys: 1 to 200 visible ASCII characters (UUIDs in practice)."""
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorPublic} for code in (400, 404, 409, 422)
+}
+
+_HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+}
+
+
+def _error(status_code: int, code: str, message: str) -> JSONResponse:
+    body = ErrorPublic(code=code, message=message)
+    return JSONResponse(status_code=status_code, content=body.model_dump(mode="json"))
+
+
+def _validation_message(err: RequestValidationError) -> str:
+    # Only where and what kind of problem: pydantic's "input" would echo personal data.
+    parts = []
+    for detail in err.errors()[:10]:
+        location = ".".join(str(part) for part in detail.get("loc", ()))
+        parts.append(f"{location}: {detail.get('type', 'invalid')}")
+    return "invalid request: " + "; ".join(parts)
+
+
+def create_app(settings: HallSettings, *, clock: Callable[[], dt.datetime] = utc_now) -> FastAPI:
+    """Build the hall's app.
+
+    The catalog and the signing key (made when missing) are loaded now; the tables (and the demo
+    data when ``seed_demo_data``) are created when the server starts.
+
+    Raises ``ValueError`` for a bad catalog and ``hall.errors.SigningKeyError`` for a bad key file.
+    """
+    catalog = assets.load_catalog(settings.catalog_dir)
+    key = SigningKey.load_or_create(settings.signing_key_path)
+    db = Database(settings.database_url)
+    service = HallService(db, catalog, key, timezone=ZoneInfo(settings.timezone), clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        db.create_all()
+        if settings.seed_demo_data:
+            seed_demo_data(db)
+        logger.info("hall ready: catalog %s, signing key %s", catalog.version, key.kid)
+        try:
+            yield
+        finally:
+            db.dispose()
+
+    app = FastAPI(title="Government service hall", version="1", lifespan=lifespan)
+    app.state.service = service
+    app.state.database = db
+
+    @app.exception_handler(HallError)
+    async def _on_hall_error(_request: Request, err: HallError) -> JSONResponse:
+        return _error(err.status_code, err.code, str(err))
+
+    @app.exception_handler(RequestValidationError)
+    async def _on_invalid(_request: Request, err: RequestValidationError) -> JSONResponse:
+        return _error(422, "invalid_request", _validation_message(err))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _on_http(_request: Request, err: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(err.status_code, "http_error")
+        return _error(err.status_code, code, str(err.detail))
+
+    @app.exception_handler(Exception)
+    async def _on_crash(_request: Request, err: Exception) -> JSONResponse:
+        logger.error("unhandled %s in a request", type(err).__name__)
+        return _error(500, "internal_error", "the hall failed to answer; try again later")
+
+    @app.get(HEALTH_PATH)
+    def healthz() -> dict[str, str]:
+        """Liveness: answers once the server has started."""
+        return {"status": "ok", "catalog_version": catalog.version}
+
+    @app.get(CATALOG_PATH, response_model=CatalogPublic)
+    def get_catalog() -> CatalogPublic:
+        """Serve the catalog of service items."""
+        return service.catalog
+
+    @app.get(KEYS_PATH, response_model=KeysPublic)
+    def get_keys() -> KeysPublic:
+        """Serve the certificate signing keys, for offline verification of certificate QR codes."""
+        return KeysPublic(keys=[service.key.public()])
+
+    @app.post(SUBMISSIONS_PATH, response_model=SubmissionPublic, status_code=201, responses=_ERRORS)
+    def post_submission(
+        submission: SubmissionCreate,
+        response: Response,
+        idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
+    ) -> SubmissionPublic:
+        """Take a submission in, idempotently: 201 the first time, 200 with the same body after."""
+        if idempotency_key is None or not _KEY_PATTERN.match(idempotency_key):
+            raise IdempotencyKeyRequiredError(
+                f"the {IDEMPOTENCY_HEADER} header is required: 1 to 200 visible ASCII characters"
+            )
+        stored, created = service.submit(submission, idempotency_key)
+        response.status_code = 201 if created else 200
+        return stored
+
+    @app.get(SUBMISSION_PATH, response_model=SubmissionPublic, responses=_ERRORS)
+    def get_submission(case_number: str) -> SubmissionPublic:
+        """Answer what the hall holds for a case."""
+        return service.get_submission(case_number)
+
+    @app.get(PROGRESS_PATH, response_model=CaseProgressPublic, responses=_ERRORS)
+    def get_progress(case_number: str) -> CaseProgressPublic:
+        """Answer a case's stages and the time spent in each."""
+        return service.progress(case_number)
+
+    return app

@@ -1,0 +1,269 @@
+"""The hall's database: typed SQLAlchemy 2.0 models and the engine set-up.
+
+The models use portable column types only, so the same schema runs on SQLite (the embedded
+default) and PostgreSQL (a fleet). SQLite specifics (WAL, foreign keys, ``BEGIN IMMEDIATE`` for
+writers) live in the engine set-up, not in the models. Tables are made with ``create_all`` at start;
+forward migrations come later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+_IMMEDIATE = "hall_begin_immediate"
+"""Execution option: this engine's transactions take SQLite's write lock at BEGIN."""
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """An aware datetime stored as UTC; read back aware (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        """Refuse naive datetimes and store UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        """Return an aware UTC datetime."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """The hall's declarative base."""
+
+
+class Submission(Base):
+    """One case as the hall received it; the first result per idempotency key is kept."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(32), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    kiosk_id: Mapped[str] = mapped_column(String(64), index=True)
+    item_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    """``accepted``, ``approved`` or ``refused``."""
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The submission as sent. Personal data, in clear for now: at-rest encryption comes later."""
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    """When the hall finished taking the case in; ``None`` while a request is processing it."""
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    """While processing: after this instant a retry may take the unfinished case over."""
+
+    decision: Mapped[Decision | None] = relationship(back_populates="submission")
+    certificate: Mapped[Certificate | None] = relationship(back_populates="submission")
+    stages: Mapped[list[CaseStage]] = relationship(
+        back_populates="submission", order_by="CaseStage.id"
+    )
+
+
+class Decision(Base):
+    """The hall's decision on a case."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), unique=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reason_zh: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason_en: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    submission: Mapped[Submission] = relationship(back_populates="decision")
+
+
+class Certificate(Base):
+    """A certificate issued for an approved case; ``body`` is the ``CertificatePublic`` as sent."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    certificate_id: Mapped[str] = mapped_column(String(32), unique=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), unique=True)
+    template: Mapped[str] = mapped_column(String(64))
+    kid: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    submission: Mapped[Submission] = relationship(back_populates="certificate")
+
+
+class CaseStage(Base):
+    """One stage of a case with its own clock ("环节分段计时")."""
+
+    __tablename__ = "case_stages"
+    __table_args__ = (UniqueConstraint("case_number", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_number: Mapped[str] = mapped_column(ForeignKey("submissions.case_number"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    submission: Mapped[Submission] = relationship(back_populates="stages")
+
+
+class Sequence(Base):
+    """Named counters, e.g. the daily certificate serial per id prefix."""
+
+    __tablename__ = "sequences"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+# --- Shared data ("一网共享") -------------------------------------------------------------------
+
+
+class Resident(Base):
+    """A resident as the household register knows them. Personal data."""
+
+    __tablename__ = "residents"
+
+    id_number: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    gender: Mapped[str] = mapped_column(String(8))
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    household_address: Mapped[str] = mapped_column(Text)
+
+    insurance_records: Mapped[list[SocialInsuranceRecord]] = relationship(back_populates="resident")
+
+
+class SocialInsuranceRecord(Base):
+    """A person's social insurance enrolment in this district. Personal data."""
+
+    __tablename__ = "social_insurance_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id_number: Mapped[str] = mapped_column(ForeignKey("residents.id_number"), index=True)
+    insured_since: Mapped[dt.date] = mapped_column(Date)
+    """The first day of the month enrolment began (printed as year and month)."""
+    unit: Mapped[str] = mapped_column(Text)
+    """The employer, or the body that manages a retiree's pension."""
+    category: Mapped[str] = mapped_column(String(16))
+    """``employee`` or ``retiree``."""
+    insurance_kinds: Mapped[list[str]] = mapped_column(JSON)
+    months_paid: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    """``active``, ``suspended`` or ``terminated``."""
+
+    resident: Mapped[Resident] = relationship(back_populates="insurance_records")
+
+
+# --- Engine --------------------------------------------------------------------------------------
+
+
+def make_engine(database_url: str) -> Engine:
+    """Build the engine; on SQLite: WAL, foreign keys, full sync, writers BEGIN IMMEDIATE.
+
+    ``BEGIN IMMEDIATE`` matters because a deferred transaction that reads and then writes can fail
+    with "database is locked" at once instead of waiting, when another writer got there first.
+    """
+    is_sqlite = database_url.startswith("sqlite")
+    connect_args: dict[str, Any] = {}
+    if is_sqlite:
+        # Requests run on a thread pool; the pool hands one connection to one thread at a time.
+        connect_args = {"check_same_thread": False, "timeout": 15.0}
+    # Parameters hold personal data: keep them out of error messages and tracebacks in logs.
+    engine = create_engine(database_url, connect_args=connect_args, hide_parameters=True)
+    if is_sqlite:
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take BEGIN out of pysqlite's hands so that the "begin" hook below decides its kind.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # The hall is the record of every case: a power cut must not lose a committed one.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """The engine plus short read and write sessions, one per unit of work (thread-safe)."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = make_engine(database_url)
+        self._writer = self.engine.execution_options(**{_IMMEDIATE: True})
+
+    def create_all(self) -> None:
+        """Create the tables that do not exist yet."""
+        Base.metadata.create_all(self.engine)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """Open a session for reading; its transaction is rolled back at the end."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """Open a session whose transaction commits at the end, or rolls back on an exception."""
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        """Close pooled connections (the engine stays usable and reconnects on demand)."""
+        self.engine.dispose()
+
+    def count_submissions(
+        self, *, case_number: str | None = None, idempotency_key: str | None = None
+    ) -> int:
+        """Count stored submissions with this case number and/or idempotency key."""
+        query = select(func.count()).select_from(Submission)
+        if case_number is not None:
+            query = query.where(Submission.case_number == case_number)
+        if idempotency_key is not None:
+            query = query.where(Submission.idempotency_key == idempotency_key)
+        with self.read() as session:
+            return int(session.scalar(query) or 0)

@@ -1,0 +1,73 @@
+"""The hall's exceptions: one root, each with the HTTP status and stable code it answers with.
+
+Messages never carry personal data: they name case numbers and item ids at most.
+"""
+
+from __future__ import annotations
+
+
+class HallError(Exception):
+    """Root of the hall's errors; ``status_code`` and ``code`` make the ``ErrorPublic`` answer."""
+
+    status_code = 500
+    code = "internal_error"
+
+
+class UnknownItemError(HallError):
+    """The submission names an item the catalog does not have, or one that takes no submissions."""
+
+    status_code = 422
+    code = "unknown_item"
+
+
+class ApplicantRequiredError(HallError):
+    """An instant item was submitted without the applicant's ID card data."""
+
+    status_code = 422
+    code = "applicant_required"
+
+
+class IdempotencyKeyReusedError(HallError):
+    """The idempotency key was used before with another payload (a client bug)."""
+
+    status_code = 422
+    code = "idempotency_key_reused"
+
+
+class CaseNumberConflictError(HallError):
+    """The case number belongs to a submission made under another idempotency key."""
+
+    status_code = 409
+    code = "case_number_conflict"
+
+
+class InProgressError(HallError):
+    """A request with the same idempotency key is still being processed."""
+
+    status_code = 409
+    code = "in_progress"
+
+
+class CaseNotFoundError(HallError):
+    """The hall has no case with this number."""
+
+    status_code = 404
+    code = "case_not_found"
+
+
+class CertificateError(HallError):
+    """A certificate cannot be made: unknown template or missing shared data."""
+
+    status_code = 500
+    code = "certificate_error"
+
+
+class SigningKeyError(HallError):
+    """The signing key file cannot be read, made or parsed."""
+
+
+class IdempotencyKeyRequiredError(HallError):
+    """A submission came without a usable ``Idempotency-Key`` header."""
+
+    status_code = 400
+    code = "idempotency_key_required"

@@ -1,0 +1,161 @@
+"""Demo shared data: the residents on the terminal simulator's demo ID cards.
+
+The people, their sex, birth dates, addresses and ID numbers are the same as the simulator's cards
+(``devices/idcard/demo_cards.py``); change both together or the demo's decisions stop matching.
+Everything here is invented; the ID numbers carry valid GB 11643 check characters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from hall.db import Database, Resident, SocialInsuranceRecord
+from hall.decisions import InsuranceFacts, ResidentFacts
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    """One demo resident and their social insurance record, if they have one here."""
+
+    resident: ResidentFacts
+    insurance: InsuranceFacts | None
+
+
+_RETIREE_KINDS = ("退休人员基本养老保险", "职工基本医疗保险（退休）")
+
+DEMO_PEOPLE: tuple[DemoPerson, ...] = (
+    DemoPerson(
+        ResidentFacts(
+            id_number="110105195203141221",
+            name="王秀英",
+            gender="女",
+            birth_date=dt.date(1952, 3, 14),
+            household_address="北京市朝阳区建国路88号院3号楼2单元501室",
+        ),
+        InsuranceFacts(
+            id_number="110105195203141221",
+            insured_since=dt.date(1975, 7, 1),
+            unit="北京市朝阳区退休人员社会化管理服务中心",
+            category="retiree",
+            insurance_kinds=_RETIREE_KINDS,
+            months_paid=321,
+            status="active",
+        ),
+    ),
+    DemoPerson(
+        ResidentFacts(
+            id_number="110108199008213012",
+            name="李建国",
+            gender="男",
+            birth_date=dt.date(1990, 8, 21),
+            household_address="北京市海淀区中关村大街27号",
+        ),
+        InsuranceFacts(
+            id_number="110108199008213012",
+            insured_since=dt.date(2013, 7, 1),
+            unit="北京中关村科技有限公司",
+            category="employee",
+            insurance_kinds=("企业职工基本养老保险", "职工基本医疗保险", "失业保险", "工伤保险"),
+            months_paid=160,
+            status="active",
+        ),
+    ),
+    DemoPerson(
+        ResidentFacts(
+            id_number="440306198511074021",
+            name="陈美玲",
+            gender="女",
+            birth_date=dt.date(1985, 11, 7),
+            household_address="广东省深圳市福田区福华路100号",
+        ),
+        # No social insurance record in this district: the si-insured certificate is refused.
+        None,
+    ),
+    DemoPerson(
+        ResidentFacts(
+            id_number="310115194806052530",
+            name="赵德明",
+            gender="男",
+            birth_date=dt.date(1948, 6, 5),
+            household_address="上海市浦东新区世纪大道200号",
+        ),
+        InsuranceFacts(
+            id_number="310115194806052530",
+            insured_since=dt.date(1968, 9, 1),
+            unit="上海市浦东新区退休人员社会化管理服务中心",
+            category="retiree",
+            insurance_kinds=_RETIREE_KINDS,
+            months_paid=478,
+            status="active",
+        ),
+    ),
+)
+
+
+def seed_demo_data(db: Database) -> int:
+    """Make the demo residents and records exist exactly as above; returns how many rows changed.
+
+    Idempotent: a second run changes nothing and returns 0.
+    """
+    changed = 0
+    with db.write() as session:
+        for person in DEMO_PEOPLE:
+            facts = person.resident
+            resident = session.get(Resident, facts.id_number)
+            if resident is None:
+                resident = Resident(id_number=facts.id_number)
+                session.add(resident)
+            changed += _assign(
+                resident,
+                name=facts.name,
+                gender=facts.gender,
+                birth_date=facts.birth_date,
+                household_address=facts.household_address,
+            )
+            session.flush()
+            records = session.scalars(
+                select(SocialInsuranceRecord).where(
+                    SocialInsuranceRecord.id_number == facts.id_number
+                )
+            ).all()
+            insurance = person.insurance
+            if insurance is None:
+                for record in records:
+                    session.delete(record)
+                    changed += 1
+                continue
+            for extra in records[1:]:
+                session.delete(extra)
+                changed += 1
+            if records:
+                record = records[0]
+            else:
+                record = SocialInsuranceRecord(id_number=facts.id_number)
+                session.add(record)
+            changed += _assign(
+                record,
+                insured_since=insurance.insured_since,
+                unit=insurance.unit,
+                category=insurance.category,
+                insurance_kinds=list(insurance.insurance_kinds),
+                months_paid=insurance.months_paid,
+                status=insurance.status,
+            )
+    logger.info("demo data seeded: %d rows changed", changed)
+    return changed
+
+
+def _assign(row: object, **values: object) -> int:
+    """Set the attributes that differ; 1 when anything changed."""
+    changed = 0
+    for name, value in values.items():
+        if getattr(row, name, None) != value:
+            setattr(row, name, value)
+            changed = 1
+    return changed

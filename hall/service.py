@@ -1,0 +1,475 @@
+"""Taking submissions in: idempotent acceptance, instant decisions, certificates and case stages.
+
+A submission is taken in two short transactions. The *claim* stores the case under its idempotency
+key with a lease and commits, so a second request with the same key sees it at once (409
+``in_progress`` while the lease runs, the stored answer once it is done). The *processing* then
+decides, issues the certificate and records the stages in one transaction: a crash leaves a claimed
+case with nothing half-done, and a retry after the lease takes it over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from hall import certificates
+from hall.certificates import SigningKey
+from hall.db import (
+    CaseStage,
+    Certificate,
+    Database,
+    Decision,
+    Resident,
+    Sequence,
+    SocialInsuranceRecord,
+    Submission,
+)
+from hall.decisions import InsuranceFacts, ResidentFacts, decide
+from hall.errors import (
+    ApplicantRequiredError,
+    CaseNotFoundError,
+    CaseNumberConflictError,
+    IdempotencyKeyReusedError,
+    InProgressError,
+    UnknownItemError,
+)
+from hall.schema import (
+    CaseProgressPublic,
+    CatalogPublic,
+    CertificatePublic,
+    DecisionPublic,
+    LocalizedText,
+    ServiceItem,
+    StagePublic,
+    SubmissionCreate,
+    SubmissionPublic,
+    SubmissionStatus,
+    payload_hash,
+)
+
+logger = logging.getLogger(__name__)
+
+CLAIM_LEASE = dt.timedelta(seconds=30)
+"""How long a request may hold an unfinished case before a retry may take it over."""
+
+STAGE_NAMES: dict[str, LocalizedText] = {
+    "received": LocalizedText(zh="受理", en="Received"),
+    "review": LocalizedText(zh="审查", en="Review"),
+    "decision": LocalizedText(zh="决定", en="Decision"),
+    "certificate": LocalizedText(zh="制证", en="Certificate issued"),
+    "done": LocalizedText(zh="办结", en="Completed"),
+}
+"""The stages of a case in order, with their names for the progress screen."""
+
+
+def utc_now() -> dt.datetime:
+    """Return the current time, aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A case this request has stored and now owns until its lease runs out."""
+
+    submission_id: int
+    case_number: str
+    item_id: str
+
+
+class HallService:
+    """The hall's submissions and case queries over its database; safe to call from many threads."""
+
+    def __init__(
+        self,
+        db: Database,
+        catalog: CatalogPublic,
+        key: SigningKey,
+        *,
+        timezone: ZoneInfo,
+        clock: Callable[[], dt.datetime] = utc_now,
+        lease: dt.timedelta = CLAIM_LEASE,
+    ) -> None:
+        self._db = db
+        self.catalog = catalog
+        self.key = key
+        self.timezone = timezone
+        self._clock = clock
+        self._lease = lease
+
+    # --- Submissions ---------------------------------------------------------------------------
+
+    def submit(
+        self, submission: SubmissionCreate, idempotency_key: str
+    ) -> tuple[SubmissionPublic, bool]:
+        """Take a submission in; returns the stored answer and whether this call created it.
+
+        Raises ``IdempotencyKeyReusedError``, ``InProgressError``, ``CaseNumberConflictError``,
+        ``UnknownItemError`` or ``ApplicantRequiredError``.
+        """
+        claimed = self.claim(submission, idempotency_key)
+        if isinstance(claimed, SubmissionPublic):
+            return claimed, False
+        return self.process(claimed), True
+
+    def claim(self, submission: SubmissionCreate, idempotency_key: str) -> Claim | SubmissionPublic:
+        """Store the case under its key and own it; or return the stored answer of a finished one.
+
+        Raises as ``submit`` does.
+        """
+        digest = payload_hash(submission)
+        for attempt in range(3):
+            try:
+                with self._db.write() as session:
+                    return self._claim(session, submission, idempotency_key, digest)
+            except IntegrityError:
+                # Another writer stored the same key or case number between our read and our
+                # insert (possible on PostgreSQL): look again, now we will see theirs.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _claim(
+        self, session: Session, submission: SubmissionCreate, key: str, digest: str
+    ) -> Claim | SubmissionPublic:
+        now = self._clock()
+        existing = session.scalar(select(Submission).where(Submission.idempotency_key == key))
+        if existing is not None:
+            if existing.payload_hash != digest:
+                raise IdempotencyKeyReusedError(
+                    f"idempotency key of case {existing.case_number} reused with another payload"
+                )
+            if existing.completed_at is not None:
+                logger.info("case %s replayed", existing.case_number)
+                return self._public(existing)
+            return self._take_over(session, existing, now)
+        item = self._submittable_item(submission.item_id)
+        if item.instant and submission.applicant is None:
+            raise ApplicantRequiredError(f"item {item.id} needs the applicant's ID card data")
+        taken = session.scalar(
+            select(Submission.id).where(Submission.case_number == submission.case_number)
+        )
+        if taken is not None:
+            raise CaseNumberConflictError(
+                f"case number {submission.case_number} belongs to another submission"
+            )
+        row = Submission(
+            case_number=submission.case_number,
+            idempotency_key=key,
+            payload_hash=digest,
+            kiosk_id=submission.kiosk_id,
+            item_id=submission.item_id,
+            status="accepted",
+            payload=submission.model_dump(mode="json"),
+            received_at=now,
+            lease_until=now + self._lease,
+        )
+        session.add(row)
+        session.flush()
+        session.add(CaseStage(case_number=row.case_number, code="received", started_at=now))
+        logger.info("case %s received for item %s", row.case_number, row.item_id)
+        return Claim(row.id, row.case_number, row.item_id)
+
+    def _take_over(self, session: Session, row: Submission, now: dt.datetime) -> Claim:
+        lease_until = row.lease_until
+        if lease_until is not None and lease_until > now:
+            raise InProgressError(f"case {row.case_number} is still being processed")
+        # Conditional, so two retries racing for an abandoned case cannot both win.
+        result = session.execute(
+            update(Submission)
+            .where(Submission.id == row.id, Submission.lease_until == lease_until)
+            .values(lease_until=now + self._lease)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            raise InProgressError(f"case {row.case_number} is still being processed")
+        logger.warning("case %s: unfinished case taken over by a retry", row.case_number)
+        return Claim(row.id, row.case_number, row.item_id)
+
+    def process(self, claim: Claim) -> SubmissionPublic:
+        """Decide a claimed case when its item is instant, issue its certificate, record stages."""
+        for attempt in range(3):
+            try:
+                with self._db.write() as session:
+                    self._process(session, claim)
+                break
+            except IntegrityError:
+                # A concurrent takeover finished first (PostgreSQL) or a certificate serial
+                # collided: the next round sees the finished case or takes the next serial.
+                if attempt == 2:
+                    raise
+        return self.get_submission(claim.case_number)
+
+    def _process(self, session: Session, claim: Claim) -> None:
+        row = session.get(Submission, claim.submission_id)
+        if row is None:
+            raise CaseNotFoundError(f"case {claim.case_number} vanished while processing")
+        if row.completed_at is not None:
+            return
+        submission = SubmissionCreate.model_validate(row.payload)
+        item = self._submittable_item(row.item_id)
+        stages = {stage.code: stage for stage in row.stages}
+        now = self._clock()
+        received = stages.get("received")
+        if received is None:
+            received = CaseStage(case_number=row.case_number, code="received", started_at=now)
+            session.add(received)
+        received.finished_at = now
+        review = stages.get("review") or CaseStage(
+            case_number=row.case_number, code="review", started_at=now
+        )
+        session.add(review)
+        if item.instant and item.decision_rule is not None and submission.applicant is not None:
+            self._decide(session, row, item, submission, review)
+        elif item.instant:
+            logger.warning("item %s is instant without a decision rule: left accepted", item.id)
+        finished = self._clock()
+        row.completed_at = finished
+        row.lease_until = None
+        logger.info("case %s for item %s: %s", row.case_number, row.item_id, row.status)
+
+    def _decide(
+        self,
+        session: Session,
+        row: Submission,
+        item: ServiceItem,
+        submission: SubmissionCreate,
+        review: CaseStage,
+    ) -> None:
+        assert item.decision_rule is not None
+        assert submission.applicant is not None
+        applicant = submission.applicant
+        resident = session.get(Resident, applicant.id_number)
+        insurance = self._insurance_facts(session, applicant.id_number)
+        now = self._clock()
+        today = now.astimezone(self.timezone).date()
+        result = decide(
+            item.decision_rule,
+            applicant,
+            today=today,
+            resident=None if resident is None else _resident_facts(resident),
+            insurance=insurance,
+        )
+        review.finished_at = now
+        decided_at = self._clock()
+        session.add(
+            CaseStage(
+                case_number=row.case_number,
+                code="decision",
+                started_at=now,
+                finished_at=decided_at,
+            )
+        )
+        session.add(
+            Decision(
+                submission_id=row.id,
+                outcome=result.outcome,
+                reason_code=result.reason_code,
+                reason_zh=None if result.reason is None else result.reason.zh,
+                reason_en=None if result.reason is None else result.reason.en,
+                decided_at=decided_at,
+            )
+        )
+        row.status = result.outcome
+        last = decided_at
+        if result.approved and item.certificate_template is not None:
+            issued_at = self._clock()
+            local_day = issued_at.astimezone(self.timezone).date()
+            template = certificates.template_for(item.certificate_template)
+            serial = _next_serial(session, f"cert-{template.id_prefix}-{local_day:%Y%m%d}")
+            certificate = certificates.issue_certificate(
+                certificate_id=certificates.format_certificate_id(
+                    template.id_prefix, local_day, serial
+                ),
+                case_number=row.case_number,
+                item=item,
+                applicant=applicant,
+                insurance=insurance,
+                issued_at=issued_at.astimezone(self.timezone),
+                today=local_day,
+                key=self.key,
+            )
+            session.add(
+                Certificate(
+                    certificate_id=certificate.certificate_id,
+                    submission_id=row.id,
+                    template=certificate.template,
+                    kid=self.key.kid,
+                    issued_at=issued_at,
+                    valid_until=certificate.valid_until,
+                    body=certificate.model_dump(mode="json"),
+                )
+            )
+            last = self._clock()
+            session.add(
+                CaseStage(
+                    case_number=row.case_number,
+                    code="certificate",
+                    started_at=issued_at,
+                    finished_at=last,
+                )
+            )
+            logger.info(
+                "case %s: certificate %s issued", row.case_number, certificate.certificate_id
+            )
+        session.add(
+            CaseStage(case_number=row.case_number, code="done", started_at=last, finished_at=last)
+        )
+
+    def _insurance_facts(self, session: Session, id_number: str) -> InsuranceFacts | None:
+        records = session.scalars(
+            select(SocialInsuranceRecord)
+            .where(SocialInsuranceRecord.id_number == id_number)
+            .order_by(SocialInsuranceRecord.id)
+        ).all()
+        if not records:
+            return None
+        record = next((r for r in records if r.status == "active"), records[0])
+        return InsuranceFacts(
+            id_number=record.id_number,
+            insured_since=record.insured_since,
+            unit=record.unit,
+            category=record.category,
+            insurance_kinds=tuple(record.insurance_kinds),
+            months_paid=record.months_paid,
+            status=record.status,
+        )
+
+    def _submittable_item(self, item_id: str) -> ServiceItem:
+        try:
+            item = self.catalog.item(item_id)
+        except KeyError:
+            raise UnknownItemError(f"no service item {item_id!r} in the catalog") from None
+        if item.kind != "service":
+            raise UnknownItemError(f"item {item_id!r} takes no submissions")
+        return item
+
+    # --- Queries -------------------------------------------------------------------------------
+
+    def get_submission(self, case_number: str) -> SubmissionPublic:
+        """Return the stored answer for a case; ``CaseNotFoundError`` when there is none."""
+        with self._db.read() as session:
+            return self._public(self._load(session, case_number))
+
+    def progress(self, case_number: str) -> CaseProgressPublic:
+        """Return the case's stages with their clocks; ``CaseNotFoundError`` for an unknown case.
+
+        Stages not reached yet are listed without times while the case is open.
+        """
+        with self._db.read() as session:
+            row = self._load(session, case_number)
+            recorded = {stage.code: stage for stage in row.stages}
+            status: SubmissionStatus = _status(row.status)
+            complete = row.completed_at is not None and status != "accepted"
+            item_id = row.item_id
+        try:
+            item: ServiceItem | None = self.catalog.item(item_id)
+        except KeyError:
+            item = None
+        codes = ["received", "review", "decision"]
+        if item is not None and item.certificate_template is not None:
+            codes.append("certificate")
+        codes.append("done")
+        now = self._clock()
+        stages = []
+        for code in codes:
+            stage = recorded.get(code)
+            if stage is None:
+                if not complete:
+                    stages.append(StagePublic(code=code, name=STAGE_NAMES[code]))
+                continue
+            end = stage.finished_at or now
+            stages.append(
+                StagePublic(
+                    code=code,
+                    name=STAGE_NAMES[code],
+                    started_at=stage.started_at.astimezone(self.timezone),
+                    finished_at=None
+                    if stage.finished_at is None
+                    else stage.finished_at.astimezone(self.timezone),
+                    seconds=max(0.0, (end - stage.started_at).total_seconds()),
+                )
+            )
+        return CaseProgressPublic(
+            case_number=case_number,
+            item_id=item_id,
+            item_name=item.name if item is not None else LocalizedText(zh=item_id, en=item_id),
+            status=status,
+            promised_days=item.time_limit.promised_days if item is not None else 0,
+            stages=stages,
+        )
+
+    @staticmethod
+    def _load(session: Session, case_number: str) -> Submission:
+        row = session.scalar(
+            select(Submission)
+            .where(Submission.case_number == case_number)
+            .options(
+                selectinload(Submission.stages),
+                selectinload(Submission.decision),
+                selectinload(Submission.certificate),
+            )
+        )
+        if row is None:
+            raise CaseNotFoundError(f"no case {case_number!r}")
+        return row
+
+    def _public(self, row: Submission) -> SubmissionPublic:
+        decision = None
+        if row.decision is not None:
+            reason = None
+            if row.decision.reason_zh is not None and row.decision.reason_en is not None:
+                reason = LocalizedText(zh=row.decision.reason_zh, en=row.decision.reason_en)
+            decision = DecisionPublic(
+                outcome="approved" if row.decision.outcome == "approved" else "refused",
+                reason_code=row.decision.reason_code,
+                reason=reason,
+                decided_at=row.decision.decided_at.astimezone(self.timezone),
+            )
+        certificate = None
+        if row.certificate is not None:
+            certificate = CertificatePublic.model_validate(row.certificate.body)
+        return SubmissionPublic(
+            case_number=row.case_number,
+            item_id=row.item_id,
+            status=_status(row.status),
+            received_at=row.received_at.astimezone(self.timezone),
+            decision=decision,
+            certificate=certificate,
+        )
+
+
+def _status(value: str) -> SubmissionStatus:
+    if value == "approved":
+        return "approved"
+    if value == "refused":
+        return "refused"
+    return "accepted"
+
+
+def _resident_facts(row: Resident) -> ResidentFacts:
+    return ResidentFacts(
+        id_number=row.id_number,
+        name=row.name,
+        gender=row.gender,
+        birth_date=row.birth_date,
+        household_address=row.household_address,
+    )
+
+
+def _next_serial(session: Session, name: str) -> int:
+    """Take the next value of a named counter inside the caller's write transaction."""
+    counter = session.get(Sequence, name, with_for_update=True)
+    if counter is None:
+        counter = Sequence(name=name, value=1)
+        session.add(counter)
+    else:
+        counter.value += 1
+    session.flush()
+    return counter.value

@@ -1,0 +1,166 @@
+"""The submission service over a real SQLite file: claims, leases, takeovers, serials, stages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from assets import load_catalog
+from hall.certificates import SigningKey
+from hall.db import Database
+from hall.errors import (
+    ApplicantRequiredError,
+    CaseNotFoundError,
+    CaseNumberConflictError,
+    IdempotencyKeyReusedError,
+    InProgressError,
+    UnknownItemError,
+)
+from hall.schema import SubmissionPublic
+from hall.seed import seed_demo_data
+from hall.service import Claim, HallService
+from tests.fixtures.hall import demo_applicant, make_submission
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class SteppingClock:
+    """A clock the test moves; every reading advances it by one millisecond."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        self.now += dt.timedelta(milliseconds=1)
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> SteppingClock:
+    # 23:59 in Shanghai on 21 November, so a day change is near at hand.
+    return SteppingClock(dt.datetime(2026, 11, 21, 15, 59, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(f"sqlite:///{tmp_path / 'hall.db'}")
+    database.create_all()
+    seed_demo_data(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def service(db: Database, clock: SteppingClock) -> HallService:
+    return HallService(db, load_catalog(), SigningKey.generate(), timezone=SHANGHAI, clock=clock)
+
+
+def test_claim_then_in_progress_then_replay(service: HallService, db: Database) -> None:
+    submission = make_submission("elder-card", demo_applicant("王秀英"))
+    claim = service.claim(submission, "key-1")
+    assert isinstance(claim, Claim)
+    with pytest.raises(InProgressError):
+        service.submit(submission, "key-1")
+    first = service.process(claim)
+    assert first.status == "approved"
+    replay, created = service.submit(submission, "key-1")
+    assert not created
+    assert replay == first
+    assert db.count_submissions(idempotency_key="key-1") == 1
+
+
+def test_abandoned_claim_is_taken_over_after_the_lease(
+    service: HallService, clock: SteppingClock, db: Database
+) -> None:
+    submission = make_submission("si-insured-certificate", demo_applicant("李建国"))
+    assert isinstance(service.claim(submission, "key-2"), Claim)
+    clock.advance(31)  # the first request died without finishing
+    answer, created = service.submit(submission, "key-2")
+    assert created
+    assert answer.status == "approved"
+    assert answer.certificate is not None
+    assert db.count_submissions(case_number=submission.case_number) == 1
+
+
+def test_certificate_serials_count_per_day_in_the_hall_time_zone(
+    service: HallService, clock: SteppingClock
+) -> None:
+    ids = []
+    for name in ("王秀英", "赵德明"):
+        answer, _ = service.submit(
+            make_submission("elder-card", demo_applicant(name)), f"serial-{name}"
+        )
+        assert answer.certificate is not None
+        ids.append(answer.certificate.certificate_id)
+    clock.advance(120)  # past midnight in Shanghai
+    late, _ = service.submit(
+        make_submission("si-insured-certificate", demo_applicant("王秀英")), "serial-late"
+    )
+    assert late.certificate is not None
+    assert ids == ["YD2026112100001", "YD2026112100002"]
+    assert late.certificate.certificate_id == "SB2026112200001"
+
+
+def test_reused_key_with_other_payload_is_refused(service: HallService) -> None:
+    service.submit(make_submission("elder-card", demo_applicant("王秀英")), "key-3")
+    with pytest.raises(IdempotencyKeyReusedError):
+        service.submit(make_submission("elder-card", demo_applicant("赵德明")), "key-3")
+
+
+def test_case_number_under_another_key_conflicts(service: HallService) -> None:
+    submission = make_submission("elder-card", demo_applicant("王秀英"))
+    service.submit(submission, "key-4")
+    with pytest.raises(CaseNumberConflictError):
+        service.submit(submission, "key-5")
+
+
+def test_unknown_and_unsubmittable_items_and_missing_applicant(service: HallService) -> None:
+    with pytest.raises(UnknownItemError):
+        service.submit(make_submission("no-such-item", demo_applicant("王秀英")), "key-6")
+    with pytest.raises(UnknownItemError):
+        service.submit(make_submission("case-progress", None), "key-7")
+    with pytest.raises(ApplicantRequiredError):
+        service.submit(make_submission("elder-card", None), "key-8")
+
+
+def test_standard_item_review_clock_keeps_running(
+    service: HallService, clock: SteppingClock
+) -> None:
+    submission = make_submission("sole-proprietor-registration", demo_applicant("李建国"))
+    answer, _ = service.submit(submission, "key-9")
+    assert answer.status == "accepted"
+    assert answer.decision is None
+    clock.advance(3600)
+    progress = service.progress(submission.case_number)
+    stages = {stage.code: stage for stage in progress.stages}
+    assert [stage.code for stage in progress.stages] == ["received", "review", "decision", "done"]
+    assert stages["received"].finished_at is not None
+    assert stages["review"].finished_at is None
+    assert stages["review"].seconds is not None
+    assert stages["review"].seconds >= 3600
+    assert stages["decision"].started_at is None
+    assert stages["decision"].seconds is None
+    assert progress.promised_days == 1
+
+
+def test_unknown_case_is_not_found(service: HallService) -> None:
+    with pytest.raises(CaseNotFoundError):
+        service.get_submission("K001-20261122-99999")
+    with pytest.raises(CaseNotFoundError):
+        service.progress("K001-20261122-99999")
+
+
+def test_refused_case_has_no_certificate_stage(service: HallService) -> None:
+    submission = make_submission("si-insured-certificate", demo_applicant("陈美玲"))
+    answer, _ = service.submit(submission, "key-10")
+    assert isinstance(answer, SubmissionPublic)
+    assert answer.certificate is None
+    codes = [stage.code for stage in service.progress(submission.case_number).stages]
+    assert codes == ["received", "review", "decision", "done"]
