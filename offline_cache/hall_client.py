@@ -1,0 +1,238 @@
+"""The terminal's HTTP client for the hall, speaking the models of ``hall.schema``.
+
+Every call has a connect and a read timeout. Answers are sorted in two families: come back later
+(:class:`HallUnavailableError`: network, timeouts, 5xx, 409, 429) and do not come back
+(:class:`HallRejectedError`: any other 4xx, with the hall's error code). The hall's error
+*message* is never kept: a validation message may quote the applicant's fields.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import logging
+import socket
+import threading
+import weakref
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
+
+import requests
+from pydantic import BaseModel, ValidationError
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from hall.schema import (
+    CATALOG_PATH,
+    HEALTH_PATH,
+    IDEMPOTENCY_HEADER,
+    KEYS_PATH,
+    PROGRESS_PATH,
+    SUBMISSION_PATH,
+    SUBMISSIONS_PATH,
+    CaseProgressPublic,
+    CatalogPublic,
+    ErrorPublic,
+    KeysPublic,
+    SubmissionCreate,
+    SubmissionPublic,
+)
+from offline_cache.errors import HallRejectedError, HallUnavailableError
+
+if TYPE_CHECKING:
+    from urllib3._base_connection import BaseHTTPConnection
+
+log = logging.getLogger(__name__)
+
+_M = TypeVar("_M", bound=BaseModel)
+
+RETRYABLE_4XX = frozenset({409, 429})
+
+
+class _AbortableAdapter(HTTPAdapter):
+    """An adapter that remembers its sockets so another thread can cut a request short.
+
+    A blocked ``recv`` does not notice a flag; shutting the socket down wakes it at once, which
+    is what lets the sync worker stop within its deadline while the hall is slow.
+    """
+
+    def __init__(self) -> None:
+        self._conns_lock = threading.Lock()
+        self._conns: weakref.WeakSet[BaseHTTPConnection] = weakref.WeakSet()
+        super().__init__()
+
+    def _track(self, conn: BaseHTTPConnection) -> None:
+        with self._conns_lock:
+            self._conns.add(conn)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        """Build the pool manager with pools that report each new connection."""
+        super().init_poolmanager(*args, **kwargs)
+        adapter = self
+
+        class _Pool(HTTPConnectionPool):
+            def _new_conn(self) -> Any:
+                conn = super()._new_conn()
+                adapter._track(conn)
+                return conn
+
+        class _TlsPool(HTTPSConnectionPool):
+            def _new_conn(self) -> Any:
+                conn = super()._new_conn()
+                adapter._track(conn)
+                return conn
+
+        self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _TlsPool}
+
+    def abort(self) -> None:
+        """Shut down every open socket of this adapter; blocked reads fail at once."""
+        with self._conns_lock:
+            conns = list(self._conns)
+        for conn in conns:
+            sock = getattr(conn, "sock", None)
+            if sock is None:
+                continue
+            # OSError: already closed by its owner, nothing left to wake.
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+class HallClient:
+    """Talk to the hall at ``base_url`` with bounded waits.
+
+    ``session`` may carry the caller's auth; the client mounts its own adapter for ``base_url``
+    on it so that :meth:`abort` can interrupt a request.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        connect_timeout: float = 3.0,
+        read_timeout: float = 10.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._timeout = (connect_timeout, read_timeout)
+        self._owns_session = session is None
+        self._session = session if session is not None else requests.Session()
+        self._adapter = _AbortableAdapter()
+        self._session.mount(self.base_url + "/", self._adapter)
+        self._aborted = threading.Event()
+
+    # --- Submissions ----------------------------------------------------------------------------
+
+    def submit(self, submission: SubmissionCreate, idempotency_key: str) -> SubmissionPublic:
+        """POST a submission with its idempotency key; the hall answers the same for a repeat."""
+        response = self._request(
+            "POST",
+            SUBMISSIONS_PATH,
+            data=submission.model_dump_json().encode(),
+            headers={"Content-Type": "application/json", IDEMPOTENCY_HEADER: idempotency_key},
+        )
+        return self._parse(response, SubmissionPublic)
+
+    def get_submission(self, case_number: str) -> SubmissionPublic:
+        """Ask what the hall holds for a case (unknown case: :class:`HallRejectedError` 404)."""
+        path = SUBMISSION_PATH.format(case_number=quote(case_number, safe=""))
+        return self._parse(self._request("GET", path), SubmissionPublic)
+
+    def progress(self, case_number: str) -> CaseProgressPublic:
+        """Ask for a case's stages with their clocks."""
+        path = PROGRESS_PATH.format(case_number=quote(case_number, safe=""))
+        return self._parse(self._request("GET", path), CaseProgressPublic)
+
+    # --- Reference data -------------------------------------------------------------------------
+
+    def catalog(self) -> CatalogPublic:
+        """Fetch the hall's current catalog."""
+        return self._parse(self._request("GET", CATALOG_PATH), CatalogPublic)
+
+    def keys(self) -> dict[str, bytes]:
+        """Fetch the hall's certificate signing keys: key id -> raw Ed25519 public key."""
+        published = self._parse(self._request("GET", KEYS_PATH), KeysPublic)
+        try:
+            return {
+                k.kid: base64.b64decode(k.public_key_b64, validate=True) for k in published.keys
+            }
+        except binascii.Error as err:
+            raise HallUnavailableError("hall sent a malformed public key") from err
+
+    def health(self) -> bool:
+        """Whether the hall answers its health check with 200 right now."""
+        try:
+            response = self._request("GET", HEALTH_PATH)
+        except HallUnavailableError:
+            return False
+        return response.status_code == 200
+
+    # --- Lifecycle ------------------------------------------------------------------------------
+
+    def abort(self) -> None:
+        """Cut short any request in flight (it raises :class:`HallUnavailableError`).
+
+        Used by the sync worker's ``stop``. A connect in progress still ends by its own timeout.
+        """
+        self._aborted.set()
+        self._adapter.abort()
+
+    def close(self) -> None:
+        """Release the connection pool (and the session, when the client made it)."""
+        self._adapter.close()
+        if self._owns_session:
+            self._session.close()
+
+    def __enter__(self) -> HallClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- Plumbing -------------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        self._aborted.clear()
+        try:
+            response = self._session.request(
+                method, self.base_url + path, timeout=self._timeout, **kwargs
+            )
+        except requests.Timeout as err:
+            raise HallUnavailableError(f"{method} {path}: hall timed out") from err
+        except requests.RequestException as err:
+            why = "aborted" if self._aborted.is_set() else type(err).__name__
+            raise HallUnavailableError(f"{method} {path}: hall unreachable ({why})") from err
+        status = response.status_code
+        if status >= 500 or status in RETRYABLE_4XX:
+            # The code tells "in_progress" from "case_number_conflict" in the technician's log.
+            code = _error_code(response)
+            raise HallUnavailableError(f"{method} {path}: hall busy (HTTP {status} {code})")
+        if 400 <= status < 500:
+            raise HallRejectedError(status, _error_code(response))
+        return response
+
+    @staticmethod
+    def _parse(response: requests.Response, model: type[_M]) -> _M:
+        if response.status_code not in (200, 201):
+            raise HallUnavailableError(f"hall answered HTTP {response.status_code}")
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError:
+            # A garbled answer is treated as "try again": the hall repeats the stored result.
+            raise HallUnavailableError(f"hall sent a malformed {model.__name__}") from None
+
+
+def _error_code(response: requests.Response) -> str:
+    """Return the hall's stable error code, or a fallback when the body is not ErrorPublic."""
+    try:
+        return ErrorPublic.model_validate_json(response.content).code
+    except ValidationError:
+        pass
+    try:
+        body = response.json()
+    except ValueError:
+        return "unknown"
+    # FastAPI's own errors (e.g. a 422 before our handler) carry "detail" instead.
+    if isinstance(body, dict) and isinstance(body.get("code"), str):
+        return str(body["code"])
+    return "unknown"
