@@ -60,7 +60,7 @@ class Camera(Protocol):
     """A document camera or any frame source OpenCV can open."""
 
     def grab(self) -> npt.NDArray[np.uint8] | None:
-        """Return the next BGR frame, or ``None`` when the source has none (end of a file source)."""
+        """Return the next BGR frame, or ``None`` when the source has none (a file's end)."""
         ...
 
     def close(self) -> None:

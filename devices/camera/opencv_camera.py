@@ -1,0 +1,148 @@
+"""Frame sources: any camera OpenCV can open, and a stand-in that serves image files."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from devices.errors import DeviceUnavailableError
+
+log = logging.getLogger(__name__)
+
+Frame = npt.NDArray[np.uint8]
+
+
+def _to_bgr(image: npt.NDArray[Any]) -> Frame:
+    """Return a 3-channel 8-bit BGR frame whatever the source delivered (grey, BGRA, 16-bit)."""
+    if image.dtype != np.uint8:
+        # 16-bit PNGs and scanners' deep frames: stretch to 8 bits rather than clip.
+        image = cv2.convertScaleAbs(image, alpha=255.0 / max(1.0, float(image.max())))
+    if image.ndim == 2:
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    elif image.shape[2] == 4:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    return np.ascontiguousarray(image, dtype=np.uint8)
+
+
+class OpenCvCamera:
+    """``Camera`` over ``cv2.VideoCapture``.
+
+    ``source`` is a device index (``0``), a device path (``/dev/video0``), a video file, an image
+    sequence pattern (``frames/img_%03d.png``) or a stream URL. A live device that stops
+    delivering frames raises ``DeviceUnavailableError``; a file source returns ``None`` at its end.
+    """
+
+    def __init__(
+        self, source: int | str, *, width: int | None = None, height: int | None = None
+    ) -> None:
+        """Open the source; raises ``DeviceUnavailableError`` when OpenCV cannot."""
+        self.source = source
+        self._live = isinstance(source, int) or str(source).startswith("/dev/")
+        self._lock = threading.Lock()
+        capture = cv2.VideoCapture(source)
+        if not capture.isOpened():
+            capture.release()
+            raise DeviceUnavailableError(f"camera source {source!r} cannot be opened")
+        if self._live:
+            # Resolution can only be asked of a device; a file source has the size it has.
+            if width:
+                capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+            if height:
+                capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+        self._capture: cv2.VideoCapture | None = capture
+
+    def grab(self) -> Frame | None:
+        """Return the next BGR frame, or ``None`` at the end of a file source."""
+        with self._lock:
+            if self._capture is None:
+                raise DeviceUnavailableError(f"camera source {self.source!r} is closed")
+            ok, frame = self._capture.read()
+        if not ok or frame is None:
+            if self._live:
+                raise DeviceUnavailableError(f"camera {self.source!r} stopped delivering frames")
+            return None
+        return _to_bgr(frame)
+
+    def close(self) -> None:
+        """Release the device; further ``grab`` calls raise."""
+        with self._lock:
+            if self._capture is not None:
+                self._capture.release()
+                self._capture = None
+
+    def __enter__(self) -> OpenCvCamera:
+        """Use as a context manager that closes the camera."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close on leaving the block."""
+        self.close()
+
+
+class FileCamera:
+    """``Camera`` stand-in that returns image files as frames, in order.
+
+    The demo "shows" a document or a QR code to the terminal with it. ``loop=True`` starts over
+    after the last file, as a document held still under a real camera keeps being seen.
+    """
+
+    def __init__(self, paths: Sequence[Path], *, loop: bool = False) -> None:
+        """Check the files exist; raises ``DeviceUnavailableError`` for a missing one."""
+        self.paths = [Path(path) for path in paths]
+        for path in self.paths:
+            if not path.is_file():
+                raise DeviceUnavailableError(f"camera stand-in image {path.name} does not exist")
+        self.loop = loop
+        self._index = 0
+        self._closed = False
+        self._lock = threading.Lock()
+
+    def grab(self) -> Frame | None:
+        """Return the next image as a BGR frame, or ``None`` when they ran out (no loop)."""
+        with self._lock:
+            if self._closed:
+                raise DeviceUnavailableError("camera stand-in is closed")
+            if not self.paths or (self._index >= len(self.paths) and not self.loop):
+                return None
+            path = self.paths[self._index % len(self.paths)]
+            self._index += 1
+        # imdecode over bytes: imread cannot open paths with non-ASCII names on every platform.
+        try:
+            data = np.fromfile(path, dtype=np.uint8)
+        except OSError as err:
+            raise DeviceUnavailableError(f"camera stand-in image {path.name} unreadable") from err
+        image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+        if image is None:
+            raise DeviceUnavailableError(f"camera stand-in image {path.name} is not an image")
+        return _to_bgr(image)
+
+    def close(self) -> None:
+        """Stop serving frames."""
+        with self._lock:
+            self._closed = True
+
+    def __enter__(self) -> FileCamera:
+        """Use as a context manager that closes the camera."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close on leaving the block."""
+        self.close()

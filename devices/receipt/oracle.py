@@ -1,0 +1,255 @@
+"""A test oracle: reads back exactly the ESC/POS that ``devices.receipt.commands`` emits.
+
+It rebuilds the printed text lines (decoded from GB18030), the QR payloads (native ``GS ( k``
+from the store command, raster ``GS v 0`` images decoded with pyzbar) and whether the paper was
+cut. Anything else is an ``OracleError``: the oracle is strict on purpose, so that a stray byte
+in the driver's output fails a test instead of printing garbage on a real printer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from devices.camera.qr import PyzbarDecoder, decode_text
+from devices.receipt.commands import display_width
+
+Align = Literal["left", "center", "right"]
+_ALIGN: dict[int, Align] = {
+    0: "left",
+    1: "center",
+    2: "right",
+    48: "left",
+    49: "center",
+    50: "right",
+}
+
+
+class OracleError(ValueError):
+    """The bytes are not the ESC/POS the driver emits (unknown command, torn data, bad text)."""
+
+
+@dataclass(frozen=True)
+class PrintedLine:
+    """One line of text as the printer would print it, with its style."""
+
+    text: str
+    align: Align = "left"
+    bold: bool = False
+    double: bool = False
+
+
+@dataclass(frozen=True)
+class PrintedQr:
+    """A QR code on the paper: its payload (``None`` if it did not decode) and how it was sent."""
+
+    payload: str | None
+    native: bool
+
+
+@dataclass
+class DecodedReceipt:
+    """What a receipt job prints: text lines, QR payloads, whether it was cut, raster images."""
+
+    lines: list[str] = field(default_factory=list)
+    qr_payloads: list[str] = field(default_factory=list)
+    cut: bool = False
+    images: list[npt.NDArray[np.uint8]] = field(default_factory=list)
+    """Raster images as 0/1 bitmaps (1 = a black dot), one row per dot line."""
+    blocks: list[PrintedLine | PrintedQr] = field(default_factory=list)
+    """Lines and QR codes in paper order, for ``render_text``."""
+
+
+@dataclass
+class _State:
+    align: Align = "left"
+    bold: bool = False
+    double: bool = False
+    chinese: bool = False
+    text: bytearray = field(default_factory=bytearray)
+    stored_qr: bytes | None = None
+
+
+def decode_receipt(data: bytes) -> DecodedReceipt:
+    """Parse one job's bytes into a ``DecodedReceipt``; raises ``OracleError`` on anything else."""
+    out = DecodedReceipt()
+    state = _State()
+    pos = 0
+    n = len(data)
+
+    def need(count: int) -> bytes:
+        if pos + count > n:
+            raise OracleError(f"command at offset {pos} is cut short")
+        return data[pos : pos + count]
+
+    while pos < n:
+        byte = data[pos]
+        if byte >= 0x20:
+            end = pos
+            while end < n and data[end] >= 0x20:
+                end += 1
+            chunk = data[pos:end]
+            if not state.chinese and any(b >= 0x80 for b in chunk):
+                raise OracleError(f"multi-byte text outside Chinese mode at offset {pos}")
+            state.text += chunk
+            pos = end
+            continue
+        if byte == 0x0A:
+            _end_line(out, state)
+            pos += 1
+            continue
+        if state.text:
+            raise OracleError(f"command inside a text line at offset {pos}")
+        prefix = need(2)
+        if prefix == b"\x1b@":
+            state = _State()
+            pos += 2
+        elif prefix == b"\x1ba":
+            value = need(3)[2]
+            if value not in _ALIGN:
+                raise OracleError(f"bad alignment {value} at offset {pos}")
+            state.align = _ALIGN[value]
+            pos += 3
+        elif prefix == b"\x1bE":
+            state.bold = bool(need(3)[2] & 1)
+            pos += 3
+        elif prefix == b"\x1d!":
+            size = need(3)[2]
+            if size not in (0x00, 0x11):
+                raise OracleError(f"character size {size:#04x} is not one we emit")
+            state.double = size == 0x11
+            pos += 3
+        elif prefix == b"\x1c&":
+            state.chinese = True
+            pos += 2
+        elif prefix == b"\x1c.":
+            state.chinese = False
+            pos += 2
+        elif prefix == b"\x1dV":
+            mode = need(3)[2]
+            if mode in (0, 1, 48, 49):
+                pos += 3
+            elif mode in (65, 66):
+                need(4)
+                pos += 4
+            else:
+                raise OracleError(f"bad cut mode {mode} at offset {pos}")
+            out.cut = True
+        elif prefix == b"\x1d(":
+            pos = _qr_function(data, pos, out, state)
+        elif prefix == b"\x1dv":
+            pos = _raster(data, pos, out, state)
+        else:
+            raise OracleError(f"unknown command {prefix.hex(' ')} at offset {pos}")
+    if state.text:
+        raise OracleError("text after the last line feed is never printed")
+    return out
+
+
+def _end_line(out: DecodedReceipt, state: _State) -> None:
+    try:
+        text = bytes(state.text).decode("gb18030")
+    except UnicodeDecodeError as err:
+        raise OracleError("text is not valid GB18030") from err
+    out.lines.append(text)
+    out.blocks.append(PrintedLine(text, state.align, state.bold, state.double))
+    state.text.clear()
+
+
+def _qr_function(data: bytes, pos: int, out: DecodedReceipt, state: _State) -> int:
+    head = data[pos : pos + 5]
+    if len(head) < 5 or head[2:3] != b"k":
+        raise OracleError(f"unknown GS ( command at offset {pos}")
+    length = int.from_bytes(head[3:5], "little")
+    body = data[pos + 5 : pos + 5 + length]
+    if len(body) != length or length < 2:
+        raise OracleError(f"GS ( k at offset {pos} is cut short")
+    if body[0] != 0x31:
+        raise OracleError(f"GS ( k for symbol {body[0]:#04x}, not QR")
+    fn = body[1]
+    if fn == 80:
+        state.stored_qr = bytes(body[3:])
+    elif fn == 81:
+        if state.stored_qr is None:
+            raise OracleError("QR print without stored data")
+        try:
+            payload = state.stored_qr.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise OracleError("stored QR data is not UTF-8") from err
+        out.qr_payloads.append(payload)
+        out.blocks.append(PrintedQr(payload, native=True))
+    elif fn not in (65, 67, 69):
+        raise OracleError(f"GS ( k function {fn} is not one we emit")
+    return pos + 5 + length
+
+
+def _raster(data: bytes, pos: int, out: DecodedReceipt, state: _State) -> int:
+    head = data[pos : pos + 8]
+    if len(head) < 8 or head[2] != 0x30:
+        raise OracleError(f"unknown GS v command at offset {pos}")
+    width_bytes = int.from_bytes(head[4:6], "little")
+    height = int.from_bytes(head[6:8], "little")
+    size = width_bytes * height
+    body = data[pos + 8 : pos + 8 + size]
+    if len(body) != size or size == 0:
+        raise OracleError(f"raster image at offset {pos} is cut short")
+    packed = np.frombuffer(body, dtype=np.uint8).reshape(height, width_bytes)
+    bitmap = np.unpackbits(packed, axis=1).astype(np.uint8)
+    out.images.append(bitmap)
+    payloads = decode_bitmap_qr(bitmap)
+    out.qr_payloads.extend(payloads)
+    if payloads:
+        out.blocks.extend(PrintedQr(payload, native=False) for payload in payloads)
+    else:
+        out.blocks.append(PrintedQr(None, native=False))
+    return pos + 8 + size
+
+
+def decode_bitmap_qr(
+    bitmap: npt.NDArray[np.uint8], *, scale: int = 2, margin: int = 32
+) -> list[str]:
+    """Decode QR codes in a 0/1 dot bitmap (1 = black) as text.
+
+    The dots are scaled up and surrounded with white first: the printed code's quiet zone is the
+    paper, which the raster does not carry, and zbar misses codes without one.
+    """
+    grey = np.where(bitmap > 0, 0, 255).astype(np.uint8)
+    grey = np.kron(grey, np.ones((scale, scale), dtype=np.uint8))
+    grey = np.pad(grey, margin, constant_values=255)
+    return [decode_text(payload) for payload in PyzbarDecoder().decode(grey)]
+
+
+def render_text(decoded: DecodedReceipt, width_chars: int = 32) -> str:
+    """Return a human-readable picture of the paper: aligned lines, QR codes as a labelled box."""
+    rule = "+" + "-" * width_chars + "+"
+    rows = [rule]
+    for block in decoded.blocks:
+        if isinstance(block, PrintedQr):
+            kind = "native QR" if block.native else "QR"
+            label = f"[{kind}: {block.payload}]" if block.payload else f"[{kind}: unreadable]"
+            rows.append(_fit(label, "center", width_chars))
+            continue
+        text = block.text
+        if block.double:
+            # Double width: show each character followed by a space, as it takes twice the room.
+            text = "".join(ch + (" " if display_width(ch) == 1 else "  ") for ch in text).rstrip()
+        rows.append(_fit(text, block.align, width_chars))
+    rows.append(_fit("~~ cut ~~" if decoded.cut else "(not cut)", "center", width_chars))
+    rows.append(rule)
+    return "\n".join(rows) + "\n"
+
+
+def _fit(text: str, align: Align, width: int) -> str:
+    room = width - display_width(text)
+    if room < 0:
+        return "|" + text
+    if align == "center":
+        left = room // 2
+    elif align == "right":
+        left = room
+    else:
+        left = 0
+    return "|" + " " * left + text + " " * (room - left) + "|"
