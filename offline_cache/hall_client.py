@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 _M = TypeVar("_M", bound=BaseModel)
 
 RETRYABLE_4XX = frozenset({409, 429})
+PERMANENT_CONFLICTS = frozenset({"case_number_conflict"})
+"""409 codes that no retry can clear (as opposed to ``in_progress``)."""
 
 
 class _AbortableAdapter(HTTPAdapter):
@@ -204,8 +206,11 @@ class HallClient:
             raise HallUnavailableError(f"{method} {path}: hall unreachable ({why})") from err
         status = response.status_code
         if status >= 500 or status in RETRYABLE_4XX:
-            # The code tells "in_progress" from "case_number_conflict" in the technician's log.
             code = _error_code(response)
+            if code in PERMANENT_CONFLICTS:
+                # Another submission already owns this case number (two terminals sharing a
+                # code, or a reset database): retrying can never succeed, so staff must look.
+                raise HallRejectedError(status, code)
             raise HallUnavailableError(f"{method} {path}: hall busy (HTTP {status} {code})")
         if 400 <= status < 500:
             raise HallRejectedError(status, _error_code(response))

@@ -29,6 +29,6 @@ def _no_dangling_threads() -> Iterator[None]:
     leftover = []
     for thread in set(threading.enumerate()) - before:
         thread.join(timeout=deadline)
-        if thread.is_alive() and not thread.daemon:
+        if thread.is_alive():
             leftover.append(thread.name)
     assert not leftover, f"test left threads running: {leftover}"

@@ -358,9 +358,19 @@ def _draw_footer(canvas: Canvas, doc: CertificateDocument, fonts: _Fonts, page_w
     left = 28 * mm
     canvas.setFillColor(INK)
     if doc.issuer:
-        fonts.draw(canvas, f"发证机关 Issued by: {doc.issuer}", left, 62 * mm, 12)
+        # The issuer shares the line with the QR code: shrink it to fit, and when that would
+        # make it too small to read, give the issuer a line of its own under the label.
+        room = qr_x - left - 6 * mm
+        line = f"发证机关 Issued by: {doc.issuer}"
+        size = _fit_size(fonts, line, 12, room, spacing=0)
+        if size >= 10:
+            fonts.draw(canvas, line, left, 62 * mm, size)
+        else:
+            fonts.draw(canvas, "发证机关 Issued by:", left, 66 * mm, 12)
+            size = _fit_size(fonts, doc.issuer, 12, room, spacing=0)
+            fonts.draw(canvas, doc.issuer, left, 60 * mm, size)
     if doc.issued_at:
-        fonts.draw(canvas, f"发证日期 Date of issue: {doc.issued_at}", left, 53 * mm, 12)
+        fonts.draw(canvas, f"发证日期 Date of issue: {doc.issued_at}", left, 51 * mm, 12)
     canvas.setFillColor(MUTED)
     fonts.draw(
         canvas, "本证书由政务服务自助终端打印，扫描二维码可离线核验真伪。", left, 20 * mm, 8.5

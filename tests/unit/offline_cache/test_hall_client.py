@@ -87,7 +87,14 @@ def test_retryable_answers(client: HallClient, script: Script, status: int, code
 
 @pytest.mark.parametrize(
     ("status", "code"),
-    [(400, "idempotency_key_required"), (404, "case_not_found"), (422, "unknown_item"), (403, "x")],
+    [
+        (400, "idempotency_key_required"),
+        (404, "case_not_found"),
+        (422, "unknown_item"),
+        (403, "x"),
+        # Another submission owns the case number: no retry can clear it.
+        (409, "case_number_conflict"),
+    ],
 )
 def test_permanent_answers_carry_the_halls_code(
     client: HallClient, script: Script, status: int, code: str

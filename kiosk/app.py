@@ -1,0 +1,306 @@
+"""The composition root: the one place that reads the configuration and builds every part.
+
+Drivers, stores, the sync worker and the screens are created here and passed to each other as
+constructor arguments; nothing else in the terminal picks a driver or opens a file by itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+import assets
+from devices.a4.cups_printer import FolderDocumentPrinter
+from devices.a4.cupsd import pick_document_printer
+from devices.camera.opencv_camera import OpenCvCamera
+from devices.camera.qr import PyzbarDecoder
+from devices.camera.still import StillCamera
+from devices.idcard.serial_reader import SamSerialReader
+from devices.idcard.simulator import SamSimulator
+from devices.ports import Camera, DocumentPrinter
+from devices.receipt.escpos_printer import EscposReceiptPrinter
+from devices.receipt.simulator import LoopbackReceiptPrinter
+from hall.schema import CatalogPublic, SubmissionPublic
+from kiosk.config import KioskSettings
+from kiosk.services.journey import Journey
+from kiosk.ui.controller import KioskController, Services
+from kiosk.ui.main_window import KioskWindow
+from kiosk.ui.theme import stylesheet
+from kiosk.ui.workers import CardWatcher, CodeScanner
+from offline_cache.crypto import FieldCipher
+from offline_cache.errors import CacheError
+from offline_cache.hall_client import HallClient
+from offline_cache.outbox import Outbox
+from offline_cache.store import Store
+from offline_cache.sync import SyncWorker
+
+log = logging.getLogger(__name__)
+
+
+class _ResultBridge(QObject):
+    """Carries the sync worker's callbacks (its own thread) to the GUI thread as queued signals."""
+
+    result_arrived = Signal(str, object)
+
+
+class CatalogCache:
+    """The last good catalog: the hall's when it answered, else the saved one, else the shipped one.
+
+    Kept on disk so a terminal that starts offline still shows what it showed last.
+    """
+
+    def __init__(self, path: Path) -> None:
+        """Keep the saved copy at ``path``."""
+        self._path = path
+        self._catalog = self._load_saved() or assets.load_catalog()
+
+    def _load_saved(self) -> CatalogPublic | None:
+        try:
+            return CatalogPublic.model_validate_json(self._path.read_bytes())
+        except (OSError, ValueError):
+            return None
+
+    def __call__(self) -> CatalogPublic:
+        """The catalog to show now."""
+        return self._catalog
+
+    def refresh(self, client: HallClient) -> None:
+        """Ask the hall for its catalog and keep it when it is good (blocking: worker thread)."""
+        fresh = client.catalog()
+        if fresh.version != self._catalog.version or fresh != self._catalog:
+            _atomic_write(self._path, fresh.model_dump_json().encode())
+        self._catalog = fresh
+
+
+class KeyCache:
+    """The hall's certificate keys, kept on disk so certificates verify offline."""
+
+    def __init__(self, path: Path, initial: Mapping[str, bytes] | None = None) -> None:
+        """Load the saved keys, if any."""
+        self._path = path
+        self._keys: dict[str, bytes] = dict(initial or {})
+        try:
+            saved = json.loads(path.read_text())
+            self._keys.update({kid: bytes.fromhex(raw) for kid, raw in saved.items()})
+        except (OSError, ValueError):
+            pass
+
+    def __call__(self) -> Mapping[str, bytes]:
+        """The known keys by key id."""
+        return dict(self._keys)
+
+    def refresh(self, client: HallClient) -> None:
+        """Add the hall's current keys (blocking: worker thread)."""
+        self._keys.update(client.keys())
+        _atomic_write(self._path, json.dumps({k: v.hex() for k, v in self._keys.items()}).encode())
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+@dataclass
+class KioskApp:
+    """Everything one running terminal is made of, with a clean ``stop``."""
+
+    settings: KioskSettings
+    window: KioskWindow
+    controller: KioskController
+    outbox: Outbox
+    store: Store
+    sync: SyncWorker
+    client: HallClient
+    catalog: CatalogCache
+    keys: KeyCache
+    hall: Any | None = None
+    """The embedded hall, when the configuration asks for one."""
+    card_simulator: SamSimulator | None = None
+    receipt_simulator: LoopbackReceiptPrinter | None = None
+    still_camera: StillCamera | None = None
+    document_printer: DocumentPrinter | None = None
+    closers: list[Any] = field(default_factory=list)
+
+    def start(self) -> None:
+        """Start the workers and fetch the hall's catalog and keys in the background."""
+        self.sync.start()
+        self.controller.start()
+        self.controller.hall_runner.run(self._refresh_from_hall, None, self._on_refresh_failed)
+
+    def _refresh_from_hall(self) -> None:
+        self.catalog.refresh(self.client)
+        self.keys.refresh(self.client)
+
+    @staticmethod
+    def _on_refresh_failed(error: BaseException) -> None:
+        log.warning(
+            "hall not reachable at start (%s): working from the saved catalog", type(error).__name__
+        )
+
+    def stop(self) -> None:
+        """Stop every thread and release every device; bounded, for a shutdown under 2 s."""
+        self.controller.stop()
+        self.sync.stop()
+        self.client.close()
+        for closer in reversed(self.closers):
+            try:
+                closer()
+            except Exception as err:
+                log.warning("shutdown: %s", type(err).__name__)
+        self.store.close()
+
+
+def build_app(settings: KioskSettings) -> KioskApp:
+    """Build the terminal from its configuration (the QApplication must exist already)."""
+    data_dir = settings.storage.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    closers: list[Any] = []
+
+    hall = None
+    hall_url = settings.hall.url
+    if settings.hall.embedded:
+        # The embedded hall is the demo's stand-in for the central hall; the import-linter contract
+        # names this one exception to "only hall.schema outside hall/".
+        from hall.embedded import EmbeddedHall
+        from hall.settings import HallSettings
+
+        hall = EmbeddedHall(
+            HallSettings(
+                database_url=f"sqlite:///{data_dir / 'hall.db'}",
+                signing_key_path=data_dir / "hall-signing.key",
+                port=0,
+                seed_demo_data=True,
+            )
+        )
+        hall.start()
+        closers.append(hall.stop)
+        hall_url = hall.base_url
+    assert hall_url is not None
+
+    store = Store(data_dir / "outbox.db")
+    cipher = FieldCipher.from_key_file(settings.storage.resolved_key_file)
+    outbox = Outbox(store, cipher)
+    def hall_client() -> HallClient:
+        return HallClient(
+            hall_url or "",
+            connect_timeout=settings.hall.connect_timeout_s,
+            read_timeout=settings.hall.read_timeout_s,
+        )
+
+    # The worker gets a client of its own: stopping it aborts its sockets, and that must not cut
+    # a citizen's progress query short.
+    client = hall_client()
+    sync_client = hall_client()
+    closers.append(sync_client.close)
+    bridge = _ResultBridge()
+    sync = SyncWorker(outbox, sync_client, on_result=bridge.result_arrived.emit)
+    catalog = CatalogCache(data_dir / "catalog.json")
+    keys = KeyCache(data_dir / "hall-keys.json")
+
+    devices = settings.devices
+    card_simulator = None
+    if devices.id_reader.driver == "simulated":
+        card_simulator = SamSimulator()
+        card_simulator.start()
+        closers.append(card_simulator.stop)
+        reader = SamSerialReader(card_simulator.port, 115200)
+    else:
+        assert devices.id_reader.port is not None
+        reader = SamSerialReader(devices.id_reader.port, devices.id_reader.baud)
+    closers.append(reader.close)
+
+    receipt_simulator = None
+    rp = devices.receipt_printer
+    host, port = rp.host, rp.port
+    if rp.driver == "simulated":
+        receipt_simulator = LoopbackReceiptPrinter()
+        receipt_simulator.start()
+        closers.append(receipt_simulator.stop)
+        host, port = "127.0.0.1", receipt_simulator.port
+    receipt_printer = EscposReceiptPrinter(
+        host, port, timeout=rp.timeout_s, native_qr=rp.native_qr, width_chars=rp.width_chars
+    )
+
+    dp = devices.document_printer
+    document_printer: DocumentPrinter
+    if dp.driver == "folder":
+        document_printer = FolderDocumentPrinter(settings.printed_folder)
+    else:
+        document_printer = pick_document_printer(dp.queue, settings.printed_folder)
+
+    still_camera = None
+    camera: Camera
+    if devices.camera.driver == "simulated":
+        still_camera = StillCamera()
+        still_camera.show_file(assets.SAMPLES_DIR / "lease-contract.jpg")
+        camera = still_camera
+    else:
+        source: int | str = (
+            int(devices.camera.source) if devices.camera.source.isdigit() else devices.camera.source
+        )
+        camera = OpenCvCamera(source)
+    closers.append(camera.close)
+
+    journey = Journey(kiosk_id=settings.terminal.id, outbox=outbox, wake=sync.wake)
+
+    def local_case(case_number: str) -> dt.datetime | None:
+        try:
+            entry = outbox.get(case_number)
+        except CacheError:
+            return None
+        return entry.created_at if entry is not None else None
+
+    window = KioskWindow((settings.terminal.location_zh, settings.terminal.location_en))
+    window.setStyleSheet(stylesheet())
+    services = Services(
+        settings=settings,
+        catalog=catalog,
+        journey=journey,
+        progress_lookup=client.progress,
+        local_case=local_case,
+        public_keys=keys,
+        camera=camera,
+        receipt_printer=receipt_printer,
+        document_printer=document_printer,
+        card_watcher=CardWatcher(
+            reader,
+            poll_interval=devices.id_reader.poll_interval_s,
+            read_timeout=devices.id_reader.read_timeout_s,
+        ),
+        code_scanner=CodeScanner(camera, PyzbarDecoder()),
+    )
+    controller = KioskController(window, services)
+    bridge.setParent(controller)
+    bridge.result_arrived.connect(controller.on_result)
+    return KioskApp(
+        settings=settings,
+        window=window,
+        controller=controller,
+        outbox=outbox,
+        store=store,
+        sync=sync,
+        client=client,
+        catalog=catalog,
+        keys=keys,
+        hall=hall,
+        card_simulator=card_simulator,
+        receipt_simulator=receipt_simulator,
+        still_camera=still_camera,
+        document_printer=document_printer,
+        closers=closers,
+    )
+
+
+__all__ = ["KioskApp", "SubmissionPublic", "build_app"]

@@ -1,0 +1,221 @@
+"""The terminal's one validated settings model, read from a TOML file plus ``KIOSK_`` variables.
+
+Where the file comes from: ``--config PATH``, else ``$KIOSK_CONFIG``, else ``kiosk.toml`` in the
+platform's config directory when it exists, else the embedded defaults (simulated devices, the
+embedded hall on SQLite). Environment variables override the file, nested keys joined by ``__``:
+``KIOSK_HALL__URL=http://hall:8765``. An invalid file stops start-up with ``ConfigError``, whose
+message names each bad key and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+APP_NAME = "gov-kiosk"
+CONFIG_ENV = "KIOSK_CONFIG"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says which key and why."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TerminalSettings(_Section):
+    """Who this terminal is and how it treats its citizens."""
+
+    id: str = Field(default="DEMO01", pattern=r"^[A-Z0-9]{2,12}$")
+    """Upper-case code, the first part of every case number this terminal makes."""
+    location_zh: str = "区政务服务中心 24小时自助区"
+    location_en: str = "District Service Centre, 24-hour self-service area"
+    language: Literal["zh", "en"] = "zh"
+    full_screen: bool = True
+    idle_warning_s: int = Field(default=60, ge=10, le=600)
+    """Seconds without a touch before the countdown warning appears."""
+    idle_countdown_s: int = Field(default=30, ge=20, le=120)
+    """Seconds the warning counts down before the session is wiped (at least 20)."""
+    decision_wait_s: float = Field(default=8.0, gt=0, le=60)
+    """How long the screen waits for the hall's instant decision before handing a receipt."""
+    staff_phone: str = "12345"
+
+
+class HallSettings(_Section):
+    """Where the central hall is; with ``embedded`` the terminal starts one on loopback."""
+
+    embedded: bool = True
+    url: str | None = None
+    connect_timeout_s: float = Field(default=3.0, gt=0, le=60)
+    read_timeout_s: float = Field(default=10.0, gt=0, le=120)
+
+    @model_validator(mode="after")
+    def _url_when_remote(self) -> HallSettings:
+        if not self.embedded and not self.url:
+            raise ValueError("url is required when embedded = false")
+        if self.url and not self.url.startswith(("http://", "https://")):
+            raise ValueError(f"url must start with http:// or https://, got {self.url!r}")
+        return self
+
+
+class StorageSettings(_Section):
+    """Where the outbox, the key file and logs live."""
+
+    data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)))
+    key_file: Path | None = None
+    """The at-rest encryption key, created 0600 on first start; default ``<data_dir>/field.key``.
+    """
+    retention_days: int = Field(default=30, ge=0, le=3650)
+
+    @property
+    def resolved_key_file(self) -> Path:
+        """The key file to use."""
+        return self.key_file or self.data_dir / "field.key"
+
+
+class IdReaderSettings(_Section):
+    """The ID card reader. ``simulated`` serves a demo card reader on a pty to the real driver."""
+
+    driver: Literal["sam-serial", "simulated"] = "simulated"
+    port: str | None = None
+    baud: int | None = Field(default=None, description="None: probe 115200 down to 9600")
+    poll_interval_s: float = Field(default=0.5, gt=0, le=10)
+    read_timeout_s: float = Field(default=3.0, gt=0, le=30)
+
+    @model_validator(mode="after")
+    def _port_for_serial(self) -> IdReaderSettings:
+        if self.driver == "sam-serial" and not self.port:
+            raise ValueError("port is required for driver 'sam-serial', e.g. /dev/ttyUSB0")
+        if self.baud is not None and self.baud not in (115200, 57600, 38400, 19200, 9600):
+            raise ValueError(f"baud must be one of 115200, 57600, 38400, 19200, 9600: {self.baud}")
+        return self
+
+
+class ReceiptPrinterSettings(_Section):
+    """The ESC/POS receipt printer. ``simulated`` is a loopback listener fed by the real driver."""
+
+    driver: Literal["escpos-network", "simulated"] = "simulated"
+    host: str = "127.0.0.1"
+    port: int = Field(default=9100, ge=1, le=65535)
+    timeout_s: float = Field(default=5.0, gt=0, le=60)
+    native_qr: bool = False
+    width_chars: int = Field(default=32, ge=24, le=64)
+
+
+class DocumentPrinterSettings(_Section):
+    """The A4 printer: a CUPS queue, with a folder as the fallback when CUPS is unusable."""
+
+    driver: Literal["cups", "folder"] = "cups"
+    queue: str = "PDF"
+    folder: Path | None = None
+    """Fallback (and ``folder`` driver) output; default ``<data_dir>/printed``."""
+
+
+class CameraSettings(_Section):
+    """The document camera, also used to scan QR codes held up to it."""
+
+    driver: Literal["opencv", "simulated"] = "simulated"
+    source: str = "0"
+    """Device index, device path, file or stream URL for ``opencv``."""
+
+
+class DevicesSettings(_Section):
+    """Every device the terminal carries."""
+
+    id_reader: IdReaderSettings = Field(default_factory=IdReaderSettings)
+    receipt_printer: ReceiptPrinterSettings = Field(default_factory=ReceiptPrinterSettings)
+    document_printer: DocumentPrinterSettings = Field(default_factory=DocumentPrinterSettings)
+    camera: CameraSettings = Field(default_factory=CameraSettings)
+
+
+class KioskSettings(BaseSettings):
+    """The whole configuration of one terminal."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KIOSK_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    schema_version: Literal[1] = 1
+    terminal: TerminalSettings = Field(default_factory=TerminalSettings)
+    hall: HallSettings = Field(default_factory=HallSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    devices: DevicesSettings = Field(default_factory=DevicesSettings)
+
+    @property
+    def printed_folder(self) -> Path:
+        """Where the folder printer writes."""
+        return self.devices.document_printer.folder or self.storage.data_dir / "printed"
+
+
+def default_config_path() -> Path:
+    """The platform's place for the terminal's configuration file."""
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "kiosk.toml"
+
+
+def _format_errors(err: ValidationError, source: str) -> str:
+    lines = [f"invalid configuration in {source}:"]
+    for item in err.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (check its spelling and its section)"
+        lines.append(f"  {key}: {message}")
+    return "\n".join(lines)
+
+
+def load_settings(path: Path | None = None, **overrides: Any) -> KioskSettings:
+    """Read and validate the configuration; ``overrides`` win over everything (tests, CLI flags)."""
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = Path(os.environ[CONFIG_ENV])
+    if path is None and default_config_path().is_file():
+        path = default_config_path()
+    source = str(path) if path else "the embedded defaults"
+    # A bad value may come from the environment rather than the file: name those variables too.
+    env_names = sorted(
+        name for name in os.environ if name.upper().startswith("KIOSK_") and name != CONFIG_ENV
+    )
+    if env_names:
+        source += f" with the environment variables {', '.join(env_names)}"
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"configuration file {path} does not exist")
+        try:
+            with path.open("rb") as handle:
+                tomllib.load(handle)
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"configuration file {path} is not valid TOML: {err}") from err
+
+    toml_path = path
+
+    class _FromFile(KioskSettings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+            if toml_path is not None:
+                sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+            return tuple(sources)
+
+    try:
+        loaded = _FromFile(**overrides)
+    except ValidationError as err:
+        raise ConfigError(_format_errors(err, source)) from err
+    return KioskSettings.model_validate(loaded.model_dump())

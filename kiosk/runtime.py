@@ -1,0 +1,46 @@
+"""Running the terminal with a display: the full-screen window, optionally the simulator panel."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from kiosk.app import build_app
+from kiosk.config import KioskSettings
+
+log = logging.getLogger(__name__)
+
+
+def run_gui(settings: KioskSettings, *, with_simulator_panel: bool) -> int:
+    """Show the terminal until the window closes or the process is told to stop."""
+    started = time.monotonic()
+    app = QApplication.instance() or QApplication(sys.argv)
+    kiosk = build_app(settings)
+    kiosk.start()
+    if settings.terminal.full_screen:
+        kiosk.window.showFullScreen()
+    else:
+        kiosk.window.resize(1920, 1080)
+        kiosk.window.show()
+    panel = None
+    if with_simulator_panel:
+        from kiosk.ui.sim_panel import SimulatorPanelWidget
+
+        panel = SimulatorPanelWidget(kiosk)
+        panel.show()
+    log.info("attract screen shown %.2f s after start", time.monotonic() - started)
+    # Ctrl-C and SIGTERM end the event loop cleanly; the timer lets Python see the signal.
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    pulse = QTimer()
+    pulse.start(250)
+    pulse.timeout.connect(lambda: None)
+    try:
+        return app.exec()
+    finally:
+        kiosk.stop()

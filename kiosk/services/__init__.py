@@ -1,0 +1,1 @@
+"""Citizen journeys and the session state machine: plain Python, no Qt, testable with fakes."""

@@ -1,0 +1,78 @@
+"""What the terminal prints: the receipt and the A4 certificate, built from the session's result.
+
+Built on the UI thread from the session (so a wipe cannot race the printer) and handed to the
+printer workers as immutable values holding only what the citizen takes away.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from devices.a4.document import CertificateDocument
+from devices.idcard.card import mask_id_number
+from devices.receipt.layout import Receipt
+from hall.schema import CertificatePublic, ServiceItem, SubmissionPublic
+
+
+def mask_name(name: str) -> str:
+    """A name as a receipt left on the counter may show it: 王秀英 -> 王*英, 李四 -> 李*."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def certificate_document(cert: CertificatePublic) -> CertificateDocument:
+    """The A4 document for a certificate the hall issued."""
+    rows = [(f"{f.label.zh} {f.label.en}", f.value) for f in cert.fields]
+    if cert.valid_until is not None:
+        rows.append(("有效期至 Valid until", cert.valid_until.isoformat()))
+    return CertificateDocument(
+        title_zh=cert.title.zh,
+        title_en=cert.title.en,
+        certificate_id=cert.certificate_id,
+        rows=rows,
+        qr_payload=cert.qr_payload,
+        issuer=f"{cert.issuer.zh}  {cert.issuer.en}",
+        issued_at=cert.issued_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+_OUTCOME_LINES = {
+    "approved": ("已办结", "Approved"),
+    "refused": ("不予批准", "Not approved"),
+    "accepted": ("已受理", "Accepted"),
+}
+
+
+def receipt(
+    *,
+    item: ServiceItem,
+    case_number: str,
+    applicant_name: str,
+    applicant_id_number: str,
+    result: SubmissionPublic | None,
+    printed_at: dt.datetime,
+    location: str,
+) -> Receipt:
+    """The receipt: case number, item, time, masked applicant, outcome and the case's QR code."""
+    status = result.status if result is not None else "accepted"
+    zh, en = _OUTCOME_LINES[status]
+    rows = [
+        ("办件编号", case_number),
+        ("办理事项", item.name.zh),
+        ("申请人", mask_name(applicant_name)),
+        ("证件号码", mask_id_number(applicant_id_number)),
+        ("办理时间", printed_at.astimezone().strftime("%Y-%m-%d %H:%M")),
+        ("办理状态", f"{zh} {en}"),
+    ]
+    if result is not None and result.decision is not None and result.decision.reason is not None:
+        rows.append(("原因", result.decision.reason.zh))
+    footer = [location]
+    if status == "accepted":
+        promised = item.time_limit.promised_days
+        footer.insert(0, f"承诺时限：{promised}个工作日，结果将短信通知。")
+    footer.append("扫描二维码可查询办件进度。")
+    footer.append("Scan the QR code to check your case.")
+    return Receipt(title="政务服务受理回执", rows=rows, qr_data=case_number, footer=footer)

@@ -1,0 +1,581 @@
+"""The controller: reacts to the citizen, the devices and the hall, and drives the screens.
+
+It owns the session state machine (``kiosk.services.session``) and hands every blocking step to a
+``TaskRunner``; nothing here blocks the GUI thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from devices.a4.document import CertificateDocument
+from devices.errors import DeviceError
+from devices.idcard.card import IdCard
+from devices.ports import Camera, DocumentPrinter, ReceiptPrinter
+from devices.receipt.layout import Receipt
+from hall.schema import CaseProgressPublic, CatalogPublic, ServiceItem, SubmissionPublic
+from kiosk.config import KioskSettings
+from kiosk.services import documents
+from kiosk.services.idle import IdleClock, IdleState
+from kiosk.services.journey import Journey
+from kiosk.services.scans import ScanKind, classify
+from kiosk.services.session import CapturedMaterial, Session, Step
+from kiosk.ui.main_window import KioskWindow
+from kiosk.ui.screens import loc
+from kiosk.ui.strings import tr
+from kiosk.ui.workers import CardWatcher, CodeScanner, TaskRunner
+from ocr.quality import QualityReport, assess
+from offline_cache.errors import HallRejectedError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything the controller drives, built by the composition root."""
+
+    settings: KioskSettings
+    catalog: Callable[[], CatalogPublic]
+    journey: Journey
+    progress_lookup: Callable[[str], CaseProgressPublic]
+    """Asks the hall for a case's stages; raises ``HallUnavailableError`` or ``HallRejectedError``.
+    """
+    local_case: Callable[[str], dt.datetime | None]
+    """When this terminal queued a case, if it did (for the offline progress answer)."""
+    public_keys: Callable[[], Mapping[str, bytes]]
+    camera: Camera
+    receipt_printer: ReceiptPrinter
+    document_printer: DocumentPrinter
+    card_watcher: CardWatcher
+    code_scanner: CodeScanner
+
+
+class KioskController(QObject):
+    """Glue between screens, session, devices and the outbox."""
+
+    session_wiped = Signal()
+    result_shown = Signal(str)
+    printing_finished = Signal(str)
+    """``done`` or ``failed``, once the receipt (and certificate) jobs have ended."""
+
+    def __init__(self, window: KioskWindow, services: Services) -> None:
+        """Connect every signal; ``start`` begins watching the devices."""
+        super().__init__(window)
+        self.window = window
+        self.services = services
+        settings = services.settings
+        self.language: str = settings.terminal.language
+        self.session = Session(language=self.language)
+        self.outbox_runner = TaskRunner("outbox", self)
+        self.camera_runner = TaskRunner("camera", self)
+        self.receipt_runner = TaskRunner("receipt-printer", self)
+        self.a4_runner = TaskRunner("a4-printer", self)
+        self.hall_runner = TaskRunner("hall-query", self)
+        self.idle = IdleClock(settings.terminal.idle_warning_s, settings.terminal.idle_countdown_s)
+        self._idle_timer = QTimer(self)
+        self._idle_timer.setInterval(1000)
+        self._idle_timer.timeout.connect(self._on_idle_timer_timeout)
+        self._decision_timer = QTimer(self)
+        self._decision_timer.setSingleShot(True)
+        self._decision_timer.timeout.connect(self._on_decision_timer_timeout)
+        self._results: dict[str, SubmissionPublic] = {}
+        self._capture_queue: list[str] = []
+        self._pending_photo: bytearray | None = None
+        self._print_jobs_left = 0
+        self._print_failed = False
+        self._connect()
+        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+        self.window.set_language(self.language)
+        self._show_attract()
+
+    # --- wiring ---------------------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        w = self.window
+        watcher = self.services.card_watcher
+        watcher.card_placed.connect(self._on_card_watcher_card_placed)
+        watcher.read_failed.connect(self._on_card_watcher_read_failed)
+        self.services.code_scanner.code_scanned.connect(self._on_code_scanner_code_scanned)
+        w.header.language_toggled.connect(self._on_header_language_toggled)
+        w.header.staff_called.connect(self._on_header_staff_called)
+        w.overlay.stay_requested.connect(self._on_overlay_stay_requested)
+        w.attract.progress_requested.connect(self._open_progress)
+        w.choose.item_chosen.connect(self._on_choose_item_chosen)
+        w.choose.home_requested.connect(self.wipe)
+        w.identify.back_requested.connect(self._back_to_choose)
+        w.guide.back_requested.connect(self._back_to_choose)
+        w.guide.start_requested.connect(self._on_guide_start_requested)
+        w.capture.take_requested.connect(self._on_capture_take_requested)
+        w.capture.accepted.connect(self._on_capture_accepted)
+        w.capture.back_requested.connect(self._on_capture_back_requested)
+        w.review.back_requested.connect(self._on_review_back_requested)
+        w.review.submit_requested.connect(self._on_review_submit_requested)
+        w.result.done_requested.connect(self._on_result_done_requested)
+        w.rate.rated.connect(self._on_rate_rated)
+        w.progress.back_requested.connect(self._on_progress_back_requested)
+
+    def start(self) -> None:
+        """Begin watching the card reader and the camera."""
+        self.services.card_watcher.start()
+        self.services.code_scanner.start()
+
+    def stop(self) -> None:
+        """Stop every worker; called on shutdown."""
+        self._idle_timer.stop()
+        self._decision_timer.stop()
+        self.services.card_watcher.stop()
+        self.services.code_scanner.stop()
+        for runner in (
+            self.outbox_runner,
+            self.camera_runner,
+            self.receipt_runner,
+            self.a4_runner,
+            self.hall_runner,
+        ):
+            runner.shutdown()
+        self.session.wipe()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Any touch, click or key press means the citizen is still here."""
+        if event.type() in (
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.TouchBegin,
+            QEvent.Type.KeyPress,
+        ):
+            self._touch()
+        return False
+
+    # --- idle -----------------------------------------------------------------------------------
+
+    def _touch(self) -> None:
+        self.idle.touch(time.monotonic())
+        if self.window.overlay.isVisible():
+            self.window.overlay.hide()
+
+    def _on_idle_timer_timeout(self) -> None:
+        if self.session.step is Step.ATTRACT:
+            return
+        now = time.monotonic()
+        state = self.idle.state(now)
+        if state is IdleState.ACTIVE:
+            self.window.overlay.hide()
+        elif state is IdleState.WARNING:
+            self.window.overlay.show_countdown(self.idle.remaining(now), self.language)
+        else:
+            log.info("session %s timed out at %s", self.session.id[:8], self.session.step.value)
+            self.wipe()
+
+    def _on_overlay_stay_requested(self) -> None:
+        self._touch()
+
+    # --- language and staff ---------------------------------------------------------------------
+
+    def _on_header_language_toggled(self) -> None:
+        self.language = "en" if self.language == "zh" else "zh"
+        self.session.language = self.language
+        self.window.set_language(self.language)
+        if self.session.step is Step.REVIEW:
+            self._fill_review()
+
+    def _on_header_staff_called(self) -> None:
+        log.info("staff called at step %s", self.session.step.value)
+        phone = self.services.settings.terminal.staff_phone
+        self.window.banner.setText(tr("staff_called", self.language, phone=phone))
+        self.window.banner.show()
+        QTimer.singleShot(20_000, self.window.banner.hide)
+
+    # --- the session ----------------------------------------------------------------------------
+
+    def _show_attract(self) -> None:
+        self.window.attract.reset()
+        self.window.show_screen(self.window.attract)
+
+    def wipe(self) -> None:
+        """End the session: drop its personal data from memory and from every widget."""
+        self._decision_timer.stop()
+        self._idle_timer.stop()
+        self.services.code_scanner.enable(False)
+        self.session.wipe()
+        self.session = Session(language=self.services.settings.terminal.language)
+        if self._pending_photo is not None:
+            self._pending_photo[:] = bytes(len(self._pending_photo))
+            self._pending_photo = None
+        self._capture_queue = []
+        self._results.clear()
+        w = self.window
+        w.overlay.hide()
+        w.choose.set_items([], "")
+        w.identify.set_item_name("")
+        w.review.set_rows([])
+        w.capture.set_material("", "")
+        w.result.set_result("accepted", "", offline=False, promised_days=0)
+        w.progress.reset()
+        if self.language != self.session.language:
+            self.language = self.session.language
+            w.set_language(self.language)
+        self._show_attract()
+        self.session_wiped.emit()
+
+    def _begin_activity(self) -> None:
+        self._touch()
+        if not self._idle_timer.isActive():
+            self._idle_timer.start()
+
+    def _on_card_watcher_card_placed(self, card: IdCard) -> None:
+        step = self.session.step
+        if step not in (Step.ATTRACT, Step.CHOOSE, Step.IDENTIFY, Step.GUIDE):
+            card.wipe()  # a card laid down mid-submission is not taken; this copy is dropped
+            return
+        self._begin_activity()
+        self.session.identify(card)
+        log.info("card read (%s) at step %s", card.card_type.value, step.value)
+        if self.session.step is Step.GUIDE and self.session.item is not None:
+            self._show_guide(self.session.item)
+        else:
+            self._show_choose()
+
+    def _on_card_watcher_read_failed(self, error: DeviceError) -> None:
+        message = error.message_en if self.language == "en" else error.message_zh
+        if self.session.step is Step.ATTRACT:
+            self.window.attract.show_error(message)
+        elif self.session.step is Step.IDENTIFY:
+            self.window.identify.show_error(message)
+
+    def _items(self) -> list[ServiceItem]:
+        return list(self.services.catalog().items)
+
+    def _show_choose(self) -> None:
+        holder = documents.mask_name(self.session.card.name) if self.session.card else ""
+        self.window.choose.set_items(self._items(), holder)
+        self.window.show_screen(self.window.choose)
+
+    def _back_to_choose(self) -> None:
+        self.session.item = None
+        self.session.step = Step.CHOOSE
+        self._show_choose()
+
+    def _on_choose_item_chosen(self, item: ServiceItem) -> None:
+        self._begin_activity()
+        if item.kind == "progress_query":
+            self._open_progress()
+            return
+        self.session.choose(item)
+        if self.session.step is Step.IDENTIFY:
+            self.window.identify.set_item_name(loc(item.name, self.language))
+            self.window.show_screen(self.window.identify)
+        else:
+            self._show_guide(item)
+
+    def _show_guide(self, item: ServiceItem) -> None:
+        self.window.guide.set_item(item)
+        self.window.show_screen(self.window.guide)
+
+    def _on_guide_start_requested(self) -> None:
+        item = self.session.item
+        if item is None:
+            return
+        self._capture_queue = [m.id for m in item.materials if m.source == "camera"]
+        if self._capture_queue:
+            self.session.go(Step.MATERIALS)
+            self._ask_capture()
+        else:
+            self.session.go(Step.REVIEW)
+            self._show_review()
+
+    # --- materials ------------------------------------------------------------------------------
+
+    def _current_material(self) -> Any:
+        item = self.session.item
+        assert item is not None
+        return next(m for m in item.materials if m.id == self._capture_queue[0])
+
+    def _ask_capture(self) -> None:
+        spec = self._current_material()
+        self.window.capture.set_material(
+            loc(spec.name, self.language), loc(spec.hint, self.language)
+        )
+        self.window.show_screen(self.window.capture)
+
+    def _on_capture_take_requested(self) -> None:
+        self.window.capture.show_taking()
+        camera = self.services.camera
+        self.camera_runner.run(
+            lambda: _photograph(camera), self._on_photo_taken, self._on_photo_failed
+        )
+
+    def _on_photo_taken(self, taken: tuple[bytearray, np.ndarray]) -> None:
+        jpeg, rgb = taken
+        if self.session.step is not Step.MATERIALS:
+            jpeg[:] = bytes(len(jpeg))
+            return
+        if self._pending_photo is not None:
+            self._pending_photo[:] = bytes(len(self._pending_photo))
+        self._pending_photo = jpeg
+        height, width, _ = rgb.shape
+        image = QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+        self.window.capture.show_photo(image)
+
+    def _on_photo_failed(self, error: BaseException) -> None:
+        if isinstance(error, PhotoRejectedError):
+            log.info("photo rejected: %s", error)
+            self.window.capture.show_error(error.report.hint(self.language))
+            return
+        log.warning("photo failed: %s", type(error).__name__)
+        self.window.capture.show_error(tr("capture_failed", self.language))
+
+    def _on_capture_accepted(self) -> None:
+        if self._pending_photo is None or not self._capture_queue:
+            return
+        material_id = self._capture_queue.pop(0)
+        self.session.add_material(CapturedMaterial(material_id, self._pending_photo))
+        self._pending_photo = None
+        if self._capture_queue:
+            self._ask_capture()
+        else:
+            self.session.go(Step.REVIEW)
+            self._show_review()
+
+    def _on_capture_back_requested(self) -> None:
+        item = self.session.item
+        self.session.go(Step.GUIDE)
+        if item is not None:
+            self._show_guide(item)
+
+    # --- review and submit ----------------------------------------------------------------------
+
+    def _fill_review(self) -> None:
+        session = self.session
+        assert session.item is not None
+        rows = [("review_item", loc(session.item.name, self.language))]
+        if session.card is not None:
+            rows.append(("review_applicant", documents.mask_name(session.card.name)))
+            rows.append(("review_id", session.masked_id_number))
+        for spec in session.item.materials:
+            done = "review_card_ok" if spec.source == "id_card" else "review_material_ok"
+            rows.append(
+                ("review_materials", f"{loc(spec.name, self.language)} ✓ {tr(done, self.language)}")
+            )
+        self.window.review.set_rows(rows)
+
+    def _show_review(self) -> None:
+        self.window.review.wait_seconds = int(self.services.settings.terminal.decision_wait_s) + 2
+        self._fill_review()
+        self.window.show_screen(self.window.review)
+
+    def _on_review_back_requested(self) -> None:
+        item = self.session.item
+        self.session.go(Step.GUIDE)
+        if item is not None:
+            self._show_guide(item)
+
+    def _on_review_submit_requested(self) -> None:
+        if self.session.step is not Step.REVIEW:
+            return
+        self.window.review.show_submitting()
+        session = self.session
+        journey = self.services.journey
+        self.outbox_runner.run(
+            lambda: journey.submit(session), self._on_submitted, self._on_submit_failed
+        )
+
+    def _on_submitted(self, case_number: str) -> None:
+        self.session.case_number = case_number
+        self.session.go(Step.SUBMIT)
+        log.info("case %s queued", case_number)
+        if case_number in self._results:
+            self._show_result(self._results[case_number])
+        else:
+            self._decision_timer.start(int(self.services.settings.terminal.decision_wait_s * 1000))
+
+    def _on_submit_failed(self, error: BaseException) -> None:
+        log.error("submission could not be queued: %s", type(error).__name__)
+        self.window.review.show_error(tr("submit_failed", self.language))
+
+    def on_result(self, case_number: str, result: SubmissionPublic) -> None:
+        """The hall answered for a case (called on the GUI thread through a queued signal)."""
+        self._results[case_number] = result
+        if self.session.step is Step.SUBMIT and self.session.case_number == case_number:
+            self._decision_timer.stop()
+            self._show_result(result)
+
+    def _on_decision_timer_timeout(self) -> None:
+        if self.session.step is Step.SUBMIT:
+            self._show_result(None)
+
+    def _show_result(self, result: SubmissionPublic | None) -> None:
+        session = self.session
+        assert session.item is not None and session.case_number is not None
+        session.result = result
+        session.go(Step.RESULT)
+        status = result.status if result is not None else "accepted"
+        reason = ""
+        if result is not None and result.decision is not None and result.decision.reason:
+            reason = loc(result.decision.reason, self.language)
+        self.window.result.set_result(
+            status,
+            session.case_number,
+            reason=reason,
+            offline=result is None,
+            promised_days=session.item.time_limit.promised_days,
+        )
+        self.window.show_screen(self.window.result)
+        self.result_shown.emit(status)
+        self._print(result)
+
+    # --- printing -------------------------------------------------------------------------------
+
+    def _print(self, result: SubmissionPublic | None) -> None:
+        session = self.session
+        assert session.item is not None and session.case_number is not None
+        card = session.card
+        receipt: Receipt = documents.receipt(
+            item=session.item,
+            case_number=session.case_number,
+            applicant_name=card.name if card else "",
+            applicant_id_number=card.id_number if card else "",
+            result=result,
+            printed_at=dt.datetime.now(dt.UTC),
+            location=self.services.settings.terminal.location_zh,
+        )
+        certificate: CertificateDocument | None = None
+        if result is not None and result.certificate is not None:
+            certificate = documents.certificate_document(result.certificate)
+        session.go(Step.PRINT)
+        self.window.result.set_printing("busy")
+        self._print_jobs_left = 1 + (certificate is not None)
+        self._print_failed = False
+        printer = self.services.receipt_printer
+        self.receipt_runner.run(
+            lambda: printer.print_receipt(receipt), self._on_print_done, self._on_print_failed
+        )
+        if certificate is not None:
+            a4 = self.services.document_printer
+            doc = certificate
+            self.a4_runner.run(
+                lambda: a4.print_certificate(doc), self._on_print_done, self._on_print_failed
+            )
+
+    def _on_print_done(self, _: object) -> None:
+        self._print_jobs_left -= 1
+        if self._print_jobs_left == 0:
+            self._finish_printing()
+
+    def _on_print_failed(self, error: BaseException) -> None:
+        log.error("printing failed: %s", type(error).__name__)
+        self._print_failed = True
+        self._print_jobs_left -= 1
+        if self._print_jobs_left == 0:
+            self._finish_printing()
+
+    def _finish_printing(self) -> None:
+        if self.session.step is not Step.PRINT:
+            return
+        if self._print_failed:
+            self.window.result.set_printing("failed", tr("print_failed", self.language))
+            self.printing_finished.emit("failed")
+        else:
+            self.window.result.set_printing("done")
+            self.printing_finished.emit("done")
+
+    def _on_result_done_requested(self) -> None:
+        if self.session.step in (Step.RESULT, Step.PRINT):
+            self.session.go(Step.RATE)
+            self.window.show_screen(self.window.rate)
+
+    def _on_rate_rated(self, score: int) -> None:
+        self.session.rating = score or None
+        log.info("session rated %s", score or "skipped")
+        self.wipe()
+
+    # --- progress query -------------------------------------------------------------------------
+
+    def _open_progress(self) -> None:
+        self._begin_activity()
+        if self.session.step is Step.ATTRACT:
+            self.session.step = Step.CHOOSE
+        self.session.go(Step.PROGRESS)
+        self.window.progress.reset()
+        self.window.show_screen(self.window.progress)
+        self.services.code_scanner.enable(True)
+
+    def _on_progress_back_requested(self) -> None:
+        self.services.code_scanner.enable(False)
+        if self.session.card is None:
+            self.wipe()
+        else:
+            self.session.go(Step.CHOOSE)
+            self._show_choose()
+
+    def _on_code_scanner_code_scanned(self, payload: str) -> None:
+        if self.session.step is not Step.PROGRESS:
+            return
+        self._touch()
+        scan = classify(payload, self.services.public_keys(), dt.date.today())
+        screen = self.window.progress
+        if scan.kind is ScanKind.CASE:
+            screen.show_looking(scan.text)
+            lookup = self.services.progress_lookup
+            self.hall_runner.run(
+                lambda: lookup(scan.text),
+                screen.show_progress,
+                lambda err: self._on_progress_failed(scan.text, err),
+            )
+        elif scan.kind is ScanKind.CERTIFICATE and scan.check is not None:
+            claims = scan.check.claims
+            screen.show_error(
+                tr(
+                    f"cert_{scan.check.status}",
+                    self.language,
+                    name=documents.mask_name(claims.name) if claims else "",
+                    cid=claims.cid if claims else "",
+                )
+            )
+        else:
+            screen.show_error(tr("progress_unknown_code", self.language))
+
+    def _on_progress_failed(self, case_number: str, error: BaseException) -> None:
+        screen = self.window.progress
+        if isinstance(error, HallRejectedError):
+            screen.show_error(tr("progress_not_found", self.language))
+            return
+        queued_at = self.services.local_case(case_number)
+        if queued_at is not None:
+            when = queued_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            screen.show_error(tr("progress_offline", self.language, time=when))
+        else:
+            screen.show_error(tr("progress_unreachable", self.language))
+
+
+class PhotoRejectedError(Exception):
+    """The photo failed a quality gate; ``report.hint(language)`` tells the citizen why."""
+
+    def __init__(self, report: QualityReport) -> None:
+        """Keep the report."""
+        super().__init__(", ".join(report.problems))
+        self.report = report
+
+
+def _photograph(camera: Camera) -> tuple[bytearray, np.ndarray]:
+    """Grab a frame, gate its quality, and encode it: JPEG to submit, RGB for the preview."""
+    frame = camera.grab()
+    if frame is None:
+        raise DeviceError("the camera gave no frame")
+    report = assess(frame)
+    if not report.ok:
+        raise PhotoRejectedError(report)
+    ok, encoded = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    if not ok:
+        raise DeviceError("the frame could not be encoded")
+    preview = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+    return bytearray(encoded.tobytes()), np.ascontiguousarray(preview)

@@ -1,0 +1,185 @@
+"""The terminal's window: a header on every screen, the stack of screens, the idle overlay."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.ui.screens.attract import AttractScreen
+from kiosk.ui.screens.capture import CaptureScreen
+from kiosk.ui.screens.choose import ChooseScreen
+from kiosk.ui.screens.guide import GuideScreen
+from kiosk.ui.screens.identify import IdentifyScreen
+from kiosk.ui.screens.progress import ProgressScreen
+from kiosk.ui.screens.rate import RateScreen
+from kiosk.ui.screens.result import ResultScreen
+from kiosk.ui.screens.review import ReviewScreen
+from kiosk.ui.strings import tr
+from kiosk.ui.widgets import Screen, button, card, label
+
+
+class HeaderWidget(QWidget):
+    """Title, place and time, the language switch and "call staff": on every screen."""
+
+    language_toggled = Signal()
+    staff_called = Signal()
+
+    def __init__(self, location: tuple[str, str], parent: QWidget | None = None) -> None:
+        """Build the bar for a terminal at ``location`` (zh, en)."""
+        super().__init__(parent)
+        self.setObjectName("header")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(40, 16, 40, 16)
+        layout.setSpacing(24)
+        self.title = label("", "headerTitle", wrap=False)
+        self.place = label("", "body", wrap=False)
+        self.clock = label("", "body", wrap=False)
+        layout.addWidget(self.title)
+        layout.addWidget(self.place, 1)
+        layout.addWidget(self.clock)
+        self.language_button = button(name="headerButton")
+        self.language_button.clicked.connect(self.language_toggled)
+        self.staff_button = button(name="headerButton")
+        self.staff_button.clicked.connect(self.staff_called)
+        layout.addWidget(self.language_button)
+        layout.addWidget(self.staff_button)
+        self._location = location
+        self.language = "zh"
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start(15_000)
+        self._tick()
+
+    def _tick(self) -> None:
+        self.clock.setText(dt.datetime.now().strftime("%H:%M"))
+
+    def set_language(self, language: str) -> None:
+        """Switch the bar's words."""
+        self.language = language
+        self.title.setText(tr("app_title", language))
+        self.place.setText(self._location[1] if language == "en" else self._location[0])
+        self.language_button.setText(tr("switch_language", language))
+        self.staff_button.setText(tr("call_staff", language))
+
+
+class IdleOverlayWidget(QWidget):
+    """Covers the screen with the countdown and one big "I'm still here"."""
+
+    stay_requested = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        """Build the overlay hidden."""
+        super().__init__(parent)
+        self.setObjectName("overlay")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        outer = QVBoxLayout(self)
+        outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        frame, layout = card()
+        frame.setObjectName("dialog")
+        frame.setMinimumWidth(900)
+        self.title = label("", "title")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.count = label("", "bigNumber")
+        self.count.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.count.setStyleSheet("font-size: 120px;")
+        self.body = label("", "subtitle")
+        self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stay = button(primary=True)
+        self.stay.clicked.connect(self.stay_requested)
+        for widget in (self.title, self.count, self.body, self.stay):
+            layout.addWidget(widget)
+        outer.addWidget(frame)
+        self.language = "zh"
+        self.hide()
+
+    def show_countdown(self, seconds: int, language: str) -> None:
+        """Show or update the countdown."""
+        self.language = language
+        self.title.setText(tr("idle_title", language))
+        self.count.setText(str(seconds))
+        self.body.setText(tr("idle_body", language, n=seconds))
+        self.stay.setText(tr("idle_stay", language))
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
+        self.raise_()
+        self.show()
+
+
+class KioskWindow(QMainWindow):
+    """The full-screen window: header, stacked screens, overlay."""
+
+    def __init__(self, location: tuple[str, str]) -> None:
+        """Build every screen once; the controller switches between them."""
+        super().__init__()
+        self.setWindowTitle("政务服务自助终端")
+        central = QWidget()
+        central.setObjectName("root")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.header = HeaderWidget(location)
+        layout.addWidget(self.header)
+        self.banner = label("", "error")
+        self.banner.hide()
+        layout.addWidget(self.banner)
+        self.stack = QStackedWidget()
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.attract = AttractScreen()
+        self.choose = ChooseScreen()
+        self.identify = IdentifyScreen()
+        self.guide = GuideScreen()
+        self.capture = CaptureScreen()
+        self.review = ReviewScreen()
+        self.result = ResultScreen()
+        self.rate = RateScreen()
+        self.progress = ProgressScreen()
+        self.screens: list[Screen] = [
+            self.attract,
+            self.choose,
+            self.identify,
+            self.guide,
+            self.capture,
+            self.review,
+            self.result,
+            self.rate,
+            self.progress,
+        ]
+        for screen in self.screens:
+            self.stack.addWidget(screen)
+        self.overlay = IdleOverlayWidget(central)
+        self.set_language("zh")
+
+    def set_language(self, language: str) -> None:
+        """Switch every screen's words."""
+        self.header.set_language(language)
+        for screen in self.screens:
+            screen.set_language(language)
+
+    def show_screen(self, screen: Screen) -> None:
+        """Bring ``screen`` to the front."""
+        self.stack.setCurrentWidget(screen)
+
+    def current_screen(self) -> Screen:
+        """The screen in front."""
+        widget = self.stack.currentWidget()
+        assert isinstance(widget, Screen)
+        return widget
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep the overlay covering the window."""
+        super().resizeEvent(event)
+        parent = self.overlay.parentWidget()
+        if self.overlay.isVisible() and parent is not None:
+            self.overlay.setGeometry(parent.rect())

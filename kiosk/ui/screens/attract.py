@@ -1,0 +1,66 @@
+"""The attract screen: place your card, or scan a receipt to check a case."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QWidget
+
+from kiosk.ui.strings import tr
+from kiosk.ui.widgets import BusyPanel, Screen, button, label
+
+
+class AttractScreen(Screen):
+    """What a passer-by sees: one instruction in big type and one other way in."""
+
+    progress_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        """Build the screen."""
+        super().__init__(parent)
+        self.body.addStretch(2)
+        self.card_icon = label("▭", "bigNumber")
+        self.card_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.card_icon.setStyleSheet("font-size: 160px;")
+        self.title = label("", "title")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title_en = label("", "titleEn")
+        self.title_en.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.subtitle = label("", "subtitle")
+        self.subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.busy = BusyPanel()
+        self.error = label("", "error")
+        self.error.hide()
+        for widget in (self.card_icon, self.title, self.title_en, self.subtitle, self.busy):
+            self.body.addWidget(widget)
+        self.body.addWidget(self.error)
+        self.body.addStretch(2)
+        self.progress_button = button()
+        self.progress_button.clicked.connect(self.progress_requested)
+        self.body.addWidget(self.progress_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.progress_button.setMinimumWidth(560)
+        self.body.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set the texts; the English line stays visible under the Chinese title either way."""
+        self.title.setText(tr("attract_title", self.language))
+        other = "en" if self.language == "zh" else "zh"
+        self.title_en.setText(tr("attract_title", other))
+        self.subtitle.setText(tr("attract_sub", self.language))
+        self.progress_button.setText(tr("attract_progress", self.language))
+
+    def show_reading(self) -> None:
+        """The card was felt: say we are reading it."""
+        self.error.hide()
+        self.busy.show_busy(tr("attract_reading", self.language))
+
+    def show_error(self, message: str) -> None:
+        """A read failed: say what to do, stay on this screen."""
+        self.busy.hide()
+        self.error.setText(message)
+        self.error.show()
+
+    def reset(self) -> None:
+        """Back to the plain invitation."""
+        self.busy.hide()
+        self.error.hide()

@@ -1,0 +1,99 @@
+"""The outcome: approved, refused with the reason, or accepted with a receipt; printing status."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QWidget
+
+from kiosk.ui.strings import tr
+from kiosk.ui.widgets import ActionBar, BusyPanel, Screen, button, card, label
+
+
+class ResultScreen(Screen):
+    """What happened to the case and what to take away."""
+
+    done_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        """Build the screen."""
+        super().__init__(parent)
+        self.body.addStretch(1)
+        self.outcome = label("", "outcomeInfo")
+        self.outcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.case = label("", "bigNumber")
+        self.case.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        frame, layout = card()
+        self.detail = label("", "subtitle")
+        layout.addWidget(self.detail)
+        self.busy = BusyPanel()
+        self.print_status = label("", "body")
+        self.print_error = label("", "error")
+        self.print_error.hide()
+        for widget in (self.outcome, self.case, frame, self.busy, self.print_status):
+            self.body.addWidget(widget)
+        self.body.addWidget(self.print_error)
+        self.body.addStretch(2)
+        bar = ActionBar()
+        self.done_button = bar.add(button(primary=True), right=True)
+        self.done_button.clicked.connect(self.done_requested)
+        self.body.addWidget(bar)
+        self.status = "accepted"
+        self.case_number = ""
+        self.reason = ""
+        self.offline = False
+        self.promised_days = 0
+        self.print_state = ""
+
+    def set_result(
+        self, status: str, case_number: str, *, reason: str = "", offline: bool, promised_days: int
+    ) -> None:
+        """Show an outcome: ``approved``, ``refused`` (with ``reason``) or ``accepted``."""
+        self.status = status
+        self.case_number = case_number
+        self.reason = reason
+        self.offline = offline
+        self.promised_days = promised_days
+        self.print_state = ""
+        self.print_error.hide()
+        self.busy.hide()
+        self.retranslate()
+
+    def set_printing(self, state: str, message: str = "") -> None:
+        """``busy``, ``done`` or ``failed`` (with the citizen-facing ``message``)."""
+        self.print_state = state
+        if state == "busy":
+            self.print_error.hide()
+            self.busy.show_busy(tr("printing", self.language))
+        elif state == "done":
+            self.busy.hide()
+            self.print_status.setText(tr("printed", self.language))
+        else:
+            self.busy.hide()
+            self.print_error.setText(message or tr("print_failed", self.language))
+            self.print_error.show()
+
+    def retranslate(self) -> None:
+        """Set the texts."""
+        lang = self.language
+        names = {"approved": "outcomeOk", "refused": "outcomeBad", "accepted": "outcomeInfo"}
+        self.outcome.setObjectName(names[self.status])
+        self.outcome.style().unpolish(self.outcome)
+        self.outcome.style().polish(self.outcome)
+        self.outcome.setText(tr(f"result_{self.status}", lang))
+        self.case.setText(
+            tr("result_case", lang, case=self.case_number) if self.case_number else ""
+        )
+        if self.status == "refused":
+            detail = self.reason
+        elif self.status == "approved":
+            detail = tr("result_approved_sub", lang)
+        elif self.offline:
+            detail = tr("result_offline_sub", lang)
+        else:
+            detail = tr("result_accepted_sub", lang, days=self.promised_days)
+        self.detail.setText(detail)
+        self.done_button.setText(tr("done", lang))
+        if self.print_state == "done":
+            self.print_status.setText(tr("printed", lang))
+        elif self.print_state == "":
+            self.print_status.setText("")

@@ -1,0 +1,185 @@
+"""Every word the citizen's screen says, Chinese first, English beside it.
+
+Plain words, short sentences; each error says what happened and what to do next.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "app_title": ("政务服务自助终端", "Government Self-Service Terminal"),
+    "switch_language": ("English", "中文"),
+    "call_staff": ("呼叫工作人员", "Call staff"),
+    "staff_called": (
+        "已通知工作人员，请稍候。服务电话：{phone}",
+        "Staff have been called. Please wait. Help line: {phone}",
+    ),
+    "attract_title": ("请将身份证放在读卡区", "Please place your ID card on the reader"),
+    "attract_sub": (
+        "放好后请稍等，系统会自动读取。全程无需填表，多数事项即办即取。",
+        "Hold on a moment while it is read. No forms to fill; most services finish on the spot.",
+    ),
+    "attract_progress": ("扫码查询办件进度", "Scan a receipt to check progress"),
+    "attract_reading": (
+        "正在读取身份证，请不要移动…",
+        "Reading your ID card, please keep it still…",
+    ),
+    "hello": ("您好，{name}", "Hello, {name}"),
+    "choose_title": ("请选择要办理的事项", "Please choose a service"),
+    "tag_instant": ("即时办结", "Done on the spot"),
+    "tag_materials": ("需拍摄材料", "Documents needed"),
+    "tag_query": ("查询", "Look up"),
+    "guide_conditions": ("办理条件", "Who can apply"),
+    "guide_materials": ("所需材料", "What you need"),
+    "guide_steps": ("办理步骤", "Steps"),
+    "guide_basis": ("设定依据", "Legal basis"),
+    "guide_time": (
+        "法定时限 {statutory} 个工作日 · 承诺时限 {promised}",
+        "Statutory limit {statutory} working days · Promised {promised}",
+    ),
+    "guide_on_the_spot": ("即办", "on the spot"),
+    "guide_days": ("{n} 个工作日", "{n} working days"),
+    "guide_fee": ("收费：{fee}", "Fee: {fee}"),
+    "guide_department": ("办理部门：{dept}", "Department: {dept}"),
+    "start": ("开始办理", "Start"),
+    "back": ("返回", "Back"),
+    "home": ("退出", "Exit"),
+    "identify_title": ("请先放置身份证", "Please place your ID card first"),
+    "identify_sub": (
+        "办理“{item}”需要读取您的身份证。",
+        "“{item}” needs your ID card to be read.",
+    ),
+    "capture_title": ("拍摄：{material}", "Photograph: {material}"),
+    "capture_hint": (
+        "请把材料平放在拍摄区内，四角都在框内，然后按“拍照”。",
+        "Lay the document flat under the camera, all four corners inside, then press Take photo.",
+    ),
+    "capture_take": ("拍照", "Take photo"),
+    "capture_retake": ("重拍", "Retake"),
+    "capture_use": ("使用这张照片", "Use this photo"),
+    "capture_failed": (
+        "没有拍到清晰的照片。请把材料放平、不要遮挡，再试一次。",
+        "The photo is not clear. Lay the document flat, keep it uncovered and try again.",
+    ),
+    "capture_busy": ("正在拍照…", "Taking the photo…"),
+    "review_title": ("请核对后提交", "Please check, then submit"),
+    "review_item": ("办理事项", "Service"),
+    "review_applicant": ("申请人", "Applicant"),
+    "review_id": ("证件号码", "ID number"),
+    "review_materials": ("材料", "Documents"),
+    "review_material_ok": ("已拍摄", "photographed"),
+    "review_card_ok": ("已读取", "read from card"),
+    "submit": ("确认提交", "Submit"),
+    "submitting": ("正在提交，请稍候…", "Submitting, please wait…"),
+    "submitting_sub": (
+        "通常需要几秒钟，最长约 {seconds} 秒。",
+        "Usually a few seconds, at most about {seconds} s.",
+    ),
+    "submit_failed": (
+        "提交没有成功，您的资料没有丢失。请按“重试”，或呼叫工作人员。",
+        "The submission did not go through; nothing is lost. Press Retry or call staff.",
+    ),
+    "retry": ("重试", "Retry"),
+    "result_approved": ("办理成功", "Approved"),
+    "result_refused": ("未能办理", "Not approved"),
+    "result_accepted": ("已受理", "Accepted"),
+    "result_case": ("办件编号：{case}", "Case number: {case}"),
+    "result_accepted_sub": (
+        "您的申请已保存并受理，审批结果将在 {days} 个工作日内短信通知您。请保管好回执。",
+        "Your application is saved and accepted; the decision follows within {days} working days "
+        "by text message. Keep your receipt.",
+    ),
+    "result_offline_sub": (
+        "网络暂时不通，您的申请已安全保存，联网后自动提交，结果将短信通知。请保管好回执。",
+        "The network is down; your application is saved safely and will be sent automatically. "
+        "The decision follows by text message. Keep your receipt.",
+    ),
+    "result_approved_sub": (
+        "请在下方出纸口取走证明和回执。",
+        "Please take your certificate and receipt from the slot below.",
+    ),
+    "printing": ("正在打印，请稍候…", "Printing, please wait…"),
+    "printed": ("打印完成，请取走。", "Printed. Please take it."),
+    "print_failed": (
+        "打印机暂时无法打印。您的办件已保存，可凭办件编号到窗口或稍后在本机补打。",
+        "The printer cannot print right now. Your case is saved; "
+        "reprint it later here or at a window.",
+    ),
+    "done": ("完成", "Done"),
+    "rate_title": ("请为本次服务评价", "How was this service?"),
+    "rate_good": ("满意", "Good"),
+    "rate_ok": ("基本满意", "OK"),
+    "rate_bad": ("不满意", "Poor"),
+    "rate_skip": ("跳过", "Skip"),
+    "goodbye": (
+        "感谢使用，请取走身份证和回执。",
+        "Thank you. Please take your ID card and receipt.",
+    ),
+    "progress_title": ("办件进度查询", "Case progress"),
+    "progress_scan": (
+        "请把回执上的二维码对准摄像头",
+        "Hold the QR code on your receipt up to the camera",
+    ),
+    "progress_looking": ("正在查询…", "Looking it up…"),
+    "progress_unknown_code": (
+        "这不是本中心回执上的二维码，请换一张回执再试。",
+        "This is not a QR code from one of our receipts. Please try another receipt.",
+    ),
+    "progress_offline": (
+        "暂时无法连接政务服务中心。本机记录：该件已于 {time} 保存，正在等待提交。",
+        "The service centre cannot be reached now. This terminal saved the case at {time}; "
+        "it is waiting to be sent.",
+    ),
+    "progress_unreachable": (
+        "暂时无法连接政务服务中心，请稍后再试或呼叫工作人员。",
+        "The service centre cannot be reached now. Please try later or call staff.",
+    ),
+    "progress_not_found": (
+        "没有找到这个办件，请核对回执或呼叫工作人员。",
+        "This case was not found. Please check your receipt or call staff.",
+    ),
+    "progress_stage_running": ("进行中 · 已用 {t}", "In progress · {t} so far"),
+    "progress_stage_done": ("已完成 · 用时 {t}", "Done · took {t}"),
+    "progress_stage_waiting": ("未开始", "Not started"),
+    "cert_genuine": ("证明真实有效：{name}，{cid}", "Certificate is genuine: {name}, {cid}"),
+    "cert_tampered": (
+        "该证明二维码校验失败，可能被篡改。",
+        "This certificate's code failed the check.",
+    ),
+    "cert_expired": ("该证明已过有效期。", "This certificate has expired."),
+    "cert_unknown_key": ("无法识别签发机构的密钥。", "The issuer's key is not known here."),
+    "cert_malformed": ("二维码内容不完整。", "The QR code is incomplete."),
+    "idle_title": ("您还在吗？", "Are you still there?"),
+    "idle_body": (
+        "为保护您的个人信息，{n} 秒后将自动退出并清除本次资料。",
+        "To protect your data, this session ends and is cleared in {n} s.",
+    ),
+    "idle_stay": ("我还在，继续办理", "I'm still here"),
+    "card_error": ("{message}", "{message}"),
+    "minutes_seconds": ("{m}分{s}秒", "{m} min {s} s"),
+    "hours_minutes": ("{h}小时{m}分", "{h} h {m} min"),
+    "days_hours": ("{d}天{h}小时", "{d} d {h} h"),
+    "seconds": ("{s}秒", "{s} s"),
+}
+
+
+def tr(key: str, language: str, **values: Any) -> str:
+    """The text for ``key`` in ``language`` (``zh`` or ``en``), with ``values`` filled in."""
+    zh, en = STRINGS[key]
+    return (en if language == "en" else zh).format(**values)
+
+
+def duration(seconds: float, language: str) -> str:
+    """A duration in the largest two units that matter."""
+    total = int(seconds)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return tr("days_hours", language, d=days, h=hours)
+    if hours:
+        return tr("hours_minutes", language, h=hours, m=minutes)
+    if minutes:
+        return tr("minutes_seconds", language, m=minutes, s=secs)
+    return tr("seconds", language, s=secs)

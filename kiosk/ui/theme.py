@@ -1,0 +1,86 @@
+"""The terminal's look: one stylesheet, sized for 1080p touch screens read at arm's length.
+
+Body text is 26 px on a 1080-line screen (about 19 pt on a 21.5-inch panel, above the 适老化 18 pt
+floor); touch targets are at least 96 px high with 24 px between them; every colour pair here has
+a contrast ratio of at least 4.5:1 (primary white on #0B4DA2 is 8.3:1, text #1A1F2B on #F4F6FA is
+15:1, the warning text #7A2E00 on #FFF1E0 is 9.6:1).
+"""
+
+from __future__ import annotations
+
+FONT_FAMILIES = '"Noto Sans CJK SC", "WenQuanYi Micro Hei", "Noto Sans", sans-serif'
+
+PRIMARY = "#0B4DA2"
+PRIMARY_DARK = "#083A7A"
+INK = "#1A1F2B"
+MUTED = "#3D4656"
+PAPER = "#F4F6FA"
+CARD = "#FFFFFF"
+OK = "#0A6B3A"
+BAD = "#A1261D"
+WARN_BG = "#FFF1E0"
+WARN_INK = "#7A2E00"
+
+
+def stylesheet(scale: float = 1.0) -> str:
+    """The application stylesheet; ``scale`` enlarges everything (elder mode, big panels)."""
+
+    def px(value: float) -> str:
+        return f"{round(value * scale)}px"
+
+    return f"""
+* {{ font-family: {FONT_FAMILIES}; color: {INK}; }}
+QMainWindow, QWidget#root {{ background: {PAPER}; }}
+QWidget#header {{ background: {PRIMARY}; }}
+QWidget#header QLabel {{ color: white; font-size: {px(26)}; }}
+QLabel#headerTitle {{ font-size: {px(32)}; font-weight: bold; }}
+QPushButton#headerButton {{
+    color: white; background: {PRIMARY_DARK}; border: 2px solid white; border-radius: {px(12)};
+    font-size: {px(26)}; min-height: {px(64)}; padding: 0 {px(28)};
+}}
+QPushButton#headerButton:pressed {{ background: #052a59; }}
+QLabel {{ font-size: {px(26)}; }}
+QLabel#title {{ font-size: {px(48)}; font-weight: bold; }}
+QLabel#titleEn {{ font-size: {px(28)}; color: {MUTED}; }}
+QLabel#subtitle {{ font-size: {px(30)}; color: {MUTED}; }}
+QLabel#sectionTitle {{ font-size: {px(30)}; font-weight: bold; color: {PRIMARY_DARK}; }}
+QLabel#body {{ font-size: {px(26)}; }}
+QLabel#bigNumber {{ font-size: {px(44)}; font-weight: bold; color: {PRIMARY_DARK}; }}
+QLabel#outcomeOk {{ font-size: {px(60)}; font-weight: bold; color: {OK}; }}
+QLabel#outcomeBad {{ font-size: {px(60)}; font-weight: bold; color: {BAD}; }}
+QLabel#outcomeInfo {{ font-size: {px(60)}; font-weight: bold; color: {PRIMARY_DARK}; }}
+QLabel#error {{
+    font-size: {px(28)}; color: {WARN_INK}; background: {WARN_BG};
+    border-radius: {px(12)}; padding: {px(18)};
+}}
+QFrame#card {{ background: {CARD}; border-radius: {px(20)}; border: 1px solid #D5DBE5; }}
+QPushButton {{
+    font-size: {px(30)}; min-height: {px(96)}; border-radius: {px(16)};
+    padding: 0 {px(36)}; background: {CARD}; border: 3px solid {PRIMARY};
+    color: {PRIMARY_DARK};
+}}
+QPushButton:pressed {{ background: #DDE7F7; }}
+QPushButton:disabled {{ color: #6B7280; border-color: #9AA3B2; }}
+QPushButton#primary {{ background: {PRIMARY}; color: white; border: none; font-weight: bold; }}
+QPushButton#primary:pressed {{ background: {PRIMARY_DARK}; }}
+QPushButton#primary:disabled {{ background: #7C8DA8; color: white; }}
+QPushButton#itemButton {{
+    text-align: left; padding: {px(24)} {px(36)}; min-height: {px(150)};
+    font-size: {px(34)}; font-weight: bold; background: {CARD};
+}}
+QProgressBar {{
+    border: 2px solid {PRIMARY}; border-radius: {px(12)}; background: white;
+    min-height: {px(36)}; text-align: center; font-size: {px(22)};
+}}
+QProgressBar::chunk {{ background: {PRIMARY}; border-radius: {px(10)}; }}
+QWidget#overlay {{ background: rgba(10, 20, 40, 190); }}
+QFrame#dialog {{ background: {CARD}; border-radius: {px(24)}; }}
+QScrollArea {{ border: none; background: transparent; }}
+QScrollBar:vertical {{ width: {px(28)}; background: #E6EAF0; border-radius: {px(14)}; }}
+QScrollBar::handle:vertical {{
+    background: #8A96A8; border-radius: {px(14)}; min-height: {px(80)};
+}}
+QScrollBar::add-line, QScrollBar::sub-line {{ height: 0; }}
+QWidget#simPanel QPushButton {{ font-size: 14px; min-height: 32px; padding: 0 8px; }}
+QWidget#simPanel QLabel {{ font-size: 14px; }}
+"""

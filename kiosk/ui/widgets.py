@@ -1,0 +1,135 @@
+"""Small building blocks shared by the screens."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def clear_layout(layout: QLayout) -> None:
+    """Remove and delete every widget a layout holds (before refilling it)."""
+    while layout.count():
+        child = layout.takeAt(0)
+        widget = child.widget() if child is not None else None
+        if widget is not None:
+            # Unparent at once: a widget awaiting deferred deletion is still the parent's child,
+            # and its text (a masked name, say) must not outlive the wipe that cleared it.
+            widget.setParent(None)
+            widget.deleteLater()
+
+
+def label(text: str = "", name: str = "body", *, wrap: bool = True) -> QLabel:
+    """A label styled by object name (``title``, ``subtitle``, ``body``, ``error``…)."""
+    widget = QLabel(text)
+    widget.setObjectName(name)
+    widget.setWordWrap(wrap)
+    widget.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    return widget
+
+
+def button(text: str = "", *, primary: bool = False, name: str | None = None) -> QPushButton:
+    """A touch-sized button; ``primary`` for the one main action on a screen."""
+    widget = QPushButton(text)
+    widget.setObjectName(name or ("primary" if primary else "secondary"))
+    widget.setCursor(Qt.CursorShape.PointingHandCursor)
+    widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return widget
+
+
+def card(parent: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
+    """A white rounded panel and its layout."""
+    frame = QFrame(parent)
+    frame.setObjectName("card")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(36, 28, 36, 28)
+    layout.setSpacing(16)
+    return frame, layout
+
+
+class ActionBar(QWidget):
+    """The bottom row of a screen: secondary actions on the left, the primary on the right."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        """An empty bar; add buttons with ``add``."""
+        super().__init__(parent)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(24)
+        self._layout.addStretch(1)
+        self._left = 0
+
+    def add(self, widget: QPushButton, *, right: bool = False) -> QPushButton:
+        """Add a button on the left, or after the spacer on the right."""
+        widget.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        widget.setMinimumWidth(300)
+        if right:
+            self._layout.addWidget(widget)
+        else:
+            self._layout.insertWidget(self._left, widget)
+            self._left += 1
+        return widget
+
+
+class BusyPanel(QWidget):
+    """A message with an indeterminate progress bar and a plain estimate of the wait."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        """Hidden until ``show_busy``."""
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.message = label("", "subtitle")
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)
+        self.bar.setTextVisible(False)
+        layout.addWidget(self.message)
+        layout.addWidget(self.bar)
+        self.hide()
+
+    def show_busy(self, message: str) -> None:
+        """Show ``message`` with a moving bar."""
+        self.message.setText(message)
+        self.show()
+
+
+class Screen(QWidget):
+    """A full-window screen of the stack; subclasses fill it and implement ``retranslate``."""
+
+    language = "zh"
+    shown = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        """Lay out the screen's margins."""
+        super().__init__(parent)
+        self.setObjectName("root")
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(72, 48, 72, 48)
+        self.body.setSpacing(28)
+
+    def set_language(self, language: str) -> None:
+        """Switch the screen's words."""
+        self.language = language
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set every text of the screen in ``self.language``."""
+        raise NotImplementedError
+
+    def visible_text(self) -> str:
+        """All the text this screen currently shows (tests check nothing personal lingers)."""
+        parts: list[str] = []
+        for child in self.findChildren(QLabel):
+            parts.append(child.text())
+        for push in self.findChildren(QPushButton):
+            parts.append(push.text())
+        return "\n".join(parts)

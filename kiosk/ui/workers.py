@@ -1,0 +1,234 @@
+"""Background work for the UI: executors whose results come back as main-thread callbacks.
+
+Rules (STYLE.md, Qt threads): QObjects live on the GUI thread; blocking work runs on executors
+owned by the composition root; results return through queued signals on a main-thread QObject as
+success/failure callbacks; nothing here ever waits on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from devices.camera.qr import decode_text
+from devices.errors import DeviceError, NoCardError
+from devices.idcard.card import IdCard
+from devices.ports import Camera, CodeDecoder, IdCardReader
+
+log = logging.getLogger(__name__)
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; worker threads emit, Qt queues the call to the GUI thread."""
+
+    done = Signal(object)
+
+
+class TaskRunner(QObject):
+    """A named single-thread executor whose callbacks run on the GUI thread.
+
+    One per device (serialising its calls, as Electrum does for hardware wallets) and one for the
+    outbox writer. ``run(fn).success(cb).failure(cb)`` in the spirit of Anki's CollectionOp.
+    """
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        """Create the executor; its thread starts with the first task."""
+        super().__init__(parent)
+        self._name = name
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._relay = _Relay()
+        self._relay.done.connect(self._on_relay_done)
+        self._closed = False
+
+    def run(
+        self,
+        fn: Callable[[], Any],
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> Future[Any]:
+        """Run ``fn`` on the worker thread; the callback matching its outcome runs on the GUI."""
+        future = self._pool.submit(fn)
+
+        def _finished(fut: Future[Any]) -> None:
+            if not self._closed:
+                self._relay.done.emit((fut, on_success, on_failure))
+
+        future.add_done_callback(_finished)
+        return future
+
+    @Slot(object)
+    def _on_relay_done(self, packed: tuple[Future[Any], Any, Any]) -> None:
+        future, on_success, on_failure = packed
+        if future.cancelled():
+            return
+        error = future.exception()
+        if error is None:
+            if on_success is not None:
+                on_success(future.result())
+        elif on_failure is not None:
+            on_failure(error)
+        else:
+            log.error("%s task failed: %s", self._name, type(error).__name__)
+
+    def shutdown(self) -> None:
+        """Stop taking work and wait for the running task (bounded by each task's own timeout)."""
+        self._closed = True
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class CardWatcher(QObject):
+    """Polls the ID card reader on its own thread; card placed and removed become signals."""
+
+    card_placed = Signal(object)
+    card_removed = Signal()
+    read_failed = Signal(object)
+
+    def __init__(
+        self,
+        reader: IdCardReader,
+        *,
+        poll_interval: float = 0.5,
+        read_timeout: float = 3.0,
+        parent: QObject | None = None,
+    ) -> None:
+        """Watch ``reader``; call ``start()`` to begin."""
+        super().__init__(parent)
+        self._reader = reader
+        self._poll_interval = poll_interval
+        self._read_timeout = read_timeout
+        self._stop = threading.Event()
+        self._paused = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the polling thread."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="card-watcher", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop polling and join the thread (bounded by one read's timeout)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self._read_timeout + 1.0)
+            self._thread = None
+
+    def _loop(self) -> None:
+        # A digest of the card on the reader, never the number itself: a different card laid
+        # down within one poll is still a new card, the same card left lying is not.
+        present: bytes | None = None
+        last_error: type[BaseException] | None = None
+        while not self._stop.is_set():
+            card: IdCard | None = None
+            try:
+                card = self._reader.read(self._read_timeout)
+                last_error = None
+            except NoCardError:
+                card = None
+            except DeviceError as err:
+                # Report a failure once per kind, not on every poll, and keep polling: a replugged
+                # reader or a card laid flat again recovers without a restart.
+                if type(err) is not last_error:
+                    log.warning("card reader: %s", type(err).__name__)
+                    self.read_failed.emit(err)
+                last_error = type(err)
+                self._stop.wait(self._poll_interval)
+                continue
+            if card is None:
+                if present is not None:
+                    present = None
+                    self.card_removed.emit()
+            else:
+                digest = hashlib.sha256(card.id_number.encode()).digest()
+                if digest != present:
+                    present = digest
+                    self.card_placed.emit(card)
+                else:
+                    card.wipe()  # the same card still lying there: this copy is not needed
+            self._stop.wait(self._poll_interval)
+
+
+class CodeScanner(QObject):
+    """Grabs camera frames on its own thread while enabled and decodes QR codes in them.
+
+    The same payload is not reported twice within ``repeat_window`` seconds, so a code held
+    in front of the camera counts once.
+    """
+
+    code_scanned = Signal(str)
+    scan_failed = Signal(object)
+
+    def __init__(
+        self,
+        camera: Camera,
+        decoder: CodeDecoder,
+        *,
+        interval: float = 0.2,
+        repeat_window: float = 3.0,
+        parent: QObject | None = None,
+    ) -> None:
+        """Scan ``camera`` with ``decoder``; call ``start()``, then ``enable(True)`` to look."""
+        super().__init__(parent)
+        self._camera = camera
+        self._decoder = decoder
+        self._interval = interval
+        self._repeat_window = repeat_window
+        self._enabled = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last: tuple[str, float] | None = None
+
+    def start(self) -> None:
+        """Start the scanning thread (idle until enabled)."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="code-scanner", daemon=True)
+        self._thread.start()
+
+    def enable(self, on: bool) -> None:
+        """Look for codes (on the screens that accept one) or rest."""
+        if on:
+            self._last = None
+            self._enabled.set()
+        else:
+            self._enabled.clear()
+
+    def stop(self) -> None:
+        """Stop and join the thread."""
+        self._stop.set()
+        self._enabled.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._enabled.wait()
+            if self._stop.is_set():
+                return
+            try:
+                frame = self._camera.grab()
+                payloads = self._decoder.decode(frame) if frame is not None else []
+            except DeviceError as err:
+                self.scan_failed.emit(err)
+                self._stop.wait(1.0)
+                continue
+            now = time.monotonic()
+            for raw in payloads:
+                text = decode_text(raw)
+                if (
+                    self._last
+                    and self._last[0] == text
+                    and now - self._last[1] < self._repeat_window
+                ):
+                    continue
+                self._last = (text, now)
+                if self._enabled.is_set():
+                    self.code_scanned.emit(text)
+            self._stop.wait(self._interval)

@@ -1,0 +1,297 @@
+"""Citizen journeys end to end, on the real widgets and real parts (see conftest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton
+from pytestqt.qtbot import QtBot
+from pyzbar import pyzbar
+
+from devices.a4.cupsd import CupsSetup
+from devices.idcard.demo_cards import demo_card
+from devices.receipt.oracle import DecodedReceipt, decode_receipt
+from hall.db import Database
+from hall.schema import verify_certificate_qr
+from kiosk.app import KioskApp
+from kiosk.demo import receipt_qr_photo
+from kiosk.services.session import Step
+
+WAIT = 15_000
+
+
+def _click(qtbot: QtBot, button: QPushButton) -> None:
+    assert button.isVisible() and button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _choose(qtbot: QtBot, kiosk: KioskApp, item_id: str) -> None:
+    ids = [item.id for item in kiosk.catalog().items]
+    _click(qtbot, kiosk.window.choose.buttons[ids.index(item_id)])
+
+
+def _journey(qtbot: QtBot, kiosk: KioskApp, card_key: str, item_id: str) -> str:
+    """Lay the card, choose the item, read the guide, submit; returns the outcome shown."""
+    w, ctl = kiosk.window, kiosk.controller
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card(card_key))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    _choose(qtbot, kiosk, item_id)
+    assert w.current_screen() is w.guide
+    _click(qtbot, w.guide.start_button)
+    if ctl.session.step is Step.MATERIALS:
+        _click(qtbot, w.capture.take_button)
+        qtbot.waitUntil(lambda: w.capture.has_photo, timeout=WAIT)
+        _click(qtbot, w.capture.use_button)
+    assert w.current_screen() is w.review
+    with qtbot.waitSignal(ctl.result_shown, timeout=WAIT) as shown:
+        _click(qtbot, w.review.submit_button)
+    qtbot.waitUntil(lambda: w.result.print_state in ("done", "failed"), timeout=WAIT)
+    return str(shown.args[0])
+
+
+def _last_receipt(kiosk: KioskApp) -> DecodedReceipt:
+    assert kiosk.receipt_simulator is not None
+    jobs = kiosk.receipt_simulator.wait_for_jobs(1, timeout=10)
+    return decode_receipt(jobs[-1])
+
+
+def _finish(qtbot: QtBot, kiosk: KioskApp) -> None:
+    w = kiosk.window
+    _click(qtbot, w.result.done_button)
+    assert w.current_screen() is w.rate
+    with qtbot.waitSignal(kiosk.controller.session_wiped, timeout=WAIT):
+        _click(qtbot, w.rate.buttons[0])
+    assert w.current_screen() is w.attract
+
+
+def _visible_text(kiosk: KioskApp) -> str:
+    texts = [label.text() for label in kiosk.window.findChildren(QLabel)]
+    texts += [button.text() for button in kiosk.window.findChildren(QPushButton)]
+    return "\n".join(texts)
+
+
+def _pdf_with(folder: Path, needle: str, since: float, timeout: float = 20.0) -> Path:
+    """The PDF the queue wrote after ``since`` (epoch seconds) that contains ``needle``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        fresh = [p for p in folder.glob("*.pdf") if p.stat().st_mtime >= since]
+        for pdf in sorted(fresh, key=lambda p: p.stat().st_mtime, reverse=True):
+            text = subprocess.run(
+                ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=False
+            ).stdout
+            if needle in text:
+                return pdf
+        time.sleep(0.2)
+    raise AssertionError(f"no PDF containing {needle} in {folder}")
+
+
+def _qr_in_pdf(pdf: Path, tmp_path: Path) -> str:
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "150", "-singlefile", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
+    image = cv2.imread(str(tmp_path / "page.png"), cv2.IMREAD_GRAYSCALE)
+    found = pyzbar.decode(image, symbols=[pyzbar.ZBarSymbol.QRCODE])
+    assert found, "no QR code found on the printed certificate"
+    return str(found[0].data.decode("utf-8"))
+
+
+def test_online_instant_approval_prints_certificate_and_receipt_then_wipes(
+    qtbot: QtBot, kiosk: KioskApp, cups_pdf: CupsSetup, tmp_path: Path
+) -> None:
+    started = time.time() - 1
+    outcome = _journey(qtbot, kiosk, "elder", "si-insured-certificate")
+    assert outcome == "approved"
+    session = kiosk.controller.session
+    case_number = session.case_number
+    assert case_number is not None
+    result = session.result
+    assert result is not None and result.certificate is not None
+    assert kiosk.window.result.print_state == "done"
+
+    receipt = _last_receipt(kiosk)
+    # Long values wrap at the paper's width: compare the text as printed, lines joined.
+    text = "".join(line.strip() for line in receipt.lines)
+    assert case_number in text
+    assert "社会保险个人参保证明打印" in text
+    assert "王*英" in text and "110105********1221" in text
+    assert "王秀英" not in text and "110105195203141221" not in text
+    assert receipt.qr_payloads == [case_number]
+    assert receipt.cut
+
+    pdf = _pdf_with(cups_pdf.output_dir, result.certificate.certificate_id, since=started)
+    payload = _qr_in_pdf(pdf, tmp_path)
+    assert payload == result.certificate.qr_payload
+    assert kiosk.hall is not None
+    check = verify_certificate_qr(payload, kiosk.hall.public_keys(), dt.date.today())
+    assert check.status == "genuine"
+    assert check.claims is not None and check.claims.case == case_number
+
+    old_session = session
+    card = old_session.card
+    assert card is not None
+    _finish(qtbot, kiosk)
+    assert not old_session.holds_personal_data()
+    assert card.name == "" and card.id_number == "" and not card.photo
+    assert "王秀英" not in _visible_text(kiosk)
+
+
+def test_elder_card_refused_under_60_with_reason(qtbot: QtBot, kiosk: KioskApp) -> None:
+    outcome = _journey(qtbot, kiosk, "adult", "elder-card")
+    assert outcome == "refused"
+    shown = kiosk.window.result.detail.text()
+    assert "60" in shown and "周岁" in shown
+    receipt = _last_receipt(kiosk)
+    assert any("不予批准" in line for line in receipt.lines)
+    _finish(qtbot, kiosk)
+
+
+def test_offline_submission_gets_a_receipt_and_is_delivered_exactly_once(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    assert kiosk.hall is not None
+    kiosk.hall.stop()
+    outcome = _journey(qtbot, kiosk, "elder", "si-insured-certificate")
+    assert outcome == "accepted"
+    case_number = kiosk.controller.session.case_number
+    assert case_number is not None
+    assert "网络暂时不通" in kiosk.window.result.detail.text()
+    receipt = _last_receipt(kiosk)
+    assert receipt.qr_payloads == [case_number]
+    entry = kiosk.outbox.get(case_number)
+    assert entry is not None and entry.state in ("pending", "sending")
+    _finish(qtbot, kiosk)
+
+    kiosk.hall.start()
+    kiosk.sync.wake()
+    qtbot.waitUntil(lambda: kiosk.outbox.get(case_number).state == "delivered", timeout=30_000)  # type: ignore[union-attr]
+    stored = kiosk.outbox.result(case_number)
+    assert stored is not None and stored.status == "approved"
+    db = Database(kiosk.hall.settings.database_url)
+    try:
+        assert db.count_submissions(case_number=case_number) == 1
+    finally:
+        db.dispose()
+
+
+def test_idle_citizen_is_warned_then_wiped_from_session_and_screen(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    w, ctl = kiosk.window, kiosk.controller
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card("elder"))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    _choose(qtbot, kiosk, "sole-proprietor-registration")
+    _click(qtbot, w.guide.start_button)
+    _click(qtbot, w.capture.take_button)
+    qtbot.waitUntil(lambda: w.capture.has_photo, timeout=WAIT)
+    _click(qtbot, w.capture.use_button)
+    assert w.current_screen() is w.review
+    assert "王*英" in _visible_text(kiosk)
+    session = ctl.session
+    card = session.card
+    assert card is not None
+    photo = session.materials["lease-contract"].image
+    assert len(photo) > 1000
+
+    # The citizen walks away: move the last touch back past the warning threshold.
+    ctl.idle.last_activity -= ctl.idle.warning_after_s + 1
+    qtbot.waitUntil(w.overlay.isVisible, timeout=WAIT)
+    assert w.overlay.count.text().isdigit()
+    assert int(w.overlay.count.text()) <= ctl.idle.countdown_s
+    ctl.idle.last_activity -= ctl.idle.countdown_s
+    qtbot.waitUntil(lambda: w.current_screen() is w.attract, timeout=WAIT)
+
+    assert not w.overlay.isVisible()
+    assert not session.holds_personal_data()
+    assert card.name == "" and card.id_number == "" and card.address == ""
+    assert not any(photo), "the document photo was not zeroed"
+    shown = _visible_text(kiosk)
+    for secret in ("王秀英", "王*英", "110105195203141221", "110105********1221", "建国路"):
+        assert secret not in shown
+
+
+def test_still_here_keeps_the_session(qtbot: QtBot, kiosk: KioskApp) -> None:
+    w, ctl = kiosk.window, kiosk.controller
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card("adult"))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    ctl.idle.last_activity -= ctl.idle.warning_after_s + 1
+    qtbot.waitUntil(w.overlay.isVisible, timeout=WAIT)
+    _click(qtbot, w.overlay.stay)
+    assert not w.overlay.isVisible()
+    assert w.current_screen() is w.choose and ctl.session.card is not None
+
+
+def test_scanning_a_receipt_shows_the_case_stages(qtbot: QtBot, kiosk: KioskApp) -> None:
+    outcome = _journey(qtbot, kiosk, "adult", "sole-proprietor-registration")
+    assert outcome == "accepted"
+    case_number = kiosk.controller.session.case_number
+    receipt = _last_receipt(kiosk)
+    _finish(qtbot, kiosk)
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.remove()
+
+    # Hold the printed receipt's QR code (its raster, as printed) up to the camera.
+    assert kiosk.still_camera is not None and receipt.images
+    kiosk.still_camera.show(np.asarray(receipt_qr_photo(receipt.images[0]), dtype=np.uint8))
+    w = kiosk.window
+    _click(qtbot, w.attract.progress_button)
+    qtbot.waitUntil(lambda: w.progress.progress is not None, timeout=WAIT)
+    progress = w.progress.progress
+    assert progress is not None and progress.case_number == case_number
+    assert len(progress.stages) >= 2
+    assert progress.stages[0].finished_at is not None
+    shown = _visible_text(kiosk)
+    assert case_number in shown
+    assert progress.stages[0].name.zh in shown
+
+
+def test_unknown_code_gets_a_plain_message(qtbot: QtBot, kiosk: KioskApp) -> None:
+    import qrcode
+
+    image = qrcode.make("https://example.invalid/not-ours").get_image().convert("L")
+    bgr = cv2.cvtColor(np.asarray(image, dtype=np.uint8), cv2.COLOR_GRAY2BGR)
+    assert kiosk.still_camera is not None
+    kiosk.still_camera.show(bgr)
+    w = kiosk.window
+    _click(qtbot, w.attract.progress_button)
+    qtbot.waitUntil(w.progress.error.isVisible, timeout=WAIT)
+    assert "不是本中心回执" in w.progress.error.text()
+
+
+def test_receipt_printer_refusing_is_told_and_nothing_is_lost(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    assert kiosk.receipt_simulator is not None
+    kiosk.receipt_simulator.refuse = True
+    outcome = _journey(qtbot, kiosk, "elder", "elder-card")
+    assert outcome == "approved"
+    w = kiosk.window
+    assert w.result.print_state == "failed"
+    assert w.result.print_error.isVisible() and "补打" in w.result.print_error.text()
+    case_number = kiosk.controller.session.case_number
+    assert case_number is not None
+    qtbot.waitUntil(lambda: kiosk.outbox.get(case_number).state == "delivered", timeout=WAIT)  # type: ignore[union-attr]
+    _finish(qtbot, kiosk)
+
+
+def test_corrupt_card_frame_shows_a_message_and_the_next_read_works(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    assert kiosk.card_simulator is not None
+    w = kiosk.window
+    kiosk.card_simulator.inject("corrupt_checksum", times=3)
+    with qtbot.waitSignal(kiosk.controller.services.card_watcher.read_failed, timeout=WAIT):
+        kiosk.card_simulator.insert(demo_card("elder"))
+    assert w.attract.error.text() == "读取出错，请重试。"
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    assert kiosk.controller.session.card is not None
+    assert kiosk.controller.session.card.id_number == "110105195203141221"
