@@ -192,6 +192,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
     store = Store(data_dir / "outbox.db")
     cipher = FieldCipher.from_key_file(settings.storage.resolved_key_file)
     outbox = Outbox(store, cipher)
+
     def hall_client() -> HallClient:
         return HallClient(
             hall_url or "",

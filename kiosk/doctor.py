@@ -124,10 +124,15 @@ def run_doctor(settings: KioskSettings, *, as_json: bool) -> int:
             json.dumps([asdict(c) for c in checks], ensure_ascii=False, indent=2) + "\n"
         )
     else:
-        header = f"{'device':<18}{'driver':<16}{'port':<28}{'status':<11}reason"
-        lines = [header, "-" * len(header)]
-        for c in checks:
-            lines.append(f"{c.device:<18}{c.driver:<16}{c.port:<28}{c.status:<11}{c.reason}")
+        # Columns as wide as their longest value: a long device path must not run into the status.
+        table = [("device", "driver", "port", "status", "reason")]
+        table += [(c.device, c.driver, c.port, c.status, c.reason) for c in checks]
+        widths = [max(len(row[i]) for row in table) + 2 for i in range(4)]
+        lines = [
+            ("".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + row[4]).rstrip()
+            for row in table
+        ]
+        lines.insert(1, "-" * max(len(line) for line in lines))
         sys.stdout.write("\n".join(lines) + "\n")
     failed = any(c.status == "fail" and c.required for c in checks)
     return 1 if failed else 0

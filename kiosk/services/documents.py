@@ -23,6 +23,16 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
+def decision_within_days(item: ServiceItem) -> int:
+    """The working days a citizen is told to expect a decision in when none came on the spot.
+
+    An instant item promises 0 days; accepted offline, its decision waits for the link, so the
+    citizen is told the statutory limit rather than "within 0 days".
+    """
+    limit = item.time_limit
+    return limit.promised_days or limit.statutory_days
+
+
 def certificate_document(cert: CertificatePublic) -> CertificateDocument:
     """The A4 document for a certificate the hall issued."""
     rows = [(f"{f.label.zh} {f.label.en}", f.value) for f in cert.fields]
@@ -71,8 +81,8 @@ def receipt(
         rows.append(("原因", result.decision.reason.zh))
     footer = [location]
     if status == "accepted":
-        promised = item.time_limit.promised_days
-        footer.insert(0, f"承诺时限：{promised}个工作日，结果将短信通知。")
+        days = decision_within_days(item)
+        footer.insert(0, f"办理时限：{days}个工作日内，结果将短信通知。")
     footer.append("扫描二维码可查询办件进度。")
     footer.append("Scan the QR code to check your case.")
     return Receipt(title="政务服务受理回执", rows=rows, qr_data=case_number, footer=footer)

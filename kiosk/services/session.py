@@ -114,6 +114,13 @@ class Session:
         self.item = item
         self.step = target
 
+    def back_to_choose(self) -> None:
+        """Leave the chosen item (from its guide or the card request) and choose again."""
+        if self.step not in (Step.IDENTIFY, Step.GUIDE, Step.CHOOSE):
+            raise SessionError(f"cannot go back to choosing from {self.step.value}")
+        self.item = None
+        self.step = Step.CHOOSE
+
     def add_material(self, material: CapturedMaterial) -> None:
         """Keep a captured material, replacing (and wiping) an earlier photo of the same one."""
         old = self.materials.get(material.material_id)

@@ -261,8 +261,7 @@ class KioskController(QObject):
         self.window.show_screen(self.window.choose)
 
     def _back_to_choose(self) -> None:
-        self.session.item = None
-        self.session.step = Step.CHOOSE
+        self.session.back_to_choose()
         self._show_choose()
 
     def _on_choose_item_chosen(self, item: ServiceItem) -> None:
@@ -427,7 +426,7 @@ class KioskController(QObject):
             session.case_number,
             reason=reason,
             offline=result is None,
-            promised_days=session.item.time_limit.promised_days,
+            promised_days=documents.decision_within_days(session.item),
         )
         self.window.show_screen(self.window.result)
         self.result_shown.emit(status)

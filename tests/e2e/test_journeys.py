@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import subprocess
 import time
 from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
@@ -104,8 +106,13 @@ def _qr_in_pdf(pdf: Path, tmp_path: Path) -> str:
 
 
 def test_online_instant_approval_prints_certificate_and_receipt_then_wipes(
-    qtbot: QtBot, kiosk: KioskApp, cups_pdf: CupsSetup, tmp_path: Path
+    qtbot: QtBot,
+    kiosk: KioskApp,
+    cups_pdf: CupsSetup,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     started = time.time() - 1
     outcome = _journey(qtbot, kiosk, "elder", "si-insured-certificate")
     assert outcome == "approved"
@@ -141,6 +148,10 @@ def test_online_instant_approval_prints_certificate_and_receipt_then_wipes(
     assert not old_session.holds_personal_data()
     assert card.name == "" and card.id_number == "" and not card.photo
     assert "王秀英" not in _visible_text(kiosk)
+    # Every layer logged this journey (reader, outbox, sync, hall, printers): nothing personal.
+    assert case_number in caplog.text
+    for secret in ("王秀英", "110105195203141221", "建国路"):
+        assert secret not in caplog.text
 
 
 def test_elder_card_refused_under_60_with_reason(qtbot: QtBot, kiosk: KioskApp) -> None:

@@ -1,0 +1,1 @@
+"""Benchmarks: each reports figures as ratios against a named baseline measured in the same run."""
