@@ -12,7 +12,8 @@ STAMPS := $(VENV)/.stamps
 # and OpenCV load at run time.
 APT_PACKAGES := libzbar0 fonts-noto-cjk fonts-wqy-microhei fonts-dejavu-core cups cups-client cups-bsd \
 	printer-driver-cups-pdf poppler-utils libgl1 libegl1 libglib2.0-0 libxkbcommon0 \
-	libfontconfig1 libdbus-1-3 libxcb-cursor0
+	libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
+	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 libxcb-xinerama0
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -20,9 +20,15 @@ def run_gui(settings: KioskSettings, *, with_simulator_panel: bool) -> int:
     """Show the terminal until the window closes or the process is told to stop."""
     started = time.monotonic()
     app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
     kiosk = build_app(settings)
     kiosk.start()
     if settings.terminal.full_screen:
+        # Kiosk images often run without a window manager, which is what honours "full screen":
+        # take the whole screen's geometry first so the window fills it either way.
+        screen = app.primaryScreen()
+        if screen is not None:
+            kiosk.window.setGeometry(screen.geometry())
         kiosk.window.showFullScreen()
     else:
         kiosk.window.resize(1920, 1080)
@@ -33,6 +39,7 @@ def run_gui(settings: KioskSettings, *, with_simulator_panel: bool) -> int:
 
         panel = SimulatorPanelWidget(kiosk)
         panel.show()
+        panel.move(0, max(0, kiosk.window.height() // 2 - panel.height() // 2))
     log.info("attract screen shown %.2f s after start", time.monotonic() - started)
     # Ctrl-C and SIGTERM end the event loop cleanly; the timer lets Python see the signal.
     signal.signal(signal.SIGINT, lambda *_: app.quit())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QGridLayout, QLabel, QPushButton, QWidget
 
 import assets
@@ -18,7 +19,7 @@ class SimulatorPanelWidget(QWidget):
 
     def __init__(self, kiosk: KioskApp) -> None:
         """Build the panel for ``kiosk``'s simulated devices."""
-        super().__init__()
+        super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint)
         self.kiosk = kiosk
         self.setObjectName("simPanel")
         self.setWindowTitle("Simulator 模拟器")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget
 
+from kiosk.ui.illustrations import CardReaderIllustration
 from kiosk.ui.strings import tr
 from kiosk.ui.widgets import BusyPanel, Screen, button, label
 
@@ -18,9 +19,7 @@ class AttractScreen(Screen):
         """Build the screen."""
         super().__init__(parent)
         self.body.addStretch(2)
-        self.card_icon = label("▭", "bigNumber")
-        self.card_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.card_icon.setStyleSheet("font-size: 160px;")
+        self.card_icon = CardReaderIllustration()
         self.title = label("", "title")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title_en = label("", "titleEn")
@@ -30,7 +29,8 @@ class AttractScreen(Screen):
         self.busy = BusyPanel()
         self.error = label("", "error")
         self.error.hide()
-        for widget in (self.card_icon, self.title, self.title_en, self.subtitle, self.busy):
+        self.body.addWidget(self.card_icon, 0, Qt.AlignmentFlag.AlignHCenter)
+        for widget in (self.title, self.title_en, self.subtitle, self.busy):
             self.body.addWidget(widget)
         self.body.addWidget(self.error)
         self.body.addStretch(2)
