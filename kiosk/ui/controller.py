@@ -36,9 +36,12 @@ from kiosk.ui.screens import loc
 from kiosk.ui.strings import tr
 from kiosk.ui.workers import CardWatcher, CodeScanner, TaskRunner
 from ocr.quality import QualityReport, assess
-from offline_cache.errors import HallRejectedError
+from offline_cache.errors import HallRejectedError, HallUnavailableError
 
 log = logging.getLogger(__name__)
+
+SCAN_HINT_AFTER_MS = 15_000
+"""With no readable code after this long, tell the citizen how to hold the receipt."""
 
 
 @dataclass
@@ -89,6 +92,10 @@ class KioskController(QObject):
         self._decision_timer = QTimer(self)
         self._decision_timer.setSingleShot(True)
         self._decision_timer.timeout.connect(self._on_decision_timer_timeout)
+        self._scan_hint_timer = QTimer(self)
+        self._scan_hint_timer.setSingleShot(True)
+        self._scan_hint_timer.setInterval(SCAN_HINT_AFTER_MS)
+        self._scan_hint_timer.timeout.connect(self._on_scan_hint_timer_timeout)
         self._results: dict[str, SubmissionPublic] = {}
         self._capture_queue: list[str] = []
         self._pending_photo: bytearray | None = None
@@ -205,6 +212,7 @@ class KioskController(QObject):
         """End the session: drop its personal data from memory and from every widget."""
         self._decision_timer.stop()
         self._idle_timer.stop()
+        self._scan_hint_timer.stop()
         self.services.code_scanner.enable(False)
         self.session.wipe()
         self.session = Session(language=self.services.settings.terminal.language)
@@ -507,9 +515,11 @@ class KioskController(QObject):
         self.window.progress.reset()
         self.window.show_screen(self.window.progress)
         self.services.code_scanner.enable(True)
+        self._scan_hint_timer.start()
 
     def _on_progress_back_requested(self) -> None:
         self.services.code_scanner.enable(False)
+        self._scan_hint_timer.stop()
         if self.session.card is None:
             self.wipe()
         else:
@@ -522,38 +532,54 @@ class KioskController(QObject):
         self._touch()
         scan = classify(payload, self.services.public_keys(), dt.date.today())
         screen = self.window.progress
+        self._scan_hint_timer.stop()
         if scan.kind is ScanKind.CASE:
             screen.show_looking(scan.text)
-            lookup = self.services.progress_lookup
+            lookup, local_case = self.services.progress_lookup, self.services.local_case
+
+            def ask_hall_then_local() -> CaseProgressPublic | dt.datetime | None:
+                # Both run on the worker: the local fallback reads SQLite, never on the GUI.
+                try:
+                    return lookup(scan.text)
+                except HallUnavailableError:
+                    return local_case(scan.text)
+
             self.hall_runner.run(
-                lambda: lookup(scan.text),
-                screen.show_progress,
-                lambda err: self._on_progress_failed(scan.text, err),
+                ask_hall_then_local, self._on_progress_answer, self._on_progress_failed
             )
         elif scan.kind is ScanKind.CERTIFICATE and scan.check is not None:
             claims = scan.check.claims
-            screen.show_error(
-                tr(
-                    f"cert_{scan.check.status}",
-                    self.language,
-                    name=documents.mask_name(claims.name) if claims else "",
-                    cid=claims.cid if claims else "",
-                )
+            message = tr(
+                f"cert_{scan.check.status}",
+                self.language,
+                name=documents.mask_name(claims.name) if claims else "",
+                cid=claims.cid if claims else "",
             )
+            screen.show_notice(message, ok=scan.check.status == "genuine")
         else:
             screen.show_error(tr("progress_unknown_code", self.language))
 
-    def _on_progress_failed(self, case_number: str, error: BaseException) -> None:
+    def _on_progress_answer(self, answer: CaseProgressPublic | dt.datetime | None) -> None:
         screen = self.window.progress
-        if isinstance(error, HallRejectedError):
-            screen.show_error(tr("progress_not_found", self.language))
-            return
-        queued_at = self.services.local_case(case_number)
-        if queued_at is not None:
-            when = queued_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        if isinstance(answer, CaseProgressPublic):
+            screen.show_progress(answer)
+        elif isinstance(answer, dt.datetime):
+            when = answer.astimezone().strftime("%Y-%m-%d %H:%M")
             screen.show_error(tr("progress_offline", self.language, time=when))
         else:
             screen.show_error(tr("progress_unreachable", self.language))
+
+    def _on_progress_failed(self, error: BaseException) -> None:
+        if isinstance(error, HallRejectedError):
+            self.window.progress.show_error(tr("progress_not_found", self.language))
+        else:
+            log.error("progress query failed: %s", type(error).__name__)
+            self.window.progress.show_error(tr("progress_unreachable", self.language))
+
+    def _on_scan_hint_timer_timeout(self) -> None:
+        screen = self.window.progress
+        if self.session.step is Step.PROGRESS and screen.progress is None:
+            screen.show_error(tr("progress_no_code", self.language))
 
 
 class PhotoRejectedError(Exception):

@@ -121,6 +121,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "请把回执上的二维码对准摄像头",
         "Hold the QR code on your receipt up to the camera",
     ),
+    "progress_no_code": (
+        "还没有识别到二维码。请把回执拿稳，二维码朝向摄像头，距离约20厘米。",
+        "No code read yet. Hold the receipt still, QR code towards the camera, about 20 cm away.",
+    ),
     "progress_looking": ("正在查询…", "Looking it up…"),
     "progress_unknown_code": (
         "这不是本中心回执上的二维码，请换一张回执再试。",

@@ -53,6 +53,10 @@ QLabel#error {{
     font-size: {px(28)}; color: {WARN_INK}; background: {WARN_BG};
     border-radius: {px(12)}; padding: {px(18)};
 }}
+QLabel#notice {{
+    font-size: {px(28)}; color: {OK}; background: #E3F4EA;
+    border-radius: {px(12)}; padding: {px(18)};
+}}
 QFrame#card {{ background: {CARD}; border-radius: {px(20)}; border: 1px solid #D5DBE5; }}
 QPushButton {{
     font-size: {px(30)}; min-height: {px(96)}; border-radius: {px(16)};

@@ -306,3 +306,65 @@ def test_corrupt_card_frame_shows_a_message_and_the_next_read_works(
     qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
     assert kiosk.controller.session.card is not None
     assert kiosk.controller.session.card.id_number == "110105195203141221"
+
+
+def test_progress_of_a_case_queued_offline_says_so_while_the_hall_is_down(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    assert kiosk.hall is not None
+    kiosk.hall.stop()
+    outcome = _journey(qtbot, kiosk, "adult", "sole-proprietor-registration")
+    assert outcome == "accepted"
+    receipt = _last_receipt(kiosk)
+    _finish(qtbot, kiosk)
+    assert kiosk.card_simulator is not None and kiosk.still_camera is not None
+    kiosk.card_simulator.remove()
+    kiosk.still_camera.show(receipt_qr_photo(receipt.images[0]))
+    w = kiosk.window
+    _click(qtbot, w.attract.progress_button)
+    qtbot.waitUntil(w.progress.error.isVisible, timeout=WAIT)
+    assert "暂时无法连接" in w.progress.error.text()
+    assert "正在等待提交" in w.progress.error.text()
+
+
+def test_a_certificate_held_to_the_camera_is_verified_offline(
+    qtbot: QtBot, kiosk: KioskApp, tmp_path: Path
+) -> None:
+    outcome = _journey(qtbot, kiosk, "elder2", "elder-card")
+    assert outcome == "approved"
+    result = kiosk.controller.session.result
+    assert result is not None and result.certificate is not None
+    _finish(qtbot, kiosk)
+    assert kiosk.card_simulator is not None and kiosk.still_camera is not None and kiosk.hall
+    kiosk.card_simulator.remove()
+    # The hall is down: the terminal verifies with the key it cached at start.
+    kiosk.hall.stop()
+    import qrcode
+
+    image = qrcode.make(result.certificate.qr_payload, box_size=4).get_image().convert("L")
+    kiosk.still_camera.show(cv2.cvtColor(np.asarray(image, dtype=np.uint8), cv2.COLOR_GRAY2BGR))
+    w = kiosk.window
+    _click(qtbot, w.attract.progress_button)
+    qtbot.waitUntil(w.progress.error.isVisible, timeout=WAIT)
+    assert w.progress.error.objectName() == "notice"
+    assert "证明真实有效" in w.progress.error.text()
+    assert result.certificate.certificate_id in w.progress.error.text()
+    assert "赵德明" not in w.progress.error.text()
+
+
+def test_the_language_switch_turns_every_screen_english_and_back(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    w = kiosk.window
+    _click(qtbot, w.header.language_button)
+    assert w.attract.title.text() == "Please place your ID card on the reader"
+    assert w.header.staff_button.text() == "Call staff"
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card("adult"))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    texts = [button.text() for button in w.choose.buttons]
+    assert any("social insurance" in text for text in texts), texts
+    _choose(qtbot, kiosk, "elder-card")
+    assert "Who can apply" in _visible_text(kiosk)
+    _click(qtbot, w.header.language_button)
+    assert "办理条件" in _visible_text(kiosk)

@@ -70,8 +70,15 @@ class ProgressScreen(Screen):
 
     def show_error(self, message: str) -> None:
         """Say what went wrong and keep waiting for a code."""
+        self.show_notice(message, ok=False)
+
+    def show_notice(self, message: str, *, ok: bool) -> None:
+        """A message about the code just read: good news in green, a problem in amber."""
         self.busy.hide()
         self.frame.hide()
+        self.error.setObjectName("notice" if ok else "error")
+        self.error.style().unpolish(self.error)
+        self.error.style().polish(self.error)
         self.error.setText(message)
         self.error.show()
 
