@@ -33,7 +33,6 @@ from kiosk.config import KioskSettings
 from kiosk.services.journey import Journey
 from kiosk.ui.controller import KioskController, Services
 from kiosk.ui.main_window import KioskWindow
-from kiosk.ui.theme import stylesheet
 from kiosk.ui.workers import CardWatcher, CodeScanner
 from offline_cache.crypto import FieldCipher
 from offline_cache.errors import CacheError
@@ -264,7 +263,6 @@ def build_app(settings: KioskSettings) -> KioskApp:
         return entry.created_at if entry is not None else None
 
     window = KioskWindow((settings.terminal.location_zh, settings.terminal.location_en))
-    window.setStyleSheet(stylesheet())
     services = Services(
         settings=settings,
         catalog=catalog,

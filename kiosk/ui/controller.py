@@ -40,6 +40,9 @@ from offline_cache.errors import HallRejectedError, HallUnavailableError
 
 log = logging.getLogger(__name__)
 
+ELDER_AGE = 60
+"""From this age the screens switch to elder mode (larger type) when the card is read."""
+
 SCAN_HINT_AFTER_MS = 15_000
 """With no readable code after this long, tell the citizen how to hold the receipt."""
 
@@ -223,6 +226,7 @@ class KioskController(QObject):
         self._results.clear()
         w = self.window
         w.overlay.hide()
+        w.set_elder_mode(False)
         w.choose.set_items([], "")
         w.identify.set_item_name("")
         w.review.set_rows([])
@@ -248,6 +252,8 @@ class KioskController(QObject):
         self._begin_activity()
         self.session.identify(card)
         log.info("card read (%s) at step %s", card.card_type.value, step.value)
+        # 适老化: a card holder of 60 or more gets the larger type without having to ask.
+        self.window.set_elder_mode(card.age_on(dt.date.today()) >= ELDER_AGE)
         if self.session.step is Step.GUIDE and self.session.item is not None:
             self._show_guide(self.session.item)
         else:

@@ -24,6 +24,7 @@ from kiosk.ui.screens.rate import RateScreen
 from kiosk.ui.screens.result import ResultScreen
 from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.strings import tr
+from kiosk.ui.theme import ELDER_SCALE, stylesheet
 from kiosk.ui.widgets import Screen, button, card, label
 
 
@@ -159,7 +160,16 @@ class KioskWindow(QMainWindow):
         for screen in self.screens:
             self.stack.addWidget(screen)
         self.overlay = IdleOverlayWidget(central)
+        self.elder_mode = False
+        self.setStyleSheet(stylesheet())
         self.set_language("zh")
+
+    def set_elder_mode(self, on: bool) -> None:
+        """Larger type and targets for older citizens (适老化), or back to the standard size."""
+        if on == self.elder_mode:
+            return
+        self.elder_mode = on
+        self.setStyleSheet(stylesheet(ELDER_SCALE if on else 1.0))
 
     def set_language(self, language: str) -> None:
         """Switch every screen's words."""

@@ -368,3 +368,17 @@ def test_the_language_switch_turns_every_screen_english_and_back(
     assert "Who can apply" in _visible_text(kiosk)
     _click(qtbot, w.header.language_button)
     assert "办理条件" in _visible_text(kiosk)
+
+
+def test_older_card_holders_get_larger_type_until_the_wipe(qtbot: QtBot, kiosk: KioskApp) -> None:
+    w = kiosk.window
+    standard = w.attract.title.font().pixelSize()
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card("elder"))  # born 1952
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    assert w.elder_mode
+    assert w.choose.title.font().pixelSize() > standard
+    with qtbot.waitSignal(kiosk.controller.session_wiped, timeout=WAIT):
+        _click(qtbot, w.choose.home_button)
+    assert not w.elder_mode
+    assert w.attract.title.font().pixelSize() == standard

@@ -39,7 +39,7 @@ class CaptureScreen(Screen):
         self.back_button.clicked.connect(self.back_requested)
         self.take_button = bar.add(button(), right=True)
         self.take_button.clicked.connect(self.take_requested)
-        self.use_button = bar.add(button(primary=True))
+        self.use_button = bar.add(button(primary=True), right=True)
         self.use_button.clicked.connect(self.accepted)
         self.body.addWidget(bar)
         self.material_name = ""

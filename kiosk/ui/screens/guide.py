@@ -31,6 +31,8 @@ class GuideScreen(Screen):
         # Two columns on a landscape screen, so the whole guide is read without scrolling.
         self.content_layout = QGridLayout(self.content)
         self.content_layout.setSpacing(20)
+        self.content_layout.setColumnStretch(0, 1)
+        self.content_layout.setColumnStretch(1, 1)
         self.scroll_area.setWidget(self.content)
         self.body.addWidget(self.scroll_area, 1)
         bar = ActionBar()
