@@ -9,6 +9,7 @@ the receipt printer received.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -67,6 +68,8 @@ def run_demo(*, out_dir: Path, config: Path | None, offscreen: bool) -> int:
         finally:
             shutil.rmtree(data_dir, ignore_errors=True)
 
+    # No screen: Qt's offscreen platform renders the same widgets into memory.
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     kiosk = build_app(settings)
