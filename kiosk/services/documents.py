@@ -85,4 +85,7 @@ def receipt(
         footer.insert(0, f"办理时限：{days}个工作日内，结果将短信通知。")
     footer.append("扫描二维码可查询办件进度。")
     footer.append("Scan the QR code to check your case.")
-    return Receipt(title="政务服务受理回执", rows=rows, qr_data=case_number, footer=footer)
+    # "受理回执" only where the case was accepted for a later decision; decided cases get the
+    # general "办件回执", so an approval slip does not read as "still pending".
+    title = "政务服务受理回执" if status == "accepted" else "政务服务办件回执"
+    return Receipt(title=title, rows=rows, qr_data=case_number, footer=footer)

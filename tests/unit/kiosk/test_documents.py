@@ -75,7 +75,7 @@ def test_receipt_rows_show_the_applicant_masked(catalog: CatalogPublic) -> None:
         catalog, _answer("approved", DecisionPublic(outcome="approved", decided_at=RECEIVED_AT))
     )
     rows = dict(printed.rows)
-    assert printed.title == "政务服务受理回执"
+    assert printed.title == "政务服务办件回执"
     assert rows["办件编号"] == CASE
     assert rows["办理事项"] == "老年人优待证申领"
     assert rows["申请人"] == "王*英"
@@ -118,6 +118,7 @@ def test_offline_acceptance_promises_the_time_limit(catalog: CatalogPublic) -> N
     printed = _receipt(catalog, None, item="sole-proprietor-registration")
     rows = dict(printed.rows)
     assert rows["办理状态"] == "已受理 Accepted"
+    assert printed.title == "政务服务受理回执"
     assert rows["办理事项"] == "个体工商户设立登记"
     assert printed.footer[0] == "办理时限：1个工作日内，结果将短信通知。"
     assert printed.footer[1] == "区政务服务中心 24小时自助区"
