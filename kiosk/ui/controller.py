@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import cv2
@@ -102,8 +103,9 @@ class KioskController(QObject):
         self._results: dict[str, SubmissionPublic] = {}
         self._capture_queue: list[str] = []
         self._pending_photo: bytearray | None = None
-        self._print_jobs_left = 0
-        self._print_failed = False
+        self._print_generation = 0
+        self._print_pending: dict[str, Callable[[], object]] = {}
+        self._print_failed_jobs: dict[str, Callable[[], object]] = {}
         self._connect()
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
         self.window.set_language(self.language)
@@ -132,6 +134,7 @@ class KioskController(QObject):
         w.review.back_requested.connect(self._on_review_back_requested)
         w.review.submit_requested.connect(self._on_review_submit_requested)
         w.result.done_requested.connect(self._on_result_done_requested)
+        w.result.reprint_requested.connect(self._on_result_reprint_requested)
         w.rate.rated.connect(self._on_rate_rated)
         w.progress.back_requested.connect(self._on_progress_back_requested)
 
@@ -224,6 +227,11 @@ class KioskController(QObject):
             self._pending_photo = None
         self._capture_queue = []
         self._results.clear()
+        # Print jobs hold the receipt and certificate (names): drop them, and ignore the
+        # callbacks of jobs still running for the session that just ended.
+        self._print_generation += 1
+        self._print_pending = {}
+        self._print_failed_jobs = {}
         w = self.window
         w.overlay.hide()
         w.set_elder_mode(False)
@@ -465,41 +473,58 @@ class KioskController(QObject):
         if result is not None and result.certificate is not None:
             certificate = documents.certificate_document(result.certificate)
         session.go(Step.PRINT)
-        self.window.result.set_printing("busy")
-        self._print_jobs_left = 1 + (certificate is not None)
-        self._print_failed = False
-        printer = self.services.receipt_printer
-        self.receipt_runner.run(
-            lambda: printer.print_receipt(receipt), self._on_print_done, self._on_print_failed
-        )
+        printer, a4 = self.services.receipt_printer, self.services.document_printer
+        jobs: dict[str, Callable[[], object]] = {"receipt": lambda: printer.print_receipt(receipt)}
         if certificate is not None:
-            a4 = self.services.document_printer
             doc = certificate
-            self.a4_runner.run(
-                lambda: a4.print_certificate(doc), self._on_print_done, self._on_print_failed
+            jobs["certificate"] = lambda: a4.print_certificate(doc)
+        self._start_print_jobs(jobs)
+
+    def _start_print_jobs(self, jobs: dict[str, Callable[[], object]]) -> None:
+        """Send each job to its printer's worker; the ones that fail are kept for a retry."""
+        generation = self._print_generation
+        self._print_pending = dict(jobs)
+        self._print_failed_jobs = {}
+        self.window.result.set_printing("busy")
+        for name, job in jobs.items():
+            runner = self.receipt_runner if name == "receipt" else self.a4_runner
+            runner.run(
+                job,
+                partial(self._on_print_job_succeeded, generation, name),
+                partial(self._on_print_job_ended, generation, name, job=job),
             )
 
-    def _on_print_done(self, _: object) -> None:
-        self._print_jobs_left -= 1
-        if self._print_jobs_left == 0:
-            self._finish_printing()
+    def _on_print_job_succeeded(self, generation: int, name: str, _: object) -> None:
+        self._on_print_job_ended(generation, name, None, job=None)
 
-    def _on_print_failed(self, error: BaseException) -> None:
-        log.error("printing failed: %s", type(error).__name__)
-        self._print_failed = True
-        self._print_jobs_left -= 1
-        if self._print_jobs_left == 0:
+    def _on_print_job_ended(
+        self,
+        generation: int,
+        name: str,
+        error: BaseException | None,
+        *,
+        job: Callable[[], object] | None,
+    ) -> None:
+        if generation != self._print_generation:
+            return  # the session this job printed for has been wiped since
+        self._print_pending.pop(name, None)
+        if error is not None and job is not None:
+            log.error("printing the %s failed: %s", name, type(error).__name__)
+            self._print_failed_jobs[name] = job
+        if not self._print_pending:
             self._finish_printing()
 
     def _finish_printing(self) -> None:
-        if self.session.step is not Step.PRINT:
-            return
-        if self._print_failed:
+        if self._print_failed_jobs:
             self.window.result.set_printing("failed", tr("print_failed", self.language))
             self.printing_finished.emit("failed")
         else:
             self.window.result.set_printing("done")
             self.printing_finished.emit("done")
+
+    def _on_result_reprint_requested(self) -> None:
+        if self.session.step is Step.PRINT and self._print_failed_jobs and not self._print_pending:
+            self._start_print_jobs(self._print_failed_jobs)
 
     def _on_result_done_requested(self) -> None:
         if self.session.step in (Step.RESULT, Step.PRINT):

@@ -101,10 +101,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "printing": ("正在打印，请稍候…", "Printing, please wait…"),
     "printed": ("打印完成，请取走。", "Printed. Please take it."),
+    "reprint": ("重新打印", "Print again"),
     "print_failed": (
-        "打印机暂时无法打印。您的办件已保存，可凭办件编号到窗口或稍后在本机补打。",
-        "The printer cannot print right now. Your case is saved; "
-        "reprint it later here or at a window.",
+        "打印机暂时无法打印，您的办件已保存。请记下上面的办件编号，"
+        "按“重新打印”再试，或呼叫工作人员。",
+        "The printer cannot print right now; your case is saved. Note the case number above, "
+        "press Print again, or call staff.",
     ),
     "done": ("完成", "Done"),
     "rate_title": ("请为本次服务评价", "How was this service?"),

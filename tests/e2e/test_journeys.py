@@ -278,7 +278,7 @@ def test_unknown_code_gets_a_plain_message(qtbot: QtBot, kiosk: KioskApp) -> Non
     assert "不是本中心回执" in w.progress.error.text()
 
 
-def test_receipt_printer_refusing_is_told_and_nothing_is_lost(
+def test_receipt_printer_refusing_is_told_and_printing_again_works(
     qtbot: QtBot, kiosk: KioskApp
 ) -> None:
     assert kiosk.receipt_simulator is not None
@@ -287,10 +287,20 @@ def test_receipt_printer_refusing_is_told_and_nothing_is_lost(
     assert outcome == "approved"
     w = kiosk.window
     assert w.result.print_state == "failed"
-    assert w.result.print_error.isVisible() and "补打" in w.result.print_error.text()
+    assert w.result.print_error.isVisible() and "重新打印" in w.result.print_error.text()
     case_number = kiosk.controller.session.case_number
     assert case_number is not None
     qtbot.waitUntil(lambda: kiosk.outbox.get(case_number).state == "delivered", timeout=WAIT)  # type: ignore[union-attr]
+    assert kiosk.receipt_simulator.jobs == []
+
+    # The paper jam is cleared: "print again" prints the receipt only (the A4 one went out).
+    kiosk.receipt_simulator.refuse = False
+    with qtbot.waitSignal(kiosk.controller.printing_finished, timeout=WAIT) as finished:
+        _click(qtbot, w.result.reprint_button)
+    assert finished.args == ["done"]
+    assert not w.result.reprint_button.isVisible()
+    assert _last_receipt(kiosk).qr_payloads == [case_number]
+    assert len(kiosk.receipt_simulator.jobs) == 1
     _finish(qtbot, kiosk)
 
 

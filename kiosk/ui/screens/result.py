@@ -13,6 +13,7 @@ class ResultScreen(Screen):
     """What happened to the case and what to take away."""
 
     done_requested = Signal()
+    reprint_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Build the screen."""
@@ -34,6 +35,9 @@ class ResultScreen(Screen):
         self.body.addWidget(self.print_error)
         self.body.addStretch(2)
         bar = ActionBar()
+        self.reprint_button = bar.add(button())
+        self.reprint_button.clicked.connect(self.reprint_requested)
+        self.reprint_button.hide()
         self.done_button = bar.add(button(primary=True), right=True)
         self.done_button.clicked.connect(self.done_requested)
         self.body.addWidget(bar)
@@ -55,12 +59,14 @@ class ResultScreen(Screen):
         self.promised_days = promised_days
         self.print_state = ""
         self.print_error.hide()
+        self.reprint_button.hide()
         self.busy.hide()
         self.retranslate()
 
     def set_printing(self, state: str, message: str = "") -> None:
         """``busy``, ``done`` or ``failed`` (with the citizen-facing ``message``)."""
         self.print_state = state
+        self.reprint_button.setVisible(state == "failed")
         if state == "busy":
             self.print_error.hide()
             self.busy.show_busy(tr("printing", self.language))
@@ -93,6 +99,7 @@ class ResultScreen(Screen):
             detail = tr("result_accepted_sub", lang, days=self.promised_days)
         self.detail.setText(detail)
         self.done_button.setText(tr("done", lang))
+        self.reprint_button.setText(tr("reprint", lang))
         if self.print_state == "done":
             self.print_status.setText(tr("printed", lang))
         elif self.print_state == "":
