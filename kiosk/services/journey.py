@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from devices.idcard.card import LONG_TERM, IdCard
@@ -47,6 +48,15 @@ def applicant_from_card(card: IdCard) -> ApplicantCreate:
     )
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A submission without its case number: copied out of the session, owned by the worker."""
+
+    item_id: str
+    applicant: ApplicantCreate | None
+    materials: list[MaterialCreate] = field(default_factory=list)
+
+
 class Journey:
     """Builds submissions from sessions and queues them."""
 
@@ -73,38 +83,53 @@ class Journey:
         if missing:
             raise SessionError(f"materials missing: {', '.join(missing)}")
 
-    def build_submission(self, session: Session, case_number: str) -> SubmissionCreate:
-        """The submission for the session's item, card and captured materials."""
+    def draft(self, session: Session) -> Draft:
+        """A copy of what the session will submit, independent of the session from now on.
+
+        Taken on the GUI thread: the worker that queues it never reads the live session, which
+        a wipe may be zeroing at that moment. Only the materials the chosen item asks for go in.
+        """
         self.check_ready(session)
         assert session.item is not None
-        materials = [
-            MaterialCreate(
-                material_id=m.material_id,
-                content_type=m.content_type,
-                data_b64=base64.b64encode(bytes(m.image)).decode("ascii"),
-                sha256=hashlib.sha256(m.image).hexdigest(),
+        wanted = {spec.id for spec in session.item.materials if spec.source == "camera"}
+        materials = []
+        for material in session.materials.values():
+            if material.material_id not in wanted:
+                continue
+            image = bytes(material.image)
+            materials.append(
+                MaterialCreate(
+                    material_id=material.material_id,
+                    content_type=material.content_type,
+                    data_b64=base64.b64encode(image).decode("ascii"),
+                    sha256=hashlib.sha256(image).hexdigest(),
+                )
             )
-            for m in session.materials.values()
-        ]
-        return SubmissionCreate(
-            case_number=case_number,
-            kiosk_id=self._kiosk_id,
+        return Draft(
             item_id=session.item.id,
-            created_at=self._clock(),
             applicant=applicant_from_card(session.card) if session.card else None,
             materials=materials,
         )
 
-    def submit(self, submission_source: Session) -> str:
-        """Queue the session's submission durably and wake the sync worker; returns the case number.
+    def build_submission(self, draft: Draft, case_number: str) -> SubmissionCreate:
+        """The submission of a draft under its case number."""
+        return SubmissionCreate(
+            case_number=case_number,
+            kiosk_id=self._kiosk_id,
+            item_id=draft.item_id,
+            created_at=self._clock(),
+            applicant=draft.applicant,
+            materials=draft.materials,
+        )
 
-        Blocks on an fsync: call it from a worker thread, never from the UI thread.
+    def submit(self, draft: Draft) -> str:
+        """Queue a draft durably and wake the sync worker; returns the new case number.
+
+        Blocks on an fsync: call it from a worker thread, never from the UI thread. A case
+        number is taken only here, for a complete draft, so the day's sequence has no gaps.
         """
-        # An incomplete session must not use up a case number: the day's sequence has no gaps.
-        self.check_ready(submission_source)
         local_day = self._clock().astimezone().date()
         case_number = self._outbox.next_case_number(self._kiosk_id, local_day)
-        submission = self.build_submission(submission_source, case_number)
-        self._outbox.enqueue(submission)
+        self._outbox.enqueue(self.build_submission(draft, case_number))
         self._wake()
         return case_number

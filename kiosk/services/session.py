@@ -113,6 +113,7 @@ class Session:
             raise SessionError(f"cannot choose an item at step {self.step.value}")
         self.item = item
         self.step = target
+        self._drop_materials_not_for(item)
 
     def back_to_choose(self) -> None:
         """Leave the chosen item (from its guide or the card request) and choose again."""
@@ -120,6 +121,13 @@ class Session:
             raise SessionError(f"cannot go back to choosing from {self.step.value}")
         self.item = None
         self.step = Step.CHOOSE
+        self._drop_materials_not_for(None)
+
+    def _drop_materials_not_for(self, item: ServiceItem | None) -> None:
+        """Wipe photos the (new) item does not ask for: they must not travel with it."""
+        wanted = {spec.id for spec in item.materials} if item is not None else set()
+        for material_id in [m for m in self.materials if m not in wanted]:
+            self.materials.pop(material_id).wipe()
 
     def add_material(self, material: CapturedMaterial) -> None:
         """Keep a captured material, replacing (and wiping) an earlier photo of the same one."""

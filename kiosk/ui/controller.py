@@ -31,7 +31,7 @@ from kiosk.services import documents
 from kiosk.services.idle import IdleClock, IdleState
 from kiosk.services.journey import Journey
 from kiosk.services.scans import ScanKind, classify
-from kiosk.services.session import CapturedMaterial, Session, Step
+from kiosk.services.session import CapturedMaterial, Session, SessionError, Step
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.screens import loc
 from kiosk.ui.strings import tr
@@ -101,6 +101,7 @@ class KioskController(QObject):
         self._scan_hint_timer.setInterval(SCAN_HINT_AFTER_MS)
         self._scan_hint_timer.timeout.connect(self._on_scan_hint_timer_timeout)
         self._results: dict[str, SubmissionPublic] = {}
+        self._submitting = False
         self._capture_queue: list[str] = []
         self._pending_photo: bytearray | None = None
         self._print_generation = 0
@@ -179,6 +180,10 @@ class KioskController(QObject):
     def _on_idle_timer_timeout(self) -> None:
         if self.session.step is Step.ATTRACT:
             return
+        if self._submitting or self.session.step is Step.SUBMIT:
+            # Never wipe under a submission in flight: it ends in a receipt within seconds.
+            self._touch()
+            return
         now = time.monotonic()
         state = self.idle.state(now)
         if state is IdleState.ACTIVE:
@@ -238,6 +243,7 @@ class KioskController(QObject):
         w.choose.set_items([], "")
         w.identify.set_item_name("")
         w.review.set_rows([])
+        w.review.reset()
         w.capture.set_material("", "")
         w.result.set_result("accepted", "", offline=False, promised_days=0)
         w.progress.reset()
@@ -391,44 +397,72 @@ class KioskController(QObject):
 
     def _show_review(self) -> None:
         self.window.review.wait_seconds = int(self.services.settings.terminal.decision_wait_s) + 2
+        self.window.review.reset()
         self._fill_review()
         self.window.show_screen(self.window.review)
 
     def _on_review_back_requested(self) -> None:
+        if self._submitting:
+            return
         item = self.session.item
         self.session.go(Step.GUIDE)
         if item is not None:
             self._show_guide(item)
 
     def _on_review_submit_requested(self) -> None:
-        if self.session.step is not Step.REVIEW:
+        if self.session.step is not Step.REVIEW or self._submitting:
             return
+        session, journey = self.session, self.services.journey
+        try:
+            draft = journey.draft(session)
+        except SessionError:
+            log.exception("submit pressed on an incomplete session")
+            self.window.review.show_error(tr("submit_failed", self.language))
+            return
+        self._submitting = True
         self.window.review.show_submitting()
-        session = self.session
-        journey = self.services.journey
         self.outbox_runner.run(
-            lambda: journey.submit(session), self._on_submitted, self._on_submit_failed
+            lambda: journey.submit(draft),
+            partial(self._on_submitted, session),
+            partial(self._on_submit_failed, session),
         )
 
-    def _on_submitted(self, case_number: str) -> None:
-        self.session.case_number = case_number
-        self.session.go(Step.SUBMIT)
+    def _on_submitted(self, session: Session, case_number: str) -> None:
+        self._submitting = False
+        early = self._results.pop(case_number, None)
+        self._results.clear()
         log.info("case %s queued", case_number)
-        if case_number in self._results:
-            self._show_result(self._results[case_number])
+        if session is not self.session:
+            # Only a shutdown ends a session mid-submit (idle, back and home wait for it); the
+            # case is safely queued and the hall's decision follows by its own channels.
+            log.warning("case %s queued after its session ended", case_number)
+            return
+        session.case_number = case_number
+        session.go(Step.SUBMIT)
+        if early is not None:
+            self._show_result(early)
         else:
             self._decision_timer.start(int(self.services.settings.terminal.decision_wait_s * 1000))
 
-    def _on_submit_failed(self, error: BaseException) -> None:
+    def _on_submit_failed(self, session: Session, error: BaseException) -> None:
+        self._submitting = False
+        self._results.clear()
         log.error("submission could not be queued: %s", type(error).__name__)
-        self.window.review.show_error(tr("submit_failed", self.language))
+        if session is self.session:
+            self.window.review.show_error(tr("submit_failed", self.language))
 
     def on_result(self, case_number: str, result: SubmissionPublic) -> None:
-        """The hall answered for a case (called on the GUI thread through a queued signal)."""
-        self._results[case_number] = result
+        """The hall answered for a case (called on the GUI thread through a queued signal).
+
+        Only the answer the current session waits for is kept: a backlog draining after an
+        outage must not gather other citizens' certificates in memory.
+        """
         if self.session.step is Step.SUBMIT and self.session.case_number == case_number:
             self._decision_timer.stop()
             self._show_result(result)
+        elif self._submitting:
+            # The answer can overtake the outbox's own callback; hold it for that moment only.
+            self._results[case_number] = result
 
     def _on_decision_timer_timeout(self) -> None:
         if self.session.step is Step.SUBMIT:

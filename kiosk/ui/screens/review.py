@@ -43,13 +43,16 @@ class ReviewScreen(Screen):
         self.wait_seconds = 10
 
     def set_rows(self, rows: list[tuple[str, str]]) -> None:
-        """(label key, value) rows; values are already masked."""
+        """(label key, value) rows; values are already masked. Leaves the buttons' state alone."""
         self.rows = rows
+        self.retranslate()
+
+    def reset(self) -> None:
+        """Ready to submit: no message, both buttons live."""
         self.error.hide()
         self.busy.hide()
         self.submit_button.setEnabled(True)
         self.back_button.setEnabled(True)
-        self.retranslate()
 
     def retranslate(self) -> None:
         """Set the texts."""

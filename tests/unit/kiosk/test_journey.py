@@ -15,7 +15,7 @@ from devices.idcard.card import LONG_TERM
 from devices.idcard.demo_cards import demo_card
 from hall.schema import CASE_NUMBER_PATTERN, CatalogPublic
 from kiosk.services.journey import Journey, applicant_from_card
-from kiosk.services.session import CapturedMaterial, Session, SessionError
+from kiosk.services.session import CapturedMaterial, Session, SessionError, Step
 from offline_cache.crypto import FieldCipher
 from offline_cache.outbox import PENDING, Outbox
 from offline_cache.store import Store
@@ -68,7 +68,7 @@ def test_build_submission_carries_the_card_and_the_material(
     journey: Journey, catalog: CatalogPublic
 ) -> None:
     session = _complete_session(catalog)
-    submission = journey.build_submission(session, "TEST01-20260314-00007")
+    submission = journey.build_submission(journey.draft(session), "TEST01-20260314-00007")
     assert submission.case_number == "TEST01-20260314-00007"
     assert submission.kiosk_id == "TEST01"
     assert submission.item_id == "sole-proprietor-registration"
@@ -96,7 +96,7 @@ def test_submit_queues_one_sealed_entry_and_wakes_the_worker_once(
     journey: Journey, outbox: Outbox, wake: WakeCounter, catalog: CatalogPublic, tmp_path: Path
 ) -> None:
     session = _complete_session(catalog)
-    case = journey.submit(session)
+    case = journey.submit(journey.draft(session))
 
     assert re.match(CASE_NUMBER_PATTERN, case)
     local_day = NOW.astimezone().date()
@@ -126,8 +126,8 @@ def test_submit_queues_one_sealed_entry_and_wakes_the_worker_once(
 def test_each_submission_gets_a_fresh_case_number(
     journey: Journey, outbox: Outbox, wake: WakeCounter, catalog: CatalogPublic
 ) -> None:
-    first = journey.submit(_complete_session(catalog))
-    second = journey.submit(_complete_session(catalog))
+    first = journey.submit(journey.draft(_complete_session(catalog)))
+    second = journey.submit(journey.draft(_complete_session(catalog)))
     assert first != second
     assert second.endswith("-00002")
     assert [e.case_number for e in outbox.entries()] == [first, second]
@@ -140,7 +140,7 @@ def test_a_zero_material_item_needs_only_the_card(
     session = Session()
     session.identify(demo_card("elder"))
     session.choose(catalog.item("elder-card"))
-    case = journey.submit(session)
+    case = journey.submit(journey.draft(session))
     stored = outbox.submission(case)
     assert stored is not None
     assert stored.item_id == "elder-card"
@@ -154,18 +154,18 @@ def test_missing_material_raises_and_queues_nothing(
     session.identify(demo_card("elder"))
     session.choose(catalog.item("sole-proprietor-registration"))
     with pytest.raises(SessionError, match="materials missing: lease-contract"):
-        journey.submit(session)
+        journey.submit(journey.draft(session))
     assert outbox.entries() == []
     assert wake.calls == 0
     # The refused attempt used up no case number: the next good one is still the first.
-    assert journey.submit(_complete_session(catalog)).endswith("-00001")
+    assert journey.submit(journey.draft(_complete_session(catalog))).endswith("-00001")
 
 
 def test_no_item_raises(journey: Journey, outbox: Outbox, wake: WakeCounter) -> None:
     session = Session()
     session.identify(demo_card("elder"))
     with pytest.raises(SessionError, match="no item chosen"):
-        journey.submit(session)
+        journey.submit(journey.draft(session))
     assert outbox.entries() == []
     assert wake.calls == 0
 
@@ -175,6 +175,30 @@ def test_error_messages_hold_no_personal_data(journey: Journey, catalog: Catalog
     session.identify(demo_card("elder"))
     session.choose(catalog.item("sole-proprietor-registration"))
     with pytest.raises(SessionError) as caught:
-        journey.build_submission(session, "TEST01-20260314-00001")
+        journey.build_submission(journey.draft(session), "TEST01-20260314-00001")
     assert "王秀英" not in str(caught.value)
     assert "110105195203141221" not in str(caught.value)
+
+
+def test_a_draft_is_a_copy_the_wipe_cannot_reach(journey: Journey, catalog: CatalogPublic) -> None:
+    session = _complete_session(catalog)
+    draft = journey.draft(session)
+    session.wipe()
+    submission = journey.build_submission(draft, "TEST01-20260314-00009")
+    assert submission.applicant is not None and submission.applicant.name == "王秀英"
+    photo = base64.b64decode(submission.materials[0].data_b64)
+    assert any(photo)
+    assert hashlib.sha256(photo).hexdigest() == submission.materials[0].sha256
+
+
+def test_photos_of_an_abandoned_item_do_not_travel_with_the_next(
+    journey: Journey, catalog: CatalogPublic
+) -> None:
+    session = _complete_session(catalog)  # holds the lease photo for the registration item
+    photo = session.materials["lease-contract"].image
+    assert session.step is Step.GUIDE
+    session.back_to_choose()
+    session.choose(catalog.item("si-insured-certificate"))
+    assert session.materials == {}
+    assert not any(photo)
+    assert journey.draft(session).materials == []
