@@ -18,9 +18,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 import assets
-from devices.a4.cups_printer import FolderDocumentPrinter
-from devices.a4.cupsd import pick_document_printer
-from devices.camera.opencv_camera import OpenCvCamera
+from devices.a4.cups_printer import USABLE_QUEUE_STATES, CupsDocumentPrinter, FolderDocumentPrinter
+from devices.camera.opencv_camera import ReopeningCamera
 from devices.camera.qr import PyzbarDecoder
 from devices.camera.still import StillCamera
 from devices.idcard.serial_reader import SamSerialReader
@@ -136,7 +135,7 @@ class KioskApp:
         """Start the workers and fetch the hall's catalog and keys in the background."""
         self.sync.start()
         self.controller.start()
-        self.controller.hall_runner.run(self._refresh_from_hall, None, self._on_refresh_failed)
+        self.controller.refresh_runner.run(self._refresh_from_hall, None, self._on_refresh_failed)
 
     def _refresh_from_hall(self) -> None:
         self.catalog.refresh(self.client)
@@ -150,8 +149,11 @@ class KioskApp:
 
     def stop(self) -> None:
         """Stop every thread and release every device; bounded, for a shutdown under 2 s."""
-        self.controller.stop()
+        # Cut a hall query in flight first, and stop the sync worker before the controller so
+        # no result arrives after the final wipe.
+        self.client.abort()
         self.sync.stop()
+        self.controller.stop()
         self.client.close()
         for closer in reversed(self.closers):
             try:
@@ -238,7 +240,13 @@ def build_app(settings: KioskSettings) -> KioskApp:
     if dp.driver == "folder":
         document_printer = FolderDocumentPrinter(settings.printed_folder)
     else:
-        document_printer = pick_document_printer(dp.queue, settings.printed_folder)
+        # No silent fallback on a terminal: a certificate written to a folder is one the citizen
+        # never gets. A queue that cannot print fails the job, and the citizen is told.
+        cups = CupsDocumentPrinter(dp.queue)
+        state = cups.queue_state()
+        if state not in USABLE_QUEUE_STATES:
+            log.warning("A4 queue %s is %s: certificates cannot be printed", dp.queue, state)
+        document_printer = cups
 
     still_camera = None
     camera: Camera
@@ -250,7 +258,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         source: int | str = (
             int(devices.camera.source) if devices.camera.source.isdigit() else devices.camera.source
         )
-        camera = OpenCvCamera(source)
+        camera = ReopeningCamera(source)
     closers.append(camera.close)
 
     journey = Journey(kiosk_id=settings.terminal.id, outbox=outbox, wake=sync.wake)

@@ -51,6 +51,9 @@ class TerminalSettings(_Section):
     decision_wait_s: float = Field(default=8.0, gt=0, le=60)
     """How long the screen waits for the hall's instant decision before handing a receipt."""
     staff_phone: str = "12345"
+    tap_guard_ms: int = Field(default=300, ge=0, le=2000)
+    """Taps on buttons are ignored this long after a screen changes: a double tap on "Start"
+    must not land on the next screen's "Submit", which stands in the same place."""
 
 
 class HallSettings(_Section):

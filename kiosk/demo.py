@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -57,9 +58,19 @@ def run_demo(*, out_dir: Path, config: Path | None, offscreen: bool) -> int:
     """Run the demo; returns the process exit code."""
     started = time.monotonic()
     data_dir = Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
-    overrides = {"storage": {"data_dir": data_dir}, "terminal": {"full_screen": not offscreen}}
+    overrides: dict[str, Any] = {
+        "storage": {"data_dir": data_dir},
+        "terminal": {"full_screen": not offscreen},
+    }
     settings = load_settings(config, **overrides)
-    setup = ensure_cups_pdf_queue(settings.devices.document_printer.queue)
+    setup = None
+    if settings.devices.document_printer.driver == "cups":
+        setup = ensure_cups_pdf_queue(settings.devices.document_printer.queue)
+        if setup is None:
+            # The demo's one fallback, said in one line: certificates land in a folder.
+            log.warning("no CUPS PDF queue: the demo prints certificates to %s", data_dir)
+            overrides["devices"] = {"document_printer": {"driver": "folder"}}
+            settings = load_settings(config, **overrides)
     if not offscreen:
         from kiosk.runtime import run_gui
 
@@ -112,7 +123,10 @@ def _online_journey(app: QApplication, kiosk: KioskApp, out: Path, cups_out: Pat
     decoded = decode_receipt(receipt_bytes)
     (out / "receipt.txt").write_text(render_text(decoded), encoding="utf-8")
     (out / "receipt.escpos").write_bytes(receipt_bytes)
-    _copy_certificate(kiosk, out, cups_out, submitted)
+    result = controller.session.result
+    if result is None or result.certificate is None:
+        raise DemoError("the demo journey was not approved with a certificate")
+    _copy_certificate(kiosk, out, cups_out, submitted, result.certificate.certificate_id)
     window.result.done_button.click()
     _shot(window, out / "07-rate.png")
     window.rate.buttons[0].click()
@@ -120,13 +134,19 @@ def _online_journey(app: QApplication, kiosk: KioskApp, out: Path, cups_out: Pat
     kiosk.card_simulator.remove()
 
 
-def _copy_certificate(kiosk: KioskApp, out: Path, cups_out: Path | None, since: float) -> None:
-    """Copy the certificate PDF the A4 queue wrote after ``since``, once it is complete."""
+def _copy_certificate(
+    kiosk: KioskApp, out: Path, cups_out: Path | None, since: float, certificate_id: str
+) -> None:
+    """Copy the certificate's PDF the A4 queue wrote after ``since``, once it is complete.
+
+    cups-pdf names its files after the job title, which is the certificate id; the folder
+    printer names them ``<certificate id>.pdf``.
+    """
     deadline = time.monotonic() + 20
     folders = [p for p in (cups_out, kiosk.settings.printed_folder) if p is not None]
     while time.monotonic() < deadline:
         for folder in folders:
-            fresh = [p for p in folder.glob("*.pdf") if p.stat().st_mtime >= since]
+            fresh = [p for p in folder.glob(f"{certificate_id}*.pdf") if p.stat().st_mtime >= since]
             for pdf in fresh:
                 # cups-pdf writes in place: a PDF is whole once it ends with its EOF marker.
                 if pdf.read_bytes().rstrip().endswith(b"%%EOF"):

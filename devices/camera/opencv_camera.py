@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -146,3 +147,56 @@ class FileCamera:
     ) -> None:
         """Close on leaving the block."""
         self.close()
+
+
+class ReopeningCamera:
+    """An ``OpenCvCamera`` opened at first use and reopened after it fails.
+
+    A terminal must start, and serve the ID-card items, with its camera unplugged; when the
+    camera is plugged back in, the next grab after ``retry_interval`` seconds opens it again.
+    """
+
+    def __init__(
+        self,
+        source: int | str,
+        *,
+        retry_interval: float = 5.0,
+        width: int | None = None,
+        height: int | None = None,
+    ) -> None:
+        """Remember the source; nothing is opened yet."""
+        self.source = source
+        self._retry_interval = retry_interval
+        self._size = (width, height)
+        self._lock = threading.Lock()
+        self._camera: OpenCvCamera | None = None
+        self._last_attempt: float | None = None
+
+    def grab(self) -> Frame | None:
+        """The next frame; ``DeviceUnavailableError`` while the camera cannot be opened."""
+        with self._lock:
+            if self._camera is None:
+                now = time.monotonic()
+                if (
+                    self._last_attempt is not None
+                    and now - self._last_attempt < self._retry_interval
+                ):
+                    raise DeviceUnavailableError(f"camera source {self.source!r} is not available")
+                self._last_attempt = now
+                width, height = self._size
+                self._camera = OpenCvCamera(self.source, width=width, height=height)
+            camera = self._camera
+        try:
+            return camera.grab()
+        except DeviceUnavailableError:
+            with self._lock:
+                camera.close()
+                self._camera = None
+            raise
+
+    def close(self) -> None:
+        """Release the device if it is open."""
+        with self._lock:
+            if self._camera is not None:
+                self._camera.close()
+                self._camera = None

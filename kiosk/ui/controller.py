@@ -12,20 +12,25 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 import cv2
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from devices.a4.document import CertificateDocument
 from devices.errors import DeviceError
 from devices.idcard.card import IdCard
 from devices.ports import Camera, DocumentPrinter, ReceiptPrinter
 from devices.receipt.layout import Receipt
-from hall.schema import CaseProgressPublic, CatalogPublic, ServiceItem, SubmissionPublic
+from hall.schema import (
+    CaseProgressPublic,
+    CatalogPublic,
+    MaterialSpec,
+    ServiceItem,
+    SubmissionPublic,
+)
 from kiosk.config import KioskSettings
 from kiosk.services import documents
 from kiosk.services.idle import IdleClock, IdleState
@@ -89,6 +94,10 @@ class KioskController(QObject):
         self.receipt_runner = TaskRunner("receipt-printer", self)
         self.a4_runner = TaskRunner("a4-printer", self)
         self.hall_runner = TaskRunner("hall-query", self)
+        # Catalog and key refreshes have their own worker: a citizen's progress query must not
+        # queue behind them when the hall is slow.
+        self.refresh_runner = TaskRunner("hall-refresh", self)
+        self._progress_query = 0
         self.idle = IdleClock(settings.terminal.idle_warning_s, settings.terminal.idle_countdown_s)
         self._idle_timer = QTimer(self)
         self._idle_timer.setInterval(1000)
@@ -96,12 +105,17 @@ class KioskController(QObject):
         self._decision_timer = QTimer(self)
         self._decision_timer.setSingleShot(True)
         self._decision_timer.timeout.connect(self._on_decision_timer_timeout)
+        self._banner_timer = QTimer(self)
+        self._banner_timer.setSingleShot(True)
+        self._banner_timer.setInterval(20_000)
+        self._banner_timer.timeout.connect(self.window.banner.hide)
         self._scan_hint_timer = QTimer(self)
         self._scan_hint_timer.setSingleShot(True)
         self._scan_hint_timer.setInterval(SCAN_HINT_AFTER_MS)
         self._scan_hint_timer.timeout.connect(self._on_scan_hint_timer_timeout)
         self._results: dict[str, SubmissionPublic] = {}
         self._submitting = False
+        self._tap_guard_until = 0.0
         self._capture_queue: list[str] = []
         self._pending_photo: bytearray | None = None
         self._print_generation = 0
@@ -116,6 +130,7 @@ class KioskController(QObject):
 
     def _connect(self) -> None:
         w = self.window
+        w.stack.currentChanged.connect(self._on_stack_current_changed)
         watcher = self.services.card_watcher
         watcher.card_placed.connect(self._on_card_watcher_card_placed)
         watcher.read_failed.connect(self._on_card_watcher_read_failed)
@@ -150,25 +165,37 @@ class KioskController(QObject):
         self._decision_timer.stop()
         self.services.card_watcher.stop()
         self.services.code_scanner.stop()
+        # One deadline for all: the workers are independent, so their waits overlap.
+        deadline = time.monotonic() + 1.0
         for runner in (
             self.outbox_runner,
             self.camera_runner,
             self.receipt_runner,
             self.a4_runner,
             self.hall_runner,
+            self.refresh_runner,
         ):
-            runner.shutdown()
+            runner.shutdown(timeout=max(0.0, deadline - time.monotonic()))
         self.session.wipe()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Any touch, click or key press means the citizen is still here."""
-        if event.type() in (
-            QEvent.Type.MouseButtonPress,
-            QEvent.Type.TouchBegin,
-            QEvent.Type.KeyPress,
-        ):
+        """Any touch, click or key press means the citizen is still here.
+
+        Presses on buttons right after a screen change are swallowed (``tap_guard_ms``).
+        """
+        kind = event.type()
+        if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
             self._touch()
-        return False
+        is_tap = kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease)
+        return is_tap and isinstance(watched, QPushButton) and self.tap_guarded()
+
+    def tap_guarded(self) -> bool:
+        """Whether button taps are being ignored because the screen just changed."""
+        return time.monotonic() < self._tap_guard_until
+
+    def _on_stack_current_changed(self, _: int) -> None:
+        guard = self.services.settings.terminal.tap_guard_ms / 1000
+        self._tap_guard_until = time.monotonic() + guard
 
     # --- idle -----------------------------------------------------------------------------------
 
@@ -211,7 +238,7 @@ class KioskController(QObject):
         phone = self.services.settings.terminal.staff_phone
         self.window.banner.setText(tr("staff_called", self.language, phone=phone))
         self.window.banner.show()
-        QTimer.singleShot(20_000, self.window.banner.hide)
+        self._banner_timer.start()  # restarted by a second press, so it stays its full time
 
     # --- the session ----------------------------------------------------------------------------
 
@@ -224,6 +251,7 @@ class KioskController(QObject):
         self._decision_timer.stop()
         self._idle_timer.stop()
         self._scan_hint_timer.stop()
+        self._progress_query += 1
         self.services.code_scanner.enable(False)
         self.session.wipe()
         self.session = Session(language=self.services.settings.terminal.language)
@@ -241,10 +269,10 @@ class KioskController(QObject):
         w.overlay.hide()
         w.set_elder_mode(False)
         w.choose.set_items([], "")
-        w.identify.set_item_name("")
+        w.identify.set_item_name(None)
         w.review.set_rows([])
         w.review.reset()
-        w.capture.set_material("", "")
+        w.capture.set_material(None, None)
         w.result.set_result("accepted", "", offline=False, promised_days=0)
         w.progress.reset()
         if self.language != self.session.language:
@@ -299,7 +327,7 @@ class KioskController(QObject):
             return
         self.session.choose(item)
         if self.session.step is Step.IDENTIFY:
-            self.window.identify.set_item_name(loc(item.name, self.language))
+            self.window.identify.set_item_name(item.name)
             self.window.show_screen(self.window.identify)
         else:
             self._show_guide(item)
@@ -322,16 +350,14 @@ class KioskController(QObject):
 
     # --- materials ------------------------------------------------------------------------------
 
-    def _current_material(self) -> Any:
+    def _current_material(self) -> MaterialSpec:
         item = self.session.item
         assert item is not None
         return next(m for m in item.materials if m.id == self._capture_queue[0])
 
     def _ask_capture(self) -> None:
         spec = self._current_material()
-        self.window.capture.set_material(
-            loc(spec.name, self.language), loc(spec.hint, self.language)
-        )
+        self.window.capture.set_material(spec.name, spec.hint)
         self.window.show_screen(self.window.capture)
 
     def _on_capture_take_requested(self) -> None:
@@ -577,12 +603,14 @@ class KioskController(QObject):
         if self.session.step is Step.ATTRACT:
             self.session.step = Step.CHOOSE
         self.session.go(Step.PROGRESS)
+        self._progress_query += 1
         self.window.progress.reset()
         self.window.show_screen(self.window.progress)
         self.services.code_scanner.enable(True)
         self._scan_hint_timer.start()
 
     def _on_progress_back_requested(self) -> None:
+        self._progress_query += 1
         self.services.code_scanner.enable(False)
         self._scan_hint_timer.stop()
         if self.session.card is None:
@@ -609,42 +637,51 @@ class KioskController(QObject):
                 except HallUnavailableError:
                     return local_case(scan.text)
 
+            self._progress_query += 1
+            query = self._progress_query
             self.hall_runner.run(
-                ask_hall_then_local, self._on_progress_answer, self._on_progress_failed
+                ask_hall_then_local,
+                partial(self._on_progress_answer, query),
+                partial(self._on_progress_failed, query),
             )
         elif scan.kind is ScanKind.CERTIFICATE and scan.check is not None:
             claims = scan.check.claims
-            message = tr(
+            screen.show_message(
                 f"cert_{scan.check.status}",
-                self.language,
+                ok=scan.check.status == "genuine",
                 name=documents.mask_name(claims.name) if claims else "",
                 cid=claims.cid if claims else "",
             )
-            screen.show_notice(message, ok=scan.check.status == "genuine")
         else:
-            screen.show_error(tr("progress_unknown_code", self.language))
+            screen.show_message("progress_unknown_code")
 
-    def _on_progress_answer(self, answer: CaseProgressPublic | dt.datetime | None) -> None:
+    def _on_progress_answer(
+        self, query: int, answer: CaseProgressPublic | dt.datetime | None
+    ) -> None:
+        if query != self._progress_query or self.session.step is not Step.PROGRESS:
+            return  # an answer for a query its citizen has left (or replaced by a newer scan)
         screen = self.window.progress
         if isinstance(answer, CaseProgressPublic):
             screen.show_progress(answer)
         elif isinstance(answer, dt.datetime):
             when = answer.astimezone().strftime("%Y-%m-%d %H:%M")
-            screen.show_error(tr("progress_offline", self.language, time=when))
+            screen.show_message("progress_offline", time=when)
         else:
-            screen.show_error(tr("progress_unreachable", self.language))
+            screen.show_message("progress_unreachable")
 
-    def _on_progress_failed(self, error: BaseException) -> None:
+    def _on_progress_failed(self, query: int, error: BaseException) -> None:
+        if query != self._progress_query or self.session.step is not Step.PROGRESS:
+            return
         if isinstance(error, HallRejectedError):
-            self.window.progress.show_error(tr("progress_not_found", self.language))
+            self.window.progress.show_message("progress_not_found")
         else:
             log.error("progress query failed: %s", type(error).__name__)
-            self.window.progress.show_error(tr("progress_unreachable", self.language))
+            self.window.progress.show_message("progress_unreachable")
 
     def _on_scan_hint_timer_timeout(self) -> None:
         screen = self.window.progress
         if self.session.step is Step.PROGRESS and screen.progress is None:
-            screen.show_error(tr("progress_no_code", self.language))
+            screen.show_message("progress_no_code")
 
 
 class PhotoRejectedError(Exception):

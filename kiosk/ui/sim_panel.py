@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -89,12 +90,19 @@ class SimulatorPanelWidget(QWidget):
             self.kiosk.still_camera.show_file(Path(name))
 
     def _cut(self) -> None:
-        if self.kiosk.hall is not None:
-            self.kiosk.hall.stop()
+        hall = self.kiosk.hall
+        if hall is not None:
+            # Stopping and starting a server blocks: off the GUI thread, like everything else.
+            threading.Thread(target=hall.stop, name="demo-hall-stop", daemon=True).start()
             self.status.setText("hall stopped: submissions queue up")
 
     def _restore(self) -> None:
-        if self.kiosk.hall is not None:
-            self.kiosk.hall.start()
-            self.kiosk.sync.wake()
+        hall, sync = self.kiosk.hall, self.kiosk.sync
+        if hall is not None:
+
+            def restart() -> None:
+                hall.start()
+                sync.wake()
+
+            threading.Thread(target=restart, name="demo-hall-start", daemon=True).start()
             self.status.setText("hall back: the outbox drains")

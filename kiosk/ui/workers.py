@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -46,6 +46,7 @@ class TaskRunner(QObject):
         self._relay = _Relay()
         self._relay.done.connect(self._on_relay_done)
         self._closed = False
+        self._futures: set[Future[Any]] = set()
 
     def run(
         self,
@@ -55,8 +56,10 @@ class TaskRunner(QObject):
     ) -> Future[Any]:
         """Run ``fn`` on the worker thread; the callback matching its outcome runs on the GUI."""
         future = self._pool.submit(fn)
+        self._futures.add(future)
 
         def _finished(fut: Future[Any]) -> None:
+            self._futures.discard(fut)
             if not self._closed:
                 self._relay.done.emit((fut, on_success, on_failure))
 
@@ -69,18 +72,32 @@ class TaskRunner(QObject):
         if future.cancelled():
             return
         error = future.exception()
-        if error is None:
-            if on_success is not None:
-                on_success(future.result())
-        elif on_failure is not None:
-            on_failure(error)
-        else:
-            log.error("%s task failed: %s", self._name, type(error).__name__)
+        try:
+            if error is None:
+                if on_success is not None:
+                    on_success(future.result())
+            elif on_failure is not None:
+                on_failure(error)
+            else:
+                log.error("%s task failed: %s", self._name, type(error).__name__)
+        except Exception:
+            # A faulty callback must not escape into Qt's event loop; log it and carry on.
+            log.exception("%s: callback failed", self._name)
 
-    def shutdown(self) -> None:
-        """Stop taking work and wait for the running task (bounded by each task's own timeout)."""
+    def shutdown(self, timeout: float = 1.0) -> bool:
+        """Stop taking work, drop queued tasks and give the running one ``timeout`` seconds.
+
+        Returns whether the worker ended in time; a task still running ends by its own
+        timeout (every device and network call has one) and its result is ignored.
+        """
         self._closed = True
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        _, running = wait(list(self._futures), timeout=timeout)
+        if running:
+            log.warning("%s: a task is still running at shutdown", self._name)
+            return False
+        self._pool.shutdown(wait=True)
+        return True
 
 
 class CardWatcher(QObject):

@@ -19,12 +19,26 @@ from kiosk.config import load_settings
 
 
 @pytest.fixture
-def kiosk(qtbot: QtBot, tmp_path: Path, cups_pdf: CupsSetup) -> Iterator[KioskApp]:
-    """A started terminal in a 1920x1080 window; stopped (every thread joined) at teardown."""
+def kiosk(
+    qtbot: QtBot, tmp_path: Path, cups_pdf: CupsSetup, request: pytest.FixtureRequest
+) -> Iterator[KioskApp]:
+    """A started terminal in a 1920x1080 window; stopped (every thread joined) at teardown.
+
+    The decision wait is generous (an answer ends it at once, so online tests are not slower
+    for it; a busy 2-core CI machine must not turn an approval into a receipt); tests that
+    cut the hall mark a short one with ``@pytest.mark.decision_wait(seconds)``. The tap guard
+    is off (``@pytest.mark.tap_guard(ms)`` turns it on): tests click as fast as they like.
+    """
+    wait = request.node.get_closest_marker("decision_wait")
+    guard = request.node.get_closest_marker("tap_guard")
     settings = load_settings(
-        tmp_path / "kiosk.toml" if (tmp_path / "kiosk.toml").exists() else None,
+        None,
         storage={"data_dir": tmp_path / "data"},
-        terminal={"full_screen": False, "decision_wait_s": 4.0},
+        terminal={
+            "full_screen": False,
+            "decision_wait_s": wait.args[0] if wait else 30.0,
+            "tap_guard_ms": guard.args[0] if guard else 0,
+        },
         devices={"id_reader": {"poll_interval_s": 0.1}},
     )
     app = build_app(settings)

@@ -164,6 +164,7 @@ def test_elder_card_refused_under_60_with_reason(qtbot: QtBot, kiosk: KioskApp) 
     _finish(qtbot, kiosk)
 
 
+@pytest.mark.decision_wait(2.0)
 def test_offline_submission_gets_a_receipt_and_is_delivered_exactly_once(
     qtbot: QtBot, kiosk: KioskApp
 ) -> None:
@@ -318,6 +319,7 @@ def test_corrupt_card_frame_shows_a_message_and_the_next_read_works(
     assert kiosk.controller.session.card.id_number == "110105195203141221"
 
 
+@pytest.mark.decision_wait(2.0)
 def test_progress_of_a_case_queued_offline_says_so_while_the_hall_is_down(
     qtbot: QtBot, kiosk: KioskApp
 ) -> None:
@@ -392,3 +394,42 @@ def test_older_card_holders_get_larger_type_until_the_wipe(qtbot: QtBot, kiosk: 
         _click(qtbot, w.choose.home_button)
     assert not w.elder_mode
     assert w.attract.title.font().pixelSize() == standard
+
+
+def test_switching_language_mid_submit_cannot_submit_twice(qtbot: QtBot, kiosk: KioskApp) -> None:
+    w, ctl = kiosk.window, kiosk.controller
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card("elder"))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    _choose(qtbot, kiosk, "elder-card")
+    _click(qtbot, w.guide.start_button)
+    with qtbot.waitSignal(ctl.result_shown, timeout=WAIT):
+        _click(qtbot, w.review.submit_button)
+        # Before the outbox has answered (its callback is queued behind these clicks):
+        qtbot.mouseClick(w.header.language_button, Qt.MouseButton.LeftButton)
+        assert not w.review.submit_button.isEnabled()
+        assert not w.review.back_button.isEnabled()
+        qtbot.mouseClick(w.review.submit_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(w.review.back_button, Qt.MouseButton.LeftButton)
+    assert kiosk.outbox.counts().get("delivered", 0) + kiosk.outbox.counts().get("pending", 0) == 1
+    assert w.current_screen() is w.result
+
+
+@pytest.mark.tap_guard(300)
+def test_a_double_tap_does_not_carry_onto_the_next_screen(qtbot: QtBot, kiosk: KioskApp) -> None:
+    w, ctl = kiosk.window, kiosk.controller
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card("adult"))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    qtbot.waitUntil(lambda: not ctl.tap_guarded(), timeout=WAIT)
+    _choose(qtbot, kiosk, "si-insured-certificate")
+    qtbot.waitUntil(lambda: not ctl.tap_guarded(), timeout=WAIT)
+    qtbot.mouseClick(w.guide.start_button, Qt.MouseButton.LeftButton)
+    assert w.current_screen() is w.review
+    # The second tap of a double tap lands where "Submit" now stands: it is ignored.
+    qtbot.mouseClick(w.review.submit_button, Qt.MouseButton.LeftButton)
+    assert ctl.session.step is Step.REVIEW
+    assert kiosk.outbox.counts() == {} or sum(kiosk.outbox.counts().values()) == 0
+    qtbot.waitUntil(lambda: not ctl.tap_guarded(), timeout=WAIT)
+    with qtbot.waitSignal(ctl.result_shown, timeout=WAIT):
+        qtbot.mouseClick(w.review.submit_button, Qt.MouseButton.LeftButton)

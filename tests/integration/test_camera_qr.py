@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import qrcode
 
-from devices.camera.opencv_camera import FileCamera, OpenCvCamera
+from devices.camera.opencv_camera import FileCamera, OpenCvCamera, ReopeningCamera
 from devices.camera.qr import PyzbarDecoder, decode_text
 from devices.errors import DeviceUnavailableError
 from devices.ports import Camera, CodeDecoder
@@ -124,3 +124,25 @@ def test_closed_cameras_refuse_to_grab(sequence: list[Path], tmp_path: Path) -> 
     stand_in.close()
     with pytest.raises(DeviceUnavailableError):
         stand_in.grab()
+
+
+def test_reopening_camera_starts_without_its_device_and_opens_once_it_appears(
+    tmp_path: Path,
+) -> None:
+    camera = ReopeningCamera(str(tmp_path / "img_%03d.png"), retry_interval=0.0)
+    with pytest.raises(DeviceUnavailableError):
+        camera.grab()  # "unplugged": nothing to open yet, and the terminal still runs
+    _qr_png(tmp_path / "img_000.png", PAYLOADS[0].encode(), offset=0)
+    frame = camera.grab()  # "plugged in": opened on the next grab
+    assert frame is not None
+    assert [decode_text(p) for p in PyzbarDecoder().decode(frame)] == [PAYLOADS[0]]
+    camera.close()
+
+
+def test_reopening_camera_waits_its_interval_before_trying_again(tmp_path: Path) -> None:
+    camera = ReopeningCamera(str(tmp_path / "img_%03d.png"), retry_interval=3600.0)
+    with pytest.raises(DeviceUnavailableError, match="cannot be opened"):
+        camera.grab()
+    _qr_png(tmp_path / "img_000.png", PAYLOADS[0].encode(), offset=0)
+    with pytest.raises(DeviceUnavailableError, match="not available"):
+        camera.grab()  # within the interval: no new attempt to open the device

@@ -6,6 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QWidget
 
+from hall.schema import LocalizedText
+from kiosk.ui.screens import loc
 from kiosk.ui.strings import tr
 from kiosk.ui.widgets import ActionBar, BusyPanel, Screen, button, label
 
@@ -42,12 +44,12 @@ class CaptureScreen(Screen):
         self.use_button = bar.add(button(primary=True), right=True)
         self.use_button.clicked.connect(self.accepted)
         self.body.addWidget(bar)
-        self.material_name = ""
-        self.material_hint = ""
+        self.material_name: LocalizedText | None = None
+        self.material_hint: LocalizedText | None = None
         self.has_photo = False
 
-    def set_material(self, name: str, hint: str) -> None:
-        """Ask for one material."""
+    def set_material(self, name: LocalizedText | None, hint: LocalizedText | None) -> None:
+        """Ask for one material (texts in both languages, shown in the screen's)."""
         self.material_name = name
         self.material_hint = hint
         self.has_photo = False
@@ -59,8 +61,8 @@ class CaptureScreen(Screen):
     def retranslate(self) -> None:
         """Set the texts."""
         lang = self.language
-        self.title.setText(tr("capture_title", lang, material=self.material_name))
-        self.hint.setText(self.material_hint or tr("capture_hint", lang))
+        self.title.setText(tr("capture_title", lang, material=loc(self.material_name, lang)))
+        self.hint.setText(loc(self.material_hint, lang) or tr("capture_hint", lang))
         self.back_button.setText(tr("back", lang))
         self.take_button.setText(tr("capture_retake" if self.has_photo else "capture_take", lang))
         self.take_button.setObjectName("secondary" if self.has_photo else "primary")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget
 
+from hall.schema import LocalizedText
+from kiosk.ui.screens import loc
 from kiosk.ui.strings import tr
 from kiosk.ui.widgets import ActionBar, BusyPanel, Screen, button, label
 
@@ -32,10 +34,10 @@ class IdentifyScreen(Screen):
         self.back_button = bar.add(button())
         self.back_button.clicked.connect(self.back_requested)
         self.body.addWidget(bar)
-        self.item_name = ""
+        self.item_name: LocalizedText | None = None
 
-    def set_item_name(self, name: str) -> None:
-        """The item waiting for the card."""
+    def set_item_name(self, name: LocalizedText | None) -> None:
+        """The item waiting for the card (both languages; shown in the screen's)."""
         self.item_name = name
         self.error.hide()
         self.busy.hide()
@@ -44,7 +46,9 @@ class IdentifyScreen(Screen):
     def retranslate(self) -> None:
         """Set the texts."""
         self.title.setText(tr("identify_title", self.language))
-        self.subtitle.setText(tr("identify_sub", self.language, item=self.item_name))
+        self.subtitle.setText(
+            tr("identify_sub", self.language, item=loc(self.item_name, self.language))
+        )
         self.back_button.setText(tr("back", self.language))
 
     def show_error(self, message: str) -> None:

@@ -46,6 +46,7 @@ class ProgressScreen(Screen):
     def reset(self) -> None:
         """Wait for a code."""
         self.progress = None
+        self.message: tuple[str, dict[str, object], bool] | None = None
         self.case.setText("")
         self.item.setText("")
         self.busy.hide()
@@ -63,23 +64,25 @@ class ProgressScreen(Screen):
     def show_progress(self, progress: CaseProgressPublic) -> None:
         """Show the stages."""
         self.progress = progress
+        self.message = None
         self.busy.hide()
         self.error.hide()
         self.frame.show()
         self.retranslate()
 
-    def show_error(self, message: str) -> None:
-        """Say what went wrong and keep waiting for a code."""
-        self.show_notice(message, ok=False)
+    def show_message(self, key: str, *, ok: bool = False, **values: object) -> None:
+        """Say something about the code just read and keep waiting for the next one.
 
-    def show_notice(self, message: str, *, ok: bool) -> None:
-        """A message about the code just read: good news in green, a problem in amber."""
+        Good news shows in green, a problem in amber. The message is kept as its string key,
+        so a language switch says it again in the other language.
+        """
+        self.message = (key, values, ok)
         self.busy.hide()
         self.frame.hide()
         self.error.setObjectName("notice" if ok else "error")
         self.error.style().unpolish(self.error)
         self.error.style().polish(self.error)
-        self.error.setText(message)
+        self.error.setText(tr(key, self.language, **values))
         self.error.show()
 
     def retranslate(self) -> None:
@@ -88,6 +91,9 @@ class ProgressScreen(Screen):
         self.title.setText(tr("progress_title", lang))
         self.prompt.setText(tr("progress_scan", lang))
         self.back_button.setText(tr("back", lang))
+        if self.message is not None and self.error.isVisible():
+            key, values, _ = self.message
+            self.error.setText(tr(key, lang, **values))
         clear_layout(self.grid)
         progress = self.progress
         if progress is None:

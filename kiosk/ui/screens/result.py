@@ -67,6 +67,8 @@ class ResultScreen(Screen):
         """``busy``, ``done`` or ``failed`` (with the citizen-facing ``message``)."""
         self.print_state = state
         self.reprint_button.setVisible(state == "failed")
+        # "Done" waits for the printers: a job that fails must still be offered again here.
+        self.done_button.setEnabled(state != "busy")
         if state == "busy":
             self.print_error.hide()
             self.busy.show_busy(tr("printing", self.language))
