@@ -79,19 +79,23 @@ def _visible_text(kiosk: KioskApp) -> str:
     return "\n".join(texts)
 
 
-def _pdf_with(folder: Path, needle: str, since: float, timeout: float = 20.0) -> Path:
+def _pdf_with(qtbot: QtBot, folder: Path, needle: str, since: float) -> Path:
     """The PDF the queue wrote after ``since`` (epoch seconds) that contains ``needle``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    found: list[Path] = []
+
+    def written() -> bool:
         fresh = [p for p in folder.glob("*.pdf") if p.stat().st_mtime >= since]
-        for pdf in sorted(fresh, key=lambda p: p.stat().st_mtime, reverse=True):
+        for pdf in fresh:
             text = subprocess.run(
                 ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=False
             ).stdout
             if needle in text:
-                return pdf
-        time.sleep(0.2)
-    raise AssertionError(f"no PDF containing {needle} in {folder}")
+                found.append(pdf)
+                return True
+        return False
+
+    qtbot.waitUntil(written, timeout=20_000)
+    return found[0]
 
 
 def _qr_in_pdf(pdf: Path, tmp_path: Path) -> str:
@@ -133,7 +137,7 @@ def test_online_instant_approval_prints_certificate_and_receipt_then_wipes(
     assert receipt.qr_payloads == [case_number]
     assert receipt.cut
 
-    pdf = _pdf_with(cups_pdf.output_dir, result.certificate.certificate_id, since=started)
+    pdf = _pdf_with(qtbot, cups_pdf.output_dir, result.certificate.certificate_id, since=started)
     payload = _qr_in_pdf(pdf, tmp_path)
     assert payload == result.certificate.qr_payload
     assert kiosk.hall is not None

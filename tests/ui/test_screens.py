@@ -1,0 +1,78 @@
+"""Every screen at both orientations a terminal ships in: targets big enough, nothing cut off."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QLabel, QPushButton
+from pytestqt.qtbot import QtBot
+
+import assets
+from kiosk.ui.main_window import KioskWindow
+from kiosk.ui.widgets import Screen
+
+ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+MIN_TARGET_PX = 60
+MIN_TEXT_PX = 24  # 18 pt at 96 dpi: the 适老化 floor for body text
+
+
+def _window(qtbot: QtBot, size: tuple[int, int]) -> KioskWindow:
+    window = KioskWindow(("区政务服务中心", "District Service Centre"))
+    qtbot.addWidget(window)
+    catalog = assets.load_catalog()
+    window.choose.set_items(list(catalog.items), "王*英")
+    window.guide.set_item(catalog.item("sole-proprietor-registration"))
+    window.identify.set_item_name(catalog.item("elder-card").name)
+    window.review.set_rows(
+        [("review_item", "个体工商户设立登记"), ("review_id", "110105********1221")]
+    )
+    window.result.set_result(
+        "refused",
+        "DEMO01-20261122-00001",
+        reason="申请人未满60周岁。",
+        offline=False,
+        promised_days=0,
+    )
+    window.resize(*size)
+    window.show()
+    return window
+
+
+def _check_screen(window: KioskWindow, screen: Screen) -> list[str]:
+    window.show_screen(screen)
+    problems = []
+    area = QRect(QPoint(0, 0), window.size())
+    for push in screen.findChildren(QPushButton):
+        if not push.isVisibleTo(window):
+            continue
+        rect = QRect(push.mapTo(window, QPoint(0, 0)), push.size())
+        if push.height() < MIN_TARGET_PX:
+            problems.append(
+                f"{type(screen).__name__}: button {push.text()!r} is {push.height()} px high"
+            )
+        if not area.contains(rect):
+            problems.append(f"{type(screen).__name__}: button {push.text()!r} is cut off at {rect}")
+    for text in screen.findChildren(QLabel):
+        if text.isVisibleTo(window) and text.text() and text.font().pixelSize() < MIN_TEXT_PX:
+            problems.append(
+                f"{type(screen).__name__}: {text.text()[:12]!r} at {text.font().pixelSize()} px"
+            )
+    return problems
+
+
+@pytest.mark.parametrize("orientation", sorted(ORIENTATIONS))
+def test_every_screen_fits_with_touch_sized_targets(qtbot: QtBot, orientation: str) -> None:
+    window = _window(qtbot, ORIENTATIONS[orientation])
+    problems: list[str] = []
+    for screen in window.screens:
+        problems += _check_screen(window, screen)
+    assert not problems, "\n".join(problems)
+
+
+def test_elder_mode_makes_text_larger_and_back(qtbot: QtBot) -> None:
+    window = _window(qtbot, ORIENTATIONS["landscape"])
+    standard = window.guide.title.font().pixelSize()
+    window.set_elder_mode(True)
+    assert window.guide.title.font().pixelSize() > standard
+    window.set_elder_mode(False)
+    assert window.guide.title.font().pixelSize() == standard
