@@ -29,6 +29,7 @@ from hall.schema import (
     PublicKeyPublic,
     ServiceItem,
     encode_certificate_qr,
+    mask_id_number,
 )
 
 logger = logging.getLogger(__name__)
@@ -117,13 +118,6 @@ class SigningKey:
         return PublicKeyPublic(
             kid=self.kid, public_key_b64=base64.b64encode(self.public_key_raw).decode("ascii")
         )
-
-
-def mask_id_number(id_number: str) -> str:
-    """Mask an ID number as printed on certificates: the first 6 and the last 4 characters kept."""
-    if len(id_number) <= 10:
-        return "*" * len(id_number)
-    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
 
 
 @dataclass(frozen=True)

@@ -256,6 +256,17 @@ class ErrorPublic(_Model):
     message: str
 
 
+def mask_id_number(id_number: str) -> str:
+    """An ID number as it may leave a terminal or the hall: first 6 and last 4 characters kept.
+
+    One rule for the screen, the receipt, the certificate and its QR claims (``idm``), so the
+    citizen sees the same masked number everywhere.
+    """
+    if len(id_number) <= 10:
+        return "*" * len(id_number)
+    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
+
+
 def canonical_json(data: Any) -> bytes:
     """Serialise JSON-able data the one way both sides hash and sign it."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()

@@ -73,7 +73,7 @@ class CatalogCache:
     def refresh(self, client: HallClient) -> None:
         """Ask the hall for its catalog and keep it when it is good (blocking: worker thread)."""
         fresh = client.catalog()
-        if fresh.version != self._catalog.version or fresh != self._catalog:
+        if fresh != self._catalog:
             _atomic_write(self._path, fresh.model_dump_json().encode())
         self._catalog = fresh
 
@@ -97,7 +97,10 @@ class KeyCache:
 
     def refresh(self, client: HallClient) -> None:
         """Add the hall's current keys (blocking: worker thread)."""
-        self._keys.update(client.keys())
+        fresh = client.keys()
+        if all(self._keys.get(kid) == raw for kid, raw in fresh.items()):
+            return  # nothing new: no write, no fsync
+        self._keys.update(fresh)
         _atomic_write(self._path, json.dumps({k: v.hex() for k, v in self._keys.items()}).encode())
 
 

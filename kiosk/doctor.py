@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from devices.a4.cups_printer import CupsDocumentPrinter
+from devices.a4.cups_printer import USABLE_QUEUE_STATES, CupsDocumentPrinter
 from devices.camera.opencv_camera import OpenCvCamera
 from devices.errors import DeviceError
 from devices.idcard.serial_reader import SamSerialReader
@@ -75,7 +75,7 @@ def run_checks(settings: KioskSettings) -> list[Check]:
 
         def probe_cups() -> str:
             state = CupsDocumentPrinter(dp.queue, timeout=3.0).queue_state()
-            if state not in ("idle", "processing"):
+            if state not in USABLE_QUEUE_STATES:
                 raise DeviceError(
                     f"queue {dp.queue} is {state}; certificates fall back to a folder"
                 )

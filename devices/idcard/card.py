@@ -69,10 +69,3 @@ class IdCard:
     def __repr__(self) -> str:
         """Say what kind of card this is, and nothing personal."""
         return f"IdCard(card_type={self.card_type.value!r}, <personal data hidden>)"
-
-
-def mask_id_number(id_number: str) -> str:
-    """Mask an ID number for the screen and the receipt: first 6 and last 4 characters kept."""
-    if len(id_number) <= 10:
-        return "*" * len(id_number)
-    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]

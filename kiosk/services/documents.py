@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 from devices.a4.document import CertificateDocument
-from devices.idcard.card import mask_id_number
 from devices.receipt.layout import Receipt
-from hall.schema import CertificatePublic, ServiceItem, SubmissionPublic
+from hall.schema import CertificatePublic, ServiceItem, SubmissionPublic, mask_id_number
 
 
 def mask_name(name: str) -> str:

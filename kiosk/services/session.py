@@ -11,8 +11,8 @@ import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from devices.idcard.card import IdCard, mask_id_number
-from hall.schema import ServiceItem, SubmissionPublic
+from devices.idcard.card import IdCard
+from hall.schema import ServiceItem, SubmissionPublic, mask_id_number
 
 
 class SessionError(Exception):

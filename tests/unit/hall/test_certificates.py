@@ -17,10 +17,9 @@ from hall.certificates import (
     format_certificate_id,
     issue_certificate,
     key_id,
-    mask_id_number,
 )
 from hall.errors import CertificateError, SigningKeyError
-from hall.schema import CertificatePublic, verify_certificate_qr
+from hall.schema import CertificatePublic, mask_id_number, verify_certificate_qr
 from hall.seed import DEMO_PEOPLE
 from tests.fixtures.hall import demo_applicant
 
