@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
@@ -10,6 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kiosk.config import ConfigError, KioskSettings, load_settings
+
+# Sub-command modules in kiosk/commands/, each with ``register(subparsers)``; the order is the
+# order of ``kiosk --help``.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def _settings(args: argparse.Namespace) -> KioskSettings:
@@ -69,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="check the configuration and every configured device")
     doctor.add_argument("--json", action="store_true", help="machine-readable output")
     doctor.set_defaults(func=_cmd_doctor)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return parser
 
 
