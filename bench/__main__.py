@@ -1,6 +1,15 @@
-"""``python -m bench``: run every benchmark and print its report."""
+"""``python -m bench [NAME ...]``: run every benchmark (or the named ones) and print its report."""
 
-from bench import startup
+import importlib
+import sys
+
+# One module per benchmark, each with ``main()``; ``python -m bench idcard qr`` runs just those.
+BENCHMARKS = ("startup",)
 
 if __name__ == "__main__":
-    startup.main()
+    chosen = sys.argv[1:] or list(BENCHMARKS)
+    unknown = sorted(set(chosen) - set(BENCHMARKS))
+    if unknown:
+        sys.exit(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+    for name in chosen:
+        importlib.import_module(f"bench.{name}").main()
