@@ -143,6 +143,39 @@ class DevicesSettings(_Section):
     camera: CameraSettings = Field(default_factory=CameraSettings)
 
 
+DeviceName = Literal[
+    "id_reader",
+    "scanner",
+    "camera",
+    "receipt_printer",
+    "document_printer",
+    "hall",
+    "disk",
+    "outbox",
+]
+"""The parts ``kiosk doctor`` checks, by the name its table shows."""
+
+
+_REQUIRED_BY_DEFAULT: tuple[DeviceName, ...] = ("id_reader", "receipt_printer", "camera", "disk")
+
+
+class MaintenanceSettings(_Section):
+    """The technician's maintenance mode, and which parts ``kiosk doctor`` insists on."""
+
+    pin_hash: str | None = Field(default=None, pattern=r"^(scrypt|pbkdf2_sha256)\$\S+$")
+    """Set with ``kiosk maintenance set-pin``; without it maintenance mode cannot be opened."""
+    max_failures: int = Field(default=5, ge=1, le=20)
+    """Wrong PINs in a row before the PIN pad locks."""
+    lockout_s: int = Field(default=300, ge=10, le=86400)
+    """First lockout; each further lockout in a row lasts twice as long (at most a day)."""
+    idle_timeout_s: int = Field(default=180, ge=30, le=3600)
+    """Untouched maintenance screen closes itself after this long."""
+    required_devices: list[DeviceName] = Field(default_factory=lambda: list(_REQUIRED_BY_DEFAULT))
+    """Parts whose failure makes ``kiosk doctor`` exit non-zero."""
+    min_free_mb: int = Field(default=500, ge=1)
+    """Free space the data folder needs; less fails the ``disk`` check."""
+
+
 class KioskSettings(BaseSettings):
     """The whole configuration of one terminal."""
 
@@ -155,6 +188,7 @@ class KioskSettings(BaseSettings):
     hall: HallSettings = Field(default_factory=HallSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     devices: DevicesSettings = Field(default_factory=DevicesSettings)
+    maintenance: MaintenanceSettings = Field(default_factory=MaintenanceSettings)
 
     @property
     def printed_folder(self) -> Path:

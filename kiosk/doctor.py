@@ -1,22 +1,55 @@
 """``kiosk doctor``: probe every configured device and the hall; say what is wrong and where.
 
-The foundation version checks reachability; the devices issue deepens each probe.
+Each part is probed on its own thread with a short timeout of its own, all at once, so the whole
+doctor answers within ``PROBE_TIMEOUT_S`` plus a little even when a device hangs: a part that has
+not answered by then is reported as failed ("no answer within 4 s"). Which failures make the
+command exit non-zero comes from ``[maintenance] required_devices``.
+
+The maintenance screen runs the same checks in the terminal, with ``overrides``: there the card
+reader, camera and receipt printer are already held by the running app, so they are asked through
+the app's own drivers instead of being opened a second time.
+
+The calls into the drivers are the ``_probe_*`` adapters below, so that a driver's API change is
+fixed in one place.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import shutil
+import sqlite3
 import sys
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
 
-from devices.a4.cups_printer import USABLE_QUEUE_STATES, CupsDocumentPrinter
-from devices.camera.opencv_camera import OpenCvCamera
 from devices.errors import DeviceError
-from devices.idcard.serial_reader import SamSerialReader
-from devices.receipt.escpos_printer import EscposReceiptPrinter
 from kiosk.config import KioskSettings
-from offline_cache.hall_client import HallClient
+
+PROBE_TIMEOUT_S = 4.0
+"""The longest any one probe may take; they run concurrently."""
+
+OK = "ok"
+FAIL = "fail"
+WARN = "warn"
+SIMULATED = "simulated"
+EMBEDDED = "embedded"
+NOT_CONFIGURED = "not-configured"
+UNPROBED = "unprobed"
+
+OUTBOX_STALE_S = 3600.0
+"""A submission waiting longer than this is worth a technician's look."""
+
+Probe = Callable[[], "str | tuple[str, str] | None"]
+"""Returns a status (``None`` for ``ok``) or ``(status, reason)``; raises to fail."""
+
+
+class ProbeError(Exception):
+    """A probe found the part unusable; the message is the reason shown."""
 
 
 @dataclass
@@ -31,89 +64,290 @@ class Check:
     required: bool = True
 
 
-def _probe(check: Check, probe: Callable[[], str]) -> Check:
-    try:
-        check.status = probe() or "ok"
-    except (DeviceError, OSError) as err:
-        check.status = "fail"
-        check.reason = str(err) or type(err).__name__
-    return check
+# --- adapters: the one place that calls each driver ----------------------------------------------
 
 
-def run_checks(settings: KioskSettings) -> list[Check]:
-    """Probe each configured part; simulated ones are reported as such."""
-    dev = settings.devices
-    checks: list[Check] = []
-    reader = dev.id_reader
-    check = Check("id_reader", reader.driver, reader.port or "-", "simulated")
-    if reader.driver == "sam-serial":
-        assert reader.port is not None
+def _probe_sam(port: str, baud: int | None) -> Probe:
+    def probe() -> str:
+        from devices.idcard.serial_reader import SamSerialReader
 
-        def probe_reader() -> str:
-            device = SamSerialReader(reader.port or "", reader.baud)
-            try:
-                device.sam_status()
-            finally:
-                device.close()
-            return "ok"
-
-        _probe(check, probe_reader)
-    checks.append(check)
-    rp = dev.receipt_printer
-    check = Check("receipt_printer", rp.driver, f"{rp.host}:{rp.port}", "simulated")
-    if rp.driver == "escpos-network":
-        _probe(check, lambda: EscposReceiptPrinter(rp.host, rp.port, timeout=2.0).status())
-    checks.append(check)
-    dp = dev.document_printer
-    check = Check(
-        "document_printer",
-        dp.driver,
-        dp.queue if dp.driver == "cups" else str(settings.printed_folder),
-        "ok",
-    )
-    if dp.driver == "cups":
-
-        def probe_cups() -> str:
-            state = CupsDocumentPrinter(dp.queue, timeout=3.0).queue_state()
-            if state not in USABLE_QUEUE_STATES:
-                raise DeviceError(
-                    f"queue {dp.queue} is {state}; certificates fall back to a folder"
-                )
-            return "ok"
-
-        _probe(check, probe_cups)
-        check.required = False
-    checks.append(check)
-    cam = dev.camera
-    check = Check("camera", cam.driver, cam.source if cam.driver == "opencv" else "-", "simulated")
-    if cam.driver == "opencv":
-
-        def probe_camera() -> str:
-            source: int | str = int(cam.source) if cam.source.isdigit() else cam.source
-            camera = OpenCvCamera(source)
-            try:
-                if camera.grab() is None:
-                    raise DeviceError("the camera opened but gave no frame")
-            finally:
-                camera.close()
-            return "ok"
-
-        _probe(check, probe_camera)
-    checks.append(check)
-    hall = settings.hall
-    check = Check(
-        "hall", "embedded" if hall.embedded else "http", hall.url or "loopback", "embedded"
-    )
-    check.required = False
-    if not hall.embedded and hall.url:
-        client = HallClient(hall.url, connect_timeout=2.0, read_timeout=3.0)
+        reader = SamSerialReader(port, baud)
         try:
-            check.status = "ok" if client.health() else "fail"
-            check.reason = "" if check.status == "ok" else "no answer; submissions queue up offline"
+            reader.sam_status(timeout=2.0)
+        finally:
+            reader.close()
+        return OK
+
+    return probe
+
+
+def _probe_escpos(host: str, port: int) -> Probe:
+    def probe() -> tuple[str, str]:
+        from devices.receipt.escpos_printer import EscposReceiptPrinter
+
+        return receipt_status(EscposReceiptPrinter(host, port, timeout=2.0).status())
+
+    return probe
+
+
+def receipt_status(paper: str) -> tuple[str, str]:
+    """Map the receipt printer's status (either driver version's words) to status and reason."""
+    word = str(paper).replace("-", "_")
+    if word == "ok":
+        return OK, ""
+    if word in ("paper_near_end", "paper_low"):
+        return WARN, "paper near its end"
+    if word == "paper_out":
+        return FAIL, "out of paper"
+    if word == "cover_open":
+        return FAIL, "the cover is open"
+    if word in ("offline", "unreachable"):
+        return FAIL, "no connection to the printer"
+    return WARN, f"the printer did not report its paper ({paper})"
+
+
+def _probe_cups(queue: str) -> Probe:
+    def probe() -> str:
+        from devices.a4.cups_printer import USABLE_QUEUE_STATES, CupsDocumentPrinter
+
+        state = CupsDocumentPrinter(queue, timeout=3.0).queue_state()
+        if state not in USABLE_QUEUE_STATES:
+            raise ProbeError(f"queue {queue} is {state}; certificates cannot be printed")
+        return OK
+
+    return probe
+
+
+def _probe_opencv(source: str) -> Probe:
+    def probe() -> str:
+        from devices.camera.opencv_camera import OpenCvCamera
+
+        camera = OpenCvCamera(int(source) if source.isdigit() else source)
+        try:
+            if camera.grab() is None:
+                raise ProbeError("the camera opened but gave no frame")
+        finally:
+            camera.close()
+        return OK
+
+    return probe
+
+
+def _probe_serial_port(port: str, baud: int) -> Probe:
+    def probe() -> str:
+        import serial
+
+        try:
+            with serial.Serial(port, baud, timeout=0.2, exclusive=True):
+                pass
+        except (serial.SerialException, ValueError) as err:
+            raise ProbeError(f"serial port {port} cannot be opened: {err}") from err
+        return OK
+
+    return probe
+
+
+def _probe_hall(url: str, connect_timeout: float) -> Probe:
+    def probe() -> tuple[str, str]:
+        from offline_cache.hall_client import HallClient
+
+        client = HallClient(url, connect_timeout=min(connect_timeout, 2.0), read_timeout=3.0)
+        try:
+            if client.health():
+                return OK, ""
         finally:
             client.close()
-    checks.append(check)
+        return FAIL, "no answer; submissions queue up offline"
+
+    return probe
+
+
+def _probe_disk(folder: Path, min_free_mb: int) -> Probe:
+    def probe() -> tuple[str, str]:
+        here = folder
+        while not here.exists() and here.parent != here:
+            here = here.parent  # the data folder is made at first start; its disk is what counts
+        free_mb = shutil.disk_usage(here).free // (1024 * 1024)
+        if free_mb < min_free_mb:
+            return FAIL, f"only {free_mb} MB free, needs {min_free_mb} MB"
+        return OK, ""
+
+    return probe
+
+
+def _probe_outbox(path: Path) -> Probe:
+    def probe() -> tuple[str, str]:
+        if not path.exists():
+            return OK, ""  # nothing queued yet: the terminal has not started here
+        # Read-only, never the Store: the doctor must not migrate or lock the terminal's outbox.
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+        try:
+            counts = dict(conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state"))
+            (oldest,) = conn.execute(
+                "SELECT MIN(created_at) FROM outbox WHERE state IN ('pending', 'sending')"
+            ).fetchone()
+        except sqlite3.Error as err:
+            raise ProbeError(f"the outbox cannot be read: {err}") from err
+        finally:
+            conn.close()
+        waiting = int(counts.get("pending", 0)) + int(counts.get("sending", 0))
+        failed = int(counts.get("failed", 0))
+        problems = []
+        if oldest is not None:
+            age = (dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(oldest)).total_seconds()
+            if age > OUTBOX_STALE_S:
+                problems.append(f"{waiting} waiting, the oldest for {int(age // 3600)} h")
+        if failed:
+            problems.append(f"{failed} refused by the hall")
+        return (WARN, "; ".join(problems)) if problems else (OK, "")
+
+    return probe
+
+
+# --- the checks ----------------------------------------------------------------------------------
+
+
+def plan_checks(
+    settings: KioskSettings, overrides: Mapping[str, Probe] | None = None
+) -> list[tuple[Check, Probe | None]]:
+    """Each part's table row (status filled for parts with nothing to probe) and its probe."""
+    dev = settings.devices
+    required = set(settings.maintenance.required_devices)
+    overrides = overrides or {}
+    plan: list[tuple[Check, Probe | None]] = []
+
+    def add(check: Check, probe: Probe | None) -> None:
+        check.required = check.device in required
+        if check.device in overrides:
+            probe = overrides[check.device]
+        plan.append((check, probe))
+
+    reader = dev.id_reader
+    add(
+        Check("id_reader", reader.driver, reader.port or "-", SIMULATED),
+        _probe_sam(reader.port, reader.baud)
+        if reader.driver == "sam-serial" and reader.port
+        else None,
+    )
+    rp = dev.receipt_printer
+    add(
+        Check("receipt_printer", rp.driver, f"{rp.host}:{rp.port}", SIMULATED),
+        _probe_escpos(rp.host, rp.port) if rp.driver == "escpos-network" else None,
+    )
+    dp = dev.document_printer
+    if dp.driver == "cups":
+        add(Check("document_printer", dp.driver, dp.queue, OK), _probe_cups(dp.queue))
+    else:
+        add(Check("document_printer", dp.driver, str(settings.printed_folder), OK), None)
+    cam = dev.camera
+    add(
+        Check("camera", cam.driver, cam.source if cam.driver == "opencv" else "-", SIMULATED),
+        _probe_opencv(cam.source) if cam.driver == "opencv" else None,
+    )
+    add(*_scanner_check(settings))
+    hall = settings.hall
+    add(
+        Check("hall", "embedded" if hall.embedded else "http", hall.url or "loopback", EMBEDDED),
+        _probe_hall(hall.url, hall.connect_timeout_s) if not hall.embedded and hall.url else None,
+    )
+    data_dir = settings.storage.data_dir
+    add(
+        Check("disk", "filesystem", str(data_dir), OK),
+        _probe_disk(data_dir, settings.maintenance.min_free_mb),
+    )
+    outbox = data_dir / "outbox.db"
+    add(Check("outbox", "sqlite", str(outbox), OK), _probe_outbox(outbox))
+    return plan
+
+
+def _scanner_check(settings: KioskSettings) -> tuple[Check, Probe | None]:
+    """The code scanner: its configuration section is being added; read it defensively."""
+    scanner: Any = getattr(settings.devices, "scanner", None)
+    if scanner is None:
+        return Check("scanner", "camera", "-", NOT_CONFIGURED, "codes are read by the camera"), None
+    driver = str(getattr(scanner, "driver", "-"))
+    port = getattr(scanner, "port", None)
+    if driver == "simulated":
+        return Check("scanner", driver, str(port or "-"), SIMULATED), None
+    if isinstance(port, str) and port:
+        baud = int(getattr(scanner, "baud", None) or 9600)
+        return Check("scanner", driver, port, OK), _probe_serial_port(port, baud)
+    return Check("scanner", driver, "-", UNPROBED, f"driver {driver} has nothing to probe"), None
+
+
+def run_checks(
+    settings: KioskSettings,
+    *,
+    overrides: Mapping[str, Probe] | None = None,
+    timeout: float = PROBE_TIMEOUT_S,
+) -> list[Check]:
+    """Probe every part at once, each bounded by ``timeout``; the rows in the table's order."""
+    plan = plan_checks(settings, overrides)
+    results: dict[int, tuple[str, str]] = {}
+    lock = threading.Lock()
+    threads: list[tuple[int, threading.Thread]] = []
+
+    def run(index: int, probe: Probe) -> None:
+        outcome = _outcome(probe)
+        with lock:
+            results[index] = outcome
+
+    for index, (_, probe) in enumerate(plan):
+        if probe is None:
+            continue
+        # Daemon threads: a probe stuck in a driver call past its own timeout must not keep the
+        # process alive; its late answer is simply dropped.
+        thread = threading.Thread(
+            target=run, args=(index, probe), name=f"doctor-{plan[index][0].device}", daemon=True
+        )
+        thread.start()
+        threads.append((index, thread))
+    deadline = time.monotonic() + timeout
+    for _, thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    checks = []
+    with lock:
+        for index, (check, probe) in enumerate(plan):
+            if probe is not None:
+                check.status, check.reason = results.get(
+                    index, (FAIL, f"no answer within {timeout:g} s")
+                )
+            checks.append(check)
     return checks
+
+
+def _outcome(probe: Probe) -> tuple[str, str]:
+    try:
+        answer = probe()
+    except ProbeError as err:
+        return FAIL, str(err)
+    except (DeviceError, OSError) as err:
+        return FAIL, str(err) or type(err).__name__
+    except Exception as err:  # a probe must never take the doctor down; say what broke
+        return FAIL, f"{type(err).__name__}: {err}"
+    if answer is None:
+        return OK, ""
+    if isinstance(answer, tuple):
+        return answer
+    return answer, ""
+
+
+def failed(checks: list[Check]) -> bool:
+    """Whether a required part failed."""
+    return any(c.status == FAIL and c.required for c in checks)
+
+
+def format_table(checks: list[Check]) -> str:
+    """The human table: columns as wide as their longest value, a rule under the header."""
+    table = [("device", "driver", "port", "status", "reason")]
+    table += [(c.device, c.driver, c.port, c.status, c.reason) for c in checks]
+    widths = [max(len(row[i]) for row in table) + 2 for i in range(4)]
+    lines = [
+        ("".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + row[4]).rstrip()
+        for row in table
+    ]
+    lines.insert(1, "-" * max(len(line) for line in lines))
+    return "\n".join(lines) + "\n"
 
 
 def run_doctor(settings: KioskSettings, *, as_json: bool) -> int:
@@ -124,15 +358,5 @@ def run_doctor(settings: KioskSettings, *, as_json: bool) -> int:
             json.dumps([asdict(c) for c in checks], ensure_ascii=False, indent=2) + "\n"
         )
     else:
-        # Columns as wide as their longest value: a long device path must not run into the status.
-        table = [("device", "driver", "port", "status", "reason")]
-        table += [(c.device, c.driver, c.port, c.status, c.reason) for c in checks]
-        widths = [max(len(row[i]) for row in table) + 2 for i in range(4)]
-        lines = [
-            ("".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + row[4]).rstrip()
-            for row in table
-        ]
-        lines.insert(1, "-" * max(len(line) for line in lines))
-        sys.stdout.write("\n".join(lines) + "\n")
-    failed = any(c.status == "fail" and c.required for c in checks)
-    return 1 if failed else 0
+        sys.stdout.write(format_table(checks))
+    return 1 if failed(checks) else 0

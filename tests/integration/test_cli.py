@@ -58,7 +58,16 @@ def _serial_config(tmp_path: Path, port: str) -> Path:
 def test_doctor_json_with_the_defaults(env: dict[str, str]) -> None:
     code, rows = _doctor_json([], env)
     assert code == 0
-    assert list(rows) == ["id_reader", "receipt_printer", "document_printer", "camera", "hall"]
+    assert list(rows) == [
+        "id_reader",
+        "receipt_printer",
+        "document_printer",
+        "camera",
+        "scanner",
+        "hall",
+        "disk",
+        "outbox",
+    ]
     for device in ("id_reader", "receipt_printer", "camera"):
         assert rows[device]["driver"] == "simulated"
         assert rows[device]["status"] == "simulated"
@@ -75,7 +84,16 @@ def test_doctor_table_with_the_defaults(env: dict[str, str]) -> None:
     assert lines[0].split() == ["device", "driver", "port", "status", "reason"]
     assert set(lines[1]) == {"-"}
     devices = [line.split()[0] for line in lines[2:]]
-    assert devices == ["id_reader", "receipt_printer", "document_printer", "camera", "hall"]
+    assert devices == [
+        "id_reader",
+        "receipt_printer",
+        "document_printer",
+        "camera",
+        "scanner",
+        "hall",
+        "disk",
+        "outbox",
+    ]
     assert lines[2].split()[:4] == ["id_reader", "simulated", "-", "simulated"]
 
 
