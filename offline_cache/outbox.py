@@ -1,10 +1,20 @@
 """The durable outbox: submissions wait here, encrypted, until the hall has them.
 
-Rows move ``pending -> sending -> delivered | failed``; a row left ``sending`` by a crash goes back
-to ``pending`` at start-up (:meth:`Outbox.resume_in_flight`), and the idempotency key made here at
-enqueue time lets the hall recognise the repeat. Only non-personal columns are kept in clear; the
-submission and the hall's answer (which names the certificate holder) are sealed with the
-:class:`~offline_cache.crypto.FieldCipher`, bound to their row by the AAD.
+Rows move ``pending -> sending -> delivered -> decided``, or to ``failed`` when the hall refuses
+a row for good (staff look at it; :meth:`Outbox.retry` puts it back). A row goes straight from
+``sending`` to ``decided`` when the hall decided on the spot; a ``delivered`` row waits for the
+sync worker to fetch its decision. A row left ``sending`` by a crash goes back to ``pending`` at
+start-up (:meth:`Outbox.resume_in_flight`), and the idempotency key made here at enqueue time lets
+the hall recognise the repeat.
+
+``shown_at`` records that the citizen saw the receipt or result of a row. A row queued but never
+shown (the terminal died between the commit and the screen) is still delivered, exactly once like
+any other, and :meth:`Outbox.unshown` lists it for staff: the citizen may have walked away
+believing nothing was submitted. Document photos are removed from the sealed payload as soon as
+the hall has them; the rest of the personal data goes after the retention window. Only
+non-personal columns are kept in clear; the submission and the hall's answer (which names the
+certificate holder) are sealed with the :class:`~offline_cache.crypto.FieldCipher`, bound to
+their row by the AAD.
 """
 
 from __future__ import annotations
@@ -29,8 +39,11 @@ log = logging.getLogger(__name__)
 PENDING = "pending"
 SENDING = "sending"
 DELIVERED = "delivered"
+DECIDED = "decided"
 FAILED = "failed"
-STATES = (PENDING, SENDING, DELIVERED, FAILED)
+STATES = (PENDING, SENDING, DELIVERED, DECIDED, FAILED)
+HANDED_OVER = (DELIVERED, DECIDED)
+"""States in which the hall has the submission."""
 
 MAX_SEQUENCE = 99_999
 MAX_ERROR_CHARS = 500
@@ -38,7 +51,8 @@ _KIOSK_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
 
 _COLUMNS = (
     "id, case_number, item_id, idempotency_key, payload_hash, state, attempts, next_attempt_at, "
-    "created_at, updated_at, last_error, status, outcome, reason_code, delivered_at, purged_at"
+    "created_at, updated_at, last_error, status, outcome, reason_code, delivered_at, purged_at, "
+    "decided_at, shown_at, photos_stripped_at"
 )
 
 _SELECT = f"SELECT {_COLUMNS} FROM outbox"  # noqa: S608 - fixed column list
@@ -83,12 +97,19 @@ class OutboxEntry:
     delivered_at: dt.datetime | None
     purged_at: dt.datetime | None
     """When the personal payload was dropped after the retention window."""
+    decided_at: dt.datetime | None = None
+    """When the terminal learnt the hall's decision."""
+    shown_at: dt.datetime | None = None
+    """When the citizen was shown the receipt or result; ``None``: never shown."""
+    photos_stripped_at: dt.datetime | None = None
+    """When the document photos were removed from the sealed payload (at delivery)."""
 
     @classmethod
     def _from_row(cls, row: sqlite3.Row | tuple[object, ...]) -> OutboxEntry:
         (
             id_, case_number, item_id, key, phash, state, attempts, next_at,
             created, updated, last_error, status, outcome, reason_code, delivered, purged,
+            decided, shown, stripped,
         ) = tuple(row)  # fmt: skip
         return cls(
             id=int(id_),
@@ -107,6 +128,9 @@ class OutboxEntry:
             reason_code=None if reason_code is None else str(reason_code),
             delivered_at=_parse_ts(None if delivered is None else str(delivered)),
             purged_at=_parse_ts(None if purged is None else str(purged)),
+            decided_at=_parse_ts(None if decided is None else str(decided)),
+            shown_at=_parse_ts(None if shown is None else str(shown)),
+            photos_stripped_at=_parse_ts(None if stripped is None else str(stripped)),
         )
 
 
@@ -263,8 +287,72 @@ class Outbox:
         return OutboxEntry._from_row(updated)
 
     def mark_delivered(self, entry_id: int, result: SubmissionPublic) -> OutboxEntry:
-        """Record the hall's answer (sealed) and its non-personal status and decision in clear."""
+        """Record the hall's answer (sealed) and its non-personal status and decision in clear.
+
+        The row becomes ``decided`` when the answer holds the decision (instant approval or
+        refusal), else ``delivered``. In the same transaction the document photos are cut out of
+        the sealed payload: the hall has them now, and the terminal must not keep them longer.
+        """
         decision = result.decision
+        now = _ts(self._clock())
+        with self._store.transaction() as conn:
+            found = conn.execute(
+                "SELECT case_number, idempotency_key, payload FROM outbox WHERE id = ?",
+                (entry_id,),
+            ).fetchone()
+            if found is None:
+                raise StoreError(f"outbox entry {entry_id} does not exist")
+            case_number, key, payload = found
+            sealed = self._cipher.encrypt(
+                result.model_dump_json().encode(), _result_aad(case_number, key)
+            )
+            stripped = self._strip_photos(case_number, key, payload)
+            entry = self._transition(
+                conn,
+                entry_id,
+                (SENDING,),
+                "state = ?, result = ?, status = ?, outcome = ?, reason_code = ?, "
+                "delivered_at = ?, decided_at = ?, last_error = NULL, payload = ?, "
+                "photos_stripped_at = ?, next_attempt_at = ?",
+                (
+                    DELIVERED if decision is None else DECIDED,
+                    sealed,
+                    result.status,
+                    None if decision is None else decision.outcome,
+                    None if decision is None else decision.reason_code,
+                    now,
+                    None if decision is None else now,
+                    stripped,
+                    now,
+                    now,
+                ),
+            )
+        log.info("case %s delivered: %s", entry.case_number, result.status)
+        return entry
+
+    def _strip_photos(self, case_number: str, key: str, sealed: bytes | None) -> bytes | None:
+        """Re-seal a payload without the photos' bytes (their ids and hashes stay as a record)."""
+        if sealed is None:
+            return None
+        aad = _payload_aad(case_number, key)
+        try:
+            submission = SubmissionCreate.model_validate_json(self._cipher.decrypt(sealed, aad))
+        except (DecryptionError, ValidationError):
+            log.warning("case %s: payload unreadable at delivery; dropping it", case_number)
+            return None
+        if not submission.materials:
+            return sealed
+        kept = [m.model_copy(update={"data_b64": ""}) for m in submission.materials]
+        slim = submission.model_copy(update={"materials": kept})
+        return self._cipher.encrypt(slim.model_dump_json().encode(), aad)
+
+    def mark_decided(self, entry_id: int, result: SubmissionPublic) -> OutboxEntry:
+        """Record a decision fetched later for a ``delivered`` row (the hall decided offline).
+
+        An answer without a decision only refreshes the stored status and the next poll time.
+        """
+        decision = result.decision
+        now = _ts(self._clock())
         with self._store.transaction() as conn:
             found = conn.execute(
                 "SELECT case_number, idempotency_key FROM outbox WHERE id = ?", (entry_id,)
@@ -277,19 +365,71 @@ class Outbox:
             entry = self._transition(
                 conn,
                 entry_id,
-                (SENDING,),
-                "state = ?, result = ?, status = ?, outcome = ?, reason_code = ?, "
-                "delivered_at = ?, last_error = NULL",
+                (DELIVERED,),
+                "state = ?, result = ?, status = ?, outcome = ?, reason_code = ?, decided_at = ?",
                 (
-                    DELIVERED,
+                    DELIVERED if decision is None else DECIDED,
                     sealed,
                     result.status,
                     None if decision is None else decision.outcome,
                     None if decision is None else decision.reason_code,
-                    _ts(self._clock()),
+                    None if decision is None else now,
                 ),
             )
-        log.info("case %s delivered: %s", entry.case_number, result.status)
+        if decision is not None:
+            log.info("case %s decided: %s", entry.case_number, decision.outcome)
+        return entry
+
+    def awaiting_decision(self, now: dt.datetime, limit: int = 10) -> list[OutboxEntry]:
+        """Delivered rows whose next decision poll is due (``next_attempt_at``), oldest first."""
+        with self._store.read() as conn:
+            rows = conn.execute(
+                _SELECT + " WHERE state = ? AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+                (DELIVERED, _ts(now), limit),
+            ).fetchall()
+        return [OutboxEntry._from_row(r) for r in rows]
+
+    def schedule_poll(self, entry_id: int, next_poll_at: dt.datetime) -> None:
+        """Set when a delivered row's decision is asked for next."""
+        with self._store.transaction() as conn:
+            conn.execute(
+                "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = ?",
+                (_ts(next_poll_at), entry_id, DELIVERED),
+            )
+
+    def mark_shown(self, case_number: str) -> bool:
+        """Record that the citizen saw this case's receipt or result; ``False`` if unknown."""
+        now = _ts(self._clock())
+        with self._store.transaction() as conn:
+            count = conn.execute(
+                "UPDATE outbox SET shown_at = COALESCE(shown_at, ?) WHERE case_number = ?",
+                (now, case_number),
+            ).rowcount
+        return bool(count)
+
+    def unshown(self, before: dt.datetime | None = None) -> list[OutboxEntry]:
+        """Rows queued (before ``before``) whose receipt the citizen never saw, for staff."""
+        with self._store.read() as conn:
+            if before is None:
+                rows = conn.execute(_SELECT + " WHERE shown_at IS NULL ORDER BY id").fetchall()
+            else:
+                rows = conn.execute(
+                    _SELECT + " WHERE shown_at IS NULL AND created_at < ? ORDER BY id",
+                    (_ts(before),),
+                ).fetchall()
+        return [OutboxEntry._from_row(r) for r in rows]
+
+    def retry(self, entry_id: int) -> OutboxEntry:
+        """Put a ``failed`` row back to ``pending``, due now (staff decided to try again)."""
+        with self._store.transaction() as conn:
+            entry = self._transition(
+                conn,
+                entry_id,
+                (FAILED,),
+                "state = ?, next_attempt_at = ?",
+                (PENDING, _ts(self._clock())),
+            )
+        log.info("case %s put back in the queue by staff", entry.case_number)
         return entry
 
     def mark_retry(self, entry_id: int, error: str, next_attempt_at: dt.datetime) -> OutboxEntry:
@@ -407,8 +547,8 @@ class Outbox:
         with self._store.transaction() as conn:
             rows = conn.execute(
                 "SELECT id, case_number, idempotency_key, result FROM outbox "
-                "WHERE state = ? AND purged_at IS NULL AND delivered_at < ?",
-                (DELIVERED, cutoff),
+                "WHERE state IN (?, ?) AND purged_at IS NULL AND delivered_at < ?",
+                (DELIVERED, DECIDED, cutoff),
             ).fetchall()
             for id_, case_number, key, sealed in rows:
                 kept = self._strip_certificate(case_number, key, sealed)
@@ -432,3 +572,62 @@ class Outbox:
             return None
         stripped = result.model_copy(update={"certificate": None})
         return self._cipher.encrypt(stripped.model_dump_json().encode(), aad)
+
+    # --- Key rotation ---------------------------------------------------------------------------
+
+    def reseal(self, batch: int = 200) -> int:
+        """Re-seal every payload and answer not sealed under the current key; returns how many.
+
+        Run after a key rotation (the old key loaded as an ``old_key``): once it returns, the old
+        key file may be destroyed. Each batch is one transaction, so a crash mid-way loses
+        nothing and a rerun finishes the job. Raises :class:`DecryptionError` when a value can be
+        opened by no loaded key (nothing of that batch is changed then).
+        """
+        current = self._cipher.kid
+        done = 0
+        last_id = 0
+        while True:
+            with self._store.transaction() as conn:
+                rows = conn.execute(
+                    "SELECT id, case_number, idempotency_key, payload, result FROM outbox "
+                    "WHERE id > ? ORDER BY id LIMIT ?",
+                    (last_id, batch),
+                ).fetchall()
+                for id_, case_number, key, payload, result in rows:
+                    last_id = id_
+                    new_payload = self._reseal_one(payload, _payload_aad(case_number, key), current)
+                    new_result = self._reseal_one(result, _result_aad(case_number, key), current)
+                    if new_payload is payload and new_result is result:
+                        continue
+                    conn.execute(
+                        "UPDATE outbox SET payload = ?, result = ? WHERE id = ?",
+                        (new_payload, new_result, id_),
+                    )
+                    done += 1
+            if len(rows) < batch:
+                break
+        if done:
+            log.info("re-sealed %d outbox rows under key %s", done, current)
+        return done
+
+    def _reseal_one(self, sealed: bytes | None, aad: bytes, current: str) -> bytes | None:
+        if sealed is None or FieldCipher.key_id_of(sealed) == current:
+            return sealed
+        return self._cipher.encrypt(self._cipher.decrypt(sealed, aad), aad)
+
+    def key_ids_in_use(self) -> dict[str, int]:
+        """Count the sealed values per key id (to know whether an old key is still needed)."""
+        counts: dict[str, int] = {}
+        with self._store.read() as conn:
+            for payload, result in conn.execute("SELECT payload, result FROM outbox"):
+                for sealed in (payload, result):
+                    if sealed is not None:
+                        kid = FieldCipher.key_id_of(sealed)
+                        counts[kid] = counts.get(kid, 0) + 1
+        return counts
+
+    def get_by_id(self, entry_id: int) -> OutboxEntry | None:
+        """Return the row with this id, or ``None``."""
+        with self._store.read() as conn:
+            row = conn.execute(_SELECT + " WHERE id = ?", (entry_id,)).fetchone()
+        return None if row is None else OutboxEntry._from_row(row)

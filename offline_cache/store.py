@@ -8,8 +8,11 @@ pragmas, which are per connection, in one place.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime as dt
 import logging
 import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -58,10 +61,99 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
         "CREATE INDEX outbox_due ON outbox (state, next_attempt_at, id)",
     ),
+    # 2: the "decided" state and shown_at on the outbox (a CHECK constraint cannot be altered in
+    # SQLite, so the table is rebuilt the documented way), the print queue, and a small key/value
+    # table for the last good catalog and the sync bookkeeping.
+    (
+        """
+        CREATE TABLE outbox_v2 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_number TEXT NOT NULL UNIQUE,
+            item_id TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            payload_hash TEXT NOT NULL,
+            state TEXT NOT NULL
+                CHECK (state IN ('pending', 'sending', 'delivered', 'decided', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            last_error TEXT,
+            payload BLOB,
+            result BLOB,
+            status TEXT,
+            outcome TEXT,
+            reason_code TEXT,
+            delivered_at TEXT,
+            purged_at TEXT,
+            decided_at TEXT,
+            shown_at TEXT,
+            photos_stripped_at TEXT
+        )
+        """,
+        """
+        INSERT INTO outbox_v2 (id, case_number, item_id, idempotency_key, payload_hash, state,
+            attempts, next_attempt_at, created_at, updated_at, last_error, payload, result, status,
+            outcome, reason_code, delivered_at, purged_at, shown_at)
+        SELECT id, case_number, item_id, idempotency_key, payload_hash, state, attempts,
+            next_attempt_at, created_at, updated_at, last_error, payload, result, status, outcome,
+            reason_code, delivered_at, purged_at, created_at
+        FROM outbox
+        """,
+        "DROP TABLE outbox",
+        "ALTER TABLE outbox_v2 RENAME TO outbox",
+        "CREATE INDEX outbox_due ON outbox (state, next_attempt_at, id)",
+        """
+        CREATE TABLE print_jobs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL CHECK (kind IN ('receipt', 'certificate')),
+            case_number TEXT NOT NULL,
+            document BLOB,
+            state TEXT NOT NULL
+                CHECK (state IN ('queued', 'printing', 'printed', 'failed', 'uncertain')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            reprint INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            printed_at TEXT,
+            purged_at TEXT
+        )
+        """,
+        "CREATE INDEX print_jobs_due ON print_jobs (state, next_attempt_at, id)",
+        "CREATE INDEX print_jobs_case ON print_jobs (case_number, kind)",
+        """
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value BLOB NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """,
+    ),
 )
 
 SQLITE_FULL = 13
 BUSY_TIMEOUT_MS = 5000
+CHECKPOINT_EVERY_COMMITS = 200
+"""A ``RESTART`` checkpoint runs after this many commits (SQLite's own auto-checkpoint is passive
+and never resets the WAL while a reader holds an old snapshot)."""
+CHECKPOINT_BUSY_MS = 200
+"""How long a writer's checkpoint waits for readers before it gives up (it retries later)."""
+JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
+"""After a checkpoint resets the WAL, SQLite truncates the file to this many bytes."""
+CHECKPOINT_MODES = ("PASSIVE", "FULL", "RESTART", "TRUNCATE")
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckpointResult:
+    """What ``PRAGMA wal_checkpoint`` reported: ``busy`` when readers kept it from finishing."""
+
+    busy: bool
+    wal_frames: int
+    checkpointed_frames: int
+    wal_bytes: int
+    """The WAL file's size on disk after the checkpoint."""
 
 
 def _map_error(err: sqlite3.Error, action: str) -> StoreError:
@@ -78,7 +170,12 @@ class Store:
     """A SQLite database file in WAL mode with ``synchronous=FULL`` and forward migrations.
 
     ``migrations`` defaults to :data:`MIGRATIONS`; a database whose ``user_version`` is newer than
-    the list is refused rather than guessed at.
+    the list is refused rather than guessed at. With ``migrate=False`` (the technician's CLI next
+    to a running terminal) the schema is never changed: an older or newer database is refused.
+
+    The WAL is kept bounded: after ``checkpoint_every`` commits the writer runs a ``RESTART``
+    checkpoint (bounded wait for readers), :meth:`checkpoint` runs one on a schedule, and
+    ``journal_size_limit`` truncates the file once the WAL has been reset.
     """
 
     def __init__(
@@ -87,10 +184,17 @@ class Store:
         *,
         migrations: Sequence[Migration] = MIGRATIONS,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        migrate: bool = True,
+        checkpoint_every: int = CHECKPOINT_EVERY_COMMITS,
     ) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
         self._closed = False
+        self._busy_timeout_ms = int(busy_timeout_ms)
+        self._checkpoint_every = max(int(checkpoint_every), 0)
+        self._commits_since_checkpoint = 0
+        self._last_checkpoint: CheckpointResult | None = None
+        self._migrations_known = len(migrations)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Create the file owner-only before SQLite does; its -wal and -shm copy the mode.
@@ -109,7 +213,10 @@ class Store:
             raise _map_error(err, "open the store") from err
         try:
             self._configure(busy_timeout_ms)
-            self._migrate(migrations)
+            if migrate:
+                self._migrate(migrations)
+            else:
+                self._check_version(len(migrations))
         except BaseException:
             self._conn.close()
             raise
@@ -122,6 +229,7 @@ class Store:
             # Purged personal data must not linger in free pages of the file.
             self._conn.execute("PRAGMA secure_delete = ON")
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            self._conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
         except sqlite3.Error as err:
             raise _map_error(err, "configure the store") from err
         if str(mode).lower() != "wal":
@@ -141,6 +249,19 @@ class Store:
                 # user_version lives in the file header, so it commits or rolls back with the step.
                 conn.execute(f"PRAGMA user_version = {number}")
                 log.info("store %s migrated to schema version %d", self.path.name, number)
+
+    def _check_version(self, known: int) -> None:
+        with self.read() as conn:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > known:
+            raise StoreError(
+                f"store schema version {version} is newer than this software ({known})"
+            )
+        if version < known:
+            raise StoreError(
+                f"store schema version {version} is older than this software ({known}); "
+                "start the terminal once to migrate it"
+            )
 
     @property
     def schema_version(self) -> int:
@@ -163,6 +284,7 @@ class Store:
                 conn.execute("BEGIN IMMEDIATE")
                 yield conn
                 conn.execute("COMMIT")
+                self._commits_since_checkpoint += 1
             except BaseException as err:
                 # SQLite rolls back by itself after some errors (SQLITE_FULL among them).
                 if conn.in_transaction:
@@ -173,6 +295,93 @@ class Store:
                 if isinstance(err, sqlite3.Error):
                     raise _map_error(err, "write") from err
                 raise
+            if self._checkpoint_every and self._commits_since_checkpoint >= self._checkpoint_every:
+                self._checkpoint_quietly("RESTART")
+
+    # --- WAL size -------------------------------------------------------------------------------
+
+    @property
+    def wal_path(self) -> Path:
+        """The WAL file next to the database."""
+        return self.path.with_name(self.path.name + "-wal")
+
+    def wal_size(self) -> int:
+        """The WAL file's size in bytes (0 when there is none)."""
+        try:
+            return self.wal_path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    @property
+    def last_checkpoint(self) -> CheckpointResult | None:
+        """The result of the last checkpoint this store ran, if any."""
+        return self._last_checkpoint
+
+    def checkpoint(self, mode: str = "TRUNCATE") -> CheckpointResult:
+        """Copy the WAL into the database and reset it (``TRUNCATE`` also empties the file).
+
+        Waits at most :data:`CHECKPOINT_BUSY_MS` for readers; when they hold old snapshots the
+        result says ``busy`` and the next checkpoint finishes the job. Raises :class:`StoreError`.
+        """
+        mode = mode.upper()
+        if mode not in CHECKPOINT_MODES:
+            raise ValueError(f"checkpoint mode must be one of {', '.join(CHECKPOINT_MODES)}")
+        with self._lock:
+            conn = self._connection()
+            if conn.in_transaction:
+                raise StoreError("cannot checkpoint inside a transaction")
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_BUSY_MS}")
+                busy, frames, done = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+            except sqlite3.Error as err:
+                raise _map_error(err, "checkpoint") from err
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+            self._commits_since_checkpoint = 0
+            result = CheckpointResult(
+                busy=bool(busy),
+                wal_frames=int(frames),
+                checkpointed_frames=int(done),
+                wal_bytes=self.wal_size(),
+            )
+            self._last_checkpoint = result
+        return result
+
+    def _checkpoint_quietly(self, mode: str) -> None:
+        try:
+            result = self.checkpoint(mode)
+        except StoreError as err:
+            log.warning("store checkpoint failed: %s", err)
+            return
+        if result.busy:
+            log.info("store checkpoint held up by readers; WAL is %d bytes", result.wal_bytes)
+
+    def free_disk_bytes(self) -> int | None:
+        """Free bytes on the store's filesystem, or ``None`` when it cannot be asked."""
+        try:
+            return shutil.disk_usage(self.path.parent).free
+        except OSError:
+            return None
+
+    # --- Small key/value table ------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> bytes | None:
+        """Return a value of the ``meta`` table (last good catalog, sync bookkeeping)."""
+        with self.read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def put_meta(self, key: str, value: bytes) -> None:
+        """Store a value in the ``meta`` table, durably."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                (key, value, now),
+            )
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

@@ -120,7 +120,7 @@ def test_online_delivery_stores_the_decision(
     assert client.progress(case).case_number == case
     assert hall_server.count_submissions(case_number=case) == 1
     assert worker.last_sync is not None
-    assert outbox.counts() == {"pending": 0, "sending": 0, "delivered": 1, "failed": 0}
+    assert outbox.counts() == {"pending": 0, "sending": 0, "delivered": 0, "decided": 1, "failed": 0}
 
 
 def test_outage_keeps_entries_pending_then_delivers_exactly_once(
@@ -136,7 +136,7 @@ def test_outage_keeps_entries_pending_then_delivers_exactly_once(
         return all(e is not None and e.attempts >= 2 and e.last_error for e in entries)
 
     assert wait_until(retried)
-    assert outbox.counts()["delivered"] == 0
+    assert outbox.counts()["delivered"] == outbox.counts()["decided"] == 0
     assert not callbacks.results
 
     hall_server.start()  # same port again
@@ -145,7 +145,7 @@ def test_outage_keeps_entries_pending_then_delivers_exactly_once(
     for case in cases:
         entry = outbox.get(case)
         assert entry is not None
-        assert entry.state == "delivered"
+        assert entry.state == "decided"
         assert entry.outcome == "approved"
         assert hall_server.count_submissions(case_number=case) == 1
         assert hall_server.count_submissions(idempotency_key=entry.idempotency_key) == 1
@@ -187,7 +187,7 @@ def test_permanent_refusal_fails_and_the_queue_continues(
     assert failed.state == "failed"
     assert outbox.submission(bad) is not None  # kept for staff
     assert hall_server.count_submissions(case_number=bad) == 0
-    assert outbox.counts() == {"pending": 0, "sending": 0, "delivered": 1, "failed": 1}
+    assert outbox.counts() == {"pending": 0, "sending": 0, "delivered": 0, "decided": 1, "failed": 1}
 
 
 def test_rejections_from_the_real_hall_carry_its_codes(client: HallClient) -> None:

@@ -150,7 +150,7 @@ def test_wrong_key_cannot_read_rows(store: Store, outbox: Outbox) -> None:
     with pytest.raises(DecryptionError):
         stranger.result(case)
     # The clear columns stay usable without the key.
-    assert stranger.get(case).state == "delivered"  # type: ignore[union-attr]
+    assert stranger.get(case).state == "decided"  # type: ignore[union-attr]
 
 
 def test_payload_is_bound_to_its_row(store: Store, outbox: Outbox) -> None:
@@ -186,7 +186,7 @@ def test_claim_marks_sending_in_order_and_respects_due_time(timed: Outbox, clock
     claimed = timed.claim_due(T0, limit=2)
     assert [e.case_number for e in claimed] == cases[:2]
     assert all(e.state == "sending" and e.attempts == 1 for e in claimed)
-    assert timed.counts() == {"pending": 1, "sending": 2, "delivered": 0, "failed": 0}
+    assert timed.counts() == {"pending": 1, "sending": 2, "delivered": 0, "decided": 0, "failed": 0}
     retry_at = T0 + dt.timedelta(seconds=30)
     retried = timed.mark_retry(claimed[0].id, "HallUnavailableError: HTTP 503", retry_at)
     assert (retried.state, retried.next_attempt_at, retried.last_error) == (
@@ -207,7 +207,7 @@ def test_delivered_and_failed_are_final(timed: Outbox) -> None:
     ea, eb = timed.claim_due(T0, limit=2)
     done = timed.mark_delivered(ea.id, factories.approved(a))
     assert (done.state, done.status, done.outcome, done.reason_code) == (
-        "delivered",
+        "decided",
         "approved",
         "approved",
         "elder_age_60",
@@ -220,9 +220,9 @@ def test_delivered_and_failed_are_final(timed: Outbox) -> None:
     assert failed.state == "failed"
     assert "422" in (failed.last_error or "")
     assert timed.result(b) is None
-    assert timed.counts() == {"pending": 0, "sending": 0, "delivered": 1, "failed": 1}
+    assert timed.counts() == {"pending": 0, "sending": 0, "delivered": 0, "decided": 1, "failed": 1}
     assert timed.claim_due(T0 + dt.timedelta(days=1), limit=5) == []
-    with pytest.raises(StoreError, match="is delivered"):
+    with pytest.raises(StoreError, match="is decided"):
         timed.mark_retry(ea.id, "x", T0)
     with pytest.raises(StoreError, match="is failed"):
         timed.mark_delivered(eb.id, factories.approved(b))
@@ -295,7 +295,7 @@ def test_purge_drops_personal_data_but_keeps_the_decision(
 
     entry = timed.get(old)
     assert entry is not None
-    assert (entry.state, entry.status, entry.outcome) == ("delivered", "approved", "approved")
+    assert (entry.state, entry.status, entry.outcome) == ("decided", "approved", "approved")
     assert entry.purged_at == clock.now
     assert timed.submission(old) is None
     kept = timed.result(old)

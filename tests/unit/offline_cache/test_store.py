@@ -125,3 +125,98 @@ def test_two_threads_write_through_one_store(db_path: Path) -> None:
         assert not errors
         with store.read() as conn:
             assert conn.execute("SELECT COUNT(*) FROM note").fetchone()[0] == 100
+
+
+# --- Schema 2, the CLI's no-migration open, and a bounded WAL -----------------------------------
+
+
+def test_schema_1_rows_survive_the_move_to_schema_2(db_path: Path) -> None:
+    import sqlite3
+
+    with Store(db_path, migrations=MIGRATIONS[:1]) as old, old.transaction() as conn:
+        conn.execute(
+            "INSERT INTO outbox (case_number, item_id, idempotency_key, payload_hash, state, "
+            "next_attempt_at, created_at, updated_at, payload) "
+            "VALUES ('DEMO01-20250314-00001', 'elder-card', 'k1', 'h', 'pending', "
+            "'2025-03-14', '2025-03-14', '2025-03-14', x'01')"
+        )
+    with Store(db_path) as new:
+        with new.read() as conn:
+            row = conn.execute(
+                "SELECT case_number, state, shown_at, payload FROM outbox"
+            ).fetchone()
+            assert row == ("DEMO01-20250314-00001", "pending", "2025-03-14", b"\x01")
+            with pytest.raises(sqlite3.IntegrityError):
+                conn.execute("UPDATE outbox SET state = 'lost'")
+        with new.transaction() as conn:
+            conn.execute("UPDATE outbox SET state = 'decided'")
+        assert {"print_jobs", "meta"} <= tables(new)
+
+
+def tables(store: Store) -> set[str]:
+    with store.read() as conn:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def test_without_migrate_an_older_or_newer_schema_is_refused(db_path: Path) -> None:
+    Store(db_path, migrations=[M1]).close()
+    with pytest.raises(StoreError, match="older than this software"):
+        Store(db_path, migrations=[M1, M2], migrate=False)
+    with Store(db_path, migrations=[M1], migrate=False) as same:
+        assert same.schema_version == 1
+    Store(db_path, migrations=[M1, M2]).close()
+    with pytest.raises(StoreError, match="newer than this software"):
+        Store(db_path, migrations=[M1], migrate=False)
+
+
+def test_checkpoint_after_n_commits_keeps_the_wal_bounded_with_a_reader_open(
+    db_path: Path,
+) -> None:
+    import sqlite3
+
+    with Store(db_path, migrations=[M1], checkpoint_every=20) as store:
+        reader = sqlite3.connect(db_path)
+        try:
+            # A reader that comes and goes, as `kiosk queue status` does next to the app.
+            for i in range(400):
+                with store.transaction() as conn:
+                    conn.execute("INSERT INTO note (text) VALUES (?)", ("x" * 2000 + str(i),))
+                if i % 50 == 0:
+                    reader.execute("SELECT COUNT(*) FROM note").fetchone()
+            assert store.last_checkpoint is not None
+            peak_without_truncate = store.wal_size()
+            result = store.checkpoint("TRUNCATE")
+            assert not result.busy
+            assert store.wal_size() == 0
+            # 400 rows of 2 kB are ~800 kB of pages: the WAL never held them all at once.
+            assert peak_without_truncate < 400 * 2000
+        finally:
+            reader.close()
+
+
+def test_a_reader_holding_a_snapshot_makes_the_checkpoint_busy_not_stuck(db_path: Path) -> None:
+    import sqlite3
+
+    with Store(db_path, migrations=[M1], checkpoint_every=0) as store:
+        with store.transaction() as conn:
+            conn.execute("INSERT INTO note (text) VALUES ('a')")
+        reader = sqlite3.connect(db_path, isolation_level=None)
+        try:
+            reader.execute("BEGIN")
+            reader.execute("SELECT COUNT(*) FROM note").fetchone()
+            with store.transaction() as conn:
+                conn.execute("INSERT INTO note (text) VALUES ('b')")
+            assert store.checkpoint("RESTART").busy is True
+            reader.execute("COMMIT")
+            assert store.checkpoint("TRUNCATE").busy is False
+            assert store.wal_size() == 0
+        finally:
+            reader.close()
+
+
+def test_meta_values_round_trip(store: Store) -> None:
+    assert store.get_meta("catalog") is None
+    store.put_meta("catalog", b"v1")
+    store.put_meta("catalog", b"v2")
+    assert store.get_meta("catalog") == b"v2"
+    assert store.free_disk_bytes() is not None

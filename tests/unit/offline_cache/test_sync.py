@@ -154,7 +154,7 @@ def test_wake_delivers_at_once_and_reports_from_the_worker_thread(
     assert wait_until(lambda: len(recorder.results) == 3)
     assert [c for c, _ in recorder.results] == cases
     assert recorder.threads == {"outbox-sync"}
-    assert outbox.counts()["delivered"] == 3
+    assert outbox.counts()["decided"] == 3
     assert [r.json()["case_number"] for r in hall.posted()] == cases
     assert outbox.result(cases[0]) == recorder.results[0][1]
     assert worker.last_sync is not None
@@ -173,7 +173,7 @@ def test_unavailable_hall_backs_off_then_delivers_with_the_same_key(
     assert wait_until(lambda: len(recorder.results) == 1)
     entry = outbox.get(case)
     assert entry is not None
-    assert (entry.state, entry.attempts, entry.last_error) == ("delivered", 4, None)
+    assert (entry.state, entry.attempts, entry.last_error) == ("decided", 4, None)
     keys = {r.headers["Idempotency-Key"] for r in hall.posted()}
     assert keys == {entry.idempotency_key}
 
@@ -203,7 +203,7 @@ def test_in_flight_entries_are_resumed_at_start(
     assert wait_until(lambda: len(recorder.results) == 1)
     entry = outbox.get(case)
     assert entry is not None
-    assert (entry.state, entry.idempotency_key) == ("delivered", claimed.idempotency_key)
+    assert (entry.state, entry.idempotency_key) == ("decided", claimed.idempotency_key)
 
 
 def test_a_failing_callback_does_not_stop_delivery(
