@@ -15,6 +15,19 @@ APT_PACKAGES := libzbar0 fonts-noto-cjk fonts-wqy-microhei fonts-dejavu-core cup
 	libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 libxcb-xinerama0
 
+# rapidocr-onnxruntime (and paddleocr) pull a full OpenCV build whose cv2 points Qt at its own
+# plugins, which breaks PySide6 in the same process: put the headless build (same cv2 API) back.
+define HEADLESS_CV2
+	@for p in opencv-python opencv-contrib-python; do \
+		if $(BIN)/python -m pip show -q $$p >/dev/null 2>&1; then \
+			$(BIN)/python -m pip uninstall -y -q $$p; swap=1; fi; \
+	done; \
+	if [ -n "$$swap" ]; then \
+		v=$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("opencv-python-headless"))'); \
+		$(BIN)/python -m pip install -q --force-reinstall --no-deps "opencv-python-headless==$$v"; \
+	fi
+endef
+
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint typecheck imports pytest bench clean system venv
@@ -59,6 +72,7 @@ $(STAMPS)/venv: pyproject.toml $(STAMPS)/system
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[hall,dev]'
+	$(HEADLESS_CV2)
 	@mkdir -p $(STAMPS) && touch $@
 
 clean:

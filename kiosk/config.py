@@ -176,6 +176,36 @@ class MaintenanceSettings(_Section):
     """Free space the data folder needs; less fails the ``disk`` check."""
 
 
+class OcrSettings(_Section):
+    """The OCR engine that reads the citizen's documents; nothing is downloaded at run time."""
+
+    engine: Literal["rapid", "paddle", "tesseract"] = "rapid"
+    """``rapid``: PP-OCRv4 on onnxruntime with the model files of the rapidocr-onnxruntime wheel
+    (the default, measured fastest); ``paddle``: paddleocr on paddle CPU (the ``paddle`` extra);
+    ``tesseract``: Debian's tesseract-ocr with chi_sim, the baseline."""
+    threads: int = Field(default=2, ge=1, le=64)
+    """CPU threads for one recognition (a 2-core terminal uses both)."""
+    det_side: int = Field(default=1280, ge=320, le=4096)
+    """Long side in pixels the text detector sees; recognition uses the full photo."""
+    use_cls: bool = True
+    """Run the 0/180 text-line classifier."""
+    det_model: Path | None = None
+    """Detection model: an ONNX file for ``rapid``, a model directory for ``paddle``; ``None``
+    uses the files the installed wheel carries."""
+    rec_model: Path | None = None
+    """Recognition model, as ``det_model``."""
+    cls_model: Path | None = None
+    """Text-line orientation model (``rapid`` only), as ``det_model``."""
+
+    @model_validator(mode="after")
+    def _models_exist(self) -> OcrSettings:
+        for key in ("det_model", "rec_model", "cls_model"):
+            path = getattr(self, key)
+            if path is not None and not path.exists():
+                raise ValueError(f"{key} {path} does not exist")
+        return self
+
+
 class KioskSettings(BaseSettings):
     """The whole configuration of one terminal."""
 
@@ -188,6 +218,7 @@ class KioskSettings(BaseSettings):
     hall: HallSettings = Field(default_factory=HallSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     devices: DevicesSettings = Field(default_factory=DevicesSettings)
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
     maintenance: MaintenanceSettings = Field(default_factory=MaintenanceSettings)
 
     @property

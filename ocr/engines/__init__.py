@@ -1,0 +1,85 @@
+"""OCR engines behind the one port, and the factory the composition root calls.
+
+``build_engine("rapid")`` is the default: PP-OCRv4 det/cls/rec run through onnxruntime with the ONNX
+files the ``rapidocr-onnxruntime`` wheel carries, so it works on a fresh terminal with no network.
+``"paddle"`` (paddleocr 3.x on paddle CPU, the ``paddle`` extra) and ``"tesseract"`` (Debian's
+``tesseract-ocr`` with ``chi_sim``, the baseline) sit behind the same port. No engine downloads
+anything: a missing model file is an ``EngineUnavailable`` error that names the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ocr.engine import OcrEngine
+
+ENGINE_NAMES = ("rapid", "paddle", "tesseract")
+"""Every engine ``build_engine`` knows, the default first."""
+
+
+class EngineUnavailable(RuntimeError):
+    """The engine cannot be built here: its package or its model files are missing."""
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """How an engine runs; every field has a default that suits a 2-core terminal.
+
+    ``det_model``/``rec_model``/``cls_model`` replace the default model files: ONNX files for
+    ``rapid``, model directories (paddle inference format) for ``paddle``. ``None`` means the files
+    the installed wheel carries.
+    """
+
+    threads: int = 2
+    """onnxruntime intra-op threads (paddle: CPU threads); a 2-core terminal uses both."""
+    det_side: int = 1280
+    """The text detector sees the photo scaled so its long side is at most this many pixels;
+    recognition still crops the lines from the full-resolution photo."""
+    use_cls: bool = True
+    """Run the 0/180 text-line classifier, which turns upside-down lines before recognition."""
+    min_score: float = 0.5
+    """Lines recognised with a lower confidence are dropped."""
+    det_model: Path | None = None
+    rec_model: Path | None = None
+    cls_model: Path | None = None
+    tesseract_lang: str = "chi_sim"
+
+
+def build_engine(name: str = "rapid", options: EngineOptions | None = None) -> OcrEngine:
+    """Build the named engine; ``EngineUnavailable`` says what is missing when it cannot run."""
+    options = options or EngineOptions()
+    engine: OcrEngine
+    if name == "rapid":
+        from ocr.engines.rapid import RapidEngine
+
+        engine = RapidEngine(options)
+        return engine
+    if name == "paddle":
+        from ocr.engines.paddle import PaddleEngine
+
+        engine = PaddleEngine(options)
+        return engine
+    if name == "tesseract":
+        from ocr.engines.tesseract import TesseractEngine
+
+        engine = TesseractEngine(options)
+        return engine
+    raise ValueError(f"unknown OCR engine {name!r}; known: {', '.join(ENGINE_NAMES)}")
+
+
+def warm_up(engine: OcrEngine) -> None:
+    """Run the engine once on a tiny drawn image, so the citizen's first photo is not the slow one.
+
+    Loading the sessions and the first inference cost more than later calls; the app calls this in
+    the background at start-up.
+    """
+    import cv2
+
+    image = np.full((96, 320, 3), 255, dtype=np.uint8)
+    cv2.putText(image, "2025 OCR", (12, 64), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (0, 0, 0), 3)
+    engine.recognize(image)

@@ -1,0 +1,214 @@
+"""The default engine: PP-OCRv4 detection, 0/180 line classification and recognition on onnxruntime.
+
+The model files are the ONNX files the ``rapidocr-onnxruntime`` wheel carries (``models/`` in the
+package), so a fresh terminal reads documents with no network. We drive the wheel's three stages
+ourselves rather than through its all-in-one call: the detector then sees the photo scaled to
+``det_side`` (the wheel would run it on a 2000 px image, three times the work for the same lines),
+recognition crops from the full-resolution photo, and the page orientation falls out of the same
+pass (see ``recognize_upright``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from ocr.engine import TextLine
+from ocr.engines import EngineOptions, EngineUnavailable
+
+Image = npt.NDArray[np.uint8]
+
+ROTATIONS = (0, 90, 180, 270)
+
+
+def wheel_model_dir() -> Path:
+    """Where the installed ``rapidocr-onnxruntime`` wheel keeps its ONNX files."""
+    spec = importlib.util.find_spec("rapidocr_onnxruntime")
+    if spec is None or spec.origin is None:
+        raise EngineUnavailable(
+            "the rapid engine needs the rapidocr-onnxruntime package (pip install "
+            "rapidocr-onnxruntime==1.4.4), which carries the PP-OCRv4 model files"
+        )
+    return Path(spec.origin).parent / "models"
+
+
+DEFAULT_MODELS = {
+    "det": "ch_PP-OCRv4_det_infer.onnx",
+    "rec": "ch_PP-OCRv4_rec_infer.onnx",
+    "cls": "ch_ppocr_mobile_v2.0_cls_infer.onnx",
+}
+
+
+def rotate(image: Image, degrees: int) -> Image:
+    """The image turned clockwise by 0, 90, 180 or 270 degrees."""
+    if degrees % 360 == 0:
+        return image
+    code = {
+        90: cv2.ROTATE_90_CLOCKWISE,
+        180: cv2.ROTATE_180,
+        270: cv2.ROTATE_90_COUNTERCLOCKWISE,
+    }[degrees % 360]
+    return np.ascontiguousarray(cv2.rotate(image, code))
+
+
+def reading_order(lines: list[TextLine]) -> list[TextLine]:
+    """Lines top to bottom; lines whose middles share a row go left to right."""
+    rows: list[list[TextLine]] = []
+    for line in sorted(lines, key=lambda item: (item.top + item.bottom) / 2):
+        middle = (line.top + line.bottom) / 2
+        if rows:
+            last = rows[-1]
+            ref = last[0]
+            height = max(ref.bottom - ref.top, line.bottom - line.top, 1.0)
+            if abs(middle - (ref.top + ref.bottom) / 2) < height * 0.5:
+                last.append(line)
+                continue
+        rows.append([line])
+    return [line for row in rows for line in sorted(row, key=lambda item: item.left)]
+
+
+class RapidEngine:
+    """PP-OCRv4 through onnxruntime with the wheel's (or the configured) ONNX files."""
+
+    name = "rapid"
+
+    def __init__(self, options: EngineOptions | None = None) -> None:
+        """Load the three sessions; ``EngineUnavailable`` names a missing package or file."""
+        self.options = options or EngineOptions()
+        models = wheel_model_dir()
+        paths = {
+            "det": self.options.det_model or models / DEFAULT_MODELS["det"],
+            "rec": self.options.rec_model or models / DEFAULT_MODELS["rec"],
+            "cls": self.options.cls_model or models / DEFAULT_MODELS["cls"],
+        }
+        for stage, path in paths.items():
+            if not Path(path).is_file():
+                raise EngineUnavailable(f"the {stage} model file {path} does not exist")
+        # The wheel logs through its own handlers; the kiosk's log is ours to fill.
+        for name in ("RapidOCR", "OrtInferSession"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        from rapidocr_onnxruntime import RapidOCR
+
+        # limit_type "min" with a small limit keeps the detector at the size we hand it.
+        self._ocr: Any = RapidOCR(
+            intra_op_num_threads=self.options.threads,
+            inter_op_num_threads=1,
+            det_model_path=str(paths["det"]),
+            rec_model_path=str(paths["rec"]),
+            cls_model_path=str(paths["cls"]),
+            det_limit_type="min",
+            det_limit_side_len=32,
+            text_score=self.options.min_score,
+        )
+        # One photo at a time: the sessions use every core already and the wheel keeps state.
+        self._lock = threading.Lock()
+
+    def recognize(self, image: Image) -> list[TextLine]:
+        """Every text line found, boxes in the pixels of ``image``, in reading order."""
+        with self._lock:
+            lines, _flipped = self._run(image, vote=False)
+        return lines
+
+    def orientation(self, image: Image) -> int:
+        """How far (degrees clockwise: 0/90/180/270) to turn ``image`` so its text stands upright.
+
+        The detector's line shapes tell lying text (90/270) from standing text, and the 0/180
+        classifier's vote on the lines tells upright from upside down.
+        """
+        with self._lock:
+            return self._orientation(image)
+
+    def recognize_upright(self, image: Image) -> tuple[int, list[TextLine]]:
+        """Turn the photo upright and read it.
+
+        Returns the clockwise rotation applied and the lines of the turned image (boxes in its
+        pixels).
+        """
+        with self._lock:
+            degrees = self._orientation(image)
+            lines, _ = self._run(rotate(image, degrees), vote=False)
+        return degrees, lines
+
+    # -- the stages -----------------------------------------------------------------------------
+
+    def _detect(self, image: Image) -> list[npt.NDArray[np.float32]]:
+        scale = min(1.0, self.options.det_side / max(image.shape[:2]))
+        small = image
+        if scale < 1.0:
+            small = np.asarray(
+                cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA),
+                dtype=np.uint8,
+            )
+        boxes, _elapsed = self._ocr.text_det(small)
+        if boxes is None or len(boxes) == 0:
+            return []
+        return [np.asarray(box, dtype=np.float32) / scale for box in boxes]
+
+    def _crops(self, image: Image, boxes: list[npt.NDArray[np.float32]]) -> list[Image]:
+        crops: list[Image] = self._ocr.get_crop_img_list(image, boxes)
+        return crops
+
+    def _orientation(self, image: Image) -> int:
+        boxes = self._detect(image)
+        if not boxes:
+            return 0
+        standing = 0
+        lying = 0
+        for box in boxes:
+            width = float(np.linalg.norm(box[1] - box[0]))
+            height = float(np.linalg.norm(box[3] - box[0]))
+            if width > height * 1.5:
+                lying += 1
+            elif height > width * 1.5:
+                standing += 1
+        turn = 90 if standing > lying else 0
+        if turn:
+            image = rotate(image, 90)
+            boxes = self._detect(image)
+            if not boxes:
+                return 90
+        wide = [
+            box
+            for box in boxes
+            if np.linalg.norm(box[1] - box[0]) > 2 * np.linalg.norm(box[3] - box[0])
+        ]
+        # The longest lines vote: short ones (single digits, stamps) are poor witnesses.
+        wide.sort(key=lambda box: -float(np.linalg.norm(box[1] - box[0])))
+        crops = self._crops(image, wide[:12])
+        if not crops:
+            return turn
+        _images, results, _elapsed = self._ocr.text_cls(crops)
+        flipped = sum(float(score) for label, score in results if label == "180")
+        upright = sum(float(score) for label, score in results if label == "0")
+        return (turn + 180) % 360 if flipped > upright else turn
+
+    def _run(self, image: Image, *, vote: bool) -> tuple[list[TextLine], bool]:
+        if image.ndim == 2:
+            image = np.asarray(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
+        boxes = self._detect(image)
+        if not boxes:
+            return [], False
+        crops = self._crops(image, boxes)
+        flipped = False
+        if self.options.use_cls:
+            crops, results, _elapsed = self._ocr.text_cls(crops)
+            flipped = sum(1 for label, _score in results if label == "180") > len(results) / 2
+        recognised, _elapsed = self._ocr.text_rec(crops, False)
+        height, width = image.shape[:2]
+        lines: list[TextLine] = []
+        for box, result in zip(boxes, recognised, strict=True):
+            text, score = str(result[0]), float(result[1])
+            if score < self.options.min_score or not text.strip():
+                continue
+            corners = tuple(
+                (float(np.clip(x, 0, width)), float(np.clip(y, 0, height))) for x, y in box
+            )
+            lines.append(TextLine(text, corners, score))  # type: ignore[arg-type]
+        return reading_order(lines), flipped

@@ -1,0 +1,80 @@
+"""The default engine reads Chinese text, gives boxes where the text is, and is built offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr.engine import OcrEngine, TextLine
+from ocr.engines import EngineOptions, EngineUnavailable, build_engine, warm_up
+from ocr.engines.rapid import reading_order
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def render(lines: list[tuple[str, tuple[int, int]]], size=(900, 400)) -> np.ndarray:
+    page = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT, 40)
+    for text, xy in lines:
+        draw.text(xy, text, fill="black", font=font)
+    return cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR)
+
+
+def test_reads_chinese_lines_in_reading_order(ocr_engine: OcrEngine) -> None:
+    image = render(
+        [
+            ("房屋租赁合同", (300, 30)),
+            ("出租方（甲方）：张伟", (40, 150)),
+            ("2025年3月1日", (40, 260)),
+        ]
+    )
+    lines = ocr_engine.recognize(image)
+    texts = [line.text for line in lines]
+    assert texts == ["房屋租赁合同", "出租方（甲方）：张伟", "2025年3月1日"]
+    title = lines[0]
+    # The box is where the title was drawn (40 px type from x=300, y=30).
+    assert 280 <= title.left <= 310 and title.right >= 520
+    assert 20 <= title.top <= 60 and 70 <= title.bottom <= 110
+    assert all(0.5 <= line.confidence <= 1.0 for line in lines)
+
+
+def test_blank_image_has_no_lines(ocr_engine: OcrEngine) -> None:
+    assert ocr_engine.recognize(np.full((200, 300, 3), 255, np.uint8)) == []
+
+
+def test_grey_images_are_read(ocr_engine: OcrEngine) -> None:
+    grey = cv2.cvtColor(render([("营业执照", (300, 150))]), cv2.COLOR_BGR2GRAY)
+    assert [line.text for line in ocr_engine.recognize(grey)] == ["营业执照"]
+
+
+def test_engine_satisfies_the_port_and_warms_up(ocr_engine: OcrEngine) -> None:
+    assert isinstance(ocr_engine, OcrEngine)
+    assert ocr_engine.name == "rapid"
+    warm_up(ocr_engine)
+
+
+def test_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    missing = tmp_path / "det.onnx"
+    with pytest.raises(EngineUnavailable, match=r"det model file .*det\.onnx does not exist"):
+        build_engine("rapid", EngineOptions(det_model=missing))
+
+
+def test_unknown_engine_name_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown OCR engine 'easyocr'"):
+        build_engine("easyocr")
+
+
+def box(x0: float, y0: float, x1: float, y1: float) -> tuple:
+    return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+
+
+def test_reading_order_puts_a_row_left_to_right() -> None:
+    right = TextLine("值", box(300, 102, 400, 140), 1.0)
+    left = TextLine("名称", box(10, 100, 100, 138), 1.0)
+    below = TextLine("下一行", box(10, 160, 200, 198), 1.0)
+    assert reading_order([below, right, left]) == [left, right, below]
