@@ -11,6 +11,7 @@ import qrcode
 import qrcode.constants
 
 from devices.receipt.layout import Receipt
+from devices.receipt.profile import DOTS_PER_CHAR, CutMode, PrinterProfile
 
 ESC = b"\x1b"
 GS = b"\x1d"
@@ -28,10 +29,8 @@ SIZE_NORMAL = GS + b"!\x00"
 SIZE_DOUBLE = GS + b"!\x11"
 # GS V 66 n: feed to the cutter plus n dots, then partial cut; one command on every printer we met.
 CUT = GS + b"VB\x00"
+FULL_CUT = GS + b"VA\x00"
 PAPER_STATUS_REQUEST = b"\x10\x04\x04"
-
-DOTS_PER_CHAR = 12
-"""Font A is 12 dots wide: 32 characters fill the 384 dots of 58 mm paper, 48 the 576 of 80 mm."""
 
 FEED_LINES_BEFORE_CUT = 4
 """The cutter sits a few lines above the print head; without this feed the footer is cut off."""
@@ -178,8 +177,19 @@ def native_qr(data: str) -> bytes:
     )
 
 
+def encode_for_profile(receipt: Receipt, profile: PrinterProfile) -> bytes:
+    """Return the job for ``receipt`` as a printer with ``profile`` needs it."""
+    return encode_receipt(
+        receipt, width_chars=profile.width_chars, native_qr_code=profile.native_qr, cut=profile.cut
+    )
+
+
 def encode_receipt(
-    receipt: Receipt, *, width_chars: int = 32, native_qr_code: bool = False
+    receipt: Receipt,
+    *,
+    width_chars: int = 32,
+    native_qr_code: bool = False,
+    cut: CutMode = "partial",
 ) -> bytes:
     """Return the complete ESC/POS job for ``receipt``: reset, title, rows, QR, footer, cut.
 
@@ -211,5 +221,8 @@ def encode_receipt(
                 out += text_line(line)
         out += ALIGN_LEFT
     out += LF * FEED_LINES_BEFORE_CUT
-    out += CUT
+    if cut == "partial":
+        out += CUT
+    elif cut == "full":
+        out += FULL_CUT
     return bytes(out)

@@ -1,52 +1,203 @@
-"""A network (port 9100) ESC/POS receipt printer driven through python-escpos."""
+"""ESC/POS receipt printers over network, serial or USB, driven through python-escpos.
+
+The contract a print queue can rely on (``print_receipt`` / ``print_job``):
+
+- Returns normally: the whole job was handed to the printer, and, when the printer answers
+  status requests, it confirmed receiving it (a ``DLE EOT 4`` sent after the job was answered).
+- ``ReceiptNotPrintedError`` (``retry_safe = True``): nothing of the job was sent. Subclasses
+  say why: ``ReceiptPrinterOfflineError`` (cannot connect, port missing, connection dropped
+  before the job), ``ReceiptPaperOutError``, ``ReceiptCoverOpenError``. Keep the job queued and
+  send it again later.
+- ``ReceiptMaybePrintedError`` (``retry_safe = False``): the job was sent wholly or in part and
+  the link failed before the printer confirmed it. It may be on paper: never resend it
+  automatically; ask a person.
+
+``status()`` never raises and answers within about ``status_timeout`` seconds (plus the connect
+timeout when the printer is down): a ``ReceiptPrinterStatus``. An empty or invalid reply is
+``unknown``, never ``ok``: printers without status support, or busy ones, do not answer.
+"""
 
 from __future__ import annotations
 
 import logging
-import socket
-from typing import Any
 
-from escpos.printer import Network
-
-from devices.errors import PrinterError
-from devices.receipt.commands import PAPER_STATUS_REQUEST, encode_receipt
+from devices.receipt.commands import encode_for_profile
+from devices.receipt.errors import (
+    ReceiptCoverOpenError,
+    ReceiptMaybePrintedError,
+    ReceiptPaperOutError,
+    ReceiptPrinterError,
+    ReceiptPrinterOfflineError,
+)
 from devices.receipt.layout import Receipt
+from devices.receipt.profile import PrinterProfile
+from devices.receipt.status import (
+    DLE_EOT_OFFLINE_CAUSE,
+    DLE_EOT_PAPER,
+    ReceiptPrinterStatus,
+    combine,
+    offline_cause_from_byte,
+    paper_status_from_byte,
+)
+from devices.receipt.transports import (
+    NetworkTransport,
+    ReceiptTransport,
+    SerialTransport,
+    UsbTransport,
+    os_reason,
+)
 
 log = logging.getLogger(__name__)
-
-STATUS_OK = "ok"
-STATUS_PAPER_LOW = "paper-low"
-STATUS_PAPER_OUT = "paper-out"
-STATUS_UNREACHABLE = "unreachable"
-STATUS_UNKNOWN = "unknown"
 
 STATUS_TIMEOUT = 1.0
 """Seconds to wait for a ``DLE EOT`` reply; printers that answer do so in milliseconds."""
 
+# Kept for callers of the first driver version.
+PAPER_STATUS_REQUEST = DLE_EOT_PAPER
 
-def paper_status_from_byte(reply: int) -> str:
-    """Interpret the ``DLE EOT 4`` (paper roll sensor) reply byte.
 
-    Bits 1 and 4 are always set and bits 0 and 7 clear in a valid reply; bits 2-3 report the
-    near-end sensor and bits 5-6 the paper-end sensor.
+class EscposDriver:
+    """``ReceiptPrinter`` over any ``ReceiptTransport``; one link open per job or status query.
+
+    The receipt is laid out by ``devices.receipt.commands`` for the printer's ``profile``
+    (GB18030 text encoded by us, QR native or raster, cut or not). With ``check_paper`` the
+    printer is asked before the job (paper, cover) and after it (confirmation): see the module
+    docstring for what each outcome means.
     """
-    if reply & 0x93 != 0x12:
-        return STATUS_UNKNOWN
-    if reply & 0x60:
-        return STATUS_PAPER_OUT
-    if reply & 0x0C:
-        return STATUS_PAPER_LOW
-    return STATUS_OK
+
+    def __init__(
+        self,
+        transport: ReceiptTransport,
+        profile: PrinterProfile | None = None,
+        *,
+        check_paper: bool = True,
+        status_timeout: float = STATUS_TIMEOUT,
+        confirm_timeout: float = 5.0,
+    ) -> None:
+        """Remember the link and the profile; nothing is opened until a job or query."""
+        self.transport = transport
+        self.profile = profile or PrinterProfile()
+        self.check_paper = check_paper
+        self.status_timeout = status_timeout
+        self.confirm_timeout = confirm_timeout
+
+    @property
+    def width_chars(self) -> int:
+        """Characters per line of the profile."""
+        return self.profile.width_chars
+
+    @property
+    def native_qr(self) -> bool:
+        """Whether QR codes are drawn by the printer's engine."""
+        return self.profile.native_qr
+
+    def describe(self) -> str:
+        """Say where receipts go, for logs and ``kiosk doctor``."""
+        p = self.profile
+        return (
+            f"ESC/POS printer {self.transport.describe()} ({p.width_chars} columns, "
+            f"{p.qr} QR, {p.cut} cut)"
+        )
+
+    def render(self, receipt: Receipt) -> bytes:
+        """Return the exact bytes this printer would be sent for ``receipt``."""
+        return encode_for_profile(receipt, self.profile)
+
+    def print_receipt(self, receipt: Receipt) -> None:
+        """Print one receipt and cut; raises ``ReceiptPrinterError`` (see the module doc)."""
+        self.print_job(self.render(receipt))
+
+    def print_job(self, job: bytes) -> None:
+        """Send one already rendered job (e.g. replayed from a durable queue), same contract."""
+        where = self.transport.describe()
+        self.transport.open()
+        try:
+            confirm = False
+            if self.check_paper:
+                try:
+                    status, answered = self._query()
+                except (OSError, ConnectionError) as err:
+                    raise ReceiptPrinterOfflineError(
+                        f"receipt printer {where} dropped the link before the job: {os_reason(err)}"
+                    ) from err
+                self._refuse_on(status)
+                confirm = answered
+            try:
+                self.transport.write(job)
+                if confirm:
+                    self._confirm()
+                self.transport.finish()
+            except ReceiptPrinterError:
+                raise
+            except (OSError, ConnectionError) as err:
+                raise ReceiptMaybePrintedError(
+                    f"receipt printer {where} failed during the job: {os_reason(err)}"
+                ) from err
+        finally:
+            self.transport.close()
+        log.info("receipt printed on %s (%d bytes)", where, len(job))
+
+    def status(self) -> ReceiptPrinterStatus:
+        """Return the printer's status, best effort and quick; never raises."""
+        try:
+            self.transport.open()
+        except ReceiptPrinterError:
+            return ReceiptPrinterStatus.OFFLINE
+        try:
+            status, _ = self._query()
+            return status
+        except (OSError, ConnectionError):
+            return ReceiptPrinterStatus.OFFLINE
+        finally:
+            self.transport.close()
+
+    def _refuse_on(self, status: ReceiptPrinterStatus) -> None:
+        where = self.transport.describe()
+        if status is ReceiptPrinterStatus.PAPER_OUT:
+            raise ReceiptPaperOutError(f"receipt printer {where} is out of paper")
+        if status is ReceiptPrinterStatus.COVER_OPEN:
+            raise ReceiptCoverOpenError(f"receipt printer {where} has its cover open")
+        if status is ReceiptPrinterStatus.PAPER_NEAR_END:
+            log.warning("receipt printer %s reports paper near its end", where)
+        elif status is ReceiptPrinterStatus.UNKNOWN:
+            log.debug("receipt printer %s gave no status; printing without confirmation", where)
+
+    def _ask(self, request: bytes, timeout: float) -> int | None:
+        """Send one ``DLE EOT n`` and return the reply byte, or ``None`` when none came."""
+        self.transport.write(request)
+        reply = self.transport.read(1, timeout)
+        return reply[-1] if reply else None
+
+    def _query(self) -> tuple[ReceiptPrinterStatus, bool]:
+        """Ask cover and paper; returns the status and whether the printer answered at all."""
+        cause_byte = self._ask(DLE_EOT_OFFLINE_CAUSE, self.status_timeout)
+        paper_byte = self._ask(DLE_EOT_PAPER, self.status_timeout)
+        cause = (
+            offline_cause_from_byte(cause_byte)
+            if cause_byte is not None
+            else ReceiptPrinterStatus.UNKNOWN
+        )
+        paper = (
+            paper_status_from_byte(paper_byte)
+            if paper_byte is not None
+            else ReceiptPrinterStatus.UNKNOWN
+        )
+        return combine(cause, paper), paper_byte is not None
+
+    def _confirm(self) -> None:
+        """Ask the paper sensor after the job: its answer means the printer took every byte."""
+        where = self.transport.describe()
+        reply = self._ask(DLE_EOT_PAPER, self.confirm_timeout)
+        if reply is None:
+            raise ReceiptMaybePrintedError(
+                f"receipt printer {where} did not confirm the job within {self.confirm_timeout:g} s"
+            )
+        if paper_status_from_byte(reply) is ReceiptPrinterStatus.PAPER_OUT:
+            raise ReceiptMaybePrintedError(f"receipt printer {where} ran out of paper in the job")
 
 
-class EscposReceiptPrinter:
-    """``ReceiptPrinter`` for a network ESC/POS printer; one TCP connection per receipt.
-
-    The receipt is laid out by ``devices.receipt.commands`` (GB18030 text, QR as raster or native)
-    and sent with python-escpos's ``Network`` transport as raw bytes. Before a job the paper
-    sensor is asked (``check_paper``): a printer out of paper, or one that drops the connection,
-    fails the job up front instead of silently swallowing it.
-    """
+class EscposReceiptPrinter(EscposDriver):
+    """A network (port 9100) ESC/POS printer; the signature of the first driver version."""
 
     def __init__(
         self,
@@ -57,119 +208,55 @@ class EscposReceiptPrinter:
         native_qr: bool = False,
         width_chars: int = 32,
         check_paper: bool = True,
+        profile: PrinterProfile | None = None,
     ) -> None:
-        """Remember where the printer is; nothing is opened until a receipt is printed."""
+        """``profile`` wins over ``native_qr`` / ``width_chars`` when given."""
         if width_chars < 16:
             raise ValueError("width_chars must be at least 16")
+        super().__init__(
+            NetworkTransport(host, port, timeout=timeout),
+            profile
+            or PrinterProfile(qr="native" if native_qr else "raster", width_chars=width_chars),
+            check_paper=check_paper,
+            status_timeout=min(timeout, STATUS_TIMEOUT),
+            confirm_timeout=timeout,
+        )
         self.host = host
         self.port = port
         self.timeout = timeout
-        self.native_qr = native_qr
-        self.width_chars = width_chars
-        self.check_paper = check_paper
-
-    def describe(self) -> str:
-        """Say where receipts go, for logs and ``kiosk doctor``."""
-        return f"ESC/POS network printer {self.host}:{self.port} ({self.width_chars} columns)"
-
-    def render(self, receipt: Receipt) -> bytes:
-        """Return the exact bytes this printer would be sent for ``receipt``."""
-        return encode_receipt(receipt, width_chars=self.width_chars, native_qr_code=self.native_qr)
-
-    def print_receipt(self, receipt: Receipt) -> None:
-        """Print one receipt and cut; raises ``PrinterError`` when it cannot."""
-        job = self.render(receipt)
-        printer = self._open(self.timeout)
-        try:
-            if self.check_paper:
-                status = self._ask_paper(printer)
-                if status == STATUS_PAPER_OUT:
-                    raise PrinterError(f"receipt printer {self._where} is out of paper")
-                if status == STATUS_UNREACHABLE:
-                    raise PrinterError(f"receipt printer {self._where} closed the connection")
-                if status == STATUS_PAPER_LOW:
-                    log.warning("receipt printer %s reports paper near its end", self._where)
-            try:
-                printer._raw(job)
-                sock = _socket_of(printer)
-                # Half-close so that everything sent is delivered before the printer sees EOF.
-                sock.shutdown(socket.SHUT_WR)
-            except TimeoutError as err:
-                raise PrinterError(
-                    f"receipt printer {self._where} timed out taking the job"
-                ) from err
-            except OSError as err:
-                raise PrinterError(
-                    f"receipt printer {self._where} failed during the job: {_reason(err)}"
-                ) from err
-        finally:
-            printer.close()
-        log.info("receipt printed on %s (%d bytes)", self._where, len(job))
-
-    def status(self) -> str:
-        """Return the paper status, best effort and quick.
-
-        One of ``ok``, ``paper-low``, ``paper-out``, ``unreachable`` or ``unknown`` (the printer
-        answered nothing or nonsense); never raises.
-        """
-        try:
-            printer = self._open(min(self.timeout, STATUS_TIMEOUT))
-        except PrinterError:
-            return STATUS_UNREACHABLE
-        try:
-            return self._ask_paper(printer)
-        finally:
-            printer.close()
-
-    @property
-    def _where(self) -> str:
-        return f"{self.host}:{self.port}"
-
-    def _open(self, timeout: float) -> Any:
-        printer = Network(self.host, self.port, timeout)
-        # We connect ourselves and hand the socket to the library: Network.open() leaves the
-        # socket of a failed connect unclosed, and we need the OS error to name the cause.
-        try:
-            sock = socket.create_connection((self.host, self.port), timeout=timeout)
-        except OSError as err:
-            raise PrinterError(
-                f"receipt printer {self._where} unreachable: {_reason(err)}"
-            ) from err
-        printer.device = sock
-        return printer
-
-    def _ask_paper(self, printer: Any) -> str:
-        sock = _socket_of(printer)
-        sock.settimeout(min(self.timeout, STATUS_TIMEOUT))
-        try:
-            printer._raw(PAPER_STATUS_REQUEST)
-            reply: bytes = printer._read()
-        except TimeoutError:
-            log.debug("receipt printer %s did not answer the paper status request", self._where)
-            return STATUS_UNKNOWN
-        except OSError:
-            return STATUS_UNREACHABLE
-        finally:
-            sock.settimeout(self.timeout)
-        if not reply:
-            return STATUS_UNREACHABLE
-        return paper_status_from_byte(reply[-1])
 
 
-def _socket_of(printer: Any) -> socket.socket:
-    sock = printer.device
-    assert isinstance(sock, socket.socket)
-    return sock
+def serial_receipt_printer(
+    device: str,
+    baudrate: int = 9600,
+    profile: PrinterProfile | None = None,
+    *,
+    timeout: float = 5.0,
+    check_paper: bool = True,
+) -> EscposDriver:
+    """A receipt printer on a serial port (RS-232, or USB-serial as ``/dev/ttyUSB0``)."""
+    return EscposDriver(
+        SerialTransport(device, baudrate, timeout=timeout),
+        profile,
+        check_paper=check_paper,
+        status_timeout=min(timeout, STATUS_TIMEOUT),
+        confirm_timeout=timeout,
+    )
 
 
-def _reason(err: OSError) -> str:
-    """Name an OS error for a log line: its class and errno text, never the data."""
-    if isinstance(err, TimeoutError):
-        return "timed out"
-    if isinstance(err, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(err, BrokenPipeError):
-        return "broken pipe"
-    if isinstance(err, ConnectionResetError):
-        return "connection reset"
-    return err.strerror or type(err).__name__
+def usb_receipt_printer(
+    vendor_id: int,
+    product_id: int,
+    profile: PrinterProfile | None = None,
+    *,
+    timeout: float = 5.0,
+    check_paper: bool = True,
+) -> EscposDriver:
+    """A receipt printer on USB (printer class), found by vendor and product id."""
+    return EscposDriver(
+        UsbTransport(vendor_id, product_id, timeout=timeout),
+        profile,
+        check_paper=check_paper,
+        status_timeout=min(timeout, STATUS_TIMEOUT),
+        confirm_timeout=timeout,
+    )

@@ -57,6 +57,10 @@ class DecodedReceipt:
     lines: list[str] = field(default_factory=list)
     qr_payloads: list[str] = field(default_factory=list)
     cut: bool = False
+    cut_kind: Literal["full", "partial"] | None = None
+    """Which cut the job ends with; ``None`` when the paper is left to be torn off."""
+    status_requests: int = 0
+    """``DLE EOT n`` real-time requests seen: host-to-printer only, nothing on the paper."""
     images: list[npt.NDArray[np.uint8]] = field(default_factory=list)
     """Raster images as 0/1 bitmaps (1 = a black dot), one row per dot line."""
     blocks: list[PrintedLine | PrintedQr] = field(default_factory=list)
@@ -73,8 +77,12 @@ class _State:
     stored_qr: bytes | None = None
 
 
-def decode_receipt(data: bytes) -> DecodedReceipt:
-    """Parse one job's bytes into a ``DecodedReceipt``; raises ``OracleError`` on anything else."""
+def decode_receipt(data: bytes, *, paper_dots: int | None = None) -> DecodedReceipt:
+    """Parse one job's bytes into a ``DecodedReceipt``; raises ``OracleError`` on anything else.
+
+    With ``paper_dots`` (384 for 58 mm paper, 576 for 80 mm) a raster image wider than the paper
+    is an error too: the printer would cut it off.
+    """
     out = DecodedReceipt()
     state = _State()
     pos = 0
@@ -138,15 +146,69 @@ def decode_receipt(data: bytes) -> DecodedReceipt:
             else:
                 raise OracleError(f"bad cut mode {mode} at offset {pos}")
             out.cut = True
+            out.cut_kind = "full" if mode in (0, 48, 65) else "partial"
+        elif prefix == b"\x10\x04":
+            if need(3)[2] not in (1, 2, 3, 4):
+                raise OracleError(f"bad DLE EOT request at offset {pos}")
+            out.status_requests += 1
+            pos += 3
         elif prefix == b"\x1d(":
             pos = _qr_function(data, pos, out, state)
         elif prefix == b"\x1dv":
             pos = _raster(data, pos, out, state)
+            width = int(out.images[-1].shape[1])
+            if paper_dots is not None and width > paper_dots:
+                raise OracleError(f"raster image {width} dots wide on {paper_dots}-dot paper")
         else:
             raise OracleError(f"unknown command {prefix.hex(' ')} at offset {pos}")
     if state.text:
         raise OracleError("text after the last line feed is never printed")
     return out
+
+
+def command_length(data: bytes | bytearray, pos: int = 0) -> int | None:
+    """Return how many bytes the command (or text run) at ``pos`` takes; ``None`` if incomplete.
+
+    The framing half of ``decode_receipt``, for simulators that read a stream: it knows where
+    raster and QR data end, so a ``10 04 04`` inside an image is not taken for a status request.
+    An unknown command counts as one byte, as a printer skips what it does not understand.
+    """
+    n = len(data)
+    if pos >= n:
+        return None
+    byte = data[pos]
+    if byte >= 0x20:
+        end = pos
+        while end < n and data[end] >= 0x20:
+            end += 1
+        return end - pos
+    if byte == 0x0A:
+        return 1
+    if pos + 1 >= n:
+        return None
+    prefix = bytes(data[pos : pos + 2])
+    fixed = {b"\x1b@": 2, b"\x1c&": 2, b"\x1c.": 2, b"\x1ba": 3, b"\x1bE": 3, b"\x1d!": 3}
+    if prefix in fixed:
+        size = fixed[prefix]
+    elif prefix == b"\x10\x04":
+        size = 3
+    elif prefix == b"\x1dV":
+        if pos + 2 >= n:
+            return None
+        size = 4 if data[pos + 2] in (65, 66) else 3
+    elif prefix == b"\x1d(":
+        if pos + 5 > n:
+            return None
+        size = 5 + int.from_bytes(data[pos + 3 : pos + 5], "little")
+    elif prefix == b"\x1dv":
+        if pos + 8 > n:
+            return None
+        width = int.from_bytes(data[pos + 4 : pos + 6], "little")
+        height = int.from_bytes(data[pos + 6 : pos + 8], "little")
+        size = 8 + width * height
+    else:
+        return 1
+    return size if pos + size <= n else None
 
 
 def _end_line(out: DecodedReceipt, state: _State) -> None:

@@ -1,0 +1,124 @@
+"""Printer profiles, status bytes, the error contract, and the oracle's framing."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from devices.receipt.commands import encode_for_profile, encode_receipt
+from devices.receipt.errors import (
+    ReceiptCoverOpenError,
+    ReceiptMaybePrintedError,
+    ReceiptPaperOutError,
+    ReceiptPrinterOfflineError,
+)
+from devices.receipt.oracle import OracleError, command_length, decode_receipt
+from devices.receipt.profile import PrinterProfile
+from devices.receipt.status import (
+    ReceiptPrinterStatus,
+    combine,
+    offline_cause_from_byte,
+    paper_status_from_byte,
+)
+from tests.unit.devices_printers.receipts import ACCEPTANCE, CASE_NUMBER
+
+S = ReceiptPrinterStatus
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [(0x12, S.OK), (0x1E, S.PAPER_NEAR_END), (0x72, S.PAPER_OUT), (0x7E, S.PAPER_OUT)],
+)
+def test_paper_reply_bytes_from_the_reference(reply: int, expected: S) -> None:
+    assert paper_status_from_byte(reply) is expected
+
+
+@pytest.mark.parametrize("reply", [0x00, 0xFF, 0x13, 0x92, 0x02])
+def test_invalid_replies_are_unknown_never_ok(reply: int) -> None:
+    assert paper_status_from_byte(reply) is S.UNKNOWN
+    assert offline_cause_from_byte(reply) is S.UNKNOWN
+
+
+def test_offline_cause_and_combination() -> None:
+    assert offline_cause_from_byte(0x12) is S.OK
+    assert offline_cause_from_byte(0x16) is S.COVER_OPEN
+    assert offline_cause_from_byte(0x32) is S.PAPER_OUT
+    assert combine(S.COVER_OPEN, S.PAPER_NEAR_END) is S.COVER_OPEN
+    assert combine(S.OK, S.PAPER_OUT) is S.PAPER_OUT
+    assert combine(S.UNKNOWN, S.OK) is S.OK  # printers answering only DLE EOT 4
+    assert combine(S.OK, S.UNKNOWN) is S.UNKNOWN
+    assert S.PAPER_NEAR_END == "paper_near_end"
+
+
+def test_errors_say_whether_a_retry_is_safe() -> None:
+    for safe in (ReceiptPrinterOfflineError, ReceiptPaperOutError, ReceiptCoverOpenError):
+        assert safe("x").retry_safe
+        assert safe.message_zh != ReceiptMaybePrintedError.message_zh
+    assert not ReceiptMaybePrintedError("x").retry_safe
+
+
+def test_profiles_for_paper_widths() -> None:
+    narrow = PrinterProfile.for_paper(58)
+    wide = PrinterProfile.for_paper(80, qr="native", cut="full")
+    assert (narrow.width_chars, narrow.paper_dots, narrow.qr) == (32, 384, "raster")
+    assert (wide.width_chars, wide.paper_dots, wide.native_qr) == (48, 576, True)
+    with pytest.raises(ValueError, match="58 or 80"):
+        PrinterProfile.for_paper(76)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="width_chars"):
+        PrinterProfile(width_chars=8)
+
+
+def test_80mm_lines_use_the_width_and_the_qr_fits() -> None:
+    profile = PrinterProfile.for_paper(80)
+    decoded = decode_receipt(encode_for_profile(ACCEPTANCE, profile), paper_dots=576)
+    assert "-" * 48 in decoded.lines
+    assert decoded.qr_payloads == [CASE_NUMBER]
+    assert decoded.images[0].shape[1] <= 576
+
+
+def test_oracle_rejects_a_raster_wider_than_the_paper() -> None:
+    job = encode_for_profile(ACCEPTANCE, PrinterProfile.for_paper(80))
+    with pytest.raises(OracleError, match="wide on 100-dot paper"):
+        decode_receipt(job, paper_dots=100)
+
+
+@pytest.mark.parametrize(
+    ("cut", "kind"), [("partial", "partial"), ("full", "full"), ("none", None)]
+)
+def test_cut_variants_decode(cut: str, kind: str | None) -> None:
+    decoded = decode_receipt(encode_receipt(ACCEPTANCE, cut=cut))  # type: ignore[arg-type]
+    assert decoded.cut_kind == kind
+    assert decoded.cut == (kind is not None)
+
+
+def test_status_requests_are_not_printed() -> None:
+    job = b"\x10\x04\x04" + encode_receipt(ACCEPTANCE) + b"\x10\x04\x02"
+    decoded = decode_receipt(job)
+    assert decoded.status_requests == 2
+    assert decoded.lines == decode_receipt(encode_receipt(ACCEPTANCE)).lines
+    with pytest.raises(OracleError, match="DLE EOT"):
+        decode_receipt(b"\x10\x04\x09")
+
+
+@given(
+    st.sampled_from(["raster", "native"]),
+    st.sampled_from([58, 80]),
+    st.integers(min_value=1, max_value=400),
+)
+def test_framing_splits_any_job_at_command_boundaries(qr: str, paper: int, cut_at: int) -> None:
+    job = encode_for_profile(ACCEPTANCE, PrinterProfile.for_paper(paper, qr=qr))  # type: ignore[arg-type]
+    pos, boundaries = 0, [0]
+    while pos < len(job):
+        size = command_length(job, pos)
+        assert size is not None and size > 0
+        pos += size
+        boundaries.append(pos)
+    assert pos == len(job)
+    # Walking a torn prefix stops at a command boundary, or inside text (text may be split).
+    prefix = job[: min(cut_at, len(job))]
+    walked = 0
+    while (size := command_length(prefix, walked)) is not None:
+        walked += size
+    assert walked in boundaries or prefix[walked - 1] >= 0x20
+    assert walked == len(prefix) or command_length(job, walked) is not None
