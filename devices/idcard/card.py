@@ -49,6 +49,18 @@ class IdCard:
     """The WLT-compressed photo, opaque (only vendor libraries decode it)."""
     extra: dict[str, str] = field(default_factory=dict)
     """Layout-specific fields: English name, nationality, permit or pass number, issue count."""
+    fingerprint: bytearray = field(default_factory=bytearray)
+    """The fingerprint templates of a ``30 10`` read, opaque; empty unless asked for."""
+    appended_address: str = ""
+    """The newest address the police added to the chip (``30 03``), when read and present."""
+    defects: list[str] = field(default_factory=list)
+    """Checks the card's data failed (field and rule, never a value). A card with defects is
+    reported, never trusted: the driver raises ``CardDataError`` unless asked for it as is."""
+
+    @property
+    def trusted(self) -> bool:
+        """Whether every check on the card's data passed."""
+        return not self.defects
 
     def age_on(self, day: dt.date) -> int:
         """Whole years of age on ``day``."""
@@ -59,10 +71,12 @@ class IdCard:
 
     def wipe(self) -> None:
         """Drop the personal data this object holds (zeroes the photo buffer in place)."""
-        for i in range(len(self.photo)):
-            self.photo[i] = 0
+        for buffer in (self.photo, self.fingerprint):
+            buffer[:] = bytes(len(buffer))
         self.photo = bytearray()
+        self.fingerprint = bytearray()
         self.name = self.address = self.id_number = self.issuing_authority = ""
+        self.appended_address = ""
         self.gender = self.ethnicity = ""
         self.extra.clear()
 

@@ -125,6 +125,23 @@ def raise_for_status(sw3: int, command: SamCommand) -> None:
         raise error
 
 
+SAM_ID_SIZE = 16
+"""Bytes of a ``12 FF`` reply's data."""
+
+
+def format_sam_id(data: bytes) -> str:
+    """Print a SAM module's 16-byte id the way vendor tools and the module's label do.
+
+    Two little-endian 16-bit fields, then three little-endian 32-bit ones:
+    ``05.01-20101207-0000123456-0001234567``. Raises ``ValueError`` for a reply of another size.
+    """
+    if len(data) != SAM_ID_SIZE:
+        raise ValueError(f"SAM id is {len(data)} bytes, expected {SAM_ID_SIZE}")
+    major, minor = (int.from_bytes(data[i : i + 2], "little") for i in (0, 2))
+    a, b, c = (int.from_bytes(data[i : i + 4], "little") for i in (4, 8, 12))
+    return f"{major:02d}.{minor:02d}-{a:08d}-{b:010d}-{c:010d}"
+
+
 SEX_CODES: dict[str, str] = {"0": "未知", "1": "男", "2": "女", "9": "未说明"}
 """GB/T 2261.1 sex codes as stored on the card -> as printed."""
 

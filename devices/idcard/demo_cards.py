@@ -123,3 +123,69 @@ class _DemoCards(Mapping[str, IdCard]):
 
 DEMO_CARDS: Mapping[str, IdCard] = _DemoCards()
 """Demo residents by key; ``DEMO_CARDS["elder"]`` is a new object each time."""
+
+
+def layout_card(card_type: CardType | str) -> IdCard:
+    """A fresh invented card of each layout, for the simulator, the CLI's tests and the demo.
+
+    ``resident`` is the demo's adult; the others are a Hong Kong resident's permit (J) and the
+    2017 (I) and 2023 (Y) foreigner's permanent residence cards.
+    """
+    kind = CardType(card_type)
+    if kind is CardType.RESIDENT:
+        return demo_card("adult")
+    if kind is CardType.GAT_PERMIT:
+        return IdCard(
+            card_type=kind,
+            name="陈大文",
+            gender="男",
+            ethnicity="",
+            birth_date=dt.date(1980, 1, 1),
+            address="广东省深圳市罗湖区人民南路1号",
+            id_number="810000198001010030",
+            issuing_authority="深圳市公安局",
+            valid_from=dt.date(2019, 1, 1),
+            valid_to=dt.date(2029, 1, 1),
+            photo=demo_photo(kind.value),
+            extra={"pass_number": "H12345678", "issue_count": "01"},
+        )
+    if kind is CardType.FOREIGN_PERMANENT_2017:
+        return IdCard(
+            card_type=kind,
+            name="史密斯",
+            gender="女",
+            ethnicity="",
+            birth_date=dt.date(1975, 12, 31),
+            id_number="USA310075123101",
+            valid_from=dt.date(2017, 6, 1),
+            valid_to=dt.date(2027, 6, 1),
+            extra={
+                "english_name": "SMITH, JANE MARY",
+                "chinese_name": "史密斯",
+                "nationality": "USA",
+                "card_version": "20",
+                "authority_code": "1500",
+            },
+            address="",
+            issuing_authority="",
+            photo=demo_photo(kind.value),
+        )
+    return IdCard(
+        card_type=kind,
+        name="马丁",
+        gender="男",
+        ethnicity="",
+        birth_date=dt.date(1988, 2, 29),
+        id_number="933156198802290017",
+        valid_from=dt.date(2023, 12, 1),
+        valid_to=dt.date(2033, 12, 1),
+        extra={
+            "english_name": "MARTIN-DUBOIS, JEAN-BAPTISTE ALEXANDRE",
+            "renewal_count": "00",
+            "nationality": "FRA",
+            "previous_number": "",
+        },
+        address="",
+        issuing_authority="",
+        photo=demo_photo(kind.value),
+    )

@@ -7,7 +7,13 @@ No personal data goes into any message.
 
 from __future__ import annotations
 
-from devices.errors import CardReadError, DeviceError, ProtocolError
+from devices.errors import (
+    CardReadError,
+    DeviceError,
+    DeviceTimeoutError,
+    DeviceUnavailableError,
+    ProtocolError,
+)
 
 
 class FrameError(ProtocolError):
@@ -20,6 +26,22 @@ class FrameChecksumError(FrameError):
 
 class FrameLengthError(FrameError):
     """A frame's LEN is impossible, or its body does not add up (the SAM's status 11)."""
+
+
+class ReaderUnavailableError(DeviceUnavailableError):
+    """The card reader's port cannot be opened or failed: unplugged, wrong path, no SAM on it."""
+
+    message_zh = "身份证读卡器暂时无法使用，请联系工作人员，或改用扫码办理。"
+    message_en = "The ID card reader is not available. Please ask staff, or use a QR code instead."
+
+
+class ReaderTimeoutError(DeviceTimeoutError):
+    """The SAM stopped answering within the deadline (a card lifted mid-read, a stalled line)."""
+
+    message_zh = "读卡超时，请将身份证拿起，再平放在读卡区。"
+    message_en = (
+        "Reading took too long. Please lift your ID card and place it flat on the reader again."
+    )
 
 
 class SamError(DeviceError):
@@ -85,5 +107,10 @@ class CardDataError(CardReadError):
     The message names the field and the rule, never the value.
     """
 
-    message_zh = "身份证信息校验未通过，请联系工作人员。"
-    message_en = "The ID card's data failed a check. Please ask staff for help."
+    message_zh = "此证件信息无法核验，请联系工作人员。"
+    message_en = "This card cannot be read. Please ask staff for help."
+
+    def __init__(self, detail: str, defects: list[str] | None = None) -> None:
+        """Keep the list of failed checks (field and rule only) for the technician."""
+        super().__init__(detail)
+        self.defects = list(defects or [detail])

@@ -6,7 +6,14 @@ and the simulator answers on the master side from its own thread, framing its re
 honours the line speed the driver set on the pty, so baud-rate probing is exercised for real: a
 command sent at another rate than the simulated module's is not understood and gets no answer.
 
-Faults (``inject``) break the next reply the way real lines and modules break.
+Faults (``inject``) break the next reply the way real lines and modules break. ``unplug`` and
+``replug`` close the pty and open a new one behind the same path (give ``link``: like a udev
+``/dev/serial/by-id`` link, it keeps its name while the device node behind it changes).
+
+A pty moves bytes as fast as memory does; with ``pace=True`` the simulator takes as long as a
+real line at the configured rate (10 bits a byte, 8N1): it waits the command's wire time before
+answering and writes its reply at the baud rate. The benchmark uses this so that its comparison
+with the wire time is honest.
 """
 
 from __future__ import annotations
@@ -17,8 +24,10 @@ import os
 import select
 import termios
 import threading
+import time
 import tty
 from enum import StrEnum
+from pathlib import Path
 from types import TracebackType
 
 from devices.idcard.card import IdCard
@@ -26,7 +35,7 @@ from devices.idcard.codes import BAUDRATE_CODES, SamCommand, Status
 from devices.idcard.demo_cards import PHOTO_SIZE
 from devices.idcard.errors import FrameChecksumError, FrameError
 from devices.idcard.frames import Command, CommandParser, build_reply
-from devices.idcard.text import TEXT_BLOCK_SIZE, encode_text_block
+from devices.idcard.text import TEXT_BLOCK_SIZE, encode_appended_address, encode_text_block
 
 log = logging.getLogger(__name__)
 
@@ -50,25 +59,61 @@ class Fault(StrEnum):
     """The next read command (30 xx) is answered with status 41 (read failed)."""
     BAD_LENGTH = "bad_length"
     """The next reply's LEN field is impossible (0xFFFF)."""
+    LATE = "late"
+    """The next reply comes ``delay`` seconds late (after the driver has given up, if longer)."""
+    DROP_BYTES = "drop_bytes"
+    """Three bytes in the middle of the next reply are lost on the line."""
 
 
 _BAUD_CONSTANTS: dict[int, int] = {rate: getattr(termios, f"B{rate}") for rate in BAUDRATE_CODES}
+
+BITS_PER_BYTE = 10
+"""8N1: a start bit, eight data bits and a stop bit."""
+
+DEFAULT_SAM_ID = b"".join(
+    n.to_bytes(size, "little")
+    for n, size in ((5, 2), (1, 2), (20101207, 4), (123456, 4), (1234567, 4))
+)
+"""The simulated module's id: ``05.01-20101207-0000123456-0001234567`` as printed."""
+
+_PACE_CHUNK = 32  # bytes written at once when pacing: about 2.8 ms at 115200, like a USB bridge
 
 
 class SamSimulator:
     """A simulated SAM serial card reader on a pty; start it, then point the driver at ``port``."""
 
-    def __init__(self, *, baudrate: int = 115200, sam_id: bytes | None = None) -> None:
-        """Prepare a module answering at ``baudrate`` (one of 115200, 57600, 38400, 19200, 9600)."""
+    def __init__(
+        self,
+        *,
+        baudrate: int = 115200,
+        sam_id: bytes | None = None,
+        link: str | Path | None = None,
+        pace: bool = False,
+        find_misses_after_read: int = 0,
+    ) -> None:
+        """Prepare a module answering at ``baudrate`` (one of 115200, 57600, 38400, 19200, 9600).
+
+        ``link``: a path kept pointing at the pty's slave (needed for ``unplug``/``replug``).
+        ``pace``: take a real line's time (see the module's docstring).
+        ``find_misses_after_read``: like many real modules, answer "no card" to that many find
+        commands after a successful read although the card still lies on the reader.
+        """
         if baudrate not in _BAUD_CONSTANTS:
             raise ValueError(f"unsupported SAM baud rate {baudrate}")
+        self._default_baudrate = baudrate
         self._baudrate = baudrate
-        self._sam_id = sam_id if sam_id is not None else bytes(range(16))
+        self._sam_id = sam_id if sam_id is not None else DEFAULT_SAM_ID
+        self._link = Path(link) if link is not None else None
+        self._pace = pace
+        self._find_misses_after_read = find_misses_after_read
+        self._misses_left = 0
         self._lock = threading.Lock()
         self._text: bytes | None = None
         self._photo = b""
+        self._fingerprint = b""
+        self._appended_address: bytes | None = None
         self._selected = False
-        self._faults: list[tuple[Fault, tuple[int, int] | None]] = []
+        self._faults: list[tuple[Fault, tuple[int, int] | None, float]] = []
         self._received: list[tuple[int, int]] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -80,10 +125,17 @@ class SamSimulator:
 
     @property
     def port(self) -> str:
-        """The slave device path to give pyserial (valid after ``start``)."""
+        """The device path to give pyserial: ``link`` when given, else the slave's path."""
+        if self._link is not None:
+            return str(self._link)
         if not self._port:
             raise RuntimeError("simulator not started")
         return self._port
+
+    @property
+    def plugged(self) -> bool:
+        """Whether the simulated reader is plugged in (started and not unplugged)."""
+        return self._thread is not None
 
     @property
     def baudrate(self) -> int:
@@ -102,6 +154,11 @@ class SamSimulator:
         os.set_blocking(self._master, False)
         self._wake_r, self._wake_w = os.pipe()
         self._port = os.ttyname(self._slave)
+        if self._link is not None:
+            tmp = self._link.with_name(self._link.name + ".new")
+            tmp.unlink(missing_ok=True)
+            tmp.symlink_to(self._port)
+            os.replace(tmp, self._link)
         self._stop.clear()
         self._thread = threading.Thread(target=self._serve, name="sam-simulator", daemon=True)
         self._thread.start()
@@ -119,6 +176,27 @@ class SamSimulator:
         for fd in (self._master, self._slave, self._wake_r, self._wake_w):
             os.close(fd)
         self._master = self._slave = self._wake_r = self._wake_w = -1
+        if self._link is not None:
+            self._link.unlink(missing_ok=True)
+
+    def unplug(self) -> None:
+        """Pull the reader's USB plug: the pty closes (the driver's reads fail) and the path goes.
+
+        The card stays on the reader. Requires ``link`` so that ``replug`` can reuse the path.
+        """
+        if self._link is None:
+            raise RuntimeError("unplug needs a simulator made with link=...")
+        self.stop()
+
+    def replug(self) -> None:
+        """Plug the reader in again: a new pty behind the same ``link``.
+
+        The module speaks its default rate again (it forgets a rate switch when it loses power).
+        """
+        with self._lock:
+            self._baudrate = self._default_baudrate
+            self._selected = False
+        self.start()
 
     def __enter__(self) -> SamSimulator:
         """Start on entering a ``with`` block."""
@@ -138,31 +216,44 @@ class SamSimulator:
     def insert(self, card: IdCard) -> None:
         """Lay ``card`` on the reader. The card is encoded now, so wiping it later changes nothing.
 
+        The card's ``fingerprint`` (empty: 1024 stand-in bytes) answers 30 10, and its
+        ``appended_address`` (empty: none on the chip, status 91) answers 30 03.
         Raises ``ValueError`` when the card cannot be encoded or its photo is not 1024 bytes.
         """
         text = encode_text_block(card)
         if len(card.photo) != PHOTO_SIZE:
             raise ValueError(f"photo must be {PHOTO_SIZE} bytes, got {len(card.photo)}")
+        appended = encode_appended_address(card.appended_address) if card.appended_address else None
         with self._lock:
             self._text = text
             self._photo = bytes(card.photo)
+            self._fingerprint = bytes(card.fingerprint) or _opaque(self._photo, PHOTO_SIZE)
+            self._appended_address = appended
             self._selected = False
+            self._misses_left = 0
 
     def remove(self) -> None:
         """Take the card off the reader."""
         with self._lock:
             self._text = None
-            self._photo = b""
+            self._photo = self._fingerprint = b""
+            self._appended_address = None
             self._selected = False
+            self._misses_left = 0
 
     def inject(
-        self, fault: Fault | str | None, *, times: int = 1, on: SamCommand | None = None
+        self,
+        fault: Fault | str | None,
+        *,
+        times: int = 1,
+        on: SamCommand | None = None,
+        delay: float = 1.5,
     ) -> None:
         """Break the next ``times`` replies with ``fault``; ``None`` clears every pending fault.
 
         ``on`` limits the fault to replies to that command (``READ_FAILURE`` always waits for a
         read command), e.g. ``on=SamCommand.READ_TEXT_PHOTO`` tears the 1295-byte card reply.
-        Faults queue up and are used in order.
+        ``delay`` is how late ``LATE`` answers. Faults queue up and are used in order.
         """
         with self._lock:
             if fault is None:
@@ -171,7 +262,7 @@ class SamSimulator:
             kind = Fault(fault)
             if kind is Fault.READ_FAILURE and on is None:
                 on = SamCommand.READ_TEXT_PHOTO
-            self._faults.extend([(kind, on.value if on is not None else None)] * times)
+            self._faults.extend([(kind, on.value if on is not None else None, delay)] * times)
 
     def pending_faults(self) -> int:
         """Faults injected and not used yet."""
@@ -207,7 +298,7 @@ class SamSimulator:
                     if isinstance(err, FrameChecksumError)
                     else Status.LENGTH_ERROR
                 )
-                self._send(build_reply(sw3))
+                self._send(build_reply(sw3), self._baudrate)
                 continue
             for command in commands:
                 self._handle(command)
@@ -218,13 +309,14 @@ class SamSimulator:
         return bool(attrs[4] == wanted and attrs[5] == wanted)
 
     def _handle(self, command: Command) -> None:
+        late = 0.0
         with self._lock:
             if not self._line_speed_matches():
                 # At another rate the module sees line noise, not a command: it stays quiet.
                 return
             self._received.append((command.cmd, command.para))
             reply = self._answer(command)
-            fault = self._take_fault(command)
+            fault, late = self._take_fault(command)
             if fault is Fault.SAM_FAILURE:
                 reply = build_reply(Status.SAM_SELF_TEST_FAILED)
             elif fault is Fault.READ_FAILURE:
@@ -237,20 +329,36 @@ class SamSimulator:
                 reply = reply[: len(reply) // 2]
             elif fault is Fault.BAD_LENGTH:
                 reply = reply[:5] + b"\xff\xff" + reply[7:]
+            elif fault is Fault.DROP_BYTES:
+                middle = len(reply) // 2
+                reply = reply[: middle - 1] + reply[middle + 2 :]
+            if fault is not Fault.LATE:
+                late = 0.0
             new_rate = self._rate_switch(command)
-        self._send(reply)
+            rate = self._baudrate
+        if self._pace:
+            # The command's bytes would still be on the wire: 10 bits each at the line's rate.
+            frame = 2 + len(command.data) + 8
+            late += frame * BITS_PER_BYTE / rate
+        if late and self._stop.wait(late):
+            return
+        self._send(reply, rate)
         if new_rate is not None:
             with self._lock:
                 self._baudrate = new_rate
 
-    def _take_fault(self, command: Command) -> Fault | None:
+    def _take_fault(self, command: Command) -> tuple[Fault | None, float]:
         if not self._faults:
-            return None
-        fault, on = self._faults[0]
+            return None, 0.0
+        fault, on, delay = self._faults[0]
         if on is not None and on != (command.cmd, command.para):
-            return None
+            return None, 0.0
         del self._faults[0]
-        return fault
+        return fault, delay
+
+    def wire_seconds(self, nbytes: int) -> float:
+        """How long ``nbytes`` take on a real line at the module's current rate (8N1)."""
+        return nbytes * BITS_PER_BYTE / self.baudrate
 
     def _rate_switch(self, command: Command) -> int | None:
         if command.cmd != SamCommand.SET_BAUDRATE.cmd:
@@ -271,6 +379,10 @@ class SamSimulator:
             self._selected = False
             if card is None:
                 return build_reply(Status.FIND_CARD_FAILED)
+            if self._misses_left > 0:
+                # The card was read and went quiet: the module cannot find it while it lies there.
+                self._misses_left -= 1
+                return build_reply(Status.FIND_CARD_FAILED)
             return build_reply(Status.CARD_FOUND, _FIND_DATA)
         if key == SamCommand.SELECT_CARD.value:
             if card is None:
@@ -290,25 +402,41 @@ class SamSimulator:
             return build_reply(Status.READ_FAILED)
         lengths = TEXT_BLOCK_SIZE.to_bytes(2, "big") + PHOTO_SIZE.to_bytes(2, "big")
         if para == SamCommand.READ_TEXT_PHOTO.para:
+            self._misses_left = self._find_misses_after_read
             return build_reply(Status.SUCCESS, lengths + self._text + self._photo)
         if para == SamCommand.READ_TEXT_PHOTO_FINGERPRINT.para:
-            fingerprint = _opaque(self._photo, PHOTO_SIZE)
+            self._misses_left = self._find_misses_after_read
+            fingerprint = self._fingerprint
             data = lengths + len(fingerprint).to_bytes(2, "big") + self._text + self._photo
             return build_reply(Status.SUCCESS, data + fingerprint)
         if para == SamCommand.READ_APPENDED_ADDRESS.para:
-            return build_reply(Status.FIELD_EMPTY)
+            if self._appended_address is None:
+                return build_reply(Status.FIELD_EMPTY)
+            return build_reply(Status.SUCCESS, self._appended_address)
         return build_reply(Status.BAD_COMMAND)
 
-    def _send(self, data: bytes) -> None:
+    def _send(self, data: bytes, rate: int) -> None:
         view = memoryview(data)
+        byte_time = BITS_PER_BYTE / rate
+        started = time.monotonic()
+        sent = 0
         while view and not self._stop.is_set():
+            chunk = view
+            if self._pace:
+                # Release each chunk when its last byte would have left a real UART, on an
+                # absolute schedule so that sleeping late never adds up.
+                chunk = view[:_PACE_CHUNK]
+                due = started + (sent + len(chunk)) * byte_time - time.monotonic()
+                if due > 0 and self._stop.wait(due):
+                    return
             try:
-                written = os.write(self._master, view)
+                written = os.write(self._master, chunk)
             except BlockingIOError:
                 # The pty's queue is full (the driver is not reading): wait, but stay stoppable.
                 select.select([], [self._master], [], _POLL)
                 continue
             view = view[written:]
+            sent += written
 
 
 def _opaque(seed: bytes, size: int) -> bytes:

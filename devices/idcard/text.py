@@ -131,6 +131,45 @@ def check_id_number(id_number: str) -> None:
         raise CardDataError("ID number check character does not match (GB 11643)")
 
 
+_SEX_OF_DIGIT = {0: "女", 1: "男"}
+
+
+def card_defects(card: IdCard) -> list[str]:
+    """Every check ``card``'s data fails, as field-and-rule sentences without any value.
+
+    Resident cards and J permits: the GB 11643 check character, and the birth date and sex the
+    number encodes against the printed ones. 2023 foreigner cards: the same 18-character rule
+    (their numbers start with 9). 2017 foreigner cards: three letters and twelve digits (their
+    check digit's rule is not public, so it is not checked).
+    """
+    number = card.id_number
+    if card.card_type is CardType.FOREIGN_PERMANENT_2017:
+        if not (
+            len(number) == 15
+            and number[:3].isascii()
+            and number[:3].isalpha()
+            and number[:3].isupper()
+            and number[3:].isascii()
+            and number[3:].isdigit()
+        ):
+            return ["permit number is not three letters and twelve digits"]
+        return []
+    try:
+        check_id_number(number)
+    except CardDataError as err:
+        return list(err.defects)
+    defects: list[str] = []
+    if card.card_type is CardType.FOREIGN_PERMANENT_2023:
+        if not number.startswith("9"):
+            defects.append("permanent residence number does not start with 9")
+        return defects
+    if number[6:14] != card.birth_date.strftime("%Y%m%d"):
+        defects.append("birth date differs from the one the ID number encodes")
+    if card.gender in _SEX_OF_DIGIT.values() and card.gender != _SEX_OF_DIGIT[int(number[16]) % 2]:
+        defects.append("sex differs from the one the ID number encodes")
+    return defects
+
+
 def card_type_of(block: bytes) -> CardType:
     """Tell the layout of a text block from its flag at bytes 248-249."""
     if len(block) != TEXT_BLOCK_SIZE:
@@ -142,19 +181,30 @@ def card_type_of(block: bytes) -> CardType:
         raise UnsupportedCardError(f"unknown card layout flag {flag.encode().hex()}") from None
 
 
-def parse_text_block(block: bytes) -> IdCard:
+def parse_text_block(block: bytes, *, strict: bool = True) -> IdCard:
     """Decode a 256-byte text block into an ``IdCard`` (photo left empty).
 
     Raises ``UnsupportedCardError`` for an unknown layout flag and ``CardDataError`` for a field
-    that cannot be decoded or an ID number whose check character fails (resident and J cards).
+    that cannot be decoded. The checks of ``card_defects`` fill ``card.defects``; with ``strict``
+    (the default) a card with defects raises ``CardDataError`` instead of being returned, so that
+    nobody trusts it by mistake.
     """
+    card = _parse(block)
+    card.defects = card_defects(card)
+    if strict and card.defects:
+        defects = list(card.defects)
+        card.wipe()
+        raise CardDataError("card data failed its checks: " + "; ".join(defects), defects)
+    return card
+
+
+def _parse(block: bytes) -> IdCard:
     card_type = card_type_of(block)
     if card_type is CardType.FOREIGN_PERMANENT_2017:
         return _parse_i(block)
     if card_type is CardType.FOREIGN_PERMANENT_2023:
         return _parse_y(block)
     id_number = _text(block, _ID_NUMBER, "id_number")
-    check_id_number(id_number)
     card = IdCard(
         card_type=card_type,
         name=_text(block, _NAME, "name"),
@@ -221,7 +271,7 @@ def _parse_y(block: bytes) -> IdCard:
             "english_name": english,
             "renewal_count": _text(block, _Y_RENEWAL_COUNT, "renewal_count"),
             "nationality": _text(block, _Y_NATIONALITY, "nationality"),
-            "previous_number_link": _text(block, _Y_PREVIOUS_NUMBER_LINK, "previous_number_link"),
+            "previous_number": _text(block, _Y_PREVIOUS_NUMBER_LINK, "previous_number"),
         },
     )
 
@@ -290,11 +340,7 @@ def encode_text_block(card: IdCard) -> bytes:
         w.put(_Y_ENGLISH_NAME_2, english[split:], "english_name")
         w.put(_Y_RENEWAL_COUNT, extra.get("renewal_count", ""), "renewal_count")
         w.put(_Y_NATIONALITY, extra.get("nationality", ""), "nationality")
-        w.put(
-            _Y_PREVIOUS_NUMBER_LINK,
-            extra.get("previous_number_link", ""),
-            "previous_number_link",
-        )
+        w.put(_Y_PREVIOUS_NUMBER_LINK, extra.get("previous_number", ""), "previous_number")
         return bytes(w.block)
     w.put(_ADDRESS, card.address, "address")
     w.put(_AUTHORITY, card.issuing_authority, "issuing_authority")
@@ -304,3 +350,28 @@ def encode_text_block(card: IdCard) -> bytes:
         w.put(_J_PASS_NUMBER, extra.get("pass_number", ""), "pass_number")
         w.put(_J_ISSUE_COUNT, extra.get("issue_count", ""), "issue_count")
     return bytes(w.block)
+
+
+def parse_appended_address(data: bytes) -> str:
+    """Decode the data of a ``30 03`` reply: the newest address, UCS-2 little-endian, padded.
+
+    Raises ``CardDataError`` when the bytes are not UCS-2 text.
+    """
+    if len(data) % 2:
+        raise CardDataError("appended address has an odd number of bytes")
+    try:
+        return data.decode("utf-16-le").rstrip(_PADDING)
+    except UnicodeDecodeError:
+        raise CardDataError("appended address is not valid UCS-2") from None
+
+
+APPENDED_ADDRESS_SIZE = 70
+"""Bytes of the appended address field: 35 UCS-2 characters, like the address on the card."""
+
+
+def encode_appended_address(address: str) -> bytes:
+    """Encode ``address`` as the data of a ``30 03`` reply (the simulator's side)."""
+    w = _Writer()
+    field = slice(0, APPENDED_ADDRESS_SIZE)
+    w.put(field, address, "appended_address")
+    return bytes(w.block[field])
