@@ -19,7 +19,8 @@ from PySide6.QtCore import QObject, Signal
 
 import assets
 from devices.a4.cups_printer import USABLE_QUEUE_STATES, CupsDocumentPrinter, FolderDocumentPrinter
-from devices.camera.opencv_camera import ReopeningCamera
+from devices.camera.autocapture import AutoCaptureSettings
+from devices.camera.opencv_camera import ReopeningCamera, parse_source
 from devices.camera.qr import PyzbarDecoder
 from devices.camera.still import StillCamera
 from devices.idcard.serial_reader import SamSerialReader
@@ -32,6 +33,7 @@ from kiosk.config import KioskSettings
 from kiosk.services.journey import Journey
 from kiosk.ui.controller import KioskController, Services
 from kiosk.ui.main_window import KioskWindow
+from kiosk.ui.preview import CameraPreview
 from kiosk.ui.workers import CardWatcher, CodeScanner
 from offline_cache.crypto import FieldCipher
 from offline_cache.errors import CacheError
@@ -258,10 +260,14 @@ def build_app(settings: KioskSettings) -> KioskApp:
         still_camera.show_file(assets.SAMPLES_DIR / "lease-contract.jpg")
         camera = still_camera
     else:
-        source: int | str = (
-            int(devices.camera.source) if devices.camera.source.isdigit() else devices.camera.source
+        cam = devices.camera
+        camera = ReopeningCamera(
+            parse_source(cam.source),
+            width=cam.width,
+            height=cam.height,
+            autofocus=cam.autofocus,
+            focus=cam.focus,
         )
-        camera = ReopeningCamera(source)
     closers.append(camera.close)
 
     journey = Journey(kiosk_id=settings.terminal.id, outbox=outbox, wake=sync.wake)
@@ -290,6 +296,12 @@ def build_app(settings: KioskSettings) -> KioskApp:
             read_timeout=devices.id_reader.read_timeout_s,
         ),
         code_scanner=CodeScanner(camera, PyzbarDecoder()),
+        camera_preview=CameraPreview(
+            camera,
+            fps=devices.camera.preview_fps,
+            auto_capture=devices.camera.auto_capture,
+            settings=AutoCaptureSettings(still_frames=devices.camera.still_frames),
+        ),
     )
     controller = KioskController(window, services)
     bridge.setParent(controller)

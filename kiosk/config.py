@@ -132,6 +132,19 @@ class CameraSettings(_Section):
     driver: Literal["opencv", "simulated"] = "simulated"
     source: str = "0"
     """Device index, device path, file or stream URL for ``opencv``."""
+    width: int | None = Field(default=1920, ge=160, le=8192)
+    """Resolution asked of a device (a file or stream keeps its own)."""
+    height: int | None = Field(default=1080, ge=120, le=8192)
+    autofocus: bool | None = None
+    """``None`` leaves the device's own setting; a fixed-focus document stand wants ``False``."""
+    focus: float | None = Field(default=None, ge=0)
+    """Manual focus value (device units, see ``v4l2-ctl -L``) when ``autofocus`` is off."""
+    preview_fps: float = Field(default=12.0, ge=2.0, le=30.0)
+    """Live preview rate on the capture screen; each frame is also judged for auto-capture."""
+    auto_capture: bool = True
+    """Take the photo by itself once the document lies still and sharp."""
+    still_frames: int = Field(default=5, ge=2, le=60)
+    """Preview frames in a row the document must lie still and sharp before auto-capture."""
 
 
 class DevicesSettings(_Section):

@@ -33,6 +33,21 @@ def _to_bgr(image: npt.NDArray[Any]) -> Frame:
     return np.ascontiguousarray(image, dtype=np.uint8)
 
 
+def _is_stream(source: int | str) -> bool:
+    return isinstance(source, str) and "://" in source
+
+
+def is_live_source(source: int | str) -> bool:
+    """Whether ``source`` is a device or a stream (reopened on failure) rather than a file."""
+    return isinstance(source, int) or source.startswith("/dev/") or _is_stream(source)
+
+
+def parse_source(text: str) -> int | str:
+    """A configured source: a bare number is a device index, anything else a path or URL."""
+    text = text.strip()
+    return int(text) if text.isdigit() else text
+
+
 class OpenCvCamera:
     """``Camera`` over ``cv2.VideoCapture``.
 
@@ -42,23 +57,56 @@ class OpenCvCamera:
     """
 
     def __init__(
-        self, source: int | str, *, width: int | None = None, height: int | None = None
+        self,
+        source: int | str,
+        *,
+        width: int | None = None,
+        height: int | None = None,
+        autofocus: bool | None = None,
+        focus: float | None = None,
     ) -> None:
-        """Open the source; raises ``DeviceUnavailableError`` when OpenCV cannot."""
+        """Open the source; raises ``DeviceUnavailableError`` when OpenCV cannot.
+
+        ``width``/``height``, ``autofocus`` and ``focus`` are asked of a device only; a device
+        that does not support one keeps its own value (``settings()`` says what it runs at).
+        """
         self.source = source
-        self._live = isinstance(source, int) or str(source).startswith("/dev/")
+        self._live = is_live_source(source)
         self._lock = threading.Lock()
         capture = cv2.VideoCapture(source)
         if not capture.isOpened():
             capture.release()
             raise DeviceUnavailableError(f"camera source {source!r} cannot be opened")
-        if self._live:
-            # Resolution can only be asked of a device; a file source has the size it has.
+        if self._live and not _is_stream(source):
+            # USB document cameras deliver full resolution only as MJPG; YUYV at 1080p drops to
+            # a few frames per second on USB 2.
+            capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
             if width:
                 capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
             if height:
                 capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+            if autofocus is not None:
+                capture.set(cv2.CAP_PROP_AUTOFOCUS, 1 if autofocus else 0)
+            if focus is not None:
+                capture.set(cv2.CAP_PROP_FOCUS, focus)
+        if self._live:
+            # A preview wants the newest frame, not one queued a second ago.
+            capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         self._capture: cv2.VideoCapture | None = capture
+
+    def settings(self) -> dict[str, float]:
+        """What the source reports it runs at (width, height, fps, autofocus, focus)."""
+        with self._lock:
+            if self._capture is None:
+                return {}
+            props = {
+                "width": cv2.CAP_PROP_FRAME_WIDTH,
+                "height": cv2.CAP_PROP_FRAME_HEIGHT,
+                "fps": cv2.CAP_PROP_FPS,
+                "autofocus": cv2.CAP_PROP_AUTOFOCUS,
+                "focus": cv2.CAP_PROP_FOCUS,
+            }
+            return {name: float(self._capture.get(prop)) for name, prop in props.items()}
 
     def grab(self) -> Frame | None:
         """Return the next BGR frame, or ``None`` at the end of a file source."""
@@ -163,11 +211,14 @@ class ReopeningCamera:
         retry_interval: float = 5.0,
         width: int | None = None,
         height: int | None = None,
+        autofocus: bool | None = None,
+        focus: float | None = None,
     ) -> None:
         """Remember the source; nothing is opened yet."""
         self.source = source
         self._retry_interval = retry_interval
         self._size = (width, height)
+        self._focus = (autofocus, focus)
         self._lock = threading.Lock()
         self._camera: OpenCvCamera | None = None
         self._last_attempt: float | None = None
@@ -184,7 +235,10 @@ class ReopeningCamera:
                     raise DeviceUnavailableError(f"camera source {self.source!r} is not available")
                 self._last_attempt = now
                 width, height = self._size
-                self._camera = OpenCvCamera(self.source, width=width, height=height)
+                autofocus, focus = self._focus
+                self._camera = OpenCvCamera(
+                    self.source, width=width, height=height, autofocus=autofocus, focus=focus
+                )
             camera = self._camera
         try:
             return camera.grab()

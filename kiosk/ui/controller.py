@@ -38,6 +38,7 @@ from kiosk.services.journey import Journey
 from kiosk.services.scans import ScanKind, classify
 from kiosk.services.session import CapturedMaterial, Session, SessionError, Step
 from kiosk.ui.main_window import KioskWindow
+from kiosk.ui.preview import CameraPreview, PreviewFrame
 from kiosk.ui.screens import loc
 from kiosk.ui.strings import tr
 from kiosk.ui.workers import CardWatcher, CodeScanner, TaskRunner
@@ -71,6 +72,8 @@ class Services:
     document_printer: DocumentPrinter
     card_watcher: CardWatcher
     code_scanner: CodeScanner
+    camera_preview: CameraPreview | None = None
+    """The capture screen's live preview and auto-capture; ``None`` shows no preview."""
 
 
 class KioskController(QObject):
@@ -147,6 +150,11 @@ class KioskController(QObject):
         w.capture.take_requested.connect(self._on_capture_take_requested)
         w.capture.accepted.connect(self._on_capture_accepted)
         w.capture.back_requested.connect(self._on_capture_back_requested)
+        preview = self.services.camera_preview
+        if preview is not None:
+            preview.frame_ready.connect(self._on_camera_preview_frame_ready)
+            preview.document_ready.connect(self._on_camera_preview_document_ready)
+            preview.preview_failed.connect(self._on_camera_preview_preview_failed)
         w.review.back_requested.connect(self._on_review_back_requested)
         w.review.submit_requested.connect(self._on_review_submit_requested)
         w.result.done_requested.connect(self._on_result_done_requested)
@@ -158,6 +166,8 @@ class KioskController(QObject):
         """Begin watching the card reader and the camera."""
         self.services.card_watcher.start()
         self.services.code_scanner.start()
+        if self.services.camera_preview is not None:
+            self.services.camera_preview.start()
 
     def stop(self) -> None:
         """Stop every worker; called on shutdown."""
@@ -165,6 +175,8 @@ class KioskController(QObject):
         self._decision_timer.stop()
         self.services.card_watcher.stop()
         self.services.code_scanner.stop()
+        if self.services.camera_preview is not None:
+            self.services.camera_preview.stop()
         # One deadline for all: the workers are independent, so their waits overlap.
         deadline = time.monotonic() + 1.0
         for runner in (
@@ -253,6 +265,7 @@ class KioskController(QObject):
         self._scan_hint_timer.stop()
         self._progress_query += 1
         self.services.code_scanner.enable(False)
+        self._enable_preview(False)
         self.session.wipe()
         self.session = Session(language=self.services.settings.terminal.language)
         if self._pending_photo is not None:
@@ -359,13 +372,51 @@ class KioskController(QObject):
         spec = self._current_material()
         self.window.capture.set_material(spec.name, spec.hint)
         self.window.show_screen(self.window.capture)
+        self._enable_preview(True)
+
+    def _enable_preview(self, on: bool, *, wait_for_change: bool = False) -> None:
+        if self.services.camera_preview is not None:
+            self.services.camera_preview.enable(on, wait_for_change=wait_for_change)
 
     def _on_capture_take_requested(self) -> None:
+        self._enable_preview(False)
         self.window.capture.show_taking()
         camera = self.services.camera
         self.camera_runner.run(
             lambda: _photograph(camera), self._on_photo_taken, self._on_photo_failed
         )
+
+    def _on_camera_preview_frame_ready(self, frame: PreviewFrame) -> None:
+        preview = self.services.camera_preview
+        assert preview is not None
+        if self.session.step is Step.MATERIALS and self.window.stack.currentWidget() is (
+            self.window.capture
+        ):
+            height, width, _ = frame.rgb.shape
+            image = QImage(
+                frame.rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888
+            ).copy()
+            self.window.capture.show_live(image, frame.assessment.advice.value)
+        preview.frame_painted()
+
+    def _on_camera_preview_document_ready(self, frame: np.ndarray) -> None:
+        capture = self.window.capture
+        if (
+            self.session.step is not Step.MATERIALS
+            or self.window.stack.currentWidget() is not capture
+            or capture.has_photo
+            or capture.taking
+        ):
+            return
+        capture.show_taking()
+        self.camera_runner.run(
+            lambda: _process_photo(frame), self._on_photo_taken, self._on_photo_failed
+        )
+
+    def _on_camera_preview_preview_failed(self, error: BaseException) -> None:
+        log.warning("camera preview: %s", type(error).__name__)
+        if self.window.stack.currentWidget() is self.window.capture:
+            self.window.capture.show_error(tr("capture_no_camera", self.language))
 
     def _on_photo_taken(self, taken: tuple[bytearray, np.ndarray]) -> None:
         jpeg, rgb = taken
@@ -380,6 +431,9 @@ class KioskController(QObject):
         self.window.capture.show_photo(image)
 
     def _on_photo_failed(self, error: BaseException) -> None:
+        if self.session.step is Step.MATERIALS:
+            # Guidance carries on under the message; the same still picture is not retaken.
+            self._enable_preview(True, wait_for_change=True)
         if isinstance(error, PhotoRejectedError):
             log.info("photo rejected: %s", error)
             self.window.capture.show_error(error.report.hint(self.language))
@@ -390,6 +444,7 @@ class KioskController(QObject):
     def _on_capture_accepted(self) -> None:
         if self._pending_photo is None or not self._capture_queue:
             return
+        self._enable_preview(False)
         material_id = self._capture_queue.pop(0)
         self.session.add_material(CapturedMaterial(material_id, self._pending_photo))
         self._pending_photo = None
@@ -400,6 +455,7 @@ class KioskController(QObject):
             self._show_review()
 
     def _on_capture_back_requested(self) -> None:
+        self._enable_preview(False)
         item = self.session.item
         self.session.go(Step.GUIDE)
         if item is not None:
@@ -698,6 +754,11 @@ def _photograph(camera: Camera) -> tuple[bytearray, np.ndarray]:
     frame = camera.grab()
     if frame is None:
         raise DeviceError("the camera gave no frame")
+    return _process_photo(frame)
+
+
+def _process_photo(frame: np.ndarray) -> tuple[bytearray, np.ndarray]:
+    """Gate a frame's quality and encode it: JPEG to submit, RGB for the preview."""
     report = assess(frame)
     if not report.ok:
         raise PhotoRejectedError(report)

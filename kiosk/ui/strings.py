@@ -63,6 +63,35 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The photo is not clear. Lay the document flat, keep it uncovered and try again.",
     ),
     "capture_busy": ("正在拍照…", "Taking the photo…"),
+    "capture_advice_no_document": (
+        "请把材料平放在拍摄区内。",
+        "Lay the document flat in the camera area.",
+    ),
+    "capture_advice_too_dark": (
+        "太暗了，请把材料移到灯光下。",
+        "Too dark. Move the document under the light.",
+    ),
+    "capture_advice_too_bright": (
+        "反光太强，请稍微调整材料的角度。",
+        "Too much glare. Tilt the document a little.",
+    ),
+    "capture_advice_hold_still": (
+        "请放好材料，手离开，保持不动。",
+        "Lay the document down, take your hand away and keep it still.",
+    ),
+    "capture_advice_too_blurred": (
+        "看不清字，请把材料压平。",
+        "The text is not sharp. Press the document flat.",
+    ),
+    "capture_advice_steadying": (
+        "很好，请保持不动，马上自动拍照…",
+        "Good, keep it still: the photo is taken automatically…",
+    ),
+    "capture_advice_ready": ("正在拍照…", "Taking the photo…"),
+    "capture_no_camera": (
+        "摄像头暂时无法使用，请联系工作人员。",
+        "The camera is not available right now. Please ask staff for help.",
+    ),
     "review_title": ("请核对后提交", "Please check, then submit"),
     "review_item": ("办理事项", "Service"),
     "review_applicant": ("申请人", "Applicant"),

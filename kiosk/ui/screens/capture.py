@@ -13,7 +13,12 @@ from kiosk.ui.widgets import ActionBar, BusyPanel, Screen, button, label
 
 
 class CaptureScreen(Screen):
-    """Take a photo, see it, retake or use it."""
+    """A live preview with guidance; the photo is taken by itself or with a press; retake or use.
+
+    While no photo is held the preview shows the camera's picture and one line of guidance (lay
+    it flat, keep still…). Once a photo is taken the preview freezes on it until it is used or
+    retaken.
+    """
 
     take_requested = Signal()
     accepted = Signal()
@@ -28,12 +33,16 @@ class CaptureScreen(Screen):
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setMinimumHeight(420)
         self.preview.setStyleSheet("background: #E6EAF0; border-radius: 16px;")
+        self.guidance = label("", "subtitle")
+        self.guidance.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.guidance.hide()
         self.busy = BusyPanel()
         self.error = label("", "error")
         self.error.hide()
         for widget in (self.title, self.hint):
             self.body.addWidget(widget)
         self.body.addWidget(self.preview, 1)
+        self.body.addWidget(self.guidance)
         self.body.addWidget(self.busy)
         self.body.addWidget(self.error)
         bar = ActionBar()
@@ -47,13 +56,18 @@ class CaptureScreen(Screen):
         self.material_name: LocalizedText | None = None
         self.material_hint: LocalizedText | None = None
         self.has_photo = False
+        self.taking = False
+        self.advice = ""
 
     def set_material(self, name: LocalizedText | None, hint: LocalizedText | None) -> None:
         """Ask for one material (texts in both languages, shown in the screen's)."""
         self.material_name = name
         self.material_hint = hint
         self.has_photo = False
+        self.taking = False
+        self.advice = ""
         self.preview.clear()
+        self.guidance.hide()
         self.error.hide()
         self.busy.hide()
         self.retranslate()
@@ -70,9 +84,33 @@ class CaptureScreen(Screen):
         self.take_button.style().polish(self.take_button)
         self.use_button.setText(tr("capture_use", lang))
         self.use_button.setVisible(self.has_photo)
+        if self.advice:
+            self.guidance.setText(tr(f"capture_advice_{self.advice}", lang))
+
+    def show_live(self, image: QImage, advice: str) -> None:
+        """Paint one preview frame and its guidance; ignored while a photo is held or taken."""
+        if self.has_photo or self.taking:
+            return
+        self._paint(image)
+        self.advice = advice
+        self.guidance.setText(tr(f"capture_advice_{advice}", self.language))
+        self.guidance.show()
+
+    def _paint(self, image: QImage) -> None:
+        pixmap = QPixmap.fromImage(image).scaled(
+            self.preview.width(),
+            max(self.preview.height(), 400),
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.FastTransformation
+            if not self.has_photo
+            else Qt.TransformationMode.SmoothTransformation,
+        )
+        self.preview.setPixmap(pixmap)
 
     def show_taking(self) -> None:
         """The camera is working."""
+        self.taking = True
+        self.guidance.hide()
         self.error.hide()
         self.take_button.setEnabled(False)
         self.busy.show_busy(tr("capture_busy", self.language))
@@ -81,19 +119,17 @@ class CaptureScreen(Screen):
         """Show the photo just taken, scaled to the preview."""
         self.busy.hide()
         self.take_button.setEnabled(True)
+        self.taking = False
         self.has_photo = True
-        pixmap = QPixmap.fromImage(image).scaled(
-            self.preview.width(),
-            max(self.preview.height(), 400),
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-        self.preview.setPixmap(pixmap)
+        self.guidance.hide()
+        self._paint(image)
         self.retranslate()
 
     def show_error(self, message: str) -> None:
-        """The photo failed."""
+        """The photo failed; the live preview (if any) carries on behind the message."""
         self.busy.hide()
+        self.taking = False
+        self.has_photo = False
         self.take_button.setEnabled(True)
         self.error.setText(message)
         self.error.show()
