@@ -1,0 +1,283 @@
+"""Finding a field's value from its label, whatever the document's layout.
+
+A value is found by meaning, never by pixel position: a label (one of its synonyms) is found in
+the recognised lines, then its value is taken from the same text after the label (``姓名张三``,
+``名称：某某店``), else from the nearest box to its right on the same row (two-column tables,
+label and value recognised apart), else from the box right below it (label above value). A value
+that runs on over several lines (addresses, business scope) takes the lines under it that start
+where it started. Every candidate must parse as the field's kind of value, so a label that is
+followed by something else (another label, a signature line) does not give a wrong value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ocr.engine import TextLine
+from ocr.text import fold
+
+Parser = Callable[[str], object | None]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one field is labelled and what its value looks like."""
+
+    name: str
+    labels: tuple[str, ...]
+    parse: Parser
+    multiline: bool = False
+
+
+@dataclass(frozen=True)
+class Found:
+    """A value read for a field, its confidence and the lines it came from."""
+
+    value: object
+    confidence: float
+    lines: tuple[int, ...] = ()
+
+
+@dataclass
+class Line:
+    """One recognised line in reading order, its text folded to half-width."""
+
+    index: int
+    text: str
+    confidence: float
+    left: float
+    top: float
+    right: float
+    bottom: float
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def height(self) -> float:
+        """The box's height (at least 1)."""
+        return max(self.bottom - self.top, 1.0)
+
+    def x_at(self, position: int) -> float:
+        """Where character ``position`` of the text sits, assuming even spacing."""
+        if not self.text:
+            return self.left
+        return self.left + (self.right - self.left) * position / len(self.text)
+
+
+@dataclass
+class Segment:
+    """A part of a line: a label and the text after it up to the next label, or plain text."""
+
+    label: str | None
+    text: str
+    start: int
+    colon: bool
+
+
+_UNKNOWN_LABEL = re.compile(r"^[^\s:\d]{2,8}\s*(\([^()]{1,8}\))?\s*:")
+_BEFORE_LABEL = " ,;。、|()"
+
+
+def _label_pattern(label: str) -> str:
+    # Spaced-out labels (名    称) come back from OCR with spaces between the characters.
+    return r"\s*".join(re.escape(ch) for ch in label)
+
+
+class Layout:
+    """The recognised lines of one document, segmented by the labels this document type uses."""
+
+    def __init__(
+        self, lines: Sequence[TextLine], labels: Sequence[str], strict: Sequence[str] = ()
+    ):
+        """Order the lines into rows and find every label in them.
+
+        ``strict`` labels (short words that prose also uses, like 甲方) count only when a colon
+        follows or when they stand alone in their box.
+        """
+        ordered = _reading_order(lines)
+        self.lines = [
+            Line(i, fold(t.text), t.confidence, t.left, t.top, t.right, t.bottom)
+            for i, t in enumerate(ordered)
+        ]
+        self.strict = set(strict)
+        unique = sorted(set(labels), key=len, reverse=True)
+        self._pattern = re.compile(
+            "(" + "|".join(_label_pattern(label) for label in unique) + r")"
+            r"(\s*\([^()]{1,10}\))?(\s*:)?"
+        )
+        self._canonical = {re.sub(r"\s", "", label): label for label in unique}
+        for line in self.lines:
+            line.segments = self._segment(line.text)
+        self.text = "".join(line.text.replace(" ", "") for line in self.lines)
+        """All the text in reading order without spaces, for prose patterns."""
+        self._owner: list[int] = []
+        for line in self.lines:
+            self._owner.extend([line.index] * len(line.text.replace(" ", "")))
+
+    def _segment(self, text: str) -> list[Segment]:
+        cuts: list[tuple[int, int, str, bool]] = []
+        for m in self._pattern.finditer(text):
+            label = self._canonical[re.sub(r"\s", "", m.group(1))]
+            colon = m.group(3) is not None
+            at_start = m.start() == 0 or text[m.start() - 1] in _BEFORE_LABEL
+            alone = not text[m.end() :].strip()
+            if label in self.strict and not (colon or (alone and m.start() == 0)):
+                continue
+            if not (at_start or colon):
+                continue
+            cuts.append((m.start(), m.end(), label, colon))
+        segments: list[Segment] = []
+        if not cuts or cuts[0][0] > 0:
+            end = cuts[0][0] if cuts else len(text)
+            if text[:end].strip():
+                segments.append(Segment(None, text[:end].strip(), 0, False))
+        for i, (_, end, label, colon) in enumerate(cuts):
+            stop = cuts[i + 1][0] if i + 1 < len(cuts) else len(text)
+            value = text[end:stop]
+            lead = len(value) - len(value.lstrip(" :"))
+            segments.append(Segment(label, value.strip(" :"), end + lead, colon))
+        return segments
+
+    def is_labelled(self, line: Line) -> bool:
+        """Whether the line starts with a label."""
+        return bool(line.segments) and line.segments[0].label is not None
+
+    def _row_labelled(self, line: Line) -> bool:
+        """Whether the line, or a box beside it on its row, starts with a label."""
+        for other in self.lines:
+            overlap = min(line.bottom, other.bottom) - max(line.top, other.top)
+            if overlap >= 0.5 * min(line.height, other.height) and self.is_labelled(other):
+                return True
+        return False
+
+    def _right_of(self, line: Line) -> Line | None:
+        best: Line | None = None
+        for other in self.lines:
+            if other is line or other.left < line.right - line.height * 0.5:
+                continue
+            overlap = min(line.bottom, other.bottom) - max(line.top, other.top)
+            if overlap < 0.5 * min(line.height, other.height):
+                continue
+            if best is None or other.left < best.left:
+                best = other
+        return best
+
+    def _below(self, line: Line, x: float) -> Line | None:
+        best: Line | None = None
+        for other in self.lines:
+            if other is line or other.top < line.bottom - line.height * 0.3:
+                continue
+            if other.top - line.bottom > 2.0 * line.height:
+                continue
+            # The value under a label starts near the label's left edge or overlaps it.
+            if other.right < x or other.left > line.right + line.height * 2:
+                continue
+            if best is None or other.top < best.top:
+                best = other
+        return best
+
+    def find(self, spec: FieldSpec) -> Found | None:
+        """The first parseable value for ``spec``, trying its labels in order of preference."""
+        for label in spec.labels:
+            for line in self.lines:
+                for seg in line.segments:
+                    if seg.label != label:
+                        continue
+                    found = self._value_after(line, seg, spec)
+                    if found is not None:
+                        return found
+        return None
+
+    def _value_after(self, line: Line, seg: Segment, spec: FieldSpec) -> Found | None:
+        candidates: list[tuple[Line, str, float]] = []
+        if seg.text:
+            candidates.append((line, seg.text, line.x_at(seg.start)))
+        last = line.segments[-1] is seg
+        if last:
+            right = self._right_of(line)
+            if right is not None and right.segments and right.segments[0].label is None:
+                candidates.append((right, right.segments[0].text, right.left))
+            if not seg.text:
+                below = self._below(line, line.left)
+                if below is not None and below.segments and below.segments[0].label is None:
+                    candidates.append((below, below.segments[0].text, below.left))
+        for source, text, x in candidates:
+            value = spec.parse(text)
+            if value is None:
+                continue
+            used = [source]
+            if (
+                spec.multiline
+                and isinstance(value, str)
+                and source.segments[-1].label
+                in (
+                    None,
+                    seg.label,
+                )
+            ):
+                value, used = self._continue(source, value, x, spec)
+            confidence = min(u.confidence for u in used)
+            return Found(value, confidence, tuple(u.index for u in used))
+        return None
+
+    def _continue(
+        self, first: Line, value: str, x: float, spec: FieldSpec
+    ) -> tuple[object, list[Line]]:
+        used = [first]
+        current = first
+        text = value
+        while True:
+            nxt = None
+            for other in self.lines:
+                if other.index <= current.index or other in used:
+                    continue
+                gap = other.top - current.bottom
+                if gap < -0.3 * current.height or gap > 1.2 * current.height:
+                    continue
+                if abs(other.left - x) > 1.5 * current.height:
+                    continue
+                nxt = other
+                break
+            if nxt is None or len(nxt.segments) != 1 or self._row_labelled(nxt):
+                break
+            if _UNKNOWN_LABEL.match(nxt.text):
+                break  # "建筑面积：..." – a label this type does not know still ends the value
+            joined = spec.parse(text + nxt.segments[0].text)
+            if not isinstance(joined, str):
+                break
+            text = joined
+            used.append(nxt)
+            current = nxt
+        return text, used
+
+    def search(self, pattern: re.Pattern[str], group: int = 1) -> tuple[str, float] | None:
+        """A prose pattern over the whole text: the group matched and its lines' confidence."""
+        m = pattern.search(self.text)
+        if m is None:
+            return None
+        return m.group(group), self.confidence_of(m.start(group), m.end(group))
+
+    def confidence_of(self, start: int, end: int) -> float:
+        """The lowest confidence of the lines holding ``self.text[start:end]``."""
+        owners = {self._owner[i] for i in range(start, min(end, len(self._owner)))}
+        if not owners:
+            return 0.0
+        return min(self.lines[i].confidence for i in owners)
+
+
+def _reading_order(lines: Sequence[TextLine]) -> list[TextLine]:
+    """Top to bottom by rows (boxes whose middles are within half a line), left to right."""
+    rows: list[list[TextLine]] = []
+    for line in sorted(lines, key=lambda t: (t.top + t.bottom) / 2):
+        middle = (line.top + line.bottom) / 2
+        height = max(line.bottom - line.top, 1.0)
+        if rows:
+            last = rows[-1][0]
+            if abs((last.top + last.bottom) / 2 - middle) < 0.5 * min(
+                height, max(last.bottom - last.top, 1.0)
+            ):
+                rows[-1].append(line)
+                continue
+        rows.append([line])
+    return [line for row in rows for line in sorted(row, key=lambda t: t.left)]
