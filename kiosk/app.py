@@ -26,10 +26,10 @@ from devices.camera.still import StillCamera
 from devices.idcard.serial_reader import SamSerialReader
 from devices.idcard.simulator import SamSimulator
 from devices.ports import Camera, DocumentPrinter
-from devices.receipt.escpos_printer import EscposReceiptPrinter
 from devices.receipt.simulator import LoopbackReceiptPrinter
 from hall.schema import CatalogPublic, SubmissionPublic
 from kiosk.config import KioskSettings
+from kiosk.printers import build_receipt_printer
 from kiosk.services.journey import Journey
 from kiosk.ui.controller import KioskController, Services
 from kiosk.ui.main_window import KioskWindow
@@ -230,14 +230,12 @@ def build_app(settings: KioskSettings) -> KioskApp:
 
     receipt_simulator = None
     rp = devices.receipt_printer
-    host, port = rp.host, rp.port
     if rp.driver == "simulated":
         receipt_simulator = LoopbackReceiptPrinter()
         receipt_simulator.start()
         closers.append(receipt_simulator.stop)
-        host, port = "127.0.0.1", receipt_simulator.port
-    receipt_printer = EscposReceiptPrinter(
-        host, port, timeout=rp.timeout_s, native_qr=rp.native_qr, width_chars=rp.width_chars
+    receipt_printer = build_receipt_printer(
+        rp, simulator_port=receipt_simulator.port if receipt_simulator else None
     )
 
     dp = devices.document_printer

@@ -107,14 +107,59 @@ class IdReaderSettings(_Section):
 
 
 class ReceiptPrinterSettings(_Section):
-    """The ESC/POS receipt printer. ``simulated`` is a loopback listener fed by the real driver."""
+    """The ESC/POS receipt printer. ``simulated`` is a loopback listener fed by the real driver.
 
-    driver: Literal["escpos-network", "simulated"] = "simulated"
+    The link: ``escpos-network`` (``host``/``port``), ``escpos-serial`` (``serial_port``/``baud``)
+    or ``escpos-usb`` (``usb_vendor_id``/``usb_product_id``, e.g. ``0x0416``). The printer model's
+    profile: ``qr`` (``native`` GS ( k, or ``raster`` GS v 0, which every printer prints),
+    ``paper_width_mm`` (58: 32 characters a line, 80: 48; else ``width_chars``) and ``cut``.
+    """
+
+    driver: Literal["escpos-network", "escpos-serial", "escpos-usb", "simulated"] = "simulated"
     host: str = "127.0.0.1"
     port: int = Field(default=9100, ge=1, le=65535)
+    serial_port: str | None = None
+    """e.g. ``/dev/ttyS0`` or ``/dev/ttyUSB0``."""
+    baud: int = 9600
+    usb_vendor_id: int | None = Field(default=None, ge=1, le=0xFFFF)
+    usb_product_id: int | None = Field(default=None, ge=1, le=0xFFFF)
     timeout_s: float = Field(default=5.0, gt=0, le=60)
+    status_timeout_s: float = Field(default=1.0, gt=0, le=10)
+    """How long a status request waits for the printer's answer; no answer is "unknown"."""
+    qr: Literal["native", "raster"] | None = None
+    """``None``: follow the older ``native_qr`` key."""
     native_qr: bool = False
+    paper_width_mm: Literal[58, 80] | None = None
+    """When set, decides the characters per line (58: 32, 80: 48) over ``width_chars``."""
     width_chars: int = Field(default=32, ge=24, le=64)
+    cut: Literal["partial", "full", "none"] = "partial"
+
+    @model_validator(mode="after")
+    def _link_details(self) -> ReceiptPrinterSettings:
+        if self.driver == "escpos-serial" and not self.serial_port:
+            raise ValueError("serial_port is required for driver 'escpos-serial', e.g. /dev/ttyS0")
+        if self.driver == "escpos-usb" and not (self.usb_vendor_id and self.usb_product_id):
+            raise ValueError(
+                "usb_vendor_id and usb_product_id are required for driver 'escpos-usb' "
+                "(see lsusb, e.g. 0x0416 and 0x5011)"
+            )
+        if self.baud not in (115200, 57600, 38400, 19200, 9600):
+            raise ValueError(f"baud must be one of 115200, 57600, 38400, 19200, 9600: {self.baud}")
+        return self
+
+    @property
+    def qr_mode(self) -> Literal["native", "raster"]:
+        """The QR mode, from ``qr`` or the older ``native_qr``."""
+        if self.qr is not None:
+            return self.qr
+        return "native" if self.native_qr else "raster"
+
+    @property
+    def chars_per_line(self) -> int:
+        """Characters per line, from ``paper_width_mm`` or ``width_chars``."""
+        if self.paper_width_mm is not None:
+            return 48 if self.paper_width_mm == 80 else 32
+        return self.width_chars
 
 
 class DocumentPrinterSettings(_Section):

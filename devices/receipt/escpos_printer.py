@@ -260,3 +260,41 @@ def usb_receipt_printer(
         status_timeout=min(timeout, STATUS_TIMEOUT),
         confirm_timeout=timeout,
     )
+
+
+def receipt_printer_for(
+    driver: str,
+    profile: PrinterProfile,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 9100,
+    serial_port: str | None = None,
+    baud: int = 9600,
+    usb_vendor_id: int | None = None,
+    usb_product_id: int | None = None,
+    timeout: float = 5.0,
+    status_timeout: float = STATUS_TIMEOUT,
+) -> EscposDriver:
+    """Build the driver a configuration names: ``escpos-network``, ``-serial`` or ``-usb``.
+
+    Raises ``ValueError`` for an unknown driver or a missing link detail (configuration
+    validation normally catches these first).
+    """
+    if driver == "escpos-network":
+        transport: ReceiptTransport = NetworkTransport(host, port, timeout=timeout)
+    elif driver == "escpos-serial":
+        if not serial_port:
+            raise ValueError("escpos-serial needs a serial port")
+        transport = SerialTransport(serial_port, baud, timeout=timeout)
+    elif driver == "escpos-usb":
+        if not (usb_vendor_id and usb_product_id):
+            raise ValueError("escpos-usb needs a vendor and a product id")
+        transport = UsbTransport(usb_vendor_id, usb_product_id, timeout=timeout)
+    else:
+        raise ValueError(f"unknown receipt printer driver {driver!r}")
+    return EscposDriver(
+        transport,
+        profile,
+        status_timeout=min(timeout, status_timeout),
+        confirm_timeout=timeout,
+    )
