@@ -14,7 +14,7 @@ from kiosk.config import ConfigError, KioskSettings, load_settings
 
 # Sub-command modules in kiosk/commands/, each with ``register(subparsers)``; the order is the
 # order of ``kiosk --help``.
-COMMAND_MODULES: tuple[str, ...] = ("kiosk.commands.devices",)
+COMMAND_MODULES: tuple[str, ...] = ("kiosk.commands.devices", "kiosk.commands.maintenance")
 
 
 def _settings(args: argparse.Namespace) -> KioskSettings:

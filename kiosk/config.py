@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -278,6 +278,12 @@ class KioskSettings(BaseSettings):
     devices: DevicesSettings = Field(default_factory=DevicesSettings)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     maintenance: MaintenanceSettings = Field(default_factory=MaintenanceSettings)
+    _source_path: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source_path(self) -> Path | None:
+        """The TOML file these settings were read from; ``None`` for the embedded defaults."""
+        return self._source_path
 
     @property
     def printed_folder(self) -> Path:
@@ -344,4 +350,6 @@ def load_settings(path: Path | None = None, **overrides: Any) -> KioskSettings:
         loaded = _FromFile(**overrides)
     except ValidationError as err:
         raise ConfigError(_format_errors(err, source)) from err
-    return KioskSettings.model_validate(loaded.model_dump())
+    settings = KioskSettings.model_validate(loaded.model_dump())
+    settings._source_path = path  # the maintenance screen saves its edits back to this file
+    return settings
