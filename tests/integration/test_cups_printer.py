@@ -82,15 +82,17 @@ def test_certificate_printed_to_pdf_queue_lands_as_a_pdf(
     assert "扫码验真" in text
     assert _qr_payloads_of(pdf, tmp_path) == [document.qr_payload]
     pdf.unlink()
-    deadline = time.monotonic() + 15
-    while printer.job_state(job_id) != "completed":
-        assert time.monotonic() < deadline, "job never completed"
-        time.sleep(0.05)
+    final = printer.wait_for_job(job_id, timeout=30)
+    assert final.state == "completed", str(final)
+    assert final.final
+    assert printer.job_state(job_id) == "completed"
 
 
 def test_queue_state_of_a_working_queue(cups_pdf: CupsSetup) -> None:
     assert CupsDocumentPrinter(cups_pdf.queue).queue_state() in {"idle", "printing"}
+    assert CupsDocumentPrinter(cups_pdf.queue).queue_status().usable
     assert CupsDocumentPrinter(cups_pdf.queue).job_state("PDF-999999") == "unknown"
+    assert CupsDocumentPrinter(cups_pdf.queue).wait_for_job("PDF-999999", 5).state == "unknown"
 
 
 def test_missing_queue_is_a_printer_error(cups_pdf: CupsSetup) -> None:
@@ -101,22 +103,57 @@ def test_missing_queue_is_a_printer_error(cups_pdf: CupsSetup) -> None:
 
 
 @pytest.fixture
-def disabled_queue(cups_pdf: CupsSetup) -> Iterator[str]:
-    """A second cups-pdf queue, stopped with cupsdisable; removed afterwards."""
-    name = f"KIOSK-DISABLED-{uuid.uuid4().hex[:6]}"
+def spare_queue(cups_pdf: CupsSetup) -> Iterator[str]:
+    """A second, working cups-pdf queue for a test to break; removed afterwards."""
+    name = f"KIOSK-SPARE-{uuid.uuid4().hex[:6]}"
     assert ensure_cups_pdf_queue(name) is not None
-    _run("cupsdisable", name)
     try:
         yield name
     finally:
         _run("lpadmin", "-x", name)
 
 
-def test_disabled_queue_is_a_printer_error(disabled_queue: str) -> None:
-    printer = CupsDocumentPrinter(disabled_queue)
+def test_disabled_queue_is_a_printer_error_with_its_reason(spare_queue: str) -> None:
+    _run("cupsdisable", "-r", "paper jam in tray 2", spare_queue)
+    printer = CupsDocumentPrinter(spare_queue)
     assert printer.queue_state() == "disabled"
-    with pytest.raises(PrinterError, match="disabled"):
+    status = printer.queue_status()
+    assert not status.usable
+    assert status.reason == "paper jam in tray 2"
+    with pytest.raises(PrinterError, match="disabled \\(paper jam in tray 2\\)"):
         printer.print_certificate(_certificate())
+
+
+def test_rejecting_queue_fails_with_a_clear_error(spare_queue: str) -> None:
+    _run("cupsreject", "-r", "maintenance until 9am", spare_queue)
+    printer = CupsDocumentPrinter(spare_queue)
+    status = printer.queue_status()
+    assert (status.state, status.reason) == ("not-accepting", "maintenance until 9am")
+    with pytest.raises(PrinterError, match="not-accepting \\(maintenance until 9am\\)"):
+        printer.print_certificate(_certificate())
+
+
+def test_job_on_a_stopped_queue_stays_pending_then_is_cancelled(spare_queue: str) -> None:
+    # CUPS still accepts jobs for a disabled queue and holds them; the driver refuses to send
+    # one, so submit this one by hand, as another program on the terminal might.
+    _run("cupsdisable", "-r", "cover open", spare_queue)
+    out = subprocess.run(
+        ["lp", "-d", spare_queue, "-t", "held", "-"],
+        input=b"%!PS\nshowpage\n",
+        capture_output=True,
+        check=True,
+        timeout=30,
+    ).stdout.decode()
+    job_id = out.split("request id is ", 1)[1].split()[0]
+    printer = CupsDocumentPrinter(spare_queue)
+
+    waited = printer.wait_for_job(job_id, timeout=0.5, poll_interval=0.1)
+
+    assert waited.state == "pending" and not waited.final
+    assert "cover open" in str(waited)
+    _run("cancel", job_id)
+    cancelled = printer.wait_for_job(job_id, timeout=15)
+    assert cancelled.state == "cancelled"
 
 
 def test_unreachable_scheduler_is_a_printer_error() -> None:
@@ -125,6 +162,8 @@ def test_unreachable_scheduler_is_a_printer_error() -> None:
     assert printer.queue_state() == "scheduler-down"
     with pytest.raises(PrinterError, match="scheduler-down"):
         printer.print_certificate(_certificate())
+    with pytest.raises(PrinterError):
+        printer.job_state("PDF-1")
 
 
 def test_folder_printer_writes_the_pdf_atomically(tmp_path: Path) -> None:
