@@ -225,7 +225,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         reader = SamSerialReader(card_simulator.port, 115200)
     else:
         assert devices.id_reader.port is not None
-        reader = SamSerialReader(devices.id_reader.port, devices.id_reader.baud)
+        reader = SamSerialReader(devices.id_reader.port, devices.id_reader.baudrate)
     closers.append(reader.close)
 
     receipt_simulator = None
@@ -292,6 +292,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
             reader,
             poll_interval=devices.id_reader.poll_interval_s,
             read_timeout=devices.id_reader.read_timeout_s,
+            removal_misses=devices.id_reader.removal_misses,
         ),
         code_scanner=CodeScanner(camera, PyzbarDecoder()),
         camera_preview=CameraPreview(

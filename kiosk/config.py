@@ -93,17 +93,29 @@ class IdReaderSettings(_Section):
 
     driver: Literal["sam-serial", "simulated"] = "simulated"
     port: str | None = None
-    baud: int | None = Field(default=None, description="None: probe 115200 down to 9600")
+    baud: int | Literal["auto"] | None = Field(
+        default="auto", description='"auto" (or none): probe 115200, 57600, 38400, 19200, 9600'
+    )
     poll_interval_s: float = Field(default=0.5, gt=0, le=10)
     read_timeout_s: float = Field(default=3.0, gt=0, le=30)
+    removal_misses: int = Field(default=3, ge=1, le=20)
+    """Polls in a row that must find no card before it counts as removed: real modules answer
+    "no card" right after a read while the card still lies there."""
 
     @model_validator(mode="after")
     def _port_for_serial(self) -> IdReaderSettings:
         if self.driver == "sam-serial" and not self.port:
             raise ValueError("port is required for driver 'sam-serial', e.g. /dev/ttyUSB0")
-        if self.baud is not None and self.baud not in (115200, 57600, 38400, 19200, 9600):
-            raise ValueError(f"baud must be one of 115200, 57600, 38400, 19200, 9600: {self.baud}")
+        if isinstance(self.baud, int) and self.baud not in (115200, 57600, 38400, 19200, 9600):
+            raise ValueError(
+                f'baud must be one of 115200, 57600, 38400, 19200, 9600 or "auto": {self.baud}'
+            )
         return self
+
+    @property
+    def baudrate(self) -> int | None:
+        """The fixed rate to open the port at, or ``None`` to probe."""
+        return self.baud if isinstance(self.baud, int) else None
 
 
 class ReceiptPrinterSettings(_Section):

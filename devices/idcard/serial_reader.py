@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Literal, NoReturn
 
 import serial
 
@@ -82,12 +82,14 @@ class SamSerialReader:
     def __init__(
         self,
         port: str,
-        baudrate: int | None = None,
+        baudrate: int | Literal["auto"] | None = None,
         *,
         io_timeout: float = 1.0,
         probe_timeout: float = DEFAULT_PROBE_TIMEOUT,
     ) -> None:
-        """Prepare a reader on ``port``; ``baudrate=None`` probes 115200 down to 9600."""
+        """Prepare a reader on ``port``; ``baudrate=None`` (or ``"auto"``) probes 115200 to 9600."""
+        if baudrate == "auto":
+            baudrate = None
         if baudrate is not None and baudrate not in BAUDRATE_CODES:
             raise ValueError(f"unsupported SAM baud rate {baudrate}")
         self._port = port

@@ -356,6 +356,17 @@ class SamSimulator:
         del self._faults[0]
         return fault, delay
 
+    @property
+    def find_misses_after_read(self) -> int:
+        """Find commands answered "no card" after each successful read while the card lies there."""
+        with self._lock:
+            return self._find_misses_after_read
+
+    @find_misses_after_read.setter
+    def find_misses_after_read(self, value: int) -> None:
+        with self._lock:
+            self._find_misses_after_read = value
+
     def wire_seconds(self, nbytes: int) -> float:
         """How long ``nbytes`` take on a real line at the module's current rate (8N1)."""
         return nbytes * BITS_PER_BYTE / self.baudrate

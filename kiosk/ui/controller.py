@@ -137,6 +137,7 @@ class KioskController(QObject):
         watcher = self.services.card_watcher
         watcher.card_placed.connect(self._on_card_watcher_card_placed)
         watcher.read_failed.connect(self._on_card_watcher_read_failed)
+        watcher.reader_ready.connect(self._on_card_watcher_reader_ready)
         self.services.code_scanner.code_scanned.connect(self._on_code_scanner_code_scanned)
         w.header.language_toggled.connect(self._on_header_language_toggled)
         w.header.staff_called.connect(self._on_header_staff_called)
@@ -320,6 +321,11 @@ class KioskController(QObject):
             self.window.attract.show_error(message)
         elif self.session.step is Step.IDENTIFY:
             self.window.identify.show_error(message)
+
+    def _on_card_watcher_reader_ready(self) -> None:
+        # The reader answers again (replugged, or the line recovered): its fault no longer holds.
+        self.window.attract.error.hide()
+        self.window.identify.error.hide()
 
     def _items(self) -> list[ServiceItem]:
         return list(self.services.catalog().items)

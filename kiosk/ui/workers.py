@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from devices.camera.qr import decode_text
-from devices.errors import DeviceError, NoCardError
+from devices.errors import CardReadError, DeviceError, NoCardError
 from devices.idcard.card import IdCard
 from devices.ports import Camera, CodeDecoder, IdCardReader
 
@@ -101,11 +101,21 @@ class TaskRunner(QObject):
 
 
 class CardWatcher(QObject):
-    """Polls the ID card reader on its own thread; card placed and removed become signals."""
+    """Polls the ID card reader on its own thread; card placed and removed become signals.
+
+    A card counts as removed only after ``removal_misses`` polls in a row found no card: real SAM
+    modules answer "no card" for a poll or more right after a successful read while the card
+    still lies there. The card on the reader is known by a digest of its number (never the number
+    itself), so the same card lying there is never placed twice: a card left behind after a
+    session was wiped starts no new session until it has been lifted and laid down again.
+    Failures are reported once per kind, and polling goes on, so a replugged reader recovers
+    without a restart; ``reader_ready`` says when it answers again.
+    """
 
     card_placed = Signal(object)
     card_removed = Signal()
     read_failed = Signal(object)
+    reader_ready = Signal()
 
     def __init__(
         self,
@@ -113,15 +123,18 @@ class CardWatcher(QObject):
         *,
         poll_interval: float = 0.5,
         read_timeout: float = 3.0,
+        removal_misses: int = 3,
         parent: QObject | None = None,
     ) -> None:
         """Watch ``reader``; call ``start()`` to begin."""
         super().__init__(parent)
+        if removal_misses < 1:
+            raise ValueError("removal_misses must be at least 1")
         self._reader = reader
         self._poll_interval = poll_interval
         self._read_timeout = read_timeout
+        self._removal_misses = removal_misses
         self._stop = threading.Event()
-        self._paused = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -138,32 +151,45 @@ class CardWatcher(QObject):
             self._thread = None
 
     def _loop(self) -> None:
-        # A digest of the card on the reader, never the number itself: a different card laid
-        # down within one poll is still a new card, the same card left lying is not.
         present: bytes | None = None
-        last_error: type[BaseException] | None = None
+        misses = 0
+        reader_fault: type[BaseException] | None = None
+        card_fault: type[BaseException] | None = None
         while not self._stop.is_set():
-            card: IdCard | None = None
+            card: IdCard | None
             try:
                 card = self._reader.read(self._read_timeout)
-                last_error = None
             except NoCardError:
                 card = None
             except DeviceError as err:
-                # Report a failure once per kind, not on every poll, and keep polling: a replugged
-                # reader or a card laid flat again recovers without a restart.
-                if type(err) is not last_error:
+                # Neither a hit nor a miss: what lies on the reader is unknown until it answers.
+                # Each failure is reported once, not on every poll: a bad card until it is
+                # lifted, a reader fault until the reader answers again.
+                if isinstance(err, CardReadError):
+                    new = type(err) is not card_fault
+                    card_fault = type(err)
+                else:
+                    new = type(err) is not reader_fault
+                    reader_fault = type(err)
+                if new:
                     log.warning("card reader: %s", type(err).__name__)
                     self.read_failed.emit(err)
-                last_error = type(err)
                 self._stop.wait(self._poll_interval)
                 continue
+            if reader_fault is not None:
+                reader_fault = None
+                self.reader_ready.emit()
             if card is None:
-                if present is not None:
-                    present = None
-                    self.card_removed.emit()
+                misses += 1
+                if misses >= self._removal_misses:
+                    card_fault = None
+                    if present is not None:
+                        present = None
+                        self.card_removed.emit()
             else:
-                digest = hashlib.sha256(card.id_number.encode()).digest()
+                misses = 0
+                card_fault = None
+                digest = hashlib.sha256(f"{card.card_type}:{card.id_number}".encode()).digest()
                 if digest != present:
                     present = digest
                     self.card_placed.emit(card)
