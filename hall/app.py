@@ -22,21 +22,27 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import assets
 from hall.certificates import SigningKey
 from hall.db import Database
-from hall.errors import HallError, IdempotencyKeyRequiredError
+from hall.errors import HallError, HeartbeatTooLargeError, IdempotencyKeyRequiredError
 from hall.schema import (
     CATALOG_PATH,
     HEALTH_PATH,
+    HEARTBEAT_MAX_BYTES,
+    HEARTBEATS_PATH,
     IDEMPOTENCY_HEADER,
     KEYS_PATH,
     PROGRESS_PATH,
     SUBMISSION_PATH,
     SUBMISSIONS_PATH,
+    TERMINALS_PATH,
     CaseProgressPublic,
     CatalogPublic,
     ErrorPublic,
+    HeartbeatCreate,
+    HeartbeatPublic,
     KeysPublic,
     SubmissionCreate,
     SubmissionPublic,
+    TerminalsPublic,
 )
 from hall.seed import seed_demo_data
 from hall.service import HallService, utc_now
@@ -48,7 +54,7 @@ _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 """Idempotency keys: 1 to 200 visible ASCII characters (UUIDs in practice)."""
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorPublic} for code in (400, 404, 409, 422)
+    code: {"model": ErrorPublic} for code in (400, 404, 409, 413, 422)
 }
 
 _HTTP_CODES = {
@@ -126,10 +132,40 @@ def create_app(settings: HallSettings, *, clock: Callable[[], dt.datetime] = utc
         """Liveness: answers once the server has started."""
         return {"status": "ok", "catalog_version": catalog.version}
 
+    catalog_etag = f'"{catalog.version}"'
+    catalog_body = service.catalog.model_dump_json().encode()
+
     @app.get(CATALOG_PATH, response_model=CatalogPublic)
-    def get_catalog() -> CatalogPublic:
-        """Serve the catalog of service items."""
-        return service.catalog
+    def get_catalog(
+        if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+    ) -> Response:
+        """Serve the catalog with its version as the ETag; unchanged costs a bodiless 304."""
+        headers = {"ETag": catalog_etag, "Cache-Control": "no-cache"}
+        if if_none_match is not None and catalog_etag in {
+            tag.strip() for tag in if_none_match.split(",")
+        }:
+            return Response(status_code=304, headers=headers)
+        return Response(content=catalog_body, media_type="application/json", headers=headers)
+
+    @app.post(HEARTBEATS_PATH, response_model=HeartbeatPublic, responses=_ERRORS)
+    def post_heartbeat(
+        heartbeat: HeartbeatCreate,
+        content_length: Annotated[int | None, Header(alias="Content-Length")] = None,
+    ) -> HeartbeatPublic:
+        """Keep a terminal's latest heartbeat; answers with the hall's clock for the offset."""
+        size = content_length
+        if size is None:
+            size = len(heartbeat.model_dump_json().encode())
+        if size > HEARTBEAT_MAX_BYTES:
+            raise HeartbeatTooLargeError(
+                f"heartbeat of {size} bytes is over the {HEARTBEAT_MAX_BYTES}-byte limit"
+            )
+        return service.record_heartbeat(heartbeat)
+
+    @app.get(TERMINALS_PATH, response_model=TerminalsPublic)
+    def get_terminals() -> TerminalsPublic:
+        """The dashboard's data: each terminal's latest heartbeat."""
+        return service.terminals()
 
     @app.get(KEYS_PATH, response_model=KeysPublic)
     def get_keys() -> KeysPublic:

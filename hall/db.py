@@ -151,6 +151,17 @@ class Sequence(Base):
     value: Mapped[int] = mapped_column(Integer)
 
 
+class TerminalHeartbeat(Base):
+    """The latest heartbeat of each terminal (older ones are overwritten: the dashboard's view)."""
+
+    __tablename__ = "terminal_heartbeats"
+
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The ``HeartbeatCreate`` as sent (no personal data)."""
+
+
 # --- Shared data ("一网共享") -------------------------------------------------------------------
 
 

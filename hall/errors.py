@@ -71,3 +71,10 @@ class IdempotencyKeyRequiredError(HallError):
 
     status_code = 400
     code = "idempotency_key_required"
+
+
+class HeartbeatTooLargeError(HallError):
+    """A heartbeat body is over ``hall.schema.HEARTBEAT_MAX_BYTES``."""
+
+    status_code = 413
+    code = "heartbeat_too_large"

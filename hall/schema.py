@@ -27,6 +27,11 @@ KEYS_PATH = f"{API_PREFIX}/keys"
 SUBMISSIONS_PATH = f"{API_PREFIX}/submissions"
 SUBMISSION_PATH = f"{API_PREFIX}/submissions/{{case_number}}"
 PROGRESS_PATH = f"{API_PREFIX}/cases/{{case_number}}/progress"
+HEARTBEATS_PATH = f"{API_PREFIX}/heartbeats"
+TERMINALS_PATH = f"{API_PREFIX}/terminals"
+
+HEARTBEAT_MAX_BYTES = 8192
+"""A heartbeat's encoded JSON body is at most this many bytes (the hall answers 413 above)."""
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 """Every submission carries a client-made key; the hall stores the first result per key."""
@@ -79,6 +84,29 @@ class MaterialSpec(_Model):
     """May be missing at submission with the citizen's written commitment (容缺受理)."""
     checks: list[str] = Field(default_factory=list)
     hint: LocalizedText | None = None
+    document_types: list[str] = Field(default_factory=list)
+    """OCR document types accepted for it (empty: ``document_type``); an ``id_card`` material
+    lists the card's sides, photographed when no card reader read it."""
+    required_fields: list[str] = Field(default_factory=list)
+    """Fields that must be read from it for it to pass."""
+    must_match: list[FieldMatch] = Field(default_factory=list)
+    """Fields that must agree with the applicant or with another material."""
+
+
+class FieldMatch(_Model):
+    """A field of a material that must agree with the applicant's card or another material.
+
+    ``compare`` picks the comparison: ``name`` (width, spaces, marks and script folded),
+    ``address`` (the same, and one may leave out leading parts), ``exact``.
+    """
+
+    field: str
+    applicant: str | None = None
+    """An attribute of the applicant read from the ID card (``name``, ``id_number``)."""
+    material: str | None = None
+    """The id of another material of the same item, whose ``other_field`` must agree."""
+    other_field: str | None = None
+    compare: Literal["name", "address", "exact"] = "name"
 
 
 ItemKind = Literal["service", "progress_query"]
@@ -247,6 +275,60 @@ class KeysPublic(_Model):
     """The hall's current and past certificate signing keys."""
 
     keys: list[PublicKeyPublic]
+
+
+# --- Heartbeats ---------------------------------------------------------------------------------
+
+
+class HeartbeatCreate(_Model):
+    """A terminal's periodic health report; at most :data:`HEARTBEAT_MAX_BYTES` as JSON.
+
+    No personal data: counts, ages, versions and device states only.
+    """
+
+    kiosk_id: str = Field(min_length=1, max_length=64)
+    sent_at: dt.datetime
+    app_version: str = Field(max_length=64)
+    catalog_version: str | None = Field(default=None, max_length=64)
+    outbox_depth: int = Field(ge=0)
+    """Submissions not yet delivered (pending and sending)."""
+    outbox_failed: int = Field(default=0, ge=0)
+    oldest_pending_age_s: float | None = None
+    print_queue_depth: int = Field(default=0, ge=0)
+    print_uncertain: int = Field(default=0, ge=0)
+    last_sync_at: dt.datetime | None = None
+    free_disk_bytes: int | None = None
+    wal_bytes: int | None = None
+    store_full: bool = False
+    """The last enqueue failed for lack of space: staff must free the disk."""
+    clock_offset_s: float | None = None
+    """Terminal clock minus hall clock, from the hall's last answer (positive: terminal ahead)."""
+    devices: dict[str, str] = Field(default_factory=dict)
+    """Device name -> short status (``ok``, ``paper_out``, ``offline`` ...)."""
+    detail: str = ""
+    """Free text for staff, truncated by the terminal to keep the size bound."""
+
+
+class HeartbeatPublic(_Model):
+    """The hall's answer to a heartbeat: when it got it, by its own clock."""
+
+    kiosk_id: str
+    received_at: dt.datetime
+    server_time: dt.datetime
+
+
+class TerminalPublic(_Model):
+    """One terminal as the dashboard sees it: its latest heartbeat."""
+
+    kiosk_id: str
+    last_seen_at: dt.datetime
+    heartbeat: HeartbeatCreate
+
+
+class TerminalsPublic(_Model):
+    """Every terminal that ever sent a heartbeat, latest first."""
+
+    terminals: list[TerminalPublic]
 
 
 class ErrorPublic(_Model):

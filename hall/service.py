@@ -30,6 +30,7 @@ from hall.db import (
     Sequence,
     SocialInsuranceRecord,
     Submission,
+    TerminalHeartbeat,
 )
 from hall.decisions import InsuranceFacts, ResidentFacts, decide
 from hall.errors import (
@@ -45,12 +46,16 @@ from hall.schema import (
     CatalogPublic,
     CertificatePublic,
     DecisionPublic,
+    HeartbeatCreate,
+    HeartbeatPublic,
     LocalizedText,
     ServiceItem,
     StagePublic,
     SubmissionCreate,
     SubmissionPublic,
     SubmissionStatus,
+    TerminalPublic,
+    TerminalsPublic,
     payload_hash,
 )
 
@@ -351,6 +356,38 @@ class HallService:
         return item
 
     # --- Queries -------------------------------------------------------------------------------
+
+    def record_heartbeat(self, heartbeat: HeartbeatCreate) -> HeartbeatPublic:
+        """Keep the terminal's latest heartbeat (one row per terminal, overwritten)."""
+        now = self._clock()
+        body = heartbeat.model_dump(mode="json")
+        with self._db.write() as session:
+            row = session.get(TerminalHeartbeat, heartbeat.kiosk_id)
+            if row is None:
+                session.add(
+                    TerminalHeartbeat(kiosk_id=heartbeat.kiosk_id, received_at=now, body=body)
+                )
+            else:
+                row.received_at = now
+                row.body = body
+        return HeartbeatPublic(kiosk_id=heartbeat.kiosk_id, received_at=now, server_time=now)
+
+    def terminals(self) -> TerminalsPublic:
+        """Every terminal's latest heartbeat, most recently seen first."""
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(TerminalHeartbeat).order_by(TerminalHeartbeat.received_at.desc())
+            ).all()
+            return TerminalsPublic(
+                terminals=[
+                    TerminalPublic(
+                        kiosk_id=row.kiosk_id,
+                        last_seen_at=row.received_at,
+                        heartbeat=HeartbeatCreate.model_validate(row.body),
+                    )
+                    for row in rows
+                ]
+            )
 
     def get_submission(self, case_number: str) -> SubmissionPublic:
         """Return the stored answer for a case; ``CaseNotFoundError`` when there is none."""

@@ -11,9 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import datetime as dt
+import email.utils
 import logging
 import socket
 import threading
+import time
 import weakref
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
@@ -26,6 +29,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from hall.schema import (
     CATALOG_PATH,
     HEALTH_PATH,
+    HEARTBEATS_PATH,
     IDEMPOTENCY_HEADER,
     KEYS_PATH,
     PROGRESS_PATH,
@@ -34,6 +38,8 @@ from hall.schema import (
     CaseProgressPublic,
     CatalogPublic,
     ErrorPublic,
+    HeartbeatCreate,
+    HeartbeatPublic,
     KeysPublic,
     SubmissionCreate,
     SubmissionPublic,
@@ -122,6 +128,16 @@ class HallClient:
         self._adapter = _AbortableAdapter()
         self._session.mount(self.base_url + "/", self._adapter)
         self._aborted = threading.Event()
+        self._clock_offset: float | None = None
+
+    @property
+    def clock_offset(self) -> float | None:
+        """Seconds this terminal's clock is ahead of the hall's (negative: behind), or ``None``.
+
+        Taken from the hall's ``Date`` header on every answer (whole seconds) and, more
+        precisely, from the ``server_time`` of a heartbeat answer.
+        """
+        return self._clock_offset
 
     # --- Submissions ----------------------------------------------------------------------------
 
@@ -150,6 +166,32 @@ class HallClient:
     def catalog(self) -> CatalogPublic:
         """Fetch the hall's current catalog."""
         return self._parse(self._request("GET", CATALOG_PATH), CatalogPublic)
+
+    def catalog_if_changed(self, etag: str | None) -> tuple[CatalogPublic | None, str | None]:
+        """Fetch the catalog unless the hall's ETag still equals ``etag``.
+
+        Returns ``(catalog, etag)``, with ``catalog`` ``None`` when unchanged (a bodiless 304).
+        """
+        headers = {} if etag is None else {"If-None-Match": etag}
+        response = self._request("GET", CATALOG_PATH, headers=headers)
+        new_etag = response.headers.get("ETag")
+        if response.status_code == 304:
+            return None, new_etag or etag
+        return self._parse(response, CatalogPublic), new_etag
+
+    def heartbeat(self, heartbeat: HeartbeatCreate) -> HeartbeatPublic:
+        """POST a heartbeat; the answer's ``server_time`` refines :attr:`clock_offset`."""
+        sent = time.time()
+        response = self._request(
+            "POST",
+            HEARTBEATS_PATH,
+            data=heartbeat.model_dump_json().encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        answer = self._parse(response, HeartbeatPublic)
+        midpoint = (sent + time.time()) / 2
+        self._clock_offset = midpoint - answer.server_time.timestamp()
+        return answer
 
     def keys(self) -> dict[str, bytes]:
         """Fetch the hall's certificate signing keys: key id -> raw Ed25519 public key."""
@@ -204,6 +246,7 @@ class HallClient:
         except requests.RequestException as err:
             why = "aborted" if self._aborted.is_set() else type(err).__name__
             raise HallUnavailableError(f"{method} {path}: hall unreachable ({why})") from err
+        self._note_date(response)
         status = response.status_code
         if status >= 500 or status in RETRYABLE_4XX:
             code = _error_code(response)
@@ -215,6 +258,21 @@ class HallClient:
         if 400 <= status < 500:
             raise HallRejectedError(status, _error_code(response))
         return response
+
+    def _note_date(self, response: requests.Response) -> None:
+        header = response.headers.get("Date")
+        if not header:
+            return
+        try:
+            server = email.utils.parsedate_to_datetime(header)
+        except (TypeError, ValueError):
+            return
+        if server.tzinfo is None:
+            server = server.replace(tzinfo=dt.UTC)
+        # The header has whole seconds: keep a finer figure from a heartbeat if within 1 s.
+        offset = time.time() - server.timestamp()
+        if self._clock_offset is None or abs(offset - self._clock_offset) > 1.0:
+            self._clock_offset = offset
 
     @staticmethod
     def _parse(response: requests.Response, model: type[_M]) -> _M:

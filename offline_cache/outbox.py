@@ -31,7 +31,7 @@ from pydantic import ValidationError
 
 from hall.schema import SubmissionCreate, SubmissionPublic, payload_hash
 from offline_cache.crypto import FieldCipher
-from offline_cache.errors import CacheError, DecryptionError, StoreError
+from offline_cache.errors import CacheError, DecryptionError, StoreError, StoreFullError
 from offline_cache.store import Store
 
 log = logging.getLogger(__name__)
@@ -159,6 +159,17 @@ class Outbox:
         self._store = store
         self._cipher = cipher
         self._clock = clock
+        self._full_since: dt.datetime | None = None
+
+    @property
+    def store(self) -> Store:
+        """The store the outbox lives in (for checkpoints and status figures)."""
+        return self._store
+
+    @property
+    def full_since(self) -> dt.datetime | None:
+        """When an enqueue last failed for lack of space, until one succeeds again."""
+        return self._full_since
 
     # --- Case numbers ---------------------------------------------------------------------------
 
@@ -194,6 +205,21 @@ class Outbox:
             submission.model_dump_json().encode(), _payload_aad(submission.case_number, key)
         )
         now = _ts(self._clock())
+        try:
+            entry = self._insert(submission, key, sealed, now)
+        except StoreFullError:
+            if self._full_since is None:
+                self._full_since = self._clock()
+            # Staff must free space: this line is what the technician's log search finds.
+            log.error("STORE FULL: case %s could not be queued", submission.case_number)
+            raise
+        self._full_since = None
+        log.info("case %s queued in the outbox", submission.case_number)
+        return entry
+
+    def _insert(
+        self, submission: SubmissionCreate, key: str, sealed: bytes, now: str
+    ) -> OutboxEntry:
         with self._store.transaction() as conn:
             exists = conn.execute(
                 "SELECT 1 FROM outbox WHERE case_number = ?", (submission.case_number,)
@@ -216,7 +242,6 @@ class Outbox:
                     sealed,
                 ),
             ).fetchone()
-        log.info("case %s queued in the outbox", submission.case_number)
         return OutboxEntry._from_row(row)
 
     def claim_due(self, now: dt.datetime, limit: int = 1) -> list[OutboxEntry]:

@@ -4,29 +4,63 @@ It sleeps on an event until the next entry is due (or ``idle_interval`` passes, 
 called after an enqueue), so ``stop`` is prompt. A hall that cannot take an entry now puts that
 entry on capped exponential backoff with full jitter; a hall that refuses an entry for good marks
 it failed and goes on with the rest of the queue. Log lines name case numbers only.
+
+Between deliveries the same thread does the housekeeping that must run whether or not anyone
+submits (each on its own interval, each failure logged and retried on the next round): ask the
+hall for the decision of delivered cases it decided later, purge the personal data of cases past
+the retention window, checkpoint the store so its WAL stays small, pull the catalog (ETag: an
+unchanged one costs a 304) and send a heartbeat.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import random
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
-from hall.schema import SubmissionPublic
+from hall.schema import HeartbeatCreate, SubmissionPublic
 from offline_cache.errors import (
+    CacheError,
     DecryptionError,
     HallRejectedError,
     HallUnavailableError,
 )
 from offline_cache.hall_client import HallClient
-from offline_cache.outbox import Outbox, OutboxEntry, utc_now
+from offline_cache.heartbeat import fit_heartbeat
+from offline_cache.outbox import DECIDED, Outbox, OutboxEntry, utc_now
 
 log = logging.getLogger(__name__)
 
 MAX_EXPONENT = 62
+LAST_SYNC_KEY = "last_sync"
+"""Meta key: ISO time the hall last answered a delivery (for ``kiosk queue status``)."""
+
+
+class Refreshable(Protocol):
+    """Something the worker refreshes from the hall (the catalog store)."""
+
+    def refresh(self, client: HallClient) -> bool:
+        """Ask the hall; return whether anything changed."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Housekeeping:
+    """Intervals in seconds for the worker's periodic jobs (``None``: that job is off)."""
+
+    decision_poll_s: float | None = 60.0
+    """How often a delivered case without a decision is asked about."""
+    retention: dt.timedelta | None = None
+    """Delivered cases lose their personal data this long after delivery."""
+    purge_every_s: float = 3600.0
+    checkpoint_every_s: float | None = 300.0
+    catalog_every_s: float | None = 300.0
+    heartbeat_every_s: float | None = 60.0
 
 
 def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
@@ -59,8 +93,18 @@ class SyncWorker:
         idle_interval: float = 5.0,
         clock: Callable[[], dt.datetime] = utc_now,
         rng: random.Random | None = None,
+        housekeeping: Housekeeping | None = None,
+        catalog: Refreshable | None = None,
+        heartbeat: Callable[[], HeartbeatCreate] | None = None,
     ) -> None:
         self._outbox = outbox
+        self._housekeeping = housekeeping if housekeeping is not None else Housekeeping()
+        self._catalog = catalog
+        self._heartbeat = heartbeat
+        self._due: dict[str, float] = {}
+        self._persisted_sync: dt.datetime | None = None
+        self.last_heartbeat_error: str | None = None
+        """Why the last heartbeat did not go (``None`` after one went)."""
         self._client = client
         self._on_result = on_result
         self._on_failed = on_failed
@@ -133,7 +177,8 @@ class SyncWorker:
                     self._outbox.resume_in_flight()
                     resumed = True
                 self._drain()
-                wait = self._seconds_to_next_due()
+                self._housekeep()
+                wait = min(self._seconds_to_next_due(), self._seconds_to_housekeeping())
             except Exception:
                 # The store failed (disk full, I/O) or a bug surfaced: the terminal must keep
                 # syncing, so keep the thread and try later; rows left "sending" go back first.
@@ -142,6 +187,100 @@ class SyncWorker:
                 wait = self._idle_interval
             self._wake.wait(wait)
         log.info("sync worker stopped")
+
+    # --- Housekeeping ---------------------------------------------------------------------------
+
+    def _jobs(self) -> list[tuple[str, float | None, Callable[[], None]]]:
+        h = self._housekeeping
+        return [
+            ("decisions", h.decision_poll_s, self._poll_decisions),
+            ("purge", h.purge_every_s if h.retention is not None else None, self._purge),
+            ("checkpoint", h.checkpoint_every_s, self._checkpoint),
+            ("catalog", h.catalog_every_s if self._catalog is not None else None, self._pull),
+            ("heartbeat", h.heartbeat_every_s if self._heartbeat else None, self._beat),
+            ("last_sync", 5.0, self._persist_last_sync),
+        ]
+
+    def _housekeep(self) -> None:
+        for name, every, job in self._jobs():
+            if every is None or self._stopping.is_set():
+                continue
+            now = time.monotonic()
+            if now < self._due.get(name, 0.0):
+                continue
+            self._due[name] = now + every
+            try:
+                job()
+            except HallUnavailableError as err:
+                log.info("%s: hall not reachable (%s)", name, err)
+            except (CacheError, OSError) as err:
+                log.warning("%s failed: %s", name, err)
+
+    def _seconds_to_housekeeping(self) -> float:
+        now = time.monotonic()
+        waits = [
+            self._due.get(name, 0.0) - now for name, every, _ in self._jobs() if every is not None
+        ]
+        return max(min(waits, default=self._idle_interval), 0.0)
+
+    def run_housekeeping_now(self) -> None:
+        """Make every periodic job due at once (tests, ``kiosk queue`` tools, a woken terminal)."""
+        self._due.clear()
+        self._wake.set()
+
+    def _poll_decisions(self) -> None:
+        every = self._housekeeping.decision_poll_s or 60.0
+        for entry in self._outbox.awaiting_decision(self._clock()):
+            if self._stopping.is_set():
+                return
+            try:
+                answer = self._client.get_submission(entry.case_number)
+            except HallRejectedError as err:
+                log.warning("case %s: decision poll refused (%s)", entry.case_number, err)
+                self._outbox.schedule_poll(
+                    entry.id, self._clock() + dt.timedelta(seconds=every * 10)
+                )
+                continue
+            updated = self._outbox.mark_decided(entry.id, answer)
+            if updated.state == DECIDED:
+                self._report(entry.case_number, answer)
+            else:
+                self._outbox.schedule_poll(entry.id, self._clock() + dt.timedelta(seconds=every))
+
+    def _purge(self) -> None:
+        retention = self._housekeeping.retention
+        if retention is not None:
+            self._outbox.purge_delivered(older_than=self._clock() - retention)
+
+    def _checkpoint(self) -> None:
+        self._outbox.store.checkpoint("TRUNCATE")
+
+    def _pull(self) -> None:
+        if self._catalog is not None:
+            self._catalog.refresh(self._client)
+
+    def _beat(self) -> None:
+        if self._heartbeat is None:
+            return
+        try:
+            self._client.heartbeat(fit_heartbeat(self._heartbeat()))
+        except (HallUnavailableError, HallRejectedError) as err:
+            self.last_heartbeat_error = str(err)
+            raise HallUnavailableError(str(err)) from err
+        self.last_heartbeat_error = None
+
+    def _persist_last_sync(self) -> None:
+        last = self._last_sync
+        if last is not None and last != self._persisted_sync:
+            self._outbox.store.put_meta(LAST_SYNC_KEY, last.isoformat().encode())
+            self._persisted_sync = last
+
+    def _report(self, case: str, result: SubmissionPublic) -> None:
+        if self._on_result is not None:
+            try:
+                self._on_result(case, result)
+            except Exception:
+                log.exception("on_result callback failed for case %s", case)
 
     def _seconds_to_next_due(self) -> float:
         due = self._outbox.next_due_at()
@@ -181,11 +320,7 @@ class SyncWorker:
             return
         self._last_sync = self._clock()
         self._outbox.mark_delivered(entry.id, result)
-        if self._on_result is not None:
-            try:
-                self._on_result(case, result)
-            except Exception:
-                log.exception("on_result callback failed for case %s", case)
+        self._report(case, result)
 
     def _fail(self, entry: OutboxEntry, error: str) -> None:
         self._outbox.mark_failed(entry.id, error)

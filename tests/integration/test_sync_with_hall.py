@@ -120,7 +120,13 @@ def test_online_delivery_stores_the_decision(
     assert client.progress(case).case_number == case
     assert hall_server.count_submissions(case_number=case) == 1
     assert worker.last_sync is not None
-    assert outbox.counts() == {"pending": 0, "sending": 0, "delivered": 0, "decided": 1, "failed": 0}
+    assert outbox.counts() == {
+        "pending": 0,
+        "sending": 0,
+        "delivered": 0,
+        "decided": 1,
+        "failed": 0,
+    }
 
 
 def test_outage_keeps_entries_pending_then_delivers_exactly_once(
@@ -187,7 +193,13 @@ def test_permanent_refusal_fails_and_the_queue_continues(
     assert failed.state == "failed"
     assert outbox.submission(bad) is not None  # kept for staff
     assert hall_server.count_submissions(case_number=bad) == 0
-    assert outbox.counts() == {"pending": 0, "sending": 0, "delivered": 0, "decided": 1, "failed": 1}
+    assert outbox.counts() == {
+        "pending": 0,
+        "sending": 0,
+        "delivered": 0,
+        "decided": 1,
+        "failed": 1,
+    }
 
 
 def test_rejections_from_the_real_hall_carry_its_codes(client: HallClient) -> None:
@@ -229,3 +241,173 @@ def test_client_timeouts_are_bounded_by_read_timeout(
         started = time.monotonic()
         assert client.health() is False
         assert time.monotonic() - started < read_timeout + 1.0
+
+
+# --- Housekeeping: decisions fetched later, purge, checkpoint, catalog, heartbeats ---------------
+
+
+def decide_in_the_hall(hall_server: HallUnderTest, case: str) -> None:
+    """A clerk at the hall approves a case that was only accepted (what the back office does)."""
+    from sqlalchemy import select
+
+    from hall.db import Decision, Submission
+
+    db = hall_server.database()
+    try:
+        with db.write() as session:
+            row = session.scalar(select(Submission).where(Submission.case_number == case))
+            assert row is not None and row.status == "accepted"
+            row.status = "approved"
+            session.add(
+                Decision(
+                    submission_id=row.id, outcome="approved", decided_at=dt.datetime.now(dt.UTC)
+                )
+            )
+    finally:
+        db.dispose()
+
+
+def housekeeping_worker(
+    outbox: Outbox, client: HallClient, callbacks: Callbacks, **kwargs: object
+) -> SyncWorker:
+    from offline_cache.sync import Housekeeping
+
+    options: dict[str, object] = {
+        "decision_poll_s": 0.1,
+        "checkpoint_every_s": None,
+        "catalog_every_s": None,
+        "heartbeat_every_s": None,
+    }
+    options.update(kwargs.pop("housekeeping", {}))  # type: ignore[arg-type]
+    return SyncWorker(
+        outbox,
+        client,
+        on_result=callbacks.on_result,
+        on_failed=callbacks.on_failed,
+        base_delay=0.05,
+        max_delay=0.2,
+        idle_interval=0.5,
+        housekeeping=Housekeeping(**options),  # type: ignore[arg-type]
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_a_decision_made_later_is_fetched_by_polling(
+    outbox: Outbox, client: HallClient, callbacks: Callbacks, hall_server: HallUnderTest
+) -> None:
+    worker = housekeeping_worker(outbox, client, callbacks)
+    worker.start()
+    try:
+        case = queue(outbox, item_id="sole-proprietor-registration")
+        worker.wake()
+        assert wait_until(lambda: outbox.get(case).state == "delivered")  # type: ignore[union-attr]
+        assert callbacks.results[case].status == "accepted"
+        decide_in_the_hall(hall_server, case)
+        assert wait_until(lambda: outbox.get(case).state == "decided")  # type: ignore[union-attr]
+        entry = outbox.get(case)
+        assert entry is not None and (entry.status, entry.outcome) == ("approved", "approved")
+        assert callbacks.results[case].status == "approved"
+        assert hall_server.count_submissions(case_number=case) == 1
+    finally:
+        assert worker.stop()
+
+
+def test_the_worker_purges_after_retention_and_keeps_the_wal_small(
+    outbox: Outbox, store: Store, client: HallClient, callbacks: Callbacks
+) -> None:
+    worker = housekeeping_worker(
+        outbox,
+        client,
+        callbacks,
+        housekeeping={
+            "retention": dt.timedelta(0),
+            "purge_every_s": 0.1,
+            "checkpoint_every_s": 0.1,
+        },
+    )
+    worker.start()
+    try:
+        case = queue(outbox)
+        worker.wake()
+        assert wait_until(lambda: case in callbacks.results)
+        assert wait_until(lambda: outbox.get(case).purged_at is not None)  # type: ignore[union-attr]
+        assert outbox.submission(case) is None
+        assert wait_until(lambda: store.last_checkpoint is not None and store.wal_size() == 0)
+        assert wait_until(lambda: store.get_meta("last_sync") is not None)
+    finally:
+        assert worker.stop()
+
+
+def test_catalog_etag_makes_an_unchanged_catalog_free_and_a_bad_one_is_refused(
+    store: Store, client: HallClient
+) -> None:
+    from hall.schema import CatalogPublic
+    from offline_cache.catalog import CatalogRejectedError, CatalogStore
+
+    shipped = CatalogPublic(version="shipped", items=client.catalog().items[:1])
+    catalogs = CatalogStore(store, shipped)
+    assert catalogs.version == "shipped" and catalogs.etag is None
+    assert catalogs.refresh(client) is True
+    hall_version = catalogs.version
+    assert hall_version != "shipped"
+    assert catalogs.etag == f'"{hall_version}"'
+    assert client.catalog_if_changed(catalogs.etag) == (None, catalogs.etag)
+    assert catalogs.refresh(client) is False
+    # A restart offline works from the saved copy.
+    assert CatalogStore(store, shipped)().version == hall_version
+
+    def refuse(_: CatalogPublic) -> None:
+        raise CatalogRejectedError("no")
+
+    # The saved ETag is stale, so the hall sends its catalog in full, and it fails validation.
+    store.put_meta("catalog_etag", b'"stale"')
+    strict = CatalogStore(store, shipped, validate=refuse)
+    with pytest.raises(CatalogRejectedError):
+        strict.refresh(client)
+    assert strict.version == hall_version
+    assert CatalogStore(store, shipped)().version == hall_version
+
+
+def test_heartbeats_reach_the_dashboard_within_8_kb(
+    outbox: Outbox, client: HallClient, callbacks: Callbacks, hall_server: HallUnderTest
+) -> None:
+    from hall.schema import HEARTBEAT_MAX_BYTES, HeartbeatCreate, TerminalsPublic
+    from offline_cache.heartbeat import encoded_size
+
+    def beat() -> HeartbeatCreate:
+        return HeartbeatCreate(
+            kiosk_id="DEMO01",
+            sent_at=dt.datetime.now(dt.UTC),
+            app_version="1.0",
+            catalog_version="2025.1",
+            outbox_depth=sum(outbox.counts()[s] for s in ("pending", "sending")),
+            devices={f"device-{i}": "paper_out " * 40 for i in range(60)},
+            detail="状态详情 " * 3000,
+        )
+
+    oversized = beat()
+    assert encoded_size(oversized) > HEARTBEAT_MAX_BYTES
+    with pytest.raises(HallRejectedError) as caught:
+        client.heartbeat(oversized)
+    assert (caught.value.status, caught.value.code) == (413, "heartbeat_too_large")
+
+    worker = housekeeping_worker(
+        outbox, client, callbacks, heartbeat=beat, housekeeping={"heartbeat_every_s": 0.2}
+    )
+    worker.start()
+    try:
+        import requests
+
+        def seen() -> TerminalsPublic:
+            answer = requests.get(hall_server.base_url + "/api/v1/terminals", timeout=5)
+            return TerminalsPublic.model_validate_json(answer.content)
+
+        assert wait_until(lambda: len(seen().terminals) == 1)
+        [terminal] = seen().terminals
+        assert terminal.kiosk_id == "DEMO01"
+        assert terminal.heartbeat.catalog_version == "2025.1"
+        assert encoded_size(terminal.heartbeat) <= HEARTBEAT_MAX_BYTES
+        assert worker.last_heartbeat_error is None
+        assert client.clock_offset is not None and abs(client.clock_offset) < 2.0
+    finally:
+        assert worker.stop()
