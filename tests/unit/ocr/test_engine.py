@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from bench.docgen import page_for
 from ocr.engine import OcrEngine, TextLine
 from ocr.engines import EngineOptions, EngineUnavailable, build_engine, warm_up
 from ocr.engines.rapid import reading_order
@@ -41,6 +42,15 @@ def test_reads_chinese_lines_in_reading_order(ocr_engine: OcrEngine) -> None:
     assert 280 <= title.left <= 310 and title.right >= 520
     assert 20 <= title.top <= 60 and 70 <= title.bottom <= 110
     assert all(0.5 <= line.confidence <= 1.0 for line in lines)
+
+
+def test_reads_a_generated_business_licence(ocr_engine: OcrEngine) -> None:
+    page, spec, _who = page_for("business_license", seed=4)
+    text = "".join(line.text for line in ocr_engine.recognize(page))
+    assert "营业执照" in text
+    assert spec.fields["uscc"] in text
+    assert spec.fields["name"] in text
+    assert spec.fields["legal_representative"] in text
 
 
 def test_blank_image_has_no_lines(ocr_engine: OcrEngine) -> None:
