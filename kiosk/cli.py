@@ -14,7 +14,11 @@ from kiosk.config import ConfigError, KioskSettings, load_settings
 
 # Sub-command modules in kiosk/commands/, each with ``register(subparsers)``; the order is the
 # order of ``kiosk --help``.
-COMMAND_MODULES: tuple[str, ...] = ("kiosk.commands.devices", "kiosk.commands.maintenance")
+COMMAND_MODULES: tuple[str, ...] = (
+    "kiosk.commands.devices",
+    "kiosk.commands.idcard",
+    "kiosk.commands.maintenance",
+)
 
 
 def _settings(args: argparse.Namespace) -> KioskSettings:
