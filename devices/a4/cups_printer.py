@@ -176,7 +176,9 @@ class CupsDocumentPrinter:
                 return QueueStatus(QUEUE_SCHEDULER_DOWN, _first_line(running.stderr, ""))
             printer = self._run("lpstat", ["-p", self.queue])
             if printer.returncode != 0 or not printer.stdout.strip():
-                return QueueStatus(QUEUE_MISSING, _first_line(printer.stderr, ""))
+                # "lpstat: Invalid destination name ...": the message without the tool's path.
+                why = _first_line(printer.stderr, "").rsplit("lpstat: ", 1)[-1]
+                return QueueStatus(QUEUE_MISSING, why)
             accepting = self._run("lpstat", ["-a", self.queue])
         except PrinterError as err:
             return QueueStatus(QUEUE_NO_CUPS, str(err))

@@ -110,7 +110,40 @@ def wrap_text(text: str, width: int, *, indent: int = 0) -> list[str]:
         lines.append(line.rstrip(" "))
         line, used = " " * indent + token, indent + token_width
     lines.append(line.rstrip(" "))
-    return lines
+    return _no_closing_mark_first(lines, width, indent)
+
+
+NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’%·…,.;:?!)]}")
+"""Marks Chinese typesetting (GB/T 15834 practice) never starts a line with."""
+NO_LINE_END = frozenset("（《「『【〔“‘([{")
+"""Opening marks, which never end a line."""
+
+
+def _no_closing_mark_first(lines: list[str], width: int, indent: int) -> list[str]:
+    """Carry characters down so no line starts with a closing mark or ends with an opening one.
+
+    (避头尾) A character is carried only when the next line still fits; otherwise the line
+    stays as it was.
+    """
+    out = list(lines)
+    for i in range(1, len(out)):
+        while True:
+            body = out[i][indent:] if out[i].startswith(" " * indent) else out[i]
+            prev = out[i - 1]
+            if len(prev.strip()) < 2 or prev[-1] == " ":
+                break
+            opening_last = prev[-1] in NO_LINE_END
+            closing_first = bool(body) and body[0] in NO_LINE_START
+            if not (opening_last or closing_first):
+                break
+            carried = prev[-1]
+            if display_width(out[i]) + char_columns(carried) > width:
+                break
+            out[i - 1] = prev[:-1].rstrip(" ")
+            out[i] = " " * indent + carried + body
+            if not closing_first and not (out[i - 1] and out[i - 1][-1] in NO_LINE_END):
+                break
+    return out
 
 
 def text_line(text: str) -> bytes:

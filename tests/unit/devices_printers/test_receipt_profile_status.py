@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devices.receipt.commands import encode_for_profile, encode_receipt
+from devices.receipt.commands import (
+    NO_LINE_END,
+    NO_LINE_START,
+    encode_for_profile,
+    encode_receipt,
+    row_lines,
+    wrap_text,
+)
 from devices.receipt.errors import (
     ReceiptCoverOpenError,
     ReceiptMaybePrintedError,
@@ -122,3 +129,20 @@ def test_framing_splits_any_job_at_command_boundaries(qr: str, paper: int, cut_a
         walked += size
     assert walked in boundaries or prefix[walked - 1] >= 0x20
     assert walked == len(prefix) or command_length(job, walked) is not None
+
+
+def test_no_line_starts_with_a_closing_mark_or_ends_with_an_opening_one() -> None:
+    assert wrap_text("一二三四五六七（八）。", 16) == ["一二三四五六七", "（八）。"]
+    lines = row_lines("中文 Chinese", "〇一二三，全角标点：（）、《》“”。", 48)
+    assert "".join(line.strip() for line in lines).endswith("〇一二三，全角标点：（）、《》“”。")
+    for line in lines[1:]:
+        assert line.strip()[0] not in NO_LINE_START
+    for line in lines[:-1]:
+        assert line[-1] not in NO_LINE_END
+
+
+@given(st.text(alphabet="一二三，。（）“”《》ab ", min_size=1, max_size=60))
+def test_wrapping_keeps_every_character_and_the_width(text: str) -> None:
+    lines = wrap_text(text, 16)
+    assert all(sum(2 if ord(c) > 0x7F else 1 for c in line) <= 16 for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
