@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.commands.idcard",
     "kiosk.commands.maintenance",
     "kiosk.commands.printing",
+    "kiosk.commands.queue",
 )
 
 

@@ -91,6 +91,27 @@ class FieldCipher:
             raise DecryptionError(f"sealed value under key {kid} failed authentication") from err
 
 
+NEW_KEY_SUFFIX = ".new"
+RETIRED_KEY_INFIX = ".retired-"
+
+
+def rotation_leftovers(path: Path) -> list[Path]:
+    """Key files a key rotation leaves next to ``path`` (``<key>.new``, ``<key>.retired-<kid>``).
+
+    Loading them as old keys means a terminal started after an interrupted rotation still opens
+    every row; ``kiosk queue rotate-key`` finishes the job and removes them.
+    """
+    path = Path(path)
+    found = [path.with_name(path.name + NEW_KEY_SUFFIX)]
+    found += sorted(path.parent.glob(path.name + RETIRED_KEY_INFIX + "*"))
+    return [p for p in found if p.is_file()]
+
+
+def create_key_file(path: Path) -> None:
+    """Write a new random key at ``path`` (0600, fsynced); keeps an existing file as it is."""
+    _create_key_file(Path(path))
+
+
 def _create_key_file(path: Path) -> None:
     """Write a new key atomically: a temp file made 0600, fsynced, then linked into place."""
     path.parent.mkdir(parents=True, exist_ok=True)

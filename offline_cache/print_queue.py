@@ -308,6 +308,23 @@ class PrintQueue:
             log.warning("%d print jobs were printing at a stop: marked uncertain for staff", count)
         return int(count)
 
+    def reseal(self) -> int:
+        """Re-seal queued documents not sealed under the current key (after a key rotation)."""
+        current = self._cipher.kid
+        done = 0
+        with self._store.transaction() as conn:
+            rows = conn.execute(
+                "SELECT id, case_number, kind, document FROM print_jobs WHERE document IS NOT NULL"
+            ).fetchall()
+            for id_, case_number, kind, sealed in rows:
+                if FieldCipher.key_id_of(sealed) == current:
+                    continue
+                aad = _aad(id_, case_number, kind)
+                fresh = self._cipher.encrypt(self._cipher.decrypt(sealed, aad), aad)
+                conn.execute("UPDATE print_jobs SET document = ? WHERE id = ?", (fresh, id_))
+                done += 1
+        return done
+
     # --- Reading --------------------------------------------------------------------------------
 
     def get(self, job_id: int) -> PrintJob | None:

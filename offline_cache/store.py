@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import fcntl
 import logging
 import os
 import shutil
@@ -156,6 +157,40 @@ class CheckpointResult:
     """The WAL file's size on disk after the checkpoint."""
 
 
+def _hold_shared_lock(path: Path) -> int | None:
+    """Take a shared ``flock`` that lives as long as the store is open (released on any exit)."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as err:
+        log.warning("cannot create the store's lock file: %s", err.strerror)
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        # Someone holds it exclusively (a key rotation): wait for it, it is short.
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    return fd
+
+
+@contextlib.contextmanager
+def exclusive_terminal_lock(db_path: Path) -> Iterator[None]:
+    """Hold the store's lock exclusively; :class:`StoreError` when a terminal has the store open.
+
+    For maintenance that must not run next to the app (a key rotation).
+    """
+    path = Path(db_path)
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            raise StoreError("the terminal is running: stop it first") from err
+        yield
+    finally:
+        os.close(fd)
+
+
 def _map_error(err: sqlite3.Error, action: str) -> StoreError:
     """Translate a sqlite3 error; the message names the action only, never row values."""
     # The primary result code is the low byte of the extended one (sqlite3.h).
@@ -211,6 +246,9 @@ class Store:
             )
         except sqlite3.Error as err:
             raise _map_error(err, "open the store") from err
+        self._lock_fd: int | None = None
+        if migrate:
+            self._lock_fd = _hold_shared_lock(self.lock_path)
         try:
             self._configure(busy_timeout_ms)
             if migrate:
@@ -219,7 +257,18 @@ class Store:
                 self._check_version(len(migrations))
         except BaseException:
             self._conn.close()
+            self._release_lock()
             raise
+
+    @property
+    def lock_path(self) -> Path:
+        """A file the running terminal holds a shared lock on (see :func:`terminal_is_running`)."""
+        return self.path.with_name(self.path.name + ".lock")
+
+    def _release_lock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     def _configure(self, busy_timeout_ms: int) -> None:
         try:
@@ -410,6 +459,7 @@ class Store:
                 log.warning("store checkpoint at close failed", exc_info=True)
             finally:
                 self._conn.close()
+                self._release_lock()
 
     def __enter__(self) -> Store:
         return self
