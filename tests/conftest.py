@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.fixtures.hall",
     "tests.fixtures.printers",
     "tests.fixtures.idcard",
+    "tests.fixtures.proof",
     "tests.fixtures.ocr",
 ]
 
