@@ -4,7 +4,7 @@ import importlib
 import sys
 
 # One module per benchmark, each with ``main()``; ``python -m bench idcard qr`` runs just those.
-BENCHMARKS = ("startup", "preview", "idcard")
+BENCHMARKS = ("startup", "preview", "idcard", "receipt")
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(BENCHMARKS)

@@ -123,9 +123,12 @@ class EscposDriver:
                 self._refuse_on(status)
                 confirm = answered
             try:
-                self.transport.write(job)
                 if confirm:
+                    # One write: a separate 3-byte request would wait for the job's ACK (Nagle).
+                    self.transport.write(job + DLE_EOT_PAPER)
                     self._confirm()
+                else:
+                    self.transport.write(job)
                 self.transport.finish()
             except ReceiptPrinterError:
                 raise
@@ -185,9 +188,14 @@ class EscposDriver:
         return combine(cause, paper), paper_byte is not None
 
     def _confirm(self) -> None:
-        """Ask the paper sensor after the job: its answer means the printer took every byte."""
+        """Read the paper sensor's answer to the request sent after the job.
+
+        Real-time requests are answered as they are received, after the bytes before them: an
+        answer means the printer took every byte of the job.
+        """
         where = self.transport.describe()
-        reply = self._ask(DLE_EOT_PAPER, self.confirm_timeout)
+        answer = self.transport.read(1, self.confirm_timeout)
+        reply = answer[-1] if answer else None
         if reply is None:
             raise ReceiptMaybePrintedError(
                 f"receipt printer {where} did not confirm the job within {self.confirm_timeout:g} s"

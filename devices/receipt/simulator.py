@@ -53,6 +53,8 @@ class _EscposSink:
         self.drop_after: int | None = None
         """Lose the link after this many bytes of the next job (then reset to ``None``)."""
         self.jobs: list[bytes] = []
+        self.job_last_byte_at: list[float] = []
+        """``time.perf_counter()`` when each job's last byte was received (for benchmarks)."""
         self.torn_jobs: list[bytes] = []
         """Jobs cut short by ``drop_after``: what the printer got before the link died."""
         self.status_requests = 0
@@ -93,11 +95,15 @@ class _EscposSink:
     def _over_limit(self, received: int) -> bool:
         return self.drop_after is not None and received >= self.drop_after
 
-    def _record(self, job: bytes, *, torn: bool = False) -> None:
+    def _record(self, job: bytes, *, torn: bool = False, last_byte_at: float = 0.0) -> None:
         if not job:
             return
         with self._lock:
-            (self.torn_jobs if torn else self.jobs).append(job)
+            if torn:
+                self.torn_jobs.append(job)
+            else:
+                self.jobs.append(job)
+                self.job_last_byte_at.append(last_byte_at or time.perf_counter())
             self._lock.notify_all()
 
 
@@ -206,6 +212,7 @@ class LoopbackReceiptPrinter(_EscposSink):
         framer = _Framer()
         job = bytearray()
         dropped = False
+        last_data_at = 0.0
         try:
             while not self._stop.is_set():
                 readable, _, _ = select.select([conn], [], [], _POLL)
@@ -217,11 +224,13 @@ class LoopbackReceiptPrinter(_EscposSink):
                     break
                 if not chunk:
                     break
+                arrived = time.perf_counter()
                 for kind, command in framer.feed(chunk):
                     if kind == "status":
                         self._answer(conn, command[2])
                         continue
                     job += command
+                    last_data_at = arrived
                     if self._over_limit(len(job)):
                         dropped = True
                         break
@@ -239,7 +248,7 @@ class LoopbackReceiptPrinter(_EscposSink):
             else:
                 conn.close()
         if not dropped:
-            self._record(bytes(job + framer.pending))
+            self._record(bytes(job + framer.pending), last_byte_at=last_data_at)
 
     def _answer(self, conn: socket.socket, n: int) -> None:
         reply = self._reply(n)

@@ -76,6 +76,8 @@ class NetworkTransport:
             raise ReceiptPrinterOfflineError(
                 f"receipt printer {self.describe()} unreachable: {os_reason(err)}"
             ) from err
+        # Status requests are 3 bytes each and wait for an answer: do not let Nagle hold them.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         printer.device = sock
         self._printer = printer
 
