@@ -93,8 +93,8 @@ class IdReaderSettings(_Section):
 
     driver: Literal["sam-serial", "simulated"] = "simulated"
     port: str | None = None
-    baud: int | Literal["auto"] | None = Field(
-        default="auto", description='"auto" (or none): probe 115200, 57600, 38400, 19200, 9600'
+    baud: int | None = Field(
+        default=None, description='"auto" (or none): probe 115200, 57600, 38400, 19200, 9600'
     )
     poll_interval_s: float = Field(default=0.5, gt=0, le=10)
     read_timeout_s: float = Field(default=3.0, gt=0, le=30)
@@ -102,11 +102,19 @@ class IdReaderSettings(_Section):
     """Polls in a row that must find no card before it counts as removed: real modules answer
     "no card" right after a read while the card still lies there."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _auto_baud(cls, data: Any) -> Any:
+        # ``baud = "auto"`` is how a technician writes "probe"; the model keeps None for it.
+        if isinstance(data, dict) and str(data.get("baud", "")).lower() == "auto":
+            data = {**data, "baud": None}
+        return data
+
     @model_validator(mode="after")
     def _port_for_serial(self) -> IdReaderSettings:
         if self.driver == "sam-serial" and not self.port:
             raise ValueError("port is required for driver 'sam-serial', e.g. /dev/ttyUSB0")
-        if isinstance(self.baud, int) and self.baud not in (115200, 57600, 38400, 19200, 9600):
+        if self.baud is not None and self.baud not in (115200, 57600, 38400, 19200, 9600):
             raise ValueError(
                 f'baud must be one of 115200, 57600, 38400, 19200, 9600 or "auto": {self.baud}'
             )
@@ -115,7 +123,7 @@ class IdReaderSettings(_Section):
     @property
     def baudrate(self) -> int | None:
         """The fixed rate to open the port at, or ``None`` to probe."""
-        return self.baud if isinstance(self.baud, int) else None
+        return self.baud
 
 
 class ReceiptPrinterSettings(_Section):
