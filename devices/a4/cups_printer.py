@@ -72,6 +72,21 @@ _GET_JOB_TEST = """{
 """
 
 
+class CertificateNotPrintedError(PrinterError):
+    """CUPS did not take the job (queue unusable, ``lp`` refused it): safe to send again."""
+
+    retry_safe = True
+
+
+class CertificateMaybePrintedError(PrinterError):
+    """``lp`` may have handed the job to CUPS but did not say so (timed out).
+
+    Never resend it automatically; look at the queue (``lpstat -W all``) first.
+    """
+
+    retry_safe = False
+
+
 @dataclass(frozen=True)
 class QueueStatus:
     """A queue's state and the reason CUPS gives (``cupsdisable -r``, the printer's message)."""
@@ -141,19 +156,29 @@ class CupsDocumentPrinter:
     def print_certificate(self, document: CertificateDocument) -> str:
         """Render the certificate, submit it and return the CUPS job id (e.g. ``PDF-12``).
 
-        Raises ``PrinterError`` when the queue is not usable, ``lp`` is missing or fails.
+        Raises ``CertificateNotPrintedError`` (``retry_safe``) when the queue is not usable or
+        ``lp`` is missing or refuses the job, ``CertificateMaybePrintedError`` when ``lp`` did not
+        finish or gave no job id. Returning means CUPS has the job, not that paper came out:
+        ``wait_for_job(job_id, timeout)`` tells that.
         """
         pdf = render_certificate_pdf(document)
         status = self.queue_status()
         if not status.usable:
-            raise PrinterError(f"CUPS queue {self.queue} cannot take jobs: {status}")
+            raise CertificateNotPrintedError(f"CUPS queue {self.queue} cannot take jobs: {status}")
+        if shutil.which("lp") is None:
+            raise CertificateNotPrintedError("lp is not installed (CUPS client missing)")
         args = ["-d", self.queue, "-t", _safe_name(document.certificate_id), "-"]
-        result = self._run("lp", args, stdin=pdf)
+        try:
+            result = self._run("lp", args, stdin=pdf)
+        except PrinterError as err:
+            raise CertificateMaybePrintedError(str(err)) from err
         if result.returncode != 0:
-            raise PrinterError(f"lp failed for queue {self.queue}: {_first_line(result.stderr)}")
+            raise CertificateNotPrintedError(
+                f"lp failed for queue {self.queue}: {_first_line(result.stderr)}"
+            )
         match = _REQUEST_ID.search(result.stdout)
         if match is None:
-            raise PrinterError(
+            raise CertificateMaybePrintedError(
                 f"lp gave no job id for queue {self.queue}: {_first_line(result.stdout)}"
             )
         job_id = match.group(1)

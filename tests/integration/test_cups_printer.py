@@ -12,7 +12,11 @@ from pathlib import Path
 import cv2
 import pytest
 
-from devices.a4.cups_printer import CupsDocumentPrinter, FolderDocumentPrinter
+from devices.a4.cups_printer import (
+    CertificateNotPrintedError,
+    CupsDocumentPrinter,
+    FolderDocumentPrinter,
+)
 from devices.a4.cupsd import CupsSetup, ensure_cups_pdf_queue, pick_document_printer
 from devices.a4.document import CertificateDocument
 from devices.camera.qr import PyzbarDecoder, decode_text
@@ -120,8 +124,10 @@ def test_disabled_queue_is_a_printer_error_with_its_reason(spare_queue: str) -> 
     status = printer.queue_status()
     assert not status.usable
     assert status.reason == "paper jam in tray 2"
-    with pytest.raises(PrinterError, match="disabled \\(paper jam in tray 2\\)"):
+    with pytest.raises(PrinterError, match="disabled \\(paper jam in tray 2\\)") as caught:
         printer.print_certificate(_certificate())
+    assert isinstance(caught.value, CertificateNotPrintedError)
+    assert caught.value.retry_safe
 
 
 def test_rejecting_queue_fails_with_a_clear_error(spare_queue: str) -> None:
