@@ -95,10 +95,10 @@ def test_appended_address_when_present_and_when_not(
     assert card.appended_address == ""  # status 91: the field is empty, not an error
 
 
-def test_reset_status_and_sam_id(sam_simulator: SamSimulator, reader: SamSerialReader) -> None:
-    reader.reset()
-    assert reader.sam_status() == 0x90
-    assert reader.sam_id() == "05.01-20101207-0000123456-0001234567"
+def test_reset_status_and_sam_id(sam_simulator: SamSimulator, sam_reader: SamSerialReader) -> None:
+    sam_reader.reset()
+    assert sam_reader.sam_status() == 0x90
+    assert sam_reader.sam_id() == "05.01-20101207-0000123456-0001234567"
     assert sam_simulator.commands_received() == [
         SamCommand.RESET.value,
         SamCommand.STATUS.value,

@@ -57,10 +57,8 @@ def finds(simulator: SamSimulator) -> int:
 
 
 @pytest.fixture
-def simulator(tmp_path: Path) -> Iterator[SamSimulator]:
-    sim = SamSimulator(link=tmp_path / "usb-SAM-if00").start()
-    yield sim
-    sim.stop()
+def simulator(sam_simulator_linked: SamSimulator) -> SamSimulator:
+    return sam_simulator_linked
 
 
 @pytest.fixture
