@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 import assets
+import kiosk
 from devices.a4.cups_printer import USABLE_QUEUE_STATES, CupsDocumentPrinter, FolderDocumentPrinter
 from devices.camera.autocapture import AutoCaptureSettings
 from devices.camera.opencv_camera import ReopeningCamera, parse_source
@@ -35,12 +36,16 @@ from kiosk.ui.controller import KioskController, Services
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.preview import CameraPreview
 from kiosk.ui.workers import CardWatcher, CodeScanner
-from offline_cache.crypto import FieldCipher
+from kiosk.services.heartbeat import TerminalReport
+from kiosk.services.print_jobs import QueuedPrinting
+from offline_cache.catalog import CatalogStore
+from offline_cache.crypto import FieldCipher, rotation_leftovers
 from offline_cache.errors import CacheError
 from offline_cache.hall_client import HallClient
 from offline_cache.outbox import Outbox
+from offline_cache.print_queue import PrintQueue
 from offline_cache.store import Store
-from offline_cache.sync import SyncWorker
+from offline_cache.sync import Housekeeping, SyncWorker
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +131,7 @@ class KioskApp:
     store: Store
     sync: SyncWorker
     client: HallClient
-    catalog: CatalogCache
+    catalog: CatalogStore
     keys: KeyCache
     hall: Any | None = None
     """The embedded hall, when the configuration asks for one."""
@@ -135,10 +140,18 @@ class KioskApp:
     still_camera: StillCamera | None = None
     document_printer: DocumentPrinter | None = None
     closers: list[Any] = field(default_factory=list)
+    printing: QueuedPrinting | None = None
+    """The durable print queue and its two workers (receipt, certificate)."""
 
     def start(self) -> None:
         """Start the workers and fetch the hall's catalog and keys in the background."""
+        started = dt.datetime.now(dt.UTC)
+        if self.printing is not None:
+            self.printing.start()
         self.sync.start()
+        self.controller.refresh_runner.run(
+            lambda: self.outbox.unshown(before=started), _report_unshown, None
+        )
         self.controller.start()
         self.controller.refresh_runner.run(self._refresh_from_hall, None, self._on_refresh_failed)
 
@@ -158,6 +171,8 @@ class KioskApp:
         # no result arrives after the final wipe.
         self.client.abort()
         self.sync.stop()
+        if self.printing is not None:
+            self.printing.stop()
         self.controller.stop()
         self.client.close()
         for closer in reversed(self.closers):
@@ -196,8 +211,13 @@ def build_app(settings: KioskSettings) -> KioskApp:
     assert hall_url is not None
 
     store = Store(data_dir / "outbox.db")
-    cipher = FieldCipher.from_key_file(settings.storage.resolved_key_file)
+    # The leftovers of an interrupted `kiosk queue rotate-key` are loaded to open old rows.
+    key_file = settings.storage.resolved_key_file
+    cipher = FieldCipher.from_key_file(key_file, old_key_files=rotation_leftovers(key_file))
     outbox = Outbox(store, cipher)
+    print_queue = PrintQueue(store, cipher)
+    # The last good catalog lives in the store; a catalog.json of an older version seeds it.
+    catalog = CatalogStore(store, CatalogCache(data_dir / "catalog.json")())
 
     def hall_client() -> HallClient:
         return HallClient(
@@ -212,8 +232,28 @@ def build_app(settings: KioskSettings) -> KioskApp:
     sync_client = hall_client()
     closers.append(sync_client.close)
     bridge = _ResultBridge()
-    sync = SyncWorker(outbox, sync_client, on_result=bridge.result_arrived.emit)
-    catalog = CatalogCache(data_dir / "catalog.json")
+    storage = settings.storage
+    sync = SyncWorker(
+        outbox,
+        sync_client,
+        on_result=bridge.result_arrived.emit,
+        housekeeping=Housekeeping(
+            decision_poll_s=storage.decision_poll_s,
+            retention=dt.timedelta(days=storage.retention_days),
+            catalog_every_s=storage.catalog_refresh_s,
+            heartbeat_every_s=storage.heartbeat_interval_s,
+        ),
+        catalog=catalog,
+        heartbeat=TerminalReport(
+            kiosk_id=settings.terminal.id,
+            app_version=kiosk.__version__,
+            outbox=outbox,
+            print_queue=print_queue,
+            catalog_version=lambda: catalog.version,
+            last_sync=lambda: sync.last_sync,
+            clock_offset=lambda: sync_client.clock_offset,
+        ),
+    )
     keys = KeyCache(data_dir / "hall-keys.json")
 
     devices = settings.devices
@@ -278,6 +318,14 @@ def build_app(settings: KioskSettings) -> KioskApp:
         return entry.created_at if entry is not None else None
 
     window = KioskWindow((settings.terminal.location_zh, settings.terminal.location_en))
+    printing = QueuedPrinting(
+        print_queue,
+        receipt_printer,
+        document_printer,
+        reprint_limit=storage.reprint_limit,
+        base_delay=storage.print_retry_base_s,
+        max_delay=storage.print_retry_max_s,
+    )
     services = Services(
         settings=settings,
         catalog=catalog,
@@ -288,6 +336,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         camera=camera,
         receipt_printer=receipt_printer,
         document_printer=document_printer,
+        print_jobs=printing,
         card_watcher=CardWatcher(
             reader,
             poll_interval=devices.id_reader.poll_interval_s,
@@ -305,6 +354,15 @@ def build_app(settings: KioskSettings) -> KioskApp:
     controller = KioskController(window, services)
     bridge.setParent(controller)
     bridge.result_arrived.connect(controller.on_result)
+
+    def mark_shown(_status: str) -> None:
+        # The citizen now has the case number on screen: the row is no longer "lost". The
+        # fsync runs on the outbox's worker, never on the GUI thread.
+        case = controller.session.case_number
+        if case is not None:
+            controller.outbox_runner.run(lambda: outbox.mark_shown(case), None, _shown_failed)
+
+    controller.result_shown.connect(mark_shown)
     return KioskApp(
         settings=settings,
         window=window,
@@ -321,7 +379,26 @@ def build_app(settings: KioskSettings) -> KioskApp:
         still_camera=still_camera,
         document_printer=document_printer,
         closers=closers,
+        printing=printing,
     )
+
+
+def _report_unshown(entries: list[Any]) -> None:
+    """Rows queued before this start whose receipt nobody saw: delivered anyway, listed for staff.
+
+    The terminal died between the durable enqueue and the result screen. The hall still gets each
+    exactly once (same idempotency key); the citizen may have left thinking nothing was sent.
+    """
+    if entries:
+        log.warning(
+            "%d cases were queued but their receipt was never shown: %s",
+            len(entries),
+            ", ".join(e.case_number for e in entries),
+        )
+
+
+def _shown_failed(error: BaseException) -> None:
+    log.warning("could not record a shown receipt: %s", type(error).__name__)
 
 
 __all__ = ["KioskApp", "SubmissionPublic", "build_app"]

@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.commands.devices",
     "kiosk.commands.idcard",
     "kiosk.commands.maintenance",
+    "kiosk.commands.ocr",
     "kiosk.commands.printing",
     "kiosk.commands.queue",
 )

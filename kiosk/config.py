@@ -81,6 +81,17 @@ class StorageSettings(_Section):
     """The at-rest encryption key, created 0600 on first start; default ``<data_dir>/field.key``.
     """
     retention_days: int = Field(default=30, ge=0, le=3650)
+    """Personal data of a delivered case is purged this many days after delivery."""
+    reprint_limit: int = Field(default=2, ge=0, le=10)
+    """How many times a citizen may reprint a certificate from the receipt's QR code."""
+    print_retry_base_s: float = Field(default=5.0, gt=0, le=600)
+    print_retry_max_s: float = Field(default=300.0, gt=0, le=3600)
+    """A print job that did not come out (printer offline, out of paper) is retried with capped
+    exponential backoff between these bounds until the printer is back."""
+    heartbeat_interval_s: float = Field(default=60.0, ge=5, le=3600)
+    catalog_refresh_s: float = Field(default=300.0, ge=10, le=86400)
+    decision_poll_s: float = Field(default=60.0, ge=1, le=86400)
+    """How often the hall is asked for the decision of a case it accepted without deciding."""
 
     @property
     def resolved_key_file(self) -> Path:

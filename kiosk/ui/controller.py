@@ -124,6 +124,8 @@ class KioskController(QObject):
         self._print_generation = 0
         self._print_pending: dict[str, Callable[[], object]] = {}
         self._print_failed_jobs: dict[str, Callable[[], object]] = {}
+        self.maintenance_active = False
+        """True while a technician has the maintenance screen open: cards are left to it."""
         self._connect()
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
         self.window.set_language(self.language)
@@ -301,6 +303,8 @@ class KioskController(QObject):
             self._idle_timer.start()
 
     def _on_card_watcher_card_placed(self, card: IdCard) -> None:
+        if self.maintenance_active:
+            return  # the maintenance screen takes the card (a self-test) and wipes it
         step = self.session.step
         if step not in (Step.ATTRACT, Step.CHOOSE, Step.IDENTIFY, Step.GUIDE):
             card.wipe()  # a card laid down mid-submission is not taken; this copy is dropped

@@ -109,6 +109,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "提交没有成功，您的资料没有丢失。请按“重试”，或呼叫工作人员。",
         "The submission did not go through; nothing is lost. Press Retry or call staff.",
     ),
+    "submit_store_full": (
+        "本机存储空间已满，这次申请没有提交成功。请呼叫工作人员处理，之后再按“重试”。",
+        "This terminal's storage is full, so the application was not submitted. "
+        "Please call staff, then press Retry.",
+    ),
     "retry": ("重试", "Retry"),
     "result_approved": ("办理成功", "Approved"),
     "result_refused": ("未能办理", "Not approved"),
