@@ -111,7 +111,13 @@ def read_document(
     if report is not None and not report.ok:
         return DocumentReading(quality=report, seconds=time.perf_counter() - started)
     page = page_finder(image) if page_finder is not None else image
-    lines = engine.recognize(page)
+    upright = getattr(engine, "recognize_upright", None)
+    if callable(upright):
+        # Engines that can turn the page upright first give boxes in reading geometry, which
+        # the label search needs (a licence photographed upside down reads right to left).
+        _, lines = upright(page)
+    else:
+        lines = engine.recognize(page)
     reading = read_lines(lines, document_type, min_confidence=min_confidence)
     reading.quality = report
     reading.seconds = time.perf_counter() - started

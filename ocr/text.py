@@ -23,6 +23,23 @@ _SPACES = re.compile(r"\s+")
 _PUNCT = re.compile(r"[\s,.;:!?'\"()\[\]{}<>、，。；：！？“”‘’《》（）【】·・\-_/]+")
 
 
+_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII forms to half-width, one character for one (``：`` -> ``:``).
+
+    Unlike NFKC this never changes the text's length, so positions found in the folded text
+    point at the same characters of the text as printed.
+    """
+    return text.translate(_WIDTH)
+
+
+def collapse(text: str) -> str:
+    """Runs of white space to one space, stripped (the same positions for any width form)."""
+    return _SPACES.sub(" ", text).strip()
+
+
 def fold(text: str) -> str:
     """Full-width forms to half-width (NFKC), and runs of white space to one space."""
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()

@@ -11,12 +11,13 @@ followed by something else (another label, a signature line) does not give a wro
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ocr.engine import TextLine
-from ocr.text import fold
+from ocr.text import collapse, fold_width
 
 Parser = Callable[[str], object | None]
 
@@ -46,6 +47,9 @@ class Line:
 
     index: int
     text: str
+    """Width-folded (``：`` -> ``:``), for finding labels and marks."""
+    raw: str
+    """As recognised (white space collapsed), the same length as ``text``: values come from it."""
     confidence: float
     left: float
     top: float
@@ -97,7 +101,16 @@ class Layout:
         """
         ordered = _reading_order(lines)
         self.lines = [
-            Line(i, fold(t.text), t.confidence, t.left, t.top, t.right, t.bottom)
+            Line(
+                i,
+                collapse(fold_width(t.text)),
+                collapse(t.text),
+                t.confidence,
+                t.left,
+                t.top,
+                t.right,
+                t.bottom,
+            )
             for i, t in enumerate(ordered)
         ]
         self.strict = set(strict)
@@ -108,14 +121,14 @@ class Layout:
         )
         self._canonical = {re.sub(r"\s", "", label): label for label in unique}
         for line in self.lines:
-            line.segments = self._segment(line.text)
+            line.segments = self._segment(line.text, line.raw)
         self.text = "".join(line.text.replace(" ", "") for line in self.lines)
         """All the text in reading order without spaces, for prose patterns."""
         self._owner: list[int] = []
         for line in self.lines:
             self._owner.extend([line.index] * len(line.text.replace(" ", "")))
 
-    def _segment(self, text: str) -> list[Segment]:
+    def _segment(self, text: str, raw: str) -> list[Segment]:
         cuts: list[tuple[int, int, str, bool]] = []
         for m in self._pattern.finditer(text):
             label = self._canonical[re.sub(r"\s", "", m.group(1))]
@@ -131,21 +144,28 @@ class Layout:
         if not cuts or cuts[0][0] > 0:
             end = cuts[0][0] if cuts else len(text)
             if text[:end].strip():
-                segments.append(Segment(None, text[:end].strip(), 0, False))
+                segments.append(Segment(None, raw[:end].strip(), 0, False))
         for i, (_, end, label, colon) in enumerate(cuts):
             stop = cuts[i + 1][0] if i + 1 < len(cuts) else len(text)
             value = text[end:stop]
             lead = len(value) - len(value.lstrip(" :"))
-            segments.append(Segment(label, value.strip(" :"), end + lead, colon))
+            tail = len(value.rstrip(" :"))
+            segments.append(Segment(label, raw[end + lead : end + tail], end + lead, colon))
         return segments
 
     def is_labelled(self, line: Line) -> bool:
         """Whether the line starts with a label."""
         return bool(line.segments) and line.segments[0].label is not None
 
-    def _row_labelled(self, line: Line) -> bool:
-        """Whether the line, or a box beside it on its row, starts with a label."""
+    def _row_labelled(self, line: Line, own_label: Line) -> bool:
+        """Whether the line, or a box beside it on its row, starts with a label.
+
+        The field's own label does not count: on a tilted card it sits between the value's
+        first and second line.
+        """
         for other in self.lines:
+            if other is own_label:
+                continue
             overlap = min(line.bottom, other.bottom) - max(line.top, other.top)
             if overlap >= 0.5 * min(line.height, other.height) and self.is_labelled(other):
                 return True
@@ -163,19 +183,25 @@ class Layout:
                 best = other
         return best
 
-    def _below(self, line: Line, x: float) -> Line | None:
-        best: Line | None = None
+    def _near(self, line: Line) -> Line | None:
+        """The unlabelled box closest under or beside a label that stands alone.
+
+        Closeness is from the label's top-right corner (value beside it) or its bottom-left
+        corner (value under it) to the box's top-left corner; a tilted photo makes boxes taller
+        and shifts their corners, so no box is required to be strictly right or below.
+        """
+        best: tuple[float, Line] | None = None
         for other in self.lines:
-            if other is line or other.top < line.bottom - line.height * 0.3:
+            if other is line or self.is_labelled(other):
                 continue
-            if other.top - line.bottom > 2.0 * line.height:
+            if (other.top + other.bottom) / 2 < line.top or other.right < line.left:
                 continue
-            # The value under a label starts near the label's left edge or overlaps it.
-            if other.right < x or other.left > line.right + line.height * 2:
-                continue
-            if best is None or other.top < best.top:
-                best = other
-        return best
+            beside = math.dist((line.right, line.top), (other.left, other.top))
+            under = math.dist((line.left, line.bottom), (other.left, other.top))
+            d = min(beside, under)
+            if d < 2.5 * line.height and (best is None or d < best[0]):
+                best = (d, other)
+        return best[1] if best is not None else None
 
     def find(self, spec: FieldSpec) -> Found | None:
         """The first parseable value for ``spec``, trying its labels in order of preference."""
@@ -199,7 +225,7 @@ class Layout:
             if right is not None and right.segments and right.segments[0].label is None:
                 candidates.append((right, right.segments[0].text, right.left))
             if not seg.text:
-                below = self._below(line, line.left)
+                below = self._near(line)
                 if below is not None and below.segments and below.segments[0].label is None:
                     candidates.append((below, below.segments[0].text, below.left))
         for source, text, x in candidates:
@@ -216,13 +242,13 @@ class Layout:
                     seg.label,
                 )
             ):
-                value, used = self._continue(source, value, x, spec)
+                value, used = self._continue(source, value, x, spec, line)
             confidence = min(u.confidence for u in used)
             return Found(value, confidence, tuple(u.index for u in used))
         return None
 
     def _continue(
-        self, first: Line, value: str, x: float, spec: FieldSpec
+        self, first: Line, value: str, x: float, spec: FieldSpec, label_line: Line
     ) -> tuple[object, list[Line]]:
         used = [first]
         current = first
@@ -239,7 +265,7 @@ class Layout:
                     continue
                 nxt = other
                 break
-            if nxt is None or len(nxt.segments) != 1 or self._row_labelled(nxt):
+            if nxt is None or len(nxt.segments) != 1 or self._row_labelled(nxt, label_line):
                 break
             if _UNKNOWN_LABEL.match(nxt.text):
                 break  # "建筑面积：..." – a label this type does not know still ends the value

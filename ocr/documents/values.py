@@ -11,8 +11,14 @@ import re
 from ocr.text import find_dates, is_long_term, parse_money, squeeze
 from ocr.validators import repair_id_number, repair_uscc
 
-_EDGE = " :;,.。、|-_=~\"'"
-_STOP = re.compile(r"[,;。]")
+_EDGE = " :;,.。、|-_=~\"'：；，"
+_STOP = re.compile(r"[,;。，；]")
+_WHITE = re.compile(r"\s+")
+
+
+def _plain(text: str) -> str:
+    """The text as printed without white space (widths kept: values are given as printed)."""
+    return _WHITE.sub("", text)
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 
 _ETHNIC_NAMES = (
@@ -26,13 +32,13 @@ ETHNIC_GROUPS = frozenset(_ETHNIC_NAMES.split())
 
 def text_value(text: str) -> str | None:
     """Free text (a name of a firm, a type, an authority): up to the first clause mark."""
-    value = _STOP.split(squeeze(text), maxsplit=1)[0].strip(_EDGE)
+    value = _STOP.split(_plain(text), maxsplit=1)[0].strip(_EDGE)
     return value if len(value) >= 2 else None
 
 
 def long_text(text: str) -> str | None:
     """Free text that may run over lines and hold clause marks (business scope, addresses)."""
-    value = squeeze(text).strip(" :|")
+    value = _plain(text).strip(" :|：")
     return value if len(value) >= 2 else None
 
 
@@ -45,13 +51,13 @@ def address(text: str) -> str | None:
 
 
 _PERSON = re.compile(rf"^[{_CJK}·]{{2,8}}$|^[A-Za-z][A-Za-z .'-]{{1,40}}$")
-_PARTY = re.compile(rf"^[{_CJK}A-Za-z0-9()·]{{2,40}}$")
-_SIGN = re.compile(r"\((?:签字|签章|盖章|签名|签字盖章|公章)\)|签字|盖章")
+_PARTY = re.compile(rf"^[{_CJK}A-Za-z0-9()（）·]{{2,40}}$")
+_SIGN = re.compile(r"[(（](?:签字|签章|盖章|签名|签字盖章|公章)[)）]|签字|盖章")
 
 
 def person_name(text: str) -> str | None:
     """A person's name: two to eight Chinese characters (or a Latin name)."""
-    value = _SIGN.sub("", squeeze(text).split(",")[0]).strip(_EDGE)
+    value = _SIGN.sub("", _STOP.split(_plain(text))[0]).strip(_EDGE)
     return value if _PERSON.match(value) else None
 
 

@@ -155,7 +155,7 @@ def test_business_licence_of_a_company_in_a_two_column_table() -> None:
     assert result.fields["registered_capital"] == 1_000_000
     assert result.fields["established_date"] == "2019-03-12"
     assert result.fields["address"] == "北京市海淀区中关村大街1号"
-    assert result.fields["business_scope"] == "技术开发、技术咨询;销售电子产品。"
+    assert result.fields["business_scope"] == "技术开发、技术咨询；销售电子产品。"
     assert result.fields["term_to"] == "long-term"
 
 

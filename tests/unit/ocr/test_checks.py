@@ -1,0 +1,131 @@
+"""Material verdicts from the catalog's rules and what was read."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from assets import load_catalog
+from hall.schema import ServiceItem
+from ocr.checks import check_item, reason_text
+from ocr.reader import read_lines
+from tests.unit.ocr.lines import page
+
+TODAY = dt.date(2026, 11, 22)
+APPLICANT = {"name": "李建国", "id_number": "11010519491231002X"}
+
+
+def _item() -> ServiceItem:
+    return load_catalog().item("sole-proprietor-registration")
+
+
+def _lease(lessee: str = "李建國", end: str = "2028年12月31日") -> list:
+    return page(
+        "房屋租赁合同",
+        "出租方（甲方）：北京华信物业管理有限公司",
+        f"承租方（乙方）：{lessee}",
+        "房屋坐落：北京市海淀区中关村大街27号",
+        f"租赁期限：自2026年01月01日起至{end}止",
+    )
+
+
+def test_good_lease_passes_and_prefills() -> None:
+    result = check_item(
+        _item(),
+        [("lease.jpg", read_lines(_lease()))],
+        applicant=APPLICANT,
+        today=TODAY,
+        card_read=True,
+    )
+    assert result.verdict == "pass"
+    assert result.to_json()["materials"] == [
+        {
+            "file": "lease.jpg",
+            "document_type": "lease_contract",
+            "fields": {
+                "lessor": "北京华信物业管理有限公司",
+                "lessee": "李建國",
+                "address": "北京市海淀区中关村大街27号",
+                "start_date": "2026-01-01",
+                "end_date": "2028-12-31",
+            },
+            "valid": True,
+            "defects": [],
+        }
+    ]
+    assert result.prefill()["lease-contract"]["address"] == "北京市海淀区中关村大街27号"
+
+
+def test_someone_elses_expired_lease_fails_with_both_reasons() -> None:
+    reading = read_lines(_lease(lessee="王五", end="2026年06月30日"))
+    result = check_item(
+        _item(), [("lease.jpg", reading)], applicant=APPLICANT, today=TODAY, card_read=True
+    )
+    assert result.verdict == "fail"
+    assert result.materials[0].defects == ["expired", "name_mismatch"]
+    assert reason_text("name_mismatch", "zh").startswith("材料上的姓名与申请人不一致")
+    assert "not the applicant" in reason_text("name_mismatch", "en")
+
+
+def test_wrong_document_and_missing_lease() -> None:
+    licence = read_lines(page("营业执照", "名称 某店", "统一社会信用代码 91110000600037341L"))
+    result = check_item(
+        _item(), [("x.jpg", licence)], applicant=APPLICANT, today=TODAY, card_read=True
+    )
+    assert result.verdict == "fail"
+    assert result.materials[0].defects == ["wrong_document"]
+    assert result.materials[1].file is None
+    assert result.materials[1].defects == ["missing_material"]
+
+
+def test_unreadable_lessee_is_reported_not_guessed() -> None:
+    lines = _lease()
+    lines[2] = type(lines[2])(lines[2].text, lines[2].box, 0.2)
+    result = check_item(
+        _item(), [("l.jpg", read_lines(lines))], applicant=APPLICANT, today=TODAY, card_read=True
+    )
+    assert result.materials[0].defects == ["unreadable"]
+
+
+def test_photographed_id_card_is_the_applicant_without_a_card_reader() -> None:
+    front = page(
+        "姓名 李建国",
+        "性别 女 民族 汉",
+        "出生 1949年12月31日",
+        "住址 北京市东城区某街1号",
+        "公民身份号码 11010519491231002X",
+    )
+    back = page(
+        "中华人民共和国", "居民身份证", "签发机关 北京市公安局东城分局", "有效期限 2010.01.01-长期"
+    )
+    readings = [
+        ("f.jpg", read_lines(front)),
+        ("b.jpg", read_lines(back)),
+        ("l.jpg", read_lines(_lease())),
+    ]
+    result = check_item(_item(), readings, today=TODAY)
+    assert result.verdict == "pass", result.to_json()
+    assert [m.document_type for m in result.materials] == [
+        "resident_id_front",
+        "resident_id_back",
+        "lease_contract",
+    ]
+    # The same card with a wrong check character is caught.
+    bad = page(
+        "姓名 李建国",
+        "性别 女 民族 汉",
+        "出生 1949年12月31日",
+        "住址 北京市东城区某街1号",
+        "公民身份号码 110105194912310021",
+    )
+    result = check_item(_item(), [("f.jpg", read_lines(bad)), *readings[1:]], today=TODAY)
+    assert result.verdict == "fail"
+    assert "id_checksum" in result.materials[0].defects
+
+
+def test_tolerable_missing_material_gives_a_tolerated_verdict() -> None:
+    item = _item()
+    spec = item.materials[1].model_copy(update={"tolerable": True})
+    tolerant = item.model_copy(update={"materials": [item.materials[0], spec]})
+    result = check_item(tolerant, [], applicant=APPLICANT, today=TODAY, card_read=True)
+    assert result.verdict == "tolerated"
+    assert result.materials[0].status == "tolerated"
