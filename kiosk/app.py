@@ -34,6 +34,7 @@ from kiosk.printers import build_receipt_printer
 from kiosk.services.journey import Journey
 from kiosk.ui.controller import KioskController, Services
 from kiosk.ui.main_window import KioskWindow
+from kiosk.ui.maintenance.mode import MaintenanceMode, app_probes
 from kiosk.ui.preview import CameraPreview
 from kiosk.ui.workers import CardWatcher, CodeScanner
 from kiosk.services.heartbeat import TerminalReport
@@ -140,6 +141,7 @@ class KioskApp:
     still_camera: StillCamera | None = None
     document_printer: DocumentPrinter | None = None
     closers: list[Any] = field(default_factory=list)
+    maintenance: MaintenanceMode | None = None
     printing: QueuedPrinting | None = None
     """The durable print queue and its two workers (receipt, certificate)."""
 
@@ -173,6 +175,8 @@ class KioskApp:
         self.sync.stop()
         if self.printing is not None:
             self.printing.stop()
+        if self.maintenance is not None:
+            self.maintenance.stop()
         self.controller.stop()
         self.client.close()
         for closer in reversed(self.closers):
@@ -354,6 +358,13 @@ def build_app(settings: KioskSettings) -> KioskApp:
     controller = KioskController(window, services)
     bridge.setParent(controller)
     bridge.result_arrived.connect(controller.on_result)
+    # Maintenance mode asks the reader, camera and receipt printer through the drivers the app
+    # holds open (a second handle on a serial port or a camera would fight the first).
+    maintenance = MaintenanceMode(
+        window,
+        controller,
+        probes=app_probes(reader=reader, camera=camera, receipt_printer=receipt_printer),
+    )
 
     def mark_shown(_status: str) -> None:
         # The citizen now has the case number on screen: the row is no longer "lost". The
@@ -379,6 +390,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         still_camera=still_camera,
         document_printer=document_printer,
         closers=closers,
+        maintenance=maintenance,
         printing=printing,
     )
 

@@ -81,13 +81,36 @@ def _probe_sam(port: str, baud: int | None) -> Probe:
     return probe
 
 
-def _probe_escpos(host: str, port: int) -> Probe:
+def _probe_receipt(rp: Any) -> Probe:
     def probe() -> tuple[str, str]:
-        from devices.receipt.escpos_printer import EscposReceiptPrinter
+        from devices.receipt import escpos_printer
 
-        return receipt_status(EscposReceiptPrinter(host, port, timeout=2.0).status())
+        if rp.driver == "escpos-network":
+            printer: Any = escpos_printer.EscposReceiptPrinter(rp.host, rp.port, timeout=2.0)
+        else:  # serial and USB links (the driver's newer builder)
+            from devices.receipt.profile import PrinterProfile
+
+            printer = escpos_printer.receipt_printer_for(
+                rp.driver,
+                PrinterProfile(),
+                serial_port=getattr(rp, "serial_port", None),
+                baud=getattr(rp, "baud", 9600),
+                usb_vendor_id=getattr(rp, "usb_vendor_id", None),
+                usb_product_id=getattr(rp, "usb_product_id", None),
+                timeout=2.0,
+            )
+        return receipt_status(str(printer.status()))
 
     return probe
+
+
+def _receipt_port(rp: Any) -> str:
+    if rp.driver == "escpos-serial":
+        return str(getattr(rp, "serial_port", "-"))
+    if rp.driver == "escpos-usb":
+        vid, pid = getattr(rp, "usb_vendor_id", 0) or 0, getattr(rp, "usb_product_id", 0) or 0
+        return f"usb {vid:04x}:{pid:04x}"
+    return f"{rp.host}:{rp.port}"
 
 
 def receipt_status(paper: str) -> tuple[str, str]:
@@ -231,8 +254,8 @@ def plan_checks(
     )
     rp = dev.receipt_printer
     add(
-        Check("receipt_printer", rp.driver, f"{rp.host}:{rp.port}", SIMULATED),
-        _probe_escpos(rp.host, rp.port) if rp.driver == "escpos-network" else None,
+        Check("receipt_printer", rp.driver, _receipt_port(rp), SIMULATED),
+        _probe_receipt(rp) if rp.driver != "simulated" else None,
     )
     dp = dev.document_printer
     if dp.driver == "cups":
