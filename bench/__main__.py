@@ -4,7 +4,10 @@ import importlib
 import sys
 
 # One module per benchmark, each with ``main()``; ``python -m bench idcard qr`` runs just those.
-BENCHMARKS = ("startup", "preview", "idcard", "receipt")
+BENCHMARKS = (
+    "startup", "preview", "qr", "idcard", "receipt",
+    "queue_enqueue", "queue_drain", "queue_catchup", "queue_kill",
+)  # fmt: skip
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(BENCHMARKS)

@@ -23,6 +23,7 @@ from kiosk.ui.screens.progress import ProgressScreen
 from kiosk.ui.screens.rate import RateScreen
 from kiosk.ui.screens.result import ResultScreen
 from kiosk.ui.screens.review import ReviewScreen
+from kiosk.ui.screens.verify import VerifyScreen
 from kiosk.ui.strings import tr
 from kiosk.ui.theme import ELDER_SCALE, stylesheet
 from kiosk.ui.widgets import Screen, button, card, label
@@ -146,6 +147,7 @@ class KioskWindow(QMainWindow):
         self.result = ResultScreen()
         self.rate = RateScreen()
         self.progress = ProgressScreen()
+        self.verify = VerifyScreen()
         self.screens: list[Screen] = [
             self.attract,
             self.choose,
@@ -156,6 +158,7 @@ class KioskWindow(QMainWindow):
             self.result,
             self.rate,
             self.progress,
+            self.verify,
         ]
         for screen in self.screens:
             self.stack.addWidget(screen)

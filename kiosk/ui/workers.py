@@ -21,6 +21,8 @@ from devices.camera.qr import decode_text
 from devices.errors import CardReadError, DeviceError, NoCardError
 from devices.idcard.card import IdCard
 from devices.ports import Camera, CodeDecoder, IdCardReader
+from devices.scanner.repeats import RepeatFilter
+from devices.scanner.serial_scanner import SerialCodeScanner
 
 log = logging.getLogger(__name__)
 
@@ -198,15 +200,35 @@ class CardWatcher(QObject):
             self._stop.wait(self._poll_interval)
 
 
-class CodeScanner(QObject):
-    """Grabs camera frames on its own thread while enabled and decodes QR codes in them.
+class CodeSource(QObject):
+    """What the controller scans codes with: the camera, a serial scanner or a keyboard wedge.
 
-    The same payload is not reported twice within ``repeat_window`` seconds, so a code held
-    in front of the camera counts once.
+    ``code_scanned(text)`` fires on the GUI thread for each new code while enabled;
+    ``scan_failed(DeviceError)`` when the device fails. ``start``/``stop`` bracket its life.
     """
 
     code_scanned = Signal(str)
     scan_failed = Signal(object)
+
+    def start(self) -> None:
+        """Begin (idle until enabled)."""
+        raise NotImplementedError
+
+    def enable(self, on: bool) -> None:
+        """Report codes (on the screens that accept one) or drop them."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop; no thread or filter is left behind."""
+        raise NotImplementedError
+
+
+class CodeScanner(CodeSource):
+    """Grabs camera frames on its own thread while enabled and decodes QR codes in them.
+
+    The same payload is not reported twice within ``repeat_window`` seconds of its last
+    sighting (``RepeatFilter``), so a code held in front of the camera counts once.
+    """
 
     def __init__(
         self,
@@ -215,6 +237,7 @@ class CodeScanner(QObject):
         *,
         interval: float = 0.2,
         repeat_window: float = 3.0,
+        clock: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
         """Scan ``camera`` with ``decoder``; call ``start()``, then ``enable(True)`` to look."""
@@ -222,11 +245,10 @@ class CodeScanner(QObject):
         self._camera = camera
         self._decoder = decoder
         self._interval = interval
-        self._repeat_window = repeat_window
+        self._repeats = RepeatFilter(repeat_window, clock)
         self._enabled = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._last: tuple[str, float] | None = None
 
     def start(self) -> None:
         """Start the scanning thread (idle until enabled)."""
@@ -237,7 +259,7 @@ class CodeScanner(QObject):
     def enable(self, on: bool) -> None:
         """Look for codes (on the screens that accept one) or rest."""
         if on:
-            self._last = None
+            self._repeats.reset()
             self._enabled.set()
         else:
             self._enabled.clear()
@@ -262,16 +284,80 @@ class CodeScanner(QObject):
                 self.scan_failed.emit(err)
                 self._stop.wait(1.0)
                 continue
-            now = time.monotonic()
             for raw in payloads:
                 text = decode_text(raw)
-                if (
-                    self._last
-                    and self._last[0] == text
-                    and now - self._last[1] < self._repeat_window
-                ):
-                    continue
-                self._last = (text, now)
-                if self._enabled.is_set():
+                if self._repeats.accept(text) and self._enabled.is_set():
                     self.code_scanned.emit(text)
             self._stop.wait(self._interval)
+
+
+class LineScanner(CodeSource):
+    """Reads a serial (USB-CDC) code scanner on its own thread and reports each new payload.
+
+    The port is read all the time, enabled or not, and payloads that arrive while disabled are
+    dropped: a code scanned on a screen that takes none must not pop up on the next one.
+    """
+
+    def __init__(
+        self,
+        scanner: SerialCodeScanner,
+        *,
+        repeat_window: float = 3.0,
+        read_timeout: float = 0.2,
+        retry_interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        parent: QObject | None = None,
+    ) -> None:
+        """Read ``scanner``; call ``start()``, then ``enable(True)`` to report codes."""
+        super().__init__(parent)
+        self._scanner = scanner
+        self.dropped = 0
+        """Payloads read while disabled, and dropped (for tests and the technician)."""
+        self._read_timeout = read_timeout
+        self._retry_interval = retry_interval
+        self._repeats = RepeatFilter(repeat_window, clock)
+        self._enabled = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the reading thread."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="line-scanner", daemon=True)
+        self._thread.start()
+
+    def enable(self, on: bool) -> None:
+        """Report codes or drop them."""
+        if on:
+            self._repeats.reset()
+            self._enabled.set()
+        else:
+            self._enabled.clear()
+
+    def stop(self) -> None:
+        """Stop and join the thread, then close the port."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+            self._thread = None
+        self._scanner.close()
+
+    def _loop(self) -> None:
+        failing = False
+        while not self._stop.is_set():
+            try:
+                raw = self._scanner.read(self._read_timeout)
+            except DeviceError as err:
+                if not failing:  # one report per outage, not one per retry
+                    self.scan_failed.emit(err)
+                failing = True
+                self._stop.wait(self._retry_interval)
+                continue
+            failing = False
+            if raw is None:
+                continue
+            text = decode_text(raw)
+            if not self._enabled.is_set():
+                self.dropped += 1
+            elif self._repeats.accept(text):
+                self.code_scanned.emit(text)
