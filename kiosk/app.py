@@ -141,6 +141,8 @@ class KioskApp:
     still_camera: StillCamera | None = None
     document_printer: DocumentPrinter | None = None
     closers: list[Any] = field(default_factory=list)
+    printing: QueuedPrinting | None = None
+    """The durable print queue and its two workers (receipt, certificate)."""
     maintenance: MaintenanceMode | None = None
     printing: QueuedPrinting | None = None
     """The durable print queue and its two workers (receipt, certificate)."""
@@ -358,6 +360,15 @@ def build_app(settings: KioskSettings) -> KioskApp:
     controller = KioskController(window, services)
     bridge.setParent(controller)
     bridge.result_arrived.connect(controller.on_result)
+
+    def mark_shown(_status: str) -> None:
+        # The citizen now has the case number on screen: the row is no longer "lost". The
+        # fsync runs on the outbox's worker, never on the GUI thread.
+        case = controller.session.case_number
+        if case is not None:
+            controller.outbox_runner.run(lambda: outbox.mark_shown(case), None, _shown_failed)
+
+    controller.result_shown.connect(mark_shown)
     # Maintenance mode asks the reader, camera and receipt printer through the drivers the app
     # holds open (a second handle on a serial port or a camera would fight the first).
     maintenance = MaintenanceMode(
@@ -390,6 +401,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         still_camera=still_camera,
         document_printer=document_printer,
         closers=closers,
+        printing=printing,
         maintenance=maintenance,
         printing=printing,
     )

@@ -35,6 +35,7 @@ from kiosk.config import KioskSettings
 from kiosk.services import documents
 from kiosk.services.idle import IdleClock, IdleState
 from kiosk.services.journey import Journey
+from kiosk.services.print_jobs import QueuedPrinting, encode_certificate, encode_receipt
 from kiosk.services.scans import ScanKind, classify
 from kiosk.services.session import CapturedMaterial, Session, SessionError, Step
 from kiosk.ui.main_window import KioskWindow
@@ -43,7 +44,7 @@ from kiosk.ui.screens import loc
 from kiosk.ui.strings import tr
 from kiosk.ui.workers import CardWatcher, CodeScanner, TaskRunner
 from ocr.quality import QualityReport, assess
-from offline_cache.errors import HallRejectedError, HallUnavailableError
+from offline_cache.errors import HallRejectedError, HallUnavailableError, StoreFullError
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ class Services:
     card_watcher: CardWatcher
     code_scanner: CodeScanner
     camera_preview: CameraPreview | None = None
+    print_jobs: QueuedPrinting | None = None
+    """The durable print queue; ``None`` prints straight to the printers (tests of the screens)."""
     """The capture screen's live preview and auto-capture; ``None`` shows no preview."""
 
 
@@ -541,7 +544,9 @@ class KioskController(QObject):
         self._results.clear()
         log.error("submission could not be queued: %s", type(error).__name__)
         if session is self.session:
-            self.window.review.show_error(tr("submit_failed", self.language))
+            full = isinstance(error, StoreFullError)
+            key = "submit_store_full" if full else "submit_failed"
+            self.window.review.show_error(tr(key, self.language))
 
     def on_result(self, case_number: str, result: SubmissionPublic) -> None:
         """The hall answered for a case (called on the GUI thread through a queued signal).
@@ -604,6 +609,16 @@ class KioskController(QObject):
         if certificate is not None:
             doc = certificate
             jobs["certificate"] = lambda: a4.print_certificate(doc)
+        queued = self.services.print_jobs
+        if queued is not None:
+            # Through the durable queue: a job the printer could not take now prints when it is
+            # back, and "print again" reuses the same job (never a second copy).
+            case = session.case_number
+            jobs = {"receipt": queued.job("receipt", case, encode_receipt(receipt))}
+            if certificate is not None:
+                jobs["certificate"] = queued.job(
+                    "certificate", case, encode_certificate(certificate)
+                )
         self._start_print_jobs(jobs)
 
     def _start_print_jobs(self, jobs: dict[str, Callable[[], object]]) -> None:
