@@ -62,7 +62,8 @@ class DecodedReceipt:
     status_requests: int = 0
     """``DLE EOT n`` real-time requests seen: host-to-printer only, nothing on the paper."""
     images: list[npt.NDArray[np.uint8]] = field(default_factory=list)
-    """Raster images as 0/1 bitmaps (1 = a black dot), one row per dot line."""
+    """What is printed as dots, as 0/1 bitmaps (1 = black), one row per dot line: raster images,
+    and native QR symbols drawn as the printer's engine draws them."""
     blocks: list[PrintedLine | PrintedQr] = field(default_factory=list)
     """Lines and QR codes in paper order, for ``render_text``."""
 
@@ -75,6 +76,10 @@ class _State:
     chinese: bool = False
     text: bytearray = field(default_factory=bytearray)
     stored_qr: bytes | None = None
+    qr_module_dots: int = 3
+    """GS ( k function 167: dots per module (printers default to 3)."""
+    qr_ec: str = "L"
+    """GS ( k function 169: error correction level (L, M, Q, H; printers default to L)."""
 
 
 def decode_receipt(data: bytes, *, paper_dots: int | None = None) -> DecodedReceipt:
@@ -152,13 +157,16 @@ def decode_receipt(data: bytes, *, paper_dots: int | None = None) -> DecodedRece
                 raise OracleError(f"bad DLE EOT request at offset {pos}")
             out.status_requests += 1
             pos += 3
-        elif prefix == b"\x1d(":
-            pos = _qr_function(data, pos, out, state)
-        elif prefix == b"\x1dv":
-            pos = _raster(data, pos, out, state)
-            width = int(out.images[-1].shape[1])
-            if paper_dots is not None and width > paper_dots:
-                raise OracleError(f"raster image {width} dots wide on {paper_dots}-dot paper")
+        elif prefix in (b"\x1d(", b"\x1dv"):
+            images = len(out.images)
+            if prefix == b"\x1d(":
+                pos = _qr_function(data, pos, out, state)
+            else:
+                pos = _raster(data, pos, out, state)
+            for image in out.images[images:]:
+                width = int(image.shape[1])
+                if paper_dots is not None and width > paper_dots:
+                    raise OracleError(f"image {width} dots wide on {paper_dots}-dot paper")
         else:
             raise OracleError(f"unknown command {prefix.hex(' ')} at offset {pos}")
     if state.text:
@@ -238,14 +246,48 @@ def _qr_function(data: bytes, pos: int, out: DecodedReceipt, state: _State) -> i
         if state.stored_qr is None:
             raise OracleError("QR print without stored data")
         try:
-            payload = state.stored_qr.decode("utf-8")
+            stored = state.stored_qr.decode("utf-8")
         except UnicodeDecodeError as err:
             raise OracleError("stored QR data is not UTF-8") from err
-        out.qr_payloads.append(payload)
+        # Draw the symbol as the printer's QR engine would (module size, error correction) and
+        # read it back: what counts is what a phone reads off the paper.
+        bitmap = native_qr_bitmap(state.stored_qr, state.qr_module_dots, state.qr_ec)
+        out.images.append(bitmap)
+        readable = decode_bitmap_qr(bitmap)
+        payload = stored if readable == [stored] else None
+        if payload is not None:
+            out.qr_payloads.append(payload)
         out.blocks.append(PrintedQr(payload, native=True))
-    elif fn not in (65, 67, 69):
+    elif fn == 67:
+        if len(body) < 3 or not 1 <= body[2] <= 16:
+            raise OracleError(f"bad QR module size at offset {pos}")
+        state.qr_module_dots = body[2]
+    elif fn == 69:
+        levels = {48: "L", 49: "M", 50: "Q", 51: "H"}
+        if len(body) < 3 or body[2] not in levels:
+            raise OracleError(f"bad QR error correction at offset {pos}")
+        state.qr_ec = levels[body[2]]
+    elif fn != 65:
         raise OracleError(f"GS ( k function {fn} is not one we emit")
     return pos + 5 + length
+
+
+def native_qr_bitmap(data: bytes, module_dots: int, ec: str) -> npt.NDArray[np.uint8]:
+    """The 0/1 dot bitmap a printer's QR engine prints for ``data`` (model 2, no quiet zone)."""
+    import qrcode
+    import qrcode.constants
+
+    level = {
+        "L": qrcode.constants.ERROR_CORRECT_L,
+        "M": qrcode.constants.ERROR_CORRECT_M,
+        "Q": qrcode.constants.ERROR_CORRECT_Q,
+        "H": qrcode.constants.ERROR_CORRECT_H,
+    }[ec]
+    code = qrcode.QRCode(error_correction=level, border=0)
+    code.add_data(data)
+    code.make(fit=True)
+    modules = np.array(code.get_matrix(), dtype=np.uint8)
+    return np.kron(modules, np.ones((module_dots, module_dots), dtype=np.uint8))
 
 
 def _raster(data: bytes, pos: int, out: DecodedReceipt, state: _State) -> int:

@@ -146,3 +146,22 @@ def test_wrapping_keeps_every_character_and_the_width(text: str) -> None:
     lines = wrap_text(text, 16)
     assert all(sum(2 if ord(c) > 0x7F else 1 for c in line) <= 16 for line in lines)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_native_qr_is_drawn_as_the_printer_would_and_read_back() -> None:
+    job = encode_receipt(ACCEPTANCE, native_qr_code=True)
+    decoded = decode_receipt(job, paper_dots=384)
+    assert decoded.qr_payloads == [CASE_NUMBER]
+    [image] = decoded.images
+    # Module size 6 dots from GS ( k function 67: 21-module version 1 is 126 dots.
+    assert image.shape[0] == image.shape[1] and image.shape[0] % 6 == 0
+
+
+def test_native_qr_too_big_for_the_paper_is_caught() -> None:
+    # The module size the job asks for is honoured: 16 dots x 21 modules = 336 dots.
+    job = encode_receipt(ACCEPTANCE, native_qr_code=True).replace(
+        b"\x1d(k\x03\x001C\x06", b"\x1d(k\x03\x001C\x10"
+    )
+    with pytest.raises(OracleError, match="336 dots wide on 300-dot paper"):
+        decode_receipt(job, paper_dots=300)
+    assert decode_receipt(job, paper_dots=384).qr_payloads == [CASE_NUMBER]
