@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.commands.ocr",
     "kiosk.commands.printing",
     "kiosk.commands.queue",
+    "kiosk.commands.scan",
 )
 
 

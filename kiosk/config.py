@@ -223,6 +223,53 @@ class CameraSettings(_Section):
     """Preview frames in a row the document must lie still and sharp before auto-capture."""
 
 
+DecoderName = Literal["zxing-cpp", "pyzbar", "opencv"]
+_DEFAULT_DECODERS: tuple[DecoderName, ...] = ("zxing-cpp", "pyzbar")
+
+
+class ScannerSettings(_Section):
+    """What scans citizens' QR codes (receipts, certificates).
+
+    ``camera``: the document camera, through the decoder chain; ``serial``: a USB-CDC scanner
+    sending one code per line; ``hid-wedge``: a scanner that types like a keyboard; ``simulated``:
+    the camera driver on the simulated camera (the demo).
+    """
+
+    driver: Literal["camera", "serial", "hid-wedge", "simulated"] = "simulated"
+    port: str | None = None
+    """Serial device for ``serial``, e.g. ``/dev/serial/by-id/usb-Newland_...-if00``."""
+    baud: int = Field(default=9600, ge=1200, le=921600)
+    """Line speed for ``serial`` (USB-CDC scanners ignore it; RS-232 ones do not)."""
+    suffix: str = "\r\n"
+    """What ends each code for ``serial``: the characters, or ``crlf``, ``cr``, ``lf``, ``tab``."""
+    decoders: list[DecoderName] = Field(
+        default_factory=lambda: list(_DEFAULT_DECODERS), min_length=1
+    )
+    """Camera decoders in the order tried (measured by ``python -m bench qr``)."""
+    roi: tuple[float, float, float, float] | None = None
+    """Camera region of interest as fractions (left, top, width, height); ``None``: whole frame."""
+    dedupe_window_s: float = Field(default=3.0, ge=0.0, le=60.0)
+    """The same code is not reported again until it has been away this long."""
+    interval_s: float = Field(default=0.2, ge=0.02, le=5.0)
+    """Camera: pause between frames looked at."""
+    wedge_max_gap_ms: float = Field(default=35.0, ge=5.0, le=200.0)
+    """``hid-wedge``: keys closer than this are the scanner's, not a person's."""
+
+    @model_validator(mode="after")
+    def _check(self) -> ScannerSettings:
+        if self.driver == "serial" and not self.port:
+            raise ValueError("port is required for driver 'serial', e.g. /dev/ttyACM0")
+        if not self.suffix:
+            raise ValueError("suffix cannot be empty (CR LF is the usual factory setting)")
+        if self.roi is not None:
+            left, top, width, height = self.roi
+            if min(self.roi) < 0 or width <= 0 or height <= 0:
+                raise ValueError("roi is (left, top, width, height), fractions of the frame, > 0")
+            if left + width > 1.0 or top + height > 1.0:
+                raise ValueError("roi leaves the frame: left + width and top + height must be <= 1")
+        return self
+
+
 class DevicesSettings(_Section):
     """Every device the terminal carries."""
 
@@ -230,6 +277,7 @@ class DevicesSettings(_Section):
     receipt_printer: ReceiptPrinterSettings = Field(default_factory=ReceiptPrinterSettings)
     document_printer: DocumentPrinterSettings = Field(default_factory=DocumentPrinterSettings)
     camera: CameraSettings = Field(default_factory=CameraSettings)
+    scanner: ScannerSettings = Field(default_factory=ScannerSettings)
 
 
 DeviceName = Literal[

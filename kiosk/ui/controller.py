@@ -27,6 +27,7 @@ from devices.receipt.layout import Receipt
 from hall.schema import (
     CaseProgressPublic,
     CatalogPublic,
+    CertificateCheck,
     MaterialSpec,
     ServiceItem,
     SubmissionPublic,
@@ -41,8 +42,9 @@ from kiosk.services.session import CapturedMaterial, Session, SessionError, Step
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.preview import CameraPreview, PreviewFrame
 from kiosk.ui.screens import loc
+from kiosk.ui.screens.verify import CertificateView
 from kiosk.ui.strings import tr
-from kiosk.ui.workers import CardWatcher, CodeScanner, TaskRunner
+from kiosk.ui.workers import CardWatcher, CodeSource, TaskRunner
 from ocr.quality import QualityReport, assess
 from offline_cache.errors import HallRejectedError, HallUnavailableError, StoreFullError
 
@@ -53,6 +55,9 @@ ELDER_AGE = 60
 
 SCAN_HINT_AFTER_MS = 15_000
 """With no readable code after this long, tell the citizen how to hold the receipt."""
+
+ATTRACT_NOTICE_MS = 12_000
+"""How long the attract screen says a scanned code is not ours before it clears."""
 
 
 @dataclass
@@ -72,7 +77,8 @@ class Services:
     receipt_printer: ReceiptPrinter
     document_printer: DocumentPrinter
     card_watcher: CardWatcher
-    code_scanner: CodeScanner
+    code_scanner: CodeSource
+    """The camera, a serial scanner or a keyboard wedge, as configured (``[devices.scanner]``)."""
     camera_preview: CameraPreview | None = None
     print_jobs: QueuedPrinting | None = None
     """The durable print queue; ``None`` prints straight to the printers (tests of the screens)."""
@@ -84,6 +90,8 @@ class KioskController(QObject):
 
     session_wiped = Signal()
     result_shown = Signal(str)
+    certificate_checked = Signal(str)
+    """The status of a scanned certificate, once its check is on the screen."""
     printing_finished = Signal(str)
     """``done`` or ``failed``, once the receipt (and certificate) jobs have ended."""
 
@@ -119,8 +127,15 @@ class KioskController(QObject):
         self._scan_hint_timer.setSingleShot(True)
         self._scan_hint_timer.setInterval(SCAN_HINT_AFTER_MS)
         self._scan_hint_timer.timeout.connect(self._on_scan_hint_timer_timeout)
+        self._scanning = False
+        self._verify_from_progress = False
+        self._attract_notice_timer = QTimer(self)
+        self._attract_notice_timer.setSingleShot(True)
+        self._attract_notice_timer.setInterval(ATTRACT_NOTICE_MS)
+        self._attract_notice_timer.timeout.connect(self._on_attract_notice_timer_timeout)
         self._results: dict[str, SubmissionPublic] = {}
         self._submitting = False
+        self._card_on_reader = False
         self._tap_guard_until = 0.0
         self._capture_queue: list[str] = []
         self._pending_photo: bytearray | None = None
@@ -143,7 +158,9 @@ class KioskController(QObject):
         watcher.card_placed.connect(self._on_card_watcher_card_placed)
         watcher.read_failed.connect(self._on_card_watcher_read_failed)
         watcher.reader_ready.connect(self._on_card_watcher_reader_ready)
+        watcher.card_removed.connect(self._on_card_watcher_card_removed)
         self.services.code_scanner.code_scanned.connect(self._on_code_scanner_code_scanned)
+        self.services.code_scanner.scan_failed.connect(self._on_code_scanner_scan_failed)
         w.header.language_toggled.connect(self._on_header_language_toggled)
         w.header.staff_called.connect(self._on_header_staff_called)
         w.overlay.stay_requested.connect(self._on_overlay_stay_requested)
@@ -167,6 +184,7 @@ class KioskController(QObject):
         w.result.reprint_requested.connect(self._on_result_reprint_requested)
         w.rate.rated.connect(self._on_rate_rated)
         w.progress.back_requested.connect(self._on_progress_back_requested)
+        w.verify.back_requested.connect(self._on_verify_back_requested)
 
     def start(self) -> None:
         """Begin watching the card reader and the camera."""
@@ -212,6 +230,9 @@ class KioskController(QObject):
         return time.monotonic() < self._tap_guard_until
 
     def _on_stack_current_changed(self, _: int) -> None:
+        w = self.window
+        if w.current_screen() not in (w.attract, w.progress, w.verify):
+            self._set_scanning(False)  # e.g. a card was read: the journey takes no codes
         guard = self.services.settings.terminal.tap_guard_ms / 1000
         self._tap_guard_until = time.monotonic() + guard
 
@@ -263,14 +284,27 @@ class KioskController(QObject):
     def _show_attract(self) -> None:
         self.window.attract.reset()
         self.window.show_screen(self.window.attract)
+        if self._card_on_reader:
+            # The card of the session just ended still lies there: remind its owner to take it
+            # (it starts no new session until it has been lifted; see CardWatcher).
+            self.window.attract.show_error(tr("attract_take_card", self.language))
+        # The attract screen takes codes too: a receipt shows its case, a certificate is checked.
+        self._set_scanning(True)
+
+    def _set_scanning(self, on: bool, *, reset: bool = False) -> None:
+        """Turn the code scanner on or off; ``reset`` forgets the codes it has just reported."""
+        if on != self._scanning or (on and reset):
+            self._scanning = on
+            self.services.code_scanner.enable(on)
 
     def wipe(self) -> None:
         """End the session: drop its personal data from memory and from every widget."""
         self._decision_timer.stop()
         self._idle_timer.stop()
         self._scan_hint_timer.stop()
+        self._attract_notice_timer.stop()
         self._progress_query += 1
-        self.services.code_scanner.enable(False)
+        self._set_scanning(False)
         self._enable_preview(False)
         self.session.wipe()
         self.session = Session(language=self.services.settings.terminal.language)
@@ -294,6 +328,7 @@ class KioskController(QObject):
         w.capture.set_material(None, None)
         w.result.set_result("accepted", "", offline=False, promised_days=0)
         w.progress.reset()
+        w.verify.reset()
         if self.language != self.session.language:
             self.language = self.session.language
             w.set_language(self.language)
@@ -306,6 +341,7 @@ class KioskController(QObject):
             self._idle_timer.start()
 
     def _on_card_watcher_card_placed(self, card: IdCard) -> None:
+        self._card_on_reader = True
         if self.maintenance_active:
             return  # the maintenance screen takes the card (a self-test) and wipes it
         step = self.session.step
@@ -328,6 +364,11 @@ class KioskController(QObject):
             self.window.attract.show_error(message)
         elif self.session.step is Step.IDENTIFY:
             self.window.identify.show_error(message)
+
+    def _on_card_watcher_card_removed(self) -> None:
+        self._card_on_reader = False
+        if self.session.step is Step.ATTRACT:
+            self.window.attract.error.hide()  # the "take your card" reminder has done its job
 
     def _on_card_watcher_reader_ready(self) -> None:
         # The reader answers again (replugged, or the line recovered): its fault no longer holds.
@@ -679,7 +720,7 @@ class KioskController(QObject):
 
     # --- progress query -------------------------------------------------------------------------
 
-    def _open_progress(self) -> None:
+    def _open_progress(self, *, reset_scanner: bool = True) -> None:
         self._begin_activity()
         if self.session.step is Step.ATTRACT:
             self.session.step = Step.CHOOSE
@@ -687,12 +728,13 @@ class KioskController(QObject):
         self._progress_query += 1
         self.window.progress.reset()
         self.window.show_screen(self.window.progress)
-        self.services.code_scanner.enable(True)
+        # From the button: look afresh, so a code shown before the press counts now.
+        self._set_scanning(True, reset=reset_scanner)
         self._scan_hint_timer.start()
 
     def _on_progress_back_requested(self) -> None:
         self._progress_query += 1
-        self.services.code_scanner.enable(False)
+        self._set_scanning(False)
         self._scan_hint_timer.stop()
         if self.session.card is None:
             self.wipe()
@@ -701,12 +743,28 @@ class KioskController(QObject):
             self._show_choose()
 
     def _on_code_scanner_code_scanned(self, payload: str) -> None:
-        if self.session.step is not Step.PROGRESS:
+        w = self.window
+        at = w.current_screen()
+        if self.session.step not in (Step.ATTRACT, Step.PROGRESS) or at not in (
+            w.attract,
+            w.progress,
+            w.verify,
+        ):
+            return  # a screen that takes no code (a wedge scan is swallowed all the same)
+        scan = classify(payload, self.services.public_keys(), dt.date.today())
+        if scan.kind is ScanKind.UNKNOWN and at is w.attract:
+            # A payment code on a phone, a poster: say so, but do not leave the attract screen.
+            w.attract.show_error(tr("attract_unknown_code", self.language))
+            self._attract_notice_timer.start()
             return
         self._touch()
-        scan = classify(payload, self.services.public_keys(), dt.date.today())
-        screen = self.window.progress
         self._scan_hint_timer.stop()
+        if scan.kind is ScanKind.CERTIFICATE and scan.check is not None:
+            self._show_certificate_check(scan.check, from_progress=at is w.progress)
+            return
+        if at is not w.progress:
+            self._open_progress(reset_scanner=False)
+        screen = w.progress
         if scan.kind is ScanKind.CASE:
             screen.show_looking(scan.text)
             lookup, local_case = self.services.progress_lookup, self.services.local_case
@@ -725,16 +783,54 @@ class KioskController(QObject):
                 partial(self._on_progress_answer, query),
                 partial(self._on_progress_failed, query),
             )
-        elif scan.kind is ScanKind.CERTIFICATE and scan.check is not None:
-            claims = scan.check.claims
-            screen.show_message(
-                f"cert_{scan.check.status}",
-                ok=scan.check.status == "genuine",
-                name=documents.mask_name(claims.name) if claims else "",
-                cid=claims.cid if claims else "",
-            )
         else:
             screen.show_message("progress_unknown_code")
+
+    def _show_certificate_check(self, check: CertificateCheck, *, from_progress: bool) -> None:
+        """Show the verdict on a scanned certificate on its own screen."""
+        if self.session.step is Step.ATTRACT:
+            self._begin_activity()  # the idle clock brings the attract screen back
+            self.session.go(Step.PROGRESS)
+        if self.window.current_screen() is not self.window.verify:
+            self._verify_from_progress = from_progress
+        self._progress_query += 1  # an answer to an earlier receipt scan is no longer wanted
+        claims = check.claims
+        view = CertificateView(status=check.status)
+        if claims is not None and check.status in ("genuine", "expired"):
+            try:
+                name = self.services.catalog().item(claims.item).name
+                item_zh, item_en = name.zh, name.en
+            except KeyError:
+                item_zh = item_en = claims.item
+            view = CertificateView(
+                status=check.status,
+                certificate_id=claims.cid,
+                holder=documents.mask_name(claims.name),
+                id_masked=claims.idm,
+                item_zh=item_zh,
+                item_en=item_en,
+                issued=claims.iat.isoformat(),
+                valid_until=claims.exp.isoformat() if claims.exp else "",
+            )
+        self.window.verify.show_check(view)
+        self.window.show_screen(self.window.verify)
+        self.certificate_checked.emit(check.status)
+
+    def _on_verify_back_requested(self) -> None:
+        self.window.verify.reset()
+        if self._verify_from_progress:
+            self._open_progress()
+        else:
+            self.wipe()
+
+    def _on_attract_notice_timer_timeout(self) -> None:
+        if self.window.current_screen() is self.window.attract:
+            self.window.attract.error.hide()
+
+    def _on_code_scanner_scan_failed(self, error: DeviceError) -> None:
+        # The technician sees it in the log and in `kiosk doctor`; the citizen keeps the card
+        # reader and the on-screen ways in, so nothing is shown on the screen for it.
+        log.warning("code scanner: %s", error)
 
     def _on_progress_answer(
         self, query: int, answer: CaseProgressPublic | dt.datetime | None

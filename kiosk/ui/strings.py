@@ -21,6 +21,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Hold on a moment while it is read. No forms to fill; most services finish on the spot.",
     ),
     "attract_progress": ("扫码查询办件进度", "Scan a receipt to check progress"),
+    "attract_take_card": (
+        "请取走您的身份证。",
+        "Please take your ID card with you.",
+    ),
     "attract_reading": (
         "正在读取身份证，请不要移动…",
         "Reading your ID card, please keep it still…",
@@ -190,6 +194,47 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cert_expired": ("该证明已过有效期。", "This certificate has expired."),
     "cert_unknown_key": ("无法识别签发机构的密钥。", "The issuer's key is not known here."),
     "cert_malformed": ("二维码内容不完整。", "The QR code is incomplete."),
+    "verify_title": ("证明核验结果", "Certificate check"),
+    "verify_genuine": ("✓ 真实有效", "✓ Genuine"),
+    "verify_genuine_advice": (
+        "这份证明由政务服务中心签发，内容没有被改动过。",
+        "This certificate was issued by the service centre and has not been changed.",
+    ),
+    "verify_tampered": ("✗ 核验未通过", "✗ Failed the check"),
+    "verify_tampered_advice": (
+        "二维码的内容和签发时不一致，可能被改动过。请不要使用这份证明，并联系工作人员。",
+        "The code does not match what was issued; it may have been changed. "
+        "Please do not rely on it, and ask staff.",
+    ),
+    "verify_expired": ("已过有效期", "Expired"),
+    "verify_expired_advice": (
+        "这份证明是真的，但已经过了有效期。如需新的证明，请重新办理。",
+        "This certificate is real but no longer valid. Apply again for a new one.",
+    ),
+    "verify_unknown_key": ("暂时无法核验", "Cannot be checked here"),
+    "verify_unknown_key_advice": (
+        "本机还不认识签发这份证明的密钥。请稍后再试，或请工作人员核验。",
+        "This terminal does not know the key that signed it yet. "
+        "Please try later, or ask staff to check it.",
+    ),
+    "verify_malformed": ("二维码不完整", "Incomplete code"),
+    "verify_malformed_advice": (
+        "二维码没有读全或已损坏。请把证明放平、拿稳后再扫一次。",
+        "The code was not read in full or is damaged. Hold the certificate flat and still, "
+        "and scan again.",
+    ),
+    "verify_cid": ("证明编号", "Certificate no."),
+    "verify_item": ("办理事项", "Service"),
+    "verify_holder": ("持证人", "Holder"),
+    "verify_id": ("证件号码", "ID number"),
+    "verify_issued": ("签发日期", "Issued"),
+    "verify_until": ("有效期至", "Valid until"),
+    "verify_no_end": ("长期有效", "No end date"),
+    "attract_unknown_code": (
+        "这个二维码不是本中心的回执或证明。查进度请扫回执上的二维码。",
+        "This QR code is not one of our receipts or certificates. "
+        "To check progress, scan the code on your receipt.",
+    ),
     "idle_title": ("您还在吗？", "Are you still there?"),
     "idle_body": (
         "为保护您的个人信息，{n} 秒后将自动退出并清除本次资料。",
