@@ -144,8 +144,6 @@ class KioskApp:
     printing: QueuedPrinting | None = None
     """The durable print queue and its two workers (receipt, certificate)."""
     maintenance: MaintenanceMode | None = None
-    printing: QueuedPrinting | None = None
-    """The durable print queue and its two workers (receipt, certificate)."""
 
     def start(self) -> None:
         """Start the workers and fetch the hall's catalog and keys in the background."""
@@ -376,15 +374,6 @@ def build_app(settings: KioskSettings) -> KioskApp:
         controller,
         probes=app_probes(reader=reader, camera=camera, receipt_printer=receipt_printer),
     )
-
-    def mark_shown(_status: str) -> None:
-        # The citizen now has the case number on screen: the row is no longer "lost". The
-        # fsync runs on the outbox's worker, never on the GUI thread.
-        case = controller.session.case_number
-        if case is not None:
-            controller.outbox_runner.run(lambda: outbox.mark_shown(case), None, _shown_failed)
-
-    controller.result_shown.connect(mark_shown)
     return KioskApp(
         settings=settings,
         window=window,
@@ -403,7 +392,6 @@ def build_app(settings: KioskSettings) -> KioskApp:
         closers=closers,
         printing=printing,
         maintenance=maintenance,
-        printing=printing,
     )
 
 
