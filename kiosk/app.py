@@ -22,23 +22,24 @@ import kiosk
 from devices.a4.cups_printer import USABLE_QUEUE_STATES, CupsDocumentPrinter, FolderDocumentPrinter
 from devices.camera.autocapture import AutoCaptureSettings
 from devices.camera.opencv_camera import ReopeningCamera, parse_source
-from devices.camera.qr import PyzbarDecoder
+from devices.camera.qr import DecoderChain, Roi, RoiDecoder
 from devices.camera.still import StillCamera
 from devices.idcard.serial_reader import SamSerialReader
 from devices.idcard.simulator import SamSimulator
 from devices.ports import Camera, DocumentPrinter
 from devices.receipt.simulator import LoopbackReceiptPrinter
 from hall.schema import CatalogPublic, SubmissionPublic
-from kiosk.config import KioskSettings
+from kiosk.config import KioskSettings, ScannerSettings
 from kiosk.printers import build_receipt_printer
+from kiosk.services.heartbeat import TerminalReport
 from kiosk.services.journey import Journey
+from kiosk.services.print_jobs import QueuedPrinting
 from kiosk.ui.controller import KioskController, Services
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.maintenance.mode import MaintenanceMode, app_probes
 from kiosk.ui.preview import CameraPreview
-from kiosk.ui.workers import CardWatcher, CodeScanner
-from kiosk.services.heartbeat import TerminalReport
-from kiosk.services.print_jobs import QueuedPrinting
+from kiosk.ui.wedge import KeyboardWedge
+from kiosk.ui.workers import CardWatcher, CodeScanner, CodeSource, LineScanner
 from offline_cache.catalog import CatalogStore
 from offline_cache.crypto import FieldCipher, rotation_leftovers
 from offline_cache.errors import CacheError
@@ -110,6 +111,32 @@ class KeyCache:
             return  # nothing new: no write, no fsync
         self._keys.update(fresh)
         _atomic_write(self._path, json.dumps({k: v.hex() for k, v in self._keys.items()}).encode())
+
+
+def build_code_source(scanner: ScannerSettings, camera: Camera) -> CodeSource:
+    """The code source ``[devices.scanner]`` asks for: camera, serial scanner or keyboard wedge.
+
+    ``simulated`` scans with the camera driver on the simulated camera (the demo shows a code
+    to it). Maintenance mode's "scan a code" test builds one the same way, ``start()``s it,
+    ``enable(True)``s it and waits for ``code_scanned``; ``stop()`` releases it.
+    """
+    if scanner.driver == "serial":
+        from devices.scanner.serial_scanner import SerialCodeScanner, parse_suffix
+
+        assert scanner.port is not None  # the settings model insists on it
+        serial_scanner = SerialCodeScanner(
+            scanner.port, scanner.baud, suffix=parse_suffix(scanner.suffix)
+        )
+        return LineScanner(serial_scanner, repeat_window=scanner.dedupe_window_s)
+    if scanner.driver == "hid-wedge":
+        return KeyboardWedge(
+            max_gap=scanner.wedge_max_gap_ms / 1000, repeat_window=scanner.dedupe_window_s
+        )
+    chain = DecoderChain.from_names(list(scanner.decoders), gated=True)
+    decoder = RoiDecoder(chain, Roi(*scanner.roi)) if scanner.roi else chain
+    return CodeScanner(
+        camera, decoder, interval=scanner.interval_s, repeat_window=scanner.dedupe_window_s
+    )
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -347,7 +374,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
             read_timeout=devices.id_reader.read_timeout_s,
             removal_misses=devices.id_reader.removal_misses,
         ),
-        code_scanner=CodeScanner(camera, PyzbarDecoder()),
+        code_scanner=build_code_source(devices.scanner, camera),
         camera_preview=CameraPreview(
             camera,
             fps=devices.camera.preview_fps,
