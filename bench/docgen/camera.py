@@ -116,10 +116,11 @@ def photograph(
     angle = rng.uniform(0, 2 * np.pi)
     ramp = np.cos(angle) * xs / frame_w + np.sin(angle) * ys / frame_h
     ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1e-6)
-    gain = 1.0 - light * ramp
     spot_x, spot_y = rng.uniform(0, frame_w), rng.uniform(0, frame_h)
     spot = np.exp(-(((xs - spot_x) ** 2 + (ys - spot_y) ** 2) / (2 * (0.35 * frame_w) ** 2)))
-    gain += 0.08 * spot
+    # A terminal's camera is exposed for white paper: the page's white stays below saturation
+    # (a washed-out patch is the glare gate's business, see ``glare_spot``).
+    gain = (1.0 - light * ramp) * (0.9 + 0.06 * spot) * rng.uniform(0.95, 1.0)
     photo *= gain[..., None]
     if blur > 0:
         photo = cv2.GaussianBlur(photo, (0, 0), blur)
@@ -133,3 +134,17 @@ def photograph(
         rotation, skew, blur, noise, jpeg_quality, [(float(x), float(y)) for x, y in corners]
     )
     return encoded.tobytes(), shot
+
+
+def glare_spot(photo: Image, rng: random.Random, radius: float = 0.12) -> Image:
+    """``photo`` with a reflection: a washed-out disc (``radius`` of the frame's short side) with
+    a soft rim, somewhere in the middle of the frame."""
+    height, width = photo.shape[:2]
+    r = radius * min(width, height)
+    cx = rng.uniform(0.35, 0.65) * width
+    cy = rng.uniform(0.35, 0.65) * height
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    distance = np.sqrt((xs - cx) ** 2 + (ys - cy) ** 2)
+    strength = np.clip((1.6 * r - distance) / (0.6 * r), 0.0, 1.0)[..., None]
+    lit = photo.astype(np.float32) * (1 - strength) + 255.0 * strength
+    return np.clip(lit, 0, 255).astype(np.uint8)

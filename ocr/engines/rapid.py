@@ -26,6 +26,8 @@ from ocr.engines import EngineOptions, EngineUnavailable
 Image = npt.NDArray[np.uint8]
 
 ROTATIONS = (0, 90, 180, 270)
+ORIENTATION_SIDE = 800
+"""Long side of the detector pass that judges the page's orientation."""
 
 
 def wheel_model_dir() -> Path:
@@ -138,8 +140,8 @@ class RapidEngine:
 
     # -- the stages -----------------------------------------------------------------------------
 
-    def _detect(self, image: Image) -> list[npt.NDArray[np.float32]]:
-        scale = min(1.0, self.options.det_side / max(image.shape[:2]))
+    def _detect(self, image: Image, side: int | None = None) -> list[npt.NDArray[np.float32]]:
+        scale = min(1.0, (side or self.options.det_side) / max(image.shape[:2]))
         small = image
         if scale < 1.0:
             small = np.asarray(
@@ -156,7 +158,9 @@ class RapidEngine:
         return crops
 
     def _orientation(self, image: Image) -> int:
-        boxes = self._detect(image)
+        # Line shapes need less detail than reading does: a smaller detector pass is enough.
+        side = min(self.options.det_side, ORIENTATION_SIDE)
+        boxes = self._detect(image, side)
         if not boxes:
             return 0
         standing = 0
@@ -171,7 +175,7 @@ class RapidEngine:
         turn = 90 if standing > lying else 0
         if turn:
             image = rotate(image, 90)
-            boxes = self._detect(image)
+            boxes = self._detect(image, side)
             if not boxes:
                 return 90
         wide = [

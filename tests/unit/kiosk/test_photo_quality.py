@@ -64,6 +64,7 @@ def test_a_blank_frame_fails_as_empty() -> None:
 
 
 def test_every_hint_has_both_languages() -> None:
-    assert set(HINTS) == {"blurred", "too_dark", "too_bright", "empty"}
+    # The first four gates; ocr/quality.py adds glare, too_small, cut_off and wrong_side.
+    assert {"blurred", "too_dark", "too_bright", "empty"} <= set(HINTS)
     for zh, en in HINTS.values():
         assert zh and en and zh != en
