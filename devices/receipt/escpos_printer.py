@@ -80,6 +80,9 @@ class EscposDriver:
         self.check_paper = check_paper
         self.status_timeout = status_timeout
         self.confirm_timeout = confirm_timeout
+        self._asks_cover = True
+        """Cleared once the printer answers the paper request but not the cover one: some
+        models only know ``DLE EOT 4``, and each unanswered request costs ``status_timeout``."""
 
     @property
     def width_chars(self) -> int:
@@ -173,8 +176,16 @@ class EscposDriver:
 
     def _query(self) -> tuple[ReceiptPrinterStatus, bool]:
         """Ask cover and paper; returns the status and whether the printer answered at all."""
-        cause_byte = self._ask(DLE_EOT_OFFLINE_CAUSE, self.status_timeout)
+        cause_byte = None
+        if self._asks_cover:
+            cause_byte = self._ask(DLE_EOT_OFFLINE_CAUSE, self.status_timeout)
         paper_byte = self._ask(DLE_EOT_PAPER, self.status_timeout)
+        if cause_byte is None and paper_byte is not None and self._asks_cover:
+            log.info(
+                "receipt printer %s answers no cover status; asking paper only",
+                self.transport.describe(),
+            )
+            self._asks_cover = False
         cause = (
             offline_cause_from_byte(cause_byte)
             if cause_byte is not None

@@ -50,6 +50,8 @@ class _EscposSink:
         """The byte answered to ``DLE EOT 2``: 0x12 fine, 0x16 cover open."""
         self.answer_status = True
         """False: never answer ``DLE EOT`` (printers without status support, or deaf ones)."""
+        self.unanswered: set[int] = set()
+        """``DLE EOT n`` requests this model does not answer (e.g. ``{2}``: paper sensor only)."""
         self.drop_after: int | None = None
         """Lose the link after this many bytes of the next job (then reset to ``None``)."""
         self.jobs: list[bytes] = []
@@ -58,6 +60,8 @@ class _EscposSink:
         self.torn_jobs: list[bytes] = []
         """Jobs cut short by ``drop_after``: what the printer got before the link died."""
         self.status_requests = 0
+        self.requests_seen: list[int] = []
+        """The ``n`` of every ``DLE EOT n`` received, in order."""
         self._lock = threading.Condition()
 
     def set_state(self, state: SimulatedState) -> None:
@@ -83,7 +87,8 @@ class _EscposSink:
 
     def _reply(self, n: int) -> bytes:
         self.status_requests += 1
-        if not self.answer_status:
+        self.requests_seen.append(n)
+        if not self.answer_status or n in self.unanswered:
             return b""
         if n == 4:
             return bytes([self.paper_status])

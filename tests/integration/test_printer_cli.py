@@ -87,15 +87,16 @@ def test_receipt_test_page_on_a_network_printer(
     assert decoded.cut_kind == "partial"
 
 
-def test_receipt_test_page_on_a_serial_printer(env: dict[str, str], tmp_path: Path) -> None:
-    with SerialReceiptPrinterSimulator() as tty:
-        config = (
-            f'[devices.receipt_printer]\ndriver = "escpos-serial"\nserial_port = "{tty.port}"\n'
-            'baud = 115200\ncut = "full"\n'
-        )
-        done = _kiosk(["print", "test", "receipt"], env, config, tmp_path)
-        assert done.returncode == 0, done.stderr
-        [job] = tty.wait_for_jobs(1, timeout=5)
+def test_receipt_test_page_on_a_serial_printer(
+    env: dict[str, str], tmp_path: Path, receipt_printer_tty: SerialReceiptPrinterSimulator
+) -> None:
+    config = (
+        '[devices.receipt_printer]\ndriver = "escpos-serial"\n'
+        f'serial_port = "{receipt_printer_tty.port}"\nbaud = 115200\ncut = "full"\n'
+    )
+    done = _kiosk(["print", "test", "receipt"], env, config, tmp_path)
+    assert done.returncode == 0, done.stderr
+    [job] = receipt_printer_tty.wait_for_jobs(1, timeout=5)
     decoded = decode_receipt(job, paper_dots=384)
     assert decoded.qr_payloads[0].startswith("KIOSK-PRINT-TEST DEMO01 ")
     assert decoded.cut_kind == "full"

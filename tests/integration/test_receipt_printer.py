@@ -252,3 +252,14 @@ def test_simulator_as_context_manager_frees_its_port() -> None:
         assert len(listener.wait_for_jobs(1, timeout=5)) == 1
     with pytest.raises(ReceiptPrinterOfflineError):
         EscposReceiptPrinter("127.0.0.1", port, timeout=2).print_receipt(ACCEPTANCE)
+
+
+def test_printer_answering_only_the_paper_sensor_is_asked_only_that(link: Link) -> None:
+    link.sim.unanswered = {2}
+    printer = link.make(timeout=2.0)
+    printer.print_receipt(ACCEPTANCE)
+    assert link.sim.requests_seen == [2, 4, 4]  # cover (no answer), paper, confirmation
+    printer.print_receipt(ACCEPTANCE)
+    assert link.sim.requests_seen[3:] == [4, 4]
+    assert len(link.sim.wait_for_jobs(2, timeout=5)) == 2
+    assert printer.status() is ReceiptPrinterStatus.OK
