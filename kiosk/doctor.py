@@ -283,19 +283,24 @@ def plan_checks(
     return plan
 
 
+_FOLLOWS_CAMERA = "follows-camera"
+
+
 def _scanner_check(settings: KioskSettings) -> tuple[Check, Probe | None]:
-    """The code scanner: its configuration section is being added; read it defensively."""
+    """The code scanner; read defensively, its section is newer than the doctor."""
     scanner: Any = getattr(settings.devices, "scanner", None)
-    if scanner is None:
-        return Check("scanner", "camera", "-", NOT_CONFIGURED, "codes are read by the camera"), None
-    driver = str(getattr(scanner, "driver", "-"))
+    driver = str(getattr(scanner, "driver", "camera"))
     port = getattr(scanner, "port", None)
     if driver == "simulated":
         return Check("scanner", driver, str(port or "-"), SIMULATED), None
-    if isinstance(port, str) and port:
+    if driver == "camera":
+        # Codes are read from the camera's frames: the scanner is as well as the camera is.
+        return Check("scanner", driver, "-", _FOLLOWS_CAMERA), None
+    if driver == "serial" and isinstance(port, str) and port:
         baud = int(getattr(scanner, "baud", None) or 9600)
         return Check("scanner", driver, port, OK), _probe_serial_port(port, baud)
-    return Check("scanner", driver, "-", UNPROBED, f"driver {driver} has nothing to probe"), None
+    reason = "a keyboard-wedge scanner cannot be asked; use its scan test"
+    return Check("scanner", driver, str(port or "-"), UNPROBED, reason), None
 
 
 def run_checks(
@@ -336,6 +341,12 @@ def run_checks(
                     index, (FAIL, f"no answer within {timeout:g} s")
                 )
             checks.append(check)
+    camera = next((c for c in checks if c.device == "camera"), None)
+    for check in checks:
+        if check.status == _FOLLOWS_CAMERA:
+            check.status = camera.status if camera else UNPROBED
+            check.reason = f"reads codes with the camera; {camera.reason}" if camera else ""
+            check.reason = check.reason.rstrip("; ")
     return checks
 
 

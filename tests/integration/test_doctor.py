@@ -239,3 +239,43 @@ def test_probes_run_concurrently(tmp_path: Path) -> None:
     )
     assert checks["camera"].status == OK
     assert checks["id_reader"].status == OK
+
+
+def _needs_scanner_section() -> None:
+    from kiosk.config import DevicesSettings
+
+    if "scanner" not in DevicesSettings.model_fields:
+        pytest.skip("the [devices.scanner] section is not in this tree yet")
+
+
+def test_serial_scanner_on_a_pty(tmp_path: Path) -> None:
+    _needs_scanner_section()
+    controller, device = os.openpty()
+    try:
+        port = os.ttyname(device)
+        settings = _settings(tmp_path, devices={"scanner": {"driver": "serial", "port": port}})
+        scanner = _by_device(run_checks(settings))["scanner"]
+        assert (scanner.status, scanner.port) == (OK, port)
+    finally:
+        os.close(device)
+        os.close(controller)
+    missing = str(tmp_path / "ttyACM7")
+    settings = _settings(tmp_path, devices={"scanner": {"driver": "serial", "port": missing}})
+    scanner = _by_device(run_checks(settings))["scanner"]
+    assert scanner.status == FAIL
+    assert missing in scanner.reason
+
+
+def test_a_camera_scanner_is_as_well_as_the_camera(tmp_path: Path) -> None:
+    _needs_scanner_section()
+    settings = _settings(
+        tmp_path,
+        devices={
+            "scanner": {"driver": "camera"},
+            "camera": {"driver": "opencv", "source": str(tmp_path / "no-such-video")},
+        },
+    )
+    checks = _by_device(run_checks(settings))
+    assert checks["camera"].status == FAIL
+    assert checks["scanner"].status == FAIL
+    assert checks["scanner"].reason.startswith("reads codes with the camera; ")

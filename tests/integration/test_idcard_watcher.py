@@ -199,15 +199,17 @@ def test_a_card_left_behind_after_a_wipe_starts_no_new_session(
     first_session = controller.session.id
     controller.wipe()  # what the idle timeout does when the citizen walks away
     assert controller.session.step is Step.ATTRACT
+    reminder = kiosk.window.attract.error
+    assert not reminder.isHidden() and reminder.text() == "请取走您的身份证。"
     # The card still lies there and is read again, yet no session takes it.
     start = reads(simulator)
     qtbot.waitUntil(lambda: reads(simulator) >= start + 4, timeout=WAIT)
     assert controller.session.card is None
     assert controller.session.step is Step.ATTRACT
     # Lifted and laid down again: now it is a new citizen's session.
-    simulator.remove()
-    start = finds(simulator)
-    qtbot.waitUntil(lambda: finds(simulator) >= start + MISSES, timeout=WAIT)
+    with qtbot.waitSignal(controller.services.card_watcher.card_removed, timeout=WAIT):
+        simulator.remove()
+    assert reminder.isHidden()
     simulator.insert(demo_card("elder"))
     qtbot.waitUntil(lambda: controller.session.card is not None, timeout=WAIT)
     assert controller.session.id != first_session

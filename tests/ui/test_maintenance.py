@@ -196,6 +196,24 @@ def test_card_self_test_shows_the_number_masked_and_starts_no_session(
     assert kiosk.controller.session.card is None
 
 
+def test_scan_self_test_reads_a_code_held_to_the_camera(qtbot: QtBot, kiosk: KioskApp) -> None:
+    import cv2
+    import numpy as np
+    import qrcode
+
+    mode = _mode(kiosk)
+    _open(qtbot, mode)
+    image = qrcode.make("K001-20261122-00042").get_image().convert("L")
+    assert kiosk.still_camera is not None
+    kiosk.still_camera.show(cv2.cvtColor(np.asarray(image, dtype=np.uint8), cv2.COLOR_GRAY2BGR))
+    with qtbot.waitSignal(mode.test_finished, timeout=30_000) as finished:
+        qtbot.mouseClick(mode.screen.rows["scanner"].tests["test_scan"], Qt.MouseButton.LeftButton)
+    key, ok, text = finished.args
+    assert (key, ok) == ("test_scan", True)
+    assert "19 characters, K001-2026112…" in text
+    assert kiosk.window.current_screen() is mode.screen  # no progress query was started
+
+
 def test_photo_self_test_shows_a_thumbnail(qtbot: QtBot, kiosk: KioskApp) -> None:
     mode = _mode(kiosk)
     _open(qtbot, mode)

@@ -54,10 +54,26 @@ TEST_TIMEOUTS_S = {"test_photo": 15, "test_receipt": 30, "test_page": 60}
 
 
 def app_probes(
-    *, reader: Any | None = None, camera: Any | None = None, receipt_printer: Any | None = None
+    *,
+    reader: Any | None = None,
+    camera: Any | None = None,
+    receipt_printer: Any | None = None,
+    scanner_port: str | None = None,
 ) -> dict[str, Probe]:
-    """Probes through the running app's own drivers, for parts it already holds open."""
+    """Probes through the running app's own drivers, for parts it already holds open.
+
+    A serial code scanner's port is held open (exclusively) by the terminal, so here it is
+    only looked for; its scan test shows whether codes come through.
+    """
     probes: dict[str, Probe] = {}
+    if scanner_port:
+
+        def probe_scanner_port() -> tuple[str, str]:
+            if Path(scanner_port).exists():
+                return "ok", ""
+            return "fail", f"serial port {scanner_port} is missing (unplugged?)"
+
+        probes["scanner"] = probe_scanner_port
     if reader is not None:
 
         def probe_reader() -> str:
@@ -111,6 +127,9 @@ class MaintenanceMode(QObject):
         # (which the next start reads).
         self.config_path = config_path or self.settings.source_path or default_config_path()
         self.probes = dict(probes or {})
+        scanner: Any = getattr(self.settings.devices, "scanner", None)
+        if scanner is not None and scanner.driver == "serial" and "scanner" not in self.probes:
+            self.probes.update(app_probes(scanner_port=scanner.port))
         m = self.settings.maintenance
         self.guard = PinGuard(
             m.pin_hash,
