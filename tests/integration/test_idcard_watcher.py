@@ -11,9 +11,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from devices.errors import DeviceError
-from devices.idcard.card import IdCard
+from devices.idcard.card import CardType, IdCard
 from devices.idcard.codes import SamCommand
-from devices.idcard.demo_cards import demo_card
+from devices.idcard.demo_cards import demo_card, layout_card
 from devices.idcard.errors import CardDataError, ReaderUnavailableError
 from devices.idcard.serial_reader import SamSerialReader
 from devices.idcard.simulator import SamSimulator
@@ -213,3 +213,20 @@ def test_a_card_left_behind_after_a_wipe_starts_no_new_session(
     simulator.insert(demo_card("elder"))
     qtbot.waitUntil(lambda: controller.session.card is not None, timeout=WAIT)
     assert controller.session.id != first_session
+
+
+def test_every_layout_starts_a_session(qtbot: QtBot, kiosk: KioskApp) -> None:
+    simulator = kiosk.card_simulator
+    assert simulator is not None
+    controller = kiosk.controller
+    watcher = controller.services.card_watcher
+    for kind in CardType:
+        simulator.insert(layout_card(kind))
+        qtbot.waitUntil(lambda: controller.session.card is not None, timeout=WAIT)
+        card = controller.session.card
+        assert card is not None
+        assert (card.card_type, card.id_number) == (kind, layout_card(kind).id_number)
+        assert kiosk.window.current_screen() is kiosk.window.choose
+        controller.wipe()
+        with qtbot.waitSignal(watcher.card_removed, timeout=WAIT):
+            simulator.remove()
