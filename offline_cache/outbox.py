@@ -181,6 +181,19 @@ class Outbox:
         """
         if not _KIOSK_CODE.fullmatch(kiosk_code):
             raise CacheError(f"kiosk code {kiosk_code!r} must be 2-12 of A-Z and 0-9")
+        try:
+            return self._take_case_number(kiosk_code, day)
+        except StoreFullError:
+            self._note_full("no case number could be taken")
+            raise
+
+    def _note_full(self, what: str) -> None:
+        if self._full_since is None:
+            self._full_since = self._clock()
+        # Staff must free space: this line is what the technician's log search finds.
+        log.error("STORE FULL: %s", what)
+
+    def _take_case_number(self, kiosk_code: str, day: dt.date) -> str:
         with self._store.transaction() as conn:
             (seq,) = conn.execute(
                 "INSERT INTO case_sequence (kiosk_code, day, last_seq) VALUES (?, ?, 1) "
@@ -208,10 +221,7 @@ class Outbox:
         try:
             entry = self._insert(submission, key, sealed, now)
         except StoreFullError:
-            if self._full_since is None:
-                self._full_since = self._clock()
-            # Staff must free space: this line is what the technician's log search finds.
-            log.error("STORE FULL: case %s could not be queued", submission.case_number)
+            self._note_full(f"case {submission.case_number} could not be queued")
             raise
         self._full_since = None
         log.info("case %s queued in the outbox", submission.case_number)
