@@ -20,6 +20,7 @@ timeout when the printer is down): a ``ReceiptPrinterStatus``. An empty or inval
 from __future__ import annotations
 
 import logging
+import threading
 
 from devices.receipt.commands import encode_for_profile
 from devices.receipt.errors import (
@@ -80,6 +81,9 @@ class EscposDriver:
         self.check_paper = check_paper
         self.status_timeout = status_timeout
         self.confirm_timeout = confirm_timeout
+        self._lock = threading.Lock()
+        """One conversation with the printer at a time: a status poll from maintenance mode must
+        not interleave its requests with a job's bytes on the same link."""
         self._asks_cover = True
         """Cleared once the printer answers the paper request but not the cover one: some
         models only know ``DLE EOT 4``, and each unanswered request costs ``status_timeout``."""
@@ -111,7 +115,14 @@ class EscposDriver:
         self.print_job(self.render(receipt))
 
     def print_job(self, job: bytes) -> None:
-        """Send one already rendered job (e.g. replayed from a durable queue), same contract."""
+        """Send one already rendered job (e.g. replayed from a durable queue), same contract.
+
+        Calls from several threads are served one after the other.
+        """
+        with self._lock:
+            self._print_job(job)
+
+    def _print_job(self, job: bytes) -> None:
         where = self.transport.describe()
         self.transport.open()
         try:
@@ -144,7 +155,19 @@ class EscposDriver:
         log.info("receipt printed on %s (%d bytes)", where, len(job))
 
     def status(self) -> ReceiptPrinterStatus:
-        """Return the printer's status, best effort and quick; never raises."""
+        """Return the printer's status, best effort and quick; never raises.
+
+        While a job is being sent the link is busy: after ``status_timeout`` the answer is
+        ``unknown`` rather than a wait for the whole job.
+        """
+        if not self._lock.acquire(timeout=self.status_timeout):
+            return ReceiptPrinterStatus.UNKNOWN
+        try:
+            return self._status()
+        finally:
+            self._lock.release()
+
+    def _status(self) -> ReceiptPrinterStatus:
         try:
             self.transport.open()
         except ReceiptPrinterError:

@@ -8,6 +8,7 @@ side of "safe to retry" versus "may have printed".
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -263,3 +264,28 @@ def test_printer_answering_only_the_paper_sensor_is_asked_only_that(link: Link) 
     assert link.sim.requests_seen[3:] == [4, 4]
     assert len(link.sim.wait_for_jobs(2, timeout=5)) == 2
     assert printer.status() is ReceiptPrinterStatus.OK
+
+
+def test_status_polls_during_jobs_never_tear_a_job(
+    receipt_printer_listener: LoopbackReceiptPrinter,
+) -> None:
+    printer = EscposReceiptPrinter("127.0.0.1", receipt_printer_listener.port, timeout=2)
+    errors: list[BaseException] = []
+
+    def print_five() -> None:
+        try:
+            for _ in range(5):
+                printer.print_receipt(ACCEPTANCE)
+        except BaseException as err:  # reported to the test thread, which asserts on it
+            errors.append(err)
+
+    worker = threading.Thread(target=print_five)
+    worker.start()
+    seen = set()
+    while worker.is_alive():
+        seen.add(printer.status())
+    worker.join(timeout=30)
+    assert not errors
+    assert seen <= {ReceiptPrinterStatus.OK, ReceiptPrinterStatus.UNKNOWN}
+    jobs = receipt_printer_listener.wait_for_jobs(5, timeout=5)
+    assert jobs == [printer.render(ACCEPTANCE)] * 5
