@@ -432,3 +432,75 @@ def test_python_m_hall_serve_runs_until_interrupted(tmp_path: Path) -> None:
             process.wait(timeout=5)
         if process.stderr is not None:
             process.stderr.close()
+
+
+# --- Catalog ETag, heartbeats and the dashboard's terminal list ---------------------------------
+
+
+def test_an_unchanged_catalog_costs_a_bodiless_304(
+    hall_server: HallUnderTest, http: requests.Session
+) -> None:
+    first = http.get(hall_server.base_url + CATALOG_PATH, timeout=TIMEOUT)
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+    version = CatalogPublic.model_validate(first.json()).version
+    assert etag == f'"{version}"'
+    again = http.get(
+        hall_server.base_url + CATALOG_PATH, headers={"If-None-Match": etag}, timeout=TIMEOUT
+    )
+    assert (again.status_code, again.content, again.headers["ETag"]) == (304, b"", etag)
+    other = http.get(
+        hall_server.base_url + CATALOG_PATH,
+        headers={"If-None-Match": '"older-version"'},
+        timeout=TIMEOUT,
+    )
+    assert (
+        other.status_code == 200 and CatalogPublic.model_validate(other.json()).version == version
+    )
+
+
+def heartbeat_body(kiosk_id: str, depth: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "kiosk_id": kiosk_id,
+        "sent_at": dt.datetime.now(dt.UTC).isoformat(),
+        "app_version": "0.1.0",
+        "outbox_depth": depth,
+        **extra,
+    }
+
+
+def test_heartbeats_keep_the_latest_per_terminal(
+    hall_server: HallUnderTest, http: requests.Session
+) -> None:
+    from hall.schema import HEARTBEATS_PATH, TERMINALS_PATH, HeartbeatPublic, TerminalsPublic
+
+    url = hall_server.base_url + HEARTBEATS_PATH
+    before = dt.datetime.now(dt.UTC)
+    answer = http.post(url, json=heartbeat_body("K001", 3), timeout=TIMEOUT)
+    assert answer.status_code == 200, answer.text
+    public = HeartbeatPublic.model_validate(answer.json())
+    assert public.kiosk_id == "K001" and public.server_time >= before - dt.timedelta(seconds=1)
+    http.post(url, json=heartbeat_body("K002", 0), timeout=TIMEOUT).raise_for_status()
+    http.post(url, json=heartbeat_body("K001", 1, store_full=True), timeout=TIMEOUT)
+    listed = TerminalsPublic.model_validate(
+        http.get(hall_server.base_url + TERMINALS_PATH, timeout=TIMEOUT).json()
+    )
+    assert [t.kiosk_id for t in listed.terminals] == ["K001", "K002"]
+    latest = listed.terminals[0].heartbeat
+    assert (latest.outbox_depth, latest.store_full) == (1, True)
+
+
+def test_an_oversized_or_malformed_heartbeat_is_refused(
+    hall_server: HallUnderTest, http: requests.Session
+) -> None:
+    from hall.schema import HEARTBEAT_MAX_BYTES, HEARTBEATS_PATH, TERMINALS_PATH
+
+    url = hall_server.base_url + HEARTBEATS_PATH
+    big = heartbeat_body("K001", 0, detail="x" * HEARTBEAT_MAX_BYTES)
+    refused = http.post(url, json=big, timeout=TIMEOUT)
+    assert refused.status_code == 413 and error_of(refused).code == "heartbeat_too_large"
+    bad = http.post(url, json={"kiosk_id": "K001"}, timeout=TIMEOUT)
+    assert bad.status_code == 422 and error_of(bad).code == "invalid_request"
+    assert http.get(hall_server.base_url + TERMINALS_PATH, timeout=TIMEOUT).json() == {
+        "terminals": []
+    }
