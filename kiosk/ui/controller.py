@@ -36,7 +36,12 @@ from kiosk.config import KioskSettings
 from kiosk.services import documents
 from kiosk.services.idle import IdleClock, IdleState
 from kiosk.services.journey import Journey
-from kiosk.services.print_jobs import QueuedPrinting, encode_certificate, encode_receipt
+from kiosk.services.print_jobs import (
+    CertificateReprints,
+    QueuedPrinting,
+    encode_certificate,
+    encode_receipt,
+)
 from kiosk.services.scans import ScanKind, classify
 from kiosk.services.session import CapturedMaterial, Session, SessionError, Step
 from kiosk.ui.main_window import KioskWindow
@@ -47,6 +52,7 @@ from kiosk.ui.strings import tr
 from kiosk.ui.workers import CardWatcher, CodeSource, TaskRunner
 from ocr.quality import QualityReport, assess
 from offline_cache.errors import HallRejectedError, HallUnavailableError, StoreFullError
+from offline_cache.print_queue import ReprintLimitError
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +88,8 @@ class Services:
     camera_preview: CameraPreview | None = None
     print_jobs: QueuedPrinting | None = None
     """The durable print queue; ``None`` prints straight to the printers (tests of the screens)."""
+    reprints: CertificateReprints | None = None
+    """Reprints of approved certificates from the receipt's QR code; ``None``: not offered."""
     """The capture screen's live preview and auto-capture; ``None`` shows no preview."""
 
 
@@ -93,6 +101,8 @@ class KioskController(QObject):
     certificate_checked = Signal(str)
     """The status of a scanned certificate, once its check is on the screen."""
     printing_finished = Signal(str)
+    reprint_finished = Signal(str)
+    """``printed``, ``used_up`` or ``failed``: a certificate reprint from the progress screen."""
     """``done`` or ``failed``, once the receipt (and certificate) jobs have ended."""
 
     def __init__(self, window: KioskWindow, services: Services) -> None:
@@ -112,6 +122,7 @@ class KioskController(QObject):
         # queue behind them when the hall is slow.
         self.refresh_runner = TaskRunner("hall-refresh", self)
         self._progress_query = 0
+        self._reprint_case: str | None = None
         self.idle = IdleClock(settings.terminal.idle_warning_s, settings.terminal.idle_countdown_s)
         self._idle_timer = QTimer(self)
         self._idle_timer.setInterval(1000)
@@ -184,6 +195,7 @@ class KioskController(QObject):
         w.result.reprint_requested.connect(self._on_result_reprint_requested)
         w.rate.rated.connect(self._on_rate_rated)
         w.progress.back_requested.connect(self._on_progress_back_requested)
+        w.progress.reprint_requested.connect(self._on_progress_reprint_requested)
         w.verify.back_requested.connect(self._on_verify_back_requested)
 
     def start(self) -> None:
@@ -724,7 +736,8 @@ class KioskController(QObject):
         self._begin_activity()
         if self.session.step is Step.ATTRACT:
             self.session.step = Step.CHOOSE
-        self.session.go(Step.PROGRESS)
+        if self.session.step is not Step.PROGRESS:  # back from a certificate's check it is
+            self.session.go(Step.PROGRESS)
         self._progress_query += 1
         self.window.progress.reset()
         self.window.show_screen(self.window.progress)
@@ -840,11 +853,68 @@ class KioskController(QObject):
         screen = self.window.progress
         if isinstance(answer, CaseProgressPublic):
             screen.show_progress(answer)
+            if answer.status == "approved" and self.services.reprints is not None:
+                reprints, case = self.services.reprints, answer.case_number
+                self.hall_runner.run(
+                    lambda: reprints.offer(case),
+                    partial(self._on_reprint_offer, query, case),
+                    partial(self._on_reprint_offer_failed, query),
+                )
         elif isinstance(answer, dt.datetime):
             when = answer.astimezone().strftime("%Y-%m-%d %H:%M")
             screen.show_message("progress_offline", time=when)
         else:
             screen.show_message("progress_unreachable")
+
+    def _on_reprint_offer(self, query: int, case: str, left: int | None) -> None:
+        if query != self._progress_query or self.session.step is not Step.PROGRESS:
+            return
+        self._reprint_case = case
+        if left == 0:
+            self.window.progress.show_message("progress_reprint_used_up")
+        elif left is not None:
+            self.window.progress.offer_reprint(left)
+
+    def _on_reprint_offer_failed(self, query: int, error: BaseException) -> None:
+        # The progress is on the screen already; only the reprint offer is missing.
+        log.warning("reprint offer failed: %s", type(error).__name__)
+
+    def _on_progress_reprint_requested(self) -> None:
+        reprints, case = self.services.reprints, self._reprint_case
+        if self.session.step is not Step.PROGRESS or reprints is None or case is None:
+            return
+        self._touch()
+        screen = self.window.progress
+        screen.reprint_button.setEnabled(False)
+        screen.busy.show_busy(tr("progress_reprinting", self.language))
+        query = self._progress_query
+        self.a4_runner.run(
+            lambda: reprints.reprint(case),
+            partial(self._on_reprint_done, query),
+            partial(self._on_reprint_failed, query),
+        )
+
+    def _on_reprint_done(self, query: int, _job: object) -> None:
+        if query != self._progress_query or self.session.step is not Step.PROGRESS:
+            return
+        screen = self.window.progress
+        screen.offer_reprint(screen.reprint_left - 1)
+        screen.show_message("progress_reprinted", ok=True)
+        self.reprint_finished.emit("printed")
+
+    def _on_reprint_failed(self, query: int, error: BaseException) -> None:
+        if query != self._progress_query or self.session.step is not Step.PROGRESS:
+            return
+        screen = self.window.progress
+        if isinstance(error, ReprintLimitError):
+            screen.offer_reprint(0)
+            screen.show_message("progress_reprint_used_up")
+            self.reprint_finished.emit("used_up")
+        else:
+            log.error("certificate reprint failed: %s", type(error).__name__)
+            screen.reprint_button.setEnabled(True)
+            screen.show_message("progress_reprint_failed")
+            self.reprint_finished.emit("failed")
 
     def _on_progress_failed(self, query: int, error: BaseException) -> None:
         if query != self._progress_query or self.session.step is not Step.PROGRESS:

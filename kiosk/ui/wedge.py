@@ -81,6 +81,11 @@ class KeyboardWedge(CodeSource):
         if on:
             self._repeats.reset()
 
+    @property
+    def enabled(self) -> bool:
+        """Whether scans are reported now."""
+        return self._enabled
+
     def stop(self) -> None:
         """Remove the filter; keys held at this moment are dropped."""
         self._timer.stop()

@@ -222,6 +222,11 @@ class CodeSource(QObject):
         """Stop; no thread or filter is left behind."""
         raise NotImplementedError
 
+    @property
+    def enabled(self) -> bool:
+        """Whether codes are reported now."""
+        raise NotImplementedError
+
 
 class CodeScanner(CodeSource):
     """Grabs camera frames on its own thread while enabled and decodes QR codes in them.
@@ -263,6 +268,11 @@ class CodeScanner(CodeSource):
             self._enabled.set()
         else:
             self._enabled.clear()
+
+    @property
+    def enabled(self) -> bool:
+        """Whether codes are reported now."""
+        return self._enabled.is_set()
 
     def stop(self) -> None:
         """Stop and join the thread."""
@@ -333,6 +343,11 @@ class LineScanner(CodeSource):
             self._enabled.set()
         else:
             self._enabled.clear()
+
+    @property
+    def enabled(self) -> bool:
+        """Whether codes are reported now."""
+        return self._enabled.is_set()
 
     def stop(self) -> None:
         """Stop and join the thread, then close the port."""

@@ -1,0 +1,229 @@
+"""Scanning codes on the whole terminal: certificates checked offline, receipts, unknown codes.
+
+The terminal is built by its composition root with the embedded hall over loopback and the
+simulated camera; each code is a real QR image shown to that camera and read by the real decoder
+chain on the scanner's thread. The certificates are signed here with keys made by the test; the
+terminal knows the first key from its key cache on disk, as it would after a refresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import qrcode
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from hall.schema import CertificateClaims, encode_certificate_qr
+from hall.seed import DEMO_PEOPLE
+from kiosk.app import KioskApp, build_app
+from kiosk.config import load_settings
+from tests.fixtures.hall import demo_applicant, make_submission, new_idempotency_key
+
+WAIT = 15_000
+KID = "test-hall-2026"
+HOLDER = "赵德明"
+
+
+@pytest.fixture
+def key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+@pytest.fixture
+def kiosk(qtbot: QtBot, tmp_path: Path, key: Ed25519PrivateKey) -> Iterator[KioskApp]:
+    """The terminal, knowing ``key`` as the hall key ``KID``; certificates go to a folder."""
+    data = tmp_path / "data"
+    data.mkdir()
+    raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    (data / "hall-keys.json").write_text(json.dumps({KID: raw.hex()}))
+    settings = load_settings(
+        None,
+        storage={"data_dir": data},
+        terminal={"full_screen": False, "tap_guard_ms": 0},
+        devices={"document_printer": {"driver": "folder"}, "scanner": {"interval_s": 0.05}},
+    )
+    app = build_app(settings)
+    qtbot.addWidget(app.window)
+    app.start()
+    app.window.resize(1920, 1080)
+    app.window.show()
+    # The hall's own keys arrive too: the refresh worker is done with the hall client.
+    qtbot.waitUntil(lambda: len(app.keys()) > 1, timeout=WAIT)
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+def _certificate(
+    sign_with: Ed25519PrivateKey,
+    *,
+    kid: str = KID,
+    exp: dt.date | None = None,
+    item: str = "elder-card",
+) -> str:
+    claims = CertificateClaims(
+        kid=kid,
+        cid="ZS-20261122-00042",
+        case="K001-20261122-00042",
+        item=item,
+        name=HOLDER,
+        idm="110105********1221",
+        iat=dt.date(2026, 11, 22),
+        exp=exp,
+    )
+    return encode_certificate_qr(claims, sign_with.sign)
+
+
+def _show(kiosk: KioskApp, payload: str) -> None:
+    """Hold a code up to the camera."""
+    image = np.asarray(qrcode.make(payload, box_size=4).get_image().convert("L"), dtype=np.uint8)
+    assert kiosk.still_camera is not None
+    kiosk.still_camera.show(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR))
+
+
+def _click(qtbot: QtBot, button: QPushButton) -> None:
+    assert button.isVisible() and button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _scan_certificate(qtbot: QtBot, kiosk: KioskApp, payload: str) -> str:
+    with qtbot.waitSignal(kiosk.controller.certificate_checked, timeout=WAIT) as checked:
+        _show(kiosk, payload)
+    assert kiosk.window.current_screen() is kiosk.window.verify
+    status: str = checked.args[0]
+    return status
+
+
+def test_a_genuine_certificate_at_the_attract_screen_gets_its_check_screen(
+    qtbot: QtBot, kiosk: KioskApp, key: Ed25519PrivateKey
+) -> None:
+    w = kiosk.window
+    assert w.current_screen() is w.attract
+    assert _scan_certificate(qtbot, kiosk, _certificate(key)) == "genuine"
+    shown = w.verify.visible_text()
+    assert w.verify.verdict.objectName() == "outcomeOk"
+    # Chinese first, English too, in plain words.
+    assert w.verify.verdict.text() == "✓ 真实有效" and w.verify.verdict_other.text() == "✓ Genuine"
+    assert "内容没有被改动过" in shown
+    assert "ZS-20261122-00042" in shown and "2026-11-22" in shown and "长期有效" in shown
+    item = kiosk.controller.services.catalog().item("elder-card")
+    assert item.name.zh in shown  # the item's name from the catalog, not its id
+    assert "赵*明" in shown and HOLDER not in shown
+    assert "110105********1221" in shown
+
+    _click(qtbot, w.header.language_button)
+    assert w.verify.verdict.text() == "✓ Genuine" and w.verify.verdict_other.text() == "✓ 真实有效"
+    _click(qtbot, w.header.language_button)
+
+    _click(qtbot, w.verify.back_button)
+    assert w.current_screen() is w.attract
+    assert "ZS-20261122-00042" not in w.verify.visible_text()
+
+
+def test_a_tampered_certificate_says_so_and_repeats_none_of_its_claims(
+    qtbot: QtBot, kiosk: KioskApp, key: Ed25519PrivateKey
+) -> None:
+    prefix, body, signature = _certificate(key).split(".")
+    other = _certificate(key, exp=dt.date(2099, 1, 1)).split(".")[1]  # claims of another
+    assert other != body
+    assert _scan_certificate(qtbot, kiosk, f"{prefix}.{other}.{signature}") == "tampered"
+    w = kiosk.window
+    assert w.verify.verdict.objectName() == "outcomeBad"
+    shown = w.verify.visible_text()
+    assert "核验未通过" in shown and "Failed the check" in shown
+    assert "可能被改动过" in shown
+    assert "ZS-20261122-00042" not in shown and "赵*明" not in shown
+    assert not w.verify.frame.isVisible()
+
+
+def test_an_expired_certificate_is_real_but_no_longer_valid(
+    qtbot: QtBot, kiosk: KioskApp, key: Ed25519PrivateKey
+) -> None:
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    assert _scan_certificate(qtbot, kiosk, _certificate(key, exp=yesterday)) == "expired"
+    shown = kiosk.window.verify.visible_text()
+    assert "已过有效期" in shown and "Expired" in shown
+    assert yesterday.isoformat() in shown
+
+
+def test_a_certificate_signed_with_a_key_we_do_not_know(qtbot: QtBot, kiosk: KioskApp) -> None:
+    stranger = Ed25519PrivateKey.generate()
+    payload = _certificate(stranger, kid="somebody-else")
+    assert _scan_certificate(qtbot, kiosk, payload) == "unknown_key"
+    w = kiosk.window
+    shown = w.verify.visible_text()
+    assert "暂时无法核验" in shown and "Cannot be checked here" in shown
+    assert "ZS-20261122-00042" not in shown
+
+
+def test_a_certificate_scanned_on_the_progress_screen_goes_back_there(
+    qtbot: QtBot, kiosk: KioskApp, key: Ed25519PrivateKey
+) -> None:
+    w = kiosk.window
+    _click(qtbot, w.attract.progress_button)
+    assert w.current_screen() is w.progress
+    assert _scan_certificate(qtbot, kiosk, _certificate(key)) == "genuine"
+    # Take the certificate away before going back, or it is checked again at once.
+    _show(kiosk, "")
+    _click(qtbot, w.verify.back_button)
+    assert w.current_screen() is w.progress
+
+
+def test_a_receipt_at_the_attract_screen_shows_the_case_progress(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    person = DEMO_PEOPLE[0].resident.name
+    submission = make_submission("sole-proprietor-registration", demo_applicant(person))
+    kiosk.client.submit(submission, new_idempotency_key())
+    w = kiosk.window
+    _show(kiosk, submission.case_number)
+    qtbot.waitUntil(lambda: w.progress.progress is not None, timeout=WAIT)
+    assert w.current_screen() is w.progress
+    progress = w.progress.progress
+    assert progress is not None and progress.case_number == submission.case_number
+    assert submission.case_number in w.progress.visible_text()
+
+
+def test_an_unknown_case_number_is_not_found(qtbot: QtBot, kiosk: KioskApp) -> None:
+    w = kiosk.window
+    _show(kiosk, "K001-20261122-99999")
+    qtbot.waitUntil(w.progress.error.isVisible, timeout=WAIT)
+    assert w.current_screen() is w.progress
+    assert "没有找到这个办件" in w.progress.error.text()
+
+
+def test_an_unknown_code_at_the_attract_screen_gets_a_plain_message(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    w = kiosk.window
+    _show(kiosk, "https://pay.example.invalid/qr/123")
+    qtbot.waitUntil(w.attract.error.isVisible, timeout=WAIT)
+    assert w.current_screen() is w.attract
+    assert "不是本中心的回执或证明" in w.attract.error.text()
+
+
+def test_codes_are_not_taken_while_the_citizen_is_in_a_journey(
+    qtbot: QtBot, kiosk: KioskApp, key: Ed25519PrivateKey
+) -> None:
+    w = kiosk.window
+    assert kiosk.card_simulator is not None
+    from devices.idcard.demo_cards import demo_card
+
+    kiosk.card_simulator.insert(demo_card("adult"))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    scanner = kiosk.controller.services.code_scanner
+    assert not scanner.enabled  # off for the journey: a code held up now is not taken
+    _click(qtbot, w.choose.home_button)
+    qtbot.waitUntil(lambda: w.current_screen() is w.attract, timeout=WAIT)
+    assert scanner.enabled  # and on again at the attract screen
