@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,17 +42,16 @@ def _certificate() -> CertificateDocument:
     )
 
 
-def _wait_for_pdf(folder: Path, certificate_id: str, timeout: float) -> Path:
-    """Wait until cups-pdf has finished a PDF whose name carries the certificate id."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for path in folder.glob(f"*{certificate_id}*.pdf"):
-            data = path.read_bytes()
-            # cups-pdf writes in place; the file is complete once the trailer is there.
-            if data.startswith(b"%PDF") and b"%%EOF" in data[-1024:]:
-                return path
-        time.sleep(0.05)
-    raise AssertionError(f"no finished PDF for {certificate_id} in {folder} within {timeout} s")
+def _finished_pdf(folder: Path, certificate_id: str) -> Path:
+    """The PDF cups-pdf wrote for the certificate; called once CUPS says the job completed.
+
+    The backend writes the file before it exits, and CUPS completes the job after that: no
+    polling of the folder is needed.
+    """
+    [path] = folder.glob(f"*{certificate_id}*.pdf")
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF") and b"%%EOF" in data[-1024:]
+    return path
 
 
 def _run(*args: str) -> str:
@@ -79,17 +77,17 @@ def test_certificate_printed_to_pdf_queue_lands_as_a_pdf(
     job_id = printer.print_certificate(document)
 
     assert job_id.startswith(f"{cups_pdf.queue}-")
-    pdf = _wait_for_pdf(cups_pdf.output_dir, document.certificate_id, timeout=30)
+    final = printer.wait_for_job(job_id, timeout=30)
+    assert final.state == "completed", str(final)
+    assert final.final
+    assert printer.job_state(job_id) == "completed"
+    pdf = _finished_pdf(cups_pdf.output_dir, document.certificate_id)
     text = _run("pdftotext", "-layout", str(pdf), "-")
     assert "个体工商户营业执照" in text
     assert document.certificate_id in text
     assert "扫码验真" in text
     assert _qr_payloads_of(pdf, tmp_path) == [document.qr_payload]
     pdf.unlink()
-    final = printer.wait_for_job(job_id, timeout=30)
-    assert final.state == "completed", str(final)
-    assert final.final
-    assert printer.job_state(job_id) == "completed"
 
 
 def test_queue_state_of_a_working_queue(cups_pdf: CupsSetup) -> None:
