@@ -165,3 +165,22 @@ def test_native_qr_too_big_for_the_paper_is_caught() -> None:
     with pytest.raises(OracleError, match="336 dots wide on 300-dot paper"):
         decode_receipt(job, paper_dots=300)
     assert decode_receipt(job, paper_dots=384).qr_payloads == [CASE_NUMBER]
+
+
+@given(st.lists(st.integers(min_value=1, max_value=700), min_size=1, max_size=40))
+def test_simulator_framing_survives_any_chunking(cuts: list[int]) -> None:
+    from devices.receipt.simulator import _Framer
+
+    job = encode_receipt(ACCEPTANCE)
+    stream = b"\x10\x04\x02\x10\x04\x04" + job + b"\x10\x04\x04"
+    framer, got, requests, pos = _Framer(), bytearray(), [], 0
+    for size in [*cuts, len(stream)]:
+        for kind, command in framer.feed(stream[pos : pos + size]):
+            if kind == "status":
+                requests.append(command[2])
+            else:
+                got += command
+        pos += size
+    assert requests == [2, 4, 4]
+    assert bytes(got) == job
+    assert not framer.pending
