@@ -138,7 +138,6 @@ class KioskController(QObject):
         self._scan_hint_timer.setSingleShot(True)
         self._scan_hint_timer.setInterval(SCAN_HINT_AFTER_MS)
         self._scan_hint_timer.timeout.connect(self._on_scan_hint_timer_timeout)
-        self._scanning = False
         self._verify_from_progress = False
         self._attract_notice_timer = QTimer(self)
         self._attract_notice_timer.setSingleShot(True)
@@ -305,8 +304,8 @@ class KioskController(QObject):
 
     def _set_scanning(self, on: bool, *, reset: bool = False) -> None:
         """Turn the code scanner on or off; ``reset`` forgets the codes it has just reported."""
-        if on != self._scanning or (on and reset):
-            self._scanning = on
+        # Asks the source, not a copy of its state: maintenance mode's scan test switches it too.
+        if on != self.services.code_scanner.enabled or (on and reset):
             self.services.code_scanner.enable(on)
 
     def wipe(self) -> None:
