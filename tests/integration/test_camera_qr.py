@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 import qrcode
+from pytestqt.qtbot import QtBot
 
 from devices.camera.opencv_camera import FileCamera, OpenCvCamera, ReopeningCamera
-from devices.camera.qr import PyzbarDecoder, decode_text
+from devices.camera.qr import DecoderChain, PyzbarDecoder, Roi, RoiDecoder, decode_text
 from devices.errors import DeviceUnavailableError
 from devices.ports import Camera, CodeDecoder
+from kiosk.ui.workers import CodeScanner
 
 PAYLOADS = ["SL-20240501-000123", "办件编号：SL-〇〇一", "https://hall.invalid/v?c=ZS-1"]
 SAMPLE = Path(__file__).parents[2] / "assets" / "samples" / "qr-case-number.png"
@@ -146,3 +152,109 @@ def test_reopening_camera_waits_its_interval_before_trying_again(tmp_path: Path)
     _qr_png(tmp_path / "img_000.png", PAYLOADS[0].encode(), offset=0)
     with pytest.raises(DeviceUnavailableError, match="not available"):
         camera.grab()  # within the interval: no new attempt to open the device
+
+
+# --- the decoder chain on the camera, and `kiosk scan` ---------------------------------------
+
+
+class CountingCamera:
+    """A ``FileCamera`` that counts its frames, so a test knows the scanner has looked again."""
+
+    def __init__(self, files: list[Path]) -> None:
+        self._camera = FileCamera(files, loop=True)
+        self.grabs = 0
+
+    def grab(self) -> np.ndarray | None:
+        self.grabs += 1
+        return self._camera.grab()
+
+    def close(self) -> None:
+        self._camera.close()
+
+
+def test_the_camera_scanner_reports_a_code_held_in_view_once(qtbot: QtBot, tmp_path: Path) -> None:
+    camera = CountingCamera([_qr_png(tmp_path / "receipt.png", PAYLOADS[0].encode())])
+    scanner = CodeScanner(camera, DecoderChain.from_names(gated=True), interval=0.01)
+    seen: list[str] = []
+    scanner.code_scanned.connect(seen.append)
+    scanner.start()
+    try:
+        with qtbot.waitSignal(scanner.code_scanned, timeout=5000) as first:
+            scanner.enable(True)
+        assert first.args == [PAYLOADS[0]]
+        looked = camera.grabs
+        qtbot.waitUntil(lambda: camera.grabs >= looked + 10, timeout=5000)
+        assert seen == [PAYLOADS[0]]  # ten more frames with the code, no second report
+        with qtbot.waitSignal(scanner.code_scanned, timeout=5000) as again:
+            scanner.enable(True)  # a screen that asks afresh sees it again
+        assert again.args == [PAYLOADS[0]]
+    finally:
+        scanner.stop()
+
+
+def test_the_camera_scanner_decodes_only_inside_its_region_of_interest(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # The code sits at the top left of the 640x480 frame; the region is the right half.
+    camera = CountingCamera([_qr_png(tmp_path / "poster.png", b"POSTER")])
+    decoder = RoiDecoder(DecoderChain.from_names(gated=True), Roi(0.5, 0.0, 0.5, 1.0))
+    scanner = CodeScanner(camera, decoder, interval=0.01)
+    seen: list[str] = []
+    scanner.code_scanned.connect(seen.append)
+    scanner.start()
+    try:
+        scanner.enable(True)
+        qtbot.waitUntil(lambda: camera.grabs >= 5, timeout=5000)
+        assert seen == []
+    finally:
+        scanner.stop()
+
+
+def _kiosk_scan(*args: str) -> subprocess.CompletedProcess[str]:
+    kiosk = Path(sys.executable).parent / "kiosk"
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("KIOSK_")}
+    return subprocess.run(
+        [str(kiosk), "scan", *args], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_kiosk_scan_json_lists_every_image_with_its_codes(tmp_path: Path) -> None:
+    receipt = _qr_png(tmp_path / "receipt.png", PAYLOADS[0].encode())
+    gb = _qr_png(tmp_path / "gb.png", "受理回执".encode("gb18030"))
+    blank = tmp_path / "blank.png"
+    assert cv2.imwrite(str(blank), np.full((120, 160, 3), 200, dtype=np.uint8))
+    done = _kiosk_scan(str(receipt), str(gb), str(blank), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [
+        {"file": str(receipt), "codes": [{"format": "QRCode", "text": PAYLOADS[0]}]},
+        {"file": str(gb), "codes": [{"format": "QRCode", "text": "受理回执"}]},
+        {"file": str(blank), "codes": []},
+    ]
+
+
+def test_kiosk_scan_prints_a_line_per_image(tmp_path: Path) -> None:
+    receipt = _qr_png(tmp_path / "receipt.png", PAYLOADS[0].encode())
+    blank = tmp_path / "blank.png"
+    assert cv2.imwrite(str(blank), np.full((120, 160, 3), 200, dtype=np.uint8))
+    done = _kiosk_scan(str(receipt), str(blank))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"{receipt}: QRCode {PAYLOADS[0]}",
+        f"{blank}: no code found",
+    ]
+
+
+def test_kiosk_scan_fails_on_a_file_it_cannot_read_and_still_scans_the_rest(
+    tmp_path: Path,
+) -> None:
+    receipt = _qr_png(tmp_path / "receipt.png", PAYLOADS[0].encode())
+    notes = tmp_path / "notes.png"
+    notes.write_text("not a picture")
+    missing = tmp_path / "missing.png"
+    done = _kiosk_scan(str(notes), str(receipt), str(missing), "--json")
+    assert done.returncode == 1
+    assert json.loads(done.stdout) == [
+        {"file": str(receipt), "codes": [{"format": "QRCode", "text": PAYLOADS[0]}]}
+    ]
+    assert f"cannot read {notes}: not an image file" in done.stderr
+    assert f"cannot read {missing}: No such file or directory" in done.stderr
