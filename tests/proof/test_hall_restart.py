@@ -7,6 +7,7 @@ settled on the terminal with the hall's answer.
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -19,7 +20,7 @@ from tests.proof.harness import TERMINAL_PROC, HallProcess, integrity_check
 
 pytestmark = pytest.mark.proof
 
-SUBMISSIONS = 150
+SUBMISSIONS = 100
 OUTAGE_SECONDS = 1.5
 
 
@@ -86,25 +87,10 @@ def test_terminal_carries_on_through_hall_restarts(
     )
     assert report.valid, report.summary()
     assert len(report.ok) == SUBMISSIONS
-    # Some deliveries really met the outage and were retried.
-    assert any(
-        "unreachable" in (row.last_error or "") or row.attempts > 1
-        for row in _rows_with_errors(work / "outbox.sqlite3")
-    )
-
-
-class _Row:
-    def __init__(self, attempts: int, last_error: str | None) -> None:
-        self.attempts = attempts
-        self.last_error = last_error
-
-
-def _rows_with_errors(store: Path) -> list[_Row]:
-    import sqlite3
-
-    conn = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    # Some deliveries really met an outage and were tried again.
+    conn = sqlite3.connect(f"file:{work / 'outbox.sqlite3'}?mode=ro", uri=True)
     try:
-        rows = conn.execute("SELECT attempts, last_error FROM outbox").fetchall()
+        (retried,) = conn.execute("SELECT COUNT(*) FROM outbox WHERE attempts > 1").fetchone()
     finally:
         conn.close()
-    return [_Row(int(a), e) for a, e in rows]
+    assert retried > 0

@@ -7,6 +7,7 @@ store passes ``PRAGMA integrity_check`` after every kill. The hall is the real o
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,11 @@ def test_kill_9_during_enqueue_and_sync_loses_and_doubles_nothing(
     # kills, and kills landing between the commit and the acknowledgement or before the commit.
     assert len(report.ok) > KILLS, report.summary()
     assert report.unsent or report.recovered, report.summary()
+    # Kills during sync: rows claimed for sending by a terminal that died, resumed and sent
+    # again by the next one (the hall never failed here, so nothing else retries a row).
+    conn = sqlite3.connect(f"file:{tmp_path / 'terminal' / 'outbox.sqlite3'}?mode=ro", uri=True)
+    try:
+        (resent,) = conn.execute("SELECT COUNT(*) FROM outbox WHERE attempts > 1").fetchone()
+    finally:
+        conn.close()
+    assert resent > 0
