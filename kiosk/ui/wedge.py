@@ -60,7 +60,8 @@ class KeyboardWedge(CodeSource):
         super().__init__(parent)
         self._burst: KeystrokeBurst[_Key] = KeystrokeBurst(max_gap, min_length)
         self._repeats = RepeatFilter(repeat_window, clock)
-        self._clock = clock
+        self.clock = clock
+        """Where key times come from; a test may swap it for its own."""
         self._enabled = False
         self._installed = False
         self._typing = False
@@ -100,7 +101,7 @@ class KeyboardWedge(CodeSource):
         if self._typing or event.type() != QEvent.Type.KeyPress:
             return False
         assert isinstance(event, QKeyEvent)
-        now = self._clock()
+        now = self.clock()
         if event.key() in _ENTER_KEYS:
             payload, replay = self._burst.enter(now)
             if payload is not None:
@@ -121,12 +122,12 @@ class KeyboardWedge(CodeSource):
         return False
 
     def _arm(self) -> None:
-        wait = self._burst.remaining(self._clock())
+        wait = self._burst.remaining(self.clock())
         # At least a few ms, so that a frozen test clock does not spin the event loop.
         self._timer.start(max(5, round(wait * 1000)))
 
     def _on_timer_timeout(self) -> None:
-        self._type(self._burst.expire(self._clock()))
+        self._type(self._burst.expire(self.clock()))
         if self._burst.holding:
             self._arm()
 

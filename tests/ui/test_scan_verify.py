@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
@@ -42,6 +43,15 @@ def key() -> Ed25519PrivateKey:
 @pytest.fixture
 def kiosk(qtbot: QtBot, tmp_path: Path, key: Ed25519PrivateKey) -> Iterator[KioskApp]:
     """The terminal, knowing ``key`` as the hall key ``KID``; certificates go to a folder."""
+    with started_kiosk(qtbot, tmp_path, key, {"interval_s": 0.05}) as app:
+        yield app
+
+
+@contextmanager
+def started_kiosk(
+    qtbot: QtBot, tmp_path: Path, key: Ed25519PrivateKey, scanner: dict[str, object]
+) -> Iterator[KioskApp]:
+    """Build and start the terminal with ``[devices.scanner]`` set to ``scanner``."""
     data = tmp_path / "data"
     data.mkdir()
     raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
@@ -50,7 +60,7 @@ def kiosk(qtbot: QtBot, tmp_path: Path, key: Ed25519PrivateKey) -> Iterator[Kios
         None,
         storage={"data_dir": data},
         terminal={"full_screen": False, "tap_guard_ms": 0},
-        devices={"document_printer": {"driver": "folder"}, "scanner": {"interval_s": 0.05}},
+        devices={"document_printer": {"driver": "folder"}, "scanner": scanner},
     )
     app = build_app(settings)
     qtbot.addWidget(app.window)
@@ -65,7 +75,7 @@ def kiosk(qtbot: QtBot, tmp_path: Path, key: Ed25519PrivateKey) -> Iterator[Kios
         app.stop()
 
 
-def _certificate(
+def certificate(
     sign_with: Ed25519PrivateKey,
     *,
     kid: str = KID,
@@ -110,7 +120,7 @@ def test_a_genuine_certificate_at_the_attract_screen_gets_its_check_screen(
 ) -> None:
     w = kiosk.window
     assert w.current_screen() is w.attract
-    assert _scan_certificate(qtbot, kiosk, _certificate(key)) == "genuine"
+    assert _scan_certificate(qtbot, kiosk, certificate(key)) == "genuine"
     shown = w.verify.visible_text()
     assert w.verify.verdict.objectName() == "outcomeOk"
     # Chinese first, English too, in plain words.
@@ -134,8 +144,8 @@ def test_a_genuine_certificate_at_the_attract_screen_gets_its_check_screen(
 def test_a_tampered_certificate_says_so_and_repeats_none_of_its_claims(
     qtbot: QtBot, kiosk: KioskApp, key: Ed25519PrivateKey
 ) -> None:
-    prefix, body, signature = _certificate(key).split(".")
-    other = _certificate(key, exp=dt.date(2099, 1, 1)).split(".")[1]  # claims of another
+    prefix, body, signature = certificate(key).split(".")
+    other = certificate(key, exp=dt.date(2099, 1, 1)).split(".")[1]  # claims of another
     assert other != body
     assert _scan_certificate(qtbot, kiosk, f"{prefix}.{other}.{signature}") == "tampered"
     w = kiosk.window
@@ -151,7 +161,7 @@ def test_an_expired_certificate_is_real_but_no_longer_valid(
     qtbot: QtBot, kiosk: KioskApp, key: Ed25519PrivateKey
 ) -> None:
     yesterday = dt.date.today() - dt.timedelta(days=1)
-    assert _scan_certificate(qtbot, kiosk, _certificate(key, exp=yesterday)) == "expired"
+    assert _scan_certificate(qtbot, kiosk, certificate(key, exp=yesterday)) == "expired"
     shown = kiosk.window.verify.visible_text()
     assert "已过有效期" in shown and "Expired" in shown
     assert yesterday.isoformat() in shown
@@ -159,7 +169,7 @@ def test_an_expired_certificate_is_real_but_no_longer_valid(
 
 def test_a_certificate_signed_with_a_key_we_do_not_know(qtbot: QtBot, kiosk: KioskApp) -> None:
     stranger = Ed25519PrivateKey.generate()
-    payload = _certificate(stranger, kid="somebody-else")
+    payload = certificate(stranger, kid="somebody-else")
     assert _scan_certificate(qtbot, kiosk, payload) == "unknown_key"
     w = kiosk.window
     shown = w.verify.visible_text()
@@ -173,7 +183,7 @@ def test_a_certificate_scanned_on_the_progress_screen_goes_back_there(
     w = kiosk.window
     _click(qtbot, w.attract.progress_button)
     assert w.current_screen() is w.progress
-    assert _scan_certificate(qtbot, kiosk, _certificate(key)) == "genuine"
+    assert _scan_certificate(qtbot, kiosk, certificate(key)) == "genuine"
     # Take the certificate away before going back, or it is checked again at once.
     _show(kiosk, "")
     _click(qtbot, w.verify.back_button)

@@ -7,14 +7,17 @@ scanner" and "as slow as a person" do not depend on how busy the test machine is
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from kiosk.ui.wedge import KeyboardWedge
+from tests.ui.test_scan_verify import certificate, started_kiosk
 
 CERT = "ZWCERT1.eyJ2IjoxLCJraWQiOiJoYWxsIn0.c2lnbmF0dXJl-_x"
 
@@ -143,3 +146,19 @@ def test_after_stop_keys_go_straight_to_the_field(
     wedge.stop()
     QTest.keyClicks(field, CERT)
     assert field.text() == CERT
+
+
+def test_a_wedge_scan_of_a_certificate_on_the_terminal_shows_its_check(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    key = Ed25519PrivateKey.generate()
+    with started_kiosk(qtbot, tmp_path, key, {"driver": "hid-wedge"}) as kiosk:
+        wedge = kiosk.controller.services.code_scanner
+        assert isinstance(wedge, KeyboardWedge)
+        wedge.clock = SteppingClock(0.002)
+        w = kiosk.window
+        with qtbot.waitSignal(kiosk.controller.certificate_checked, timeout=5000) as checked:
+            QTest.keyClicks(w, certificate(key))
+            QTest.keyClick(w, Qt.Key.Key_Return)
+        assert checked.args == ["genuine"]
+        assert w.current_screen() is w.verify
