@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from kiosk.config import KioskSettings, ScannerSettings
 from kiosk.printers import build_receipt_printer
 from kiosk.services.heartbeat import TerminalReport
 from kiosk.services.journey import Journey
+from kiosk.services.materials import build_ocr_engine
 from kiosk.services.print_jobs import QueuedPrinting
 from kiosk.ui.controller import KioskController, Services
 from kiosk.ui.main_window import KioskWindow
@@ -380,6 +382,10 @@ def build_app(settings: KioskSettings) -> KioskApp:
             fps=devices.camera.preview_fps,
             auto_capture=devices.camera.auto_capture,
             settings=AutoCaptureSettings(still_frames=devices.camera.still_frames),
+        ),
+        # One OCR engine for the terminal, built and warmed up on the OCR worker at start-up.
+        ocr_engine=(
+            partial(build_ocr_engine, settings.ocr) if settings.ocr.check_materials else None
         ),
     )
     controller = KioskController(window, services)

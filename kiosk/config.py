@@ -333,6 +333,12 @@ class OcrSettings(_Section):
     """Recognition model, as ``det_model``."""
     cls_model: Path | None = None
     """Text-line orientation model (``rapid`` only), as ``det_model``."""
+    check_materials: bool = True
+    """Read and check photographed materials on the terminal (the engine is built and warmed up
+    at start-up); off, photos are kept unchecked and staff check them."""
+    check_timeout_s: float = Field(default=60.0, gt=0, le=600)
+    """How long the citizen waits for a photo's check before it is kept unchecked (staff
+    check it instead)."""
 
     @model_validator(mode="after")
     def _models_exist(self) -> OcrSettings:

@@ -55,6 +55,8 @@ class Draft:
     item_id: str
     applicant: ApplicantCreate | None
     materials: list[MaterialCreate] = field(default_factory=list)
+    form: dict[str, str] = field(default_factory=dict)
+    """The application pre-filled from what was read: ``<material id>.<field>`` -> value."""
 
 
 class Journey:
@@ -93,9 +95,12 @@ class Journey:
         assert session.item is not None
         wanted = {spec.id for spec in session.item.materials if spec.source == "camera"}
         materials = []
+        form: dict[str, str] = {}
         for material in session.materials.values():
             if material.material_id not in wanted:
                 continue
+            for name, value in material.fields.items():
+                form[f"{material.material_id}.{name}"] = str(value)
             image = bytes(material.image)
             materials.append(
                 MaterialCreate(
@@ -109,6 +114,7 @@ class Journey:
             item_id=session.item.id,
             applicant=applicant_from_card(session.card) if session.card else None,
             materials=materials,
+            form=form,
         )
 
     def build_submission(self, draft: Draft, case_number: str) -> SubmissionCreate:
@@ -120,6 +126,7 @@ class Journey:
             created_at=self._clock(),
             applicant=draft.applicant,
             materials=draft.materials,
+            form=draft.form,
         )
 
     def submit(self, draft: Draft) -> str:

@@ -58,11 +58,14 @@ class CapturedMaterial:
     material_id: str
     image: bytearray
     content_type: str = "image/jpeg"
+    fields: dict[str, object] = field(default_factory=dict)
+    """What the machine read from it (typed OCR fields), to pre-fill the application."""
 
     def wipe(self) -> None:
-        """Zero the photo in place and drop it."""
+        """Zero the photo in place and drop it and what was read from it."""
         self.image[:] = bytes(len(self.image))
         self.image = bytearray()
+        self.fields = {}
 
 
 @dataclass(eq=False, repr=False)

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 
@@ -36,6 +37,7 @@ from kiosk.config import KioskSettings
 from kiosk.services import documents
 from kiosk.services.idle import IdleClock, IdleState
 from kiosk.services.journey import Journey
+from kiosk.services.materials import MaterialCheck, check_photo, needs_check
 from kiosk.services.print_jobs import (
     CertificateReprints,
     QueuedPrinting,
@@ -50,6 +52,7 @@ from kiosk.ui.screens import loc
 from kiosk.ui.screens.verify import CertificateView
 from kiosk.ui.strings import tr
 from kiosk.ui.workers import CardWatcher, CodeSource, TaskRunner
+from ocr.engine import OcrEngine
 from ocr.quality import QualityReport, assess
 from offline_cache.errors import HallRejectedError, HallUnavailableError, StoreFullError
 from offline_cache.print_queue import ReprintLimitError
@@ -58,6 +61,9 @@ log = logging.getLogger(__name__)
 
 ELDER_AGE = 60
 """From this age the screens switch to elder mode (larger type) when the card is read."""
+
+CHECK_SECONDS = 10
+"""What the citizen is told a material's check takes (PP-OCR on a 2-core terminal)."""
 
 SCAN_HINT_AFTER_MS = 15_000
 """With no readable code after this long, tell the citizen how to hold the receipt."""
@@ -86,6 +92,9 @@ class Services:
     code_scanner: CodeSource
     """The camera, a serial scanner or a keyboard wedge, as configured (``[devices.scanner]``)."""
     camera_preview: CameraPreview | None = None
+    ocr_engine: Callable[[], OcrEngine] | None = None
+    """Builds and warms up the one OCR engine (on the OCR worker, at start-up); ``None``: the
+    photos of materials are kept without being checked."""
     print_jobs: QueuedPrinting | None = None
     """The durable print queue; ``None`` prints straight to the printers (tests of the screens)."""
     reprints: CertificateReprints | None = None
@@ -121,6 +130,16 @@ class KioskController(QObject):
         # Catalog and key refreshes have their own worker: a citizen's progress query must not
         # queue behind them when the hall is slow.
         self.refresh_runner = TaskRunner("hall-refresh", self)
+        # One worker for OCR: the engine is built and warmed up on it, then checks queue there.
+        self.ocr_runner = TaskRunner("ocr", self)
+        self._ocr_unavailable = False
+        self._check_generation = 0
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.timeout.connect(self._on_check_timer_timeout)
+        self._pending_check: QImage | None = None
+        self._pending_fields: dict[str, object] = {}
+        self._engine_future: Future[OcrEngine] | None = None
         self._progress_query = 0
         self._reprint_case: str | None = None
         self.idle = IdleClock(settings.terminal.idle_warning_s, settings.terminal.idle_countdown_s)
@@ -203,11 +222,25 @@ class KioskController(QObject):
         self.services.code_scanner.start()
         if self.services.camera_preview is not None:
             self.services.camera_preview.start()
+        factory = self.services.ocr_engine
+        if factory is not None:
+            self._engine_future = self.ocr_runner.run(
+                factory, self._on_ocr_engine_ready, self._on_ocr_engine_failed
+            )
+
+    def _on_ocr_engine_ready(self, engine: OcrEngine) -> None:
+        log.info("OCR engine %s ready", engine.name)
+
+    def _on_ocr_engine_failed(self, error: BaseException) -> None:
+        # The terminal still works: photos are kept unchecked and staff check them.
+        self._ocr_unavailable = True
+        log.error("OCR engine unavailable: %s", error)
 
     def stop(self) -> None:
         """Stop every worker; called on shutdown."""
         self._idle_timer.stop()
         self._decision_timer.stop()
+        self._check_timer.stop()
         self.services.card_watcher.stop()
         self.services.code_scanner.stop()
         if self.services.camera_preview is not None:
@@ -221,6 +254,7 @@ class KioskController(QObject):
             self.a4_runner,
             self.hall_runner,
             self.refresh_runner,
+            self.ocr_runner,
         ):
             runner.shutdown(timeout=max(0.0, deadline - time.monotonic()))
         self.session.wipe()
@@ -322,6 +356,7 @@ class KioskController(QObject):
         if self._pending_photo is not None:
             self._pending_photo[:] = bytes(len(self._pending_photo))
             self._pending_photo = None
+        self._drop_pending_check()
         self._capture_queue = []
         self._results.clear()
         # Print jobs hold the receipt and certificate (names): drop them, and ignore the
@@ -444,6 +479,7 @@ class KioskController(QObject):
             self.services.camera_preview.enable(on, wait_for_change=wait_for_change)
 
     def _on_capture_take_requested(self) -> None:
+        self._drop_pending_check()
         self._enable_preview(False)
         self.window.capture.show_taking()
         camera = self.services.camera
@@ -493,7 +529,82 @@ class KioskController(QObject):
         self._pending_photo = jpeg
         height, width, _ = rgb.shape
         image = QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+        self._drop_pending_check()
+        spec = self._current_material()
+        if not needs_check(spec) or self._engine_future is None:
+            self.window.capture.show_photo(image)
+            return
+        if self._ocr_unavailable:
+            self.window.capture.show_photo(image)
+            self.window.capture.show_verdict("unavailable", [])
+            return
+        self._start_check(spec, bytes(jpeg), image)
+
+    # --- checking a material --------------------------------------------------------------------
+
+    def _start_check(self, spec: MaterialSpec, jpeg: bytes, image: QImage) -> None:
+        """Read and judge the photo on the OCR worker; the verdict or the timeout comes back."""
+        self._check_generation += 1
+        generation = self._check_generation
+        self._pending_check = image
+        card = self.session.card
+        applicant: dict[str, object] | None = (
+            {"name": card.name, "id_number": card.id_number} if card is not None else None
+        )
+        today = dt.date.today()
+        engine_future = self._engine_future
+        assert engine_future is not None
+
+        def check() -> MaterialCheck:
+            # The engine was built by the task before this one on the same worker.
+            return check_photo(engine_future.result(), jpeg, spec, applicant, today)
+
+        self.window.capture.show_checking(CHECK_SECONDS)
+        self.ocr_runner.run(
+            check,
+            partial(self._on_check_done, generation),
+            partial(self._on_check_failed, generation),
+        )
+        self._check_timer.start(int(self.services.settings.ocr.check_timeout_s * 1000))
+
+    def _check_current(self, generation: int) -> QImage | None:
+        if generation != self._check_generation or self.session.step is not Step.MATERIALS:
+            return None
+        image, self._pending_check = self._pending_check, None
+        self._check_timer.stop()
+        return image
+
+    def _on_check_done(self, generation: int, check: MaterialCheck) -> None:
+        image = self._check_current(generation)
+        if image is None:
+            return
+        self._pending_fields = dict(check.fields) if check.ok else {}
+        reasons = list(zip(check.reasons("zh"), check.reasons("en"), strict=True))
         self.window.capture.show_photo(image)
+        self.window.capture.show_verdict("ok" if check.ok else "failed", reasons)
+
+    def _on_check_failed(self, generation: int, error: BaseException) -> None:
+        image = self._check_current(generation)
+        if image is None:
+            return
+        log.error("material check failed: %s", type(error).__name__)
+        self.window.capture.show_photo(image)
+        self.window.capture.show_verdict("unavailable", [])
+
+    def _on_check_timer_timeout(self) -> None:
+        image = self._check_current(self._check_generation)
+        if image is None:
+            return
+        self._check_generation += 1  # the late verdict is ignored: the photo is kept unchecked
+        log.warning("material check timed out")
+        self.window.capture.show_photo(image)
+        self.window.capture.show_verdict("timeout", [])
+
+    def _drop_pending_check(self) -> None:
+        self._check_generation += 1
+        self._check_timer.stop()
+        self._pending_check = None
+        self._pending_fields = {}
 
     def _on_photo_failed(self, error: BaseException) -> None:
         if self.session.step is Step.MATERIALS:
@@ -510,8 +621,11 @@ class KioskController(QObject):
         if self._pending_photo is None or not self._capture_queue:
             return
         self._enable_preview(False)
+        if self.window.capture.verdict_state == "failed":
+            return  # a document that failed its check is retaken, not used
         material_id = self._capture_queue.pop(0)
-        self.session.add_material(CapturedMaterial(material_id, self._pending_photo))
+        fields, self._pending_fields = self._pending_fields, {}
+        self.session.add_material(CapturedMaterial(material_id, self._pending_photo, fields=fields))
         self._pending_photo = None
         if self._capture_queue:
             self._ask_capture()
@@ -535,12 +649,34 @@ class KioskController(QObject):
         if session.card is not None:
             rows.append(("review_applicant", documents.mask_name(session.card.name)))
             rows.append(("review_id", session.masked_id_number))
+        prefilled: list[tuple[str, str]] = []
         for spec in session.item.materials:
             done = "review_card_ok" if spec.source == "id_card" else "review_material_ok"
+            material = session.materials.get(spec.id)
+            if material is not None and material.fields:
+                done = "review_material_checked"
+                prefilled += self._prefill_rows(material.fields)
             rows.append(
                 ("review_materials", f"{loc(spec.name, self.language)} ✓ {tr(done, self.language)}")
             )
-        self.window.review.set_rows(rows)
+        self.window.review.set_rows(rows + prefilled)
+
+    def _prefill_rows(self, fields: Mapping[str, object]) -> list[tuple[str, str]]:
+        """The application's fields read from a document, as the review screen shows them."""
+        rows: list[tuple[str, str]] = []
+        for name, key in (("lessor", "review_lessor"), ("lessee", "review_lessee")):
+            value = fields.get(name)
+            if isinstance(value, str):
+                # A person's name is masked like the applicant's; a firm's name is not personal.
+                rows.append((key, documents.mask_name(value) if len(value) <= 4 else value))
+        if isinstance(fields.get("address"), str):
+            rows.append(("review_premises", str(fields["address"])))
+        start, end = fields.get("start_date"), fields.get("end_date")
+        if isinstance(start, str) and isinstance(end, str):
+            rows.append(
+                ("review_lease_term", tr("review_term_value", self.language, start=start, end=end))
+            )
+        return rows
 
     def _show_review(self) -> None:
         self.window.review.wait_seconds = int(self.services.settings.terminal.decision_wait_s) + 2

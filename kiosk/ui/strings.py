@@ -92,6 +92,20 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Good, keep it still: the photo is taken automatically…",
     ),
     "capture_advice_ready": ("正在拍照…", "Taking the photo…"),
+    "capture_checking": (
+        "正在核验材料，约{seconds}秒，请稍候…",
+        "Checking the document, about {seconds} seconds…",
+    ),
+    "capture_check_ok": ("✓ 材料核验通过", "✓ The document passed the check"),
+    "capture_check_failed": ("✗ 材料未通过核验：", "✗ The document did not pass the check:"),
+    "capture_check_timeout": (
+        "未能及时自动核验，可以使用这张照片，由工作人员核验。",
+        "The check took too long. You can use this photo; staff will check it.",
+    ),
+    "capture_check_unavailable": (
+        "暂时无法自动核验，可以使用这张照片，由工作人员核验。",
+        "The document cannot be checked automatically now. Use the photo; staff will check it.",
+    ),
     "capture_no_camera": (
         "摄像头暂时无法使用，请联系工作人员。",
         "The camera is not available right now. Please ask staff for help.",
@@ -103,6 +117,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "review_materials": ("材料", "Documents"),
     "review_material_ok": ("已拍摄", "photographed"),
     "review_card_ok": ("已读取", "read from card"),
+    "review_material_checked": ("已核验", "checked"),
+    "review_lessor": ("出租方", "Lessor"),
+    "review_lessee": ("承租方", "Lessee"),
+    "review_premises": ("经营场所", "Business premises"),
+    "review_lease_term": ("租赁期限", "Lease term"),
+    "review_term_value": ("{start} 至 {end}", "{start} to {end}"),
     "submit": ("确认提交", "Submit"),
     "submitting": ("正在提交，请稍候…", "Submitting, please wait…"),
     "submitting_sub": (

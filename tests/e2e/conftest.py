@@ -27,10 +27,13 @@ def kiosk(
     The decision wait is generous (an answer ends it at once, so online tests are not slower
     for it; a busy 2-core CI machine must not turn an approval into a receipt); tests that
     cut the hall mark a short one with ``@pytest.mark.decision_wait(seconds)``. The tap guard
-    is off (``@pytest.mark.tap_guard(ms)`` turns it on): tests click as fast as they like.
+    is off (``@pytest.mark.tap_guard(ms)`` turns it on): tests click as fast as they like. The
+    OCR checks of photographed materials are off (``@pytest.mark.ocr_checks`` turns them on):
+    the engine's warm-up takes seconds, which journeys about other things need not wait for.
     """
     wait = request.node.get_closest_marker("decision_wait")
     guard = request.node.get_closest_marker("tap_guard")
+    ocr_checks = request.node.get_closest_marker("ocr_checks") is not None
     settings = load_settings(
         None,
         storage={"data_dir": tmp_path / "data"},
@@ -40,6 +43,7 @@ def kiosk(
             "tap_guard_ms": guard.args[0] if guard else 0,
         },
         devices={"id_reader": {"poll_interval_s": 0.1}},
+        ocr={"check_materials": ocr_checks},
     )
     app = build_app(settings)
     qtbot.addWidget(app.window)

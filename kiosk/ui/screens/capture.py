@@ -39,12 +39,16 @@ class CaptureScreen(Screen):
         self.busy = BusyPanel()
         self.error = label("", "error")
         self.error.hide()
+        self.verdict = label("", "subtitle")
+        self.verdict.setWordWrap(True)
+        self.verdict.hide()
         for widget in (self.title, self.hint):
             self.body.addWidget(widget)
         self.body.addWidget(self.preview, 1)
         self.body.addWidget(self.guidance)
         self.body.addWidget(self.busy)
         self.body.addWidget(self.error)
+        self.body.addWidget(self.verdict)
         bar = ActionBar()
         self.back_button = bar.add(button())
         self.back_button.clicked.connect(self.back_requested)
@@ -58,6 +62,9 @@ class CaptureScreen(Screen):
         self.has_photo = False
         self.taking = False
         self.advice = ""
+        self.verdict_state: str | None = None
+        """``ok``, ``failed``, ``timeout`` or ``unavailable`` once the photo was checked."""
+        self.verdict_reasons: list[tuple[str, str]] = []
 
     def set_material(self, name: LocalizedText | None, hint: LocalizedText | None) -> None:
         """Ask for one material (texts in both languages, shown in the screen's)."""
@@ -66,6 +73,9 @@ class CaptureScreen(Screen):
         self.has_photo = False
         self.taking = False
         self.advice = ""
+        self.verdict_state = None
+        self.verdict_reasons = []
+        self.verdict.hide()
         self.preview.clear()
         self.guidance.hide()
         self.error.hide()
@@ -83,9 +93,48 @@ class CaptureScreen(Screen):
         self.take_button.style().unpolish(self.take_button)
         self.take_button.style().polish(self.take_button)
         self.use_button.setText(tr("capture_use", lang))
-        self.use_button.setVisible(self.has_photo)
+        self.use_button.setVisible(self.has_photo and self.verdict_state != "failed")
+        if self.has_photo and self.verdict_state == "failed":
+            # Nothing to use: retaking is the one thing to do, so it is the primary action.
+            self.take_button.setObjectName("primary")
+            self.take_button.style().unpolish(self.take_button)
+            self.take_button.style().polish(self.take_button)
+        self._show_verdict_text()
         if self.advice:
             self.guidance.setText(tr(f"capture_advice_{self.advice}", lang))
+
+    def show_checking(self, seconds: int) -> None:
+        """The photo is being read and checked; say so and how long it takes."""
+        self.taking = True
+        self.guidance.hide()
+        self.error.hide()
+        self.verdict.hide()
+        self.take_button.setEnabled(False)
+        self.busy.show_busy(tr("capture_checking", self.language, seconds=seconds))
+
+    def show_verdict(self, state: str, reasons: list[tuple[str, str]]) -> None:
+        """The check's verdict under the photo: reasons (Chinese, English) when it failed."""
+        self.verdict_state = state
+        self.verdict_reasons = reasons
+        self.retranslate()
+
+    def _show_verdict_text(self) -> None:
+        if self.verdict_state is None or not self.has_photo:
+            self.verdict.hide()
+            return
+        lang = self.language
+        if self.verdict_state == "failed":
+            lines = [tr("capture_check_failed", lang)]
+            lines += [en if lang == "en" else zh for zh, en in self.verdict_reasons]
+            text, style = "\n".join(lines), "error"
+        else:
+            text, style = tr(f"capture_check_{self.verdict_state}", lang), "subtitle"
+        self.verdict.setText(text)
+        if self.verdict.objectName() != style:
+            self.verdict.setObjectName(style)
+            self.verdict.style().unpolish(self.verdict)
+            self.verdict.style().polish(self.verdict)
+        self.verdict.show()
 
     def show_live(self, image: QImage, advice: str) -> None:
         """Paint one preview frame and its guidance; ignored while a photo is held or taken."""
@@ -112,6 +161,8 @@ class CaptureScreen(Screen):
         self.taking = True
         self.guidance.hide()
         self.error.hide()
+        self.verdict.hide()
+        self.verdict_state = None
         self.take_button.setEnabled(False)
         self.busy.show_busy(tr("capture_busy", self.language))
 
