@@ -24,10 +24,9 @@ from ocr.engine import TextLine
 from ocr.engines import EngineOptions, EngineUnavailable
 
 Image = npt.NDArray[np.uint8]
+Box = npt.NDArray[np.float32]
 
 ROTATIONS = (0, 90, 180, 270)
-ORIENTATION_SIDE = 800
-"""Long side of the detector pass that judges the page's orientation."""
 
 
 def wheel_model_dir() -> Path:
@@ -115,8 +114,8 @@ class RapidEngine:
     def recognize(self, image: Image) -> list[TextLine]:
         """Every text line found, boxes in the pixels of ``image``, in reading order."""
         with self._lock:
-            lines, _flipped = self._run(image, vote=False)
-        return lines
+            image = self._gray_to_bgr(image)
+            return self._read(image, self._detect(image), classify=self.options.use_cls)
 
     def orientation(self, image: Image) -> int:
         """How far (degrees clockwise: 0/90/180/270) to turn ``image`` so its text stands upright.
@@ -125,23 +124,28 @@ class RapidEngine:
         classifier's vote on the lines tells upright from upside down.
         """
         with self._lock:
-            return self._orientation(image)
+            return self._upright(self._gray_to_bgr(image))[0]
 
     def recognize_upright(self, image: Image) -> tuple[int, list[TextLine]]:
         """Turn the photo upright and read it.
 
         Returns the clockwise rotation applied and the lines of the turned image (boxes in its
-        pixels).
+        pixels). An upside-down photo's boxes are turned with it rather than detected again.
         """
         with self._lock:
-            degrees = self._orientation(image)
-            lines, _ = self._run(rotate(image, degrees), vote=False)
-        return degrees, lines
+            degrees, turned, boxes = self._upright(self._gray_to_bgr(image))
+            return degrees, self._read(turned, boxes, classify=False)
 
     # -- the stages -----------------------------------------------------------------------------
 
-    def _detect(self, image: Image, side: int | None = None) -> list[npt.NDArray[np.float32]]:
-        scale = min(1.0, (side or self.options.det_side) / max(image.shape[:2]))
+    @staticmethod
+    def _gray_to_bgr(image: Image) -> Image:
+        if image.ndim == 2:
+            return np.asarray(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
+        return image
+
+    def _detect(self, image: Image) -> list[Box]:
+        scale = min(1.0, self.options.det_side / max(image.shape[:2]))
         small = image
         if scale < 1.0:
             small = np.asarray(
@@ -153,18 +157,16 @@ class RapidEngine:
             return []
         return [np.asarray(box, dtype=np.float32) / scale for box in boxes]
 
-    def _crops(self, image: Image, boxes: list[npt.NDArray[np.float32]]) -> list[Image]:
+    def _crops(self, image: Image, boxes: list[Box]) -> list[Image]:
         crops: list[Image] = self._ocr.get_crop_img_list(image, boxes)
         return crops
 
-    def _orientation(self, image: Image) -> int:
-        # Line shapes need less detail than reading does: a smaller detector pass is enough.
-        side = min(self.options.det_side, ORIENTATION_SIDE)
-        boxes = self._detect(image, side)
+    def _upright(self, image: Image) -> tuple[int, Image, list[Box]]:
+        """The turn that stands the text up, the turned image and its line boxes."""
+        boxes = self._detect(image)
         if not boxes:
-            return 0
-        standing = 0
-        lying = 0
+            return 0, image, boxes
+        standing = lying = 0
         for box in boxes:
             width = float(np.linalg.norm(box[1] - box[0]))
             height = float(np.linalg.norm(box[3] - box[0]))
@@ -172,12 +174,13 @@ class RapidEngine:
                 lying += 1
             elif height > width * 1.5:
                 standing += 1
-        turn = 90 if standing > lying else 0
-        if turn:
+        degrees = 0
+        if standing > lying:
+            # Detected standing, a line breaks at wide gaps (after a colon): detect it again
+            # lying. Upside-down lines are found as well as upright ones, so 180 needs no pass.
+            degrees = 90
             image = rotate(image, 90)
-            boxes = self._detect(image, side)
-            if not boxes:
-                return 90
+            boxes = self._detect(image)
         wide = [
             box
             for box in boxes
@@ -186,24 +189,22 @@ class RapidEngine:
         # The longest lines vote: short ones (single digits, stamps) are poor witnesses.
         wide.sort(key=lambda box: -float(np.linalg.norm(box[1] - box[0])))
         crops = self._crops(image, wide[:12])
-        if not crops:
-            return turn
-        _images, results, _elapsed = self._ocr.text_cls(crops)
-        flipped = sum(float(score) for label, score in results if label == "180")
-        upright = sum(float(score) for label, score in results if label == "0")
-        return (turn + 180) % 360 if flipped > upright else turn
+        if crops:
+            _images, results, _elapsed = self._ocr.text_cls(crops)
+            flipped = sum(float(score) for label, score in results if label == "180")
+            upright = sum(float(score) for label, score in results if label == "0")
+            if flipped > upright:
+                boxes = [turn_box(box, 180, image.shape[:2]) for box in boxes]
+                image = rotate(image, 180)
+                degrees += 180
+        return degrees, image, boxes
 
-    def _run(self, image: Image, *, vote: bool) -> tuple[list[TextLine], bool]:
-        if image.ndim == 2:
-            image = np.asarray(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
-        boxes = self._detect(image)
+    def _read(self, image: Image, boxes: list[Box], *, classify: bool) -> list[TextLine]:
         if not boxes:
-            return [], False
+            return []
         crops = self._crops(image, boxes)
-        flipped = False
-        if self.options.use_cls:
-            crops, results, _elapsed = self._ocr.text_cls(crops)
-            flipped = sum(1 for label, _score in results if label == "180") > len(results) / 2
+        if classify:
+            crops, _results, _elapsed = self._ocr.text_cls(crops)
         recognised, _elapsed = self._ocr.text_rec(crops, False)
         height, width = image.shape[:2]
         lines: list[TextLine] = []
@@ -215,4 +216,19 @@ class RapidEngine:
                 (float(np.clip(x, 0, width)), float(np.clip(y, 0, height))) for x, y in box
             )
             lines.append(TextLine(text, corners, score))  # type: ignore[arg-type]
-        return reading_order(lines), flipped
+        return reading_order(lines)
+
+
+def turn_box(box: Box, degrees: int, shape: tuple[int, ...]) -> Box:
+    """A line box moved with its image (``shape``: height, width) turned clockwise by 90 or 180.
+
+    The corners come back clockwise from the new top left, as the crop step expects.
+    """
+    height, width = shape[0], shape[1]
+    x, y = box[:, 0], box[:, 1]
+    if degrees == 90:
+        moved = np.stack([height - y, x], axis=1)
+        # The corner that was bottom-left is now top-left.
+        return np.roll(moved, 1, axis=0).astype(np.float32)
+    moved = np.stack([width - x, height - y], axis=1)
+    return np.roll(moved, 2, axis=0).astype(np.float32)

@@ -88,3 +88,37 @@ def test_reading_order_puts_a_row_left_to_right() -> None:
     left = TextLine("名称", box(10, 100, 100, 138), 1.0)
     below = TextLine("下一行", box(10, 160, 200, 198), 1.0)
     assert reading_order([below, right, left]) == [left, right, below]
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_recognize_upright_reads_a_turned_page_in_its_turned_pixels(
+    ocr_engine: OcrEngine, turn: int
+) -> None:
+    from ocr.page import rotate
+
+    image = render(
+        [
+            ("房屋租赁合同", (300, 30)),
+            ("出租方（甲方）：张伟", (40, 150)),
+            ("2025年3月1日", (40, 260)),
+        ]
+    )
+    degrees, lines = ocr_engine.recognize_upright(rotate(image, turn))  # type: ignore[attr-defined]
+    assert (turn + degrees) % 360 == 0
+    assert [line.text for line in lines] == ["房屋租赁合同", "出租方（甲方）：张伟", "2025年3月1日"]
+    # Boxes are in the upright image: the title where it was drawn.
+    assert 280 <= lines[0].left <= 310 and 20 <= lines[0].top <= 60
+
+
+def test_turn_box_keeps_corners_clockwise_from_the_top_left() -> None:
+    from ocr.engines.rapid import turn_box
+
+    box = np.array([[10, 20], [110, 20], [110, 40], [10, 40]], np.float32)
+    # A 200 high, 300 wide image turned clockwise: (x, y) -> (200 - y, x).
+    assert turn_box(box, 90, (200, 300)).tolist() == [[160, 10], [180, 10], [180, 110], [160, 110]]
+    assert turn_box(box, 180, (200, 300)).tolist() == [
+        [190, 160],
+        [290, 160],
+        [290, 180],
+        [190, 180],
+    ]
