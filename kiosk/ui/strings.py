@@ -206,6 +206,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "progress_stage_running": ("进行中 · 已用 {t}", "In progress · {t} so far"),
     "progress_stage_done": ("已完成 · 用时 {t}", "Done · took {t}"),
     "progress_stage_waiting": ("未开始", "Not started"),
+    "progress_reprint": ("补打证书（还可{n}次）", "Reprint certificate ({n} left)"),
+    "progress_reprinting": ("正在打印证书…", "Printing the certificate…"),
+    "progress_reprinted": (
+        "证书已重新打印，请在出证口取走。",
+        "The certificate has been printed again. Please take it from the slot.",
+    ),
+    "progress_reprint_used_up": (
+        "这份证书的补打次数已用完，请到服务窗口办理。",
+        "This certificate cannot be reprinted here any more. Please go to a service desk.",
+    ),
+    "progress_reprint_failed": (
+        "打印机暂时无法打印，请稍后再试或呼叫工作人员。",
+        "The printer cannot print right now. Please try later or call staff.",
+    ),
     "cert_genuine": ("证明真实有效：{name}，{cid}", "Certificate is genuine: {name}, {cid}"),
     "cert_tampered": (
         "该证明二维码校验失败，可能被篡改。",

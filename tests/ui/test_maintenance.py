@@ -138,6 +138,31 @@ def test_wrong_pins_lock_the_pad_without_saying_which_digit(
     assert not mode.pin_pad.ok_button.isVisible()
 
 
+def test_without_a_pin_the_pad_says_how_to_set_one(
+    qtbot: QtBot, config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(
+        "\n".join(line for line in text.splitlines() if not line.startswith("pin_hash")),
+        encoding="utf-8",
+    )
+    for name in list(os.environ):
+        if name.upper().startswith("KIOSK_"):
+            monkeypatch.delenv(name)
+    app = build_app(load_settings(config_file))
+    qtbot.addWidget(app.window)
+    app.start()
+    app.window.show()
+    try:
+        mode = _mode(app)
+        _tap_corner(mode)
+        assert mode.pin_pad.isVisible()
+        assert "kiosk maintenance set-pin" in mode.pin_pad.message.text()
+        assert not mode.pin_pad.ok_button.isVisible()
+    finally:
+        app.stop()
+
+
 def test_right_pin_opens_the_screen_with_every_device(qtbot: QtBot, kiosk: KioskApp) -> None:
     mode = _mode(kiosk)
     _open(qtbot, mode)
@@ -222,6 +247,8 @@ def test_photo_self_test_shows_a_thumbnail(qtbot: QtBot, kiosk: KioskApp) -> Non
     assert finished.args[1] is True
     assert mode.screen.thumbnail.isVisible()
     assert mode.screen.thumbnail.pixmap().width() > 100
+    SHOTS.mkdir(exist_ok=True)
+    kiosk.window.grab().save(str(SHOTS / "photo-test.png"))
 
 
 def test_page_self_test_writes_a_pdf(qtbot: QtBot, kiosk: KioskApp) -> None:
@@ -252,6 +279,10 @@ def test_invalid_setting_shows_the_error_and_saves_nothing(
     assert finished.args == [False]
     assert field.error.isVisible()
     assert field.error.text() == "不能大于 65535 · must be at most 65535"
+    # The form scrolls to the first error.
+    qtbot.waitUntil(lambda: not field.error.visibleRegion().isEmpty())
+    SHOTS.mkdir(exist_ok=True)
+    kiosk.window.grab().save(str(SHOTS / "settings-error.png"))
     assert config_file.read_text(encoding="utf-8") == before
     assert not config_file.with_name("kiosk.toml.bak").exists()
 

@@ -13,7 +13,7 @@ import typing
 from typing import Any
 
 from pydantic import BaseModel
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -257,5 +257,12 @@ class DeviceConfigEditor(QScrollArea):
             message = errors.get(key)
             error_label.setText(message or "")
             error_label.setVisible(bool(message))
+        first = next(
+            (f.error for f in self.fields.values() if f.key in errors),
+            next((lbl for k, lbl in self.section_errors.items() if k in errors), None),
+        )
+        if first is not None:
+            # After the layout has made room for the newly shown lines.
+            QTimer.singleShot(0, lambda: self.ensureWidgetVisible(first, 50, 120))
         placed = set(self.fields) | set(self.section_errors)
         return [f"{key}: {message}" for key, message in errors.items() if key not in placed]

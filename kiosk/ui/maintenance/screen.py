@@ -168,6 +168,7 @@ class MaintenanceScreen(Screen):
         layout.addWidget(scroll, 1)
         result_row = QHBoxLayout()
         self.test_result = label("", "notice")
+        self.test_result.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.test_result.hide()
         result_row.addWidget(self.test_result, 1)
         self.thumbnail = QLabel()
@@ -266,7 +267,8 @@ class MaintenanceScreen(Screen):
         self.test_result.setText(text)
         self.test_result.show()
         if image is not None:
-            self.thumbnail.setPixmap(QPixmap.fromImage(image))
+            # Small enough that the device table keeps its rows in view.
+            self.thumbnail.setPixmap(QPixmap.fromImage(image).scaledToHeight(160))
             self.thumbnail.show()
         else:
             self.thumbnail.clear()

@@ -70,7 +70,7 @@ W = {
         "已保存到 Saved to {path}（原文件备份为 .bak）。"
         "重启终端后生效 Restart the terminal to use it."
     ),
-    "save_errors": "有 {n} 处需要修改，未保存 {n} problems to fix; nothing was saved.",
+    "save_errors": "有 {n} 处需要修改，未保存 Fix the {n} marked value(s); nothing was saved.",
     "save_failed": "保存失败 Could not save: {error}",
     "no_errors": "暂无警告或错误 No warnings or errors so far.",
     "yes": "是 yes",

@@ -15,6 +15,8 @@ class ProgressScreen(Screen):
     """Waits for a QR code, then lists the case's stages."""
 
     back_requested = Signal()
+    reprint_requested = Signal()
+    """The citizen asked to reprint the certificate of the case on the screen."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Build the screen."""
@@ -37,6 +39,9 @@ class ProgressScreen(Screen):
         self.frame.hide()
         self.body.addStretch(1)
         bar = ActionBar()
+        self.reprint_button = bar.add(button())
+        self.reprint_button.clicked.connect(self.reprint_requested)
+        self.reprint_left = 0
         self.back_button = bar.add(button(primary=True), right=True)
         self.back_button.clicked.connect(self.back_requested)
         self.body.addWidget(bar)
@@ -52,10 +57,19 @@ class ProgressScreen(Screen):
         self.busy.hide()
         self.error.hide()
         self.frame.hide()
+        self.reprint_button.hide()
+        self.retranslate()
+
+    def offer_reprint(self, left: int) -> None:
+        """Offer to reprint the approved case's certificate, ``left`` more times."""
+        self.reprint_left = left
+        self.reprint_button.setEnabled(True)
+        self.reprint_button.setVisible(left > 0)
         self.retranslate()
 
     def show_looking(self, case_number: str) -> None:
         """A case number was scanned; the hall is being asked."""
+        self.reprint_button.hide()
         self.error.hide()
         self.frame.hide()
         self.case.setText(case_number)
@@ -91,6 +105,7 @@ class ProgressScreen(Screen):
         self.title.setText(tr("progress_title", lang))
         self.prompt.setText(tr("progress_scan", lang))
         self.back_button.setText(tr("back", lang))
+        self.reprint_button.setText(tr("progress_reprint", lang, n=self.reprint_left))
         if self.message is not None and self.error.isVisible():
             key, values, _ = self.message
             self.error.setText(tr(key, lang, **values))
