@@ -27,6 +27,9 @@ from devices.a4.document import CertificateDocument
 from devices.errors import PrinterError
 from devices.ports import DocumentPrinter, ReceiptPrinter
 from devices.receipt.layout import Receipt
+from hall.schema import CertificatePublic, SubmissionPublic
+from kiosk.services import documents
+from offline_cache.errors import CacheError
 from offline_cache.print_queue import (
     CERTIFICATE,
     PRINTED,
@@ -194,3 +197,58 @@ class QueuedPrinting:
         if done.state != PRINTED:
             raise PrintJobError(f"print job {job_id} is {done.state}: {done.last_error}", job=done)
         return done
+
+
+class CertificateReprints:
+    """The citizen's reprint of a certificate from the receipt's QR code: limited and recorded.
+
+    The certificate comes from this terminal's outbox while it still holds the hall's answer
+    (before the retention purge), else from the hall (``fetch``), so a case submitted at another
+    terminal can be reprinted here too. The count is this terminal's print queue.
+    """
+
+    def __init__(
+        self,
+        printing: QueuedPrinting,
+        local_result: Callable[[str], SubmissionPublic | None],
+        fetch: Callable[[str], SubmissionPublic] | None,
+    ) -> None:
+        """Take the print queue and the two places a certificate can come from."""
+        self._printing = printing
+        self._local_result = local_result
+        self._fetch = fetch
+
+    @property
+    def limit(self) -> int:
+        """How many reprints a case's certificate may have."""
+        return self._printing.reprint_limit
+
+    def _certificate(self, case_number: str) -> CertificatePublic | None:
+        result = None
+        try:
+            result = self._local_result(case_number)
+        except CacheError as err:
+            log.warning("case %s: stored answer unreadable (%s)", case_number, err)
+        if (result is None or result.certificate is None) and self._fetch is not None:
+            result = self._fetch(case_number)
+        if result is None or result.status != "approved":
+            return None
+        return result.certificate
+
+    def offer(self, case_number: str) -> int | None:
+        """Reprints left for an approved case with a certificate; ``None``: nothing to reprint.
+
+        Blocking (SQLite, maybe the hall): call it on a worker. Hall errors propagate.
+        """
+        if self._certificate(case_number) is None:
+            return None
+        used = self._printing.queue.reprints_used(case_number, CERTIFICATE)
+        return max(self.limit - used, 0)
+
+    def reprint(self, case_number: str) -> PrintJob:
+        """Queue and print one reprint; ``ReprintLimitError`` when used up (blocking)."""
+        certificate = self._certificate(case_number)
+        if certificate is None:
+            raise PrintJobError(f"case {case_number} has no certificate to reprint", job=None)
+        document = encode_certificate(documents.certificate_document(certificate))
+        return self._printing.reprint(CERTIFICATE, case_number, document)

@@ -438,3 +438,47 @@ def test_a_double_tap_does_not_carry_onto_the_next_screen(qtbot: QtBot, kiosk: K
     qtbot.waitUntil(lambda: not ctl.tap_guarded(), timeout=WAIT)
     with qtbot.waitSignal(ctl.result_shown, timeout=WAIT):
         qtbot.mouseClick(w.review.submit_button, Qt.MouseButton.LeftButton)
+
+
+def test_the_receipt_qr_reprints_an_approved_certificate_a_limited_number_of_times(
+    qtbot: QtBot, kiosk: KioskApp, cups_pdf: CupsSetup
+) -> None:
+    outcome = _journey(qtbot, kiosk, "elder", "elder-card")
+    assert outcome == "approved"
+    case_number = kiosk.controller.session.case_number
+    assert case_number is not None
+    qtbot.waitUntil(lambda: kiosk.window.result.print_state == "done", timeout=WAIT)
+    receipt = _last_receipt(kiosk)
+    _finish(qtbot, kiosk)
+    assert kiosk.card_simulator is not None and kiosk.still_camera is not None
+    kiosk.card_simulator.remove()
+    printing = kiosk.printing
+    assert printing is not None
+    limit = printing.reprint_limit
+    assert limit >= 1
+
+    kiosk.still_camera.show(np.asarray(receipt_qr_photo(receipt.images[0]), dtype=np.uint8))
+    w = kiosk.window
+    _click(qtbot, w.attract.progress_button)
+    qtbot.waitUntil(w.progress.reprint_button.isVisible, timeout=WAIT)
+    assert f"还可{limit}次" in w.progress.reprint_button.text()
+    for used in range(1, limit + 1):
+        with qtbot.waitSignal(kiosk.controller.reprint_finished, timeout=WAIT) as done:
+            _click(qtbot, w.progress.reprint_button)
+        assert done.args == ["printed"]
+        assert printing.queue.reprints_used(case_number) == used
+        assert "证书已重新打印" in w.progress.error.text()
+    assert not w.progress.reprint_button.isVisible()
+    jobs = printing.queue.jobs(case_number=case_number)
+    assert [(j.kind, j.reprint, j.state) for j in jobs if j.kind == "certificate"] == [
+        ("certificate", False, "printed"),
+        *[("certificate", True, "printed")] * limit,
+    ]
+    # Scanning the receipt again says the reprints are used up, without a button.
+    _click(qtbot, w.progress.back_button)
+    _click(qtbot, w.attract.progress_button)
+    qtbot.waitUntil(
+        lambda: w.progress.error.isVisible() and "补打次数已用完" in w.progress.error.text(),
+        timeout=WAIT,
+    )
+    assert not w.progress.reprint_button.isVisible()
