@@ -93,6 +93,25 @@ def read_lines(
     )
 
 
+def page_step(engine: OcrEngine) -> PageFinder:
+    """The default page step: the document found and flattened (``ocr.page``).
+
+    Engines that cannot turn a page upright themselves get it turned here.
+    """
+    from ocr.page import find_page, orientation, rotate
+
+    can_turn = callable(getattr(engine, "recognize_upright", None))
+
+    def step(image: Image) -> Image:
+        page = find_page(image)
+        flat = page.image if page is not None else image
+        if can_turn:
+            return flat  # read_document asks the engine to turn it while it reads
+        return rotate(flat, orientation(flat, engine))
+
+    return step
+
+
 def read_document(
     image: Image,
     engine: OcrEngine,
@@ -104,13 +123,14 @@ def read_document(
 ) -> DocumentReading:
     """Read one BGR photo: gate its quality, find the page, recognise, classify, extract.
 
-    ``document_type`` skips classification when the caller knows what was asked for.
+    ``document_type`` skips classification when the caller knows what was asked for;
+    ``page_finder`` replaces the default page step (``page_step``).
     """
     started = time.perf_counter()
     report = assess(image) if check_quality else None
     if report is not None and not report.ok:
         return DocumentReading(quality=report, seconds=time.perf_counter() - started)
-    page = page_finder(image) if page_finder is not None else image
+    page = (page_finder or page_step(engine))(image)
     upright = getattr(engine, "recognize_upright", None)
     if callable(upright):
         # Engines that can turn the page upright first give boxes in reading geometry, which

@@ -123,9 +123,36 @@ class DateMatch:
         return "{:04d}-{:02d}-{:02d}".format(*self.parts)
 
 
+_CN_DIGIT = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"零": 0}
+_CN_DATE = re.compile(
+    r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+)
+
+
+def _cn_small(text: str) -> int:
+    """一 -> 1, 十 -> 10, 十二 -> 12, 二十一 -> 21."""
+    if "十" not in text:
+        return _CN_DIGIT.get(text, 0)
+    tens, _, ones = text.partition("十")
+    return _CN_DIGIT.get(tens, 1) * 10 + _CN_DIGIT.get(ones, 0)
+
+
+def _arabic_dates(text: str) -> str:
+    """二〇二五年三月一日 -> 2025年3月1日 (contracts write dates in words too)."""
+
+    def convert(m: re.Match[str]) -> str:
+        year = "".join(str(_CN_DIGIT[ch]) for ch in m.group(1))
+        return f"{year}年{_cn_small(m.group(2))}月{_cn_small(m.group(3))}日"
+
+    return _CN_DATE.sub(convert, text)
+
+
 def find_dates(text: str) -> list[DateMatch]:
-    """Every date written in ``text``, in order; impossible ones (2月30日) carry ``None``."""
-    text = fold(text)
+    """Every date written in ``text``, in order; impossible ones (2月30日) carry ``None``.
+
+    Dates written in Chinese numerals are read too; their positions are then approximate.
+    """
+    text = _arabic_dates(fold(text))
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
     for pattern in _DATE_PATTERNS:

@@ -85,7 +85,7 @@ def extract(
     doc = DOCUMENT_TYPES.get(kind)
     if doc is None:
         return Extraction(UNKNOWN)
-    layout = Layout(lines, doc.labels(), doc.strict_labels)
+    layout = Layout(lines, doc.labels(), doc.strict_labels, doc.inline_labels)
     found: dict[str, Found] = {}
     for spec in doc.fields:
         hit = layout.find(spec)

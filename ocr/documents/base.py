@@ -24,6 +24,9 @@ class DocumentType:
     stop_labels: tuple[str, ...] = ()
     """Labels of other things on the document, so a value stops where they begin."""
     strict_labels: tuple[str, ...] = ()
+    inline_labels: tuple[str, ...] = ()
+    """Labels distinctive enough to count even run together with the text before them
+    (``姓名张三性别女``)."""
     extras: Extras | None = None
     optional: tuple[str, ...] = field(default=())
 

@@ -92,7 +92,11 @@ class Layout:
     """The recognised lines of one document, segmented by the labels this document type uses."""
 
     def __init__(
-        self, lines: Sequence[TextLine], labels: Sequence[str], strict: Sequence[str] = ()
+        self,
+        lines: Sequence[TextLine],
+        labels: Sequence[str],
+        strict: Sequence[str] = (),
+        inline: Sequence[str] = (),
     ):
         """Order the lines into rows and find every label in them.
 
@@ -114,6 +118,7 @@ class Layout:
             for i, t in enumerate(ordered)
         ]
         self.strict = set(strict)
+        self.inline = set(inline)
         unique = sorted(set(labels), key=len, reverse=True)
         self._pattern = re.compile(
             "(" + "|".join(_label_pattern(label) for label in unique) + r")"
@@ -137,7 +142,7 @@ class Layout:
             alone = not text[m.end() :].strip()
             if label in self.strict and not (colon or (alone and m.start() == 0)):
                 continue
-            if not (at_start or colon):
+            if not (at_start or colon or label in self.inline):
                 continue
             cuts.append((m.start(), m.end(), label, colon))
         segments: list[Segment] = []

@@ -34,6 +34,7 @@ FRONT = DocumentType(
         FieldSpec("id_number", ("公民身份号码", "身份号码", "公民身份证号码"), v.id_number),
     ),
     required=("name", "gender", "ethnicity", "birth_date", "address", "id_number"),
+    inline_labels=("性别", "民族", "出生", "住址", "公民身份号码"),
     extras=_front_extras,
 )
 

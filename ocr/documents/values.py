@@ -19,6 +19,8 @@ _WHITE = re.compile(r"\s+")
 def _plain(text: str) -> str:
     """The text as printed without white space (widths kept: values are given as printed)."""
     return _WHITE.sub("", text)
+
+
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 
 _ETHNIC_NAMES = (

@@ -224,3 +224,27 @@ def test_impossible_date_is_kept_for_the_validator_to_reject() -> None:
         "房屋租赁合同", "出租方：张三", "承租方：李四", "租赁期限自2025年2月30日起至2027年2月28日止"
     )
     assert extract(lines).fields["start_date"] == "2025-02-30"
+
+
+def test_id_front_labels_run_together_with_values() -> None:
+    lines = page(
+        "姓名张三性别女民族汉",
+        "出生1949年12月31日",
+        "住址北京市东城区某街1号",
+        "公民身份号码" + ID_NUMBER,
+    )
+    fields = extract(lines).fields
+    assert (fields["name"], fields["gender"], fields["ethnicity"]) == ("张三", "女", "汉")
+    assert fields["address"] == "北京市东城区某街1号"
+
+
+def test_lease_dates_written_in_chinese_numerals() -> None:
+    lines = page(
+        "租房合同",
+        "出租人：赵六",
+        "承租人：钱七",
+        "房屋地址：广州市天河区体育西路1号",
+        "租赁期限自二〇二五年三月一日起至二〇二七年十二月三十一日止。",
+    )
+    fields = extract(lines).fields
+    assert (fields["start_date"], fields["end_date"]) == ("2025-03-01", "2027-12-31")
