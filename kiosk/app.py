@@ -35,7 +35,7 @@ from kiosk.printers import build_receipt_printer
 from kiosk.services.heartbeat import TerminalReport
 from kiosk.services.journey import Journey
 from kiosk.services.materials import build_ocr_engine
-from kiosk.services.print_jobs import QueuedPrinting
+from kiosk.services.print_jobs import CertificateReprints, QueuedPrinting
 from kiosk.ui.controller import KioskController, Services
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.maintenance.mode import MaintenanceMode, app_probes
@@ -370,6 +370,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         receipt_printer=receipt_printer,
         document_printer=document_printer,
         print_jobs=printing,
+        reprints=CertificateReprints(printing, outbox.result, client.get_submission),
         card_watcher=CardWatcher(
             reader,
             poll_interval=devices.id_reader.poll_interval_s,
