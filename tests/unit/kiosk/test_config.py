@@ -144,7 +144,7 @@ def test_every_bad_key_is_named(tmp_path: Path) -> None:
             "baud must be one of",
         ),
         ('[hall]\nurl = "ftp://hall"\n', "hall", "http:// or https://"),
-        ('[devices.scanner]\ndriver = "x"\n', "devices.scanner", "unknown key"),
+        ('[devices.fax]\ndriver = "x"\n', "devices.fax", "unknown key"),
         ("schema_version = 2\n", "schema_version", "Input should be 1"),
     ],
 )
