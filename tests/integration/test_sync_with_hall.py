@@ -411,3 +411,60 @@ def test_heartbeats_reach_the_dashboard_within_8_kb(
         assert client.clock_offset is not None and abs(client.clock_offset) < 2.0
     finally:
         assert worker.stop()
+
+
+def test_the_terminals_own_report_reaches_the_dashboard(
+    outbox: Outbox,
+    store: Store,
+    client: HallClient,
+    callbacks: Callbacks,
+    hall_server: HallUnderTest,
+) -> None:
+    import requests
+
+    from hall.schema import HEARTBEAT_MAX_BYTES, TerminalsPublic
+    from kiosk.services.heartbeat import TerminalReport
+    from offline_cache.heartbeat import encoded_size
+    from offline_cache.print_queue import PrintQueue
+
+    prints = PrintQueue(store, FieldCipher(FieldCipher.generate_key()))
+    stuck = prints.enqueue("receipt", "DEMO01-20250314-00001", b"r")
+    claimed = prints.claim(dt.datetime.now(dt.UTC), job_id=stuck.id)
+    assert claimed is not None
+    prints.mark_retry(claimed.id, "ReceiptPaperOutError: out of paper", dt.datetime.now(dt.UTC))
+    lost = queue(outbox)  # queued, never shown: the terminal "died" before the receipt
+    report = TerminalReport(
+        kiosk_id="DEMO01",
+        app_version="0.1.0",
+        outbox=outbox,
+        print_queue=prints,
+        catalog_version=lambda: "2025.1",
+        last_sync=lambda: None,
+        clock_offset=lambda: client.clock_offset,
+    )
+    hall_server.stop()  # the first report is built offline: the outbox is still full
+    offline = report()
+    assert (offline.outbox_depth, offline.print_queue_depth) == (1, 1)
+    assert offline.devices["receipt_printer"].startswith("not printing: ReceiptPaperOutError")
+    assert lost in offline.detail and offline.wal_bytes is not None
+    assert encoded_size(offline) <= HEARTBEAT_MAX_BYTES
+    hall_server.start()
+
+    worker = housekeeping_worker(
+        outbox, client, callbacks, heartbeat=report, housekeeping={"heartbeat_every_s": 0.2}
+    )
+    worker.start()
+    try:
+        worker.wake()
+
+        def dashboard() -> TerminalsPublic:
+            answer = requests.get(hall_server.base_url + "/api/v1/terminals", timeout=5)
+            return TerminalsPublic.model_validate_json(answer.content)
+
+        assert wait_until(lambda: any(t.heartbeat.outbox_depth == 0 for t in dashboard().terminals))
+        [terminal] = dashboard().terminals
+        assert terminal.heartbeat.print_queue_depth == 1
+        assert terminal.heartbeat.clock_offset_s is not None
+        assert abs(terminal.heartbeat.clock_offset_s) < 2.0
+    finally:
+        assert worker.stop()
