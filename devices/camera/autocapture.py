@@ -95,7 +95,9 @@ class AutoCapture:
     def feed(self, frame: npt.NDArray[np.uint8]) -> FrameAssessment:
         """Measure one BGR (or grey) frame and say what it means."""
         s = self.settings
-        grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+        grey = np.asarray(
+            frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), np.uint8
+        )
         sharpness = _sharpness(grey)
         height, width = grey.shape[:2]
         if width != WORKING_WIDTH:
