@@ -138,6 +138,7 @@ class FaultProxy:
         return probability > 0 and self._rng.random() < probability
 
     async def _handle(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        self.counts["connections"] += 1
         if self._down():
             self.counts["refused_while_cut"] += 1
             _reset(client_w)

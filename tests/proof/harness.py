@@ -140,6 +140,7 @@ class Zygote:
             bufsize=0,
         )
         self._buffer = b""
+        self._live: set[int] = set()
 
     def _readline(self, timeout: float) -> str:
         assert self._proc.stdout is not None
@@ -165,6 +166,7 @@ class Zygote:
         kind, pid = line.split()
         if kind != "PID":
             raise ProofError(f"unexpected zygote answer {line!r}")
+        self._live.add(int(pid))
         return int(pid)
 
     def wait(self, pid: int, timeout: float) -> int:
@@ -173,6 +175,7 @@ class Zygote:
         kind, ended, status = line.split()
         if kind != "EXIT" or int(ended) != pid:
             raise ProofError(f"unexpected zygote answer {line!r}")
+        self._live.discard(pid)
         return int(status)
 
     def kill(self, pid: int, timeout: float = 10.0) -> int:
@@ -182,7 +185,11 @@ class Zygote:
         return self.wait(pid, timeout)
 
     def close(self) -> None:
-        """End the zygote (it ends when its stdin closes)."""
+        """End the zygote (it ends when its stdin closes), and any terminal still running."""
+        for pid in self._live:
+            # A test that failed mid-round must not leave a terminal behind.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         if self._proc.stdin is not None:
             self._proc.stdin.close()
         try:
