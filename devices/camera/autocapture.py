@@ -103,7 +103,7 @@ class AutoCapture:
         if width != WORKING_WIDTH:
             size = (WORKING_WIDTH, max(1, round(height * WORKING_WIDTH / width)))
             interpolation = cv2.INTER_AREA if width > WORKING_WIDTH else cv2.INTER_LINEAR
-            grey = cv2.resize(grey, size, interpolation=interpolation)
+            grey = np.asarray(cv2.resize(grey, size, interpolation=interpolation), np.uint8)
         brightness = float(grey.mean())
         contrast = float(grey.std())
         # Motion on a further blurred copy: print strokes that shift by a pixel through sensor
