@@ -141,6 +141,8 @@ def _prove(
         # The product's own typed error, not sqlite3's, not a crash.
         assert isinstance(error, StoreFullError), repr(error)
         assert len(acks) >= 3
+        # The terminal knows it is full (its heartbeat and screens say so) ...
+        assert outbox.full_since is not None
         _check_survivors(store_path, outbox, acks)
         # Still full: a second try fails the same way and still harms nothing.
         assert isinstance(_fill_until_full(outbox, acks), StoreFullError)
@@ -150,6 +152,8 @@ def _prove(
         for _ in range(3):
             _queue_one(outbox, acks)
         assert len(acks) == before + 3
+        # ... and knows when it is not any more.
+        assert outbox.full_since is None
         _check_survivors(store_path, outbox, acks)
         _deliver_all(outbox, hall)
         report = checker.check(
