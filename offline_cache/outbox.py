@@ -254,19 +254,25 @@ class Outbox:
             ).fetchone()
         return OutboxEntry._from_row(row)
 
-    def claim_due(self, now: dt.datetime, limit: int = 1) -> list[OutboxEntry]:
+    def claim_due(
+        self, now: dt.datetime, limit: int = 1, *, horizon: dt.timedelta | None = None
+    ) -> list[OutboxEntry]:
         """Mark up to ``limit`` due pending rows ``sending`` (oldest first) and return them.
 
         Each claim counts as a delivery attempt, so a crash mid-send still advances the backoff.
+        With ``horizon`` (the longest backoff the caller ever schedules), a row due further
+        ahead than that is due now: the clock was set back after it was scheduled, and waiting
+        for the old time could hold a submission for a day.
         """
         stamp = _ts(now)
+        far = _ts(now + horizon) if horizon is not None else "9999"
         with self._store.transaction() as conn:
             ids = [
                 r[0]
                 for r in conn.execute(
-                    "SELECT id FROM outbox WHERE state = ? AND next_attempt_at <= ? "
-                    "ORDER BY id LIMIT ?",
-                    (PENDING, stamp, limit),
+                    "SELECT id FROM outbox WHERE state = ? "
+                    "AND (next_attempt_at <= ? OR next_attempt_at > ?) ORDER BY id LIMIT ?",
+                    (PENDING, stamp, far, limit),
                 )
             ]
             entries = []
@@ -415,12 +421,19 @@ class Outbox:
             log.info("case %s decided: %s", entry.case_number, decision.outcome)
         return entry
 
-    def awaiting_decision(self, now: dt.datetime, limit: int = 10) -> list[OutboxEntry]:
-        """Delivered rows whose next decision poll is due (``next_attempt_at``), oldest first."""
+    def awaiting_decision(
+        self, now: dt.datetime, limit: int = 10, *, horizon: dt.timedelta | None = None
+    ) -> list[OutboxEntry]:
+        """Delivered rows whose next decision poll is due (``next_attempt_at``), oldest first.
+
+        ``horizon``: as in :meth:`claim_due`, a poll scheduled further ahead is due now.
+        """
+        far = _ts(now + horizon) if horizon is not None else "9999"
         with self._store.read() as conn:
             rows = conn.execute(
-                _SELECT + " WHERE state = ? AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-                (DELIVERED, _ts(now), limit),
+                _SELECT + " WHERE state = ? AND (next_attempt_at <= ? OR next_attempt_at > ?) "
+                "ORDER BY id LIMIT ?",
+                (DELIVERED, _ts(now), far, limit),
             ).fetchall()
         return [OutboxEntry._from_row(r) for r in rows]
 

@@ -190,20 +190,28 @@ class PrintQueue:
     # --- The worker's side ----------------------------------------------------------------------
 
     def claim(
-        self, now: dt.datetime, *, kinds: Sequence[str] = KINDS, job_id: int | None = None
+        self,
+        now: dt.datetime,
+        *,
+        kinds: Sequence[str] = KINDS,
+        job_id: int | None = None,
+        horizon: dt.timedelta | None = None,
     ) -> PrintJob | None:
         """Mark the oldest due queued job (or job ``job_id``, due or not) ``printing``; committed.
 
         The commit comes before any byte is sent: that is what lets a restart tell "maybe
-        printed" from "never sent".
+        printed" from "never sent". With ``horizon`` (the longest backoff ever scheduled), a
+        job due further ahead is due now: the clock was set back after it was scheduled.
         """
+        far = _ts(now + horizon) if horizon is not None else "9999"
         with self._store.transaction() as conn:
             if job_id is None:
                 marks = ", ".join("?" for _ in kinds)
                 found = conn.execute(
-                    f"SELECT id FROM print_jobs WHERE state = ? AND next_attempt_at <= ? "  # noqa: S608 - placeholders only
-                    f"AND kind IN ({marks}) ORDER BY id LIMIT 1",
-                    (QUEUED, _ts(now), *kinds),
+                    "SELECT id FROM print_jobs WHERE state = ? "  # noqa: S608 - placeholders only
+                    f"AND (next_attempt_at <= ? OR next_attempt_at > ?) AND kind IN ({marks}) "
+                    "ORDER BY id LIMIT 1",
+                    (QUEUED, _ts(now), far, *kinds),
                 ).fetchone()
             else:
                 found = conn.execute(
@@ -413,6 +421,7 @@ class PrintWorker:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._horizon = dt.timedelta(seconds=max_delay + 1.0)
 
     @property
     def running(self) -> bool:
@@ -493,7 +502,7 @@ class PrintWorker:
 
     def _drain(self) -> None:
         while not self._stopping.is_set():
-            job = self._queue.claim(self._clock(), kinds=self._kinds)
+            job = self._queue.claim(self._clock(), kinds=self._kinds, horizon=self._horizon)
             if job is None:
                 return
             done = self.print_one(job)

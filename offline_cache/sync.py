@@ -117,6 +117,9 @@ class SyncWorker:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_sync: dt.datetime | None = None
+        # No retry is ever scheduled further ahead than max_delay: a row due later than this
+        # was scheduled before the clock was set back, and is due now.
+        self._horizon = dt.timedelta(seconds=max_delay + 1.0)
 
     @property
     def last_sync(self) -> dt.datetime | None:
@@ -230,7 +233,8 @@ class SyncWorker:
 
     def _poll_decisions(self) -> None:
         every = self._housekeeping.decision_poll_s or 60.0
-        for entry in self._outbox.awaiting_decision(self._clock()):
+        horizon = dt.timedelta(seconds=every * 10 + 1)
+        for entry in self._outbox.awaiting_decision(self._clock(), horizon=horizon):
             if self._stopping.is_set():
                 return
             try:
@@ -291,7 +295,7 @@ class SyncWorker:
 
     def _drain(self) -> None:
         while not self._stopping.is_set():
-            claimed = self._outbox.claim_due(self._clock(), limit=1)
+            claimed = self._outbox.claim_due(self._clock(), limit=1, horizon=self._horizon)
             if not claimed:
                 return
             self._deliver(claimed[0])

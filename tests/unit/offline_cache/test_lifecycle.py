@@ -138,3 +138,33 @@ def test_key_rotation_keeps_every_queued_record(store: Store, tmp_path: Path) ->
     assert only_new.result(delivered) is not None
     with pytest.raises(DecryptionError):
         Outbox(store, FieldCipher.from_key_file(old_key)).submission(pending)
+
+
+def test_a_clock_set_back_does_not_hold_a_retry_for_a_day(outbox: Outbox) -> None:
+    case = queue(outbox)
+    now = dt.datetime.now(dt.UTC)
+    [entry] = outbox.claim_due(now)
+    # Scheduled 4 minutes ahead; then the clock is set back a whole day.
+    outbox.mark_retry(entry.id, "hall busy", now + dt.timedelta(minutes=4))
+    yesterday = now - dt.timedelta(days=1)
+    horizon = dt.timedelta(minutes=5)
+    assert outbox.claim_due(yesterday) == []  # without a horizon: stuck until tomorrow
+    [again] = outbox.claim_due(yesterday, horizon=horizon)
+    assert again.case_number == case
+    # A retry inside the horizon still waits for its time.
+    outbox.mark_retry(again.id, "hall busy", yesterday + dt.timedelta(minutes=4))
+    assert outbox.claim_due(yesterday, horizon=horizon) == []
+
+
+def test_a_clock_set_back_does_not_hold_a_print_job(store: Store, cipher: FieldCipher) -> None:
+    from offline_cache.print_queue import PrintQueue
+
+    prints = PrintQueue(store, cipher)
+    job = prints.enqueue("receipt", "DEMO01-20250314-00001", b"r")
+    now = dt.datetime.now(dt.UTC)
+    claimed = prints.claim(now, job_id=job.id)
+    assert claimed is not None
+    prints.mark_retry(claimed.id, "out of paper", now + dt.timedelta(minutes=4))
+    yesterday = now - dt.timedelta(days=1)
+    assert prints.claim(yesterday) is None
+    assert prints.claim(yesterday, horizon=dt.timedelta(minutes=5)) is not None
