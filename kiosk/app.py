@@ -275,6 +275,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
             retention=dt.timedelta(days=storage.retention_days),
             catalog_every_s=storage.catalog_refresh_s,
             heartbeat_every_s=storage.heartbeat_interval_s,
+            extra_purges=(print_queue.purge_stale,),
         ),
         catalog=catalog,
         heartbeat=TerminalReport(

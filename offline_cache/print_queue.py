@@ -316,6 +316,26 @@ class PrintQueue:
             log.warning("%d print jobs were printing at a stop: marked uncertain for staff", count)
         return int(count)
 
+    def purge_stale(self, older_than: dt.datetime) -> int:
+        """Drop the documents of jobs that never printed and were made before ``older_than``.
+
+        A certificate names its holder: one that waited past the retention window (failed,
+        uncertain, or still queued) loses its document and ends ``failed``; the row stays as a
+        record. Returns how many.
+        """
+        stamp = _ts(older_than)
+        now = _ts(self._clock())
+        with self._store.transaction() as conn:
+            count = conn.execute(
+                "UPDATE print_jobs SET document = NULL, purged_at = ?, updated_at = ?, state = ?, "
+                "last_error = COALESCE(last_error || '; ', '') || 'expired: document purged' "
+                "WHERE state IN (?, ?, ?) AND document IS NOT NULL AND created_at < ?",
+                (now, now, FAILED, QUEUED, FAILED, UNCERTAIN, stamp),
+            ).rowcount
+        if count:
+            log.info("purged the documents of %d print jobs that never printed", count)
+        return int(count)
+
     def reseal(self) -> int:
         """Re-seal queued documents not sealed under the current key (after a key rotation)."""
         current = self._cipher.kid

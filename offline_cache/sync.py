@@ -61,6 +61,8 @@ class Housekeeping:
     checkpoint_every_s: float | None = 300.0
     catalog_every_s: float | None = 300.0
     heartbeat_every_s: float | None = 60.0
+    extra_purges: tuple[Callable[[dt.datetime], int], ...] = ()
+    """More purges run with the retention purge, given the same cutoff (the print queue's)."""
 
 
 def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
@@ -254,7 +256,10 @@ class SyncWorker:
     def _purge(self) -> None:
         retention = self._housekeeping.retention
         if retention is not None:
-            self._outbox.purge_delivered(older_than=self._clock() - retention)
+            cutoff = self._clock() - retention
+            self._outbox.purge_delivered(older_than=cutoff)
+            for purge in self._housekeeping.extra_purges:
+                purge(cutoff)
 
     def _checkpoint(self) -> None:
         self._outbox.store.checkpoint("TRUNCATE")

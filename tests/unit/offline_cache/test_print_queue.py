@@ -214,3 +214,24 @@ def test_worker_start_marks_jobs_left_printing_uncertain(
     start_worker(printer)
     assert wait_until(lambda: queue.get(job.id).state == "uncertain")  # type: ignore[union-attr]
     assert printer.printed == []
+
+
+def test_documents_that_never_printed_are_purged_after_retention(
+    store: Store, cipher: FieldCipher
+) -> None:
+    clock_now = [dt.datetime(2025, 3, 1, tzinfo=dt.UTC)]
+    queue = PrintQueue(store, cipher, clock=lambda: clock_now[0])
+    waiting = queue.enqueue(CERTIFICATE, CASE, DOC)
+    printed = queue.enqueue(RECEIPT, CASE, b"r")
+    job = queue.claim(clock_now[0], job_id=printed.id)
+    assert job is not None
+    queue.mark_printed(job.id)
+    clock_now[0] += dt.timedelta(days=40)
+    fresh = queue.enqueue(CERTIFICATE, CASE, DOC)
+    assert queue.purge_stale(older_than=clock_now[0] - dt.timedelta(days=30)) == 1
+    gone = queue.get(waiting.id)
+    assert gone is not None and gone.state == "failed" and "purged" in (gone.last_error or "")
+    assert queue.document(gone) is None
+    assert queue.get(printed.id).state == "printed"  # type: ignore[union-attr]
+    kept = queue.claim(clock_now[0], job_id=fresh.id)
+    assert kept is not None and queue.document(kept) == DOC
