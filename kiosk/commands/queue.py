@@ -104,8 +104,17 @@ def _cmd_status(args: argparse.Namespace) -> int:
     age = report["outbox"]["oldest_pending_age_s"]
     out.append(f"Oldest pending 最早未上传: {'-' if age is None else f'{age:.0f} s'}")
     out.append(f"Never shown 未显示回执: {report['outbox']['unshown']}")
+    for case in report["outbox"]["unshown_cases"]:
+        out.append(f"  {case}")
+    for row in report["outbox"]["failed"]:
+        out.append(f"  failed 失败 row {row['id']} {row['case_number']}: {row['last_error']}")
     prints = report["print_queue"]["counts"]
     out.append("Print queue 打印队列: " + ", ".join(f"{k} {v}" for k, v in prints.items()))
+    for job in report["print_queue"]["needs_staff"]:
+        out.append(
+            f"  {job['state']} print job {job['id']} {job['case_number']} {job['kind']}: "
+            f"{job['last_error']}  (kiosk queue retry --print {job['id']})"
+        )
     out.append(f"Last sync 上次同步: {report['last_sync'] or 'never 从未'}")
     out.append(f"WAL size 日志大小: {report['wal_bytes']} bytes")
     free = report["free_disk_bytes"]
@@ -115,8 +124,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _status(settings: KioskSettings) -> dict[str, Any]:
-    from offline_cache.outbox import Outbox
-    from offline_cache.print_queue import PrintQueue
+    from offline_cache.outbox import FAILED, Outbox
+    from offline_cache.print_queue import FAILED as PRINT_FAILED
+    from offline_cache.print_queue import UNCERTAIN, PrintQueue
     from offline_cache.sync import LAST_SYNC_KEY
 
     path = _store_path(settings)
@@ -129,6 +139,7 @@ def _status(settings: KioskSettings) -> dict[str, Any]:
         prints = PrintQueue(store, _NO_CIPHER)  # type: ignore[arg-type]
         now = dt.datetime.now(dt.UTC)
         last_sync = store.get_meta(LAST_SYNC_KEY)
+        unshown = outbox.unshown()
         return {
             "store": str(path),
             "exists": True,
@@ -136,9 +147,27 @@ def _status(settings: KioskSettings) -> dict[str, Any]:
             "outbox": {
                 "counts": outbox.counts(),
                 "oldest_pending_age_s": outbox.oldest_pending_age(now),
-                "unshown": len(outbox.unshown()),
+                "unshown": len(unshown),
+                "unshown_cases": [e.case_number for e in unshown],
+                "failed": [
+                    {"id": e.id, "case_number": e.case_number, "last_error": e.last_error}
+                    for e in outbox.entries(FAILED, limit=100)
+                ],
             },
-            "print_queue": {"counts": prints.counts()},
+            "print_queue": {
+                "counts": prints.counts(),
+                "needs_staff": [
+                    {
+                        "id": j.id,
+                        "case_number": j.case_number,
+                        "kind": j.kind,
+                        "state": j.state,
+                        "last_error": j.last_error,
+                    }
+                    for state in (UNCERTAIN, PRINT_FAILED)
+                    for j in prints.jobs(state, limit=100)
+                ],
+            },
             "last_sync": None if last_sync is None else last_sync.decode(),
             "wal_bytes": store.wal_size(),
             "free_disk_bytes": store.free_disk_bytes(),

@@ -108,14 +108,21 @@ def test_status_retry_and_export_next_to_a_running_terminal(
     assert outbox["counts"] == {
         "pending": 1, "sending": 0, "delivered": 0, "decided": 0, "failed": 1,
     }  # fmt: skip
-    assert outbox["unshown"] == 1
+    assert outbox["unshown"] == 1 and outbox["unshown_cases"] == [failed]
+    assert [(r["case_number"], r["last_error"]) for r in outbox["failed"]] == [
+        (failed, "hall rejected the request: HTTP 422 unknown_item")
+    ]
     assert isinstance(outbox["oldest_pending_age_s"], float)
-    assert report["print_queue"] == {
-        "counts": {"queued": 0, "printing": 0, "printed": 0, "failed": 0, "uncertain": 1}
-    }
+    prints = report["print_queue"]
+    assert isinstance(prints, dict)
+    assert prints["counts"] == {
+        "queued": 0, "printing": 0, "printed": 0, "failed": 0, "uncertain": 1,
+    }  # fmt: skip
+    assert [(j["id"], j["state"]) for j in prints["needs_staff"]] == [(job.id, "uncertain")]
     assert isinstance(report["wal_bytes"], int) and isinstance(report["free_disk_bytes"], int)
     human = run(["status"], env)
     assert human.returncode == 0 and "failed 1" in human.stdout and "uncertain 1" in human.stdout
+    assert f"kiosk queue retry --print {job.id}" in human.stdout
 
     done = run(["retry", failed], env)
     assert done.returncode == 0, done.stderr
