@@ -482,3 +482,40 @@ def test_the_receipt_qr_reprints_an_approved_certificate_a_limited_number_of_tim
         timeout=WAIT,
     )
     assert not w.progress.reprint_button.isVisible()
+
+
+def test_a_full_store_tells_the_citizen_and_the_retry_works_once_space_is_back(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    w, ctl = kiosk.window, kiosk.controller
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card("adult"))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    _choose(qtbot, kiosk, "sole-proprietor-registration")
+    _click(qtbot, w.guide.start_button)
+    _click(qtbot, w.capture.take_button)
+    qtbot.waitUntil(lambda: w.capture.has_photo, timeout=WAIT)
+    _click(qtbot, w.capture.use_button)
+    assert w.current_screen() is w.review
+    # The disk fills up: the free pages inside the file are taken, and the file may not grow.
+    with kiosk.store.read() as conn:
+        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    kiosk.store.put_meta("filler", bytes(free * size))
+    with kiosk.store.read() as conn:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+    _click(qtbot, w.review.submit_button)
+    qtbot.waitUntil(lambda: "存储空间已满" in w.review.error.text(), timeout=WAIT)
+    assert w.current_screen() is w.review and w.review.error.isVisible()
+    assert kiosk.outbox.full_since is not None
+    assert sum(kiosk.outbox.counts().values()) == 0
+
+    with kiosk.store.read() as conn:
+        conn.execute("PRAGMA max_page_count = 1073741823")
+    with qtbot.waitSignal(ctl.result_shown, timeout=WAIT) as shown:
+        _click(qtbot, w.review.submit_button)
+    assert shown.args == ["accepted"]
+    assert kiosk.outbox.full_since is None
+    assert sum(kiosk.outbox.counts().values()) == 1
+    qtbot.waitUntil(lambda: w.result.print_state in ("done", "failed"), timeout=WAIT)
