@@ -334,13 +334,14 @@ class KioskController(QObject):
             # (it starts no new session until it has been lifted; see CardWatcher).
             self.window.attract.show_error(tr("attract_take_card", self.language))
         # The attract screen takes codes too: a receipt shows its case, a certificate is checked.
+        # A code taken just before (still in the hand of a citizen leaving) is not taken again.
         self._set_scanning(True)
 
     def _set_scanning(self, on: bool, *, reset: bool = False) -> None:
         """Turn the code scanner on or off; ``reset`` forgets the codes it has just reported."""
         # Asks the source, not a copy of its state: maintenance mode's scan test switches it too.
         if on != self.services.code_scanner.enabled or (on and reset):
-            self.services.code_scanner.enable(on)
+            self.services.code_scanner.enable(on, forget=reset)
 
     def wipe(self) -> None:
         """End the session: drop its personal data from memory and from every widget."""
@@ -967,7 +968,8 @@ class KioskController(QObject):
     def _on_verify_back_requested(self) -> None:
         self.window.verify.reset()
         if self._verify_from_progress:
-            self._open_progress()
+            # The certificate may still be in the citizen's hand: do not check it again at once.
+            self._open_progress(reset_scanner=False)
         else:
             self.wipe()
 

@@ -76,10 +76,10 @@ class KeyboardWedge(CodeSource):
             app.installEventFilter(self)
             self._installed = True
 
-    def enable(self, on: bool) -> None:
+    def enable(self, on: bool, *, forget: bool = True) -> None:
         """Report scans, or swallow them silently (they are never typed either way)."""
         self._enabled = on
-        if on:
+        if on and forget:
             self._repeats.reset()
 
     @property

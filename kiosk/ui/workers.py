@@ -214,8 +214,13 @@ class CodeSource(QObject):
         """Begin (idle until enabled)."""
         raise NotImplementedError
 
-    def enable(self, on: bool) -> None:
-        """Report codes (on the screens that accept one) or drop them."""
+    def enable(self, on: bool, *, forget: bool = True) -> None:
+        """Report codes (on the screens that accept one) or drop them.
+
+        ``forget``: turning on forgets the codes just reported, so one still in view is
+        reported again; ``False`` keeps them (a citizen leaving a screen with the code in hand
+        is not sent straight back to it).
+        """
         raise NotImplementedError
 
     def stop(self) -> None:
@@ -261,10 +266,11 @@ class CodeScanner(CodeSource):
         self._thread = threading.Thread(target=self._loop, name="code-scanner", daemon=True)
         self._thread.start()
 
-    def enable(self, on: bool) -> None:
-        """Look for codes (on the screens that accept one) or rest."""
+    def enable(self, on: bool, *, forget: bool = True) -> None:
+        """Look for codes (on the screens that accept one) or rest; see ``CodeSource``."""
         if on:
-            self._repeats.reset()
+            if forget:
+                self._repeats.reset()
             self._enabled.set()
         else:
             self._enabled.clear()
@@ -336,10 +342,11 @@ class LineScanner(CodeSource):
         self._thread = threading.Thread(target=self._loop, name="line-scanner", daemon=True)
         self._thread.start()
 
-    def enable(self, on: bool) -> None:
-        """Report codes or drop them."""
+    def enable(self, on: bool, *, forget: bool = True) -> None:
+        """Report codes or drop them; see ``CodeSource``."""
         if on:
-            self._repeats.reset()
+            if forget:
+                self._repeats.reset()
             self._enabled.set()
         else:
             self._enabled.clear()
