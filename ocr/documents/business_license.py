@@ -58,8 +58,20 @@ BUSINESS_LICENSE = DocumentType(
     },
     fields=(
         FieldSpec("uscc", ("统一社会信用代码", "社会信用代码", "信用代码"), v.uscc),
-        FieldSpec("name", ("名称", "企业名称", "单位名称", "字号名称"), v.text_value),
-        FieldSpec("company_type", ("类型", "企业类型", "主体类型", "公司类型"), v.text_value),
+        FieldSpec(
+            "name",
+            ("名称", "企业名称", "单位名称", "字号名称"),
+            v.text_value,
+            multiline=True,
+            complete=v.name_complete,
+        ),
+        FieldSpec(
+            "company_type",
+            ("类型", "企业类型", "主体类型", "公司类型"),
+            v.text_value,
+            multiline=True,
+            complete=v.type_complete,
+        ),
         FieldSpec(
             "legal_representative",
             ("法定代表人", "经营者", "负责人", "执行事务合伙人", "投资人"),

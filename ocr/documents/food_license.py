@@ -34,7 +34,13 @@ FOOD_BUSINESS_LICENSE = DocumentType(
     },
     fields=(
         FieldSpec("licence_number", ("许可证编号", "编号"), v.licence_number),
-        FieldSpec("operator_name", ("经营者名称", "单位名称", "名称"), v.text_value),
+        FieldSpec(
+            "operator_name",
+            ("经营者名称", "单位名称", "名称"),
+            v.text_value,
+            multiline=True,
+            complete=v.name_complete,
+        ),
         FieldSpec("uscc", ("社会信用代码", "统一社会信用代码", "身份证号码"), v.uscc),
         FieldSpec("legal_representative", ("法定代表人", "负责人", "经营者"), v.person_name),
         FieldSpec("address", ("经营场所", "住所", "地址"), v.address, multiline=True),

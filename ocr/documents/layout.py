@@ -30,6 +30,9 @@ class FieldSpec:
     labels: tuple[str, ...]
     parse: Parser
     multiline: bool = False
+    complete: Callable[[str], bool] | None = None
+    """Says a value needs no further line (a firm's name ending in 公司): a full line above a
+    new sentence must not run on into it."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,8 @@ class Layout:
         self._canonical = {re.sub(r"\s", "", label): label for label in unique}
         for line in self.lines:
             line.segments = self._segment(line.text, line.raw)
+        self.right_margin = max((line.right for line in self.lines), default=0.0)
+        """Where the longest lines end: a line reaching it may wrap onto the next."""
         self.text = "".join(line.text.replace(" ", "") for line in self.lines)
         """All the text in reading order without spaces, for prose patterns."""
         self._owner: list[int] = []
@@ -166,11 +171,11 @@ class Layout:
         """Whether the line, or a box beside it on its row, starts with a label.
 
         The field's own label does not count: on a tilted card it sits between the value's
-        first and second line.
+        first and second line; nor do labels of a column to the left of it (two-column tables).
         """
         for other in self.lines:
-            if other is own_label:
-                continue
+            if other is own_label or other.right < own_label.left - own_label.height:
+                continue  # a label of a column further left belongs to another field
             overlap = min(line.bottom, other.bottom) - max(line.top, other.top)
             if overlap >= 0.5 * min(line.height, other.height) and self.is_labelled(other):
                 return True
@@ -266,11 +271,19 @@ class Layout:
                 gap = other.top - current.bottom
                 if gap < -0.3 * current.height or gap > 1.2 * current.height:
                     continue
-                if abs(other.left - x) > 1.5 * current.height:
+                aligned = abs(other.left - x) <= 1.5 * current.height
+                # A paragraph wraps back to its margin, and only when the line above is full.
+                wrapped = (
+                    abs(other.left - first.left) <= 1.5 * current.height
+                    and current.right >= self.right_margin - 1.5 * current.height
+                )
+                if not (aligned or wrapped):
                     continue
                 nxt = other
                 break
             if nxt is None or len(nxt.segments) != 1 or self._row_labelled(nxt, label_line):
+                break
+            if spec.complete is not None and spec.complete(text):
                 break
             if _UNKNOWN_LABEL.match(nxt.text):
                 break  # "建筑面积：..." – a label this type does not know still ends the value

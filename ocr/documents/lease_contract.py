@@ -54,8 +54,20 @@ LEASE_CONTRACT = DocumentType(
         "押金": 1,
     },
     fields=(
-        FieldSpec("lessor", ("出租方", "出租人", "甲方"), v.party_name),
-        FieldSpec("lessee", ("承租方", "承租人", "乙方"), v.party_name),
+        FieldSpec(
+            "lessor",
+            ("出租方", "出租人", "甲方"),
+            v.party_name,
+            multiline=True,
+            complete=v.name_complete,
+        ),
+        FieldSpec(
+            "lessee",
+            ("承租方", "承租人", "乙方"),
+            v.party_name,
+            multiline=True,
+            complete=v.name_complete,
+        ),
         FieldSpec(
             "address",
             (

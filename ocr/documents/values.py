@@ -45,11 +45,12 @@ def long_text(text: str) -> str | None:
 
 
 def address(text: str) -> str | None:
-    """An address: text that runs on over lines, at least four characters."""
+    """An address: text that runs on over lines, at least four characters, up to a clause mark."""
     value = long_text(text)
-    if value is None or len(value) < 4:
+    if value is None:
         return None
-    return value.strip(_EDGE)
+    value = _STOP.split(value, maxsplit=1)[0].strip(_EDGE)
+    return value if len(value) >= 4 else None
 
 
 _PERSON = re.compile(rf"^[{_CJK}·]{{2,8}}$|^[A-Za-z][A-Za-z .'-]{{1,40}}$")
@@ -147,3 +148,32 @@ def licence_number(text: str) -> str | None:
     prefix = head.group(0)[:2] if len(head.group(0)) > 2 else head.group(0)
     digits = raw[len(prefix) :].translate(str.maketrans("OIL", "011"))
     return prefix + digits if digits.isdigit() else None
+
+
+_NAME_ENDS = (
+    "公司",
+    "店",
+    "厂",
+    "中心",
+    "部",
+    "社",
+    "所",
+    "院",
+    "馆",
+    "行",
+    "场",
+    "站",
+    "会",
+    "局",
+)
+_TYPE_ENDS = ("公司", ")", "）", "户", "企业", "合伙", "社")
+
+
+def name_complete(text: str) -> bool:
+    """Whether a party's or firm's name is whole: a person's name, or a firm's with its ending."""
+    return bool(re.fullmatch(rf"[{_CJK}·]{{2,4}}", text)) or text.endswith(_NAME_ENDS)
+
+
+def type_complete(text: str) -> bool:
+    """Whether a company type is whole (有限责任公司, 个体工商户, ...（自然人独资）)."""
+    return text.endswith(_TYPE_ENDS)

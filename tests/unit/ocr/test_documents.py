@@ -248,3 +248,50 @@ def test_lease_dates_written_in_chinese_numerals() -> None:
     )
     fields = extract(lines).fields
     assert (fields["start_date"], fields["end_date"]) == ("2025-03-01", "2027-12-31")
+
+
+def test_values_wrapped_in_a_narrow_column_and_in_a_paragraph() -> None:
+    lines = [
+        box("营业执照", 300, 20),
+        box("名称", 40, 100),
+        box("成都华信餐饮管理有", 160, 100),
+        box("限公司", 160, 140),
+        box("类型", 40, 190),
+        box("有限责任公司（自然", 160, 190),
+        box("人投资或控股）", 160, 230),
+        box("法定代表人", 40, 280),
+        box("张三", 200, 280),
+    ]
+    fields = extract(lines).fields
+    assert fields["name"] == "成都华信餐饮管理有限公司"
+    assert fields["company_type"] == "有限责任公司（自然人投资或控股）"
+    lease = page(
+        "房屋租赁合同",
+        "出租方：北京华信物业管理有限公司",
+        "承租方：杭州某某科技有限公司",
+        "双方经友好协商订立本合同",
+        "房屋坐落：北京市海淀区光明街392号幸福小区20号楼5单元1761",
+        "室，建筑面积45平方米。",
+    )
+    fields = extract(lease).fields
+    assert fields["lessee"] == "杭州某某科技有限公司"
+    assert fields["address"] == "北京市海淀区光明街392号幸福小区20号楼5单元1761室"
+
+
+def test_two_column_licence_address_wraps_beside_the_left_columns_next_label() -> None:
+    lines = [
+        box("营业执照", 400, 20),
+        box("名称", 40, 100),
+        box("上海华信物业管理有限公司", 160, 100),
+        box("住所", 760, 100),
+        box("上海市浦东新区朝阳大", 880, 100),
+        box("类型", 40, 145),
+        box("其他有限责任公司", 160, 145),
+        box("街243号幸福小区1号楼", 880, 145),
+        box("2单元985室", 880, 190),
+        box("成立日期", 40, 235),
+        box("2015年12月30日", 160, 235),
+    ]
+    fields = extract(lines).fields
+    assert fields["address"] == "上海市浦东新区朝阳大街243号幸福小区1号楼2单元985室"
+    assert fields["company_type"] == "其他有限责任公司"
