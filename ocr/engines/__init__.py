@@ -38,8 +38,8 @@ class EngineOptions:
     threads: int = 2
     """onnxruntime intra-op threads (paddle: CPU threads); a 2-core terminal uses both."""
     det_side: int = 1280
-    """The text detector sees the photo scaled so its long side is at most this many pixels;
-    recognition still crops the lines from the full-resolution photo."""
+    """The text detector sees the photo scaled so its long side is this many pixels (larger ones
+    shrunk, small ones enlarged); recognition crops the lines from the photo itself."""
     use_cls: bool = True
     """Run the 0/180 text-line classifier, which turns upside-down lines before recognition."""
     min_score: float = 0.5

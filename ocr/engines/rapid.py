@@ -27,6 +27,8 @@ Image = npt.NDArray[np.uint8]
 Box = npt.NDArray[np.float32]
 
 ROTATIONS = (0, 90, 180, 270)
+MAX_UPSCALE = 2.5
+"""The detector sees small images enlarged at most this much."""
 
 
 def wheel_model_dir() -> Path:
@@ -145,11 +147,14 @@ class RapidEngine:
         return image
 
     def _detect(self, image: Image) -> list[Box]:
-        scale = min(1.0, self.options.det_side / max(image.shape[:2]))
+        # Small images are enlarged too: an ID card photographed from a document camera is only
+        # 600-800 px wide, and the detector drops lone characters (性别 女) at that size.
+        scale = min(MAX_UPSCALE, self.options.det_side / max(image.shape[:2]))
         small = image
-        if scale < 1.0:
+        if scale != 1.0:
+            interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
             small = np.asarray(
-                cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA),
+                cv2.resize(image, None, fx=scale, fy=scale, interpolation=interpolation),
                 dtype=np.uint8,
             )
         boxes, _elapsed = self._ocr.text_det(small)
