@@ -300,6 +300,17 @@ class PrintQueue:
             (QUEUED, _ts(self._clock())),
         )
 
+    def make_due(self, kinds: Sequence[str] = KINDS) -> int:
+        """Make every queued job of these kinds due now (the printer is back); returns how many."""
+        marks = ", ".join("?" for _ in kinds)
+        now = _ts(self._clock())
+        with self._store.transaction() as conn:
+            count = conn.execute(
+                f"UPDATE print_jobs SET next_attempt_at = ? WHERE state = ? AND kind IN ({marks})",  # noqa: S608 - placeholders only
+                (now, QUEUED, *kinds),
+            ).rowcount
+        return int(count)
+
     def resume_in_flight(self) -> int:
         """At start-up: jobs left ``printing`` by a crash become ``uncertain``; returns how many."""
         with self._store.transaction() as conn:

@@ -126,9 +126,19 @@ class QueuedPrinting:
         return all([worker.stop(timeout / 2) for worker in self.workers.values()])
 
     def wake(self) -> None:
-        """Make the workers look for due jobs now (a printer came back)."""
+        """Make the workers look for due jobs now."""
         for worker in self.workers.values():
             worker.wake()
+
+    def printer_back(self, kind: str) -> int:
+        """A printer reports ready again: its waiting jobs are due now (blocking: a worker).
+
+        Returns how many jobs were waiting. Without this call the worker still prints them on
+        its own backoff, at most ``max_delay`` later.
+        """
+        count = self.queue.make_due([kind])
+        self.workers[kind].wake()
+        return count
 
     # --- The printer side -----------------------------------------------------------------------
 

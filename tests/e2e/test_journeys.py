@@ -519,3 +519,29 @@ def test_a_full_store_tells_the_citizen_and_the_retry_works_once_space_is_back(
     assert kiosk.outbox.full_since is None
     assert sum(kiosk.outbox.counts().values()) == 1
     qtbot.waitUntil(lambda: w.result.print_state in ("done", "failed"), timeout=WAIT)
+
+
+def test_a_receipt_the_printer_could_not_take_prints_by_itself_once_it_is_back(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    assert kiosk.receipt_simulator is not None and kiosk.printing is not None
+    kiosk.receipt_simulator.refuse = True
+    outcome = _journey(qtbot, kiosk, "elder", "elder-card")
+    assert outcome == "approved"
+    assert kiosk.window.result.print_state == "failed"
+    case_number = kiosk.controller.session.case_number
+    assert case_number is not None
+    # The citizen walks away without pressing "print again".
+    _finish(qtbot, kiosk)
+    queue = kiosk.printing.queue
+    [receipt_job] = [j for j in queue.jobs(case_number=case_number) if j.kind == "receipt"]
+    assert receipt_job.state == "queued" and receipt_job.last_error
+
+    kiosk.receipt_simulator.refuse = False
+    # The printer says it is ready (without this the worker prints it on its own backoff).
+    assert kiosk.printing.printer_back("receipt") == 1
+    qtbot.waitUntil(lambda: queue.get(receipt_job.id).state == "printed", timeout=30_000)  # type: ignore[union-attr]
+    assert _last_receipt(kiosk).qr_payloads == [case_number]
+    assert len(kiosk.receipt_simulator.jobs) == 1
+    certificates = [j for j in queue.jobs(case_number=case_number) if j.kind == "certificate"]
+    assert [j.state for j in certificates] == ["printed"]
