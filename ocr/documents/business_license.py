@@ -29,6 +29,9 @@ def _extras(layout: Layout, found: dict[str, Found]) -> dict[str, Found]:
         if not rest.strip(" :"):
             right = [o for o in layout.lines if o.top < line.bottom and o.bottom > line.top]
             rest = " ".join(o.text for o in right if o.left > line.left)
+        if not find_dates(rest) and not is_long_term(rest):
+            below = layout.near(line)  # the value under its label (stacked layouts)
+            rest = below.text if below is not None else rest
         dates = [d for d in find_dates(rest) if 1 <= d.parts[1] <= 12 and 1 <= d.parts[2] <= 31]
         if dates:
             extra["term_from"] = Found(dates[0].iso, line.confidence, (line.index,))

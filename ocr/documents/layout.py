@@ -193,7 +193,7 @@ class Layout:
                 best = other
         return best
 
-    def _near(self, line: Line) -> Line | None:
+    def near(self, line: Line) -> Line | None:
         """The unlabelled box closest under or beside a label that stands alone.
 
         Closeness is from the label's top-right corner (value beside it) or its bottom-left
@@ -235,7 +235,7 @@ class Layout:
             if right is not None and right.segments and right.segments[0].label is None:
                 candidates.append((right, right.segments[0].text, right.left))
             if not seg.text:
-                below = self._near(line)
+                below = self.near(line)
                 if below is not None and below.segments and below.segments[0].label is None:
                     candidates.append((below, below.segments[0].text, below.left))
         for source, text, x in candidates:

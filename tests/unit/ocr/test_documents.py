@@ -295,3 +295,15 @@ def test_two_column_licence_address_wraps_beside_the_left_columns_next_label() -
     fields = extract(lines).fields
     assert fields["address"] == "上海市浦东新区朝阳大街243号幸福小区1号楼2单元985室"
     assert fields["company_type"] == "其他有限责任公司"
+
+
+def test_licence_term_under_its_label() -> None:
+    lines = [
+        box("营业执照", 300, 20),
+        box("名称", 40, 100),
+        box("某某科技有限公司", 60, 140),
+        box("营业期限", 40, 200),
+        box("2012年1月12日至长期", 60, 240),
+    ]
+    fields = extract(lines).fields
+    assert (fields["term_from"], fields["term_to"]) == ("2012-01-12", "long-term")
