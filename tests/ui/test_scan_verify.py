@@ -24,6 +24,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
+from devices.idcard.demo_cards import demo_card
 from hall.schema import CertificateClaims, encode_certificate_qr
 from hall.seed import DEMO_PEOPLE
 from kiosk.app import KioskApp, build_app
@@ -227,8 +228,6 @@ def test_codes_are_not_taken_while_the_citizen_is_in_a_journey(
 ) -> None:
     w = kiosk.window
     assert kiosk.card_simulator is not None
-    from devices.idcard.demo_cards import demo_card
-
     kiosk.card_simulator.insert(demo_card("adult"))
     qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
     scanner = kiosk.controller.services.code_scanner
@@ -236,3 +235,18 @@ def test_codes_are_not_taken_while_the_citizen_is_in_a_journey(
     _click(qtbot, w.choose.home_button)
     qtbot.waitUntil(lambda: w.current_screen() is w.attract, timeout=WAIT)
     assert scanner.enabled  # and on again at the attract screen
+
+
+def test_a_receipt_still_in_view_after_going_back_does_not_reopen_the_progress_screen(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    w = kiosk.window
+    _show(kiosk, "K001-20261122-99998")
+    qtbot.waitUntil(w.progress.error.isVisible, timeout=WAIT)  # "not found": it was read
+    _click(qtbot, w.progress.back_button)
+    assert w.current_screen() is w.attract
+    assert kiosk.controller.services.code_scanner.enabled
+    # The receipt is still held up; the citizen lays a card down next and is not sent back.
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card("adult"))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
