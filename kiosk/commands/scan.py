@@ -67,7 +67,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             continue
         codes = [
             {"format": code.format, "text": decode_text(code.payload)}
-            for code in chain.decode_codes(frame)
+            for code in chain.decode_codes(np.asarray(frame, dtype=np.uint8))
         ]
         results.append({"file": name, "codes": codes})
     if args.json:
