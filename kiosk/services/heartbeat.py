@@ -39,6 +39,9 @@ class TerminalReport:
         self._last_sync = last_sync
         self._clock_offset = clock_offset
         self._clock = clock
+        # Only rows from before this start count as "never shown": a citizen who is at the
+        # screen right now is still waiting for the answer.
+        self._started = clock()
 
     def __call__(self) -> HeartbeatCreate:
         """The heartbeat as of now."""
@@ -58,7 +61,7 @@ class TerminalReport:
                     f"not printing: {stuck[-1].last_error}"[:64] if stuck else "ok"
                 )
         full_since = self._outbox.full_since
-        unshown = self._outbox.unshown()
+        unshown = self._outbox.unshown(before=self._started)
         detail = []
         if full_since is not None:
             detail.append(f"store full since {full_since.isoformat(timespec='seconds')}")
