@@ -94,7 +94,9 @@ class SerialCodeScanner:
                 return None
             ser = self._connection()
             try:
-                ser.timeout = min(_POLL, remaining)
+                wait = min(_POLL, remaining)
+                if ser.timeout != wait:  # pyserial reconfigures the tty on every change
+                    ser.timeout = wait
                 chunk = ser.read(max(1, ser.in_waiting))
             except _PORT_ERRORS as err:
                 self._lost(err)
