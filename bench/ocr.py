@@ -26,7 +26,7 @@ import cv2
 
 from bench.docgen import REFERENCE_DATE, generate
 from ocr.engines import EngineUnavailable, build_engine, warm_up
-from ocr.page import find_page, orientation, rotate
+from ocr.page import flatten, orientation, rotate
 
 RESULTS = Path(__file__).parent / "results" / "ocr.json"
 ENGINES = ("rapid", "paddle", "tesseract")
@@ -69,8 +69,7 @@ def page_step(engine: Any) -> Any:
     can_turn = callable(getattr(engine, "recognize_upright", None))
 
     def step(image: Any) -> Any:
-        page = find_page(image)
-        flat = page.image if page is not None else image
+        flat = flatten(image)
         if can_turn:
             return flat  # the reader asks the engine to turn it
         return rotate(flat, orientation(flat, engine))

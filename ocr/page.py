@@ -212,15 +212,23 @@ def upright(image: Image, engine: object | None = None) -> tuple[Image, int]:
     return rotate(image, degrees), degrees
 
 
+def flatten(image: Image) -> Image:
+    """The reader's page step for an engine that turns pages itself (``recognize_upright``).
+
+    The document found and flattened; when no page edge is seen, the photo with its small skew
+    removed.
+    """
+    page = find_page(image)
+    return page.image if page is not None else deskew(image)[0]
+
+
 def straighten(image: Image, engine: object | None = None) -> Image:
     """The page step before recognition: found, flattened and turned upright.
 
     When no page edge is seen (the paper fills the photo) the photo's small skew is removed
     instead of flattening.
     """
-    page = find_page(image)
-    flat = page.image if page is not None else deskew(image)[0]
-    return upright(flat, engine)[0]
+    return upright(flatten(image), engine)[0]
 
 
 def skew_angle(image: Image, limit: float = 10.0) -> float:

@@ -15,6 +15,7 @@ from ocr.page import (
     OrientationAware,
     deskew,
     find_page,
+    flatten,
     locate,
     order_corners,
     orientation,
@@ -59,6 +60,19 @@ def test_finds_and_flattens_a_perspective_warped_page(document_type, seed, skew,
     a = (a - a.mean()) / a.std()
     b = (b - b.mean()) / b.std()
     assert float((a * b).mean()) > 0.5
+
+
+def test_flatten_falls_back_to_deskewing_a_page_that_fills_the_photo() -> None:
+    page, _spec, _who = page_for("lease_contract", 12)
+    height, width = page.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), 3.0, 1.0)
+    tilted = cv2.warpAffine(page, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
+    level = flatten(tilted)
+    assert level.shape == page.shape
+    assert abs(skew_angle(level)) < 0.5
+    photo, _page, _shot, _spec = shoot("lease_contract", 12, skew=2.0)
+    flat = flatten(photo)
+    assert flat.shape[0] < photo.shape[0]  # the page alone, not the desk
 
 
 def test_a_photo_without_a_page_edge_gives_none() -> None:
