@@ -173,11 +173,12 @@ class MaintenanceMode(QObject):
         self._listening: list[tuple[Any, Callable[..., None]]] = []
         self._card_listener = False
         self._filtering = False
+        self._stopped = False
 
     # --- entering -------------------------------------------------------------------------------
 
     def _on_hot_corner_triggered(self) -> None:
-        if self.active or self.pin_pad.isVisible():
+        if self.active or self.pin_pad.isVisible() or self._stopped:
             return
         log.info("maintenance PIN pad opened")
         self.pin_pad.open()
@@ -194,6 +195,8 @@ class MaintenanceMode(QObject):
         self.pin_pad.show_message(word("pin_locked", m=max(1, math.ceil(seconds / 60))))
 
     def _on_pin_pad_submitted(self, pin: str) -> None:
+        if self._stopped:
+            return
         guard = self.guard
         generation = self._generation
         self.runner.run(
@@ -249,8 +252,12 @@ class MaintenanceMode(QObject):
 
     # --- leaving --------------------------------------------------------------------------------
 
-    def leave(self) -> None:
-        """Close maintenance mode: nothing of the technician's session stays on screen."""
+    def leave(self, *, shutting_down: bool = False) -> None:
+        """Close maintenance mode: nothing of the technician's session stays on screen.
+
+        At shutdown the citizen's controller is left alone: its workers may already be stopped,
+        and its own ``stop`` wipes the session.
+        """
         if not self.active:
             return
         log.info("maintenance mode closed")
@@ -270,7 +277,8 @@ class MaintenanceMode(QObject):
         self.hot_corner.reset()
         self.active = False
         self.controller.maintenance_active = False
-        self.controller.wipe()
+        if not shutting_down:
+            self.controller.wipe()
         self.closed.emit()
 
     def _on_idle_timer_timeout(self) -> None:
@@ -291,7 +299,8 @@ class MaintenanceMode(QObject):
 
     def stop(self) -> None:
         """Shutdown: stop the timers and the worker, detach the log handler."""
-        self.leave()
+        self._stopped = True
+        self.leave(shutting_down=True)
         self._idle_timer.stop()
         self._refresh_timer.stop()
         self._test_timer.stop()
@@ -302,7 +311,7 @@ class MaintenanceMode(QObject):
 
     def refresh(self) -> None:
         """Check every device again (on the worker)."""
-        if not self.active or self._checking:
+        if not self.active or self._checking or self._stopped:
             return
         self._checking = True
         self.screen.show_checking()
@@ -354,7 +363,7 @@ class MaintenanceMode(QObject):
         self._listening = kept
 
     def _on_screen_test_requested(self, device: str, key: str) -> None:
-        if not self.active or self._test is not None:
+        if not self.active or self._test is not None or self._stopped:
             return
         services = self.controller.services
         terminal = self.settings.terminal.id
@@ -453,7 +462,7 @@ class MaintenanceMode(QObject):
     # --- settings -------------------------------------------------------------------------------
 
     def _on_screen_save_requested(self) -> None:
-        if not self.active or self._saving:
+        if not self.active or self._saving or self._stopped:
             return
         changes = self.screen.editor.changes()
         self.screen.editor.show_errors({})
