@@ -115,6 +115,20 @@ def test_four_taps_do_nothing_five_open_the_pad(qtbot: QtBot, kiosk: KioskApp) -
     assert kiosk.window.current_screen() is kiosk.window.attract
 
 
+def test_five_finger_taps_open_the_pad(qtbot: QtBot, kiosk: KioskApp) -> None:
+    """On the touch screen: touches become presses for a widget that takes no touch events."""
+    mode = _mode(kiosk)
+    device = QTest.createTouchDevice()
+    for _ in range(5):
+        QTest.touchEvent(kiosk.window, device).press(
+            0, mode.hot_corner.mapTo(kiosk.window, QPoint(30, 30))
+        ).commit()
+        QTest.touchEvent(kiosk.window, device).release(
+            0, mode.hot_corner.mapTo(kiosk.window, QPoint(30, 30))
+        ).commit()
+    qtbot.waitUntil(mode.pin_pad.isVisible, timeout=5_000)
+
+
 def test_wrong_pins_lock_the_pad_without_saying_which_digit(
     qtbot: QtBot, kiosk: KioskApp, config_file: Path
 ) -> None:
