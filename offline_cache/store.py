@@ -247,6 +247,7 @@ class Store:
         except sqlite3.Error as err:
             raise _map_error(err, "open the store") from err
         self._lock_fd: int | None = None
+        self._owner = migrate
         if migrate:
             self._lock_fd = _hold_shared_lock(self.lock_path)
         try:
@@ -448,13 +449,18 @@ class Store:
         return self._conn
 
     def close(self) -> None:
-        """Checkpoint and close the connection; later calls raise :class:`StoreError`."""
+        """Checkpoint and close the connection; later calls raise :class:`StoreError`.
+
+        A store opened with ``migrate=False`` (a tool next to the running terminal) closes
+        without a checkpoint: that is the terminal's job, and it must not wait on its readers.
+        """
         with self._lock:
             if self._closed:
                 return
             self._closed = True
             try:
-                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                if self._owner:
+                    self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             except sqlite3.Error:
                 log.warning("store checkpoint at close failed", exc_info=True)
             finally:

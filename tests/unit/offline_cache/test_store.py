@@ -220,3 +220,18 @@ def test_meta_values_round_trip(store: Store) -> None:
     store.put_meta("catalog", b"v2")
     assert store.get_meta("catalog") == b"v2"
     assert store.free_disk_bytes() is not None
+
+
+def test_a_tool_next_to_the_terminal_never_checkpoints_at_close(db_path: Path) -> None:
+    with Store(db_path, migrations=[M1], checkpoint_every=0) as terminal:
+        with terminal.transaction() as conn:
+            conn.execute("INSERT INTO note (text) VALUES ('a')")
+        wal = terminal.wal_size()
+        assert wal > 0
+        tool = Store(db_path, migrations=[M1], migrate=False)
+        tool.close()
+        # The WAL is the terminal's to checkpoint: the tool left it as it was.
+        assert terminal.wal_size() == wal
+    # The terminal's own close checkpoints it (SQLite then removes the file).
+    wal_file = db_path.with_name(db_path.name + "-wal")
+    assert not wal_file.exists() or wal_file.stat().st_size == 0
