@@ -1,16 +1,16 @@
 """QR decoding of camera frames: zbar, zxing-cpp and OpenCV decoders, and the chain of them.
 
 Each decoder is a ``CodeDecoder``; ``DecoderChain`` tries them in order and stops at the first that
-finds a code (asking all and merging found nothing more in the benchmark, at twice the time).
-The order (``DEFAULT_CHAIN``) comes from ``python -m bench qr`` (provisional figures, a loaded
-2-core machine): zxing-cpp alone decodes 261/300 degraded 1280x720 frames and 112/137 real
-photographs, zbar 244 and 95, OpenCV 159 and 38; zxing-cpp is also the fastest (median 14 ms
-against zbar's 125 and OpenCV's 200 on the degraded frames), so it goes first. zbar then adds
-4 + 4 codes; OpenCV after them adds none, so it is left out by default. The camera scanner's
-chain is *gated*: zbar runs only when zxing-cpp located a code it could not read, which keeps
-7 of those 8 and costs 7 ms instead of 69 ms on an empty frame (what an idle terminal sees).
-A decoder whose library does not import is skipped with a log line, so a terminal without
-zxing-cpp still scans with zbar.
+finds a code. The order (``DEFAULT_CHAIN``) comes from ``python -m bench qr`` (provisional figures,
+a loaded 2-core machine): zxing-cpp alone decodes 261/300 degraded 1280x720 frames and 112/137 real
+photographs, zbar 244 and 95, OpenCV 159 and 38; zxing-cpp is also the fastest (median 14 ms against
+zbar's 88 and OpenCV's 179 on the degraded frames), so it goes first. zbar then adds 4 + 4 codes,
+which makes the chain decode every frame any of the three decodes (so merging would add nothing);
+OpenCV adds none and is left out by default. The camera scanner's chain is *gated*: zbar runs only
+when zxing-cpp located a code it could not read, which keeps 7 of those 8 and costs about a tenth of
+the whole chain's time on an empty frame (what an idle terminal sees all day). A decoder whose
+library does not import is skipped with a log line, so a terminal without zxing-cpp still scans with
+zbar.
 
 zbar normally turns a QR code's bytes into text by guessing the character set, which mangles
 GB18030 payloads that Chinese government codes still carry. zbar 0.23 added a "binary" option
