@@ -18,7 +18,8 @@ from kiosk.app import KioskApp
 from tests.e2e.leases import lease_photo
 
 pytest.importorskip("rapidocr_onnxruntime")
-pytestmark = pytest.mark.ocr_checks
+# Each check is a PP-OCR run on a 2-core machine that other tests load too.
+pytestmark = [pytest.mark.ocr_checks, pytest.mark.timeout(300)]
 
 WAIT = 15_000
 CHECK_WAIT = 90_000
@@ -83,7 +84,7 @@ def test_the_applicants_lease_passes_and_prefills_the_review(
     assert w.review.grab().save(str(tmp_path / "review-prefilled.png"))
 
 
-def test_someone_elses_then_an_expired_lease_are_refused_in_plain_words_then_retaken(
+def test_someone_elses_lease_is_refused_in_plain_words_then_retaken(
     qtbot: QtBot, kiosk: KioskApp, tmp_path: Path
 ) -> None:
     w = kiosk.window
@@ -100,12 +101,6 @@ def test_someone_elses_then_an_expired_lease_are_refused_in_plain_words_then_ret
     w.header.language_toggled.emit()
     assert "not the applicant" in capture.verdict.text()
     w.header.language_toggled.emit()
-
-    kiosk.still_camera.show(lease_photo("王秀英", start="2023年01月01日", end="2025年12月31日"))
-    _click(qtbot, capture.take_button)
-    assert _verdict(qtbot, kiosk) == "failed"
-    assert "材料已过期" in capture.verdict.text()
-    assert not capture.use_button.isVisible()
 
     kiosk.still_camera.show(lease_photo("王秀英"))
     _click(qtbot, capture.take_button)
@@ -127,3 +122,12 @@ def test_a_photo_that_is_not_a_lease_is_named_the_wrong_document(
     _to_capture(qtbot, kiosk, "adult")
     assert _verdict(qtbot, kiosk) == "failed"
     assert "这不是所需的材料" in kiosk.window.capture.verdict.text()
+
+
+def test_an_expired_lease_is_refused(qtbot: QtBot, kiosk: KioskApp) -> None:
+    assert kiosk.still_camera is not None
+    kiosk.still_camera.show(lease_photo("李建国", start="2023年01月01日", end="2025年12月31日"))
+    _to_capture(qtbot, kiosk, "adult")
+    assert _verdict(qtbot, kiosk) == "failed"
+    assert "材料已过期" in kiosk.window.capture.verdict.text()
+    assert not kiosk.window.capture.use_button.isVisible()
