@@ -171,11 +171,13 @@ class Layout:
         """Whether the line, or a box beside it on its row, starts with a label.
 
         The field's own label does not count: on a tilted card it sits between the value's
-        first and second line; nor do labels of a column to the left of it (two-column tables).
+        first and second line; nor do labels of a column to its left or right (two-column tables).
         """
         for other in self.lines:
             if other is own_label or other.right < own_label.left - own_label.height:
                 continue  # a label of a column further left belongs to another field
+            if other is not line and other.left > line.left:
+                continue  # nor does one of a column to the right
             overlap = min(line.bottom, other.bottom) - max(line.top, other.top)
             if overlap >= 0.5 * min(line.height, other.height) and self.is_labelled(other):
                 return True

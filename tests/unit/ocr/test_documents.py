@@ -307,3 +307,26 @@ def test_licence_term_under_its_label() -> None:
     ]
     fields = extract(lines).fields
     assert (fields["term_from"], fields["term_to"]) == ("2012-01-12", "long-term")
+
+
+def test_type_wraps_beside_a_right_column_label_and_gender_missed_by_the_engine() -> None:
+    lines = [
+        box("营业执照", 400, 20),
+        box("类型", 40, 100),
+        box("有限责任公司（自然", 160, 100),
+        box("住所", 760, 120),
+        box("四川省成都市武侯区", 880, 120),
+        box("人投资或控股）", 160, 140),
+        box("法定代表人", 40, 190),
+        box("蒋德英", 200, 190),
+    ]
+    assert extract(lines).fields["company_type"] == "有限责任公司（自然人投资或控股）"
+    card = page(
+        ("姓名", "胡志强"),
+        ("性别", "", "民族壮"),
+        "住址 北京市海淀区光明街24号",
+        "公民身份号码 11010819690925802X",
+    )
+    fields = extract(card).fields
+    assert fields["gender"] == "女"  # 17th digit 2: even
+    assert fields["birth_date"] == "1969-09-25"
