@@ -7,6 +7,7 @@ import datetime as dt
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QHBoxLayout,
     QMainWindow,
     QStackedWidget,
@@ -26,7 +27,7 @@ from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.verify import VerifyScreen
 from kiosk.ui.strings import tr
 from kiosk.ui.theme import ELDER_SCALE, stylesheet
-from kiosk.ui.widgets import Screen, button, card, label
+from kiosk.ui.widgets import NARROW_WIDTH, Screen, button, card, label
 
 
 class HeaderWidget(QWidget):
@@ -43,11 +44,17 @@ class HeaderWidget(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(40, 16, 40, 16)
         layout.setSpacing(24)
-        self.title = label("", "headerTitle", wrap=False)
-        self.place = label("", "body", wrap=False)
+        # Title and place wrap (and the place may shrink) so that the bar fits a 1080 px wide
+        # portrait screen in English and in elder mode; the clock and the buttons never shrink.
+        self.title = label("", "headerTitle")
+        self.place = label("", "body")
         self.clock = label("", "body", wrap=False)
-        layout.addWidget(self.title)
-        layout.addWidget(self.place, 1)
+        # Title beside the place on a landscape screen, above it on a portrait one.
+        self.names = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.names.setSpacing(24)
+        self.names.addWidget(self.title)
+        self.names.addWidget(self.place, 1)
+        layout.addLayout(self.names, 1)
         layout.addWidget(self.clock)
         self.language_button = button(name="headerButton")
         self.language_button.clicked.connect(self.language_toggled)
@@ -64,6 +71,15 @@ class HeaderWidget(QWidget):
 
     def _tick(self) -> None:
         self.clock.setText(dt.datetime.now().strftime("%H:%M"))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Stack the title above the place when the bar is narrow (portrait screens)."""
+        super().resizeEvent(event)
+        narrow = event.size().width() < NARROW_WIDTH
+        direction = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        if self.names.direction() != direction:
+            self.names.setDirection(direction)
+            self.names.setSpacing(4 if narrow else 24)
 
     def set_language(self, language: str) -> None:
         """Switch the bar's words."""

@@ -73,8 +73,10 @@ QPushButton#primary {{ background: {PRIMARY}; color: white; border: none; font-w
 QPushButton#primary:pressed {{ background: {PRIMARY_DARK}; }}
 QPushButton#primary:disabled {{ background: #7C8DA8; color: white; }}
 QPushButton#itemButton {{
-    text-align: left; padding: {px(24)} {px(36)}; min-height: {px(150)};
-    font-size: {px(34)}; font-weight: bold; background: {CARD};
+    text-align: left; padding: 0; min-height: {px(150)}; background: {CARD};
+}}
+QLabel#itemButtonLabel {{
+    font-size: {px(34)}; font-weight: bold; color: {PRIMARY_DARK}; background: transparent;
 }}
 QProgressBar {{
     border: 2px solid {PRIMARY}; border-radius: {px(12)}; background: white;

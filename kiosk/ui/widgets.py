@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -14,6 +14,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+NARROW_WIDTH = 1400
+"""Below this width (a portrait screen) layouts stack what sits side by side in landscape."""
 
 
 def clear_layout(layout: QLayout) -> None:
@@ -35,6 +38,63 @@ def label(text: str = "", name: str = "body", *, wrap: bool = True) -> QLabel:
     widget.setWordWrap(wrap)
     widget.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
     return widget
+
+
+class WrappingButton(QPushButton):
+    """A big button whose text wraps onto several lines instead of widening the screen.
+
+    A ``QPushButton`` draws each line of its text whole, so a long item name in English or in
+    elder mode would make the screen wider than a 1080 px portrait panel. The text sits in a
+    word-wrapping label inside the button (mouse events pass through to the button).
+    """
+
+    def __init__(self, name: str) -> None:
+        """An empty button styled as ``name``; its label is styled as ``<name>Label``."""
+        super().__init__()
+        self.setObjectName(name)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.label = QLabel(self)
+        self.label.setObjectName(f"{name}Label")
+        self.label.setWordWrap(True)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(36, 20, 36, 20)
+        layout.addWidget(self.label)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def setText(self, text: str) -> None:
+        """Set the (wrapping) text."""
+        self.label.setText(text)
+        self.updateGeometry()
+
+    def text(self) -> str:
+        """The button's text."""
+        return self.label.text()
+
+    def sizeHint(self) -> QSize:
+        """As wide as the text wants on one line, as high as the label and the style need."""
+        layout = self.layout()
+        hint = layout.sizeHint() if layout is not None else super().sizeHint()
+        return hint.expandedTo(self.minimumSizeHint())
+
+    def minimumSizeHint(self) -> QSize:
+        """Narrow enough to wrap: the longest word, not the whole line."""
+        layout = self.layout()
+        minimum = layout.minimumSize() if layout is not None else super().minimumSizeHint()
+        return minimum.expandedTo(QSize(0, self.minimumHeight()))
+
+    def hasHeightForWidth(self) -> bool:
+        """The height follows the width, as the label's does."""
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        """The label's height at that width, plus the margins; at least the style's minimum."""
+        layout = self.layout()
+        needed = layout.totalHeightForWidth(width) if layout is not None else 0
+        return max(needed, self.minimumHeight())
 
 
 def button(text: str = "", *, primary: bool = False, name: str | None = None) -> QPushButton:

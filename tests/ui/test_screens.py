@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 import assets
+from kiosk.config import KioskSettings
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.widgets import Screen
 
@@ -76,3 +77,28 @@ def test_elder_mode_makes_text_larger_and_back(qtbot: QtBot) -> None:
     assert window.guide.title.font().pixelSize() > standard
     window.set_elder_mode(False)
     assert window.guide.title.font().pixelSize() == standard
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_no_screen_needs_more_than_a_portrait_screen_is_wide(
+    qtbot: QtBot, language: str, elder: bool
+) -> None:
+    # The window grows past the screen when a screen's minimum width is larger: the check above
+    # would then measure a window already too big, so ask the minimum directly.
+    terminal = KioskSettings().terminal
+    window = KioskWindow((terminal.location_zh, terminal.location_en))
+    qtbot.addWidget(window)
+    catalog = assets.load_catalog()
+    window.choose.set_items(list(catalog.items), "王*英")
+    window.guide.set_item(catalog.item("sole-proprietor-registration"))
+    window.set_language(language)
+    window.set_elder_mode(elder)
+    width = ORIENTATIONS["portrait"][0]
+    too_wide = []
+    for screen in window.screens:
+        window.show_screen(screen)
+        needed = window.minimumSizeHint().width()
+        if needed > width:
+            too_wide.append(f"{type(screen).__name__} needs {needed} px")
+    assert not too_wide, "\n".join(too_wide)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
 from hall.schema import ServiceItem
 from kiosk.ui.screens import loc
 from kiosk.ui.strings import tr
-from kiosk.ui.widgets import ActionBar, Screen, button, label
+from kiosk.ui.widgets import NARROW_WIDTH, ActionBar, Screen, WrappingButton, button, label
 
 MAX_CHOICES = 6
 
@@ -37,6 +38,7 @@ class ChooseScreen(Screen):
         self._items: list[ServiceItem] = []
         self.buttons: list[QPushButton] = []
         self._holder = ""
+        self._columns = 2
 
     def set_items(self, items: list[ServiceItem], holder_masked: str) -> None:
         """Show ``items`` (the first six) for a holder shown by masked name, or anonymously."""
@@ -46,12 +48,29 @@ class ChooseScreen(Screen):
             self.grid.removeWidget(old)
             old.deleteLater()
         self.buttons = []
-        for index, item in enumerate(self._items):
-            push = button(name="itemButton")
+        for item in self._items:
+            push = WrappingButton("itemButton")
             push.clicked.connect(lambda _=False, chosen=item: self.item_chosen.emit(chosen))
-            self.grid.addWidget(push, index // 2, index % 2)
             self.buttons.append(push)
+        self._place_buttons()
         self.retranslate()
+
+    def _place_buttons(self) -> None:
+        # Two equal columns on a landscape screen; one on a portrait one, where two columns
+        # would wrap each name onto four or five short lines.
+        columns = 1 if self.width() < NARROW_WIDTH else 2
+        for index, push in enumerate(self.buttons):
+            self.grid.removeWidget(push)
+            self.grid.addWidget(push, index // columns, index % columns)
+        for column in range(2):
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
+        self._columns = columns
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Re-lay the buttons when the screen turns narrow or wide."""
+        super().resizeEvent(event)
+        if (1 if event.size().width() < NARROW_WIDTH else 2) != self._columns:
+            self._place_buttons()
 
     def retranslate(self) -> None:
         """Set the texts."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QWidget
 
 from kiosk.ui.strings import tr
 from kiosk.ui.widgets import Screen, button, label
@@ -28,7 +28,9 @@ class RateScreen(Screen):
         self.buttons = []
         for score in (3, 2, 1):
             push = button(primary=score == 3)
-            push.setMinimumSize(300, 140)
+            # Wide when there is room, never wider than a portrait panel allows.
+            push.setMinimumHeight(140)
+            push.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             push.clicked.connect(lambda _=False, s=score: self.rated.emit(s))
             row.addWidget(push)
             self.buttons.append(push)
