@@ -405,6 +405,10 @@ class Store:
             log.warning("store checkpoint failed: %s", err)
             return
         if result.busy:
+            # Try again soon rather than after another full round of commits.
+            self._commits_since_checkpoint = self._checkpoint_every - max(
+                self._checkpoint_every // 10, 1
+            )
             log.info("store checkpoint held up by readers; WAL is %d bytes", result.wal_bytes)
 
     def free_disk_bytes(self) -> int | None:
