@@ -129,3 +129,20 @@ def test_tolerable_missing_material_gives_a_tolerated_verdict() -> None:
     result = check_item(tolerant, [], applicant=APPLICANT, today=TODAY, card_read=True)
     assert result.verdict == "tolerated"
     assert result.materials[0].status == "tolerated"
+
+
+def test_a_doubtful_one_character_difference_asks_for_a_retake() -> None:
+    lines = _lease(lessee="李建囯")
+    lines[2] = type(lines[2])(lines[2].text, lines[2].box, 0.79)
+    result = check_item(
+        _item(), [("l.jpg", read_lines(lines))], applicant=APPLICANT, today=TODAY, card_read=True
+    )
+    assert result.materials[0].defects == ["unreadable"]
+    sure = check_item(
+        _item(),
+        [("l.jpg", read_lines(_lease(lessee="李建囯")))],
+        applicant=APPLICANT,
+        today=TODAY,
+        card_read=True,
+    )
+    assert sure.materials[0].defects == ["name_mismatch"]
