@@ -32,9 +32,17 @@ ETHNIC_GROUPS = frozenset(_ETHNIC_NAMES.split())
 """The 56 ethnic groups as the card prints them (汉, not 汉族)."""
 
 
+_SUB_LABEL = re.compile(r"^(?:姓名|名称|全称|单位名称|公司名称)[:：]")
+
+
+def _plain_value(text: str) -> str:
+    """``_plain`` without a sub-label the form put before the value (出租人（甲方）姓名：张三)."""
+    return _SUB_LABEL.sub("", _plain(text).lstrip(":："))
+
+
 def text_value(text: str) -> str | None:
     """Free text (a name of a firm, a type, an authority): up to the first clause mark."""
-    value = _STOP.split(_plain(text), maxsplit=1)[0].strip(_EDGE)
+    value = _STOP.split(_plain_value(text), maxsplit=1)[0].strip(_EDGE)
     return value if len(value) >= 2 else None
 
 
@@ -50,6 +58,7 @@ def address(text: str) -> str | None:
     if value is None:
         return None
     value = _STOP.split(value, maxsplit=1)[0].strip(_EDGE)
+    value = re.sub(r"^(?:位于|坐落于|座落于|于|在|为)", "", value)  # 房屋坐落于…
     return value if len(value) >= 4 else None
 
 
@@ -60,7 +69,7 @@ _SIGN = re.compile(r"[(（](?:签字|签章|盖章|签名|签字盖章|公章)[)
 
 def person_name(text: str) -> str | None:
     """A person's name: two to eight Chinese characters (or a Latin name)."""
-    value = _SIGN.sub("", _STOP.split(_plain(text))[0]).strip(_EDGE)
+    value = _SIGN.sub("", _STOP.split(_plain_value(text))[0]).strip(_EDGE)
     return value if _PERSON.match(value) else None
 
 

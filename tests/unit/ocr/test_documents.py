@@ -330,3 +330,20 @@ def test_type_wraps_beside_a_right_column_label_and_gender_missed_by_the_engine(
     fields = extract(card).fields
     assert fields["gender"] == "女"  # 17th digit 2: even
     assert fields["birth_date"] == "1969-09-25"
+
+
+def test_lease_with_sub_labels_and_a_sentence_after_the_address_label() -> None:
+    lines = page(
+        "房屋租赁合同",
+        "出租人（甲方）姓名：张三",
+        "承租人（以下简称乙方）：北京某某餐饮有限公司",
+        "租赁期限为3年，自2025年3月1日至2028年2月28日",
+        "房屋坐落于朝阳区建国路1号，面积50平方米",
+    )
+    assert extract(lines).fields == {
+        "lessor": "张三",
+        "lessee": "北京某某餐饮有限公司",
+        "address": "朝阳区建国路1号",
+        "start_date": "2025-03-01",
+        "end_date": "2028-02-28",
+    }
