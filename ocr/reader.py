@@ -98,13 +98,12 @@ def page_step(engine: OcrEngine) -> PageFinder:
 
     Engines that cannot turn a page upright themselves get it turned here.
     """
-    from ocr.page import find_page, orientation, rotate
+    from ocr.page import flatten, orientation, rotate
 
     can_turn = callable(getattr(engine, "recognize_upright", None))
 
     def step(image: Image) -> Image:
-        page = find_page(image)
-        flat = page.image if page is not None else image
+        flat = flatten(image)  # found and flattened, or its small skew removed
         if can_turn:
             return flat  # read_document asks the engine to turn it while it reads
         return rotate(flat, orientation(flat, engine))
