@@ -507,6 +507,23 @@ class Outbox:
         log.warning("case %s failed: %s", entry.case_number, entry.last_error)
         return entry
 
+    def release(self, entry_ids: list[int]) -> int:
+        """Hand claimed rows back unsent: ``sending`` to ``pending``, the claim's attempt undone.
+
+        A batch claim that stops early (the hall went away, the worker is stopping) returns the
+        rows it never tried, so their backoff does not grow for attempts never made.
+        """
+        if not entry_ids:
+            return 0
+        marks = ",".join("?" * len(entry_ids))
+        with self._store.transaction() as conn:
+            count = conn.execute(
+                "UPDATE outbox SET state = ?, attempts = MAX(attempts - 1, 0), updated_at = ? "  # noqa: S608 - placeholders only, values bound
+                f"WHERE state = ? AND id IN ({marks})",
+                (PENDING, _ts(self._clock()), SENDING, *entry_ids),
+            ).rowcount
+        return int(count)
+
     def resume_in_flight(self) -> int:
         """Put rows a crash left ``sending`` back to ``pending`` (at start-up); return how many."""
         with self._store.transaction() as conn:

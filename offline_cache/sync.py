@@ -37,6 +37,8 @@ from offline_cache.outbox import DECIDED, Outbox, OutboxEntry, utc_now
 log = logging.getLogger(__name__)
 
 MAX_EXPONENT = 62
+CLAIM_BATCH = 16
+"""Rows claimed per durable commit when draining the queue."""
 LAST_SYNC_KEY = "last_sync"
 """Meta key: ISO time the hall last answered a delivery (for ``kiosk queue status``)."""
 
@@ -299,22 +301,33 @@ class SyncWorker:
         return min(max(seconds, 0.0), self._idle_interval)
 
     def _drain(self) -> None:
+        # Rows are claimed in batches: one durable commit claims many, where a claim per row
+        # cost as much as the hall's own answer (measured in bench/queue_drain.py). The rows a
+        # batch never tried are handed back as they were.
         while not self._stopping.is_set():
-            claimed = self._outbox.claim_due(self._clock(), limit=1, horizon=self._horizon)
+            claimed = self._outbox.claim_due(
+                self._clock(), limit=CLAIM_BATCH, horizon=self._horizon
+            )
             if not claimed:
                 return
-            self._deliver(claimed[0])
+            for index, entry in enumerate(claimed):
+                if self._stopping.is_set() or not self._deliver(entry):
+                    self._outbox.release([rest.id for rest in claimed[index + 1 :]])
+                    if self._stopping.is_set():
+                        self._outbox.release([entry.id])
+                    return
 
-    def _deliver(self, entry: OutboxEntry) -> None:
+    def _deliver(self, entry: OutboxEntry) -> bool:
+        """Send one claimed row; ``False`` when the hall could not be reached."""
         case = entry.case_number
         try:
             submission = self._outbox.submission(case)
         except DecryptionError as err:
             self._fail(entry, f"payload unreadable: {err}")
-            return
+            return True
         if submission is None:
             self._fail(entry, "payload missing")
-            return
+            return True
         try:
             result = self._client.submit(submission, entry.idempotency_key)
         except HallUnavailableError as err:
@@ -322,14 +335,15 @@ class SyncWorker:
             next_at = self._clock() + dt.timedelta(seconds=delay)
             self._outbox.mark_retry(entry.id, str(err), next_at)
             log.info("case %s not delivered (%s); retry in %.1f s", case, err, delay)
-            return
+            return False
         except HallRejectedError as err:
             self._last_sync = self._clock()
             self._fail(entry, str(err))
-            return
+            return True
         self._last_sync = self._clock()
         self._outbox.mark_delivered(entry.id, result)
         self._report(case, result)
+        return True
 
     def _fail(self, entry: OutboxEntry, error: str) -> None:
         self._outbox.mark_failed(entry.id, error)

@@ -280,3 +280,37 @@ def test_stop_cuts_a_hanging_request_short(outbox: Outbox, recorder: Recorder) -
     assert entry.state == "pending"
     assert entry.last_error is not None
     assert "aborted" in entry.last_error
+
+
+def test_a_batch_stops_at_the_first_unreachable_answer_and_hands_back_the_rest(
+    outbox: Outbox, recorder: Recorder, hall: ScriptedHall, script: Script
+) -> None:
+    first, second, *rest = [queue(outbox) for _ in range(5)]
+    # The first row goes through, the second meets a hall that is down; the other three
+    # were claimed in the same batch but must not be charged an attempt they never made.
+    script.plan[second] = [error(503, "down")] * 50
+    worker, client = make_worker(outbox, hall.base_url, recorder, base_delay=30.0, max_delay=60.0)
+    try:
+        worker._drain()
+    finally:
+        client.close()
+    states = {case: outbox.get(case) for case in (first, second, *rest)}
+    assert states[first] is not None and states[first].state == "decided"
+    assert states[second] is not None
+    assert (states[second].state, states[second].attempts) == ("pending", 1)
+    for case in rest:
+        entry = states[case]
+        assert entry is not None
+        assert (entry.state, entry.attempts) == ("pending", 0), case
+    assert [r.json()["case_number"] for r in hall.posted()] == [first, second]
+
+
+def test_release_touches_only_rows_still_claimed(outbox: Outbox) -> None:
+    a, b = queue(outbox), queue(outbox)
+    claimed = outbox.claim_due(dt.datetime.now(dt.UTC) + dt.timedelta(days=1), limit=2)
+    assert [e.case_number for e in claimed] == [a, b]
+    outbox.mark_delivered(claimed[0].id, factories.approved(a))
+    assert outbox.release([e.id for e in claimed]) == 1
+    entry_a, entry_b = outbox.get(a), outbox.get(b)
+    assert entry_a is not None and entry_a.state == "decided"
+    assert entry_b is not None and (entry_b.state, entry_b.attempts) == ("pending", 0)
