@@ -16,9 +16,19 @@ _STOP = re.compile(r"[,;。，；]")
 _WHITE = re.compile(r"\s+")
 
 
+_CJK_MARKS = str.maketrans({"(": "（", ")": "）", ";": "；", ",": "，", ":": "："})
+
+
 def _plain(text: str) -> str:
-    """The text as printed without white space (widths kept: values are given as printed)."""
-    return _WHITE.sub("", text)
+    """The text as printed without white space.
+
+    Chinese text is printed with full-width marks; engines return some of them half-width
+    (``（自然人独资)``), so in text holding Chinese they are given full-width, as printed.
+    """
+    value = _WHITE.sub("", text)
+    if re.search(f"[{_CJK}]", value):
+        value = value.translate(_CJK_MARKS)
+    return value
 
 
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"

@@ -150,7 +150,7 @@ def test_business_licence_of_a_company_in_a_two_column_table() -> None:
     assert result.document_type == "business_license"
     assert result.fields["uscc"] == "91110000600037341L"
     assert result.fields["name"] == "北京某某科技有限公司"
-    assert result.fields["company_type"] == "有限责任公司(自然人投资或控股)"
+    assert result.fields["company_type"] == "有限责任公司（自然人投资或控股）"  # as printed
     assert result.fields["legal_representative"] == "张三"
     assert result.fields["registered_capital"] == 1_000_000
     assert result.fields["established_date"] == "2019-03-12"
