@@ -146,3 +146,45 @@ def test_a_doubtful_one_character_difference_asks_for_a_retake() -> None:
         card_read=True,
     )
     assert sure.materials[0].defects == ["name_mismatch"]
+
+
+def test_addresses_must_agree_across_materials() -> None:
+    item = ServiceItem.model_validate(
+        {
+            "id": "food-shop",
+            "name": {"zh": "食品店", "en": "Food shop"},
+            "department": {"zh": "局", "en": "Bureau"},
+            "time_limit": {"statutory_days": 1, "promised_days": 1},
+            "fee": {"amount_yuan": 0, "note": {"zh": "免费", "en": "Free"}},
+            "materials": [
+                {
+                    "id": "licence",
+                    "name": {"zh": "营业执照", "en": "Licence"},
+                    "source": "camera",
+                    "document_type": "business_license",
+                    "required_fields": ["uscc", "name", "address"],
+                    "must_match": [{"field": "address", "material": "lease", "compare": "address"}],
+                },
+                {
+                    "id": "lease",
+                    "name": {"zh": "租赁合同", "en": "Lease"},
+                    "source": "camera",
+                    "document_type": "lease_contract",
+                },
+            ],
+        }
+    )
+    licence = page(
+        "营业执照", "统一社会信用代码 91110000600037341L", "名称 北京某某餐饮有限公司",
+        "住所 北京市海淀区中关村大街27号",
+    )  # fmt: skip
+    lease = read_lines(_lease())
+    same = check_item(item, [("a.jpg", read_lines(licence)), ("b.jpg", lease)], today=TODAY)
+    assert same.materials[0].defects == []  # 北京市海淀区中关村大街27号 on both
+    moved = page(
+        "营业执照", "统一社会信用代码 91110000600037341L", "名称 北京某某餐饮有限公司",
+        "住所 北京市朝阳区建国路88号",
+    )  # fmt: skip
+    result = check_item(item, [("a.jpg", read_lines(moved)), ("b.jpg", lease)], today=TODAY)
+    assert result.verdict == "fail"
+    assert result.materials[0].defects == ["address_mismatch"]
