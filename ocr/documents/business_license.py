@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-import re
-
 from ocr.documents import values as v
 from ocr.documents.base import DocumentType
 from ocr.documents.layout import FieldSpec, Found, Layout
 from ocr.text import find_dates, is_long_term
 
-_TERM = re.compile(r"(营业期限|经营期限|营业期间)")
+
+def _term_complete(text: str) -> bool:
+    return len(find_dates(text)) >= 2 or is_long_term(text)
+
+
+_TERM_SPEC = FieldSpec(
+    "term",
+    ("营业期限", "经营期限", "营业期间"),
+    v.long_text,
+    multiline=True,
+    complete=_term_complete,
+)
 
 
 def _extras(layout: Layout, found: dict[str, Found]) -> dict[str, Found]:
@@ -21,27 +30,17 @@ def _extras(layout: Layout, found: dict[str, Found]) -> dict[str, Found]:
             if value is not None:
                 extra["uscc"] = Found(value, line.confidence, (line.index,))
                 break
-    for line in layout.lines:
-        m = _TERM.search(line.text)
-        if m is None:
-            continue
-        rest = line.text[m.end() :]
-        if not rest.strip(" :"):
-            right = [o for o in layout.lines if o.top < line.bottom and o.bottom > line.top]
-            rest = " ".join(o.text for o in right if o.left > line.left)
-        if not find_dates(rest) and not is_long_term(rest):
-            below = layout.near(line)  # the value under its label (stacked layouts)
-            rest = below.text if below is not None else rest
+    # The term as one value: beside or under its label, run on over lines (…至长 / 期).
+    term = layout.find(_TERM_SPEC)
+    if term is not None and isinstance(term.value, str):
+        rest = term.value
         dates = [d for d in find_dates(rest) if 1 <= d.parts[1] <= 12 and 1 <= d.parts[2] <= 31]
         if dates:
-            extra["term_from"] = Found(dates[0].iso, line.confidence, (line.index,))
-            if len(dates) > 1:
-                extra["term_to"] = Found(dates[1].iso, line.confidence, (line.index,))
-            elif is_long_term(rest):
-                extra["term_to"] = Found("long-term", line.confidence, (line.index,))
+            extra["term_from"] = Found(dates[0].iso, term.confidence, term.lines)
+        if len(dates) > 1:
+            extra["term_to"] = Found(dates[1].iso, term.confidence, term.lines)
         elif is_long_term(rest):
-            extra["term_to"] = Found("long-term", line.confidence, (line.index,))
-        break
+            extra["term_to"] = Found("long-term", term.confidence, term.lines)
     return extra
 
 

@@ -128,6 +128,7 @@ class Layout:
             r"(\s*\([^()]{1,10}\))?(\s*:)?"
         )
         self._canonical = {re.sub(r"\s", "", label): label for label in unique}
+        self.lines = self._join_split_labels(self.lines, unique)
         for line in self.lines:
             line.segments = self._segment(line.text, line.raw)
         self.right_margin = max((line.right for line in self.lines), default=0.0)
@@ -137,6 +138,38 @@ class Layout:
         self._owner: list[int] = []
         for line in self.lines:
             self._owner.extend([line.index] * len(line.text.replace(" ", "")))
+
+    @staticmethod
+    def _join_split_labels(lines: list[Line], labels: Sequence[str]) -> list[Line]:
+        """Join a spaced-out label the engine cut in two boxes (``住`` | ``所：``)."""
+        starts = tuple(labels)
+        out: list[Line] = []
+        for line in lines:
+            prev = out[-1] if out else None
+            if (
+                prev is not None
+                and len(prev.text.replace(" ", "")) <= 2
+                and min(prev.bottom, line.bottom) - max(prev.top, line.top)
+                >= 0.5 * min(prev.height, line.height)
+                and 0 <= line.left - prev.right <= 2.0 * prev.height
+                and (prev.text + line.text).replace(" ", "").startswith(starts)
+                and not prev.text.replace(" ", "").startswith(starts)
+            ):
+                out[-1] = Line(
+                    prev.index,
+                    prev.text + " " + line.text,
+                    prev.raw + " " + line.raw,
+                    min(prev.confidence, line.confidence),
+                    prev.left,
+                    min(prev.top, line.top),
+                    line.right,
+                    max(prev.bottom, line.bottom),
+                )
+                continue
+            out.append(line)
+        for i, line in enumerate(out):
+            line.index = i
+        return out
 
     def _segment(self, text: str, raw: str) -> list[Segment]:
         cuts: list[tuple[int, int, str, bool]] = []

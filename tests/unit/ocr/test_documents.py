@@ -347,3 +347,20 @@ def test_lease_with_sub_labels_and_a_sentence_after_the_address_label() -> None:
         "start_date": "2025-03-01",
         "end_date": "2028-02-28",
     }
+
+
+def test_label_cut_in_two_boxes_and_a_term_wrapping_onto_the_next_line() -> None:
+    lines = [
+        box("营业执照", 300, 20),
+        box("名称：", 40, 100),
+        box("某某有限公司", 200, 100),
+        box("营业期限：", 560, 100),
+        box("2023年11月13日至长", 700, 100),
+        box("期", 700, 140),
+        box("住", 40, 190),
+        box("所：", 100, 190),
+        box("山东省济南市历下区人民路378号", 200, 190),
+    ]
+    fields = extract(lines).fields
+    assert fields["address"] == "山东省济南市历下区人民路378号"
+    assert (fields["term_from"], fields["term_to"]) == ("2023-11-13", "long-term")
