@@ -70,6 +70,16 @@ class Fee(_Model):
 
 MaterialSource = Literal["id_card", "camera"]
 
+DEFAULT_TOLERANCE_DAYS = 5
+"""Days to supply a tolerated material when the catalog says only ``tolerable: true``."""
+
+
+class Tolerance(_Model):
+    """How a material may be missing at submission under a written commitment (容缺受理)."""
+
+    days: int = Field(default=DEFAULT_TOLERANCE_DAYS, ge=1, le=60)
+    """Calendar days from the submission by which the material must be supplied."""
+
 
 class MaterialSpec(_Model):
     """One material an item needs and where the terminal gets it."""
@@ -80,8 +90,9 @@ class MaterialSpec(_Model):
     document_type: str | None = None
     """For camera materials: the OCR document type, e.g. ``lease_contract``."""
     required: bool = True
-    tolerable: bool = False
-    """May be missing at submission with the citizen's written commitment (容缺受理)."""
+    tolerable: bool | Tolerance = False
+    """May be missing at submission with the citizen's written commitment (容缺受理):
+    ``true`` (within :data:`DEFAULT_TOLERANCE_DAYS`) or ``{days: N}``."""
     checks: list[str] = Field(default_factory=list)
     hint: LocalizedText | None = None
     document_types: list[str] = Field(default_factory=list)
@@ -91,6 +102,13 @@ class MaterialSpec(_Model):
     """Fields that must be read from it for it to pass."""
     must_match: list[FieldMatch] = Field(default_factory=list)
     """Fields that must agree with the applicant or with another material."""
+
+    @property
+    def tolerance_days(self) -> int | None:
+        """Days to supply it under a commitment; ``None`` when it may not be missing."""
+        if isinstance(self.tolerable, Tolerance):
+            return self.tolerable.days
+        return DEFAULT_TOLERANCE_DAYS if self.tolerable else None
 
 
 class FieldMatch(_Model):
@@ -180,6 +198,20 @@ class MaterialCreate(_Model):
     sha256: str
 
 
+class CommitmentCreate(_Model):
+    """The citizen's written promise to supply a tolerated material by a date (容缺受理)."""
+
+    material_id: str
+    deadline: dt.date
+    text: LocalizedText
+    """The promise exactly as the screen showed it and the citizen confirmed it."""
+
+
+IdentitySource = Literal["card_reader", "photo"]
+"""How the applicant was identified: the chip read by the card reader, or photos of the card's
+two sides (a clerk must verify those before the case is decided)."""
+
+
 class SubmissionCreate(_Model):
     """A citizen's submission, made on the terminal and delivered through the outbox."""
 
@@ -192,6 +224,10 @@ class SubmissionCreate(_Model):
     form: dict[str, str] = Field(default_factory=dict)
     commitment: bool = False
     """The citizen's written commitment for tolerated missing materials (容缺受理)."""
+    commitments: list[CommitmentCreate] = Field(default_factory=list)
+    """What was promised for each tolerated material, and by when."""
+    identity: IdentitySource | None = None
+    """How the applicant was identified (``None``: sent by a terminal older than this field)."""
 
 
 DecisionOutcome = Literal["approved", "refused"]
@@ -356,7 +392,13 @@ def canonical_json(data: Any) -> bytes:
 
 def payload_hash(submission: SubmissionCreate) -> str:
     """The SHA-256 of a submission's canonical JSON: same key + other hash is a client bug (422)."""
-    return hashlib.sha256(canonical_json(submission.model_dump(mode="json"))).hexdigest()
+    data = submission.model_dump(mode="json")
+    # Fields added later are left out while unset, so a submission queued by an older terminal
+    # keeps its hash (the hall compares it on every retry of the same idempotency key).
+    for name in ("commitments", "identity"):
+        if data.get(name) in (None, []):
+            data.pop(name, None)
+    return hashlib.sha256(canonical_json(data)).hexdigest()
 
 
 # --- The certificate QR code --------------------------------------------------------------------

@@ -157,6 +157,9 @@ class HallService:
         item = self._submittable_item(submission.item_id)
         if item.instant and submission.applicant is None:
             raise ApplicantRequiredError(f"item {item.id} needs the applicant's ID card data")
+        if item.instant and submission.identity == "photo":
+            # An instant decision rests on the chip's data; photos of a card need a clerk.
+            raise ApplicantRequiredError(f"item {item.id} needs the ID card read by the reader")
         taken = session.scalar(
             select(Submission.id).where(Submission.case_number == submission.case_number)
         )

@@ -15,8 +15,15 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from devices.idcard.card import LONG_TERM, IdCard
-from hall.schema import ApplicantCreate, MaterialCreate, SubmissionCreate
-from kiosk.services.session import Session, SessionError
+from hall.schema import (
+    ApplicantCreate,
+    CommitmentCreate,
+    IdentitySource,
+    LocalizedText,
+    MaterialCreate,
+    SubmissionCreate,
+)
+from kiosk.services.session import ID_BACK, ID_FRONT, Session, SessionError, base_material
 
 
 class OutboxWriter(Protocol):
@@ -48,6 +55,57 @@ def applicant_from_card(card: IdCard) -> ApplicantCreate:
     )
 
 
+def _iso_date(value: object) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def applicant_from_photos(
+    front: dict[str, object], back: dict[str, object]
+) -> ApplicantCreate | None:
+    """The wire form of the holder read from photos of the card's two sides.
+
+    ``None`` when the name, the ID number or the validity could not be read: the case then goes
+    without applicant data and the clerk reads the photos. Birth date and gender follow from a
+    checked ID number when the front's own lines were missed.
+    """
+    name, number = front.get("name"), front.get("id_number")
+    valid_from, valid_to = _iso_date(back.get("valid_from")), back.get("valid_to")
+    if not isinstance(name, str) or not isinstance(number, str) or len(number) != 18:
+        return None
+    if valid_from is None or not isinstance(valid_to, str):
+        return None
+    birth = _iso_date(front.get("birth_date")) or _iso_date(
+        f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
+    )
+    if birth is None:
+        return None
+    gender = front.get("gender")
+    if gender not in ("男", "女"):
+        gender = "男" if number[16].isdigit() and int(number[16]) % 2 else "女"
+
+    def text(fields: dict[str, object], name: str) -> str:
+        value = fields.get(name)
+        return value if isinstance(value, str) else ""
+
+    return ApplicantCreate(
+        card_type="resident",
+        name=name,
+        gender=str(gender),
+        ethnicity=text(front, "ethnicity"),
+        birth_date=birth,
+        address=text(front, "address"),
+        id_number=number,
+        issuing_authority=text(back, "issuing_authority"),
+        valid_from=valid_from,
+        valid_to=LONG_TERM if valid_to == LONG_TERM else valid_to,
+    )
+
+
 @dataclass(frozen=True)
 class Draft:
     """A submission without its case number: copied out of the session, owned by the worker."""
@@ -57,6 +115,8 @@ class Draft:
     materials: list[MaterialCreate] = field(default_factory=list)
     form: dict[str, str] = field(default_factory=dict)
     """The application pre-filled from what was read: ``<material id>.<field>`` -> value."""
+    identity: IdentitySource | None = None
+    commitments: list[CommitmentCreate] = field(default_factory=list)
 
 
 class Journey:
@@ -94,10 +154,13 @@ class Journey:
         self.check_ready(session)
         assert session.item is not None
         wanted = {spec.id for spec in session.item.materials if spec.source == "camera"}
+        if session.card is None and session.photo_identity:
+            # The photographed card's sides go with the case: a clerk verifies them.
+            wanted |= {spec.id for spec in session.item.materials if spec.source == "id_card"}
         materials = []
         form: dict[str, str] = {}
         for material in session.materials.values():
-            if material.material_id not in wanted:
+            if base_material(material.material_id) not in wanted:
                 continue
             for name, value in material.fields.items():
                 form[f"{material.material_id}.{name}"] = str(value)
@@ -110,11 +173,29 @@ class Journey:
                     sha256=hashlib.sha256(image).hexdigest(),
                 )
             )
+        applicant = None
+        if session.card is not None:
+            applicant = applicant_from_card(session.card)
+        elif session.photo_identity:
+            applicant = applicant_from_photos(
+                session.photo_fields(ID_FRONT), session.photo_fields(ID_BACK)
+            )
+        commitments = [
+            CommitmentCreate(
+                material_id=c.material_id,
+                deadline=c.deadline,
+                text=LocalizedText(zh=c.text_zh, en=c.text_en),
+            )
+            for c in session.commitments.values()
+            if c.material_id in wanted
+        ]
         return Draft(
             item_id=session.item.id,
-            applicant=applicant_from_card(session.card) if session.card else None,
+            applicant=applicant,
             materials=materials,
             form=form,
+            identity=session.identity_source,
+            commitments=commitments,
         )
 
     def build_submission(self, draft: Draft, case_number: str) -> SubmissionCreate:
@@ -127,6 +208,9 @@ class Journey:
             applicant=draft.applicant,
             materials=draft.materials,
             form=draft.form,
+            commitment=bool(draft.commitments),
+            commitments=draft.commitments,
+            identity=draft.identity,
         )
 
     def submit(self, draft: Draft) -> str:
