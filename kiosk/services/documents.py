@@ -7,6 +7,7 @@ printer workers as immutable values holding only what the citizen takes away.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from devices.a4.document import CertificateDocument
 from devices.receipt.layout import Receipt
@@ -64,8 +65,14 @@ def receipt(
     result: SubmissionPublic | None,
     printed_at: dt.datetime,
     location: str,
+    promises: Sequence[tuple[str, dt.date]] = (),
+    identity_photo: bool = False,
 ) -> Receipt:
-    """The receipt: case number, item, time, masked applicant, outcome and the case's QR code."""
+    """The receipt: case number, item, time, masked applicant, outcome and the case's QR code.
+
+    ``promises``: (material name, deadline) of each material the citizen promised to bring
+    (容缺受理); ``identity_photo``: the applicant was identified from photos of the card.
+    """
     status = result.status if result is not None else "accepted"
     zh, en = _OUTCOME_LINES[status]
     rows = [
@@ -76,9 +83,15 @@ def receipt(
         ("办理时间", printed_at.astimezone().strftime("%Y-%m-%d %H:%M")),
         ("办理状态", f"{zh} {en}"),
     ]
+    if identity_photo:
+        rows.append(("身份核验", "身份证照片，待工作人员核验"))
+    for name, deadline in promises:
+        rows.append(("承诺补交", f"{name}，{deadline.year}年{deadline.month}月{deadline.day}日前"))
     if result is not None and result.decision is not None and result.decision.reason is not None:
         rows.append(("原因", result.decision.reason.zh))
     footer = [location]
+    if promises:
+        footer.insert(0, "本人已承诺按期补交上述材料，逾期未补交的，本次申请将被退回。")
     if status == "accepted":
         days = decision_within_days(item)
         footer.insert(0, f"办理时限：{days}个工作日内，结果将短信通知。")

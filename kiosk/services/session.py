@@ -135,6 +135,11 @@ class Session:
         if self.card is not None and self.card is not card:
             self.card.wipe()
         self.card = card
+        if self.photo_identity:
+            # The reader read it after all: the chip's data replaces the card's photos.
+            self.photo_identity = False
+            for key in [m for m in self.materials if ":" in m]:
+                self.materials.pop(key).wipe()
         if self.step is Step.ATTRACT:
             self.step = Step.CHOOSE
         elif self.step is Step.IDENTIFY:

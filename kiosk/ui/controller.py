@@ -37,7 +37,14 @@ from kiosk.config import KioskSettings
 from kiosk.services import documents
 from kiosk.services.idle import IdleClock, IdleState
 from kiosk.services.journey import Journey
-from kiosk.services.materials import MaterialCheck, check_photo, needs_check
+from kiosk.services.materials import (
+    MaterialCheck,
+    check_photo,
+    commitment_for,
+    needs_check,
+    photo_id_spec,
+    side_spec,
+)
 from kiosk.services.print_jobs import (
     CertificateReprints,
     QueuedPrinting,
@@ -45,7 +52,16 @@ from kiosk.services.print_jobs import (
     encode_receipt,
 )
 from kiosk.services.scans import ScanKind, classify
-from kiosk.services.session import CapturedMaterial, Session, SessionError, Step
+from kiosk.services.session import (
+    ID_BACK,
+    ID_FRONT,
+    CapturedMaterial,
+    Commitment,
+    Session,
+    SessionError,
+    Step,
+    side_key,
+)
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.preview import CameraPreview, PreviewFrame
 from kiosk.ui.screens import loc
@@ -168,6 +184,7 @@ class KioskController(QObject):
         self._tap_guard_until = 0.0
         self._capture_queue: list[str] = []
         self._pending_photo: bytearray | None = None
+        self._pending_commitment: Commitment | None = None
         self._print_generation = 0
         self._print_pending: dict[str, Callable[[], object]] = {}
         self._print_failed_jobs: dict[str, Callable[[], object]] = {}
@@ -194,6 +211,11 @@ class KioskController(QObject):
         w.header.staff_called.connect(self._on_header_staff_called)
         w.overlay.stay_requested.connect(self._on_overlay_stay_requested)
         w.attract.progress_requested.connect(self._open_progress)
+        w.attract.photo_id_requested.connect(self._on_photo_id_requested)
+        w.identify.photo_id_requested.connect(self._on_photo_id_requested)
+        w.capture.promise_requested.connect(self._on_capture_promise_requested)
+        w.commitment.confirmed.connect(self._on_commitment_confirmed)
+        w.commitment.back_requested.connect(self._on_commitment_back_requested)
         w.choose.item_chosen.connect(self._on_choose_item_chosen)
         w.choose.home_requested.connect(self.wipe)
         w.identify.back_requested.connect(self._back_to_choose)
@@ -359,6 +381,7 @@ class KioskController(QObject):
             self._pending_photo = None
         self._drop_pending_check()
         self._capture_queue = []
+        self._pending_commitment = None
         self._results.clear()
         # Print jobs hold the receipt and certificate (names): drop them, and ignore the
         # callbacks of jobs still running for the session that just ended.
@@ -373,6 +396,9 @@ class KioskController(QObject):
         w.review.set_rows([])
         w.review.reset()
         w.capture.set_material(None, None)
+        w.commitment.set_commitment(("", ""), ("", ""))
+        w.choose.show_notice("")
+        w.identify.offer_photos(False)
         w.result.set_result("accepted", "", offline=False, promised_days=0)
         w.progress.reset()
         w.verify.reset()
@@ -411,6 +437,8 @@ class KioskController(QObject):
             self.window.attract.show_error(message)
         elif self.session.step is Step.IDENTIFY:
             self.window.identify.show_error(message)
+            item = self.session.item
+            self.window.identify.offer_photos(item is not None and photo_id_spec(item) is not None)
 
     def _on_card_watcher_card_removed(self) -> None:
         self._card_on_reader = False
@@ -428,7 +456,24 @@ class KioskController(QObject):
     def _show_choose(self) -> None:
         holder = documents.mask_name(self.session.card.name) if self.session.card else ""
         self.window.choose.set_items(self._items(), holder)
+        photo = self.session.photo_identity and self.session.card is None
+        self.window.choose.show_notice(tr("choose_photo_id_note", self.language) if photo else "")
         self.window.show_screen(self.window.choose)
+
+    def _on_photo_id_requested(self) -> None:
+        """The card cannot be read: go on with photos of it, for the items that accept them."""
+        self._begin_activity()
+        try:
+            self.session.start_photo_identity()
+        except SessionError:
+            return
+        log.info("photo identity chosen at step %s", self.session.step.value)
+        item = self.session.item
+        if self.session.step is Step.IDENTIFY and item is not None:
+            self.session.choose(item)  # the card is no longer awaited: on to its guide
+            self._show_guide(item)
+        else:
+            self._show_choose()
 
     def _back_to_choose(self) -> None:
         self.session.back_to_choose()
@@ -438,6 +483,12 @@ class KioskController(QObject):
         self._begin_activity()
         if item.kind == "progress_query":
             self._open_progress()
+            return
+        needs_card = any(spec.source == "id_card" for spec in item.materials)
+        if self.session.photo_identity and needs_card and photo_id_spec(item) is None:
+            # A photo is not proof enough for an instant approval: say so and stay here.
+            text = tr("choose_photo_id_refused", self.language, item=loc(item.name, self.language))
+            self.window.choose.show_notice(text, error=True)
             return
         self.session.choose(item)
         if self.session.step is Step.IDENTIFY:
@@ -455,6 +506,11 @@ class KioskController(QObject):
         if item is None:
             return
         self._capture_queue = [m.id for m in item.materials if m.source == "camera"]
+        card_spec = photo_id_spec(item)
+        if self.session.photo_identity and self.session.card is None and card_spec is not None:
+            # Front first (it names the applicant the later materials must match), then back.
+            sides = [side_key(card_spec.id, side) for side in (ID_FRONT, ID_BACK)]
+            self._capture_queue = sides + self._capture_queue
         if self._capture_queue:
             self.session.go(Step.MATERIALS)
             self._ask_capture()
@@ -467,11 +523,17 @@ class KioskController(QObject):
     def _current_material(self) -> MaterialSpec:
         item = self.session.item
         assert item is not None
-        return next(m for m in item.materials if m.id == self._capture_queue[0])
+        key = self._capture_queue[0]
+        if ":" in key:
+            material_id, side = key.split(":", 1)
+            card_spec = next(m for m in item.materials if m.id == material_id)
+            return side_spec(card_spec, side)
+        return next(m for m in item.materials if m.id == key)
 
     def _ask_capture(self) -> None:
         spec = self._current_material()
-        self.window.capture.set_material(spec.name, spec.hint)
+        tolerable = spec.tolerance_days is not None
+        self.window.capture.set_material(spec.name, spec.hint, tolerable=tolerable)
         self.window.show_screen(self.window.capture)
         self._enable_preview(True)
 
@@ -548,17 +610,20 @@ class KioskController(QObject):
         self._check_generation += 1
         generation = self._check_generation
         self._pending_check = image
-        card = self.session.card
-        applicant: dict[str, object] | None = (
-            {"name": card.name, "id_number": card.id_number} if card is not None else None
-        )
+        applicant: dict[str, object] | None = None
+        found = self.session.applicant()
+        if found is not None:
+            applicant = dict(found)
+        front: dict[str, object] | None = None
+        if spec.id.endswith(":" + ID_BACK):
+            front = dict(self.session.photo_fields(ID_FRONT)) or None
         today = dt.date.today()
         engine_future = self._engine_future
         assert engine_future is not None
 
         def check() -> MaterialCheck:
             # The engine was built by the task before this one on the same worker.
-            return check_photo(engine_future.result(), jpeg, spec, applicant, today)
+            return check_photo(engine_future.result(), jpeg, spec, applicant, today, front=front)
 
         self.window.capture.show_checking(CHECK_SECONDS)
         self.ocr_runner.run(
@@ -634,6 +699,47 @@ class KioskController(QObject):
             self.session.go(Step.REVIEW)
             self._show_review()
 
+    def _on_capture_promise_requested(self) -> None:
+        item = self.session.item
+        if self.session.step is not Step.MATERIALS or item is None or not self._capture_queue:
+            return
+        spec = self._current_material()
+        if spec.tolerance_days is None:
+            return
+        self._enable_preview(False)
+        self._drop_pending_check()
+        commitment = commitment_for(item, spec, dt.date.today())
+        self._pending_commitment = commitment
+        day = commitment.deadline
+        self.window.commitment.set_commitment(
+            (commitment.text_zh, commitment.text_en),
+            (f"{day.year}年{day.month}月{day.day}日", f"{day:%d %B %Y}"),
+        )
+        self.window.show_screen(self.window.commitment)
+
+    def _on_commitment_confirmed(self) -> None:
+        commitment, self._pending_commitment = self._pending_commitment, None
+        if commitment is None or self.session.step is not Step.MATERIALS:
+            return
+        if not self._capture_queue or self._capture_queue[0] != commitment.material_id:
+            return
+        self._capture_queue.pop(0)
+        if self._pending_photo is not None:
+            self._pending_photo[:] = bytes(len(self._pending_photo))
+            self._pending_photo = None
+        self.session.tolerate(commitment)
+        log.info("material %s tolerated until %s", commitment.material_id, commitment.deadline)
+        if self._capture_queue:
+            self._ask_capture()
+        else:
+            self.session.go(Step.REVIEW)
+            self._show_review()
+
+    def _on_commitment_back_requested(self) -> None:
+        self._pending_commitment = None
+        if self.session.step is Step.MATERIALS and self._capture_queue:
+            self._ask_capture()
+
     def _on_capture_back_requested(self) -> None:
         self._enable_preview(False)
         item = self.session.item
@@ -646,20 +752,35 @@ class KioskController(QObject):
     def _fill_review(self) -> None:
         session = self.session
         assert session.item is not None
-        rows = [("review_item", loc(session.item.name, self.language))]
-        if session.card is not None:
-            rows.append(("review_applicant", documents.mask_name(session.card.name)))
+        lang = self.language
+        rows = [("review_item", loc(session.item.name, lang))]
+        applicant = session.applicant()
+        if applicant is not None:
+            rows.append(("review_applicant", documents.mask_name(applicant["name"])))
             rows.append(("review_id", session.masked_id_number))
+        elif session.photo_identity:
+            rows.append(("review_applicant", tr("review_unread", lang)))
+        if session.card is None and session.photo_identity:
+            rows.append(("review_identity", tr("review_identity_photo", lang)))
         prefilled: list[tuple[str, str]] = []
         for spec in session.item.materials:
+            name = loc(spec.name, lang)
+            promise = session.commitments.get(spec.id)
+            if promise is not None:
+                day = promise.deadline
+                date = f"{day.month}月{day.day}日" if lang == "zh" else f"{day:%d %B}"
+                rows.append(
+                    ("review_materials", f"{name} · {tr('review_promised', lang, date=date)}")
+                )
+                continue
             done = "review_card_ok" if spec.source == "id_card" else "review_material_ok"
+            if spec.source == "id_card" and session.card is None and session.photo_identity:
+                done = "review_photo_ok"
             material = session.materials.get(spec.id)
             if material is not None and material.fields:
                 done = "review_material_checked"
                 prefilled += self._prefill_rows(material.fields)
-            rows.append(
-                ("review_materials", f"{loc(spec.name, self.language)} ✓ {tr(done, self.language)}")
-            )
+            rows.append(("review_materials", f"{name} ✓ {tr(done, lang)}"))
         self.window.review.set_rows(rows + prefilled)
 
     def _prefill_rows(self, fields: Mapping[str, object]) -> list[tuple[str, str]]:
@@ -779,15 +900,21 @@ class KioskController(QObject):
     def _print(self, result: SubmissionPublic | None) -> None:
         session = self.session
         assert session.item is not None and session.case_number is not None
-        card = session.card
+        applicant = session.applicant() or {"name": "", "id_number": ""}
+        names = {spec.id: spec.name.zh for spec in session.item.materials}
         receipt: Receipt = documents.receipt(
             item=session.item,
             case_number=session.case_number,
-            applicant_name=card.name if card else "",
-            applicant_id_number=card.id_number if card else "",
+            applicant_name=applicant["name"],
+            applicant_id_number=applicant["id_number"],
             result=result,
             printed_at=dt.datetime.now(dt.UTC),
             location=self.services.settings.terminal.location_zh,
+            promises=[
+                (names.get(c.material_id, c.material_id), c.deadline)
+                for c in session.commitments.values()
+            ],
+            identity_photo=session.identity_source == "photo",
         )
         certificate: CertificateDocument | None = None
         if result is not None and result.certificate is not None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.capture import CaptureScreen
 from kiosk.ui.screens.choose import ChooseScreen
+from kiosk.ui.screens.commitment import CommitmentScreen
 from kiosk.ui.screens.guide import GuideScreen
 from kiosk.ui.screens.identify import IdentifyScreen
 from kiosk.ui.screens.progress import ProgressScreen
@@ -160,6 +161,7 @@ class KioskWindow(QMainWindow):
         self.guide = GuideScreen()
         self.capture = CaptureScreen()
         self.review = ReviewScreen()
+        self.commitment = CommitmentScreen()
         self.result = ResultScreen()
         self.rate = RateScreen()
         self.progress = ProgressScreen()
@@ -171,6 +173,7 @@ class KioskWindow(QMainWindow):
             self.guide,
             self.capture,
             self.review,
+            self.commitment,
             self.result,
             self.rate,
             self.progress,

@@ -269,6 +269,40 @@ STRINGS: dict[str, tuple[str, str]] = {
         "This QR code is not one of our receipts or certificates. "
         "To check progress, scan the code on your receipt.",
     ),
+    "attract_photo_id": (
+        "身份证读不出？拍照办理",
+        "Card can't be read? Use photos",
+    ),
+    "choose_photo_id_note": (
+        "拍照办理：请选择事项。身份证照片由工作人员核验后办理。",
+        "Using photos: choose a service. Staff check the card photos before deciding.",
+    ),
+    "choose_photo_id_refused": (
+        "“{item}”是即时办结事项，必须用读卡器读取身份证原件，照片不能用于即时审批。"
+        "请选其他事项，或请工作人员帮助读卡。",
+        "“{item}” is decided on the spot, which needs the card read by the reader: "
+        "photos are not enough. Choose another service, or ask staff to help read the card.",
+    ),
+    "identify_photo_id": ("身份证读不出？拍照办理", "Card can't be read? Use photos"),
+    "capture_promise": (
+        "暂时没有，承诺补交",
+        "I don't have it now: promise to bring it",
+    ),
+    "commit_title": ("容缺受理承诺", "Promise to bring it later"),
+    "commit_deadline": ("补交期限：{date}前", "Bring it by: {date}"),
+    "commit_consequence": (
+        "按“我承诺”即表示您同意以上承诺，回执上会打印补交期限。",
+        "Pressing “I promise” means you agree; the receipt shows the date.",
+    ),
+    "commit_confirm": ("我承诺", "I promise"),
+    "review_promised": ("承诺{date}前补交", "to be brought by {date}"),
+    "review_photo_ok": ("已拍照，由工作人员核验", "photographed, staff will check"),
+    "review_identity": ("身份核验", "Identity check"),
+    "review_identity_photo": (
+        "身份证照片（工作人员核验）",
+        "ID card photos (checked by staff)",
+    ),
+    "review_unread": ("未能读出", "could not be read"),
     "idle_title": ("您还在吗？", "Are you still there?"),
     "idle_body": (
         "为保护您的个人信息，{n} 秒后将自动退出并清除本次资料。",

@@ -14,6 +14,8 @@ class AttractScreen(Screen):
     """What a passer-by sees: one instruction in big type and one other way in."""
 
     progress_requested = Signal()
+    photo_id_requested = Signal()
+    """The card cannot be read: the citizen will photograph it instead."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Build the screen."""
@@ -38,6 +40,11 @@ class AttractScreen(Screen):
         self.progress_button.clicked.connect(self.progress_requested)
         self.body.addWidget(self.progress_button, 0, Qt.AlignmentFlag.AlignHCenter)
         self.progress_button.setMinimumWidth(560)
+        self.photo_id_button = button()
+        self.photo_id_button.clicked.connect(self.photo_id_requested)
+        self.photo_id_button.setMinimumWidth(560)
+        self.body.addSpacing(20)
+        self.body.addWidget(self.photo_id_button, 0, Qt.AlignmentFlag.AlignHCenter)
         self.body.addStretch(1)
         self.retranslate()
 
@@ -48,6 +55,7 @@ class AttractScreen(Screen):
         self.title_en.setText(tr("attract_title", other))
         self.subtitle.setText(tr("attract_sub", self.language))
         self.progress_button.setText(tr("attract_progress", self.language))
+        self.photo_id_button.setText(tr("attract_photo_id", self.language))
 
     def show_reading(self) -> None:
         """The card was felt: say we are reading it."""

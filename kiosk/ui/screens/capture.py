@@ -23,6 +23,8 @@ class CaptureScreen(Screen):
     take_requested = Signal()
     accepted = Signal()
     back_requested = Signal()
+    promise_requested = Signal()
+    """A tolerated material: the citizen has not got it and will promise to bring it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Build the screen."""
@@ -44,6 +46,10 @@ class CaptureScreen(Screen):
         self.verdict.hide()
         for widget in (self.title, self.hint):
             self.body.addWidget(widget)
+        self.promise_button = button()
+        self.promise_button.clicked.connect(self.promise_requested)
+        self.promise_button.hide()
+        self.body.addWidget(self.promise_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.body.addWidget(self.preview, 1)
         self.body.addWidget(self.guidance)
         self.body.addWidget(self.busy)
@@ -66,8 +72,14 @@ class CaptureScreen(Screen):
         """``ok``, ``failed``, ``timeout`` or ``unavailable`` once the photo was checked."""
         self.verdict_reasons: list[tuple[str, str]] = []
 
-    def set_material(self, name: LocalizedText | None, hint: LocalizedText | None) -> None:
-        """Ask for one material (texts in both languages, shown in the screen's)."""
+    def set_material(
+        self, name: LocalizedText | None, hint: LocalizedText | None, *, tolerable: bool = False
+    ) -> None:
+        """Ask for one material (texts in both languages, shown in the screen's).
+
+        ``tolerable``: it may be promised for later instead (容缺受理): a second way on.
+        """
+        self.promise_button.setVisible(tolerable)
         self.material_name = name
         self.material_hint = hint
         self.has_photo = False
@@ -93,6 +105,7 @@ class CaptureScreen(Screen):
         self.take_button.style().unpolish(self.take_button)
         self.take_button.style().polish(self.take_button)
         self.use_button.setText(tr("capture_use", lang))
+        self.promise_button.setText(tr("capture_promise", lang))
         self.use_button.setVisible(self.has_photo and self.verdict_state != "failed")
         if self.has_photo and self.verdict_state == "failed":
             # Nothing to use: retaking is the one thing to do, so it is the primary action.

@@ -27,6 +27,9 @@ class ChooseScreen(Screen):
         self.title = label("", "title")
         self.body.addWidget(self.greeting)
         self.body.addWidget(self.title)
+        self.notice = label("", "subtitle")
+        self.notice.hide()
+        self.body.addWidget(self.notice)
         self.grid = QGridLayout()
         self.grid.setSpacing(28)
         self.body.addLayout(self.grid)
@@ -54,6 +57,16 @@ class ChooseScreen(Screen):
             self.buttons.append(push)
         self._place_buttons()
         self.retranslate()
+
+    def show_notice(self, text: str, *, error: bool = False) -> None:
+        """A line above the items (the photo path's note, or why an item cannot be chosen)."""
+        style = "error" if error else "subtitle"
+        if self.notice.objectName() != style:
+            self.notice.setObjectName(style)
+            self.notice.style().unpolish(self.notice)
+            self.notice.style().polish(self.notice)
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
 
     def _place_buttons(self) -> None:
         # Two equal columns on a landscape screen; one on a portrait one, where two columns

@@ -15,6 +15,8 @@ class IdentifyScreen(Screen):
     """Asks for the ID card when a chosen item needs it."""
 
     back_requested = Signal()
+    photo_id_requested = Signal()
+    """After a failed read: photograph the card instead."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Build the screen."""
@@ -29,6 +31,10 @@ class IdentifyScreen(Screen):
         self.error.hide()
         for widget in (self.title, self.subtitle, self.busy, self.error):
             self.body.addWidget(widget)
+        self.photo_id_button = button()
+        self.photo_id_button.clicked.connect(self.photo_id_requested)
+        self.photo_id_button.hide()
+        self.body.addWidget(self.photo_id_button, 0, Qt.AlignmentFlag.AlignHCenter)
         self.body.addStretch(2)
         bar = ActionBar()
         self.back_button = bar.add(button())
@@ -40,6 +46,7 @@ class IdentifyScreen(Screen):
         """The item waiting for the card (both languages; shown in the screen's)."""
         self.item_name = name
         self.error.hide()
+        self.photo_id_button.hide()
         self.busy.hide()
         self.retranslate()
 
@@ -50,9 +57,14 @@ class IdentifyScreen(Screen):
             tr("identify_sub", self.language, item=loc(self.item_name, self.language))
         )
         self.back_button.setText(tr("back", self.language))
+        self.photo_id_button.setText(tr("identify_photo_id", self.language))
 
     def show_error(self, message: str) -> None:
         """A read failed."""
         self.busy.hide()
         self.error.setText(message)
         self.error.show()
+
+    def offer_photos(self, on: bool) -> None:
+        """Offer photographing the card (after a failed read, for an item that accepts it)."""
+        self.photo_id_button.setVisible(on)
