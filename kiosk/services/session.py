@@ -65,6 +65,7 @@ class CapturedMaterial:
         """Zero the photo in place and drop it and what was read from it."""
         self.image[:] = bytes(len(self.image))
         self.image = bytearray()
+        self.fields.clear()  # the same dict went to the review rows; empty it, not just drop it
         self.fields = {}
 
 

@@ -1,0 +1,138 @@
+"""容缺受理 end to end: a tolerated material promised for later, on the real widgets, through the
+real outbox to the hall over loopback, and onto the printed receipt."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from devices.idcard.demo_cards import demo_card
+from devices.receipt.oracle import decode_receipt
+from hall.db import Database, Submission
+from kiosk.app import KioskApp
+from kiosk.services.session import Step
+
+WAIT = 15_000
+
+
+def _click(qtbot: QtBot, button: QPushButton) -> None:
+    assert button.isVisible() and button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _to_lease_capture(qtbot: QtBot, kiosk: KioskApp) -> None:
+    w = kiosk.window
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card("adult"))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    ids = [item.id for item in kiosk.catalog().items]
+    _click(qtbot, w.choose.buttons[ids.index("sole-proprietor-registration")])
+    _click(qtbot, w.guide.start_button)
+    assert w.current_screen() is w.capture
+
+
+def _stored_payload(kiosk: KioskApp, case_number: str) -> dict[str, object] | None:
+    db = Database(kiosk.hall.settings.database_url)
+    try:
+        with db.read() as session:
+            row = session.scalar(select(Submission).where(Submission.case_number == case_number))
+            return dict(row.payload) if row is not None else None
+    finally:
+        db.dispose()
+
+
+def test_a_promised_lease_goes_to_the_hall_and_onto_the_receipt(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    w, ctl = kiosk.window, kiosk.controller
+    _to_lease_capture(qtbot, kiosk)
+    deadline = dt.date.today() + dt.timedelta(days=5)
+    assert w.capture.promise_button.text() == "暂时没有，承诺补交"
+    _click(qtbot, w.capture.promise_button)
+    assert w.current_screen() is w.commitment
+    promise = w.commitment.promise.text()
+    assert "经营场所租赁合同" in promise and "退回" in promise
+    assert f"{deadline.year}年{deadline.month}月{deadline.day}日" in promise
+    assert w.commitment.promise_button.text() == "我承诺"
+
+    # "Back" returns to the camera without promising anything.
+    _click(qtbot, w.commitment.back_button)
+    assert w.current_screen() is w.capture and not ctl.session.commitments
+    _click(qtbot, w.capture.promise_button)
+    _click(qtbot, w.commitment.promise_button)
+
+    assert w.current_screen() is w.review
+    grid = w.review.grid
+    shown = [grid.itemAt(i).widget().text() for i in range(grid.count())]  # type: ignore[union-attr]
+    assert f"经营场所租赁合同 · 承诺{deadline.month}月{deadline.day}日前补交" in shown
+    assert ctl.session.missing_materials() == []
+
+    with qtbot.waitSignal(ctl.result_shown, timeout=WAIT) as result:
+        _click(qtbot, w.review.submit_button)
+    assert result.args[0] == "accepted"
+    case_number = ctl.session.case_number
+    assert case_number is not None
+    qtbot.waitUntil(lambda: w.result.print_state in ("done", "failed"), timeout=WAIT)
+    assert kiosk.receipt_simulator is not None
+    receipt = decode_receipt(kiosk.receipt_simulator.wait_for_jobs(1, timeout=10)[-1])
+    text = "".join(line.strip() for line in receipt.lines)
+    assert f"经营场所租赁合同，{deadline.year}年{deadline.month}月{deadline.day}日前" in text
+    assert "逾期未补交的，本次申请将被退回" in text
+
+    payload: dict[str, object] | None = None
+
+    def stored() -> bool:
+        nonlocal payload
+        payload = _stored_payload(kiosk, case_number)
+        return payload is not None
+
+    kiosk.sync.wake()
+    qtbot.waitUntil(stored, timeout=30_000)
+    assert payload is not None
+    assert payload["commitment"] is True
+    assert payload["identity"] == "card_reader"
+    assert payload["materials"] == []
+    (commitment,) = payload["commitments"]  # type: ignore[misc]
+    assert commitment["material_id"] == "lease-contract"
+    assert commitment["deadline"] == deadline.isoformat()
+    assert "退回" in commitment["text"]["zh"] and "returned" in commitment["text"]["en"]
+
+
+def test_a_photo_taken_after_the_promise_replaces_it(qtbot: QtBot, kiosk: KioskApp) -> None:
+    """Back from the review to the camera: a lease photographed now cancels the promise."""
+    w, ctl = kiosk.window, kiosk.controller
+    _to_lease_capture(qtbot, kiosk)
+    _click(qtbot, w.capture.promise_button)
+    _click(qtbot, w.commitment.promise_button)
+    assert "lease-contract" in ctl.session.commitments
+    _click(qtbot, w.review.back_button)
+    _click(qtbot, w.guide.start_button)
+    assert ctl.session.step is Step.MATERIALS
+    _click(qtbot, w.capture.take_button)
+    qtbot.waitUntil(lambda: w.capture.has_photo, timeout=WAIT)
+    _click(qtbot, w.capture.use_button)
+    assert w.current_screen() is w.review
+    assert ctl.session.commitments == {} and "lease-contract" in ctl.session.materials
+    draft = ctl.services.journey.draft(ctl.session)
+    assert draft.commitments == [] and [m.material_id for m in draft.materials] == [
+        "lease-contract"
+    ]
+
+
+def test_wipe_drops_the_promise(qtbot: QtBot, kiosk: KioskApp, tmp_path: Path) -> None:
+    w, ctl = kiosk.window, kiosk.controller
+    _to_lease_capture(qtbot, kiosk)
+    _click(qtbot, w.capture.promise_button)
+    session = ctl.session
+    _click(qtbot, w.commitment.promise_button)
+    commitment = session.commitments["lease-contract"]
+    ctl.idle.last_activity -= ctl.idle.warning_after_s + ctl.idle.countdown_s + 1
+    qtbot.waitUntil(lambda: w.current_screen() is w.attract, timeout=WAIT)
+    assert not session.holds_personal_data() and session.commitments == {}
+    assert commitment.text_zh == "" and commitment.text_en == ""
+    assert w.commitment.promise.text() == ""
