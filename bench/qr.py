@@ -6,7 +6,7 @@ Two image sets:
   OpenCV from a fixed seed: our own payload kinds (case numbers, signed ``ZWCERT1`` certificate
   payloads, random text), each degraded one way or several (perspective, blur, noise, uneven
   light, small codes). The same seed gives the same images on every machine.
-- **real**: the photographs in ``/work/shared/data/qr-real`` (or ``$QR_REAL_DIR``), each beside
+- **real**: the photographs in ``../shared/data/qr-real`` (or ``$QR_REAL_DIR``), each beside
   ``NAME.txt`` holding the expected payload; compared as bytes, exactly.
 
 A frame counts as decoded when the expected payload is among the codes returned. Time is per
@@ -44,7 +44,10 @@ SEED = 20240501
 GENERATED = 300
 BLANK = 20
 WIDTH, HEIGHT = 1280, 720
-REAL_DIR = Path(os.environ.get("QR_REAL_DIR", "/work/shared/data/qr-real"))
+# shared/ sits beside the project's clone (as in CI); $QR_REAL_DIR points elsewhere.
+REAL_DIR = Path(
+    os.environ.get("QR_REAL_DIR", Path(__file__).resolve().parents[2] / "shared/data/qr-real")
+)
 RESULTS = Path(__file__).parent / "results" / "qr.json"
 TARGET_MEDIAN_MS = 60.0
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
