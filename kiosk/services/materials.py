@@ -105,8 +105,9 @@ def commitment_for(item: ServiceItem, spec: MaterialSpec, today: dt.date) -> Com
         f"把「{spec.name.zh}」交到{item.department.zh}（或在本机补拍）。"
         f"到期未补交的，本次申请将被退回。"
     )
+    material_en = spec.name.en[:1].lower() + spec.name.en[1:]  # mid-sentence
     en = (
-        f"I promise to bring the {spec.name.en} to the {item.department.en} "
+        f"I promise to bring the {material_en} to the {item.department.en} "
         f"(or photograph it at this terminal) by {deadline:%d %B %Y}. "
         f"If I do not, this application will be returned."
     )

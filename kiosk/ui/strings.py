@@ -288,11 +288,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "暂时没有，承诺补交",
         "I don't have it now: promise to bring it",
     ),
-    "commit_title": ("容缺受理承诺", "Promise to bring it later"),
+    "commit_title": ("先办理，后补交：请阅读承诺", "Apply now, bring it later: your promise"),
     "commit_deadline": ("补交期限：{date}前", "Bring it by: {date}"),
     "commit_consequence": (
         "按“我承诺”即表示您同意以上承诺，回执上会打印补交期限。",
-        "Pressing “I promise” means you agree; the receipt shows the date.",
+        'Pressing "I promise" means you agree; the receipt shows the date.',
     ),
     "commit_confirm": ("我承诺", "I promise"),
     "review_promised": ("承诺{date}前补交", "to be brought by {date}"),

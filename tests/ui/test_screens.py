@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QLabel, QPushButton
@@ -9,12 +11,31 @@ from pytestqt.qtbot import QtBot
 
 import assets
 from kiosk.config import KioskSettings
+from kiosk.services.materials import commitment_for
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.widgets import Screen
 
 ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 MIN_TARGET_PX = 60
 MIN_TEXT_PX = 24  # 18 pt at 96 dpi: the 适老化 floor for body text
+
+
+def _fill_photo_and_promise(window: KioskWindow) -> None:
+    """The states the photo-identity and 容缺受理 paths add: their buttons and texts shown."""
+    catalog = assets.load_catalog()
+    item = catalog.item("sole-proprietor-registration")
+    lease = item.materials[1]
+    promise = commitment_for(item, lease, dt.date(2026, 11, 22))
+    window.commitment.set_commitment(
+        (promise.text_zh, promise.text_en), ("2026年11月27日", "27 November 2026")
+    )
+    window.capture.set_material(lease.name, lease.hint, tolerable=True)
+    window.identify.offer_photos(True)
+    window.choose.show_notice(
+        "“社会保险个人参保证明打印”是即时办结事项，必须用读卡器读取身份证原件，"
+        "照片不能用于即时审批。请选其他事项，或请工作人员帮助读卡。",
+        error=True,
+    )
 
 
 def _window(qtbot: QtBot, size: tuple[int, int]) -> KioskWindow:
@@ -34,6 +55,7 @@ def _window(qtbot: QtBot, size: tuple[int, int]) -> KioskWindow:
         offline=False,
         promised_days=0,
     )
+    _fill_photo_and_promise(window)
     window.resize(*size)
     window.show()
     return window
@@ -92,6 +114,7 @@ def test_no_screen_needs_more_than_a_portrait_screen_is_wide(
     catalog = assets.load_catalog()
     window.choose.set_items(list(catalog.items), "王*英")
     window.guide.set_item(catalog.item("sole-proprietor-registration"))
+    _fill_photo_and_promise(window)
     window.set_language(language)
     window.set_elder_mode(elder)
     width = ORIENTATIONS["portrait"][0]
