@@ -81,6 +81,16 @@ QUALITY_REASONS: dict[str, tuple[str, str]] = {
     "too_dark": ("照片太暗，请把材料放在灯光下重拍。", "The photo is too dark. Retake it."),
     "too_bright": ("照片反光过亮，请避开反光重拍。", "The photo has glare. Retake it."),
     "empty": ("没有拍到材料，请把材料放进拍摄区。", "No document was seen. Place it and retake."),
+    "glare": (
+        "材料上有反光，看不清字，请调整角度后重拍。",
+        "Light glares on the document. Tilt it and retake.",
+    ),
+    "cut_off": (
+        "材料没有拍全，请把材料整个放进拍摄框。",
+        "Part of the document is cut off. Retake.",
+    ),
+    "too_small": ("材料拍得太小，请把材料放在拍摄区中间。", "The document is too small. Retake."),
+    "wrong_side": ("拍到的是证件另一面，请翻过来再拍。", "This is the other side. Turn it over."),
 }
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {

@@ -188,3 +188,13 @@ def test_addresses_must_agree_across_materials() -> None:
     result = check_item(item, [("a.jpg", read_lines(moved)), ("b.jpg", lease)], today=TODAY)
     assert result.verdict == "fail"
     assert result.materials[0].defects == ["address_mismatch"]
+
+
+def test_every_quality_gate_has_its_own_plain_words() -> None:
+    from ocr.quality import HINTS
+
+    unreadable = {reason_text("unreadable", "zh"), reason_text("unreadable", "en")}
+    for gate in HINTS:
+        zh, en = reason_text(f"quality_{gate}", "zh"), reason_text(f"quality_{gate}", "en")
+        assert zh not in unreadable and en not in unreadable, gate
+        assert zh != en
