@@ -8,10 +8,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from assets import load_catalog
 from hall.certificates import SigningKey
-from hall.db import Database
+from hall.db import Database, Submission
 from hall.errors import (
     ApplicantRequiredError,
     CaseNotFoundError,
@@ -20,7 +21,7 @@ from hall.errors import (
     InProgressError,
     UnknownItemError,
 )
-from hall.schema import SubmissionPublic
+from hall.schema import CommitmentCreate, LocalizedText, SubmissionPublic
 from hall.seed import seed_demo_data
 from hall.service import Claim, HallService
 from tests.fixtures.hall import demo_applicant, make_submission
@@ -164,3 +165,31 @@ def test_refused_case_has_no_certificate_stage(service: HallService) -> None:
     assert answer.certificate is None
     codes = [stage.code for stage in service.progress(submission.case_number).stages]
     assert codes == ["received", "review", "decision", "done"]
+
+
+def test_an_instant_item_identified_by_photos_is_refused(service: HallService) -> None:
+    """Photos of a card need a clerk; an instant decision rests on the chip's data alone."""
+    submission = make_submission("elder-card", demo_applicant("王秀英"))
+    with pytest.raises(ApplicantRequiredError):
+        service.submit(submission.model_copy(update={"identity": "photo"}), "key-photo-1")
+
+
+def test_a_photo_identity_and_a_promise_are_stored_with_the_case(
+    service: HallService, db: Database
+) -> None:
+    sent = make_submission("sole-proprietor-registration", demo_applicant("王秀英"))
+    promise = CommitmentCreate(
+        material_id="lease-contract",
+        deadline=dt.date(2026, 11, 27),
+        text=LocalizedText(zh="本人承诺……", en="I promise…"),
+    )
+    sent = sent.model_copy(
+        update={"identity": "photo", "commitment": True, "commitments": [promise]}
+    )
+    public, created = service.submit(sent, "key-photo-2")
+    assert created and public.status == "accepted"
+    with db.read() as session:
+        row = session.scalar(select(Submission).where(Submission.case_number == sent.case_number))
+        assert row is not None
+        assert row.payload["identity"] == "photo"
+        assert row.payload["commitments"][0]["deadline"] == "2026-11-27"
