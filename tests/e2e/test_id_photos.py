@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from devices.idcard.demo_cards import demo_card
 from hall.db import Database, Submission
 from kiosk.app import KioskApp
 from tests.e2e.id_cards import id_back_photo, id_front_photo
@@ -191,3 +192,20 @@ def test_an_instant_item_needs_the_card_read_and_says_so(
     # The other way on is still there: an item that accepts photos.
     _choose(qtbot, kiosk, "sole-proprietor-registration")
     assert w.current_screen() is w.guide
+
+
+def test_after_a_failed_read_the_photo_way_is_offered_on_the_attract_screen(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    w, ctl = kiosk.window, kiosk.controller
+    simulator = kiosk.card_simulator
+    assert simulator is not None
+    simulator.inject("read_failure", times=1000)  # a damaged chip: every read fails
+    simulator.insert(demo_card("elder"))
+    qtbot.waitUntil(w.attract.error.isVisible, timeout=WAIT)
+    assert w.current_screen() is w.attract and ctl.session.card is None
+    assert w.attract.photo_id_button.isVisible()
+    _click(qtbot, w.attract.photo_id_button)
+    assert w.current_screen() is w.choose and ctl.session.photo_identity
+    simulator.inject(None)
+    simulator.remove()
