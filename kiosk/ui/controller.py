@@ -693,6 +693,9 @@ class KioskController(QObject):
         fields, self._pending_fields = self._pending_fields, {}
         self.session.add_material(CapturedMaterial(material_id, self._pending_photo, fields=fields))
         self._pending_photo = None
+        if material_id.endswith(":" + ID_FRONT):
+            # 适老化 as for a card read: the photographed front's birth date says the age.
+            self.window.set_elder_mode(_age(fields.get("birth_date")) >= ELDER_AGE)
         if self._capture_queue:
             self._ask_capture()
         else:
@@ -1193,6 +1196,18 @@ class KioskController(QObject):
         screen = self.window.progress
         if self.session.step is Step.PROGRESS and screen.progress is None:
             screen.show_message("progress_no_code")
+
+
+def _age(birth: object) -> int:
+    """Whole years of age today for an ISO birth date read from a document; 0 when unknown."""
+    if not isinstance(birth, str):
+        return 0
+    try:
+        born = dt.date.fromisoformat(birth)
+    except ValueError:
+        return 0
+    today = dt.date.today()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 class PhotoRejectedError(Exception):

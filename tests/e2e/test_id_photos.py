@@ -85,7 +85,9 @@ def test_photographed_card_names_the_applicant_the_lease_must_match(
     assert _verdict(qtbot, kiosk) == "ok", w.capture.verdict.text()
 
     camera.show(id_back_photo())  # laid down before "use", so the next screen sees the back
+    assert not w.elder_mode
     _click(qtbot, w.capture.use_button)
+    assert w.elder_mode, "born 1952: the larger type, as for a card read"
     assert "身份证国徽面" in w.capture.title.text()
     assert _verdict(qtbot, kiosk) == "ok", w.capture.verdict.text()
 
