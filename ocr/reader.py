@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ocr.documents import MIN_CONFIDENCE, UNKNOWN, extract
+from ocr.documents import DOCUMENT_TYPES, MIN_CONFIDENCE, UNKNOWN, extract
+from ocr.documents.reread import reread_missing
 from ocr.engine import OcrEngine, TextLine
 from ocr.quality import QualityReport, assess
 
@@ -130,14 +131,36 @@ def read_document(
     if report is not None and not report.ok:
         return DocumentReading(quality=report, seconds=time.perf_counter() - started)
     page = (page_finder or page_step(engine))(image)
+    upright_page = getattr(engine, "recognize_upright_page", None)
     upright = getattr(engine, "recognize_upright", None)
-    if callable(upright):
+    if callable(upright_page):
+        _, page, lines = upright_page(page)
+    elif callable(upright):
         # Engines that can turn the page upright first give boxes in reading geometry, which
         # the label search needs (a licence photographed upside down reads right to left).
         _, lines = upright(page)
     else:
         lines = engine.recognize(page)
     reading = read_lines(lines, document_type, min_confidence=min_confidence)
+    read_crop = getattr(engine, "recognize_crop", None)
+    spec = DOCUMENT_TYPES.get(reading.document_type)
+    if (
+        spec is not None
+        and callable(read_crop)
+        and (callable(upright_page) or not callable(upright))
+    ):
+        # A required value the detector missed or misread is read again where its label says
+        # it stands; only a value that passes the field's own check is taken.
+        reread_missing(
+            spec,
+            lines,
+            reading.fields,
+            reading.confidence,
+            reading.unreadable,
+            page,
+            read_crop,
+            min_confidence,
+        )
     reading.quality = report
     reading.seconds = time.perf_counter() - started
     return reading

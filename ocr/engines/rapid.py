@@ -110,8 +110,34 @@ class RapidEngine:
             det_limit_side_len=32,
             text_score=self.options.min_score,
         )
+        self._tune_sessions(paths)
         # One photo at a time: the sessions use every core already and the wheel keeps state.
         self._lock = threading.Lock()
+
+    def _tune_sessions(self, paths: dict[str, Path]) -> None:
+        """Rebuild the wheel's three sessions with options that suit a small shared terminal.
+
+        Threads that spin while waiting for work burn the other core's time on a loaded 2-core
+        box; one graph run at a time (sequential) with every graph optimisation on.
+        """
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.options.threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 4
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        holders = {
+            "det": self._ocr.text_det.infer,
+            "cls": self._ocr.text_cls.infer,
+            "rec": self._ocr.text_rec.session,
+        }
+        for stage, holder in holders.items():
+            holder.session = ort.InferenceSession(
+                str(paths[stage]), sess_options=options, providers=["CPUExecutionProvider"]
+            )
 
     def recognize(self, image: Image) -> list[TextLine]:
         """Every text line found, boxes in the pixels of ``image``, in reading order."""
@@ -138,6 +164,34 @@ class RapidEngine:
             degrees, turned, boxes = self._upright(self._gray_to_bgr(image))
             return degrees, self._read(turned, boxes, classify=False)
 
+    def recognize_upright_page(self, image: Image) -> tuple[int, Image, list[TextLine]]:
+        """As ``recognize_upright``, with the turned image too (its pixels are the boxes').
+
+        The reader re-reads a missing value's place on it (``recognize_crop``).
+        """
+        with self._lock:
+            degrees, turned, boxes = self._upright(self._gray_to_bgr(image))
+            return degrees, turned, self._read(turned, boxes, classify=False)
+
+    def recognize_crop(
+        self, image: Image, box: tuple[float, float, float, float]
+    ) -> tuple[str, float] | None:
+        """Recognise one line in ``box`` (left, top, right, bottom) of ``image``, no detection.
+
+        For a value the detector did not find (a lone 回 beside 民族): the recogniser reads a
+        region the caller chose from the label's geometry. ``None`` when the region is empty.
+        """
+        height, width = image.shape[:2]
+        left, top = max(int(box[0]), 0), max(int(box[1]), 0)
+        right, bottom = min(int(np.ceil(box[2])), width), min(int(np.ceil(box[3])), height)
+        if right - left < 4 or bottom - top < 8:
+            return None
+        crop = np.ascontiguousarray(self._gray_to_bgr(image)[top:bottom, left:right])
+        with self._lock:
+            recognised, _elapsed = self._ocr.text_rec([crop], False)
+        text, score = str(recognised[0][0]), float(recognised[0][1])
+        return (text, score) if text.strip() else None
+
     # -- the stages -----------------------------------------------------------------------------
 
     @staticmethod
@@ -149,7 +203,11 @@ class RapidEngine:
     def _detect(self, image: Image) -> list[Box]:
         # Small images are enlarged too: an ID card photographed from a document camera is only
         # 600-800 px wide, and the detector drops lone characters (性别 女) at that size.
-        scale = min(MAX_UPSCALE, self.options.det_side / max(image.shape[:2]))
+        side = max(image.shape[:2])
+        if side > self.options.det_side:
+            scale = self.options.det_page_side / side
+        else:
+            scale = min(MAX_UPSCALE, self.options.det_side / side)
         small = image
         if scale != 1.0:
             interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
