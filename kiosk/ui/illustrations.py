@@ -12,24 +12,30 @@ from kiosk.ui.theme import PRIMARY, PRIMARY_DARK
 class CardReaderIllustration(QWidget):
     """An ID card above the reader with an arrow down: "put your card here"."""
 
+    # The drawing's own coordinates; it is scaled to the widget, keeping its proportions.
+    WIDTH, HEIGHT = 440.0, 300.0
+
     def __init__(self, parent: QWidget | None = None) -> None:
-        """A fixed-size picture."""
+        """A picture that shrinks to three quarters when the screen is short of room."""
         super().__init__(parent)
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
     def sizeHint(self) -> QSize:
         """Big enough to read from a step away."""
-        return QSize(440, 300)
+        return QSize(int(self.WIDTH), int(self.HEIGHT))
 
     def minimumSizeHint(self) -> QSize:
-        """As big as the hint: the picture does not shrink."""
-        return self.sizeHint()
+        """Three quarters of the hint, so elder-mode text keeps its room on a 1080 px screen."""
+        return QSize(int(self.WIDTH * 0.75), int(self.HEIGHT * 0.75))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """Draw the reader, the card and the arrow."""
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        w = float(self.width())
+        scale = min(self.width() / self.WIDTH, self.height() / self.HEIGHT)
+        painter.translate((self.width() - self.WIDTH * scale) / 2, 0)
+        painter.scale(scale, scale)
+        w = self.WIDTH
         # The reader: a dark slab with a lit reading area.
         reader = QRectF(w / 2 - 190, 200, 380, 80)
         painter.setPen(Qt.PenStyle.NoPen)

@@ -33,7 +33,9 @@ class CaptureScreen(Screen):
         self.hint = label("", "subtitle")
         self.preview = label("", "body")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setMinimumHeight(420)
+        # The preview takes whatever room the screen has; its floor leaves room for the verdict
+        # and the promise button on a 1080 px high screen in elder mode.
+        self.preview.setMinimumHeight(300)
         self.preview.setStyleSheet("background: #E6EAF0; border-radius: 16px;")
         self.guidance = label("", "subtitle")
         self.guidance.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -71,7 +71,9 @@ class ChooseScreen(Screen):
     def _place_buttons(self) -> None:
         # Two equal columns on a landscape screen; one on a portrait one, where two columns
         # would wrap each name onto four or five short lines.
-        columns = 1 if self.width() < NARROW_WIDTH else 2
+        # A hidden screen has no width of its own yet: two columns need the least height, and
+        # the stack's minimum counts hidden screens too.
+        columns = 1 if self.isVisible() and self.width() < NARROW_WIDTH else 2
         for index, push in enumerate(self.buttons):
             self.grid.removeWidget(push)
             self.grid.addWidget(push, index // columns, index % columns)
@@ -82,7 +84,7 @@ class ChooseScreen(Screen):
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Re-lay the buttons when the screen turns narrow or wide."""
         super().resizeEvent(event)
-        if (1 if event.size().width() < NARROW_WIDTH else 2) != self._columns:
+        if (1 if self.isVisible() and event.size().width() < NARROW_WIDTH else 2) != self._columns:
             self._place_buttons()
 
     def retranslate(self) -> None:
