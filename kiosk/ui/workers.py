@@ -233,7 +233,58 @@ class CodeSource(QObject):
         raise NotImplementedError
 
 
-class CodeScanner(CodeSource):
+class _ThreadedCodeSource(CodeSource):
+    """A code source whose device is read by one thread of its own, with a repeat filter."""
+
+    thread_name = "code-source"
+
+    def __init__(
+        self,
+        *,
+        repeat_window: float,
+        clock: Callable[[], float],
+        parent: QObject | None,
+    ) -> None:
+        """Idle until ``start()``; codes are reported once ``enable(True)``."""
+        super().__init__(parent)
+        self._repeats = RepeatFilter(repeat_window, clock)
+        self._enabled = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the reading thread."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    def enable(self, on: bool, *, forget: bool = True) -> None:
+        """Report codes or drop them; see ``CodeSource``."""
+        if on:
+            if forget:
+                self._repeats.reset()
+            self._enabled.set()
+        else:
+            self._enabled.clear()
+
+    @property
+    def enabled(self) -> bool:
+        """Whether codes are reported now."""
+        return self._enabled.is_set()
+
+    def stop(self) -> None:
+        """Stop and join the thread (waking it if it waits to be enabled)."""
+        self._stop.set()
+        self._enabled.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+            self._thread = None
+
+    def _loop(self) -> None:
+        raise NotImplementedError
+
+
+class CodeScanner(_ThreadedCodeSource):
     """Grabs camera frames on its own thread while enabled and decodes QR codes in them.
 
     The same payload is not reported twice within ``repeat_window`` seconds of its last
@@ -251,42 +302,12 @@ class CodeScanner(CodeSource):
         parent: QObject | None = None,
     ) -> None:
         """Scan ``camera`` with ``decoder``; call ``start()``, then ``enable(True)`` to look."""
-        super().__init__(parent)
+        super().__init__(repeat_window=repeat_window, clock=clock, parent=parent)
         self._camera = camera
         self._decoder = decoder
         self._interval = interval
-        self._repeats = RepeatFilter(repeat_window, clock)
-        self._enabled = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        """Start the scanning thread (idle until enabled)."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="code-scanner", daemon=True)
-        self._thread.start()
-
-    def enable(self, on: bool, *, forget: bool = True) -> None:
-        """Look for codes (on the screens that accept one) or rest; see ``CodeSource``."""
-        if on:
-            if forget:
-                self._repeats.reset()
-            self._enabled.set()
-        else:
-            self._enabled.clear()
-
-    @property
-    def enabled(self) -> bool:
-        """Whether codes are reported now."""
-        return self._enabled.is_set()
-
-    def stop(self) -> None:
-        """Stop and join the thread."""
-        self._stop.set()
-        self._enabled.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2.0)
-            self._thread = None
+    thread_name = "code-scanner"
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -307,7 +328,7 @@ class CodeScanner(CodeSource):
             self._stop.wait(self._interval)
 
 
-class LineScanner(CodeSource):
+class LineScanner(_ThreadedCodeSource):
     """Reads a serial (USB-CDC) code scanner on its own thread and reports each new payload.
 
     The port is read all the time, enabled or not, and payloads that arrive while disabled are
@@ -325,43 +346,18 @@ class LineScanner(CodeSource):
         parent: QObject | None = None,
     ) -> None:
         """Read ``scanner``; call ``start()``, then ``enable(True)`` to report codes."""
-        super().__init__(parent)
+        super().__init__(repeat_window=repeat_window, clock=clock, parent=parent)
         self._scanner = scanner
         self.dropped = 0
         """Payloads read while disabled, and dropped (for tests and the technician)."""
         self._read_timeout = read_timeout
         self._retry_interval = retry_interval
-        self._repeats = RepeatFilter(repeat_window, clock)
-        self._enabled = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        """Start the reading thread."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="line-scanner", daemon=True)
-        self._thread.start()
-
-    def enable(self, on: bool, *, forget: bool = True) -> None:
-        """Report codes or drop them; see ``CodeSource``."""
-        if on:
-            if forget:
-                self._repeats.reset()
-            self._enabled.set()
-        else:
-            self._enabled.clear()
-
-    @property
-    def enabled(self) -> bool:
-        """Whether codes are reported now."""
-        return self._enabled.is_set()
+    thread_name = "line-scanner"
 
     def stop(self) -> None:
         """Stop and join the thread, then close the port."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2.0)
-            self._thread = None
+        super().stop()
         self._scanner.close()
 
     def _loop(self) -> None:
