@@ -110,5 +110,18 @@ BUSINESS_LICENSE = DocumentType(
         "established_date",
         "address",
     ),
+    # Labels no firm's name, type or address contains: where the detector ran two columns into
+    # one box (北京天成物业管理成立日期), the next column's label still ends the value.
+    inline_labels=(
+        "统一社会信用代码",
+        "法定代表人",
+        "注册资本",
+        "成立日期",
+        "注册日期",
+        "营业期限",
+        "经营期限",
+        "经营范围",
+        "登记机关",
+    ),
     extras=_extras,
 )

@@ -278,14 +278,16 @@ class Layout:
             if value is None:
                 continue
             used = [source]
+            # A value may run on below when nothing follows it on its line, or when what
+            # follows is a distinctive label: two columns the detector ran into one box.
+            after = source.segments.index(seg) + 1 if source is line else 1
+            column_break = (
+                after < len(source.segments) and source.segments[after].label in self.inline
+            )
             if (
                 spec.multiline
                 and isinstance(value, str)
-                and source.segments[-1].label
-                in (
-                    None,
-                    seg.label,
-                )
+                and (source.segments[-1].label in (None, seg.label) or column_break)
             ):
                 value, used = self._continue(source, value, x, spec, line)
             confidence = min(u.confidence for u in used)

@@ -364,3 +364,21 @@ def test_label_cut_in_two_boxes_and_a_term_wrapping_onto_the_next_line() -> None
     fields = extract(lines).fields
     assert fields["address"] == "山东省济南市历下区人民路378号"
     assert (fields["term_from"], fields["term_to"]) == ("2023-11-13", "long-term")
+
+
+def test_two_columns_run_into_one_box_split_at_the_next_label_and_the_name_runs_on() -> None:
+    lines = [
+        box("营业执照", 400, 140),
+        box("统一社会信用代码 91110000600037341L", 100, 240),
+        box("名称", 100, 311),
+        # The detector took the right column's label into the name's box.
+        box("北京天成物业管理成立日期", 295, 314),
+        box("2020年03月24日", 752, 312),
+        box("有限公司", 295, 357),
+        box("类型", 100, 426),
+        box("有限责任公司", 296, 429),
+    ]
+    reading = extract(lines)
+    assert reading.document_type == "business_license"
+    assert reading.fields["name"] == "北京天成物业管理有限公司"
+    assert reading.fields["established_date"] == "2020-03-24"
