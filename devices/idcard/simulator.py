@@ -25,7 +25,6 @@ import select
 import termios
 import threading
 import time
-import tty
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
@@ -36,6 +35,7 @@ from devices.idcard.demo_cards import PHOTO_SIZE
 from devices.idcard.errors import FrameChecksumError, FrameError
 from devices.idcard.frames import Command, CommandParser, build_reply
 from devices.idcard.text import TEXT_BLOCK_SIZE, encode_appended_address, encode_text_block
+from devices.pty import open_raw_pty
 
 log = logging.getLogger(__name__)
 
@@ -147,13 +147,8 @@ class SamSimulator:
         """Open the pty pair and start answering; returns ``self``."""
         if self._thread is not None:
             raise RuntimeError("simulator already started")
-        self._master, self._slave = os.openpty()
-        # Raw from the start, so that nothing echoes or rewrites bytes before pyserial opens it.
-        tty.setraw(self._slave)
-        tty.setraw(self._master)
-        os.set_blocking(self._master, False)
+        self._master, self._slave, self._port = open_raw_pty()
         self._wake_r, self._wake_w = os.pipe()
-        self._port = os.ttyname(self._slave)
         if self._link is not None:
             tmp = self._link.with_name(self._link.name + ".new")
             tmp.unlink(missing_ok=True)

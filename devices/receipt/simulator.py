@@ -23,10 +23,10 @@ import socket
 import struct
 import threading
 import time
-import tty
 from types import TracebackType
 from typing import Literal
 
+from devices.pty import open_raw_pty
 from devices.receipt.oracle import command_length
 
 log = logging.getLogger(__name__)
@@ -291,13 +291,8 @@ class SerialReceiptPrinterSimulator(_EscposSink):
         """Open the pty pair and start reading; returns ``self``."""
         if self._thread is not None:
             raise RuntimeError("simulator already started")
-        self._master, self._slave = os.openpty()
-        # Raw from the start, so that nothing echoes or turns LF into CR LF.
-        tty.setraw(self._slave)
-        tty.setraw(self._master)
-        os.set_blocking(self._master, False)
+        self._master, self._slave, self._port = open_raw_pty()
         self._wake_r, self._wake_w = os.pipe()
-        self._port = os.ttyname(self._slave)
         self._stop.clear()
         self._thread = threading.Thread(target=self._serve, name="receipt-serial-sim", daemon=True)
         self._thread.start()

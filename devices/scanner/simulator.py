@@ -8,9 +8,10 @@ fail as they do when the USB cable is pulled; ``replug`` makes a new pty behind 
 from __future__ import annotations
 
 import os
-import tty
 from pathlib import Path
 from types import TracebackType
+
+from devices.pty import open_raw_pty
 
 
 class SerialScannerSimulator:
@@ -41,11 +42,8 @@ class SerialScannerSimulator:
         """Open the pty pair; returns ``self``."""
         if self.plugged:
             raise RuntimeError("simulator already started")
-        self._master, self._slave = os.openpty()
         # Raw, so the line discipline neither echoes nor turns CR into LF on the way through.
-        tty.setraw(self._slave)
-        tty.setraw(self._master)
-        self._port = os.ttyname(self._slave)
+        self._master, self._slave, self._port = open_raw_pty(blocking_master=True)
         if self._link is not None:
             tmp = self._link.with_name(self._link.name + ".new")
             tmp.unlink(missing_ok=True)
