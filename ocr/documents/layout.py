@@ -84,6 +84,7 @@ class Segment:
 
 _UNKNOWN_LABEL = re.compile(r"^[^\s:\d]{2,8}\s*(\([^()]{1,8}\))?\s*:")
 _BEFORE_LABEL = " ,;。、|()"
+_TAIL_LABEL = re.compile(r"^(\S)\s*:")
 
 
 def _label_pattern(label: str) -> str:
@@ -128,6 +129,15 @@ class Layout:
             r"(\s*\([^()]{1,10}\))?(\s*:)?"
         )
         self._canonical = {re.sub(r"\s", "", label): label for label in unique}
+        # Two-character labels are printed spaced out (名    称); a detector can miss the lone
+        # first character and return only "称：…". A line that starts with such a tail and a
+        # colon is that label, when the tail belongs to one label only.
+        tails: dict[str, list[str]] = {}
+        for label in unique:
+            bare = re.sub(r"\s", "", label)
+            if len(bare) == 2:
+                tails.setdefault(bare[1], []).append(label)
+        self._tails = {ch: found[0] for ch, found in tails.items() if len(found) == 1}
         self.lines = self._join_split_labels(self.lines, unique)
         for line in self.lines:
             line.segments = self._segment(line.text, line.raw)
@@ -183,6 +193,10 @@ class Layout:
             if not (at_start or colon or label in self.inline):
                 continue
             cuts.append((m.start(), m.end(), label, colon))
+        if not cuts or cuts[0][0] > 0:
+            fragment = _TAIL_LABEL.match(text)
+            if fragment is not None and fragment.group(1) in self._tails:
+                cuts.insert(0, (0, fragment.end(), self._tails[fragment.group(1)], True))
         segments: list[Segment] = []
         if not cuts or cuts[0][0] > 0:
             end = cuts[0][0] if cuts else len(text)

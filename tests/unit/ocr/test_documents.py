@@ -382,3 +382,27 @@ def test_two_columns_run_into_one_box_split_at_the_next_label_and_the_name_runs_
     assert reading.document_type == "business_license"
     assert reading.fields["name"] == "北京天成物业管理有限公司"
     assert reading.fields["established_date"] == "2020-03-24"
+
+
+def test_a_spaced_label_whose_first_character_the_detector_lost_still_labels_its_value() -> None:
+    # "名    称" printed spaced out: the detector found only "称：" (the lone 名 was missed).
+    lines = page(
+        "营业执照",
+        "统一社会信用代码 91110000600037341L",
+        ("称：北京某某科技有限公司", "类    型", "有限责任公司"),
+        ("法定代表人", "张三", "注册资本", "壹佰万元整"),
+        ("住    所", "北京市海淀区中关村大街1号"),
+        column=400,
+    )
+    fields = extract(lines).fields
+    assert fields["name"] == "北京某某科技有限公司"
+    assert fields["company_type"] == "有限责任公司"
+
+
+def test_a_lone_tail_character_without_a_colon_is_not_taken_for_a_label() -> None:
+    lines = page(
+        "营业执照",
+        "统一社会信用代码 91110000600037341L",
+        ("称北京某某科技有限公司", "类    型", "有限责任公司"),
+    )
+    assert "name" not in extract(lines).fields
