@@ -53,13 +53,17 @@ def server() -> Iterator[LineServer]:
 
 
 def ask(port: int, line: bytes) -> bytes:
-    """Send one line through the proxy; return the answer, b"" on EOF, b"RESET" on a reset."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        try:
+    """Send one line through the proxy; return the answer, b"" on EOF, b"RESET" on a reset.
+
+    A reset can come as early as the connect itself: a cut link resets a connection the moment
+    it is accepted, which can beat the end of the client's handshake.
+    """
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
             sock.sendall(line)
             return sock.recv(1024)
-        except ConnectionResetError:
-            return b"RESET"
+    except ConnectionResetError:
+        return b"RESET"
 
 
 def test_a_clean_proxy_forwards_both_ways(server: LineServer) -> None:
