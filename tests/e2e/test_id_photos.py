@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -16,24 +15,19 @@ from hall.db import Database, Submission
 from kiosk.app import KioskApp
 from tests.e2e.id_cards import id_back_photo, id_front_photo
 from tests.e2e.leases import lease_photo
+from tests.e2e.screens import click, review_text, verdict
 
 pytest.importorskip("rapidocr_onnxruntime")
 # Each check is a PP-OCR run on a 2-core machine that other tests load too.
 pytestmark = [pytest.mark.ocr_checks, pytest.mark.timeout(400)]
 
 WAIT = 15_000
-CHECK_WAIT = 90_000
 """Warm-up and one check on a loaded 2-core machine."""
-
-
-def _click(qtbot: QtBot, button: QPushButton) -> None:
-    assert button.isVisible() and button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def _choose(qtbot: QtBot, kiosk: KioskApp, item_id: str) -> None:
     ids = [item.id for item in kiosk.catalog().items]
-    _click(qtbot, kiosk.window.choose.buttons[ids.index(item_id)])
+    click(qtbot, kiosk.window.choose.buttons[ids.index(item_id)])
 
 
 def _photo_path_to_capture(qtbot: QtBot, kiosk: KioskApp) -> None:
@@ -41,30 +35,12 @@ def _photo_path_to_capture(qtbot: QtBot, kiosk: KioskApp) -> None:
     w = kiosk.window
     assert w.current_screen() is w.attract
     assert w.attract.photo_id_button.text() == "身份证读不出？拍照办理"
-    _click(qtbot, w.attract.photo_id_button)
+    click(qtbot, w.attract.photo_id_button)
     assert w.current_screen() is w.choose
     assert w.choose.notice.isVisible() and "拍照办理" in w.choose.notice.text()
     _choose(qtbot, kiosk, "sole-proprietor-registration")
-    _click(qtbot, w.guide.start_button)
+    click(qtbot, w.guide.start_button)
     assert w.current_screen() is w.capture
-
-
-def _verdict(qtbot: QtBot, kiosk: KioskApp) -> str:
-    capture = kiosk.window.capture
-    qtbot.waitUntil(lambda: capture.verdict_state is not None, timeout=CHECK_WAIT)
-    assert capture.has_photo and capture.verdict.isVisible()
-    return str(capture.verdict_state)
-
-
-def _review_text(kiosk: KioskApp) -> list[str]:
-    grid = kiosk.window.review.grid
-    texts = []
-    for i in range(grid.count()):
-        item = grid.itemAt(i)
-        widget = item.widget() if item is not None else None
-        if widget is not None:
-            texts.append(widget.text())  # type: ignore[attr-defined]
-    return texts
 
 
 def _visible_text(kiosk: KioskApp) -> str:
@@ -82,23 +58,23 @@ def test_photographed_card_names_the_applicant_the_lease_must_match(
     camera.show(id_front_photo())
     _photo_path_to_capture(qtbot, kiosk)
     assert "身份证人像面" in w.capture.title.text()
-    assert _verdict(qtbot, kiosk) == "ok", w.capture.verdict.text()
+    assert verdict(qtbot, kiosk) == "ok", w.capture.verdict.text()
 
     camera.show(id_back_photo())  # laid down before "use", so the next screen sees the back
     assert not w.elder_mode
-    _click(qtbot, w.capture.use_button)
+    click(qtbot, w.capture.use_button)
     assert w.elder_mode, "born 1952: the larger type, as for a card read"
     assert "身份证国徽面" in w.capture.title.text()
-    assert _verdict(qtbot, kiosk) == "ok", w.capture.verdict.text()
+    assert verdict(qtbot, kiosk) == "ok", w.capture.verdict.text()
 
     camera.show(lease_photo("王秀英"))
-    _click(qtbot, w.capture.use_button)
+    click(qtbot, w.capture.use_button)
     assert "租赁合同" in w.capture.title.text()
-    assert _verdict(qtbot, kiosk) == "ok", w.capture.verdict.text()
-    _click(qtbot, w.capture.use_button)
+    assert verdict(qtbot, kiosk) == "ok", w.capture.verdict.text()
+    click(qtbot, w.capture.use_button)
 
     assert w.current_screen() is w.review
-    shown = _review_text(kiosk)
+    shown = review_text(kiosk)
     assert "王*英" in shown and "110105********1221" in shown
     assert "王秀英" not in shown and "110105195203141221" not in "".join(shown)
     assert "身份证照片（工作人员核验）" in shown
@@ -109,7 +85,7 @@ def test_photographed_card_names_the_applicant_the_lease_must_match(
     assert front_fields["id_number"] == "110105195203141221"
 
     with qtbot.waitSignal(ctl.result_shown, timeout=WAIT) as result:
-        _click(qtbot, w.review.submit_button)
+        click(qtbot, w.review.submit_button)
     assert result.args[0] == "accepted"
     case_number = session.case_number
     assert case_number is not None
@@ -144,9 +120,9 @@ def test_photographed_card_names_the_applicant_the_lease_must_match(
 
     # The session ends: the card's photos and what was read from them are gone.
     qtbot.waitUntil(lambda: w.result.print_state in ("done", "failed"), timeout=WAIT)
-    _click(qtbot, w.result.done_button)
+    click(qtbot, w.result.done_button)
     with qtbot.waitSignal(ctl.session_wiped, timeout=WAIT):
-        _click(qtbot, w.rate.buttons[0])
+        click(qtbot, w.rate.buttons[0])
     assert not session.holds_personal_data() and not session.photo_identity
     assert not any(any(photo) for photo in photos), "an ID card photo was not zeroed"
     assert front_fields == {}, "what was read from the card was not dropped"
@@ -162,7 +138,7 @@ def test_the_back_laid_for_the_front_asks_to_turn_the_card_over(
     assert kiosk.still_camera is not None
     kiosk.still_camera.show(id_back_photo())
     _photo_path_to_capture(qtbot, kiosk)
-    assert _verdict(qtbot, kiosk) == "failed"
+    assert verdict(qtbot, kiosk) == "failed"
     assert "请把身份证翻过来再拍" in w.capture.verdict.text()
     assert not w.capture.use_button.isVisible()
     w.header.language_toggled.emit()
@@ -176,7 +152,7 @@ def test_a_card_number_with_a_wrong_check_character_is_refused(
     assert kiosk.still_camera is not None
     kiosk.still_camera.show(id_front_photo(id_number="110105195203141222"))
     _photo_path_to_capture(qtbot, kiosk)
-    assert _verdict(qtbot, kiosk) == "failed"
+    assert verdict(qtbot, kiosk) == "failed"
     assert "身份证号码不正确，请核对证件" in w.capture.verdict.text()
     assert not w.capture.use_button.isVisible()
 
@@ -185,7 +161,7 @@ def test_an_instant_item_needs_the_card_read_and_says_so(
     qtbot: QtBot, kiosk: KioskApp, tmp_path: Path
 ) -> None:
     w, ctl = kiosk.window, kiosk.controller
-    _click(qtbot, w.attract.photo_id_button)
+    click(qtbot, w.attract.photo_id_button)
     _choose(qtbot, kiosk, "si-insured-certificate")
     assert w.current_screen() is w.choose, "a photo is not proof enough for an instant approval"
     assert ctl.session.item is None
@@ -207,7 +183,7 @@ def test_after_a_failed_read_the_photo_way_is_offered_on_the_attract_screen(
     qtbot.waitUntil(w.attract.error.isVisible, timeout=WAIT)
     assert w.current_screen() is w.attract and ctl.session.card is None
     assert w.attract.photo_id_button.isVisible()
-    _click(qtbot, w.attract.photo_id_button)
+    click(qtbot, w.attract.photo_id_button)
     assert w.current_screen() is w.choose and ctl.session.photo_identity
     simulator.inject(None)
     simulator.remove()

@@ -8,27 +8,20 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from assets import SAMPLES_DIR
 from devices.idcard.demo_cards import demo_card
 from kiosk.app import KioskApp
 from tests.e2e.leases import lease_photo
+from tests.e2e.screens import click, review_text, verdict
 
 pytest.importorskip("rapidocr_onnxruntime")
 # Each check is a PP-OCR run on a 2-core machine that other tests load too.
 pytestmark = [pytest.mark.ocr_checks, pytest.mark.timeout(300)]
 
 WAIT = 15_000
-CHECK_WAIT = 90_000
 """Warm-up and one check on a loaded 2-core machine."""
-
-
-def _click(qtbot: QtBot, button: QPushButton) -> None:
-    assert button.isVisible() and button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def _to_capture(qtbot: QtBot, kiosk: KioskApp, card: str) -> None:
@@ -37,27 +30,9 @@ def _to_capture(qtbot: QtBot, kiosk: KioskApp, card: str) -> None:
     kiosk.card_simulator.insert(demo_card(card))
     qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
     ids = [item.id for item in kiosk.catalog().items]
-    _click(qtbot, w.choose.buttons[ids.index("sole-proprietor-registration")])
-    _click(qtbot, w.guide.start_button)
+    click(qtbot, w.choose.buttons[ids.index("sole-proprietor-registration")])
+    click(qtbot, w.guide.start_button)
     assert w.current_screen() is w.capture
-
-
-def _verdict(qtbot: QtBot, kiosk: KioskApp) -> str:
-    capture = kiosk.window.capture
-    qtbot.waitUntil(lambda: capture.verdict_state is not None, timeout=CHECK_WAIT)
-    assert capture.has_photo and capture.verdict.isVisible()
-    return str(capture.verdict_state)
-
-
-def _review_text(kiosk: KioskApp) -> list[str]:
-    grid = kiosk.window.review.grid
-    texts = []
-    for i in range(grid.count()):
-        item = grid.itemAt(i)
-        widget = item.widget() if item is not None else None
-        if widget is not None:
-            texts.append(widget.text())  # type: ignore[attr-defined]
-    return texts
 
 
 def test_the_applicants_lease_passes_and_prefills_the_review(
@@ -67,13 +42,13 @@ def test_the_applicants_lease_passes_and_prefills_the_review(
     assert kiosk.still_camera is not None
     kiosk.still_camera.show(lease_photo("王秀英"))
     _to_capture(qtbot, kiosk, "elder")
-    assert _verdict(qtbot, kiosk) == "ok"
+    assert verdict(qtbot, kiosk) == "ok"
     assert w.capture.verdict.text() == "✓ 材料核验通过"
     assert w.capture.grab().save(str(tmp_path / "verdict-pass.png"))
 
-    _click(qtbot, w.capture.use_button)
+    click(qtbot, w.capture.use_button)
     assert w.current_screen() is w.review
-    shown = _review_text(kiosk)
+    shown = review_text(kiosk)
     assert "北京市海淀区中关村大街27号1层108室" in shown
     assert "2026-01-01 至 2030-12-31" in shown
     assert "王*英" in shown and "王秀英" not in shown
@@ -93,7 +68,7 @@ def test_someone_elses_lease_is_refused_in_plain_words_then_retaken(
     # The sample contract's lessee is 李建国; the card on the reader is 王秀英's.
     kiosk.still_camera.show_file(SAMPLES_DIR / "lease-contract.jpg")
     _to_capture(qtbot, kiosk, "elder")
-    assert _verdict(qtbot, kiosk) == "failed"
+    assert verdict(qtbot, kiosk) == "failed"
     assert "材料上的姓名与申请人不一致" in capture.verdict.text()
     assert not capture.use_button.isVisible(), "a refused document cannot be used"
     assert capture.take_button.text() == "重拍"
@@ -103,9 +78,9 @@ def test_someone_elses_lease_is_refused_in_plain_words_then_retaken(
     w.header.language_toggled.emit()
 
     kiosk.still_camera.show(lease_photo("王秀英"))
-    _click(qtbot, capture.take_button)
-    assert _verdict(qtbot, kiosk) == "ok"
-    _click(qtbot, capture.use_button)
+    click(qtbot, capture.take_button)
+    assert verdict(qtbot, kiosk) == "ok"
+    click(qtbot, capture.use_button)
     assert w.current_screen() is w.review
 
 
@@ -120,7 +95,7 @@ def test_a_photo_that_is_not_a_lease_is_named_the_wrong_document(
         )
     kiosk.still_camera.show(page)
     _to_capture(qtbot, kiosk, "adult")
-    assert _verdict(qtbot, kiosk) == "failed"
+    assert verdict(qtbot, kiosk) == "failed"
     assert "这不是所需的材料" in kiosk.window.capture.verdict.text()
 
 
@@ -128,6 +103,6 @@ def test_an_expired_lease_is_refused(qtbot: QtBot, kiosk: KioskApp) -> None:
     assert kiosk.still_camera is not None
     kiosk.still_camera.show(lease_photo("李建国", start="2023年01月01日", end="2025年12月31日"))
     _to_capture(qtbot, kiosk, "adult")
-    assert _verdict(qtbot, kiosk) == "failed"
+    assert verdict(qtbot, kiosk) == "failed"
     assert "材料已过期" in kiosk.window.capture.verdict.text()
     assert not kiosk.window.capture.use_button.isVisible()

@@ -241,15 +241,7 @@ def test_probes_run_concurrently(tmp_path: Path) -> None:
     assert checks["id_reader"].status == OK
 
 
-def _needs_scanner_section() -> None:
-    from kiosk.config import DevicesSettings
-
-    if "scanner" not in DevicesSettings.model_fields:
-        pytest.skip("the [devices.scanner] section is not in this tree yet")
-
-
 def test_serial_scanner_on_a_pty(tmp_path: Path) -> None:
-    _needs_scanner_section()
     controller, device = os.openpty()
     try:
         port = os.ttyname(device)
@@ -267,7 +259,6 @@ def test_serial_scanner_on_a_pty(tmp_path: Path) -> None:
 
 
 def test_a_camera_scanner_is_as_well_as_the_camera(tmp_path: Path) -> None:
-    _needs_scanner_section()
     settings = _settings(
         tmp_path,
         devices={
