@@ -43,6 +43,9 @@ class EngineOptions:
     det_page_side: int = 960
     """A larger photo (a whole A4 page) is shrunk so its long side is this: a page's print is
     still 18-25 px high there, plenty for the detector, at half the work of ``det_side``."""
+    rec_min_width: int = 320
+    """Each line crop is recognised at its own width at the model's 48 px height, padded to no
+    less than this (the width PP-OCR's recogniser was trained at)."""
     use_cls: bool = True
     """Run the 0/180 text-line classifier, which turns upside-down lines before recognition."""
     min_score: float = 0.5

@@ -122,3 +122,53 @@ def test_turn_box_keeps_corners_clockwise_from_the_top_left() -> None:
         [290, 180],
         [190, 180],
     ]
+
+
+WORDS = [
+    "名称：",
+    "法定代表人：许远豪",
+    "统一社会信用代码：91110108L3W10W45JE",
+    "2032年4月28日",
+    "住所",
+]
+
+
+def word_crop(text: str) -> np.ndarray:
+    """A tight line crop of ``text``, as the detector hands the recogniser."""
+    font = ImageFont.truetype(FONT, 36)
+    left, top, right, bottom = font.getbbox(text)
+    page = Image.new("RGB", (right - left + 12, bottom - top + 12), "white")
+    ImageDraw.Draw(page).text((6 - left, 6 - top), text, fill="black", font=font)
+    return cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_line_crops_of_every_width_come_back_in_their_order(threads: int) -> None:
+    """The crops run on one session per thread, longest first, and return in the order given."""
+    engine = build_engine("rapid", EngineOptions(threads=threads))
+    crops = [word_crop(word) for word in WORDS]
+    recognised = engine._recognise(crops)  # type: ignore[attr-defined]
+    assert [text.replace(":", "：") for text, _score in recognised] == WORDS
+    assert all(score > 0.8 for _text, score in recognised)
+    assert engine._recognise([]) == []  # type: ignore[attr-defined]
+
+
+def test_a_failing_recognition_thread_fails_the_call() -> None:
+    """An error on a helper thread reaches the caller; it is not a line silently left out."""
+    engine = build_engine("rapid", EngineOptions(threads=2))
+
+    class Broken:
+        def __init__(self, real: object) -> None:
+            self.real = real
+
+        def get_inputs(self) -> object:
+            return self.real.get_inputs()  # type: ignore[attr-defined]
+
+        def run(self, *_args: object) -> object:
+            raise RuntimeError("onnxruntime: out of memory")
+
+    sessions = engine._rec_sessions  # type: ignore[attr-defined]
+    sessions[1] = Broken(sessions[1])
+    with pytest.raises(RuntimeError, match="out of memory"):
+        # Many crops, so the helper surely takes one before the caller's session drains them.
+        engine._recognise([word_crop(word) for word in WORDS * 8])  # type: ignore[attr-defined]
