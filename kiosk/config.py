@@ -323,7 +323,13 @@ class OcrSettings(_Section):
     threads: int = Field(default=2, ge=1, le=64)
     """CPU threads for one recognition (a 2-core terminal uses both)."""
     det_side: int = Field(default=1280, ge=320, le=4096)
-    """Long side in pixels the text detector sees; recognition uses the full photo."""
+    """Long side in pixels the text detector sees of a card-sized photo (enlarged up to this);
+    recognition uses the full photo."""
+    det_page_side: int = Field(default=960, ge=320, le=4096)
+    """Long side in pixels the text detector sees of a photo larger than ``det_side`` (an A4
+    page, shrunk to this)."""
+    rec_min_width: int = Field(default=320, ge=16, le=2048)
+    """``rapid``: each line is recognised at its own width, padded to no less than this."""
     use_cls: bool = True
     """Run the 0/180 text-line classifier."""
     det_model: Path | None = None

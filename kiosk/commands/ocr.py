@@ -67,18 +67,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _engine(args: argparse.Namespace) -> OcrEngine:
     from kiosk.config import load_settings
-    from ocr.engines import EngineOptions, build_engine
+    from kiosk.services.materials import engine_options
+    from ocr.engines import build_engine
 
     settings = load_settings(args.config).ocr
-    options = EngineOptions(
-        threads=settings.threads,
-        det_side=settings.det_side,
-        use_cls=settings.use_cls,
-        det_model=settings.det_model,
-        rec_model=settings.rec_model,
-        cls_model=settings.cls_model,
-    )
-    return build_engine(args.engine or settings.engine, options)
+    return build_engine(args.engine or settings.engine, engine_options(settings))
 
 
 def _read_all(

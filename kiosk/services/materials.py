@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hall.schema import LocalizedText, MaterialSpec, ServiceItem
 from kiosk.config import OcrSettings
@@ -19,24 +20,33 @@ from ocr.engine import OcrEngine
 from ocr.reader import load_image, read_document
 from ocr.validators import check_id_card_pair
 
+if TYPE_CHECKING:
+    from ocr.engines import EngineOptions
+
 log = logging.getLogger(__name__)
+
+
+def engine_options(settings: OcrSettings) -> EngineOptions:
+    """The engine options the ``[ocr]`` section sets."""
+    from ocr.engines import EngineOptions
+
+    return EngineOptions(
+        threads=settings.threads,
+        det_side=settings.det_side,
+        det_page_side=settings.det_page_side,
+        rec_min_width=settings.rec_min_width,
+        use_cls=settings.use_cls,
+        det_model=settings.det_model,
+        rec_model=settings.rec_model,
+        cls_model=settings.cls_model,
+    )
 
 
 def build_ocr_engine(settings: OcrSettings) -> OcrEngine:
     """The engine the configuration names, built and warmed up (seconds: call it on a worker)."""
-    from ocr.engines import EngineOptions, build_engine, warm_up
+    from ocr.engines import build_engine, warm_up
 
-    engine = build_engine(
-        settings.engine,
-        EngineOptions(
-            threads=settings.threads,
-            det_side=settings.det_side,
-            use_cls=settings.use_cls,
-            det_model=settings.det_model,
-            rec_model=settings.rec_model,
-            cls_model=settings.cls_model,
-        ),
-    )
+    engine = build_engine(settings.engine, engine_options(settings))
     warm_up(engine)
     return engine
 

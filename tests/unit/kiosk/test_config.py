@@ -201,3 +201,26 @@ def test_cli_reports_a_missing_config_with_exit_code_2(
     assert main(["--config", str(missing), "doctor", "--json"]) == 2
     _, err = capsys.readouterr()
     assert f"configuration file {missing} does not exist" in err
+
+
+def test_every_ocr_engine_key_reaches_the_engine(tmp_path: Path) -> None:
+    """Each ``[ocr]`` key an engine option shares is passed on, not left at the engine default."""
+    import dataclasses
+
+    from kiosk.config import OcrSettings
+    from kiosk.services.materials import engine_options
+    from ocr.engines import EngineOptions
+
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        "[ocr]\nthreads = 3\ndet_side = 1024\ndet_page_side = 800\nrec_min_width = 160\n"
+        "use_cls = false\n",
+        "utf-8",
+    )
+    options = engine_options(load_settings(path).ocr)
+    assert (options.threads, options.det_side, options.det_page_side) == (3, 1024, 800)
+    assert (options.rec_min_width, options.use_cls) == (160, False)
+    shared = {f.name for f in dataclasses.fields(EngineOptions)} & set(OcrSettings.model_fields)
+    assert {"threads", "det_side", "det_page_side", "rec_min_width", "use_cls"} <= shared
+    for name in shared:
+        assert getattr(options, name) == getattr(load_settings(path).ocr, name), name
