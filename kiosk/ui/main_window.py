@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -135,6 +135,32 @@ class IdleOverlayWidget(QWidget):
         self.show()
 
 
+class ScreenStack(QStackedWidget):
+    """The screens, one shown at a time, sized by the one shown.
+
+    A ``QStackedWidget`` asks for the largest minimum of all its pages, hidden ones included: the
+    attract screen left in elder mode's large type, or the review screen holding a long pre-filled
+    form, then made the window taller than a 1080 px screen while another screen was shown, and
+    the buttons at the bottom fell off it. Each screen has to fit when it is shown; the tests
+    check each one on its own.
+    """
+
+    def __init__(self) -> None:
+        """An empty stack; the window adds the screens."""
+        super().__init__()
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:
+        """The shown screen's size hint."""
+        shown = self.currentWidget()
+        return shown.sizeHint() if shown is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        """The shown screen's minimum."""
+        shown = self.currentWidget()
+        return shown.minimumSizeHint() if shown is not None else super().minimumSizeHint()
+
+
 class KioskWindow(QMainWindow):
     """The full-screen window: header, stacked screens, overlay."""
 
@@ -152,7 +178,7 @@ class KioskWindow(QMainWindow):
         self.banner = label("", "error")
         self.banner.hide()
         layout.addWidget(self.banner)
-        self.stack = QStackedWidget()
+        self.stack = ScreenStack()
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.attract = AttractScreen()

@@ -131,7 +131,8 @@ class ActionBar(QWidget):
     def add(self, widget: QPushButton, *, right: bool = False) -> QPushButton:
         """Add a button on the left, or after the spacer on the right."""
         widget.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        widget.setMinimumWidth(300)
+        # Three of them (back, retake, use this photo) fit a portrait screen's 1080 px.
+        widget.setMinimumWidth(280)
         if right:
             self._layout.addWidget(widget)
         else:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -30,6 +31,24 @@ def _fill_photo_and_promise(window: KioskWindow) -> None:
         (promise.text_zh, promise.text_en), ("2026年11月27日", "27 November 2026")
     )
     window.capture.set_material(lease.name, lease.hint, tolerable=True)
+    # A photo held and refused with two reasons: the tallest the capture screen gets.
+    photo = QImage(2592, 1944, QImage.Format.Format_RGB888)
+    photo.fill(QColor("#5a5048"))
+    window.capture.show_photo(photo)
+    window.capture.show_verdict(
+        "failed",
+        [
+            ("材料上的姓名与申请人不一致，请提供本人的材料。", "The name is not the applicant's."),
+            ("材料已过期，请提供有效期内的材料。", "The document has expired."),
+        ],
+    )
+    # The longest review: an item's every pre-filled field, while it is being submitted.
+    window.review.set_rows(
+        [("review_item", "个体工商户设立登记"), ("review_id", "110105********1221")]
+        + [("review_materials", "经营场所租赁合同 ✓ 已核验")] * 3
+        + [("review_item", "北京市海淀区中关村大街27号1层108室，建筑面积140.1平方米")] * 8
+    )
+    window.review.show_submitting()
     window.identify.offer_photos(True)
     window.choose.show_notice(
         "“社会保险个人参保证明打印”是即时办结事项，必须用读卡器读取身份证原件，"
@@ -101,14 +120,15 @@ def test_elder_mode_makes_text_larger_and_back(qtbot: QtBot) -> None:
     assert window.guide.title.font().pixelSize() == standard
 
 
+@pytest.mark.parametrize("verdict", ["failed", "ok"])
 @pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_no_screen_needs_more_than_a_portrait_screen_is_wide_or_a_landscape_one_is_high(
-    qtbot: QtBot, language: str, elder: bool
+    qtbot: QtBot, language: str, elder: bool, verdict: str
 ) -> None:
     # The window grows past the screen when a screen's minimum size is larger: the check above
-    # would then measure a window already too big, so ask the minimum directly. The stack's
-    # minimum is the largest of its screens', so every screen counts on every screen.
+    # would then measure a window already too big, so ask the minimum directly. The stack is
+    # sized by the screen it shows, so each screen is measured shown, in its tallest state.
     terminal = KioskSettings().terminal
     window = KioskWindow((terminal.location_zh, terminal.location_en))
     qtbot.addWidget(window)
@@ -116,6 +136,9 @@ def test_no_screen_needs_more_than_a_portrait_screen_is_wide_or_a_landscape_one_
     window.choose.set_items(list(catalog.items), "王*英")
     window.guide.set_item(catalog.item("sole-proprietor-registration"))
     _fill_photo_and_promise(window)
+    if verdict == "ok":
+        # The photo passed: "use this photo" joins back and retake in the bottom row.
+        window.capture.show_verdict("ok", [])
     window.set_language(language)
     window.set_elder_mode(elder)
     window.show()

@@ -2,14 +2,69 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap, QResizeEvent
+from PySide6.QtWidgets import QLabel, QWidget
 
 from hall.schema import LocalizedText
 from kiosk.ui.screens import loc
 from kiosk.ui.strings import tr
 from kiosk.ui.widgets import ActionBar, BusyPanel, Screen, button, label
+
+
+class PhotoView(QLabel):
+    """A picture scaled to fit the room it is given, and scaled again when that room changes.
+
+    A ``QLabel`` holding a pixmap asks for the pixmap's size: a photo painted while the screen
+    had room then held the screen open when a verdict appeared under it, and was cut off.
+    """
+
+    def __init__(self) -> None:
+        """Empty until ``show_image``."""
+        super().__init__()
+        self.setObjectName("body")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._image: QImage | None = None
+        self._smooth = False
+
+    def show_image(self, image: QImage, *, smooth: bool) -> None:
+        """Paint ``image`` scaled into the view; ``smooth`` for a still, fast for live frames."""
+        self._image = image
+        self._smooth = smooth
+        self._paint()
+
+    def clear(self) -> None:
+        """Show nothing."""
+        self._image = None
+        super().clear()
+
+    def sizeHint(self) -> QSize:
+        """A generous preview; the layout gives it whatever room the screen has."""
+        return QSize(640, 480)
+
+    def minimumSizeHint(self) -> QSize:
+        """Small enough that a screen with a long verdict still fits."""
+        return QSize(200, self.minimumHeight())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Scale the picture to the new room."""
+        super().resizeEvent(event)
+        if self._image is not None:
+            self._paint()
+
+    def _paint(self) -> None:
+        if self._image is None or self.width() < 2 or self.height() < 2:
+            return
+        mode = (
+            Qt.TransformationMode.SmoothTransformation
+            if self._smooth
+            else Qt.TransformationMode.FastTransformation
+        )
+        self.setPixmap(
+            QPixmap.fromImage(self._image).scaled(
+                self.size(), Qt.AspectRatioMode.KeepAspectRatio, mode
+            )
+        )
 
 
 class CaptureScreen(Screen):
@@ -31,11 +86,10 @@ class CaptureScreen(Screen):
         super().__init__(parent)
         self.title = label("", "title")
         self.hint = label("", "subtitle")
-        self.preview = label("", "body")
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        # The preview takes whatever room the screen has; its floor leaves room for the verdict
-        # and the promise button on a 1080 px high screen in elder mode.
-        self.preview.setMinimumHeight(300)
+        self.preview = PhotoView()
+        # The preview takes whatever room the screen has; its floor leaves room for a verdict of
+        # two reasons and the promise button on a 1080 px high screen in elder mode.
+        self.preview.setMinimumHeight(200)
         self.preview.setStyleSheet("background: #E6EAF0; border-radius: 16px;")
         self.guidance = label("", "subtitle")
         self.guidance.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -134,7 +188,11 @@ class CaptureScreen(Screen):
         self.retranslate()
 
     def _show_verdict_text(self) -> None:
-        if self.verdict_state is None or not self.has_photo:
+        judged = self.verdict_state is not None and self.has_photo
+        # Once the photo is judged the verdict says what to do (its reasons carry the how, such
+        # as "move the document fully inside the frame"); the instruction gives it its room.
+        self.hint.setVisible(not judged)
+        if not judged:
             self.verdict.hide()
             return
         lang = self.language
@@ -161,15 +219,7 @@ class CaptureScreen(Screen):
         self.guidance.show()
 
     def _paint(self, image: QImage) -> None:
-        pixmap = QPixmap.fromImage(image).scaled(
-            self.preview.width(),
-            max(self.preview.height(), 400),
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.FastTransformation
-            if not self.has_photo
-            else Qt.TransformationMode.SmoothTransformation,
-        )
-        self.preview.setPixmap(pixmap)
+        self.preview.show_image(image, smooth=self.has_photo)
 
     def show_taking(self) -> None:
         """The camera is working."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.ui.strings import tr
 from kiosk.ui.widgets import ActionBar, BusyPanel, Screen, button, card, clear_layout, label
@@ -26,13 +26,23 @@ class ReviewScreen(Screen):
         self.grid.setVerticalSpacing(18)
         self.grid.setColumnStretch(1, 1)
         layout.addLayout(self.grid)
-        self.body.addWidget(frame)
+        # An item with many pre-filled fields scrolls inside the card rather than pushing the
+        # submit button off a 1080 px screen (or the busy panel under it).
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        content = QWidget()
+        content.setObjectName("root")
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(frame)
+        column.addStretch(1)
+        self.scroll_area.setWidget(content)
+        self.body.addWidget(self.scroll_area, 1)
         self.busy = BusyPanel()
         self.error = label("", "error")
         self.error.hide()
         self.body.addWidget(self.busy)
         self.body.addWidget(self.error)
-        self.body.addStretch(1)
         bar = ActionBar()
         self.back_button = bar.add(button())
         self.back_button.clicked.connect(self.back_requested)
