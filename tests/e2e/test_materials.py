@@ -44,6 +44,7 @@ def test_the_applicants_lease_passes_and_prefills_the_review(
     _to_capture(qtbot, kiosk, "elder")
     assert verdict(qtbot, kiosk) == "ok"
     assert w.capture.verdict.text() == "✓ 材料核验通过"
+    assert w.capture.verdict.objectName() == "notice", "a pass is said in green"
     assert w.capture.grab().save(str(tmp_path / "verdict-pass.png"))
 
     click(qtbot, w.capture.use_button)

@@ -201,7 +201,9 @@ class CaptureScreen(Screen):
             lines += [en if lang == "en" else zh for zh, en in self.verdict_reasons]
             text, style = "\n".join(lines), "error"
         else:
-            text, style = tr(f"capture_check_{self.verdict_state}", lang), "subtitle"
+            text = tr(f"capture_check_{self.verdict_state}", lang)
+            # A pass is said in green, as plainly as a refusal is said in orange.
+            style = "notice" if self.verdict_state == "ok" else "subtitle"
         self.verdict.setText(text)
         if self.verdict.objectName() != style:
             self.verdict.setObjectName(style)
