@@ -68,10 +68,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _engine(args: argparse.Namespace) -> OcrEngine:
     from kiosk.config import load_settings
     from kiosk.services.materials import engine_options
-    from ocr.engines import build_engine
+    from ocr.engines import build_engine, warm_up
 
     settings = load_settings(args.config).ocr
-    return build_engine(args.engine or settings.engine, engine_options(settings))
+    engine = build_engine(args.engine or settings.engine, engine_options(settings))
+    # Loading is once per run, not part of any image's seconds: the first inference's set-up
+    # (memory arenas, first kernels) is paid here too, as the terminal pays it at start-up.
+    warm_up(engine)
+    return engine
 
 
 def _read_all(
