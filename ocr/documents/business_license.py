@@ -14,7 +14,7 @@ def _term_complete(text: str) -> bool:
 
 _TERM_SPEC = FieldSpec(
     "term",
-    ("营业期限", "经营期限", "营业期间"),
+    ("营业期限", "经营期限", "营业期间", "合伙期限"),
     v.long_text,
     multiline=True,
     complete=_term_complete,
@@ -92,6 +92,7 @@ BUSINESS_LICENSE = DocumentType(
     stop_labels=(
         "营业期限",
         "经营期限",
+        "合伙期限",
         "登记机关",
         "组成形式",
         "发照日期",
@@ -120,6 +121,7 @@ BUSINESS_LICENSE = DocumentType(
         "注册日期",
         "营业期限",
         "经营期限",
+        "合伙期限",
         "经营范围",
         "登记机关",
     ),

@@ -59,6 +59,8 @@ class Line:
     right: float
     bottom: float
     segments: list[Segment] = field(default_factory=list)
+    parts: list[tuple[int, float, float]] = field(default_factory=list)
+    """For a line joined from boxes: where each box starts in the text, its left and right."""
 
     @property
     def height(self) -> float:
@@ -69,7 +71,13 @@ class Line:
         """Where character ``position`` of the text sits, assuming even spacing."""
         if not self.text:
             return self.left
-        return self.left + (self.right - self.left) * position / len(self.text)
+        # A joined line is spaced evenly only within each of its boxes (名 … 称南宁市…).
+        bounds = self.parts or [(0, self.left, self.right)]
+        for i, (start, left, right) in enumerate(bounds):
+            end = bounds[i + 1][0] if i + 1 < len(bounds) else len(self.text)
+            if position < end or i + 1 == len(bounds):
+                return left + (right - left) * (position - start) / max(end - start, 1)
+        return self.left
 
 
 @dataclass
@@ -138,6 +146,14 @@ class Layout:
             if len(bare) == 2:
                 tails.setdefault(bare[1], []).append(label)
         self._tails = {ch: found[0] for ch, found in tails.items() if len(found) == 1}
+        # The other way round: the detector kept the first character alone in its box and lost
+        # the far second one (名 …… 成都某某公司). A box holding only that character is the label.
+        heads: dict[str, list[str]] = {}
+        for label in unique:
+            bare = re.sub(r"\s", "", label)
+            if len(bare) == 2:
+                heads.setdefault(bare[0], []).append(label)
+        self._heads = {ch: found[0] for ch, found in heads.items() if len(found) == 1}
         self.lines = self._join_split_labels(self.lines, unique)
         for line in self.lines:
             line.segments = self._segment(line.text, line.raw)
@@ -151,20 +167,30 @@ class Layout:
 
     @staticmethod
     def _join_split_labels(lines: list[Line], labels: Sequence[str]) -> list[Line]:
-        """Join a spaced-out label the engine cut in two boxes (``住`` | ``所：``)."""
-        starts = tuple(labels)
+        """Join a spaced-out label the engine cut in boxes (``住`` | ``所：``; 负 | 责 | 人).
+
+        Licences justify short labels to the width of the longest (名　　　称 as wide as
+        法定代表人), so the gap between a label's characters can be three characters wide.
+        """
+        starts = tuple(re.sub(r"\s", "", label) for label in labels)
         out: list[Line] = []
         for line in lines:
             prev = out[-1] if out else None
+            joined = (prev.text + line.text).replace(" ", "") if prev is not None else ""
             if (
                 prev is not None
                 and len(prev.text.replace(" ", "")) <= 2
                 and min(prev.bottom, line.bottom) - max(prev.top, line.top)
                 >= 0.5 * min(prev.height, line.height)
-                and 0 <= line.left - prev.right <= 2.0 * prev.height
-                and (prev.text + line.text).replace(" ", "").startswith(starts)
+                and -0.5 * prev.height <= line.left - prev.right <= 3.5 * prev.height
+                and (
+                    joined.startswith(starts)
+                    # the middle of a label spaced over three boxes (负 | 责 | 人杨丽)
+                    or any(len(joined) < len(s) and s.startswith(joined) for s in starts)
+                )
                 and not prev.text.replace(" ", "").startswith(starts)
             ):
+                parts = prev.parts or [(0, prev.left, prev.right)]
                 out[-1] = Line(
                     prev.index,
                     prev.text + " " + line.text,
@@ -174,6 +200,7 @@ class Layout:
                     min(prev.top, line.top),
                     line.right,
                     max(prev.bottom, line.bottom),
+                    parts=[*parts, (len(prev.text) + 1, line.left, line.right)],
                 )
                 continue
             out.append(line)
@@ -193,6 +220,8 @@ class Layout:
             if not (at_start or colon or label in self.inline):
                 continue
             cuts.append((m.start(), m.end(), label, colon))
+        if not cuts and text.strip(" :") in self._heads:
+            cuts.append((0, len(text), self._heads[text.strip(" :")], ":" in text))
         if not cuts or cuts[0][0] > 0:
             fragment = _TAIL_LABEL.match(text)
             if fragment is not None and fragment.group(1) in self._tails:
@@ -227,6 +256,23 @@ class Layout:
                 continue  # nor does one of a column to the right
             overlap = min(line.bottom, other.bottom) - max(line.top, other.top)
             if overlap >= 0.5 * min(line.height, other.height) and self.is_labelled(other):
+                return True
+        return False
+
+    def _row_headed(self, line: Line, own_label: Line, used: Sequence[Line]) -> bool:
+        """Whether a box stands left of the line on its row, in the label's column.
+
+        In a table each row's label cell sits there (建筑面积 | 86.5平方米), whether or not this
+        type knows the label; a value that runs on has nothing left of its next line but its
+        own label. Boxes of a column further left (two-column licences) do not count.
+        """
+        for other in self.lines:
+            if other is line or other is own_label or other in used:
+                continue
+            if other.left < own_label.left - own_label.height or other.left >= line.left:
+                continue
+            overlap = min(line.bottom, other.bottom) - max(line.top, other.top)
+            if overlap >= 0.5 * min(line.height, other.height):
                 return True
         return False
 
@@ -332,7 +378,12 @@ class Layout:
                     continue
                 nxt = other
                 break
-            if nxt is None or len(nxt.segments) != 1 or self._row_labelled(nxt, label_line):
+            if (
+                nxt is None
+                or len(nxt.segments) != 1
+                or self._row_labelled(nxt, label_line)
+                or self._row_headed(nxt, label_line, used)
+            ):
                 break
             if spec.complete is not None and spec.complete(text):
                 break

@@ -9,7 +9,8 @@ from ocr.documents.base import DocumentType
 from ocr.documents.layout import FieldSpec, Found, Layout
 from ocr.text import find_dates
 
-_TERM_LABEL = re.compile(r"租赁期限|租赁期间|租赁期|租期|期限")
+_TERM_LABEL = re.compile(r"租赁期限|租赁期间|租赁期|租期|期限|起止(?:日期|时间)|租赁时间")
+"""What introduces the term: 租赁期限, or on forms 租赁起止日期 and 租赁时间 (then two dates)."""
 _PROSE_ADDRESS = re.compile(
     r"(?:位于|坐落于|座落于|坐落在|地址为|位置为)[:]?(.{4,60}?)(?:的|之)?(?:房屋|房产|商铺|铺面|门面|门市|厂房|写字楼|办公室|店面|[,;。])"
 )

@@ -83,9 +83,18 @@ def person_name(text: str) -> str | None:
     return value if _PERSON.match(value) else None
 
 
+_ANNOTATION = re.compile(r"[（(][^（）()]*(?:\d{6}|[:：])[^（）()]*(?:[）)]|$)|[（(]$")
+
+
 def party_name(text: str) -> str | None:
-    """A contract party: a person or an organisation, without signature-line words."""
-    value = _SIGN.sub("", text_value(text) or "").strip(_EDGE)
+    """A contract party: a person or an organisation, without signature-line words.
+
+    Contracts put the party's ID or credit code after the name in brackets (张三（身份证号：…）);
+    a bracket holding a number or a label, or one left open where a label cut the line, is not
+    part of the name (a firm's own brackets, （有限合伙）, hold neither).
+    """
+    value = _ANNOTATION.sub("", _plain_value(text))
+    value = _SIGN.sub("", text_value(value) or "").strip(_EDGE)
     return value if _PARTY.match(value) and not value.isdigit() else None
 
 
