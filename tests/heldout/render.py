@@ -638,14 +638,14 @@ _BL2 = credit_code("92330106MA2H8QW3N")
 _BL3 = credit_code("91440300MA5G2RKL8")
 _BL4 = credit_code("91510107MA6CU4WT1")
 _BL5 = credit_code("91610113MA6TX5L09")
-_IDF4 = id_number("15250219681001302")
+_IDF4 = id_number("15250119681001302")
 _FD1 = credit_code("91320102MA1Q8N6B4")
 _FD2 = credit_code("92370102MA3T5R9K7")
 
 
 def _cases() -> list[Case]:
-    idf1 = id_number("45010319880709512")
-    idf2 = id_number("15010219750321003")
+    idf1 = id_number("45010319880709513")
+    idf2 = id_number("15012119750321004")
     idf3 = id_number("65010220010214153")
     return [
         Case(

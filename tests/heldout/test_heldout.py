@@ -11,8 +11,12 @@ photos with a shadow and a lower JPEG quality. Each case is read through the who
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
+import pytest
+from stdnum.cn import ric, uscc
+
+from ocr.checks import check_document
 from ocr.engine import OcrEngine
 from ocr.reader import read_document
 from tests.heldout.render import CASES, Case, fonts_installed
@@ -25,6 +29,9 @@ ENGINE_LIMITED: dict[str, set[str]] = {
     "id_front_compound_surname_three_line_address": {"ethnicity"},
 }
 """Fields the recogniser itself misreads on a case: they may be missing, but never wrong."""
+
+TODAY = dt.date(2025, 12, 1)
+"""A day every held-out document is valid on (the earliest lease ends in February 2026)."""
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -40,12 +47,23 @@ def test_every_field_is_read_exactly(case: Case, ocr_engine: OcrEngine) -> None:
         and not (name in limited and name not in reading.fields)
     }
     assert wrong == {}, f"(expected, read) per wrong field: {wrong}"
+    if not limited:
+        # Every held-out document is genuine: the checks must find nothing wrong with it.
+        assert check_document(reading, today=TODAY) == []
 
 
-def test_the_cases_cover_every_type_with_several_layouts() -> None:
+def test_the_cases_are_genuine_and_cover_every_type_with_several_layouts() -> None:
     kinds: dict[str, int] = {}
     for case in CASES:
         kinds[case.document_type] = kinds.get(case.document_type, 0) + 1
+        number = case.fields.get("id_number")
+        if isinstance(number, str):
+            assert ric.is_valid(number), case.name
+            assert ric.get_birth_date(number).isoformat() == case.fields["birth_date"]
+            assert "男女"[int(number[16]) % 2 == 0] == case.fields["gender"], case.name
+        code = case.fields.get("uscc")
+        if isinstance(code, str):
+            assert uscc.is_valid(code), case.name
     assert set(kinds) == {
         "resident_id_front",
         "resident_id_back",
