@@ -44,7 +44,7 @@ FOOD_BUSINESS_LICENSE = DocumentType(
         FieldSpec("uscc", ("社会信用代码", "统一社会信用代码", "身份证号码"), v.uscc),
         FieldSpec("legal_representative", ("法定代表人", "负责人", "经营者"), v.person_name),
         FieldSpec("address", ("经营场所", "住所", "地址"), v.address, multiline=True),
-        FieldSpec("valid_to", ("有效期至", "有效期限", "有效期"), v.date_value),
+        FieldSpec("valid_to", ("有效期至", "有效期限", "有效期"), v.end_date),
     ),
     stop_labels=(
         "主体业态",

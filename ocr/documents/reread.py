@@ -46,7 +46,15 @@ CHECKS: dict[str, Callable[[str], bool]] = {
 }
 """Fields whose value carries its own check: a re-read value must pass it."""
 
-CLOSED_KINDS = (v.gender, v.ethnicity, v.id_number, v.uscc, v.date_value, v.licence_number)
+CLOSED_KINDS = (
+    v.gender,
+    v.ethnicity,
+    v.id_number,
+    v.uscc,
+    v.date_value,
+    v.end_date,
+    v.licence_number,
+)
 """Value kinds with a closed form (a list, a pattern, a check): only these are re-read, so a
 stray region can never pass as a name or an address."""
 

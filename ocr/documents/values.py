@@ -42,11 +42,15 @@ ETHNIC_GROUPS = frozenset(_ETHNIC_NAMES.split())
 """The 56 ethnic groups as the card prints them (汉, not 汉族)."""
 
 
-_SUB_LABEL = re.compile(r"^(?:姓名|名称|全称|单位名称|公司名称)[:：]")
+_SUB_LABEL = re.compile(r"^(?:姓名|名称|全称|单位名称|公司名称)[:：]?")
 
 
 def _plain_value(text: str) -> str:
-    """``_plain`` without a sub-label the form put before the value (出租人（甲方）姓名：张三)."""
+    """``_plain`` without a sub-label the form put before the value (出租人（甲方）姓名：张三).
+
+    Forms also print it without a colon, or as the label's own last word in a table cell
+    (出租人姓名 | 张三): then nothing is left and the value is looked for beside the label.
+    """
     return _SUB_LABEL.sub("", _plain(text).lstrip(":："))
 
 
@@ -105,6 +109,12 @@ def date_value(text: str) -> str | None:
         if 1 <= month <= 12 and 1 <= day <= 31:
             return match.iso
     return None
+
+
+def end_date(text: str) -> str | None:
+    """The date a validity ends: the last of a range (有效期限：2024年5月21日至2029年5月20日)."""
+    dates = [m for m in find_dates(text) if 1 <= m.parts[1] <= 12 and 1 <= m.parts[2] <= 31]
+    return dates[-1].iso if dates else None
 
 
 def date_or_long_term(text: str) -> str | None:

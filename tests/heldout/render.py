@@ -639,6 +639,7 @@ _BL3 = credit_code("91440300MA5G2RKL8")
 _BL4 = credit_code("91510107MA6CU4WT1")
 _BL5 = credit_code("91610113MA6TX5L09")
 _IDF4 = id_number("15250119681001302")
+_FD3 = credit_code("92440305MA5F7K2P3")
 _FD1 = credit_code("91320102MA1Q8N6B4")
 _FD2 = credit_code("92370102MA3T5R9K7")
 
@@ -1179,6 +1180,57 @@ def _cases() -> list[Case]:
             ),
             Photo(tilt=0.02, shadow=0.3, jpeg=72),
             seed=37,
+        ),
+        Case(
+            "lease_form_name_cells_and_a_term_row",
+            "lease_contract",
+            {
+                "lessor": "冯秀兰",
+                "lessee": "上海瑞丰商贸有限公司",
+                "address": "上海市浦东新区张杨路500号时代广场2层208室",
+                "start_date": "2025-07-01",
+                "end_date": "2030-06-30",
+            },
+            _lease_form(
+                "wqy",
+                [
+                    ("出租人姓名", "冯秀兰"),
+                    ("承租人名称", "上海瑞丰商贸有限公司"),
+                    ("租赁房屋地址", "上海市浦东新区张杨路500号时代广场2层208室"),
+                    ("租赁期限", "2025-07-01至2030-06-30"),
+                    ("月租金", "人民币18000元"),
+                ],
+            ),
+            Photo(tilt=0.03, jpeg=70),
+            seed=38,
+        ),
+        Case(
+            "food_licence_validity_as_a_range",
+            "food_business_license",
+            {
+                "licence_number": "JY14401050098765",
+                "operator_name": "深圳市南山区远航饮品店",
+                "uscc": _FD3,
+                "legal_representative": "钟雪梅",
+                "address": "广东省深圳市南山区南头街道南山大道2046号",
+                "valid_to": "2029-08-15",
+            },
+            _food_lines(
+                "serif",
+                [
+                    ("许可证编号", "JY14401050098765"),
+                    ("经营者名称", "深圳市南山区远航饮品店"),
+                    ("社会信用代码", _FD3),
+                    ("负责人", "钟雪梅"),
+                    ("经营场所", "广东省深圳市南山区南头街道南山大道2046号"),
+                    ("主体业态", "餐饮服务经营者（饮品店）"),
+                    ("经营项目", "自制饮品制售"),
+                    ("有效期限", "2024年8月16日至2029年8月15日"),
+                ],
+                26,
+            ),
+            Photo(tilt=0.03, shadow=0.25, jpeg=75),
+            seed=43,
         ),
     ]
 
