@@ -76,14 +76,29 @@ def address(text: str) -> str | None:
     return value if len(value) >= 4 else None
 
 
-_PERSON = re.compile(rf"^[{_CJK}·]{{2,8}}$|^[A-Za-z][A-Za-z .'-]{{1,40}}$")
+_PERSON = re.compile(
+    rf"^[{_CJK}]{{2,8}}$"
+    rf"|^[{_CJK}]{{1,10}}(?:·[{_CJK}]{{1,10}}){{1,3}}$"  # 买买提·艾力
+    r"|^[A-Za-z][A-Za-z .'-]{1,40}$"
+)
+_NAME_DOT = re.compile(rf"(?<=[{_CJK}])\s*[.·•・∙‧･]\s*(?=[{_CJK}])")
+
+
+def _name_dots(value: str) -> str:
+    """A transcribed name's middle dot as printed (阿卜杜热合曼·买买提明).
+
+    Engines return it as ``.``, ``•`` or ``・``.
+    """
+    return _NAME_DOT.sub("·", value)
+
+
 _PARTY = re.compile(rf"^[{_CJK}A-Za-z0-9()（）·]{{2,40}}$")
 _SIGN = re.compile(r"[(（](?:签字|签章|盖章|签名|签字盖章|公章)[)）]|签字|盖章")
 
 
 def person_name(text: str) -> str | None:
     """A person's name: two to eight Chinese characters (or a Latin name)."""
-    value = _SIGN.sub("", _STOP.split(_plain_value(text))[0]).strip(_EDGE)
+    value = _SIGN.sub("", _STOP.split(_name_dots(_plain_value(text)))[0]).strip(_EDGE)
     return value if _PERSON.match(value) else None
 
 
@@ -97,7 +112,7 @@ def party_name(text: str) -> str | None:
     a bracket holding a number or a label, or one left open where a label cut the line, is not
     part of the name (a firm's own brackets, （有限合伙）, hold neither).
     """
-    value = _ANNOTATION.sub("", _plain_value(text))
+    value = _ANNOTATION.sub("", _name_dots(_plain_value(text)))
     value = _SIGN.sub("", text_value(value) or "").strip(_EDGE)
     return value if _PARTY.match(value) and not value.isdigit() else None
 
@@ -209,7 +224,9 @@ _TYPE_ENDS = ("公司", ")", "）", "户", "企业", "合伙", "社")
 
 def name_complete(text: str) -> bool:
     """Whether a party's or firm's name is whole: a person's name, or a firm's with its ending."""
-    return bool(re.fullmatch(rf"[{_CJK}·]{{2,4}}", text)) or text.endswith(_NAME_ENDS)
+    return bool(
+        re.fullmatch(rf"[{_CJK}]{{2,4}}|[{_CJK}]{{1,10}}(?:·[{_CJK}]{{1,10}}){{1,3}}", text)
+    ) or text.endswith(_NAME_ENDS)
 
 
 def type_complete(text: str) -> bool:

@@ -640,6 +640,7 @@ _BL4 = credit_code("91510107MA6CU4WT1")
 _BL5 = credit_code("91610113MA6TX5L09")
 _IDF4 = id_number("15250119681001302")
 _FD3 = credit_code("92440305MA5F7K2P3")
+_IDF5 = id_number("65310119790815213")
 _FD1 = credit_code("91320102MA1Q8N6B4")
 _FD2 = credit_code("92370102MA3T5R9K7")
 
@@ -1231,6 +1232,30 @@ def _cases() -> list[Case]:
             ),
             Photo(tilt=0.03, shadow=0.25, jpeg=75),
             seed=43,
+        ),
+        Case(
+            "id_front_uyghur_name_with_middle_dot",
+            "resident_id_front",
+            {
+                "name": "阿卜杜热合曼·买买提明",
+                "gender": "男",
+                "ethnicity": "维吾尔",
+                "birth_date": "1979-08-15",
+                "address": "新疆喀什市人民东路街道团结路145号",
+                "id_number": _IDF5,
+            },
+            _id_front(
+                "sans",
+                "阿卜杜热合曼·买买提明",
+                "男",
+                "维吾尔",
+                dt.date(1979, 8, 15),
+                "新疆喀什市人民东路街道团结路145号",
+                _IDF5,
+                30,
+            ),
+            Photo(tilt=0.025, jpeg=75),
+            seed=17,
         ),
     ]
 
