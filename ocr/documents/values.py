@@ -73,6 +73,8 @@ def address(text: str) -> str | None:
         return None
     value = _STOP.split(value, maxsplit=1)[0].strip(_EDGE)
     value = re.sub(r"^(?:位于|坐落于|座落于|于|在|为)", "", value)  # 房屋坐落于…
+    # A contract names the premises after the address: …500号（以下简称该房屋）.
+    value = re.sub(r"[(（]以下.*$", "", value).strip(_EDGE)
     return value if len(value) >= 4 else None
 
 
