@@ -328,11 +328,11 @@ class Layout:
         if last:
             right = self._right_of(line)
             if right is not None and right.segments and right.segments[0].label is None:
-                candidates.append((right, right.segments[0].text, right.left))
+                candidates.append((right, _clear_of(line, right), right.left))
             if not seg.text:
                 below = self.near(line)
                 if below is not None and below.segments and below.segments[0].label is None:
-                    candidates.append((below, below.segments[0].text, below.left))
+                    candidates.append((below, _clear_of(line, below), below.left))
         for source, text, x in candidates:
             value = spec.parse(text)
             if value is None:
@@ -410,6 +410,22 @@ class Layout:
         if not owners:
             return 0.0
         return min(self.lines[i].confidence for i in owners)
+
+
+def _clear_of(label: Line, box: Line) -> str:
+    """The text of a value's box without what it shares with its label's box on the row.
+
+    The detector can start a value's box inside its label's (主要经营场所 | 斤深圳市…): the
+    recogniser then reads the label's last character again, cut in half, as another. Boxes that
+    only touch share less than most of a character and keep all their text.
+    """
+    text = box.segments[0].text
+    overlap = min(label.bottom, box.bottom) - max(label.top, box.top)
+    if not text or not box.text or overlap < 0.5 * min(label.height, box.height):
+        return text
+    width = (box.right - box.left) / len(box.text)
+    shared = int((label.right - box.left) / max(width, 1.0) + 0.3)
+    return text[shared:] if 0 < shared < len(text) else text
 
 
 def _reading_order(lines: Sequence[TextLine]) -> list[TextLine]:
