@@ -232,9 +232,17 @@ _NUMERALS = "零〇○壹一贰貳二两叁參三肆四伍五陆陸六柒七捌�
 _CHINESE_MONEY = re.compile(rf"(?<![\d.])([{_NUMERALS}]+)\s*元")
 
 
+_FOREIGN_MONEY = re.compile(r"美元|港元|港币|欧元|日元|英镑|澳元|新台币|USD|HKD|EUR|JPY", re.I)
+
+
 def parse_money(text: str) -> int | None:
-    """An amount of yuan: 壹佰万元整, 100万元人民币, 1,000,000元, 50.5万元 -> whole yuan."""
+    """An amount of yuan: 壹佰万元整, 100万元人民币, 1,000,000元, 50.5万元 -> whole yuan.
+
+    A foreign-invested firm's capital in another currency (100万美元) is no amount of yuan.
+    """
     text = squeeze(text)
+    if _FOREIGN_MONEY.search(text):
+        return None
     chinese = _CHINESE_MONEY.search(text)
     if chinese:
         value = _chinese_number(chinese.group(1))

@@ -641,6 +641,7 @@ _BL5 = credit_code("91610113MA6TX5L09")
 _IDF4 = id_number("15250119681001302")
 _FD3 = credit_code("92440305MA5F7K2P3")
 _IDF5 = id_number("65310119790815213")
+_BL6 = credit_code("91320594MA1MXR4T6")
 _FD1 = credit_code("91320102MA1Q8N6B4")
 _FD2 = credit_code("92370102MA3T5R9K7")
 
@@ -1284,6 +1285,39 @@ def _cases() -> list[Case]:
             ),
             Photo(tilt=0.03, shadow=0.2, jpeg=72),
             seed=39,
+        ),
+        Case(
+            "business_licence_foreign_invested_capital_in_dollars",
+            "business_license",
+            {
+                "uscc": _BL6,
+                "name": "苏州金桥精密机械有限公司",
+                "company_type": "有限责任公司（外国法人独资）",
+                "legal_representative": "陈志强",
+                "established_date": "2012-04-26",
+                "address": "苏州工业园区星湖街328号创意产业园12栋",
+                "term_from": "2012-04-26",
+                "term_to": "2062-04-25",
+            },
+            _business_twocol(
+                "wqy",
+                _BL6,
+                [
+                    ("名称", "苏州金桥精密机械有限公司"),
+                    ("类型", "有限责任公司（外国法人独资）"),
+                    ("法定代表人", "陈志强"),
+                ],
+                [
+                    ("注册资本", "500万美元"),
+                    ("成立日期", "2012年04月26日"),
+                    ("营业期限", "2012年04月26日至2062年04月25日"),
+                    ("住所", "苏州工业园区星湖街328号创意产业园12栋"),
+                ],
+                "精密机械零部件的研发、生产，销售本公司所生产的产品并提供售后服务。",
+                seed=26,
+            ),
+            Photo(tilt=0.025, shadow=0.2, jpeg=75),
+            seed=26,
         ),
     ]
 

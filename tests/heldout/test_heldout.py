@@ -30,6 +30,33 @@ ENGINE_LIMITED: dict[str, set[str]] = {
 }
 """Fields the recogniser itself misreads on a case: they may be missing, but never wrong."""
 
+FIXED_FIELDS = {
+    "resident_id_front": {"name", "gender", "ethnicity", "birth_date", "address", "id_number"},
+    "resident_id_back": {"issuing_authority", "valid_from", "valid_to"},
+    "business_license": {
+        "uscc",
+        "name",
+        "company_type",
+        "legal_representative",
+        "registered_capital",
+        "established_date",
+        "address",
+        "term_from",
+        "term_to",
+    },
+    "lease_contract": {"lessor", "lessee", "address", "start_date", "end_date"},
+    "food_business_license": {
+        "licence_number",
+        "operator_name",
+        "uscc",
+        "legal_representative",
+        "address",
+        "valid_to",
+    },
+}
+"""The fields the JSON gives per type: one a document does not print must not be read either
+(a sole proprietor's licence has no capital, a capital in 美元 is no amount of yuan)."""
+
 TODAY = dt.date(2025, 12, 1)
 """A day every held-out document is valid on (the earliest lease ends in February 2026)."""
 
@@ -47,6 +74,12 @@ def test_every_field_is_read_exactly(case: Case, ocr_engine: OcrEngine) -> None:
         and not (name in limited and name not in reading.fields)
     }
     assert wrong == {}, f"(expected, read) per wrong field: {wrong}"
+    invented = {
+        name: reading.fields[name]
+        for name in FIXED_FIELDS[case.document_type] - set(case.fields)
+        if name in reading.fields
+    }
+    assert invented == {}, "fields the document does not print"
     if not limited:
         # Every held-out document is genuine: the checks must find nothing wrong with it.
         assert check_document(reading, today=TODAY) == []
