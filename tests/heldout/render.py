@@ -229,9 +229,13 @@ def photograph(sheet: Image.Image, photo: Photo, seed: int, *, card: bool) -> BG
     )
     warped = cv2.warpPerspective(page, matrix, (frame_w, frame_h), flags=cv2.INTER_AREA)
     mask = cv2.warpPerspective(np.full((h, w), 255, np.uint8), matrix, (frame_w, frame_h))
-    image = np.where(mask[..., None] > 127, warped, desk).astype(np.float32)
-    ys, xs = np.mgrid[0:frame_h, 0:frame_w].astype(np.float32)
-    # Light falls off gently across the frame; a shadow's edge is soft but clear.
+    image = np.where(mask[..., None] > 127, warped, desk).astype(np.uint8)
+    if photo.blur:
+        image = cv2.GaussianBlur(image, (0, 0), photo.blur)
+    # Light falls off gently across the frame; a shadow's edge is soft but clear. The light is
+    # smooth, so it is worked out at a quarter of the size and enlarged.
+    small_w, small_h = frame_w // 4, frame_h // 4
+    ys, xs = np.mgrid[0:small_h, 0:small_w].astype(np.float32) * 4.0
     angle = rng.uniform(0, 2 * np.pi)
     ramp = np.cos(angle) * xs / frame_w + np.sin(angle) * ys / frame_h
     ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1e-6)
@@ -241,11 +245,12 @@ def photograph(sheet: Image.Image, photo: Photo, seed: int, *, card: bool) -> BG
         d = np.cos(a2) * (xs - frame_w / 2) + np.sin(a2) * (ys - frame_h / 2)
         edge = rng.uniform(-0.1, 0.15) * min(frame_w, frame_h)
         gain *= 1.0 - photo.shadow / (1.0 + np.exp(-(d - edge) / 25.0))
-    image *= gain[..., None]
-    if photo.blur:
-        image = cv2.GaussianBlur(image, (0, 0), photo.blur)
-    image += np.random.default_rng(seed).normal(0, 2.5, image.shape).astype(np.float32)
-    out = np.clip(image, 0, 255).astype(np.uint8)
+    light = cv2.resize(gain.astype(np.float32), (frame_w, frame_h), interpolation=cv2.INTER_LINEAR)
+    lit = image.astype(np.float32) * light[..., None]
+    noise = np.empty((frame_h, frame_w * 3), np.float32)
+    cv2.setRNGSeed(seed)
+    cv2.randn(noise, 0.0, 2.5)
+    out = np.clip(lit + noise.reshape(lit.shape), 0, 255).astype(np.uint8)
     ok, data = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, photo.jpeg])
     assert ok
     decoded = cv2.imdecode(data, cv2.IMREAD_COLOR)
