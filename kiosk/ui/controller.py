@@ -262,6 +262,11 @@ class KioskController(QObject):
 
     def stop(self) -> None:
         """Stop every worker; called on shutdown."""
+        # The application outlives the controller (tests build many): a filter left behind has
+        # Qt call into a Python object being torn down for every event.
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         self._idle_timer.stop()
         self._decision_timer.stop()
         self._check_timer.stop()

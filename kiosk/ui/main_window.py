@@ -160,6 +160,16 @@ class ScreenStack(QStackedWidget):
         shown = self.currentWidget()
         return shown.minimumSizeHint() if shown is not None else super().minimumSizeHint()
 
+    def hasHeightForWidth(self) -> bool:
+        """Whether the shown screen's height depends on its width (wrapped text)."""
+        shown = self.currentWidget()
+        return shown.hasHeightForWidth() if shown is not None else super().hasHeightForWidth()
+
+    def heightForWidth(self, width: int) -> int:
+        """The shown screen's height at ``width``."""
+        shown = self.currentWidget()
+        return shown.heightForWidth(width) if shown is not None else super().heightForWidth(width)
+
 
 class KioskWindow(QMainWindow):
     """The full-screen window: header, stacked screens, overlay."""

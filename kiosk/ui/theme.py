@@ -86,9 +86,9 @@ QProgressBar::chunk {{ background: {PRIMARY}; border-radius: {px(10)}; }}
 QWidget#overlay {{ background: rgba(10, 20, 40, 190); }}
 QFrame#dialog {{ background: {CARD}; border-radius: {px(24)}; }}
 QScrollArea {{ border: none; background: transparent; }}
-QScrollBar:vertical {{ width: {px(28)}; background: #E6EAF0; border-radius: {px(14)}; }}
+QScrollBar:vertical {{ width: {px(60)}; background: #E6EAF0; border-radius: {px(30)}; }}
 QScrollBar::handle:vertical {{
-    background: #8A96A8; border-radius: {px(14)}; min-height: {px(80)};
+    background: #8A96A8; border-radius: {px(30)}; min-height: {px(96)};
 }}
 QScrollBar::add-line, QScrollBar::sub-line {{ height: 0; }}
 QWidget#simPanel QPushButton {{ font-size: 14px; min-height: 32px; padding: 0 8px; }}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -104,6 +106,42 @@ def button(text: str = "", *, primary: bool = False, name: str | None = None) ->
     widget.setCursor(Qt.CursorShape.PointingHandCursor)
     widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return widget
+
+
+class _FingerScroll(QObject):
+    """Drags a scroll area's content with the finger (or mouse) that presses on it."""
+
+    def __init__(self, area: QScrollArea) -> None:
+        super().__init__(area)
+        self._bar = area.verticalScrollBar()
+        self._pressed: tuple[float, int] | None = None
+        """Where the finger went down (window y) and the scroll position then."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Follow a press, its moves and its release; never swallow them."""
+        kind = event.type()
+        if isinstance(event, QMouseEvent):
+            y = event.scenePosition().y()
+            if kind == QEvent.Type.MouseButtonPress:
+                self._pressed = (y, self._bar.value())
+            elif kind == QEvent.Type.MouseMove and self._pressed is not None:
+                start, value = self._pressed
+                self._bar.setValue(round(value - (y - start)))
+            elif kind == QEvent.Type.MouseButtonRelease:
+                self._pressed = None
+        return False
+
+
+def touch_scrolling(area: QScrollArea) -> QScrollArea:
+    """Let a finger drag ``area``'s content up and down, as on a phone, besides its scroll bar.
+
+    A touch screen's taps reach Qt as mouse events; presses on the labels inside pass up to the
+    viewport, which follows them. (Qt's ``QScroller`` does this with inertia, but under the
+    offscreen platform it warned of gestures without a target and its objects crashed the test
+    process at exit.)
+    """
+    area.viewport().installEventFilter(_FingerScroll(area))
+    return area
 
 
 def card(parent: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:

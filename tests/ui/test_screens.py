@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -14,6 +15,7 @@ import assets
 from kiosk.config import KioskSettings
 from kiosk.services.materials import commitment_for
 from kiosk.ui.main_window import KioskWindow
+from kiosk.ui.strings import tr
 from kiosk.ui.widgets import Screen
 
 ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
@@ -157,3 +159,63 @@ def test_no_screen_needs_more_than_a_portrait_screen_is_wide_or_a_landscape_one_
             if orientation == "landscape" and needed.height() > height:
                 too_big.append(f"{type(screen).__name__} needs {needed.height()} px high")
     assert not too_big, "\n".join(too_big)
+
+
+def test_the_instruction_gives_way_to_a_verdict_and_returns_when_a_retake_fails(
+    qtbot: QtBot,
+) -> None:
+    window = _window(qtbot, ORIENTATIONS["landscape"])
+    capture = window.capture
+    lease = assets.load_catalog().item("sole-proprietor-registration").materials[1]
+    capture.set_material(lease.name, lease.hint, tolerable=True)
+    window.show_screen(capture)
+    assert capture.hint.isVisible()
+    photo = QImage(1600, 1200, QImage.Format.Format_RGB888)
+    photo.fill(QColor("#5a5048"))
+    capture.show_photo(photo)
+    capture.show_verdict("failed", [("材料已过期。", "The document has expired.")])
+    assert capture.verdict.isVisible() and not capture.hint.isVisible()
+    capture.show_taking()  # the citizen retakes
+    assert capture.hint.isVisible() and not capture.verdict.isVisible()
+    capture.show_error("照片模糊，请重拍。")  # and the camera's photo is refused
+    assert capture.hint.isVisible() and capture.error.isVisible()
+    assert capture.take_button.text() == tr("capture_take", "zh")
+    assert not capture.use_button.isVisible()
+
+
+def test_a_finger_drags_a_long_review_up(qtbot: QtBot) -> None:
+    """The review's rows scroll under a dragging finger (a touch screen's taps are mouse events)."""
+    window = _window(qtbot, ORIENTATIONS["landscape"])
+    window.set_elder_mode(True)
+    review = window.review
+    review.reset()
+    window.show_screen(review)
+    bar = review.scroll_area.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    viewport = review.scroll_area.viewport()
+    start = QPoint(viewport.width() // 2, viewport.height() * 4 // 5)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for step in range(1, 13):
+        qtbot.wait(16)  # a finger's moves arrive frame by frame
+        QTest.mouseMove(viewport, start - QPoint(0, 30 * step))
+    QTest.mouseRelease(
+        viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start - QPoint(0, 360)
+    )
+    qtbot.waitUntil(lambda: bar.value() > 0)
+
+
+@pytest.mark.parametrize(("orientation", "columns"), [("portrait", 1), ("landscape", 2)])
+def test_items_set_while_hidden_take_one_column_on_a_portrait_screen(
+    qtbot: QtBot, orientation: str, columns: int
+) -> None:
+    """The card is read on the attract screen, so the items are set before the screen shows."""
+    window = _window(qtbot, ORIENTATIONS[orientation])
+    window.show_screen(window.choose)
+    QApplication.processEvents()
+    window.show_screen(window.attract)
+    catalog = assets.load_catalog()
+    window.choose.set_items(list(catalog.items), "李*国")  # hidden: no width of its own
+    window.show_screen(window.choose)
+    QApplication.processEvents()
+    lefts = {push.geometry().left() for push in window.choose.buttons}
+    assert len(lefts) == columns

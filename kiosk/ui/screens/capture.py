@@ -177,7 +177,8 @@ class CaptureScreen(Screen):
         self.taking = True
         self.guidance.hide()
         self.error.hide()
-        self.verdict.hide()
+        self.verdict_state = None
+        self._show_verdict_text()  # no verdict yet: the instruction stays
         self.take_button.setEnabled(False)
         self.busy.show_busy(tr("capture_checking", self.language, seconds=seconds))
 
@@ -228,8 +229,8 @@ class CaptureScreen(Screen):
         self.taking = True
         self.guidance.hide()
         self.error.hide()
-        self.verdict.hide()
         self.verdict_state = None
+        self._show_verdict_text()  # the last verdict goes, the instruction comes back
         self.take_button.setEnabled(False)
         self.busy.show_busy(tr("capture_busy", self.language))
 
@@ -248,6 +249,8 @@ class CaptureScreen(Screen):
         self.busy.hide()
         self.taking = False
         self.has_photo = False
+        self.verdict_state = None
         self.take_button.setEnabled(True)
         self.error.setText(message)
         self.error.show()
+        self.retranslate()  # no photo held: "take a photo" again, and the instruction back

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
 from hall.schema import ServiceItem
@@ -71,8 +71,8 @@ class ChooseScreen(Screen):
     def _place_buttons(self) -> None:
         # Two equal columns on a landscape screen; one on a portrait one, where two columns
         # would wrap each name onto four or five short lines.
-        # A hidden screen has no width of its own yet: two columns need the least height, and
-        # the stack's minimum counts hidden screens too.
+        # A hidden screen has no width of its own yet: two columns until it is shown
+        # (``showEvent`` places them again for the width it has then).
         columns = 1 if self.isVisible() and self.width() < NARROW_WIDTH else 2
         for index, push in enumerate(self.buttons):
             self.grid.removeWidget(push)
@@ -80,6 +80,17 @@ class ChooseScreen(Screen):
         for column in range(2):
             self.grid.setColumnStretch(column, 1 if column < columns else 0)
         self._columns = columns
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Lay the buttons for the width the screen is shown at.
+
+        Items are set while the screen is hidden, and on a kiosk whose window never changes size
+        the screen comes back at the same width, so no resize would place them for a portrait
+        screen.
+        """
+        super().showEvent(event)
+        if (1 if self.width() < NARROW_WIDTH else 2) != self._columns:
+            self._place_buttons()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Re-lay the buttons when the screen turns narrow or wide."""

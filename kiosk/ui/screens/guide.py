@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QGridLayout, QScrollArea, QVBoxLayout, QWidget
 from hall.schema import ServiceItem
 from kiosk.ui.screens import loc
 from kiosk.ui.strings import tr
-from kiosk.ui.widgets import ActionBar, Screen, button, card, clear_layout, label
+from kiosk.ui.widgets import ActionBar, Screen, button, card, clear_layout, label, touch_scrolling
 
 
 class GuideScreen(Screen):
@@ -24,7 +24,7 @@ class GuideScreen(Screen):
         self.meta = label("", "subtitle")
         self.body.addWidget(self.title)
         self.body.addWidget(self.meta)
-        self.scroll_area = QScrollArea()
+        self.scroll_area = touch_scrolling(QScrollArea())
         self.scroll_area.setWidgetResizable(True)
         self.content = QWidget()
         self.content.setObjectName("root")

@@ -6,7 +6,16 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.ui.strings import tr
-from kiosk.ui.widgets import ActionBar, BusyPanel, Screen, button, card, clear_layout, label
+from kiosk.ui.widgets import (
+    ActionBar,
+    BusyPanel,
+    Screen,
+    button,
+    card,
+    clear_layout,
+    label,
+    touch_scrolling,
+)
 
 
 class ReviewScreen(Screen):
@@ -28,7 +37,7 @@ class ReviewScreen(Screen):
         layout.addLayout(self.grid)
         # An item with many pre-filled fields scrolls inside the card rather than pushing the
         # submit button off a 1080 px screen (or the busy panel under it).
-        self.scroll_area = QScrollArea()
+        self.scroll_area = touch_scrolling(QScrollArea())
         self.scroll_area.setWidgetResizable(True)
         content = QWidget()
         content.setObjectName("root")
