@@ -6,7 +6,8 @@ import sys
 # One module per benchmark, each with ``main()``; ``python -m bench idcard qr`` runs just those.
 BENCHMARKS = (
     "startup", "preview", "qr", "idcard", "receipt",
-    "queue_enqueue", "queue_drain", "queue_catchup", "queue_kill", "ocr", "ocr_rec", "doctor", "wal",
+    "queue_enqueue", "queue_drain", "queue_catchup", "queue_kill",
+    "ocr", "ocr_rec", "doctor", "wal",
 )  # fmt: skip
 
 if __name__ == "__main__":

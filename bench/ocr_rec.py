@@ -21,6 +21,7 @@ from typing import Any
 
 from bench.docgen import page_for
 from ocr.engines import build_engine, warm_up
+from ocr.engines.rapid import DEFAULT_MODELS, RapidEngine, wheel_model_dir
 
 RESULTS = Path(__file__).parent / "results" / "ocr_rec.json"
 A4_TYPES = ("business_license", "lease_contract", "food_business_license")
@@ -38,6 +39,11 @@ def main() -> None:
             _degrees, upright, boxes = engine._upright(page)
             crops_per_page.append(engine._crops(upright, boxes))
     wheel = engine._ocr.text_rec
+    # The engine hands the wheel's recogniser one of its own single-threaded sessions; the
+    # baseline gets back the session the wheel would run: the same model on every thread.
+    wheel.session.session = RapidEngine._session(
+        wheel_model_dir() / DEFAULT_MODELS["rec"], threads=engine.options.threads
+    )
     ours_s: list[float] = []
     wheel_s: list[float] = []
     lines = differ = 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import math
+import os
 import queue
 import threading
 from pathlib import Path
@@ -114,10 +115,12 @@ class RapidEngine:
             text_score=self.options.min_score,
         )
         self._tune_sessions(paths)
-        # One recognition session per thread, each on one core (see ``_recognise``).
-        self._rec_sessions = [
-            self._session(paths["rec"], threads=1) for _ in range(self.options.threads)
-        ]
+        # One recognition session per thread, each on one core (see ``_recognise``); more
+        # sessions than cores would only take turns.
+        sessions = max(1, min(self.options.threads, os.cpu_count() or 1))
+        self._rec_sessions = [self._session(paths["rec"], threads=1) for _ in range(sessions)]
+        # The wheel's own recognition session is never run: its memory goes back.
+        self._ocr.text_rec.session.session = self._rec_sessions[0]
         self._rec_height = int(self._ocr.text_rec.rec_image_shape[1])
         # One photo at a time: the sessions use every core already and the wheel keeps state.
         self._lock = threading.Lock()
@@ -144,8 +147,9 @@ class RapidEngine:
 
     def _tune_sessions(self, paths: dict[str, Path]) -> None:
         """Rebuild the wheel's detector and classifier sessions with our options."""
-        self._ocr.text_det.infer.session = self._session(paths["det"], threads=self.options.threads)
-        self._ocr.text_cls.infer.session = self._session(paths["cls"], threads=self.options.threads)
+        threads = max(1, self.options.threads)
+        self._ocr.text_det.infer.session = self._session(paths["det"], threads=threads)
+        self._ocr.text_cls.infer.session = self._session(paths["cls"], threads=threads)
 
     def recognize(self, image: Image) -> list[TextLine]:
         """Every text line found, boxes in the pixels of ``image``, in reading order."""
