@@ -6,7 +6,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
+from devices.idcard.demo_cards import demo_card
 from kiosk.app import KioskApp
+
+SCREEN_WAIT = 15_000
+"""A screen change after a device event (a card laid down) on a loaded 2-core machine."""
 
 CHECK_WAIT = 90_000
 """A material check's wait: the OCR engine warms up on a busy 2-core machine first."""
@@ -16,6 +20,18 @@ def click(qtbot: QtBot, button: QPushButton) -> None:
     """Press a button a citizen can see and use."""
     assert button.isVisible() and button.isEnabled(), button.text()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def to_lease_capture(qtbot: QtBot, kiosk: KioskApp, card: str = "adult") -> None:
+    """Lay ``card`` on the reader, choose the registration item and start: the lease's capture."""
+    w = kiosk.window
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card(card))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=SCREEN_WAIT)
+    ids = [item.id for item in kiosk.catalog().items]
+    click(qtbot, w.choose.buttons[ids.index("sole-proprietor-registration")])
+    click(qtbot, w.guide.start_button)
+    assert w.current_screen() is w.capture
 
 
 def verdict(qtbot: QtBot, kiosk: KioskApp) -> str:

@@ -5,32 +5,14 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from assets import SAMPLES_DIR
-from devices.idcard.demo_cards import demo_card
 from kiosk.app import KioskApp
 from kiosk.ui.strings import tr
+from tests.e2e.screens import click, to_lease_capture
 
 WAIT = 15_000
-
-
-def _click(qtbot: QtBot, button: QPushButton) -> None:
-    assert button.isVisible() and button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def _to_capture(qtbot: QtBot, kiosk: KioskApp) -> None:
-    w = kiosk.window
-    assert kiosk.card_simulator is not None
-    kiosk.card_simulator.insert(demo_card("adult"))
-    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
-    ids = [item.id for item in kiosk.catalog().items]
-    _click(qtbot, w.choose.buttons[ids.index("sole-proprietor-registration")])
-    _click(qtbot, w.guide.start_button)
-    assert w.current_screen() is w.capture
 
 
 def test_a_blurred_document_gets_guidance_then_a_sharp_one_is_taken_by_itself(
@@ -41,7 +23,7 @@ def test_a_blurred_document_gets_guidance_then_a_sharp_one_is_taken_by_itself(
     sharp = cv2.imread(str(SAMPLES_DIR / "lease-contract.jpg"))
     assert sharp is not None
     kiosk.still_camera.show(np.asarray(cv2.GaussianBlur(sharp, (41, 41), 0), np.uint8))
-    _to_capture(qtbot, kiosk)
+    to_lease_capture(qtbot, kiosk)
 
     blurred_hint = tr("capture_advice_too_blurred", "zh")
     qtbot.waitUntil(lambda: w.capture.guidance.text() == blurred_hint, timeout=WAIT)
@@ -54,7 +36,7 @@ def test_a_blurred_document_gets_guidance_then_a_sharp_one_is_taken_by_itself(
     qtbot.waitUntil(lambda: w.capture.has_photo, timeout=WAIT)
     assert not w.capture.guidance.isVisible()
     assert w.capture.use_button.isVisible()
-    _click(qtbot, w.capture.use_button)
+    click(qtbot, w.capture.use_button)
     assert w.current_screen() is w.review
     assert len(kiosk.controller.session.materials["lease-contract"].image) > 10_000
     # Leaving the capture screen pauses the preview thread's work.
@@ -68,10 +50,10 @@ def test_an_empty_stand_asks_for_the_document_and_takes_nothing(
     w = kiosk.window
     assert kiosk.still_camera is not None
     kiosk.still_camera.show(np.full((1080, 1920, 3), 120, np.uint8))
-    _to_capture(qtbot, kiosk)
+    to_lease_capture(qtbot, kiosk)
     hint = tr("capture_advice_no_document", "zh")
     qtbot.waitUntil(lambda: w.capture.guidance.text() == hint, timeout=WAIT)
-    _click(qtbot, w.header.language_button)
+    click(qtbot, w.header.language_button)
     hint_en = tr("capture_advice_no_document", "en")
     qtbot.waitUntil(lambda: w.capture.guidance.text() == hint_en, timeout=WAIT)
     assert not w.capture.has_photo

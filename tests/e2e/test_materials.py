@@ -11,10 +11,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from assets import SAMPLES_DIR
-from devices.idcard.demo_cards import demo_card
 from kiosk.app import KioskApp
 from tests.e2e.leases import lease_photo
-from tests.e2e.screens import click, review_text, verdict
+from tests.e2e.screens import click, review_text, to_lease_capture, verdict
 
 pytest.importorskip("rapidocr_onnxruntime")
 # Each check is a PP-OCR run on a 2-core machine that other tests load too.
@@ -24,24 +23,13 @@ WAIT = 15_000
 """Warm-up and one check on a loaded 2-core machine."""
 
 
-def _to_capture(qtbot: QtBot, kiosk: KioskApp, card: str) -> None:
-    w = kiosk.window
-    assert kiosk.card_simulator is not None
-    kiosk.card_simulator.insert(demo_card(card))
-    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
-    ids = [item.id for item in kiosk.catalog().items]
-    click(qtbot, w.choose.buttons[ids.index("sole-proprietor-registration")])
-    click(qtbot, w.guide.start_button)
-    assert w.current_screen() is w.capture
-
-
 def test_the_applicants_lease_passes_and_prefills_the_review(
     qtbot: QtBot, kiosk: KioskApp, tmp_path: Path
 ) -> None:
     w, ctl = kiosk.window, kiosk.controller
     assert kiosk.still_camera is not None
     kiosk.still_camera.show(lease_photo("王秀英"))
-    _to_capture(qtbot, kiosk, "elder")
+    to_lease_capture(qtbot, kiosk, "elder")
     assert verdict(qtbot, kiosk) == "ok"
     assert w.capture.verdict.text() == "✓ 材料核验通过"
     assert w.capture.verdict.objectName() == "notice", "a pass is said in green"
@@ -68,7 +56,7 @@ def test_someone_elses_lease_is_refused_in_plain_words_then_retaken(
     assert kiosk.still_camera is not None
     # The sample contract's lessee is 李建国; the card on the reader is 王秀英's.
     kiosk.still_camera.show_file(SAMPLES_DIR / "lease-contract.jpg")
-    _to_capture(qtbot, kiosk, "elder")
+    to_lease_capture(qtbot, kiosk, "elder")
     assert verdict(qtbot, kiosk) == "failed"
     assert "材料上的姓名与申请人不一致" in capture.verdict.text()
     assert not capture.use_button.isVisible(), "a refused document cannot be used"
@@ -95,7 +83,7 @@ def test_a_photo_that_is_not_a_lease_is_named_the_wrong_document(
             page, text, (120, 250 + 220 * row), cv2.FONT_HERSHEY_SIMPLEX, 3, (20, 20, 20), 8
         )
     kiosk.still_camera.show(page)
-    _to_capture(qtbot, kiosk, "adult")
+    to_lease_capture(qtbot, kiosk, "adult")
     assert verdict(qtbot, kiosk) == "failed"
     assert "这不是所需的材料" in kiosk.window.capture.verdict.text()
 
@@ -103,7 +91,7 @@ def test_a_photo_that_is_not_a_lease_is_named_the_wrong_document(
 def test_an_expired_lease_is_refused(qtbot: QtBot, kiosk: KioskApp) -> None:
     assert kiosk.still_camera is not None
     kiosk.still_camera.show(lease_photo("李建国", start="2023年01月01日", end="2025年12月31日"))
-    _to_capture(qtbot, kiosk, "adult")
+    to_lease_capture(qtbot, kiosk, "adult")
     assert verdict(qtbot, kiosk) == "failed"
     assert "材料已过期" in kiosk.window.capture.verdict.text()
     assert not kiosk.window.capture.use_button.isVisible()

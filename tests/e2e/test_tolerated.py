@@ -6,34 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from devices.idcard.demo_cards import demo_card
 from devices.receipt.oracle import decode_receipt
 from hall.db import Database, Submission
 from kiosk.app import KioskApp
 from kiosk.services.session import Step
+from tests.e2e.screens import click, to_lease_capture
 
 WAIT = 15_000
-
-
-def _click(qtbot: QtBot, button: QPushButton) -> None:
-    assert button.isVisible() and button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def _to_lease_capture(qtbot: QtBot, kiosk: KioskApp) -> None:
-    w = kiosk.window
-    assert kiosk.card_simulator is not None
-    kiosk.card_simulator.insert(demo_card("adult"))
-    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
-    ids = [item.id for item in kiosk.catalog().items]
-    _click(qtbot, w.choose.buttons[ids.index("sole-proprietor-registration")])
-    _click(qtbot, w.guide.start_button)
-    assert w.current_screen() is w.capture
 
 
 def _stored_payload(kiosk: KioskApp, case_number: str) -> dict[str, object] | None:
@@ -50,10 +32,10 @@ def test_a_promised_lease_goes_to_the_hall_and_onto_the_receipt(
     qtbot: QtBot, kiosk: KioskApp
 ) -> None:
     w, ctl = kiosk.window, kiosk.controller
-    _to_lease_capture(qtbot, kiosk)
+    to_lease_capture(qtbot, kiosk)
     deadline = dt.date.today() + dt.timedelta(days=5)
     assert w.capture.promise_button.text() == "暂时没有，承诺补交"
-    _click(qtbot, w.capture.promise_button)
+    click(qtbot, w.capture.promise_button)
     assert w.current_screen() is w.commitment
     promise = w.commitment.promise.text()
     assert "经营场所租赁合同" in promise and "退回" in promise
@@ -61,10 +43,10 @@ def test_a_promised_lease_goes_to_the_hall_and_onto_the_receipt(
     assert w.commitment.promise_button.text() == "我承诺"
 
     # "Back" returns to the camera without promising anything.
-    _click(qtbot, w.commitment.back_button)
+    click(qtbot, w.commitment.back_button)
     assert w.current_screen() is w.capture and not ctl.session.commitments
-    _click(qtbot, w.capture.promise_button)
-    _click(qtbot, w.commitment.promise_button)
+    click(qtbot, w.capture.promise_button)
+    click(qtbot, w.commitment.promise_button)
 
     assert w.current_screen() is w.review
     grid = w.review.grid
@@ -73,7 +55,7 @@ def test_a_promised_lease_goes_to_the_hall_and_onto_the_receipt(
     assert ctl.session.missing_materials() == []
 
     with qtbot.waitSignal(ctl.result_shown, timeout=WAIT) as result:
-        _click(qtbot, w.review.submit_button)
+        click(qtbot, w.review.submit_button)
     assert result.args[0] == "accepted"
     case_number = ctl.session.case_number
     assert case_number is not None
@@ -106,16 +88,16 @@ def test_a_promised_lease_goes_to_the_hall_and_onto_the_receipt(
 def test_a_photo_taken_after_the_promise_replaces_it(qtbot: QtBot, kiosk: KioskApp) -> None:
     """Back from the review to the camera: a lease photographed now cancels the promise."""
     w, ctl = kiosk.window, kiosk.controller
-    _to_lease_capture(qtbot, kiosk)
-    _click(qtbot, w.capture.promise_button)
-    _click(qtbot, w.commitment.promise_button)
+    to_lease_capture(qtbot, kiosk)
+    click(qtbot, w.capture.promise_button)
+    click(qtbot, w.commitment.promise_button)
     assert "lease-contract" in ctl.session.commitments
-    _click(qtbot, w.review.back_button)
-    _click(qtbot, w.guide.start_button)
+    click(qtbot, w.review.back_button)
+    click(qtbot, w.guide.start_button)
     assert ctl.session.step is Step.MATERIALS
-    _click(qtbot, w.capture.take_button)
+    click(qtbot, w.capture.take_button)
     qtbot.waitUntil(lambda: w.capture.has_photo, timeout=WAIT)
-    _click(qtbot, w.capture.use_button)
+    click(qtbot, w.capture.use_button)
     assert w.current_screen() is w.review
     assert ctl.session.commitments == {} and "lease-contract" in ctl.session.materials
     draft = ctl.services.journey.draft(ctl.session)
@@ -126,10 +108,10 @@ def test_a_photo_taken_after_the_promise_replaces_it(qtbot: QtBot, kiosk: KioskA
 
 def test_wipe_drops_the_promise(qtbot: QtBot, kiosk: KioskApp, tmp_path: Path) -> None:
     w, ctl = kiosk.window, kiosk.controller
-    _to_lease_capture(qtbot, kiosk)
-    _click(qtbot, w.capture.promise_button)
+    to_lease_capture(qtbot, kiosk)
+    click(qtbot, w.capture.promise_button)
     session = ctl.session
-    _click(qtbot, w.commitment.promise_button)
+    click(qtbot, w.commitment.promise_button)
     commitment = session.commitments["lease-contract"]
     ctl.idle.last_activity -= ctl.idle.warning_after_s + ctl.idle.countdown_s + 1
     qtbot.waitUntil(lambda: w.current_screen() is w.attract, timeout=WAIT)

@@ -16,6 +16,7 @@ import datetime as dt
 import pytest
 from stdnum.cn import ric, uscc
 
+from bench.ocr import CORE_FIELDS
 from ocr.checks import check_document
 from ocr.engine import OcrEngine
 from ocr.reader import read_document
@@ -31,28 +32,8 @@ ENGINE_LIMITED: dict[str, set[str]] = {
 """Fields the recogniser itself misreads on a case: they may be missing, but never wrong."""
 
 FIXED_FIELDS = {
-    "resident_id_front": {"name", "gender", "ethnicity", "birth_date", "address", "id_number"},
-    "resident_id_back": {"issuing_authority", "valid_from", "valid_to"},
-    "business_license": {
-        "uscc",
-        "name",
-        "company_type",
-        "legal_representative",
-        "registered_capital",
-        "established_date",
-        "address",
-        "term_from",
-        "term_to",
-    },
-    "lease_contract": {"lessor", "lessee", "address", "start_date", "end_date"},
-    "food_business_license": {
-        "licence_number",
-        "operator_name",
-        "uscc",
-        "legal_representative",
-        "address",
-        "valid_to",
-    },
+    kind: set(fields) | ({"term_from", "term_to"} if kind == "business_license" else set())
+    for kind, fields in CORE_FIELDS.items()
 }
 """The fields the JSON gives per type: one a document does not print must not be read either
 (a sole proprietor's licence has no capital, a capital in 美元 is no amount of yuan)."""
