@@ -9,10 +9,11 @@ STAMPS := $(VENV)/.stamps
 # libzbar0: pyzbar; fonts: CJK text on screen (Noto) and in PDFs (WenQuanYi, TrueType outlines that
 # reportlab can embed; DejaVu Sans sets the PDFs' Latin text); cups + cups-pdf: the real A4 queue in
 # tests and the demo; cups-ipp-utils: ipptool tells a job's end (completed, aborted, cancelled);
-# poppler-utils: PDF checks; the lib* lines are what Qt's offscreen platform
+# poppler-utils: PDF checks; postgresql: the throwaway clusters the hall's tests and the fleet
+# benchmark start (tests/fixtures/pgcluster.py); the lib* lines are what Qt's offscreen platform
 # and OpenCV load at run time.
 APT_PACKAGES := libzbar0 fonts-noto-cjk fonts-wqy-microhei fonts-droid-fallback fonts-dejavu-core cups cups-client cups-bsd \
-	cups-ipp-utils printer-driver-cups-pdf poppler-utils libgl1 libegl1 libglib2.0-0 libxkbcommon0 \
+	cups-ipp-utils printer-driver-cups-pdf poppler-utils postgresql libgl1 libegl1 libglib2.0-0 libxkbcommon0 \
 	libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 libxcb-xinerama0
 
