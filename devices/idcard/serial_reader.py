@@ -42,6 +42,7 @@ from devices.idcard.errors import (
     FrameLengthError,
     ReaderTimeoutError,
     ReaderUnavailableError,
+    SamCommandError,
 )
 from devices.idcard.frames import FrameParser, Reply, build_command
 from devices.idcard.text import TEXT_BLOCK_SIZE, parse_appended_address, parse_text_block
@@ -56,6 +57,9 @@ _POLL = 0.02
 
 DEFAULT_PROBE_TIMEOUT = 0.3
 """Seconds to wait for the status reply at each candidate rate; real modules answer in ~10 ms."""
+
+APPENDED_ADDRESS_WAIT = 1.0
+"""Seconds a module may take over the optional appended-address read (70 bytes of data)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,7 @@ class SamSerialReader:
         self._io_timeout = io_timeout
         self._probe_timeout = min(probe_timeout, io_timeout)
         self._serial: serial.Serial | None = None
+        self._appended_supported: bool | None = None
         self._parser = FrameParser()
         self._lock = threading.Lock()
 
@@ -110,6 +115,14 @@ class SamSerialReader:
     def baudrate(self) -> int | None:
         """The rate in use: as given, or as found by probing (``None`` until probed)."""
         return self._baudrate
+
+    @property
+    def appended_address_supported(self) -> bool | None:
+        """Whether the module reads the appended address (30 03); ``None`` until it was asked.
+
+        Many modules in the field do not implement 30 03: they answer 21 (bad command) or nothing.
+        """
+        return self._appended_supported
 
     def read(self, timeout: float) -> IdCard | None:
         """Find, select and read the card; ``None`` when no card lies on the reader.
@@ -146,11 +159,7 @@ class SamSerialReader:
             except NoCardError:
                 return None
             reply = self._transact(command, deadline)
-            extra = (
-                self._transact(SamCommand.READ_APPENDED_ADDRESS, deadline)
-                if appended_address
-                else None
-            )
+            extra = self._read_appended(deadline) if appended_address else None
         card = _card_from(reply.data, fingerprint=fingerprint, strict=strict)
         if extra is not None and extra.sw3 == Status.SUCCESS:
             try:
@@ -159,6 +168,24 @@ class SamSerialReader:
                 card.wipe()
                 raise
         return card
+
+    def _read_appended(self, deadline: float) -> Reply | None:
+        """Ask for the appended address (30 03), which is optional: the card read stands anyway.
+
+        A module that answers 21 / 23 (not implemented, not allowed) or nothing within
+        ``APPENDED_ADDRESS_WAIT`` is not asked again by this reader.
+        """
+        if self._appended_supported is False:
+            return None
+        wait = min(deadline, time.monotonic() + APPENDED_ADDRESS_WAIT)
+        try:
+            extra = self._transact(SamCommand.READ_APPENDED_ADDRESS, wait)
+        except (SamCommandError, ReaderTimeoutError) as err:
+            log.info("SAM on %s reads no appended address (%s)", self._port, err)
+            self._appended_supported = False
+            return None
+        self._appended_supported = True
+        return extra
 
     def find_card(self, timeout: float = 1.0) -> bool:
         """Ask whether a card lies on the reader (20 01), without reading it."""

@@ -90,6 +90,7 @@ class SamSimulator:
         link: str | Path | None = None,
         pace: bool = False,
         find_misses_after_read: int = 0,
+        appended_address_command: bool = True,
     ) -> None:
         """Prepare a module answering at ``baudrate`` (one of 115200, 57600, 38400, 19200, 9600).
 
@@ -97,6 +98,8 @@ class SamSimulator:
         ``pace``: take a real line's time (see the module's docstring).
         ``find_misses_after_read``: like many real modules, answer "no card" to that many find
         commands after a successful read although the card still lies on the reader.
+        ``appended_address_command=False``: like many modules in the field, answer 21 (bad
+        command) to the appended-address read 30 03.
         """
         if baudrate not in _BAUD_CONSTANTS:
             raise ValueError(f"unsupported SAM baud rate {baudrate}")
@@ -106,6 +109,7 @@ class SamSimulator:
         self._link = Path(link) if link is not None else None
         self._pace = pace
         self._find_misses_after_read = find_misses_after_read
+        self._appended_address_command = appended_address_command
         self._misses_left = 0
         self._lock = threading.Lock()
         self._text: bytes | None = None
@@ -416,6 +420,8 @@ class SamSimulator:
             data = lengths + len(fingerprint).to_bytes(2, "big") + self._text + self._photo
             return build_reply(Status.SUCCESS, data + fingerprint)
         if para == SamCommand.READ_APPENDED_ADDRESS.para:
+            if not self._appended_address_command:
+                return build_reply(Status.BAD_COMMAND)
             if self._appended_address is None:
                 return build_reply(Status.FIELD_EMPTY)
             return build_reply(Status.SUCCESS, self._appended_address)

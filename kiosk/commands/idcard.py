@@ -194,6 +194,12 @@ def _cmd_read(args: argparse.Namespace) -> int:
         reader.close()
     if isinstance(card, str):
         return _fail(EXIT_NO_CARD, card)
+    if reader.appended_address_supported is False:
+        # Not a failure: many modules do not implement 30 03; the card itself read in full.
+        sys.stderr.write(
+            "kiosk idcard read: note: this reader module does not read the appended address "
+            "(30 03); appended_address is left empty\n"
+        )
     try:
         record = card_record(card)
     finally:

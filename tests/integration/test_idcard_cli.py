@@ -240,3 +240,20 @@ def test_probe_reports_a_failed_self_test(sam_simulator: SamSimulator, env: dict
     assert done.returncode == 1
     assert done.stderr.startswith("kiosk idcard: SamSelfTestError: ")
     assert "0x60" in done.stderr
+
+
+def test_read_a_module_without_the_appended_address_command(env: dict[str, str]) -> None:
+    # Many modules in the field answer 21 (bad command) to 30 03: the card still reads.
+    with SamSimulator(appended_address_command=False) as simulator:
+        simulator.insert(demo_card("elder"))
+        done = kiosk(["idcard", "read", "--port", simulator.port, "--json"], env)
+        asked = simulator.commands_received()
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["name"] == "王秀英"
+    assert record["id_number"] == "110105195203141221"
+    assert record["appended_address"] == ""
+    assert record["valid"] is True
+    assert "does not read the appended address" in done.stderr
+    # Asked once, and not again after the module said it does not know the command.
+    assert asked.count((0x30, 0x03)) == 1

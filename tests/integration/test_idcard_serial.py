@@ -293,3 +293,38 @@ def test_reads_from_a_worker_thread(sam_simulator: SamSimulator, reader: SamSeri
     worker.join()
     assert len(results) == 5
     assert all(r is not None and r.name == "王秀英" for r in results)
+
+
+def test_a_module_without_the_appended_address_command_still_reads_the_card() -> None:
+    with SamSimulator(appended_address_command=False) as simulator:
+        reader = SamSerialReader(simulator.port, 115200, io_timeout=0.5)
+        try:
+            simulator.insert(demo_card("adult"))
+            assert reader.appended_address_supported is None
+            card = reader.read_card(3.0, appended_address=True)
+            assert card is not None
+            assert card.name == "李建国"
+            assert card.appended_address == ""
+            assert reader.appended_address_supported is False
+            # The next read does not ask again: the module said it has no such command.
+            before = simulator.commands_received().count(SamCommand.READ_APPENDED_ADDRESS.value)
+            assert reader.read_card(3.0, appended_address=True) is not None
+            after = simulator.commands_received().count(SamCommand.READ_APPENDED_ADDRESS.value)
+            assert before == after == 1
+        finally:
+            reader.close()
+
+
+def test_a_module_silent_to_the_appended_address_read_still_gives_the_card(
+    sam_simulator: SamSimulator,
+) -> None:
+    reader = SamSerialReader(sam_simulator.port, 115200, io_timeout=0.5)
+    try:
+        sam_simulator.insert(demo_card("elder"))
+        sam_simulator.inject(Fault.SILENT, on=SamCommand.READ_APPENDED_ADDRESS)
+        card = reader.read_card(5.0, appended_address=True)
+        assert card is not None
+        assert card.id_number == "110105195203141221"
+        assert reader.appended_address_supported is False
+    finally:
+        reader.close()
