@@ -8,6 +8,8 @@ binds a ciphertext to its row and purpose, so bytes copied from another row do n
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import logging
 import os
@@ -19,7 +21,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from offline_cache.errors import CacheError, DecryptionError
+from offline_cache.errors import CacheError, DecryptionError, StoreFullError
 
 log = logging.getLogger(__name__)
 
@@ -113,27 +115,35 @@ def create_key_file(path: Path) -> None:
 
 
 def _create_key_file(path: Path) -> None:
-    """Write a new key atomically: a temp file made 0600, fsynced, then linked into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a new key atomically: a temp file made 0600, fsynced, then linked into place.
+
+    Raises :class:`StoreFullError` when the disk has no room for it (a first start on a full data
+    disk) and :class:`CacheError` for any other failure, naming the file, never the key.
+    """
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.write(fd, FieldCipher.generate_key())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, FieldCipher.generate_key())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         # link() fails if another process won the race: then its key is the one to use.
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError as err:
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise StoreFullError(f"no room on the disk to create the key file {path}") from err
+        raise CacheError(f"cannot create the key file {path}: {err.strerror}") from err
     finally:
-        tmp.unlink()
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
     log.info("created a new field key file %s", path)
 
 

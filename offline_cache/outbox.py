@@ -184,10 +184,11 @@ class Outbox:
         try:
             return self._take_case_number(kiosk_code, day)
         except StoreFullError:
-            self._note_full("no case number could be taken")
+            self.note_full("no case number could be taken")
             raise
 
-    def _note_full(self, what: str) -> None:
+    def note_full(self, what: str) -> None:
+        """Record that a write was refused for lack of space (the heartbeat's ``store_full``)."""
         if self._full_since is None:
             self._full_since = self._clock()
         # Staff must free space: this line is what the technician's log search finds.
@@ -221,7 +222,7 @@ class Outbox:
         try:
             entry = self._insert(submission, key, sealed, now)
         except StoreFullError:
-            self._note_full(f"case {submission.case_number} could not be queued")
+            self.note_full(f"case {submission.case_number} could not be queued")
             raise
         self._full_since = None
         log.info("case %s queued in the outbox", submission.case_number)
@@ -264,17 +265,8 @@ class Outbox:
         ahead than that is due now: the clock was set back after it was scheduled, and waiting
         for the old time could hold a submission for a day.
         """
-        stamp = _ts(now)
-        far = _ts(now + horizon) if horizon is not None else "9999"
         with self._store.transaction() as conn:
-            ids = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT id FROM outbox WHERE state = ? "
-                    "AND (next_attempt_at <= ? OR next_attempt_at > ?) ORDER BY id LIMIT ?",
-                    (PENDING, stamp, far, limit),
-                )
-            ]
+            ids = [entry.id for entry in self._due(conn, now, limit, horizon)]
             entries = []
             for id_ in ids:
                 row = conn.execute(
@@ -284,6 +276,43 @@ class Outbox:
                 ).fetchone()
                 entries.append(OutboxEntry._from_row(row))
         return entries
+
+    def due(
+        self,
+        now: dt.datetime,
+        limit: int,
+        *,
+        horizon: dt.timedelta | None = None,
+        after_id: int = 0,
+        include_sending: bool = False,
+    ) -> list[OutboxEntry]:
+        """Read up to ``limit`` due rows after ``after_id`` (oldest first) without claiming them.
+
+        For the sync worker while the store cannot take a write (a full disk): it delivers what is
+        due anyway, since the hall keeps the first answer per idempotency key. With
+        ``include_sending`` the rows a crash left ``sending`` count too (they could not be put back
+        to ``pending`` either).
+        """
+        with self._store.read() as conn:
+            return self._due(conn, now, limit, horizon, after_id, include_sending)
+
+    @staticmethod
+    def _due(
+        conn: sqlite3.Connection,
+        now: dt.datetime,
+        limit: int,
+        horizon: dt.timedelta | None,
+        after_id: int = 0,
+        include_sending: bool = False,
+    ) -> list[OutboxEntry]:
+        far = _ts(now + horizon) if horizon is not None else "9999"
+        states = (PENDING, SENDING) if include_sending else (PENDING, PENDING)
+        rows = conn.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE state IN (?, ?) AND id > ? "  # noqa: S608 - fixed column list, values bound
+            "AND (state = ? OR next_attempt_at <= ? OR next_attempt_at > ?) ORDER BY id LIMIT ?",
+            (*states, after_id, SENDING, _ts(now), far, limit),
+        ).fetchall()
+        return [OutboxEntry._from_row(row) for row in rows]
 
     def submission(self, case_number: str) -> SubmissionCreate | None:
         """Return the decrypted submission of a case; ``None`` when unknown or purged.
@@ -327,8 +356,13 @@ class Outbox:
         ).fetchone()
         return OutboxEntry._from_row(updated)
 
-    def mark_delivered(self, entry_id: int, result: SubmissionPublic) -> OutboxEntry:
+    def mark_delivered(
+        self, entry_id: int, result: SubmissionPublic, *, unclaimed: bool = False
+    ) -> OutboxEntry:
         """Record the hall's answer (sealed) and its non-personal status and decision in clear.
+
+        ``unclaimed``: the row may still be ``pending``: it was delivered while the disk was too
+        full to claim it (:meth:`due`), and is recorded now that there is room.
 
         The row becomes ``decided`` when the answer holds the decision (instant approval or
         refusal), else ``delivered``. In the same transaction the document photos are cut out of
@@ -351,7 +385,7 @@ class Outbox:
             entry = self._transition(
                 conn,
                 entry_id,
-                (SENDING,),
+                (PENDING, SENDING) if unclaimed else (SENDING,),
                 "state = ?, result = ?, status = ?, outcome = ?, reason_code = ?, "
                 "delivered_at = ?, decided_at = ?, last_error = NULL, payload = ?, "
                 "photos_stripped_at = ?, next_attempt_at = ?",

@@ -29,6 +29,7 @@ from offline_cache.errors import (
     DecryptionError,
     HallRejectedError,
     HallUnavailableError,
+    StoreFullError,
 )
 from offline_cache.hall_client import HallClient
 from offline_cache.heartbeat import fit_heartbeat
@@ -118,6 +119,11 @@ class SyncWorker:
         self._clock = clock
         self._rng = rng if rng is not None else random.Random()  # noqa: S311 - jitter, not crypto
         self._wake = threading.Event()
+        self._store_full = False
+        self._resumed = False
+        self._unrecorded: dict[int, SubmissionPublic] = {}
+        """Rows the hall took while the store had no room to record it, by row id."""
+        self._refused_unrecorded: set[int] = set()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_sync: dt.datetime | None = None
@@ -176,24 +182,118 @@ class SyncWorker:
     # --- The thread -----------------------------------------------------------------------------
 
     def _run(self) -> None:
-        resumed = False
         while not self._stopping.is_set():
             self._wake.clear()
             try:
-                if not resumed:
-                    self._outbox.resume_in_flight()
-                    resumed = True
+                if not self._resumed:
+                    self._resume()
                 self._drain()
                 self._housekeep()
                 wait = min(self._seconds_to_next_due(), self._seconds_to_housekeeping())
+                if self._store_full:
+                    # Rows delivered but not recorded still look due: pace the rounds instead.
+                    wait = self._idle_interval
+            except StoreFullError:
+                # A write between two deliveries found the disk full: no traceback every round,
+                # the rows left "sending" are put back (or read as due) in the next one.
+                self._note_store_full()
+                self._resumed = False
+                wait = self._idle_interval
             except Exception:
-                # The store failed (disk full, I/O) or a bug surfaced: the terminal must keep
-                # syncing, so keep the thread and try later; rows left "sending" go back first.
+                # The store failed (I/O) or a bug surfaced: the terminal must keep syncing, so
+                # keep the thread and try later; rows left "sending" go back first.
                 log.exception("sync pass failed; retrying in %.1f s", self._idle_interval)
-                resumed = False
+                self._resumed = False
                 wait = self._idle_interval
             self._wake.wait(wait)
         log.info("sync worker stopped")
+
+    def _resume(self) -> None:
+        try:
+            self._outbox.resume_in_flight()
+        except StoreFullError:
+            # The rows stay "sending"; the read-only delivery below counts them too.
+            self._note_store_full()
+            return
+        self._resumed = True
+
+    # --- A full disk ----------------------------------------------------------------------------
+
+    def _note_store_full(self) -> None:
+        if not self._store_full:
+            self._store_full = True
+            self._outbox.note_full(
+                "the sync worker delivers without recording until space is freed"
+            )
+
+    def _record_unrecorded(self) -> None:
+        """Write down deliveries made while the store was full (``StoreFullError``: still full)."""
+        for entry_id, result in list(self._unrecorded.items()):
+            try:
+                self._outbox.mark_delivered(entry_id, result, unclaimed=True)
+            except StoreFullError:
+                raise
+            except CacheError as err:
+                # The row moved on meanwhile (staff retried or exported it): nothing to record.
+                log.warning("outbox entry %d: delivery not recorded (%s)", entry_id, err)
+            del self._unrecorded[entry_id]
+        if self._store_full:
+            log.warning("the store has room again: deliveries are recorded as they happen")
+        self._store_full = False
+        self._refused_unrecorded.clear()
+
+    def _drain_unrecorded(self) -> None:
+        """Deliver due rows without writing to the store (it is full); remember the answers.
+
+        The hall keeps the first answer per idempotency key, so a row sent now and sent again
+        after a restart (this memory is lost) is still one case at the hall, and the citizen
+        waiting at the screen gets the decision now rather than after someone frees the disk.
+        """
+        self._note_store_full()
+        after = 0
+        while not self._stopping.is_set():
+            entries = self._outbox.due(
+                self._clock(),
+                CLAIM_BATCH,
+                horizon=self._horizon,
+                after_id=after,
+                include_sending=not self._resumed,
+            )
+            if not entries:
+                return
+            for entry in entries:
+                after = entry.id
+                if entry.id in self._unrecorded or entry.id in self._refused_unrecorded:
+                    continue
+                if self._stopping.is_set() or not self._deliver_unrecorded(entry):
+                    return
+
+    def _deliver_unrecorded(self, entry: OutboxEntry) -> bool:
+        case = entry.case_number
+        try:
+            submission = self._outbox.submission(case)
+        except DecryptionError:
+            submission = None
+        if submission is None:
+            # Marking it failed is a write too: it is dealt with once the store has room.
+            return True
+        try:
+            result = self._client.submit(submission, entry.idempotency_key)
+        except HallUnavailableError as err:
+            log.info("case %s not delivered (%s); store full, retry next round", case, err)
+            return False
+        except HallRejectedError as err:
+            self._last_sync = self._clock()
+            self._refused_unrecorded.add(entry.id)
+            log.warning(
+                "case %s refused by the hall (%s); recorded once the store has room", case, err
+            )
+            return True
+        self._last_sync = self._clock()
+        self._unrecorded[entry.id] = result
+        log.info("case %s delivered: %s (not recorded yet: store full)", case, result.status)
+        self._report(case, result)
+        return True
 
     # --- Housekeeping ---------------------------------------------------------------------------
 
@@ -304,10 +404,20 @@ class SyncWorker:
         # Rows are claimed in batches: one durable commit claims many, where a claim per row
         # cost as much as the hall's own answer (measured in bench/queue_drain.py). The rows a
         # batch never tried are handed back as they were.
+        try:
+            if self._unrecorded or self._store_full:
+                self._record_unrecorded()
+        except StoreFullError:
+            self._drain_unrecorded()
+            return
         while not self._stopping.is_set():
-            claimed = self._outbox.claim_due(
-                self._clock(), limit=CLAIM_BATCH, horizon=self._horizon
-            )
+            try:
+                claimed = self._outbox.claim_due(
+                    self._clock(), limit=CLAIM_BATCH, horizon=self._horizon
+                )
+            except StoreFullError:
+                self._drain_unrecorded()
+                return
             if not claimed:
                 return
             for index, entry in enumerate(claimed):
@@ -341,7 +451,12 @@ class SyncWorker:
             self._fail(entry, str(err))
             return True
         self._last_sync = self._clock()
-        self._outbox.mark_delivered(entry.id, result)
+        try:
+            self._outbox.mark_delivered(entry.id, result)
+        except StoreFullError:
+            # The disk filled up while the hall answered: keep the answer until there is room.
+            self._note_store_full()
+            self._unrecorded[entry.id] = result
         self._report(case, result)
         return True
 

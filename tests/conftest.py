@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.fixtures.idcard",
     "tests.fixtures.proof",
     "tests.fixtures.ocr",
+    "tests.fixtures.disk",
 ]
 
 

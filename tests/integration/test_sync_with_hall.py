@@ -22,6 +22,7 @@ from offline_cache.hall_client import HallClient
 from offline_cache.outbox import Outbox
 from offline_cache.store import Store
 from offline_cache.sync import SyncWorker
+from tests.fixtures.disk import fill_disk
 from tests.fixtures.hall import HallUnderTest
 from tests.unit.offline_cache import factories
 
@@ -471,3 +472,48 @@ def test_the_terminals_own_report_reaches_the_dashboard(
         assert abs(terminal.heartbeat.clock_offset_s) < 2.0
     finally:
         assert worker.stop()
+
+
+def test_a_full_disk_still_delivers_every_queued_case(
+    small_fs: Path,
+    tmp_path: Path,
+    client: HallClient,
+    callbacks: Callbacks,
+    hall_server: HallUnderTest,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Cases queued while the link was down; then another program fills the data disk. Claiming
+    # a row is a write, so before, nothing went out and a traceback was logged every round.
+    store = Store(small_fs / "outbox.db")
+    outbox = Outbox(store, FieldCipher.from_key_file(tmp_path / "field.key"))
+    cases = [queue(outbox) for _ in range(16)]
+    filler = fill_disk(small_fs)
+    worker = SyncWorker(
+        outbox,
+        client,
+        on_result=callbacks.on_result,
+        on_failed=callbacks.on_failed,
+        base_delay=0.05,
+        max_delay=0.2,
+        idle_interval=0.3,
+    )
+    try:
+        worker.start()
+        assert wait_until(lambda: set(cases) <= set(callbacks.results), timeout=20.0)
+        assert all(hall_server.count_submissions(case_number=case) == 1 for case in cases)
+        assert outbox.full_since is not None
+        # Nothing could be written down yet, and nothing is sent twice meanwhile.
+        assert outbox.counts()["pending"] == len(cases)
+        time.sleep(1.0)
+        assert all(hall_server.count_submissions(case_number=case) == 1 for case in cases)
+        assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+
+        filler.unlink()
+        worker.wake()
+        assert wait_until(lambda: outbox.counts().get("decided", 0) == len(cases), timeout=20.0)
+        for case in cases:
+            assert outbox.result(case) == callbacks.results[case]
+        assert callbacks.failures == {}
+    finally:
+        assert worker.stop(timeout=2.0)
+        store.close()

@@ -4,9 +4,6 @@ harmed, the outbox says since when it is full, and the terminal recovers once sp
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,30 +13,10 @@ from offline_cache.errors import StoreFullError
 from offline_cache.outbox import Outbox
 from offline_cache.print_queue import PrintQueue
 from offline_cache.store import Store
+from tests.fixtures.disk import fill_disk
 from tests.unit.offline_cache import factories
 
 DAY = dt.date(2025, 3, 14)
-
-
-@pytest.fixture
-def small_fs(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MB tmpfs mounted for the test (needs root; skipped with the reason otherwise)."""
-    mount_point = tmp_path / "small"
-    mount_point.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root; the page-limit tests cover the logic")
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"mount -t tmpfs is not permitted here: {done.stderr.strip()}")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 def fill_until_full(outbox: Outbox) -> list[str]:
@@ -89,3 +66,13 @@ def test_a_full_filesystem_refuses_visibly_and_recovers(small_fs: Path, tmp_path
         assert outbox.counts()["pending"] == len(queued) + 1
     finally:
         store.close()
+
+
+def test_a_first_start_on_a_full_disk_says_store_full(small_fs: Path) -> None:
+    # Before, the key file's creation raised a bare OSError out of the composition root.
+    fill_disk(small_fs)
+    key_file = small_fs / "field.key"
+    with pytest.raises(StoreFullError, match="no room on the disk to create the key file"):
+        FieldCipher.from_key_file(key_file)
+    assert not key_file.exists()
+    assert [p.name for p in small_fs.iterdir()] == ["filler.bin"], "a temporary key file was left"
