@@ -130,12 +130,18 @@ def receipt_status(paper: str) -> tuple[str, str]:
 
 
 def _probe_cups(queue: str) -> Probe:
-    def probe() -> str:
+    def probe() -> str | tuple[str, str]:
         from devices.a4.cups_printer import USABLE_QUEUE_STATES, CupsDocumentPrinter
+        from devices.a4.cupsd import spool_keeps_job_files
 
         state = CupsDocumentPrinter(queue, timeout=3.0).queue_state()
         if state not in USABLE_QUEUE_STATES:
             raise ProbeError(f"queue {queue} is {state}; certificates cannot be printed")
+        if spool_keeps_job_files():
+            return WARN, (
+                "the CUPS spool keeps printed certificates in clear for a day: "
+                "run `cupsctl PreserveJobFiles=No` as root"
+            )
         return OK
 
     return probe

@@ -62,6 +62,7 @@ def ensure_cups_pdf_queue(queue: str = "PDF", *, timeout: float = 10.0) -> CupsS
     """
     try:
         started = _ensure_scheduler(timeout)
+        ensure_no_job_files(timeout)
         _ensure_queue(queue)
         state = CupsDocumentPrinter(queue, timeout=_COMMAND_TIMEOUT).queue_state()
         if state not in USABLE_QUEUE_STATES:
@@ -72,6 +73,52 @@ def ensure_cups_pdf_queue(queue: str = "PDF", *, timeout: float = 10.0) -> CupsS
         return None
     log.info("CUPS PDF queue %s ready; PDFs land in %s", queue, output_dir)
     return CupsSetup(queue=queue, output_dir=output_dir, started_scheduler=started)
+
+
+CUPSD_CONF = Path("/etc/cups/cupsd.conf")
+
+
+def spool_keeps_job_files(conf: Path = CUPSD_CONF) -> bool | None:
+    """Whether the scheduler keeps printed jobs' files in its spool; ``None`` when unreadable.
+
+    CUPS keeps a job's document (here: a certificate with the holder's name, in clear) for a day
+    after it printed unless ``PreserveJobFiles No``. Job *history* stays: the A4 driver reads a
+    job's end (completed, aborted) from it.
+    """
+    try:
+        text = conf.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    value = "86400"  # CUPS's default: one day
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) >= 2 and words[0].lower() == "preservejobfiles":
+            value = words[1]
+    return value.lower() not in ("no", "off", "false", "0")
+
+
+def ensure_no_job_files(timeout: float = 10.0, conf: Path = CUPSD_CONF) -> bool:
+    """Set ``PreserveJobFiles No`` (as root, through ``cupsctl``); returns whether it holds.
+
+    ``cupsctl`` rewrites cupsd.conf and restarts the scheduler, so this waits for it to answer.
+    Not root or no ``cupsctl``: the setting is left as it is and ``kiosk doctor`` warns.
+    """
+    if spool_keeps_job_files(conf) is False:
+        return True
+    if os.geteuid() != 0 or _find("cupsctl") is None:
+        log.warning("the CUPS spool keeps printed certificates for a day (PreserveJobFiles)")
+        return False
+    result = _run("cupsctl", "PreserveJobFiles=No")
+    if result.returncode != 0:
+        log.warning("cupsctl PreserveJobFiles=No failed: %s", _first_line(result.stderr))
+        return False
+    deadline = time.monotonic() + timeout
+    while not _scheduler_running():
+        if time.monotonic() > deadline:
+            raise _SetupFailed(f"cupsd did not answer within {timeout:g} s after cupsctl")
+        time.sleep(0.05)
+    log.info("CUPS no longer keeps printed jobs' files (PreserveJobFiles No)")
+    return spool_keeps_job_files(conf) is False
 
 
 def cups_pdf_output_dir(conf: Path = CUPS_PDF_CONF, *, user: str | None = None) -> Path:

@@ -16,7 +16,12 @@ from devices.a4.cups_printer import (
     CupsDocumentPrinter,
     FolderDocumentPrinter,
 )
-from devices.a4.cupsd import CupsSetup, ensure_cups_pdf_queue, pick_document_printer
+from devices.a4.cupsd import (
+    CupsSetup,
+    ensure_cups_pdf_queue,
+    pick_document_printer,
+    spool_keeps_job_files,
+)
 from devices.a4.document import CertificateDocument
 from devices.camera.qr import PyzbarDecoder, decode_text
 from devices.errors import PrinterError
@@ -88,6 +93,10 @@ def test_certificate_printed_to_pdf_queue_lands_as_a_pdf(
     assert "扫码验真" in text
     assert _qr_payloads_of(pdf, tmp_path) == [document.qr_payload]
     pdf.unlink()
+    # The spool keeps the job's history (its end is read from it), not the certificate itself.
+    number = int(job_id.rsplit("-", 1)[1])
+    assert spool_keeps_job_files() is False
+    assert not list(Path("/var/spool/cups").glob(f"d{number:05d}-*")), "certificate left in spool"
 
 
 def test_queue_state_of_a_working_queue(cups_pdf: CupsSetup) -> None:
@@ -212,3 +221,20 @@ def test_pick_prefers_a_usable_queue_and_falls_back_to_folder(
     [record] = caplog.records
     assert "NO-SUCH-QUEUE" in record.getMessage()
     assert str(tmp_path) in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("conf", "keeps"),
+    [
+        ("", True),
+        ("LogLevel warn\nPreserveJobFiles No\n", False),
+        ("PreserveJobFiles Yes\n", True),
+        ("PreserveJobFiles No\nPreserveJobFiles 1d\n", True),
+        ("preservejobfiles off\n", False),
+    ],
+)
+def test_whether_the_spool_keeps_job_files(tmp_path: Path, conf: str, keeps: bool) -> None:
+    path = tmp_path / "cupsd.conf"
+    path.write_text(conf)
+    assert spool_keeps_job_files(path) is keeps
+    assert spool_keeps_job_files(tmp_path / "missing.conf") is None
