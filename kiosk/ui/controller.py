@@ -19,8 +19,7 @@ from kiosk.ui.flows.materials import MaterialsFlow
 from kiosk.ui.flows.result import ResultFlow
 from kiosk.ui.flows.submit import SubmitFlow
 from kiosk.ui.main_window import KioskWindow
-from kiosk.ui.navigator import Navigator, Services
-from kiosk.ui.workers import TaskRunner
+from kiosk.ui.navigator import Navigator, Services, Workers
 
 __all__ = ["KioskController", "Services"]
 
@@ -94,29 +93,9 @@ class KioskController(QObject):
         return self.lookup.reprint_finished
 
     @property
-    def outbox_runner(self) -> TaskRunner:
-        """The outbox's writer."""
-        return self.navigator.workers.outbox
-
-    @property
-    def camera_runner(self) -> TaskRunner:
-        """The camera's worker."""
-        return self.navigator.workers.camera
-
-    @property
-    def receipt_runner(self) -> TaskRunner:
-        """The receipt printer's worker."""
-        return self.navigator.workers.receipt
-
-    @property
-    def a4_runner(self) -> TaskRunner:
-        """The A4 printer's worker."""
-        return self.navigator.workers.a4
-
-    @property
-    def refresh_runner(self) -> TaskRunner:
-        """The catalog and key refreshes' worker."""
-        return self.navigator.workers.refresh
+    def workers(self) -> Workers:
+        """One worker per device or back end (maintenance's self-tests share them)."""
+        return self.navigator.workers
 
     def tap_guarded(self) -> bool:
         """Whether button taps are being ignored because the screen just changed."""
