@@ -180,11 +180,11 @@ class KioskApp:
         if self.printing is not None:
             self.printing.start()
         self.sync.start()
-        self.controller.refresh_runner.run(
+        self.controller.workers.refresh.run(
             lambda: self.outbox.unshown(before=started), _report_unshown, None
         )
         self.controller.start()
-        self.controller.refresh_runner.run(self._refresh_from_hall, None, self._on_refresh_failed)
+        self.controller.workers.refresh.run(self._refresh_from_hall, None, self._on_refresh_failed)
 
     def _refresh_from_hall(self) -> None:
         self.catalog.refresh(self.client)
@@ -399,7 +399,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         # fsync runs on the outbox's worker, never on the GUI thread.
         case = controller.session.case_number
         if case is not None:
-            controller.outbox_runner.run(lambda: outbox.mark_shown(case), None, _shown_failed)
+            controller.workers.outbox.run(lambda: outbox.mark_shown(case), None, _shown_failed)
 
     controller.result_shown.connect(mark_shown)
     # Maintenance mode asks the reader, camera and receipt printer through the drivers the app

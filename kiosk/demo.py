@@ -17,12 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
-import numpy.typing as npt
+from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QWidget
 
 from devices.a4.cupsd import ensure_cups_pdf_queue
+from devices.camera.still import receipt_qr_photo
 from devices.idcard.demo_cards import demo_card
 from devices.receipt.oracle import decode_receipt, render_text
 from kiosk.app import KioskApp, build_app
@@ -45,6 +44,23 @@ def _wait(
             raise DemoError(f"timed out waiting for {what}")
         app.processEvents()
         time.sleep(0.02)
+
+
+OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints"
+"""The offscreen platform cannot size top-level windows from hints and says so at every show:
+harmless there, and forty such lines hide the demo's own log."""
+
+
+def _quiet_offscreen_hints(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Qt's messages as Qt prints them, less the offscreen platform's size-hint notice."""
+    if OFFSCREEN_NOISE in message:
+        return
+    level = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+    }.get(kind, logging.ERROR)
+    logging.getLogger("qt").log(level, "%s", message)
 
 
 def _shot(widget: QWidget, path: Path) -> None:
@@ -81,6 +97,7 @@ def run_demo(*, out_dir: Path, config: Path | None, offscreen: bool) -> int:
 
     # No screen: Qt's offscreen platform renders the same widgets into memory.
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    previous = qInstallMessageHandler(_quiet_offscreen_hints)
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     kiosk = build_app(settings)
@@ -95,6 +112,7 @@ def run_demo(*, out_dir: Path, config: Path | None, offscreen: bool) -> int:
     finally:
         kiosk.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
+        qInstallMessageHandler(previous)
     log.info("demo done in %.1f s; see %s", time.monotonic() - started, out_dir)
     return 0
 
@@ -226,11 +244,3 @@ def _photograph_lease(app: QApplication, kiosk: KioskApp) -> None:
         window.capture.take_button.click()
     # The engine warms up at start-up; one check is a second or two on a 2-core terminal.
     _wait(app, lambda: window.capture.verdict_state is not None, "the lease's check", 90.0)
-
-
-def receipt_qr_photo(bitmap: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
-    """What a camera sees of a printed raster (1 = a black dot): black on white paper, scaled."""
-    paper = ((1 - np.clip(bitmap, 0, 1)) * 255).astype(np.uint8)
-    framed = cv2.copyMakeBorder(paper, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255)
-    scaled = cv2.resize(framed, None, fx=4, fy=4, interpolation=cv2.INTER_NEAREST)
-    return np.asarray(cv2.cvtColor(scaled, cv2.COLOR_GRAY2BGR), dtype=np.uint8)

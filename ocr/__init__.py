@@ -1,1 +1,5 @@
-"""Reading the citizen's documents: photo quality gates now; PP-OCR extraction and checks next."""
+"""Reading the citizen's documents.
+
+Page finding, quality gates, PP-OCR engines, per-document field extraction, validators, and the
+material checks against the catalog's rules.
+"""

@@ -48,3 +48,11 @@ class StillCamera:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def receipt_qr_photo(bitmap: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """What a camera sees of a printed raster (1 = a black dot): black on white paper, scaled."""
+    paper = ((1 - np.clip(bitmap, 0, 1)) * 255).astype(np.uint8)
+    framed = cv2.copyMakeBorder(paper, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255)
+    scaled = cv2.resize(framed, None, fx=4, fy=4, interpolation=cv2.INTER_NEAREST)
+    return np.asarray(cv2.cvtColor(scaled, cv2.COLOR_GRAY2BGR), dtype=np.uint8)

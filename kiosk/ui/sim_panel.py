@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QGridLayout, QLabel, QPushButton, QWidget
 
 import assets
+from devices.camera.still import receipt_qr_photo
 from devices.idcard.demo_cards import DEMO_CARDS, demo_card
 from devices.receipt.oracle import decode_receipt
 from kiosk.app import KioskApp
-from kiosk.demo import receipt_qr_photo
 
 
 class SimulatorPanelWidget(QWidget):

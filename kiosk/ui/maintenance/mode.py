@@ -386,15 +386,15 @@ class MaintenanceMode(QObject):
             return
         jobs: dict[str, tuple[TaskRunner, Callable[[], Any]]] = {
             "test_photo": (
-                self.controller.camera_runner,
+                self.controller.workers.camera,
                 lambda: selftests.capture_photo(services.camera),
             ),
             "test_receipt": (
-                self.controller.receipt_runner,
+                self.controller.workers.receipt,
                 lambda: selftests.print_test_receipt(services.receipt_printer, terminal),
             ),
             "test_page": (
-                self.controller.a4_runner,
+                self.controller.workers.a4,
                 lambda: selftests.print_test_page(services.document_printer, terminal),
             ),
         }

@@ -1,0 +1,52 @@
+"""What a result means for printing: the receipt always, the certificate when one was issued.
+
+Plain Python for the result flow (``kiosk.ui.flows.result``), which sends each document to its
+printer's worker or to the durable print queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from devices.a4.document import CertificateDocument
+from devices.receipt.layout import Receipt
+from hall.schema import SubmissionPublic
+from kiosk.services import documents
+from kiosk.services.session import Session
+
+
+@dataclass(frozen=True)
+class Printout:
+    """The documents one session's result prints."""
+
+    receipt: Receipt
+    certificate: CertificateDocument | None = None
+
+
+def printout(
+    session: Session, result: SubmissionPublic | None, *, location: str, printed_at: dt.datetime
+) -> Printout:
+    """The receipt (and the certificate, if the hall issued one) for a submitted session."""
+    item, case_number = session.item, session.case_number
+    assert item is not None and case_number is not None
+    applicant = session.applicant() or {"name": "", "id_number": ""}
+    names = {spec.id: spec.name.zh for spec in item.materials}
+    receipt = documents.receipt(
+        item=item,
+        case_number=case_number,
+        applicant_name=applicant["name"],
+        applicant_id_number=applicant["id_number"],
+        result=result,
+        printed_at=printed_at,
+        location=location,
+        promises=[
+            (names.get(c.material_id, c.material_id), c.deadline)
+            for c in session.commitments.values()
+        ],
+        identity_photo=session.identity_source == "photo",
+    )
+    certificate = None
+    if result is not None and result.certificate is not None:
+        certificate = documents.certificate_document(result.certificate)
+    return Printout(receipt, certificate)

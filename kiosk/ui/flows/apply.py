@@ -1,0 +1,74 @@
+"""Apply: choose a service item, read its guide, and start on its materials."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from hall.schema import ServiceItem
+from kiosk.services import documents
+from kiosk.services.materials import photo_id_spec
+from kiosk.services.session import Step
+from kiosk.ui.navigator import Navigator
+from kiosk.ui.screens import loc
+from kiosk.ui.strings import tr
+
+
+class ApplyFlow(QObject):
+    """The choose and guide screens; offers ``choose`` and ``guide`` to the other flows."""
+
+    def __init__(self, nav: Navigator) -> None:
+        """Connect the choose and guide screens."""
+        super().__init__(nav)
+        self.nav = nav
+        w = nav.window
+        w.choose.item_chosen.connect(self._on_choose_item_chosen)
+        w.choose.home_requested.connect(nav.wipe)
+        w.guide.back_requested.connect(self._on_guide_back_requested)
+        w.guide.start_requested.connect(self._on_guide_start_requested)
+        nav.provide("choose", self._show_choose)
+        nav.provide("guide", self._show_guide)
+        nav.on_wipe(self._wipe)
+
+    def _wipe(self) -> None:
+        w = self.nav.window
+        w.choose.set_items([], "")
+        w.choose.show_notice("")
+
+    def _show_choose(self) -> None:
+        nav = self.nav
+        session = nav.session
+        holder = documents.mask_name(session.card.name) if session.card else ""
+        nav.window.choose.set_items(list(nav.services.catalog().items), holder)
+        photo = session.photo_identity and session.card is None
+        nav.window.choose.show_notice(tr("choose_photo_id_note", nav.language) if photo else "")
+        nav.window.show_screen(nav.window.choose)
+
+    def _show_guide(self, item: ServiceItem) -> None:
+        self.nav.window.guide.set_item(item)
+        self.nav.window.show_screen(self.nav.window.guide)
+
+    def _on_choose_item_chosen(self, item: ServiceItem) -> None:
+        nav = self.nav
+        nav.begin_activity()
+        if item.kind == "progress_query":
+            nav.go("progress")
+            return
+        needs_card = any(spec.source == "id_card" for spec in item.materials)
+        if nav.session.photo_identity and needs_card and photo_id_spec(item) is None:
+            # A photo is not proof enough for an instant approval: say so and stay here.
+            text = tr("choose_photo_id_refused", nav.language, item=loc(item.name, nav.language))
+            nav.window.choose.show_notice(text, error=True)
+            return
+        nav.session.choose(item)
+        if nav.session.step is Step.IDENTIFY:
+            nav.go("identify")
+        else:
+            self._show_guide(item)
+
+    def _on_guide_back_requested(self) -> None:
+        self.nav.session.back_to_choose()
+        self._show_choose()
+
+    def _on_guide_start_requested(self) -> None:
+        if self.nav.session.item is not None:
+            self.nav.go("materials")

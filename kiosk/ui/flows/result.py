@@ -1,0 +1,162 @@
+"""Result: show the decision, print the receipt and certificate, retry a failed print, rate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from functools import partial
+
+from PySide6.QtCore import QObject, Signal
+
+from hall.schema import SubmissionPublic
+from kiosk.services import documents
+from kiosk.services.print_jobs import encode_certificate, encode_receipt
+from kiosk.services.printout import printout
+from kiosk.services.session import Step
+from kiosk.ui.navigator import Navigator
+from kiosk.ui.screens import loc
+from kiosk.ui.strings import tr
+
+log = logging.getLogger(__name__)
+
+
+class ResultFlow(QObject):
+    """The result and rate screens and the print jobs; offers ``result``."""
+
+    result_shown = Signal(str)
+    printing_finished = Signal(str)
+    """``done`` or ``failed``, once the receipt (and certificate) jobs have ended."""
+
+    def __init__(self, nav: Navigator) -> None:
+        """Connect the result and rate screens."""
+        super().__init__(nav)
+        self.nav = nav
+        self._generation = 0
+        self._pending: dict[str, Callable[[], object]] = {}
+        self._failed: dict[str, Callable[[], object]] = {}
+        w = nav.window
+        w.result.done_requested.connect(self._on_result_done_requested)
+        w.result.reprint_requested.connect(self._on_result_reprint_requested)
+        w.rate.rated.connect(self._on_rate_rated)
+        nav.provide("result", self._show_result)
+        nav.on_wipe(self._wipe)
+
+    def _wipe(self) -> None:
+        # Print jobs hold the receipt and certificate (names): drop them, and ignore the
+        # callbacks of jobs still running for the session that just ended.
+        self._generation += 1
+        self._pending = {}
+        self._failed = {}
+        self.nav.window.result.set_result("accepted", "", offline=False, promised_days=0)
+
+    def _show_result(self, result: SubmissionPublic | None) -> None:
+        nav = self.nav
+        session = nav.session
+        assert session.item is not None and session.case_number is not None
+        session.result = result
+        session.go(Step.RESULT)
+        status = result.status if result is not None else "accepted"
+        reason = ""
+        if result is not None and result.decision is not None and result.decision.reason:
+            reason = loc(result.decision.reason, nav.language)
+        nav.window.result.set_result(
+            status,
+            session.case_number,
+            reason=reason,
+            offline=result is None,
+            promised_days=documents.decision_within_days(session.item),
+        )
+        nav.window.show_screen(nav.window.result)
+        self.result_shown.emit(status)
+        self._print(result)
+
+    # --- printing -------------------------------------------------------------------------------
+
+    def _print(self, result: SubmissionPublic | None) -> None:
+        nav = self.nav
+        session = nav.session
+        out = printout(
+            session,
+            result,
+            location=nav.services.settings.terminal.location_zh,
+            printed_at=dt.datetime.now(dt.UTC),
+        )
+        session.go(Step.PRINT)
+        receipt, certificate = out.receipt, out.certificate
+        printer, a4 = nav.services.receipt_printer, nav.services.document_printer
+        jobs: dict[str, Callable[[], object]] = {"receipt": lambda: printer.print_receipt(receipt)}
+        if certificate is not None:
+            doc = certificate
+            jobs["certificate"] = lambda: a4.print_certificate(doc)
+        queued = nav.services.print_jobs
+        if queued is not None:
+            # Through the durable queue: a job the printer could not take now prints when it is
+            # back, and "print again" reuses the same job (never a second copy).
+            case = session.case_number
+            assert case is not None
+            jobs = {"receipt": queued.job("receipt", case, encode_receipt(receipt))}
+            if certificate is not None:
+                jobs["certificate"] = queued.job(
+                    "certificate", case, encode_certificate(certificate)
+                )
+        self._start_jobs(jobs)
+
+    def _start_jobs(self, jobs: dict[str, Callable[[], object]]) -> None:
+        """Send each job to its printer's worker; the ones that fail are kept for a retry."""
+        generation = self._generation
+        self._pending = dict(jobs)
+        self._failed = {}
+        self.nav.window.result.set_printing("busy")
+        workers = self.nav.workers
+        for name, job in jobs.items():
+            runner = workers.receipt if name == "receipt" else workers.a4
+            runner.run(
+                job,
+                partial(self._on_job_succeeded, generation, name),
+                partial(self._on_job_ended, generation, name, job=job),
+            )
+
+    def _on_job_succeeded(self, generation: int, name: str, _: object) -> None:
+        self._on_job_ended(generation, name, None, job=None)
+
+    def _on_job_ended(
+        self,
+        generation: int,
+        name: str,
+        error: BaseException | None,
+        *,
+        job: Callable[[], object] | None,
+    ) -> None:
+        if generation != self._generation:
+            return  # the session this job printed for has been wiped since
+        self._pending.pop(name, None)
+        if error is not None and job is not None:
+            log.error("printing the %s failed: %s", name, type(error).__name__)
+            self._failed[name] = job
+        if not self._pending:
+            self._finish_printing()
+
+    def _finish_printing(self) -> None:
+        if self._failed:
+            self.nav.window.result.set_printing("failed", tr("print_failed", self.nav.language))
+            self.printing_finished.emit("failed")
+        else:
+            self.nav.window.result.set_printing("done")
+            self.printing_finished.emit("done")
+
+    def _on_result_reprint_requested(self) -> None:
+        if self.nav.session.step is Step.PRINT and self._failed and not self._pending:
+            self._start_jobs(self._failed)
+
+    # --- done, and the rating -------------------------------------------------------------------
+
+    def _on_result_done_requested(self) -> None:
+        if self.nav.session.step in (Step.RESULT, Step.PRINT):
+            self.nav.session.go(Step.RATE)
+            self.nav.window.show_screen(self.nav.window.rate)
+
+    def _on_rate_rated(self, score: int) -> None:
+        self.nav.session.rating = score or None
+        log.info("session rated %s", score or "skipped")
+        self.nav.wipe()

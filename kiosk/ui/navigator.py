@@ -1,0 +1,254 @@
+"""The navigator: the screen stack, the session, the idle clock, the tap guard and the wipe.
+
+It knows no journey. Flows (``kiosk.ui.flows``) register what they offer under a name
+(``provide("guide", ...)``) and hand over to each other with ``go("guide", item)``; each flow
+registers the part of the wipe that clears its own state (``on_wipe``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QPushButton
+
+from devices.ports import Camera, DocumentPrinter, ReceiptPrinter
+from hall.schema import CaseProgressPublic, CatalogPublic
+from kiosk.config import KioskSettings
+from kiosk.services.idle import IdleClock, IdleState
+from kiosk.services.journey import Journey
+from kiosk.services.print_jobs import CertificateReprints, QueuedPrinting
+from kiosk.services.session import Session, Step
+from kiosk.ui.main_window import KioskWindow
+from kiosk.ui.preview import CameraPreview
+from kiosk.ui.strings import tr
+from kiosk.ui.workers import CardWatcher, CodeSource, TaskRunner
+from ocr.engine import OcrEngine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything the flows drive, built by the composition root."""
+
+    settings: KioskSettings
+    catalog: Callable[[], CatalogPublic]
+    journey: Journey
+    progress_lookup: Callable[[str], CaseProgressPublic]
+    """Asks the hall for a case's stages; raises ``HallUnavailableError`` or ``HallRejectedError``.
+    """
+    local_case: Callable[[str], dt.datetime | None]
+    """When this terminal queued a case, if it did (for the offline progress answer)."""
+    public_keys: Callable[[], Mapping[str, bytes]]
+    camera: Camera
+    receipt_printer: ReceiptPrinter
+    document_printer: DocumentPrinter
+    card_watcher: CardWatcher
+    code_scanner: CodeSource
+    """The camera, a serial scanner or a keyboard wedge, as configured (``[devices.scanner]``)."""
+    camera_preview: CameraPreview | None = None
+    """The capture screen's live preview and auto-capture; ``None`` shows no preview."""
+    ocr_engine: Callable[[], OcrEngine] | None = None
+    """Builds and warms up the one OCR engine (on the OCR worker, at start-up); ``None``: the
+    photos of materials are kept without being checked."""
+    print_jobs: QueuedPrinting | None = None
+    """The durable print queue; ``None`` prints straight to the printers (tests of the screens)."""
+    reprints: CertificateReprints | None = None
+    """Reprints of approved certificates from the receipt's QR code; ``None``: not offered."""
+
+
+class Workers:
+    """One single-thread worker per device or back end, shared by the flows that use it."""
+
+    def __init__(self, parent: QObject) -> None:
+        """Start no thread yet: each runner starts its own on its first task."""
+        self.outbox = TaskRunner("outbox", parent)
+        self.camera = TaskRunner("camera", parent)
+        self.receipt = TaskRunner("receipt-printer", parent)
+        self.a4 = TaskRunner("a4-printer", parent)
+        self.hall = TaskRunner("hall-query", parent)
+        # Catalog and key refreshes have their own worker: a citizen's progress query must not
+        # queue behind them when the hall is slow.
+        self.refresh = TaskRunner("hall-refresh", parent)
+        # One worker for OCR: the engine is built and warmed up on it, then checks queue there.
+        self.ocr = TaskRunner("ocr", parent)
+
+    def shutdown(self, timeout: float) -> None:
+        """Stop them all within one deadline: the workers are independent, their waits overlap."""
+        deadline = time.monotonic() + timeout
+        for runner in (
+            self.outbox,
+            self.camera,
+            self.receipt,
+            self.a4,
+            self.hall,
+            self.refresh,
+            self.ocr,
+        ):
+            runner.shutdown(timeout=max(0.0, deadline - time.monotonic()))
+
+
+class Navigator(QObject):
+    """Owns the stack, the session, the idle clock, the tap guard and the wipe; no journey."""
+
+    session_wiped = Signal()
+    attract_shown = Signal()
+    """The attract screen is back (at start and after every wipe)."""
+    language_changed = Signal(str)
+
+    def __init__(self, window: KioskWindow, services: Services, parent: QObject) -> None:
+        """Connect the shell's own signals (stack, header, overlay); flows connect theirs."""
+        super().__init__(parent)
+        self.window = window
+        self.services = services
+        self.workers = Workers(self)
+        settings = services.settings
+        self.language: str = settings.terminal.language
+        self.session = Session(language=self.language)
+        self.maintenance_active = False
+        """True while a technician has the maintenance screen open: cards are left to it."""
+        self.idle = IdleClock(settings.terminal.idle_warning_s, settings.terminal.idle_countdown_s)
+        self._idle_timer = QTimer(self)
+        self._idle_timer.setInterval(1000)
+        self._idle_timer.timeout.connect(self._on_idle_timer_timeout)
+        self._banner_timer = QTimer(self)
+        self._banner_timer.setSingleShot(True)
+        self._banner_timer.setInterval(20_000)
+        self._banner_timer.timeout.connect(window.banner.hide)
+        self._tap_guard_until = 0.0
+        self._handlers: dict[str, Callable[..., None]] = {}
+        self._wipes: list[Callable[[], None]] = []
+        self._holds: list[Callable[[], bool]] = []
+        window.stack.currentChanged.connect(self._on_stack_current_changed)
+        window.header.language_toggled.connect(self._on_header_language_toggled)
+        window.header.staff_called.connect(self._on_header_staff_called)
+        window.overlay.stay_requested.connect(self._on_overlay_stay_requested)
+        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+        window.set_language(self.language)
+
+    # --- hand-over between flows ----------------------------------------------------------------
+
+    def provide(self, name: str, handler: Callable[..., None]) -> None:
+        """Register what a flow offers the others under ``name`` (one flow per name)."""
+        if name in self._handlers:
+            raise ValueError(f"{name!r} is offered twice")
+        self._handlers[name] = handler
+
+    def go(self, name: str, *args: Any, **kwargs: Any) -> None:
+        """Hand over to the flow that offers ``name``."""
+        self._handlers[name](*args, **kwargs)
+
+    def on_wipe(self, clear: Callable[[], None]) -> None:
+        """Register a flow's part of the wipe: drop its citizen data, reset its screens."""
+        self._wipes.append(clear)
+
+    def hold_idle_while(self, busy: Callable[[], bool]) -> None:
+        """Never time a session out while ``busy()`` (e.g. a submission in flight)."""
+        self._holds.append(busy)
+
+    # --- screens, idle and taps -----------------------------------------------------------------
+
+    def show_attract(self) -> None:
+        """Show the attract screen; the flows that take part in it react to ``attract_shown``."""
+        self.window.attract.reset()
+        self.window.show_screen(self.window.attract)
+        self.attract_shown.emit()
+
+    def begin_activity(self) -> None:
+        """The citizen started something: the idle clock runs from now."""
+        self.touch()
+        if not self._idle_timer.isActive():
+            self._idle_timer.start()
+
+    def touch(self) -> None:
+        """The citizen is still here."""
+        self.idle.touch(time.monotonic())
+        if self.window.overlay.isVisible():
+            self.window.overlay.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Any touch, click or key press means the citizen is still here.
+
+        Presses on buttons right after a screen change are swallowed (``tap_guard_ms``).
+        """
+        kind = event.type()
+        if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
+            self.touch()
+        is_tap = kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease)
+        return is_tap and isinstance(watched, QPushButton) and self.tap_guarded()
+
+    def tap_guarded(self) -> bool:
+        """Whether button taps are being ignored because the screen just changed."""
+        return time.monotonic() < self._tap_guard_until
+
+    def _on_stack_current_changed(self, _: int) -> None:
+        guard = self.services.settings.terminal.tap_guard_ms / 1000
+        self._tap_guard_until = time.monotonic() + guard
+
+    def _on_idle_timer_timeout(self) -> None:
+        if self.session.step is Step.ATTRACT:
+            return
+        if self.session.step is Step.SUBMIT or any(busy() for busy in self._holds):
+            # Never wipe under a submission in flight: it ends in a receipt within seconds.
+            self.touch()
+            return
+        now = time.monotonic()
+        state = self.idle.state(now)
+        if state is IdleState.ACTIVE:
+            self.window.overlay.hide()
+        elif state is IdleState.WARNING:
+            self.window.overlay.show_countdown(self.idle.remaining(now), self.language)
+        else:
+            log.info("session %s timed out at %s", self.session.id[:8], self.session.step.value)
+            self.wipe()
+
+    def _on_overlay_stay_requested(self) -> None:
+        self.touch()
+
+    def _on_header_language_toggled(self) -> None:
+        self.language = "en" if self.language == "zh" else "zh"
+        self.session.language = self.language
+        self.window.set_language(self.language)
+        self.language_changed.emit(self.language)
+
+    def _on_header_staff_called(self) -> None:
+        log.info("staff called at step %s", self.session.step.value)
+        phone = self.services.settings.terminal.staff_phone
+        self.window.banner.setText(tr("staff_called", self.language, phone=phone))
+        self.window.banner.show()
+        self._banner_timer.start()  # restarted by a second press, so it stays its full time
+
+    # --- the wipe and the end -------------------------------------------------------------------
+
+    def wipe(self) -> None:
+        """End the session: drop its personal data from memory and from every widget."""
+        self._idle_timer.stop()
+        for clear in self._wipes:
+            clear()
+        self.session.wipe()
+        self.session = Session(language=self.services.settings.terminal.language)
+        w = self.window
+        w.overlay.hide()
+        w.set_elder_mode(False)
+        if self.language != self.session.language:
+            self.language = self.session.language
+            w.set_language(self.language)
+        self.show_attract()
+        self.session_wiped.emit()
+
+    def stop(self) -> None:
+        """Stop the idle clock and every worker, and wipe the session; called on shutdown."""
+        # The application outlives the navigator (tests build many): a filter left behind has
+        # Qt call into a Python object being torn down for every event.
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self._idle_timer.stop()
+        self.workers.shutdown(timeout=1.0)
+        self.session.wipe()
