@@ -19,7 +19,7 @@ from hall.decisions import (
 from hall.schema import ApplicantCreate
 
 BIRTH = dt.date(1966, 11, 22)
-ID_NUMBER = "110105196611221234"
+ID_NUMBER = "110105196611221233"
 
 
 def applicant(birth_date: dt.date = BIRTH, id_number: str = ID_NUMBER) -> ApplicantCreate:
@@ -100,7 +100,7 @@ def test_elder_card_refused_at_59_years_364_days() -> None:
 
 
 def test_elder_card_refusal_states_the_current_age() -> None:
-    young = applicant(dt.date(1968, 1, 10), "110105196801101234")
+    young = applicant(dt.date(1968, 1, 10), "110105196801101232")
     result = decide_elder_age_60(young, None, dt.date(2026, 11, 22))
     assert result.reason_code == "under_age"
     assert result.reason is not None

@@ -18,7 +18,7 @@ from hall.schema import (
 )
 
 NAME = "王秀英"
-ID_NUMBER = "110105195203141223"
+ID_NUMBER = "110105195203141221"
 ADDRESS = "北京市朝阳区和平街十一区25号楼3单元502号"
 
 
