@@ -6,6 +6,7 @@ answers or hangs up in bounded time without reading the rest.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import time
@@ -148,6 +149,18 @@ def test_a_slowloris_sending_headers_for_ever_is_cut_off(hall: HallUnderTest) ->
             except TimeoutError:
                 pass
         assert closed, "the hall kept a connection whose headers never end"
+
+
+def test_headers_growing_over_the_size_limit_are_refused(hall: HallUnderTest) -> None:
+    # h11 bounds the headers still incomplete (uvicorn's h11_max_incomplete_event_size).
+    with _connect(hall) as sock:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            sock.sendall(f"POST {SUBMISSIONS_PATH} HTTP/1.1\r\nHost: hall\r\n".encode())
+            for _ in range(40):
+                sock.sendall(b"X-Big: " + b"a" * 1000 + b"\r\n")
+        answer, took = _read_to_close(sock)
+    assert answer == b"" or _status(answer) == 400
+    assert took < 5
 
 
 def test_a_connection_that_sends_nothing_is_closed(hall: HallUnderTest) -> None:
