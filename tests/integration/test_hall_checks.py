@@ -88,40 +88,33 @@ def test_a_ten_thousand_character_kiosk_id_is_refused(
     )
 
 
-def test_a_name_that_is_not_the_registers_gets_no_certificate(
-    hall_server: HallUnderTest, http: requests.Session
+@pytest.mark.parametrize(
+    ("item_id", "applicant", "reason_code"),
+    [
+        ("si-insured-certificate", {"name": "张三"}, "identity_mismatch"),
+        ("elder-card", {"id_number": "11010519520314131X"}, "not_on_register"),
+        (
+            "elder-card",
+            {"valid_to": (dt.date.today() - dt.timedelta(days=2)).isoformat()},
+            "card_expired",
+        ),
+    ],
+    ids=["name-not-the-registers", "unknown-id-number", "expired-card"],
+)
+def test_nothing_is_signed_for_an_applicant_the_register_does_not_bear_out(
+    hall_server: HallUnderTest,
+    http: requests.Session,
+    item_id: str,
+    applicant: dict[str, Any],
+    reason_code: str,
 ) -> None:
-    response = _post(http, hall_server, _body("si-insured-certificate", name="张三"))
+    response = _post(http, hall_server, _body(item_id, **applicant))
     assert response.status_code == 201, response.text
     answer = SubmissionPublic.model_validate(response.json())
     assert answer.status == "refused"
     assert answer.certificate is None
     assert answer.decision is not None
-    assert answer.decision.reason_code == "identity_mismatch"
-
-
-def test_an_unknown_id_number_is_not_approved(
-    hall_server: HallUnderTest, http: requests.Session
-) -> None:
-    response = _post(http, hall_server, _body(id_number="11010519520314131X"))
-    assert response.status_code == 201, response.text
-    answer = SubmissionPublic.model_validate(response.json())
-    assert answer.status == "refused"
-    assert answer.decision is not None
-    assert answer.decision.reason_code == "not_on_register"
-
-
-def test_an_expired_card_is_refused_with_the_reason(
-    hall_server: HallUnderTest, http: requests.Session
-) -> None:
-    yesterday = dt.date.today() - dt.timedelta(days=2)
-    response = _post(http, hall_server, _body(valid_to=yesterday.isoformat()))
-    assert response.status_code == 201, response.text
-    answer = SubmissionPublic.model_validate(response.json())
-    assert answer.status == "refused"
-    assert answer.certificate is None
-    assert answer.decision is not None
-    assert answer.decision.reason_code == "card_expired"
+    assert answer.decision.reason_code == reason_code
     assert answer.decision.reason is not None
     assert answer.decision.reason.zh
     assert answer.decision.reason.en
