@@ -23,6 +23,7 @@ import assets
 from hall.certificates import SigningKey
 from hall.db import Database
 from hall.errors import HallError, HeartbeatTooLargeError, IdempotencyKeyRequiredError
+from hall.limits import BodyLimit, BodyLimitMiddleware
 from hall.schema import (
     CATALOG_PATH,
     HEALTH_PATH,
@@ -197,4 +198,15 @@ def create_app(settings: HallSettings, *, clock: Callable[[], dt.datetime] = utc
         """Answer a case's stages and the time spent in each."""
         return service.progress(case_number)
 
+    # Added last, so it is the outermost layer: bodies are bounded before anything else runs.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limits=[
+            BodyLimit("POST", SUBMISSIONS_PATH, settings.max_submission_bytes),
+            BodyLimit("POST", HEARTBEATS_PATH, settings.max_heartbeat_bytes, "heartbeat_too_large"),
+        ],
+        default_max_bytes=settings.max_body_bytes,
+        chunk_timeout=settings.body_chunk_timeout_s,
+        total_timeout=settings.body_total_timeout_s,
+    )
     return app

@@ -11,6 +11,7 @@ import uvicorn
 from hall.app import create_app
 from hall.db import Database
 from hall.seed import seed_demo_data
+from hall.server import server_options
 from hall.settings import HallSettings
 
 logger = logging.getLogger(__name__)
@@ -62,5 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.info("demo residents seeded (%d rows changed)", changed)
         return 0
     app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        **server_options(settings),
+    )
     return 0

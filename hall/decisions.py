@@ -8,6 +8,7 @@ the decision date, so the rules are tested without a database. Refusals carry a 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal, assert_never
 
@@ -145,6 +146,55 @@ def decide_elder_age_60(
     )
 
 
+_NOT_ON_REGISTER = DecisionResult(
+    outcome="refused",
+    reason_code="not_on_register",
+    reason=LocalizedText(
+        zh="户籍登记信息中没有查到您的证件号码，无法自动办理，请到人工窗口办理。",
+        en="Your ID number is not on the household register, so this cannot be done "
+        "automatically. Please go to a staffed counter.",
+    ),
+)
+
+_CARD_EXPIRED = DecisionResult(
+    outcome="refused",
+    reason_code="card_expired",
+    reason=LocalizedText(
+        zh="您的身份证件已过有效期，无法办理。请先到公安机关换领证件，或到人工窗口咨询。",
+        en="Your ID card has expired, so this cannot be done. Please renew the card at a police "
+        "service office first, or ask at a staffed counter.",
+    ),
+)
+
+
+def normalise_name(name: str) -> str:
+    """A name as compared with the register: full-width folded (NFKC), spaces and dots dropped.
+
+    The terminal folds names the same way before comparing a material's name with the card's;
+    the middle dot of minority and foreign names is written several ways (·, •, ．).
+    """
+    folded = unicodedata.normalize("NFKC", name)
+    return "".join(ch for ch in folded if not ch.isspace() and ch not in "·•.・")
+
+
+def check_identity(
+    applicant: ApplicantCreate, resident: ResidentFacts | None, today: dt.date
+) -> DecisionResult | None:
+    """The refusal due before any rule runs; ``None`` when the applicant may be decided.
+
+    Refused: an expired card, a number the register does not know, or a name that is not the
+    register's for that number.
+    """
+    valid_until = applicant.valid_until
+    if valid_until is not None and valid_until < today:
+        return _CARD_EXPIRED
+    if resident is None:
+        return _NOT_ON_REGISTER
+    if normalise_name(resident.name) != normalise_name(applicant.name):
+        return _IDENTITY_MISMATCH
+    return None
+
+
 def decide(
     rule: DecisionRule,
     applicant: ApplicantCreate,
@@ -153,7 +203,14 @@ def decide(
     resident: ResidentFacts | None,
     insurance: InsuranceFacts | None,
 ) -> DecisionResult:
-    """Apply the catalog's ``decision_rule`` to an applicant."""
+    """Apply the catalog's ``decision_rule`` to an applicant whose card and register entry agree.
+
+    ``check_identity`` runs first: nothing is approved for an expired card, an ID number the
+    register does not know, or a name that is not the register's for that number.
+    """
+    refused = check_identity(applicant, resident, today)
+    if refused is not None:
+        return refused
     if rule == "social_insurance_record":
         return decide_social_insurance_record(applicant, insurance)
     if rule == "elder_age_60":

@@ -17,6 +17,7 @@ import uvicorn
 from hall.app import create_app
 from hall.errors import HallError
 from hall.schema import HEALTH_PATH
+from hall.server import server_options
 from hall.service import HallService
 from hall.settings import HallSettings
 
@@ -81,6 +82,7 @@ class EmbeddedHall:
             loop="asyncio",
             timeout_graceful_shutdown=1,
             access_log=False,
+            **server_options(self.settings),
         )
         server = uvicorn.Server(config)
         thread = threading.Thread(

@@ -78,3 +78,28 @@ class HeartbeatTooLargeError(HallError):
 
     status_code = 413
     code = "heartbeat_too_large"
+
+
+class MaterialError(HallError):
+    """A material's bytes are not what it declares; the terminal shows the code to staff."""
+
+    status_code = 422
+    code = "material_invalid"
+
+
+class MaterialNotBase64Error(MaterialError):
+    """A material's ``data_b64`` is not standard base64."""
+
+    code = "material_not_base64"
+
+
+class MaterialDigestMismatchError(MaterialError):
+    """A material's bytes do not hash to its declared ``sha256`` (damaged on the way)."""
+
+    code = "material_digest_mismatch"
+
+
+class MaterialTypeInvalidError(MaterialError):
+    """A material's ``content_type`` is not an accepted image type, or its bytes are not one."""
+
+    code = "material_type_invalid"

@@ -14,11 +14,13 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hall import rules
 
 API_PREFIX = "/api/v1"
 HEALTH_PATH = "/healthz"
@@ -38,6 +40,10 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 CASE_NUMBER_PATTERN = r"^[A-Z0-9]{2,12}-\d{8}-\d{5}$"
 """``<KIOSK CODE>-<YYYYMMDD>-<sequence>``: made by the terminal, so offline receipts carry one."""
+
+
+KIOSK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+"""A terminal's id: 1 to 64 letters, digits, dots, dashes and underscores (a column of 64)."""
 
 
 class _Model(BaseModel):
@@ -173,35 +179,69 @@ class CatalogPublic(_Model):
 # --- Submissions --------------------------------------------------------------------------------
 
 
-class ApplicantCreate(_Model):
-    """The applicant as read from the ID card. Personal data: encrypted at rest on the terminal."""
+CardType = Literal["resident", "gat_permit", "foreign_permanent_2017", "foreign_permanent_2023"]
+PastDate = Annotated[dt.date, AfterValidator(rules.check_past_date)]
+"""A birth or issue date: from 1850 to tomorrow."""
 
-    card_type: str
-    name: str
-    gender: str
-    ethnicity: str
-    birth_date: dt.date
-    address: str
-    id_number: str
-    issuing_authority: str
-    valid_from: dt.date
-    valid_to: str
+SUBMISSION_MAX_MATERIALS = 32
+"""Photos one submission may carry."""
+MATERIAL_MAX_B64 = 20 * 1024 * 1024
+"""Characters of one material's base64 (the body limit of a submission is 20 MB as a whole)."""
+
+
+class ApplicantCreate(_Model):
+    """The applicant as read from the ID card. Personal data: encrypted at rest on the terminal.
+
+    Checked as the terminal's card reader checks a card (``hall.rules``): the number's format and
+    GB 11643 check character for the card type, plausible dates, ``valid_to`` a date or
+    ``long-term`` not before ``valid_from``, bounded lengths.
+    """
+
+    card_type: CardType
+    name: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(rules.check_not_blank)]
+    gender: Annotated[str, AfterValidator(rules.check_gender)]
+    """男, 女, 未知 or 未说明, as printed."""
+    ethnicity: str = Field(max_length=32)
+    birth_date: PastDate
+    address: str = Field(max_length=200)
+    id_number: str = Field(min_length=15, max_length=18)
+    issuing_authority: str = Field(max_length=64)
+    valid_from: PastDate
+    valid_to: Annotated[str, Field(max_length=10), AfterValidator(rules.check_valid_to)]
     """ISO date or ``long-term``."""
+
+    @model_validator(mode="after")
+    def _card_rules(self) -> ApplicantCreate:
+        rules.check_card_number(self.card_type, self.id_number)
+        end = rules.parse_valid_to(self.valid_to)
+        if end is not None and end <= self.valid_from:
+            raise ValueError("valid_to is not after valid_from")
+        return self
+
+    @property
+    def valid_until(self) -> dt.date | None:
+        """The card's last day of validity; ``None`` for a long-term card."""
+        return rules.parse_valid_to(self.valid_to)
 
 
 class MaterialCreate(_Model):
-    """One captured material: a photo of a document, base64 in JSON."""
+    """One captured material: a photo of a document, base64 in JSON.
 
-    material_id: str
-    content_type: str
-    data_b64: str
-    sha256: str
+    The hall checks the bytes against ``sha256`` and ``content_type`` (``hall.materials``).
+    """
+
+    material_id: str = Field(min_length=1, max_length=64)
+    content_type: str = Field(max_length=64)
+    """``image/jpeg`` or ``image/png`` (:data:`hall.rules.MATERIAL_CONTENT_TYPES`)."""
+    data_b64: str = Field(max_length=MATERIAL_MAX_B64)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    """Lower-case hex SHA-256 of the decoded bytes."""
 
 
 class CommitmentCreate(_Model):
     """The citizen's written promise to supply a tolerated material by a date (容缺受理)."""
 
-    material_id: str
+    material_id: str = Field(min_length=1, max_length=64)
     deadline: dt.date
     text: LocalizedText
     """The promise exactly as the screen showed it and the citizen confirmed it."""
@@ -216,15 +256,21 @@ class SubmissionCreate(_Model):
     """A citizen's submission, made on the terminal and delivered through the outbox."""
 
     case_number: str = Field(pattern=CASE_NUMBER_PATTERN)
-    kiosk_id: str
-    item_id: str
+    kiosk_id: str = Field(pattern=KIOSK_ID_PATTERN)
+    item_id: str = Field(min_length=1, max_length=64)
     created_at: dt.datetime
     applicant: ApplicantCreate | None = None
-    materials: list[MaterialCreate] = Field(default_factory=list)
-    form: dict[str, str] = Field(default_factory=dict)
+    materials: list[MaterialCreate] = Field(
+        default_factory=list, max_length=SUBMISSION_MAX_MATERIALS
+    )
+    form: dict[Annotated[str, Field(max_length=128)], Annotated[str, Field(max_length=4000)]] = (
+        Field(default_factory=dict, max_length=256)
+    )
     commitment: bool = False
     """The citizen's written commitment for tolerated missing materials (容缺受理)."""
-    commitments: list[CommitmentCreate] = Field(default_factory=list)
+    commitments: list[CommitmentCreate] = Field(
+        default_factory=list, max_length=SUBMISSION_MAX_MATERIALS
+    )
     """What was promised for each tolerated material, and by when."""
     identity: IdentitySource | None = None
     """How the applicant was identified (``None``: sent by a terminal older than this field)."""

@@ -41,6 +41,7 @@ from hall.errors import (
     InProgressError,
     UnknownItemError,
 )
+from hall.materials import check_materials
 from hall.schema import (
     CaseProgressPublic,
     CatalogPublic,
@@ -126,8 +127,10 @@ class HallService:
     def claim(self, submission: SubmissionCreate, idempotency_key: str) -> Claim | SubmissionPublic:
         """Store the case under its key and own it; or return the stored answer of a finished one.
 
-        Raises as ``submit`` does.
+        Raises as ``submit`` does, and ``hall.errors.MaterialError`` for a material whose bytes
+        are not what it declares.
         """
+        check_materials(submission.materials)
         digest = payload_hash(submission)
         for attempt in range(3):
             try:

@@ -10,6 +10,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 import assets
+from hall.schema import HEARTBEAT_MAX_BYTES
 
 DEFAULT_DATA_DIR = platformdirs.user_data_path("gov-kiosk-hall")
 """Where the hall keeps its database and signing key unless told otherwise."""
@@ -46,3 +47,21 @@ class HallSettings(BaseSettings):
     """The hall's local time zone: ages, certificate dates and ids are counted in it."""
     seed_demo_data: bool = False
     """Seed the demo residents at start (the terminal's demo and tests)."""
+
+    # Limits and timeouts of the HTTP server (hall.limits, hall.server).
+    max_submission_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    """Largest submission body (photos are base64 in it): 413 ``too_large`` above."""
+    max_heartbeat_bytes: int = Field(default=HEARTBEAT_MAX_BYTES, ge=256)
+    """Largest heartbeat body: 413 ``heartbeat_too_large`` above."""
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    """Largest body of any other request."""
+    body_chunk_timeout_s: float = Field(default=10.0, gt=0)
+    """A body that sends nothing for this long (or stops short of its Content-Length): 408."""
+    body_total_timeout_s: float = Field(default=120.0, gt=0)
+    """A body that takes longer than this as a whole: 408."""
+    header_timeout_s: float = Field(default=10.0, gt=0)
+    """A connection whose request line and headers are not complete in this time is closed."""
+    keep_alive_timeout_s: float = Field(default=5.0, gt=0)
+    """An idle keep-alive connection is closed after this long."""
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    """Largest request line and headers (uvicorn's h11 limit): 400 above."""

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from pydantic import ValidationError
+
 from devices.idcard.card import LONG_TERM, IdCard
 from hall.schema import (
     ApplicantCreate,
@@ -87,7 +89,24 @@ def applicant_from_photos(
     gender = front.get("gender")
     if gender not in ("男", "女"):
         gender = "男" if number[16].isdigit() and int(number[16]) % 2 else "女"
+    try:
+        return _photo_applicant(name, number, str(gender), birth, valid_from, valid_to, front, back)
+    except ValidationError:
+        # Misread lines (a check character, a date) fail the wire contract's rules: the clerk
+        # reads the photos instead of the hall trusting them.
+        return None
 
+
+def _photo_applicant(
+    name: str,
+    number: str,
+    gender: str,
+    birth: dt.date,
+    valid_from: dt.date,
+    valid_to: str,
+    front: dict[str, object],
+    back: dict[str, object],
+) -> ApplicantCreate:
     def text(fields: dict[str, object], name: str) -> str:
         value = fields.get(name)
         return value if isinstance(value, str) else ""
@@ -95,7 +114,7 @@ def applicant_from_photos(
     return ApplicantCreate(
         card_type="resident",
         name=name,
-        gender=str(gender),
+        gender=gender,
         ethnicity=text(front, "ethnicity"),
         birth_date=birth,
         address=text(front, "address"),

@@ -203,6 +203,24 @@ def test_permanent_refusal_fails_and_the_queue_continues(
     }
 
 
+def test_a_damaged_material_fails_with_the_halls_code_for_staff(
+    outbox: Outbox, worker: SyncWorker, callbacks: Callbacks, hall_server: HallUnderTest
+) -> None:
+    photo = factories.photo()
+    damaged = photo.model_copy(update={"sha256": "0" * 64})
+    case = outbox.next_case_number("DEMO01", dt.date.today())
+    outbox.enqueue(factories.submission(case, materials=[damaged]))
+    worker.start()
+    assert wait_until(lambda: case in callbacks.failures)
+    assert "422 material_digest_mismatch" in callbacks.failures[case]
+    failed = outbox.get(case)
+    assert failed is not None
+    assert failed.state == "failed"
+    assert failed.last_error is not None
+    assert "material_digest_mismatch" in failed.last_error
+    assert hall_server.count_submissions(case_number=case) == 0
+
+
 def test_rejections_from_the_real_hall_carry_its_codes(client: HallClient) -> None:
     with pytest.raises(HallRejectedError) as caught:
         client.get_submission("DEMO01-20000101-00001")

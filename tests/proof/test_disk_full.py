@@ -40,8 +40,8 @@ PHOTO_BYTES = 24_000
 
 
 def _photo(seed: str) -> MaterialCreate:
-    # Hash output does not compress, like a JPEG.
-    data = b"".join(
+    # Hash output does not compress, like a JPEG; it starts as one (the hall checks the type).
+    data = b"\xff\xd8\xff\xe0" + b"".join(
         hashlib.sha256(f"{seed}:{i}".encode()).digest() for i in range(PHOTO_BYTES // 32)
     )
     return MaterialCreate(

@@ -12,14 +12,16 @@ from hall.decisions import (
     ResidentFacts,
     age_on,
     birth_date_in_id_number,
+    check_identity,
     decide,
     decide_elder_age_60,
     decide_social_insurance_record,
+    normalise_name,
 )
 from hall.schema import ApplicantCreate
 
 BIRTH = dt.date(1966, 11, 22)
-ID_NUMBER = "110105196611221234"
+ID_NUMBER = "110105196611221233"
 
 
 def applicant(birth_date: dt.date = BIRTH, id_number: str = ID_NUMBER) -> ApplicantCreate:
@@ -100,7 +102,7 @@ def test_elder_card_refused_at_59_years_364_days() -> None:
 
 
 def test_elder_card_refusal_states_the_current_age() -> None:
-    young = applicant(dt.date(1968, 1, 10), "110105196801101234")
+    young = applicant(dt.date(1968, 1, 10), "110105196801101232")
     result = decide_elder_age_60(young, None, dt.date(2026, 11, 22))
     assert result.reason_code == "under_age"
     assert result.reason is not None
@@ -157,9 +159,52 @@ def test_social_insurance_ignores_a_record_of_someone_else() -> None:
 
 def test_decide_dispatches_by_rule() -> None:
     day = dt.date(2026, 11, 21)
-    by_age = decide("elder_age_60", applicant(), today=day, resident=None, insurance=insurance())
+    by_age = decide(
+        "elder_age_60", applicant(), today=day, resident=resident(), insurance=insurance()
+    )
     by_record = decide(
-        "social_insurance_record", applicant(), today=day, resident=None, insurance=insurance()
+        "social_insurance_record",
+        applicant(),
+        today=day,
+        resident=resident(),
+        insurance=insurance(),
     )
     assert by_age.reason_code == "under_age"
     assert by_record.approved
+
+
+def test_nothing_is_decided_for_someone_the_register_does_not_know() -> None:
+    day = dt.date(2030, 1, 1)
+    for rule in ("elder_age_60", "social_insurance_record"):
+        result = decide(rule, applicant(), today=day, resident=None, insurance=insurance())
+        assert result.reason_code == "not_on_register"
+
+
+def test_a_name_that_is_not_the_registers_is_refused() -> None:
+    other = applicant().model_copy(update={"name": "张三"})
+    result = decide(
+        "social_insurance_record",
+        other,
+        today=dt.date(2026, 11, 21),
+        resident=resident(),
+        insurance=insurance(),
+    )
+    assert result.reason_code == "identity_mismatch"
+
+
+def test_width_and_spaces_do_not_make_a_mismatch() -> None:
+    spaced = applicant().model_copy(update={"name": "测 试人"})
+    assert check_identity(spaced, resident(), dt.date(2026, 1, 1)) is None
+    assert normalise_name("Ａｌｉ・Ｋｈａｎ") == normalise_name("Ali Khan")
+
+
+def test_an_expired_card_is_refused_with_the_reason() -> None:
+    expired = applicant().model_copy(update={"valid_to": "2026-01-01"})
+    result = check_identity(expired, resident(), dt.date(2026, 1, 2))
+    assert result is not None
+    assert result.reason_code == "card_expired"
+    assert result.reason is not None
+    assert "过有效期" in result.reason.zh
+    assert "expired" in result.reason.en
+    # Valid through its last day.
+    assert check_identity(expired, resident(), dt.date(2026, 1, 1)) is None

@@ -128,6 +128,14 @@ def test_applicant_from_photos_needs_name_number_and_validity() -> None:
     assert applicant.birth_date == dt.date(1952, 3, 14) and applicant.gender == "女"
 
 
+def test_photos_read_against_the_wire_rules_go_without_applicant_data() -> None:
+    # A wrong check character or an impossible validity: the clerk reads the photos instead.
+    wrong_check = {"name": "王秀英", "id_number": "110105195203141222"}
+    assert applicant_from_photos(wrong_check, BACK) is None
+    front = {"name": "王秀英", "id_number": "110105195203141221"}
+    assert applicant_from_photos(front, {**BACK, "valid_to": "2016-13-40"}) is None
+
+
 def test_a_promise_stands_for_the_lease_until_a_photo_replaces_it(
     catalog: CatalogPublic,
 ) -> None:

@@ -18,7 +18,7 @@ from hall.schema import (
 )
 
 NAME = "王秀英"
-ID_NUMBER = "110105195203141223"
+ID_NUMBER = "110105195203141221"
 ADDRESS = "北京市朝阳区和平街十一区25号楼3单元502号"
 
 
@@ -40,9 +40,9 @@ def applicant() -> ApplicantCreate:
 
 def photo(size: int = 2048, seed: int = 7) -> MaterialCreate:
     """A fake document photo of ``size`` bytes (not compressible, like a real JPEG)."""
-    data = b"".join(hashlib.sha256(f"{seed}:{i}".encode()).digest() for i in range(size // 32 + 1))[
-        :size
-    ]
+    # Starts as a JPEG does (the hall checks the type), then does not compress, like one.
+    noise = b"".join(hashlib.sha256(f"{seed}:{i}".encode()).digest() for i in range(size // 32 + 1))
+    data = (b"\xff\xd8\xff\xe0" + noise)[:size]
     return MaterialCreate(
         material_id="photo",
         content_type="image/jpeg",

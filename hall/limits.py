@@ -1,0 +1,150 @@
+"""Request body limits and the body read timeout, as a pure ASGI middleware.
+
+The middleware reads a request's body itself before the app sees it: a ``Content-Length`` over the
+path's limit is answered 413 at once, a streamed body is cut off with 413 as soon as it passes the
+limit, and a body that stalls (or is shorter than its ``Content-Length``) is answered 408 when no
+byte has come for ``chunk_timeout`` seconds or the whole body took over ``total_timeout``. Either
+way the rest is never read: the answer says ``Connection: close`` and the server drops the
+connection. It knows nothing of the app behind it, so it composes with any other middleware; the
+hall puts it outermost, before authentication, because it is the cheapest check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hall.schema import ErrorPublic
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class BodyLimit:
+    """The largest body one method and path may carry, and the error code above it."""
+
+    method: str
+    path: str
+    max_bytes: int
+    code: str = "too_large"
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+class _TimeoutError(Exception):
+    pass
+
+
+class _DisconnectedError(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """Reads each HTTP request's body within its limit and time, then hands it to ``app``."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limits: Sequence[BodyLimit],
+        default_max_bytes: int,
+        chunk_timeout: float,
+        total_timeout: float,
+    ) -> None:
+        self.app = app
+        self._limits = {(limit.method, limit.path): limit for limit in limits}
+        self._default = BodyLimit("*", "*", default_max_bytes)
+        self._chunk_timeout = chunk_timeout
+        self._total_timeout = total_timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection scope."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self._limits.get((scope["method"], scope["path"]), self._default)
+        declared = _content_length(scope)
+        if declared is not None and declared > limit.max_bytes:
+            await _answer(send, 413, limit.code, _too_large(limit))
+            return
+        try:
+            body = await self._read(receive, limit.max_bytes)
+        except _TooLargeError:
+            await _answer(send, 413, limit.code, _too_large(limit))
+            return
+        except _TimeoutError:
+            await _answer(send, 408, "request_timeout", "the request body did not arrive in time")
+            return
+        except _DisconnectedError:
+            return
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _read(self, receive: Receive, max_bytes: int) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        deadline = time.monotonic() + self._total_timeout
+        while True:
+            wait = min(self._chunk_timeout, deadline - time.monotonic())
+            if wait <= 0:
+                raise _TimeoutError
+            try:
+                message = await asyncio.wait_for(receive(), timeout=wait)
+            except TimeoutError:
+                raise _TimeoutError from None
+            if message["type"] == "http.disconnect":
+                raise _DisconnectedError
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > max_bytes:
+                raise _TooLargeError
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _too_large(limit: BodyLimit) -> str:
+    return f"the request body is over the {limit.max_bytes}-byte limit of this path"
+
+
+async def _answer(send: Send, status: int, code: str, message: str) -> None:
+    body = ErrorPublic(code=code, message=message).model_dump_json().encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
