@@ -96,7 +96,7 @@ def create_app(settings: HallSettings, *, clock: Callable[[], dt.datetime] = utc
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        db.create_all()
+        db.migrate()
         if settings.seed_demo_data:
             seed_demo_data(db)
         logger.info("hall ready: catalog %s, signing key %s", catalog.version, key.kid)

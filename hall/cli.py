@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "seed":
         db = Database(settings.database_url)
         try:
-            db.create_all()
+            db.migrate()
             changed = seed_demo_data(db)
         finally:
             db.dispose()

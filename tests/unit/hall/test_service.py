@@ -52,7 +52,7 @@ def clock() -> SteppingClock:
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
     database = Database(f"sqlite:///{tmp_path / 'hall.db'}")
-    database.create_all()
+    database.migrate()
     seed_demo_data(database)
     yield database
     database.dispose()
