@@ -263,6 +263,10 @@ class Database:
         """Bring the schema to the newest revision (Alembic); a database at head is left alone."""
         migrations.upgrade(self.engine)
 
+    def schema_revision(self) -> str | None:
+        """The schema revision the database is at (``None``: never migrated)."""
+        return migrations.current_revision(self.engine)
+
     def schema_problem(self) -> str | None:
         """Why this database cannot be served yet, in one line; ``None`` when it is at head."""
         return migrations.schema_problem(self.engine)

@@ -7,13 +7,21 @@ one line why a database cannot be served yet (``None`` when it is at head). Revi
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
+
+logger = logging.getLogger(__name__)
+
+INITIAL_REVISION = "0001_initial"
+"""The first revision: the schema the hall made with ``create_all`` before it had migrations."""
+
+_PRE_ALEMBIC_TABLE = "submissions"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 """This package's folder: Alembic's script location (``env.py`` and ``versions/``)."""
@@ -42,8 +50,16 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to ``revision`` (default: head); a database at head is left alone."""
-    command.upgrade(alembic_config(engine), revision)
+    """Bring the database to ``revision`` (default: head); a database at head is left alone.
+
+    A database made by a hall from before the migrations (``create_all``, no ``alembic_version``)
+    holds the schema of ``0001_initial``: it is stamped with that revision, then upgraded.
+    """
+    config = alembic_config(engine)
+    if current_revision(engine) is None and inspect(engine).has_table(_PRE_ALEMBIC_TABLE):
+        logger.warning("database made before migrations: stamping it %s", INITIAL_REVISION)
+        command.stamp(config, INITIAL_REVISION)
+    command.upgrade(config, revision)
 
 
 def schema_problem(engine: Engine) -> str | None:
