@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import assets
@@ -45,6 +46,7 @@ from hall.schema import (
     HeartbeatCreate,
     HeartbeatPublic,
     KeysPublic,
+    StorableText,
     SubmissionCreate,
     SubmissionPublic,
     TerminalsPublic,
@@ -138,6 +140,12 @@ def create_app(
         code = _HTTP_CODES.get(err.status_code, "http_error")
         return _error(err.status_code, code, str(err.detail))
 
+    @app.exception_handler(DataError)
+    async def _on_data_error(_request: Request, err: DataError) -> JSONResponse:
+        # A value the database cannot hold (too long, out of range) that the models let through.
+        logger.warning("database refused a value: %s", type(err.orig).__name__)
+        return _error(422, "invalid_request", "invalid request: a value the hall cannot store")
+
     @app.exception_handler(Exception)
     async def _on_crash(_request: Request, err: Exception) -> JSONResponse:
         logger.error("unhandled %s in a request", type(err).__name__)
@@ -204,12 +212,12 @@ def create_app(
         return stored
 
     @app.get(SUBMISSION_PATH, response_model=SubmissionPublic, responses=_ERRORS)
-    def get_submission(case_number: str) -> SubmissionPublic:
+    def get_submission(case_number: StorableText) -> SubmissionPublic:
         """Answer what the hall holds for a case."""
         return service.get_submission(case_number)
 
     @app.get(PROGRESS_PATH, response_model=CaseProgressPublic, responses=_ERRORS)
-    def get_progress(case_number: str) -> CaseProgressPublic:
+    def get_progress(case_number: StorableText) -> CaseProgressPublic:
         """Answer a case's stages and the time spent in each."""
         return service.progress(case_number)
 

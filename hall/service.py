@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -381,16 +382,21 @@ class HallService:
             rows = session.scalars(
                 select(TerminalHeartbeat).order_by(TerminalHeartbeat.received_at.desc())
             ).all()
-            return TerminalsPublic(
-                terminals=[
-                    TerminalPublic(
+            terminals = []
+            for row in rows:
+                # A row stored before the checks at the boundary may hold what the wire cannot
+                # carry: leave that terminal out (logged), never fail the fleet's list.
+                try:
+                    terminal = TerminalPublic(
                         kiosk_id=row.kiosk_id,
                         last_seen_at=row.received_at,
                         heartbeat=HeartbeatCreate.model_validate(row.body),
                     )
-                    for row in rows
-                ]
-            )
+                except ValidationError:
+                    logger.warning("terminal list: an unreadable stored heartbeat left out")
+                    continue
+                terminals.append(terminal)
+            return TerminalsPublic(terminals=terminals)
 
     def get_submission(self, case_number: str) -> SubmissionPublic:
         """Return the stored answer for a case; ``CaseNotFoundError`` when there is none."""
