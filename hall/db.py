@@ -252,6 +252,20 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def database_now(session: Session) -> dt.datetime:
+    """The database server's clock, aware UTC: leases are compared against it, not the hall's.
+
+    A hall restarted with a wrong wall clock then still sees a dead request's claim run out
+    within the lease time. SQLite (in-process) reads the same system clock, to the millisecond.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        text = session.scalar(select(func.strftime("%Y-%m-%d %H:%M:%f", "now")))
+        return dt.datetime.fromisoformat(str(text)).replace(tzinfo=dt.UTC)
+    value = session.scalar(select(func.now()))
+    assert isinstance(value, dt.datetime)
+    return value.astimezone(dt.UTC)
+
+
 class Database:
     """The engine plus short read and write sessions, one per unit of work (thread-safe)."""
 

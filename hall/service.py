@@ -32,6 +32,7 @@ from hall.db import (
     SocialInsuranceRecord,
     Submission,
     TerminalHeartbeat,
+    database_now,
 )
 from hall.decisions import InsuranceFacts, ResidentFacts, decide
 from hall.errors import (
@@ -154,7 +155,7 @@ class HallService:
             if existing.completed_at is not None:
                 logger.info("case %s replayed", existing.case_number)
                 return self._public(existing)
-            return self._take_over(session, existing, now)
+            return self._take_over(session, existing)
         item = self._submittable_item(submission.item_id)
         if item.instant and submission.applicant is None:
             raise ApplicantRequiredError(f"item {item.id} needs the applicant's ID card data")
@@ -177,7 +178,7 @@ class HallService:
             status="accepted",
             payload=submission.model_dump(mode="json"),
             received_at=now,
-            lease_until=now + self._lease,
+            lease_until=database_now(session) + self._lease,
         )
         session.add(row)
         session.flush()
@@ -185,7 +186,10 @@ class HallService:
         logger.info("case %s received for item %s", row.case_number, row.item_id)
         return Claim(row.id, row.case_number, row.item_id)
 
-    def _take_over(self, session: Session, row: Submission, now: dt.datetime) -> Claim:
+    def _take_over(self, session: Session, row: Submission) -> Claim:
+        # The database's clock, not the hall's: a restart with a wrong wall clock must neither
+        # keep a dead request's claim for a day nor take a live one over early.
+        now = database_now(session)
         lease_until = row.lease_until
         if lease_until is not None and lease_until > now:
             raise InProgressError(f"case {row.case_number} is still being processed")
