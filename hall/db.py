@@ -30,6 +30,8 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -264,6 +266,17 @@ def database_now(session: Session) -> dt.datetime:
     value = session.scalar(select(func.now()))
     assert isinstance(value, dt.datetime)
     return value.astimezone(dt.UTC)
+
+
+def insert_or_skip(session: Session, table: type[Base]) -> Any:
+    """``INSERT ... ON CONFLICT`` for this session's dialect (SQLite or PostgreSQL).
+
+    Rows made on first sight are upserted in one statement, never read and then inserted: two
+    writers that meet on a unique key then wait for each other instead of one failing.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(table)
+    return sqlite_insert(table)
 
 
 class Database:

@@ -33,6 +33,7 @@ from hall.db import (
     Submission,
     TerminalHeartbeat,
     database_now,
+    insert_or_skip,
 )
 from hall.decisions import InsuranceFacts, ResidentFacts, decide
 from hall.errors import (
@@ -79,6 +80,10 @@ STAGE_NAMES: dict[str, LocalizedText] = {
 def utc_now() -> dt.datetime:
     """Return the current time, aware, in UTC."""
     return dt.datetime.now(dt.UTC)
+
+
+class _ClaimRaced(Exception):
+    """Another request stored the same key or case number first: the claim looks again."""
 
 
 @dataclass(frozen=True)
@@ -131,16 +136,15 @@ class HallService:
         Raises as ``submit`` does.
         """
         digest = payload_hash(submission)
-        for attempt in range(3):
+        for _attempt in range(3):
             try:
                 with self._db.write() as session:
                     return self._claim(session, submission, idempotency_key, digest)
-            except IntegrityError:
+            except (IntegrityError, _ClaimRaced):
                 # Another writer stored the same key or case number between our read and our
                 # insert (possible on PostgreSQL): look again, now we will see theirs.
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+                continue
+        raise InProgressError(f"case {submission.case_number} is being stored by another request")
 
     def _claim(
         self, session: Session, submission: SubmissionCreate, key: str, digest: str
@@ -169,22 +173,29 @@ class HallService:
             raise CaseNumberConflictError(
                 f"case number {submission.case_number} belongs to another submission"
             )
-        row = Submission(
-            case_number=submission.case_number,
-            idempotency_key=key,
-            payload_hash=digest,
-            kiosk_id=submission.kiosk_id,
-            item_id=submission.item_id,
-            status="accepted",
-            payload=submission.model_dump(mode="json"),
-            received_at=now,
-            lease_until=database_now(session) + self._lease,
+        # One statement: a concurrent first request with the same key or case number waits for
+        # ours and inserts nothing, instead of failing; then the claim is looked at again.
+        submission_id = session.scalar(
+            insert_or_skip(session, Submission)
+            .values(
+                case_number=submission.case_number,
+                idempotency_key=key,
+                payload_hash=digest,
+                kiosk_id=submission.kiosk_id,
+                item_id=submission.item_id,
+                status="accepted",
+                payload=submission.model_dump(mode="json"),
+                received_at=now,
+                lease_until=database_now(session) + self._lease,
+            )
+            .on_conflict_do_nothing()
+            .returning(Submission.id)
         )
-        session.add(row)
-        session.flush()
-        session.add(CaseStage(case_number=row.case_number, code="received", started_at=now))
-        logger.info("case %s received for item %s", row.case_number, row.item_id)
-        return Claim(row.id, row.case_number, row.item_id)
+        if submission_id is None:
+            raise _ClaimRaced
+        session.add(CaseStage(case_number=submission.case_number, code="received", started_at=now))
+        logger.info("case %s received for item %s", submission.case_number, submission.item_id)
+        return Claim(submission_id, submission.case_number, submission.item_id)
 
     def _take_over(self, session: Session, row: Submission) -> Claim:
         # The database's clock, not the hall's: a restart with a wrong wall clock must neither
@@ -514,12 +525,9 @@ def _resident_facts(row: Resident) -> ResidentFacts:
 
 
 def _next_serial(session: Session, name: str) -> int:
-    """Take the next value of a named counter inside the caller's write transaction."""
-    counter = session.get(Sequence, name, with_for_update=True)
-    if counter is None:
-        counter = Sequence(name=name, value=1)
-        session.add(counter)
-    else:
-        counter.value += 1
-    session.flush()
-    return counter.value
+    """Take the next value of a named counter inside the caller's write transaction (an upsert)."""
+    statement = insert_or_skip(session, Sequence).values(name=name, value=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Sequence.name], set_={"value": Sequence.value + 1}
+    ).returning(Sequence.value)
+    return int(session.scalar(statement))

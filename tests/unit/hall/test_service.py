@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +23,7 @@ from hall.errors import (
     InProgressError,
     UnknownItemError,
 )
-from hall.schema import CommitmentCreate, LocalizedText, SubmissionPublic
+from hall.schema import CommitmentCreate, LocalizedText, SubmissionCreate, SubmissionPublic
 from hall.seed import seed_demo_data
 from hall.service import Claim, HallService, utc_now
 from tests.fixtures.hall import demo_applicant, make_submission
@@ -77,7 +79,7 @@ def test_claim_then_in_progress_then_replay(service: HallService, db: Database) 
     assert db.count_submissions(idempotency_key="key-1") == 1
 
 
-SHORT_LEASE = dt.timedelta(seconds=0.3)
+SHORT_LEASE = dt.timedelta(seconds=1)
 
 
 def short_lease_service(db: Database, clock: Callable[[], dt.datetime]) -> HallService:
@@ -220,3 +222,31 @@ def test_a_photo_identity_and_a_promise_are_stored_with_the_case(
         assert row is not None
         assert row.payload["identity"] == "photo"
         assert row.payload["commitments"][0]["deadline"] == "2026-11-27"
+
+
+def test_concurrent_first_submissions_make_one_case_and_distinct_serials(
+    service: HallService, db: Database
+) -> None:
+    # Eight requests at once: four with one key and case, four different cases needing serials.
+    same = make_submission("elder-card", demo_applicant("王秀英"))
+    others = [make_submission("elder-card", demo_applicant("赵德明")) for _ in range(4)]
+    jobs = [(same, "same-key")] * 4 + [(other, f"other-{n}") for n, other in enumerate(others)]
+    barrier = threading.Barrier(len(jobs))
+
+    def send(job: tuple[SubmissionCreate, str]) -> SubmissionPublic | str:
+        barrier.wait()
+        try:
+            return service.submit(*job)[0]
+        except InProgressError:
+            return "in_progress"
+
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        answers = list(pool.map(send, jobs))
+    assert db.count_submissions(idempotency_key="same-key") == 1
+    certificates = [
+        a.certificate.certificate_id
+        for a in answers[4:]
+        if isinstance(a, SubmissionPublic) and a.certificate is not None
+    ]
+    assert len(certificates) == 4
+    assert len(set(certificates)) == 4
