@@ -104,7 +104,7 @@ def create_app(
     """
     catalog = assets.load_catalog(settings.catalog_dir)
     key = SigningKey.load_or_create(settings.signing_key_path)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, pool_size=settings.database_pool_size)
     service = HallService(db, catalog, key, timezone=ZoneInfo(settings.timezone), clock=clock)
 
     @asynccontextmanager

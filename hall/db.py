@@ -36,6 +36,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from hall import migrations
+from hall.settings import DEFAULT_POOL_SIZE
 
 _IMMEDIATE = "hall_begin_immediate"
 """Execution option: this engine's transactions take SQLite's write lock at BEGIN."""
@@ -217,7 +218,7 @@ class SocialInsuranceRecord(Base):
 # --- Engine --------------------------------------------------------------------------------------
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
     """Build the engine; on SQLite: WAL, foreign keys, full sync, writers BEGIN IMMEDIATE.
 
     ``BEGIN IMMEDIATE`` matters because a deferred transaction that reads and then writes can fail
@@ -229,7 +230,14 @@ def make_engine(database_url: str) -> Engine:
         # Requests run on a thread pool; the pool hands one connection to one thread at a time.
         connect_args = {"check_same_thread": False, "timeout": 15.0}
     # Parameters hold personal data: keep them out of error messages and tracebacks in logs.
-    engine = create_engine(database_url, connect_args=connect_args, hide_parameters=True)
+    engine = create_engine(
+        database_url,
+        connect_args=connect_args,
+        hide_parameters=True,
+        # One connection per request thread; none beyond, so the database sees a known number.
+        pool_size=pool_size,
+        max_overflow=0,
+    )
     if is_sqlite:
         _configure_sqlite(engine)
     return engine
@@ -282,8 +290,8 @@ def insert_or_skip(session: Session, table: type[Base]) -> Any:
 class Database:
     """The engine plus short read and write sessions, one per unit of work (thread-safe)."""
 
-    def __init__(self, database_url: str) -> None:
-        self.engine = make_engine(database_url)
+    def __init__(self, database_url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> None:
+        self.engine = make_engine(database_url, pool_size=pool_size)
         self._writer = self.engine.execution_options(**{_IMMEDIATE: True})
 
     def migrate(self) -> None:
