@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +52,6 @@ TIMEOUT = 10
 def hall_server(hall_server_each_db: HallUnderTest) -> HallUnderTest:
     """The hall's API tests run on SQLite and on PostgreSQL."""
     return hall_server_each_db
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    session = requests.Session()
-    yield session
-    session.close()
 
 
 def post(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,13 +25,6 @@ from hall.schema import (
 from tests.fixtures.hall import HallUnderTest, demo_applicant, make_submission
 
 TIMEOUT = 10
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    session = requests.Session()
-    yield session
-    session.close()
 
 
 def heartbeat(**overrides: Any) -> dict[str, Any]:

@@ -8,11 +8,9 @@ requires signed requests, it signs ``case`` (method, path, query, body) and retu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import hypothesis
-import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, given
@@ -29,13 +27,6 @@ MAX_EXAMPLES = 20
 def request_headers(hall: HallUnderTest, case: Case) -> dict[str, Any]:
     """Headers added to each generated request: the hook where request signing plugs in."""
     return {}
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    session = requests.Session()
-    yield session
-    session.close()
 
 
 def test_no_generated_request_makes_the_hall_answer_500(
