@@ -2,8 +2,8 @@
 
 The models use portable column types only, so the same schema runs on SQLite (the embedded
 default) and PostgreSQL (a fleet). SQLite specifics (WAL, foreign keys, ``BEGIN IMMEDIATE`` for
-writers) live in the engine set-up, not in the models. Tables are made with ``create_all`` at start;
-forward migrations come later.
+writers) live in the engine set-up, not in the models. The schema is made and changed by Alembic
+migrations (``hall/migrations``, ``kiosk-hall migrate``), never by ``create_all``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Engine,
     ForeignKey,
     Integer,
+    MetaData,
     String,
     Text,
     TypeDecorator,
@@ -29,8 +30,13 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from hall import migrations
+from hall.settings import DEFAULT_POOL_SIZE
 
 _IMMEDIATE = "hall_begin_immediate"
 """Execution option: this engine's transactions take SQLite's write lock at BEGIN."""
@@ -63,7 +69,16 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 
 
 class Base(DeclarativeBase):
-    """The hall's declarative base."""
+    """The hall's declarative base; constraints get stable names so migrations can alter them."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 class Submission(Base):
@@ -203,7 +218,7 @@ class SocialInsuranceRecord(Base):
 # --- Engine --------------------------------------------------------------------------------------
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
     """Build the engine; on SQLite: WAL, foreign keys, full sync, writers BEGIN IMMEDIATE.
 
     ``BEGIN IMMEDIATE`` matters because a deferred transaction that reads and then writes can fail
@@ -215,7 +230,14 @@ def make_engine(database_url: str) -> Engine:
         # Requests run on a thread pool; the pool hands one connection to one thread at a time.
         connect_args = {"check_same_thread": False, "timeout": 15.0}
     # Parameters hold personal data: keep them out of error messages and tracebacks in logs.
-    engine = create_engine(database_url, connect_args=connect_args, hide_parameters=True)
+    engine = create_engine(
+        database_url,
+        connect_args=connect_args,
+        hide_parameters=True,
+        # One connection per request thread; none beyond, so the database sees a known number.
+        pool_size=pool_size,
+        max_overflow=0,
+    )
     if is_sqlite:
         _configure_sqlite(engine)
     return engine
@@ -240,16 +262,49 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def database_now(session: Session) -> dt.datetime:
+    """The database server's clock, aware UTC: leases are compared against it, not the hall's.
+
+    A hall restarted with a wrong wall clock then still sees a dead request's claim run out
+    within the lease time. SQLite (in-process) reads the same system clock, to the millisecond.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        text = session.scalar(select(func.strftime("%Y-%m-%d %H:%M:%f", "now")))
+        return dt.datetime.fromisoformat(str(text)).replace(tzinfo=dt.UTC)
+    value = session.scalar(select(func.now()))
+    assert isinstance(value, dt.datetime)
+    return value.astimezone(dt.UTC)
+
+
+def insert_or_skip(session: Session, table: type[Base]) -> Any:
+    """``INSERT ... ON CONFLICT`` for this session's dialect (SQLite or PostgreSQL).
+
+    Rows made on first sight are upserted in one statement, never read and then inserted: two
+    writers that meet on a unique key then wait for each other instead of one failing.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(table)
+    return sqlite_insert(table)
+
+
 class Database:
     """The engine plus short read and write sessions, one per unit of work (thread-safe)."""
 
-    def __init__(self, database_url: str) -> None:
-        self.engine = make_engine(database_url)
+    def __init__(self, database_url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> None:
+        self.engine = make_engine(database_url, pool_size=pool_size)
         self._writer = self.engine.execution_options(**{_IMMEDIATE: True})
 
-    def create_all(self) -> None:
-        """Create the tables that do not exist yet."""
-        Base.metadata.create_all(self.engine)
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (Alembic); a database at head is left alone."""
+        migrations.upgrade(self.engine)
+
+    def schema_revision(self) -> str | None:
+        """The schema revision the database is at (``None``: never migrated)."""
+        return migrations.current_revision(self.engine)
+
+    def schema_problem(self) -> str | None:
+        """Why this database cannot be served yet, in one line; ``None`` when it is at head."""
+        return migrations.schema_problem(self.engine)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -103,3 +103,7 @@ class MaterialTypeInvalidError(MaterialError):
     """A material's ``content_type`` is not an accepted image type, or its bytes are not one."""
 
     code = "material_type_invalid"
+
+
+class SchemaNotReadyError(HallError):
+    """The database is not at the schema this hall needs: ``kiosk-hall migrate`` brings it there."""

@@ -13,12 +13,22 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from hall import rules
 
@@ -46,8 +56,58 @@ KIOSK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 """A terminal's id: 1 to 64 letters, digits, dots, dashes and underscores (a column of 64)."""
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_T = TypeVar("_T")
+
+
+def storable_text_problem(value: object) -> str | None:
+    r"""Why ``value`` (a str, or lists and dicts of them) cannot be stored, or ``None`` when it can.
+
+    Both databases refuse some text: PostgreSQL has no NUL in text, and a lone UTF-16 surrogate
+    (JSON ``"\ud800"``) is no character at all, so it cannot be encoded as UTF-8 on the way in
+    or out. Such text is refused at the boundary (422), never stored.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "a NUL character"
+        if _SURROGATE.search(value) is not None:
+            return "a lone surrogate"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = storable_text_problem(key) or storable_text_problem(item)
+            if problem is not None:
+                return problem
+        return None
+    if isinstance(value, list | tuple):
+        for item in value:
+            problem = storable_text_problem(item)
+            if problem is not None:
+                return problem
+    return None
+
+
+def _check_storable(value: _T) -> _T:
+    """A pydantic after-validator: refuse text holding NUL or a lone surrogate."""
+    problem = storable_text_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("text_not_storable", "text holds {problem}", {"problem": problem})
+    return value
+
+
+StorableText = Annotated[str, AfterValidator(_check_storable)]
+"""A string both databases can store: no NUL, no lone surrogate (for path parameters)."""
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No NaN or infinities: JSON has none, and a stored NaN answers nothing sensible later.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        # Every text field, and texts inside lists and dicts: both databases can store them.
+        return _check_storable(value)
 
 
 # --- The catalog --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -31,6 +32,8 @@ from hall.db import (
     SocialInsuranceRecord,
     Submission,
     TerminalHeartbeat,
+    database_now,
+    insert_or_skip,
 )
 from hall.decisions import InsuranceFacts, ResidentFacts, decide
 from hall.errors import (
@@ -78,6 +81,10 @@ STAGE_NAMES: dict[str, LocalizedText] = {
 def utc_now() -> dt.datetime:
     """Return the current time, aware, in UTC."""
     return dt.datetime.now(dt.UTC)
+
+
+class _ClaimRaced(Exception):
+    """Another request stored the same key or case number first: the claim looks again."""
 
 
 @dataclass(frozen=True)
@@ -132,16 +139,15 @@ class HallService:
         """
         check_materials(submission.materials)
         digest = payload_hash(submission)
-        for attempt in range(3):
+        for _attempt in range(3):
             try:
                 with self._db.write() as session:
                     return self._claim(session, submission, idempotency_key, digest)
-            except IntegrityError:
+            except (IntegrityError, _ClaimRaced):
                 # Another writer stored the same key or case number between our read and our
                 # insert (possible on PostgreSQL): look again, now we will see theirs.
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+                continue
+        raise InProgressError(f"case {submission.case_number} is being stored by another request")
 
     def _claim(
         self, session: Session, submission: SubmissionCreate, key: str, digest: str
@@ -156,7 +162,7 @@ class HallService:
             if existing.completed_at is not None:
                 logger.info("case %s replayed", existing.case_number)
                 return self._public(existing)
-            return self._take_over(session, existing, now)
+            return self._take_over(session, existing)
         item = self._submittable_item(submission.item_id)
         if item.instant and submission.applicant is None:
             raise ApplicantRequiredError(f"item {item.id} needs the applicant's ID card data")
@@ -170,24 +176,34 @@ class HallService:
             raise CaseNumberConflictError(
                 f"case number {submission.case_number} belongs to another submission"
             )
-        row = Submission(
-            case_number=submission.case_number,
-            idempotency_key=key,
-            payload_hash=digest,
-            kiosk_id=submission.kiosk_id,
-            item_id=submission.item_id,
-            status="accepted",
-            payload=submission.model_dump(mode="json"),
-            received_at=now,
-            lease_until=now + self._lease,
+        # One statement: a concurrent first request with the same key or case number waits for
+        # ours and inserts nothing, instead of failing; then the claim is looked at again.
+        submission_id = session.scalar(
+            insert_or_skip(session, Submission)
+            .values(
+                case_number=submission.case_number,
+                idempotency_key=key,
+                payload_hash=digest,
+                kiosk_id=submission.kiosk_id,
+                item_id=submission.item_id,
+                status="accepted",
+                payload=submission.model_dump(mode="json"),
+                received_at=now,
+                lease_until=database_now(session) + self._lease,
+            )
+            .on_conflict_do_nothing()
+            .returning(Submission.id)
         )
-        session.add(row)
-        session.flush()
-        session.add(CaseStage(case_number=row.case_number, code="received", started_at=now))
-        logger.info("case %s received for item %s", row.case_number, row.item_id)
-        return Claim(row.id, row.case_number, row.item_id)
+        if submission_id is None:
+            raise _ClaimRaced
+        session.add(CaseStage(case_number=submission.case_number, code="received", started_at=now))
+        logger.info("case %s received for item %s", submission.case_number, submission.item_id)
+        return Claim(submission_id, submission.case_number, submission.item_id)
 
-    def _take_over(self, session: Session, row: Submission, now: dt.datetime) -> Claim:
+    def _take_over(self, session: Session, row: Submission) -> Claim:
+        # The database's clock, not the hall's: a restart with a wrong wall clock must neither
+        # keep a dead request's claim for a day nor take a live one over early.
+        now = database_now(session)
         lease_until = row.lease_until
         if lease_until is not None and lease_until > now:
             raise InProgressError(f"case {row.case_number} is still being processed")
@@ -384,16 +400,21 @@ class HallService:
             rows = session.scalars(
                 select(TerminalHeartbeat).order_by(TerminalHeartbeat.received_at.desc())
             ).all()
-            return TerminalsPublic(
-                terminals=[
-                    TerminalPublic(
+            terminals = []
+            for row in rows:
+                # A row stored before the checks at the boundary may hold what the wire cannot
+                # carry: leave that terminal out (logged), never fail the fleet's list.
+                try:
+                    terminal = TerminalPublic(
                         kiosk_id=row.kiosk_id,
                         last_seen_at=row.received_at,
                         heartbeat=HeartbeatCreate.model_validate(row.body),
                     )
-                    for row in rows
-                ]
-            )
+                except ValidationError:
+                    logger.warning("terminal list: an unreadable stored heartbeat left out")
+                    continue
+                terminals.append(terminal)
+            return TerminalsPublic(terminals=terminals)
 
     def get_submission(self, case_number: str) -> SubmissionPublic:
         """Return the stored answer for a case; ``CaseNotFoundError`` when there is none."""
@@ -507,12 +528,9 @@ def _resident_facts(row: Resident) -> ResidentFacts:
 
 
 def _next_serial(session: Session, name: str) -> int:
-    """Take the next value of a named counter inside the caller's write transaction."""
-    counter = session.get(Sequence, name, with_for_update=True)
-    if counter is None:
-        counter = Sequence(name=name, value=1)
-        session.add(counter)
-    else:
-        counter.value += 1
-    session.flush()
-    return counter.value
+    """Take the next value of a named counter inside the caller's write transaction (an upsert)."""
+    statement = insert_or_skip(session, Sequence).values(name=name, value=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Sequence.name], set_={"value": Sequence.value + 1}
+    ).returning(Sequence.value)
+    return int(session.scalar(statement))

@@ -16,6 +16,11 @@ DEFAULT_DATA_DIR = platformdirs.user_data_path("gov-kiosk-hall")
 """Where the hall keeps its database and signing key unless told otherwise."""
 
 
+DEFAULT_POOL_SIZE = 40
+"""Database connections per hall process: the size of the thread pool FastAPI runs requests on
+(anyio's default), so no request waits for a connection while a thread is free."""
+
+
 def _default_database_url(data: dict[str, Any]) -> str:
     data_dir = Path(data.get("data_dir", DEFAULT_DATA_DIR))
     return f"sqlite:///{data_dir / 'hall.db'}"
@@ -37,6 +42,8 @@ class HallSettings(BaseSettings):
     data_dir: Path = DEFAULT_DATA_DIR
     database_url: str = Field(default_factory=_default_database_url)
     """A SQLAlchemy URL: ``sqlite:///path/hall.db`` (default) or ``postgresql+psycopg://...``."""
+    database_pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=1000)
+    """Connections the hall keeps to its database (per worker process)."""
     signing_key_path: Path = Field(default_factory=_default_signing_key_path)
     """The Ed25519 private key (PKCS#8 PEM) that signs certificates; made 0600 when missing."""
     host: str = "127.0.0.1"

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +49,9 @@ TIMEOUT = 10
 
 
 @pytest.fixture
-def http() -> Iterator[requests.Session]:
-    session = requests.Session()
-    yield session
-    session.close()
+def hall_server(hall_server_each_db: HallUnderTest) -> HallUnderTest:
+    """The hall's API tests run on SQLite and on PostgreSQL."""
+    return hall_server_each_db
 
 
 def post(
@@ -393,6 +391,15 @@ def _free_port() -> int:
 def test_python_m_hall_serve_runs_until_interrupted(tmp_path: Path) -> None:
     port = _free_port()
     env = {**os.environ, "HALL_DATA_DIR": str(tmp_path)}
+    database = f"sqlite:///{tmp_path / 'cli.db'}"
+    migrate = subprocess.run(
+        [sys.executable, "-m", "hall", "migrate", "--database", database],
+        env=env,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    assert migrate.returncode == 0, migrate.stderr.decode()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -402,7 +409,7 @@ def test_python_m_hall_serve_runs_until_interrupted(tmp_path: Path) -> None:
             "--port",
             str(port),
             "--database",
-            f"sqlite:///{tmp_path / 'cli.db'}",
+            database,
         ],
         env=env,
         stdout=subprocess.DEVNULL,

@@ -6,17 +6,18 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.pool import QueuePool
 
 from hall.cli import main
 from hall.db import Database, Resident, SocialInsuranceRecord
 from hall.seed import DEMO_PEOPLE, seed_demo_data
-from hall.settings import HallSettings
+from hall.settings import DEFAULT_POOL_SIZE, HallSettings
 
 
 def test_seed_is_idempotent_and_complete(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'hall.db'}")
     try:
-        db.create_all()
+        db.migrate()
         assert seed_demo_data(db) > 0
         assert seed_demo_data(db) == 0
         with db.read() as session:
@@ -36,7 +37,7 @@ def test_seed_is_idempotent_and_complete(tmp_path: Path) -> None:
 def test_seed_restores_edited_demo_data(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'hall.db'}")
     try:
-        db.create_all()
+        db.migrate()
         seed_demo_data(db)
         person = DEMO_PEOPLE[0].resident
         with db.write() as session:
@@ -75,5 +76,21 @@ def test_cli_seed_creates_tables_and_residents(tmp_path: Path) -> None:
     try:
         with db.read() as session:
             assert len(list(session.scalars(select(Resident)))) == len(DEMO_PEOPLE)
+    finally:
+        db.dispose()
+
+
+def test_the_pool_is_sized_from_the_settings(
+    tmp_path: Path, hall_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert HallSettings(data_dir=tmp_path).database_pool_size == DEFAULT_POOL_SIZE
+    monkeypatch.setenv("HALL_DATABASE_POOL_SIZE", "7")
+    settings = HallSettings(data_dir=tmp_path, database_url=hall_database_url)
+    db = Database(settings.database_url, pool_size=settings.database_pool_size)
+    try:
+        pool = db.engine.pool
+        assert isinstance(pool, QueuePool)
+        assert pool.size() == 7
+        assert pool._max_overflow == 0
     finally:
         db.dispose()
