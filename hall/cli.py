@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from collections.abc import Sequence
+from typing import Any
 
 import uvicorn
 
 from hall.app import create_app
+from hall.certificates import SigningKey
 from hall.db import Database
 from hall.seed import seed_demo_data
 from hall.settings import HallSettings
@@ -29,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
     serve.add_argument(
         "--seed-demo", action="store_true", help="seed the demo residents before serving"
+    )
+    serve.add_argument(
+        "--workers", type=int, help="worker processes over the one database (default 1)"
+    )
+    serve.add_argument(
+        "--access-log", action="store_true", help="log a line per request (off by default)"
     )
     seed = commands.add_parser("seed", help="create the tables and seed the demo residents")
     seed.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
@@ -51,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             overrides["port"] = args.port
         if args.seed_demo:
             overrides["seed_demo_data"] = True
+        if args.workers is not None:
+            overrides["workers"] = args.workers
+        if args.access_log:
+            overrides["access_log"] = True
     settings = HallSettings(**overrides)  # type: ignore[arg-type]
     if args.command == "seed":
         db = Database(settings.database_url)
@@ -61,6 +74,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             db.dispose()
         logger.info("demo residents seeded (%d rows changed)", changed)
         return 0
-    app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    serve_options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
+        "access_log": settings.access_log,
+        "timeout_keep_alive": settings.keep_alive_s,
+    }
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), **serve_options)
+        return 0
+    # Separate processes: each builds its own app from the same settings, passed through the
+    # environment. The tables, the demo data and the signing key are made once, here, first.
+    db = Database(settings.database_url)
+    try:
+        db.create_all()
+        if settings.seed_demo_data:
+            seed_demo_data(db)
+    finally:
+        db.dispose()
+    SigningKey.load_or_create(settings.signing_key_path)
+    for name, value in settings.model_dump(exclude={"seed_demo_data"}).items():
+        os.environ[f"HALL_{name.upper()}"] = str(value)
+    os.environ["HALL_SEED_DEMO_DATA"] = "false"
+    uvicorn.run(
+        "hall.app:app_from_environment", factory=True, workers=settings.workers, **serve_options
+    )
     return 0

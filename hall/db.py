@@ -29,8 +29,13 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.sql.expression import Executable
+
+POOL_CONCURRENCY = 40
+"""Requests one worker runs at once: anyio's default thread limit for FastAPI's sync routes."""
 
 _IMMEDIATE = "hall_begin_immediate"
 """Execution option: this engine's transactions take SQLite's write lock at BEGIN."""
@@ -203,7 +208,7 @@ class SocialInsuranceRecord(Base):
 # --- Engine --------------------------------------------------------------------------------------
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str, *, pool_size: int = 5) -> Engine:
     """Build the engine; on SQLite: WAL, foreign keys, full sync, writers BEGIN IMMEDIATE.
 
     ``BEGIN IMMEDIATE`` matters because a deferred transaction that reads and then writes can fail
@@ -215,7 +220,11 @@ def make_engine(database_url: str) -> Engine:
         # Requests run on a thread pool; the pool hands one connection to one thread at a time.
         connect_args = {"check_same_thread": False, "timeout": 15.0}
     # Parameters hold personal data: keep them out of error messages and tracebacks in logs.
-    engine = create_engine(database_url, connect_args=connect_args, hide_parameters=True)
+    # A worker runs at most its thread pool's requests at once (anyio's 40): as many connections.
+    pooling: dict[str, Any] = {}
+    if ":memory:" not in database_url and database_url.rstrip("/") != "sqlite:":
+        pooling = {"pool_size": pool_size, "max_overflow": max(0, POOL_CONCURRENCY - pool_size)}
+    engine = create_engine(database_url, connect_args=connect_args, hide_parameters=True, **pooling)
     if is_sqlite:
         _configure_sqlite(engine)
     return engine
@@ -243,8 +252,8 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """The engine plus short read and write sessions, one per unit of work (thread-safe)."""
 
-    def __init__(self, database_url: str) -> None:
-        self.engine = make_engine(database_url)
+    def __init__(self, database_url: str, *, pool_size: int = 5) -> None:
+        self.engine = make_engine(database_url, pool_size=pool_size)
         self._writer = self.engine.execution_options(**{_IMMEDIATE: True})
 
     def create_all(self) -> None:
@@ -262,6 +271,15 @@ class Database:
         """Open a session whose transaction commits at the end, or rolls back on an exception."""
         with Session(self._writer, expire_on_commit=False) as session, session.begin():
             yield session
+
+    def upsert_heartbeats(self) -> Executable:
+        """``INSERT ... ON CONFLICT (kiosk_id) DO UPDATE`` of heartbeat rows, for this dialect."""
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(TerminalHeartbeat)
+        return statement.on_conflict_do_update(
+            index_elements=[TerminalHeartbeat.kiosk_id],
+            set_={"received_at": statement.excluded.received_at, "body": statement.excluded.body},
+        )
 
     def dispose(self) -> None:
         """Close pooled connections (the engine stays usable and reconnects on demand)."""

@@ -38,9 +38,17 @@ class HallSettings(BaseSettings):
     """A SQLAlchemy URL: ``sqlite:///path/hall.db`` (default) or ``postgresql+psycopg://...``."""
     signing_key_path: Path = Field(default_factory=_default_signing_key_path)
     """The Ed25519 private key (PKCS#8 PEM) that signs certificates; made 0600 when missing."""
+    database_pool_size: int = Field(default=8, ge=1, le=200)
+    """Connections each worker keeps open; more are opened up to its concurrency (40)."""
     host: str = "127.0.0.1"
     port: int = Field(default=8765, ge=0, le=65535)
     """0 picks a free port (embedded use)."""
+    workers: int = Field(default=1, ge=1, le=64)
+    """``kiosk-hall serve`` worker processes over the one database (nothing shared in memory)."""
+    keep_alive_s: float = Field(default=75.0, gt=0)
+    """How long an idle connection stays open: longer than a terminal's heartbeat interval."""
+    access_log: bool = False
+    """One log line per request; off in production (a fleet's heartbeats would flood it)."""
     catalog_dir: Path = assets.CATALOG_DIR
     timezone: str = "Asia/Shanghai"
     """The hall's local time zone: ages, certificate dates and ids are counted in it."""
