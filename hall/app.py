@@ -23,7 +23,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import assets
 from hall.certificates import SigningKey
 from hall.db import Database
-from hall.errors import HallError, HeartbeatTooLargeError, IdempotencyKeyRequiredError
+from hall.errors import (
+    HallError,
+    HeartbeatTooLargeError,
+    IdempotencyKeyRequiredError,
+    SchemaNotReadyError,
+)
 from hall.heartbeats import HeartbeatBatcher
 from hall.schema import (
     CATALOG_PATH,
@@ -83,11 +88,17 @@ def _validation_message(err: RequestValidationError) -> str:
     return "invalid request: " + "; ".join(parts)
 
 
-def create_app(settings: HallSettings, *, clock: Callable[[], dt.datetime] = utc_now) -> FastAPI:
+def create_app(
+    settings: HallSettings,
+    *,
+    clock: Callable[[], dt.datetime] = utc_now,
+    migrate: bool = False,
+) -> FastAPI:
     """Build the hall's app.
 
-    The catalog and the signing key (made when missing) are loaded now; the tables (and the demo
-    data when ``seed_demo_data``) are created when the server starts.
+    The catalog and the signing key (made when missing) are loaded now. When the server starts,
+    the database must be at the newest schema revision (``SchemaNotReadyError`` otherwise), or with
+    ``migrate`` it is brought there first; then the demo data is seeded when ``seed_demo_data``.
 
     Raises ``ValueError`` for a bad catalog and ``hall.errors.SigningKeyError`` for a bad key file.
     """
@@ -98,7 +109,12 @@ def create_app(settings: HallSettings, *, clock: Callable[[], dt.datetime] = utc
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        db.create_all()
+        if migrate:
+            db.migrate()
+        else:
+            problem = db.schema_problem()
+            if problem is not None:
+                raise SchemaNotReadyError(problem)
         if settings.seed_demo_data:
             seed_demo_data(db)
         logger.info("hall ready: catalog %s, signing key %s", catalog.version, key.kid)

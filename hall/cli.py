@@ -1,14 +1,16 @@
-"""The ``kiosk-hall`` console script: serve the hall, or seed its demo data."""
+"""The ``kiosk-hall`` console script: migrate the database, serve the hall, or seed demo data."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 import uvicorn
+from sqlalchemy.exc import SQLAlchemyError
 
 from hall.app import create_app
 from hall.certificates import SigningKey
@@ -17,6 +19,9 @@ from hall.seed import seed_demo_data
 from hall.settings import HallSettings
 
 logger = logging.getLogger(__name__)
+
+EXIT_SCHEMA = 3
+"""``kiosk-hall serve``'s exit status when the database is not migrated to this hall's schema."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,7 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to listen on (default 8765)")
     serve.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
     serve.add_argument(
-        "--seed-demo", action="store_true", help="seed the demo residents before serving"
+        "--seed-demo",
+        action="store_true",
+        help="a demo hall: migrate the database and seed the demo residents before serving",
     )
     serve.add_argument(
         "--workers", type=int, help="worker processes over the one database (default 1)"
@@ -39,7 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--access-log", action="store_true", help="log a line per request (off by default)"
     )
-    seed = commands.add_parser("seed", help="create the tables and seed the demo residents")
+    migrate = commands.add_parser(
+        "migrate", help="bring an empty or older database to this hall's schema"
+    )
+    migrate.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    seed = commands.add_parser("seed", help="migrate the database and seed the demo residents")
     seed.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
     return parser
 
@@ -65,15 +76,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.access_log:
             overrides["access_log"] = True
     settings = HallSettings(**overrides)  # type: ignore[arg-type]
-    if args.command == "seed":
+    if args.command in ("migrate", "seed"):
+        return _migrate_and_seed(settings, seed=args.command == "seed")
+    # A demo hall makes its own database; a production hall serves only a migrated one.
+    demo = settings.seed_demo_data
+    if not demo:
         db = Database(settings.database_url)
         try:
-            db.create_all()
-            changed = seed_demo_data(db)
+            problem = db.schema_problem()
+        except SQLAlchemyError as err:
+            problem = f"cannot reach the database ({type(err).__name__})"
         finally:
             db.dispose()
-        logger.info("demo residents seeded (%d rows changed)", changed)
-        return 0
+        if problem is not None:
+            sys.stderr.write(f"kiosk-hall: cannot serve: {problem}\n")
+            return EXIT_SCHEMA
     serve_options: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
@@ -82,17 +99,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "timeout_keep_alive": settings.keep_alive_s,
     }
     if settings.workers == 1:
-        uvicorn.run(create_app(settings), **serve_options)
+        uvicorn.run(create_app(settings, migrate=demo), **serve_options)
         return 0
     # Separate processes: each builds its own app from the same settings, passed through the
-    # environment. The tables, the demo data and the signing key are made once, here, first.
-    db = Database(settings.database_url)
-    try:
-        db.create_all()
-        if settings.seed_demo_data:
-            seed_demo_data(db)
-    finally:
-        db.dispose()
+    # environment. A demo hall's schema and data, and the signing key, are made once, here.
+    if demo:
+        _migrate_and_seed(settings, seed=True)
     SigningKey.load_or_create(settings.signing_key_path)
     for name, value in settings.model_dump(exclude={"seed_demo_data"}).items():
         os.environ[f"HALL_{name.upper()}"] = str(value)
@@ -100,4 +112,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     uvicorn.run(
         "hall.app:app_from_environment", factory=True, workers=settings.workers, **serve_options
     )
+    return 0
+
+
+def _migrate_and_seed(settings: HallSettings, *, seed: bool) -> int:
+    db = Database(settings.database_url)
+    try:
+        db.migrate()
+        logger.info("database at schema revision %s", db.schema_revision())
+        if seed:
+            changed = seed_demo_data(db)
+            logger.info("demo residents seeded (%d rows changed)", changed)
+    finally:
+        db.dispose()
     return 0

@@ -2,8 +2,8 @@
 
 The models use portable column types only, so the same schema runs on SQLite (the embedded
 default) and PostgreSQL (a fleet). SQLite specifics (WAL, foreign keys, ``BEGIN IMMEDIATE`` for
-writers) live in the engine set-up, not in the models. Tables are made with ``create_all`` at start;
-forward migrations come later.
+writers) live in the engine set-up, not in the models. The schema is made and changed by Alembic
+migrations (``hall/migrations``, ``kiosk-hall migrate``), never by ``create_all``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Engine,
     ForeignKey,
     Integer,
+    MetaData,
     String,
     Text,
     TypeDecorator,
@@ -33,6 +34,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 from sqlalchemy.sql.expression import Executable
+
+from hall import migrations
 
 POOL_CONCURRENCY = 40
 """Requests one worker runs at once: anyio's default thread limit for FastAPI's sync routes."""
@@ -68,7 +71,16 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 
 
 class Base(DeclarativeBase):
-    """The hall's declarative base."""
+    """The hall's declarative base; constraints get stable names so migrations can alter them."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 class Submission(Base):
@@ -256,9 +268,17 @@ class Database:
         self.engine = make_engine(database_url, pool_size=pool_size)
         self._writer = self.engine.execution_options(**{_IMMEDIATE: True})
 
-    def create_all(self) -> None:
-        """Create the tables that do not exist yet."""
-        Base.metadata.create_all(self.engine)
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (Alembic); a database at head is left alone."""
+        migrations.upgrade(self.engine)
+
+    def schema_revision(self) -> str | None:
+        """The schema revision the database is at (``None``: never migrated)."""
+        return migrations.current_revision(self.engine)
+
+    def schema_problem(self) -> str | None:
+        """Why this database cannot be served yet, in one line; ``None`` when it is at head."""
+        return migrations.schema_problem(self.engine)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

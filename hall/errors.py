@@ -78,3 +78,7 @@ class HeartbeatTooLargeError(HallError):
 
     status_code = 413
     code = "heartbeat_too_large"
+
+
+class SchemaNotReadyError(HallError):
+    """The database is not at the schema this hall needs: ``kiosk-hall migrate`` brings it there."""

@@ -1,10 +1,9 @@
-"""The submission service over a real SQLite file: claims, leases, takeovers, serials, stages."""
+"""The submission service on SQLite and PostgreSQL: claims, leases, takeovers, serials, stages."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -50,9 +49,9 @@ def clock() -> SteppingClock:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'hall.db'}")
-    database.create_all()
+def db(hall_database_url: str) -> Iterator[Database]:
+    database = Database(hall_database_url)
+    database.migrate()
     seed_demo_data(database)
     yield database
     database.dispose()
