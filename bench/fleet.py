@@ -42,6 +42,8 @@ from hall.schema import HEALTH_PATH, HEARTBEATS_PATH, IDEMPOTENCY_HEADER, Heartb
 
 CONNECTIONS = int(os.environ.get("FLEET_CONNECTIONS", "128"))
 """Keep-alive connections the simulated fleet shares (a real fleet has one per terminal)."""
+SUBMISSION_CONNECTIONS = 32
+"""Connections the submissions share (apart from the beats')."""
 WARMUP_S = 3.0
 """Seconds of the schedule run before the measured window (imports, caches, the pool filling)."""
 PGBENCH_SECONDS = 6
@@ -129,15 +131,21 @@ def _process_tree(root: int) -> list[int]:
     return found
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
+def _cpu_by_process(root: int | None) -> dict[int, float]:
+    """CPU seconds so far of each process in ``root``'s tree (none for ``None``)."""
+    found: dict[int, float] = {}
+    for pid in [] if root is None else _process_tree(root):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / CLK_TCK
+        found[pid] = (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+    return found
+
+
+def _cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU used between two readings; a process started in between counts from zero."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def pgbench_updates_per_s(cluster: object, rows: int, clients: int = 8) -> float:
@@ -312,7 +320,9 @@ class Fleet:
         self.submission_every = (
             86_400.0 / (terminals * submissions_per_day) if submissions_per_day else 0.0
         )
+        # Apart, so that a slow submission never holds a connection a beat waits for.
         self.idle: asyncio.LifoQueue[_Connection] = asyncio.LifoQueue()
+        self.idle_for_submissions: asyncio.LifoQueue[_Connection] = asyncio.LifoQueue()
         self.beats = Tally()
         self.submissions = Tally()
         self.window: tuple[float, float] = (0.0, 0.0)
@@ -324,7 +334,8 @@ class Fleet:
         return _Connection(reader, writer)
 
     async def _send(self, scheduled: float, head: bytes, body: bytes, tally: Tally) -> None:
-        conn = await self.idle.get()
+        idle = self.idle if tally is self.beats else self.idle_for_submissions
+        conn = await idle.get()
         counted = self.window[0] <= scheduled < self.window[1]
         try:
             status = await conn.request(head, body)
@@ -332,9 +343,9 @@ class Fleet:
             conn.writer.close()
             if counted:
                 tally.errors += 1
-            self.idle.put_nowait(await self._connect())
+            idle.put_nowait(await self._connect())
             return
-        self.idle.put_nowait(conn)
+        idle.put_nowait(conn)
         now = time.perf_counter()
         if self.window[0] <= now < self.window[1] and status in (200, 201):
             tally.completed_in_window += 1
@@ -367,6 +378,8 @@ class Fleet:
     async def run(self, seconds: float) -> None:
         for _ in range(CONNECTIONS):
             self.idle.put_nowait(await self._connect())
+        for _ in range(SUBMISSION_CONNECTIONS if self.submission_every else 0):
+            self.idle_for_submissions.put_nowait(await self._connect())
         rate = self.terminals / self.interval
         start = time.perf_counter() + 0.2
         self.window = (start + WARMUP_S, start + WARMUP_S + seconds)
@@ -398,8 +411,9 @@ class Fleet:
         for task in tasks:
             task.cancel()
             self.beats.errors += 1
-        while not self.idle.empty():
-            self.idle.get_nowait().writer.close()
+        for idle in (self.idle, self.idle_for_submissions):
+            while not idle.empty():
+                idle.get_nowait().writer.close()
 
 
 def _percentile(values: list[float], fraction: float) -> float | None:
@@ -441,21 +455,29 @@ def run_fleet(
         else:
             port = int(url.rsplit(":", 1)[1])
         fleet = Fleet(port, terminals, interval, submissions_per_day)
-        pids = _process_tree(hall.process.pid) if hall is not None else []
-        pg_pids = _process_tree(cluster._process.pid) if cluster and cluster._process else []
-        loop_started = time.perf_counter()
+        hall_root = None if hall is None else hall.process.pid
+        pg_root = None if cluster is None or cluster._process is None else cluster._process.pid
 
         async def measured() -> tuple[float, float, float, float]:
             runner = asyncio.create_task(fleet.run(seconds))
             await asyncio.sleep(WARMUP_S + 0.2)
-            cpu0, pg0, t0 = _cpu_seconds(pids), _cpu_seconds(pg_pids), time.perf_counter()
+            cpu0, pg0, t0 = (
+                _cpu_by_process(hall_root),
+                _cpu_by_process(pg_root),
+                time.perf_counter(),
+            )
+            own0 = time.process_time()
             await asyncio.sleep(seconds)
-            cpu1, pg1, t1 = _cpu_seconds(pids), _cpu_seconds(pg_pids), time.perf_counter()
+            cpu1, pg1, t1 = (
+                _cpu_by_process(hall_root),
+                _cpu_by_process(pg_root),
+                time.perf_counter(),
+            )
+            own1 = time.process_time()
             await runner
-            return cpu1 - cpu0, pg1 - pg0, t1 - t0, time.perf_counter()
+            return _cpu_between(cpu0, cpu1), _cpu_between(pg0, pg1), t1 - t0, own1 - own0
 
-        hall_cpu, pg_cpu, elapsed, ended = asyncio.run(measured())
-        del loop_started, ended
+        hall_cpu, pg_cpu, elapsed, generator_cpu = asyncio.run(measured())
     finally:
         if hall is not None:
             hall.stop()
@@ -484,6 +506,7 @@ def run_fleet(
         "hall_cpu_s": round(hall_cpu, 2),
         "hall_cpu_ms_per_beat": round(1000 * hall_cpu / done, 3) if done else None,
         "hall_cores_busy": round(hall_cpu / elapsed, 2),
+        "generator_cores_busy": round(generator_cpu / elapsed, 2),
         "postgres_cpu_ms_per_beat": round(1000 * pg_cpu / done, 3) if done else None,
         "hall_to_postgres_ratio": None if pg_rate is None else round(done / seconds / pg_rate, 3),
         "statuses": beats.statuses,
