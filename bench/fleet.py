@@ -40,7 +40,7 @@ from pathlib import Path
 
 from hall.schema import HEALTH_PATH, HEARTBEATS_PATH, IDEMPOTENCY_HEADER, HeartbeatCreate
 
-CONNECTIONS = int(os.environ.get("FLEET_CONNECTIONS", "128"))
+CONNECTIONS = int(os.environ.get("FLEET_CONNECTIONS", "1000"))
 """Keep-alive connections the simulated fleet shares (a real fleet has one per terminal)."""
 SUBMISSION_CONNECTIONS = 32
 """Connections the submissions share (apart from the beats')."""
@@ -111,7 +111,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _process_tree(root: int) -> list[int]:
+def process_tree(root: int) -> list[int]:
     """``root`` and every process below it (the uvicorn supervisor and its workers)."""
     parents: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
@@ -134,7 +134,7 @@ def _process_tree(root: int) -> list[int]:
 def _cpu_by_process(root: int | None) -> dict[int, float]:
     """CPU seconds so far of each process in ``root``'s tree (none for ``None``)."""
     found: dict[int, float] = {}
-    for pid in [] if root is None else _process_tree(root):
+    for pid in [] if root is None else process_tree(root):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -237,6 +237,7 @@ class Hall:
 
 
 def start_hall(database_url: str, workdir: Path, workers: int) -> Hall:
+    """``kiosk-hall serve --seed-demo`` on a free port; returns once ``/healthz`` answers."""
     port = _free_port()
     log = workdir / "hall.log"
     env = dict(

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,14 +15,13 @@ import pytest
 from sqlalchemy import func, select
 
 from assets import load_catalog
+from bench.fleet import process_tree, start_hall
 from hall.certificates import SigningKey
 from hall.db import Database, TerminalHeartbeat
-from hall.schema import HEALTH_PATH, HEARTBEATS_PATH, IDEMPOTENCY_HEADER, HeartbeatCreate
+from hall.schema import HEARTBEATS_PATH, IDEMPOTENCY_HEADER, HeartbeatCreate
 from hall.service import HallService
 from tests.fixtures.hall import demo_applicant, make_submission, new_idempotency_key
 from tests.fixtures.pgcluster import PostgresCluster
-
-HALL_SCRIPT = Path(sys.executable).with_name("kiosk-hall")
 
 
 def _beat(kiosk_id: str, depth: int) -> HeartbeatCreate:
@@ -72,70 +68,17 @@ def test_concurrent_first_heartbeats_of_a_new_terminal_all_succeed(
 def two_workers(pg_cluster: PostgresCluster, tmp_path: Path) -> Iterator[tuple[str, str, int]]:
     """``kiosk-hall serve --workers 2 --seed-demo`` over one PostgreSQL database."""
     database_url = pg_cluster.create_database(f"fleet_{os.getpid()}_{time.monotonic_ns()}")
-    port = _free_port()
-    env = dict(
-        os.environ,
-        HALL_DATA_DIR=str(tmp_path),
-        HALL_SIGNING_KEY_PATH=str(tmp_path / "key.pem"),
-    )
-    log = open(tmp_path / "hall.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            str(HALL_SCRIPT),
-            "serve",
-            "--port",
-            str(port),
-            "--database",
-            database_url,
-            "--seed-demo",
-            "--workers",
-            "2",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
+    hall = start_hall(database_url, tmp_path, workers=2)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, (tmp_path / "hall.log").read_text()[-2000:]
-            assert time.monotonic() < deadline, "the hall did not start"
-            try:
-                if httpx.get(base + HEALTH_PATH, timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield base, database_url, process.pid
+        yield f"http://127.0.0.1:{hall.port}", database_url, hall.process.pid
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
+        hall.stop()
 
 
 def test_two_workers_share_one_database(two_workers: tuple[str, str]) -> None:
     base, database_url, supervisor = two_workers
     # uvicorn's supervisor and its two worker processes (each with its own pool and batcher).
-    assert len(_children(supervisor)) >= 2
+    assert len(process_tree(supervisor)) >= 3
     key = new_idempotency_key()
     submission = make_submission("elder-card", demo_applicant("王秀英"))
     body = submission.model_dump_json()
