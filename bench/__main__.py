@@ -7,10 +7,14 @@ import sys
 BENCHMARKS = (
     "startup", "preview", "qr", "idcard", "receipt",
     "queue_enqueue", "queue_drain", "queue_catchup", "queue_kill",
-    "ocr", "ocr_rec", "doctor", "wal",
+    "ocr", "ocr_rec", "doctor", "wal", "fleet",
 )  # fmt: skip
 
 if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] in BENCHMARKS and sys.argv[2].startswith("-"):
+        # One benchmark with its own options (``python -m bench fleet --terminals 10000``).
+        importlib.import_module(f"bench.{sys.argv[1]}").main()
+        sys.exit(0)
     chosen = sys.argv[1:] or list(BENCHMARKS)
     unknown = sorted(set(chosen) - set(BENCHMARKS))
     if unknown:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
 from hall.app import create_app
+from hall.certificates import SigningKey
 from hall.db import Database
 from hall.seed import seed_demo_data
 from hall.server import server_options
@@ -38,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a demo hall: migrate the database and seed the demo residents before serving",
     )
+    serve.add_argument(
+        "--workers", type=int, help="worker processes over the one database (default 1)"
+    )
+    serve.add_argument(
+        "--access-log", action="store_true", help="log a line per request (off by default)"
+    )
     migrate = commands.add_parser(
         "migrate", help="bring an empty or older database to this hall's schema"
     )
@@ -63,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             overrides["port"] = args.port
         if args.seed_demo:
             overrides["seed_demo_data"] = True
+        if args.workers is not None:
+            overrides["workers"] = args.workers
+        if args.access_log:
+            overrides["access_log"] = True
     settings = HallSettings(**overrides)  # type: ignore[arg-type]
     if args.command in ("migrate", "seed"):
         return _migrate_and_seed(settings, seed=args.command == "seed")
@@ -79,13 +92,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         if problem is not None:
             sys.stderr.write(f"kiosk-hall: cannot serve: {problem}\n")
             return EXIT_SCHEMA
-    app = create_app(settings, migrate=demo)
+    serve_options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
+        "access_log": settings.access_log,
+        **server_options(settings, importable=settings.workers > 1),
+    }
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings, migrate=demo), **serve_options)
+        return 0
+    # Separate processes: each builds its own app from the same settings, passed through the
+    # environment. A demo hall's schema and data, and the signing key, are made once, here.
+    if demo:
+        _migrate_and_seed(settings, seed=True)
+    SigningKey.load_or_create(settings.signing_key_path)
+    for name, value in settings.model_dump(exclude={"seed_demo_data"}).items():
+        os.environ[f"HALL_{name.upper()}"] = str(value)
+    os.environ["HALL_SEED_DEMO_DATA"] = "false"
     uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        **server_options(settings),
+        "hall.app:app_from_environment", factory=True, workers=settings.workers, **serve_options
     )
     return 0
 

@@ -30,10 +30,12 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.sql.expression import Executable
 
 from hall import migrations
 from hall.settings import DEFAULT_POOL_SIZE
@@ -230,14 +232,12 @@ def make_engine(database_url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> Eng
         # Requests run on a thread pool; the pool hands one connection to one thread at a time.
         connect_args = {"check_same_thread": False, "timeout": 15.0}
     # Parameters hold personal data: keep them out of error messages and tracebacks in logs.
-    engine = create_engine(
-        database_url,
-        connect_args=connect_args,
-        hide_parameters=True,
-        # One connection per request thread; none beyond, so the database sees a known number.
-        pool_size=pool_size,
-        max_overflow=0,
-    )
+    pooling: dict[str, Any] = {}
+    if ":memory:" not in database_url and database_url.rstrip("/") != "sqlite:":
+        # One connection per request thread (FastAPI's pool of 40); none beyond, so the
+        # database sees a known number per worker process.
+        pooling = {"pool_size": pool_size, "max_overflow": 0}
+    engine = create_engine(database_url, connect_args=connect_args, hide_parameters=True, **pooling)
     if is_sqlite:
         _configure_sqlite(engine)
     return engine
@@ -317,6 +317,15 @@ class Database:
         """Open a session whose transaction commits at the end, or rolls back on an exception."""
         with Session(self._writer, expire_on_commit=False) as session, session.begin():
             yield session
+
+    def upsert_heartbeats(self) -> Executable:
+        """``INSERT ... ON CONFLICT (kiosk_id) DO UPDATE`` of heartbeat rows, for this dialect."""
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(TerminalHeartbeat)
+        return statement.on_conflict_do_update(
+            index_elements=[TerminalHeartbeat.kiosk_id],
+            set_={"received_at": statement.excluded.received_at, "body": statement.excluded.body},
+        )
 
     def dispose(self) -> None:
         """Close pooled connections (the engine stays usable and reconnects on demand)."""

@@ -12,6 +12,7 @@ after data of a new request began to arrive.
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 import h11
@@ -63,11 +64,31 @@ class HeaderTimeoutProtocol(H11Protocol):
             self.transport.close()
 
 
-def server_options(settings: HallSettings) -> dict[str, Any]:
-    """The uvicorn ``Config`` options for the hall's limits and timeouts from its settings."""
-    protocol = type(
+class EnvironmentHeaderTimeoutProtocol(HeaderTimeoutProtocol):
+    """The same, its deadline from ``HALL_HEADER_TIMEOUT_S``: for worker processes.
+
+    ``serve --workers N`` hands uvicorn the protocol by import path (each worker process imports
+    it anew) and the settings through ``HALL_`` variables.
+    """
+
+    header_timeout = HallSettings.model_fields["header_timeout_s"].default
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Read the deadline, then start it with the connection."""
+        self.header_timeout = float(os.environ.get("HALL_HEADER_TIMEOUT_S", self.header_timeout))
+        super().connection_made(transport)
+
+
+def server_options(settings: HallSettings, *, importable: bool = False) -> dict[str, Any]:
+    """The uvicorn ``Config`` options for the hall's limits and timeouts from its settings.
+
+    ``importable``: name the HTTP protocol by import path (worker processes), not as a class.
+    """
+    protocol: type[HeaderTimeoutProtocol] | str = type(
         "HallHTTPProtocol", (HeaderTimeoutProtocol,), {"header_timeout": settings.header_timeout_s}
     )
+    if importable:
+        protocol = f"{__name__}:EnvironmentHeaderTimeoutProtocol"
     return {
         "http": protocol,
         "timeout_keep_alive": settings.keep_alive_timeout_s,

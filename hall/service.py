@@ -381,18 +381,25 @@ class HallService:
 
     def record_heartbeat(self, heartbeat: HeartbeatCreate) -> HeartbeatPublic:
         """Keep the terminal's latest heartbeat (one row per terminal, overwritten)."""
-        now = self._clock()
-        body = heartbeat.model_dump(mode="json")
-        with self._db.write() as session:
-            row = session.get(TerminalHeartbeat, heartbeat.kiosk_id)
-            if row is None:
-                session.add(
-                    TerminalHeartbeat(kiosk_id=heartbeat.kiosk_id, received_at=now, body=body)
-                )
-            else:
-                row.received_at = now
-                row.body = body
+        now = self.record_heartbeats([heartbeat])
         return HeartbeatPublic(kiosk_id=heartbeat.kiosk_id, received_at=now, server_time=now)
+
+    def record_heartbeats(self, heartbeats: list[HeartbeatCreate]) -> dt.datetime:
+        """Keep each terminal's latest heartbeat in one upsert; returns the instant recorded.
+
+        ``INSERT ... ON CONFLICT DO UPDATE``, never read-then-insert: concurrent first beats of a
+        new terminal (or the same terminal's beats in two workers) cannot collide. Rows go in
+        ``kiosk_id`` order so that two concurrent batches lock their rows in the same order.
+        """
+        now = self._clock()
+        latest = {beat.kiosk_id: beat for beat in heartbeats}  # a repeat in one batch: the last
+        rows = [
+            {"kiosk_id": kiosk, "received_at": now, "body": latest[kiosk].model_dump(mode="json")}
+            for kiosk in sorted(latest)
+        ]
+        with self._db.write() as session:
+            session.execute(self._db.upsert_heartbeats(), rows)
+        return now
 
     def terminals(self) -> TerminalsPublic:
         """Every terminal's latest heartbeat, most recently seen first."""

@@ -49,6 +49,10 @@ class HallSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8765, ge=0, le=65535)
     """0 picks a free port (embedded use)."""
+    workers: int = Field(default=1, ge=1, le=64)
+    """``kiosk-hall serve`` worker processes over the one database (nothing shared in memory)."""
+    access_log: bool = False
+    """One log line per request; off in production (a fleet's heartbeats would flood it)."""
     catalog_dir: Path = assets.CATALOG_DIR
     timezone: str = "Asia/Shanghai"
     """The hall's local time zone: ages, certificate dates and ids are counted in it."""
@@ -68,7 +72,8 @@ class HallSettings(BaseSettings):
     """A body that takes longer than this as a whole: 408."""
     header_timeout_s: float = Field(default=10.0, gt=0)
     """A connection whose request line and headers are not complete in this time is closed."""
-    keep_alive_timeout_s: float = Field(default=5.0, gt=0)
-    """An idle keep-alive connection is closed after this long."""
+    keep_alive_timeout_s: float = Field(default=75.0, gt=0)
+    """An idle keep-alive connection is closed after this long: longer than a terminal's beat
+    interval, so a beat reuses its connection instead of a new handshake each time."""
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
     """Largest request line and headers (uvicorn's h11 limit): 400 above."""
