@@ -20,11 +20,19 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import assets
+from hall.auth import KIOSK_ID_SCOPE_KEY, SignatureAuthMiddleware
 from hall.certificates import SigningKey
 from hall.db import Database
-from hall.errors import HallError, HeartbeatTooLargeError, IdempotencyKeyRequiredError
+from hall.errors import (
+    HallError,
+    HeartbeatTooLargeError,
+    IdempotencyKeyRequiredError,
+    TerminalMismatchError,
+)
+from hall.identity import IdentityService
 from hall.schema import (
     CATALOG_PATH,
+    ENROLMENTS_PATH,
     HEALTH_PATH,
     HEARTBEAT_MAX_BYTES,
     HEARTBEATS_PATH,
@@ -36,6 +44,8 @@ from hall.schema import (
     TERMINALS_PATH,
     CaseProgressPublic,
     CatalogPublic,
+    EnrolmentCreate,
+    EnrolmentPublic,
     ErrorPublic,
     HeartbeatCreate,
     HeartbeatPublic,
@@ -54,7 +64,7 @@ _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 """Idempotency keys: 1 to 200 visible ASCII characters (UUIDs in practice)."""
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorPublic} for code in (400, 404, 409, 413, 422)
+    code: {"model": ErrorPublic} for code in (400, 401, 403, 404, 409, 413, 422)
 }
 
 _HTTP_CODES = {
@@ -81,6 +91,12 @@ def _validation_message(err: RequestValidationError) -> str:
     return "invalid request: " + "; ".join(parts)
 
 
+def _signed_by(request: Request, kiosk_id: str) -> None:
+    """Refuse a body that names another terminal than the one whose key signed the request."""
+    if request.scope.get(KIOSK_ID_SCOPE_KEY) != kiosk_id:
+        raise TerminalMismatchError("the request names another terminal than its signer")
+
+
 def create_app(settings: HallSettings, *, clock: Callable[[], dt.datetime] = utc_now) -> FastAPI:
     """Build the hall's app.
 
@@ -93,6 +109,7 @@ def create_app(settings: HallSettings, *, clock: Callable[[], dt.datetime] = utc
     key = SigningKey.load_or_create(settings.signing_key_path)
     db = Database(settings.database_url)
     service = HallService(db, catalog, key, timezone=ZoneInfo(settings.timezone), clock=clock)
+    identity = IdentityService(db, clock=clock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -105,8 +122,23 @@ def create_app(settings: HallSettings, *, clock: Callable[[], dt.datetime] = utc
         finally:
             db.dispose()
 
-    app = FastAPI(title="Government service hall", version="1", lifespan=lifespan)
+    # The API's description is for development only; ``app.openapi()`` works either way.
+    app = FastAPI(
+        title="Government service hall",
+        version="1",
+        lifespan=lifespan,
+        docs_url="/docs" if settings.dev else None,
+        redoc_url="/redoc" if settings.dev else None,
+        openapi_url="/openapi.json" if settings.dev else None,
+    )
     app.state.service = service
+    app.state.identity = identity
+    public = {HEALTH_PATH, KEYS_PATH, ENROLMENTS_PATH}
+    if settings.dev:
+        public |= {"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+    app.add_middleware(
+        SignatureAuthMiddleware, identity=identity, public_paths=frozenset(public), clock=clock
+    )
     app.state.database = db
 
     @app.exception_handler(HallError)
@@ -149,10 +181,12 @@ def create_app(settings: HallSettings, *, clock: Callable[[], dt.datetime] = utc
 
     @app.post(HEARTBEATS_PATH, response_model=HeartbeatPublic, responses=_ERRORS)
     def post_heartbeat(
+        request: Request,
         heartbeat: HeartbeatCreate,
         content_length: Annotated[int | None, Header(alias="Content-Length")] = None,
     ) -> HeartbeatPublic:
         """Keep a terminal's latest heartbeat; answers with the hall's clock for the offset."""
+        _signed_by(request, heartbeat.kiosk_id)
         size = content_length
         if size is None:
             size = len(heartbeat.model_dump_json().encode())
@@ -174,11 +208,13 @@ def create_app(settings: HallSettings, *, clock: Callable[[], dt.datetime] = utc
 
     @app.post(SUBMISSIONS_PATH, response_model=SubmissionPublic, status_code=201, responses=_ERRORS)
     def post_submission(
+        request: Request,
         submission: SubmissionCreate,
         response: Response,
         idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
     ) -> SubmissionPublic:
         """Take a submission in, idempotently: 201 the first time, 200 with the same body after."""
+        _signed_by(request, submission.kiosk_id)
         if idempotency_key is None or not _KEY_PATTERN.match(idempotency_key):
             raise IdempotencyKeyRequiredError(
                 f"the {IDEMPOTENCY_HEADER} header is required: 1 to 200 visible ASCII characters"
@@ -186,6 +222,17 @@ def create_app(settings: HallSettings, *, clock: Callable[[], dt.datetime] = utc
         stored, created = service.submit(submission, idempotency_key)
         response.status_code = 201 if created else 200
         return stored
+
+    @app.post(ENROLMENTS_PATH, response_model=EnrolmentPublic, status_code=201, responses=_ERRORS)
+    def post_enrolment(enrolment: EnrolmentCreate) -> EnrolmentPublic:
+        """Register a terminal's public key with a one-time code; answers with the hall's keys."""
+        enrolled = identity.enrol(enrolment.code, enrolment.public_key_b64)
+        return EnrolmentPublic(
+            kiosk_id=enrolled.kiosk_id,
+            site=enrolled.site,
+            key_id=enrolled.key_id,
+            hall_keys=KeysPublic(keys=[service.key.public()]),
+        )
 
     @app.get(SUBMISSION_PATH, response_model=SubmissionPublic, responses=_ERRORS)
     def get_submission(case_number: str) -> SubmissionPublic:

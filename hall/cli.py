@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from collections.abc import Sequence
 
 import uvicorn
 
 from hall.app import create_app
 from hall.db import Database
+from hall.identity import IdentityService, UnknownTerminalError, parse_ttl
 from hall.seed import seed_demo_data
 from hall.settings import HallSettings
 
@@ -30,6 +32,21 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--seed-demo", action="store_true", help="seed the demo residents before serving"
     )
+    serve.add_argument(
+        "--dev", action="store_true", help="development: serve /docs and /openapi.json"
+    )
+    code = commands.add_parser("enrol-code", help="print a one-time enrolment code for a terminal")
+    code.add_argument("--kiosk-id", required=True, help="the terminal's id")
+    code.add_argument("--site", help="where the terminal stands (free text)")
+    code.add_argument("--ttl", default="24h", help="how long the code works (e.g. 30m, 24h, 7d)")
+    code.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    terminals = commands.add_parser("terminals", help="list or revoke enrolled terminals")
+    actions = terminals.add_subparsers(dest="terminals_command", required=True)
+    listing = actions.add_parser("list", help="every enrolled terminal with its key id and state")
+    listing.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    revoke = actions.add_parser("revoke", help="refuse this terminal from its next request on")
+    revoke.add_argument("kiosk_id", metavar="ID")
+    revoke.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
     seed = commands.add_parser("seed", help="create the tables and seed the demo residents")
     seed.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
     return parser
@@ -51,7 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             overrides["port"] = args.port
         if args.seed_demo:
             overrides["seed_demo_data"] = True
+        if args.dev:
+            overrides["dev"] = True
     settings = HallSettings(**overrides)  # type: ignore[arg-type]
+    if args.command in ("enrol-code", "terminals"):
+        return _identity_command(args, settings)
     if args.command == "seed":
         db = Database(settings.database_url)
         try:
@@ -64,3 +85,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = create_app(settings)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     return 0
+
+
+def _identity_command(args: argparse.Namespace, settings: HallSettings) -> int:
+    """``enrol-code``, ``terminals list`` and ``terminals revoke`` on the hall's database."""
+    db = Database(settings.database_url)
+    try:
+        db.create_all()
+        identity = IdentityService(db)
+        if args.command == "enrol-code":
+            try:
+                ttl = parse_ttl(args.ttl)
+            except ValueError as err:
+                sys.stderr.write(f"kiosk-hall: {err}\n")
+                return 2
+            sys.stdout.write(identity.create_code(args.kiosk_id, site=args.site, ttl=ttl) + "\n")
+            return 0
+        if args.terminals_command == "list":
+            for t in identity.terminals():
+                state = f"revoked {t.revoked_at:%Y-%m-%dT%H:%M:%SZ}" if t.revoked_at else "active"
+                site = t.site or "-"
+                enrolled = f"{t.enrolled_at:%Y-%m-%dT%H:%M:%SZ}"
+                sys.stdout.write(f"{t.kiosk_id}\t{t.key_id}\t{enrolled}\t{state}\t{site}\n")
+            return 0
+        try:
+            identity.revoke(args.kiosk_id)
+        except UnknownTerminalError as err:
+            sys.stderr.write(f"kiosk-hall: {err}\n")
+            return 1
+        sys.stdout.write(f"terminal {args.kiosk_id} revoked\n")
+        return 0
+    finally:
+        db.dispose()
