@@ -89,16 +89,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _identity_command(args: argparse.Namespace, settings: HallSettings) -> int:
     """``enrol-code``, ``terminals list`` and ``terminals revoke`` on the hall's database."""
+    ttl = None
+    if args.command == "enrol-code":
+        try:
+            ttl = parse_ttl(args.ttl)
+        except ValueError as err:
+            sys.stderr.write(f"kiosk-hall: {err}\n")
+            return 2
     db = Database(settings.database_url)
     try:
         db.create_all()
         identity = IdentityService(db)
-        if args.command == "enrol-code":
-            try:
-                ttl = parse_ttl(args.ttl)
-            except ValueError as err:
-                sys.stderr.write(f"kiosk-hall: {err}\n")
-                return 2
+        if ttl is not None:
             sys.stdout.write(identity.create_code(args.kiosk_id, site=args.site, ttl=ttl) + "\n")
             return 0
         if args.terminals_command == "list":

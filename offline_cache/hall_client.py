@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
@@ -116,7 +117,8 @@ class HallClient:
     ``session`` may carry the caller's auth; the client mounts its own adapter for ``base_url``
     on it so that :meth:`abort` can interrupt a request. With ``identity`` every request is signed
     (``hall.httpsig``) with the hall's time as estimated from :attr:`clock_offset`; a 401 after
-    which that offset moved is retried once with the corrected time.
+    which that offset moved is retried once with the corrected time. ``wall_clock`` is this
+    terminal's clock (Unix seconds; tests skew it).
     """
 
     def __init__(
@@ -127,6 +129,7 @@ class HallClient:
         read_timeout: float = 10.0,
         session: requests.Session | None = None,
         identity: TerminalIdentity | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._timeout = (connect_timeout, read_timeout)
@@ -136,6 +139,7 @@ class HallClient:
         self._session.mount(self.base_url + "/", self._adapter)
         self._aborted = threading.Event()
         self._clock_offset: float | None = None
+        self._wall_clock = wall_clock
         self._auth = None if identity is None else SignedAuth(identity, self.hall_time)
 
     @property
@@ -149,7 +153,7 @@ class HallClient:
 
     def hall_time(self) -> float:
         """The hall's clock as this terminal estimates it (Unix seconds)."""
-        return time.time() - (self._clock_offset or 0.0)
+        return self._wall_clock() - (self._clock_offset or 0.0)
 
     # --- Submissions ----------------------------------------------------------------------------
 
@@ -193,7 +197,7 @@ class HallClient:
 
     def heartbeat(self, heartbeat: HeartbeatCreate) -> HeartbeatPublic:
         """POST a heartbeat; the answer's ``server_time`` refines :attr:`clock_offset`."""
-        sent = time.time()
+        sent = self._wall_clock()
         response = self._request(
             "POST",
             HEARTBEATS_PATH,
@@ -201,7 +205,7 @@ class HallClient:
             headers={"Content-Type": "application/json"},
         )
         answer = self._parse(response, HeartbeatPublic)
-        midpoint = (sent + time.time()) / 2
+        midpoint = (sent + self._wall_clock()) / 2
         self._clock_offset = midpoint - answer.server_time.timestamp()
         return answer
 
@@ -299,7 +303,7 @@ class HallClient:
         if server.tzinfo is None:
             server = server.replace(tzinfo=dt.UTC)
         # The header has whole seconds: keep a finer figure from a heartbeat if within 1 s.
-        offset = time.time() - server.timestamp()
+        offset = self._wall_clock() - server.timestamp()
         if self._clock_offset is None or abs(offset - self._clock_offset) > 1.0:
             self._clock_offset = offset
 
