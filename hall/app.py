@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import assets
@@ -27,6 +28,7 @@ from hall.errors import (
     HallError,
     HeartbeatTooLargeError,
     IdempotencyKeyRequiredError,
+    SchemaNotReadyError,
     TerminalMismatchError,
 )
 from hall.identity import IdentityService
@@ -50,6 +52,7 @@ from hall.schema import (
     HeartbeatCreate,
     HeartbeatPublic,
     KeysPublic,
+    StorableText,
     SubmissionCreate,
     SubmissionPublic,
     TerminalsPublic,
@@ -97,11 +100,17 @@ def _signed_by(request: Request, kiosk_id: str) -> None:
         raise TerminalMismatchError("the request names another terminal than its signer")
 
 
-def create_app(settings: HallSettings, *, clock: Callable[[], dt.datetime] = utc_now) -> FastAPI:
+def create_app(
+    settings: HallSettings,
+    *,
+    clock: Callable[[], dt.datetime] = utc_now,
+    migrate: bool = False,
+) -> FastAPI:
     """Build the hall's app.
 
-    The catalog and the signing key (made when missing) are loaded now; the tables (and the demo
-    data when ``seed_demo_data``) are created when the server starts.
+    The catalog and the signing key (made when missing) are loaded now. When the server starts,
+    the database must be at the newest schema revision (``SchemaNotReadyError`` otherwise), or with
+    ``migrate`` it is brought there first; then the demo data is seeded when ``seed_demo_data``.
 
     Raises ``ValueError`` for a bad catalog and ``hall.errors.SigningKeyError`` for a bad key file.
     """
@@ -113,7 +122,12 @@ def create_app(settings: HallSettings, *, clock: Callable[[], dt.datetime] = utc
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        db.create_all()
+        if migrate:
+            db.migrate()
+        else:
+            problem = db.schema_problem()
+            if problem is not None:
+                raise SchemaNotReadyError(problem)
         if settings.seed_demo_data:
             seed_demo_data(db)
         logger.info("hall ready: catalog %s, signing key %s", catalog.version, key.kid)
@@ -153,6 +167,12 @@ def create_app(settings: HallSettings, *, clock: Callable[[], dt.datetime] = utc
     async def _on_http(_request: Request, err: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(err.status_code, "http_error")
         return _error(err.status_code, code, str(err.detail))
+
+    @app.exception_handler(DataError)
+    async def _on_data_error(_request: Request, err: DataError) -> JSONResponse:
+        # A value the database cannot hold (too long, out of range) that the models let through.
+        logger.warning("database refused a value: %s", type(err.orig).__name__)
+        return _error(422, "invalid_request", "invalid request: a value the hall cannot store")
 
     @app.exception_handler(Exception)
     async def _on_crash(_request: Request, err: Exception) -> JSONResponse:
@@ -235,12 +255,12 @@ def create_app(settings: HallSettings, *, clock: Callable[[], dt.datetime] = utc
         )
 
     @app.get(SUBMISSION_PATH, response_model=SubmissionPublic, responses=_ERRORS)
-    def get_submission(case_number: str) -> SubmissionPublic:
+    def get_submission(case_number: StorableText) -> SubmissionPublic:
         """Answer what the hall holds for a case."""
         return service.get_submission(case_number)
 
     @app.get(PROGRESS_PATH, response_model=CaseProgressPublic, responses=_ERRORS)
-    def get_progress(case_number: str) -> CaseProgressPublic:
+    def get_progress(case_number: StorableText) -> CaseProgressPublic:
         """Answer a case's stages and the time spent in each."""
         return service.progress(case_number)
 

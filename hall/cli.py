@@ -1,4 +1,4 @@
-"""The ``kiosk-hall`` console script: serve the hall, or seed its demo data."""
+"""The ``kiosk-hall`` console script: migrate the database, serve the hall, or seed demo data."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 import uvicorn
+from sqlalchemy.exc import SQLAlchemyError
 
 from hall.app import create_app
 from hall.db import Database
@@ -16,6 +17,9 @@ from hall.seed import seed_demo_data
 from hall.settings import HallSettings
 
 logger = logging.getLogger(__name__)
+
+EXIT_SCHEMA = 3
+"""``kiosk-hall serve``'s exit status when the database is not migrated to this hall's schema."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,7 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to listen on (default 8765)")
     serve.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
     serve.add_argument(
-        "--seed-demo", action="store_true", help="seed the demo residents before serving"
+        "--seed-demo",
+        action="store_true",
+        help="a demo hall: migrate the database and seed the demo residents before serving",
     )
     serve.add_argument(
         "--dev", action="store_true", help="development: serve /docs and /openapi.json"
@@ -47,7 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     revoke = actions.add_parser("revoke", help="refuse this terminal from its next request on")
     revoke.add_argument("kiosk_id", metavar="ID")
     revoke.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
-    seed = commands.add_parser("seed", help="create the tables and seed the demo residents")
+    migrate = commands.add_parser(
+        "migrate", help="bring an empty or older database to this hall's schema"
+    )
+    migrate.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    seed = commands.add_parser("seed", help="migrate the database and seed the demo residents")
     seed.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
     return parser
 
@@ -73,16 +83,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = HallSettings(**overrides)  # type: ignore[arg-type]
     if args.command in ("enrol-code", "terminals"):
         return _identity_command(args, settings)
-    if args.command == "seed":
+    if args.command in ("migrate", "seed"):
+        return _migrate_and_seed(settings, seed=args.command == "seed")
+    # A demo hall makes its own database; a production hall serves only a migrated one.
+    demo = settings.seed_demo_data
+    if not demo:
         db = Database(settings.database_url)
         try:
-            db.create_all()
-            changed = seed_demo_data(db)
+            problem = db.schema_problem()
+        except SQLAlchemyError as err:
+            problem = f"cannot reach the database ({type(err).__name__})"
         finally:
             db.dispose()
-        logger.info("demo residents seeded (%d rows changed)", changed)
-        return 0
-    app = create_app(settings)
+        if problem is not None:
+            sys.stderr.write(f"kiosk-hall: cannot serve: {problem}\n")
+            return EXIT_SCHEMA
+    app = create_app(settings, migrate=demo)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     return 0
 
@@ -98,7 +114,10 @@ def _identity_command(args: argparse.Namespace, settings: HallSettings) -> int:
             return 2
     db = Database(settings.database_url)
     try:
-        db.create_all()
+        problem = db.schema_problem()
+        if problem is not None:
+            sys.stderr.write(f"kiosk-hall: {problem}\n")
+            return EXIT_SCHEMA
         identity = IdentityService(db)
         if ttl is not None:
             sys.stdout.write(identity.create_code(args.kiosk_id, site=args.site, ttl=ttl) + "\n")
@@ -119,3 +138,16 @@ def _identity_command(args: argparse.Namespace, settings: HallSettings) -> int:
         return 0
     finally:
         db.dispose()
+
+
+def _migrate_and_seed(settings: HallSettings, *, seed: bool) -> int:
+    db = Database(settings.database_url)
+    try:
+        db.migrate()
+        logger.info("database at schema revision %s", db.schema_revision())
+        if seed:
+            changed = seed_demo_data(db)
+            logger.info("demo residents seeded (%d rows changed)", changed)
+    finally:
+        db.dispose()
+    return 0

@@ -2,8 +2,8 @@
 
 The models use portable column types only, so the same schema runs on SQLite (the embedded
 default) and PostgreSQL (a fleet). SQLite specifics (WAL, foreign keys, ``BEGIN IMMEDIATE`` for
-writers) live in the engine set-up, not in the models. Tables are made with ``create_all`` at start;
-forward migrations come later.
+writers) live in the engine set-up, not in the models. The schema is made and changed by Alembic
+migrations (``hall/migrations``, ``kiosk-hall migrate``), never by ``create_all``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     LargeBinary,
+    MetaData,
     String,
     Text,
     TypeDecorator,
@@ -32,6 +33,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from hall import migrations
 
 _IMMEDIATE = "hall_begin_immediate"
 """Execution option: this engine's transactions take SQLite's write lock at BEGIN."""
@@ -64,7 +67,16 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 
 
 class Base(DeclarativeBase):
-    """The hall's declarative base."""
+    """The hall's declarative base; constraints get stable names so migrations can alter them."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 class Submission(Base):
@@ -280,6 +292,20 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def database_now(session: Session) -> dt.datetime:
+    """The database server's clock, aware UTC: leases are compared against it, not the hall's.
+
+    A hall restarted with a wrong wall clock then still sees a dead request's claim run out
+    within the lease time. SQLite (in-process) reads the same system clock, to the millisecond.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        text = session.scalar(select(func.strftime("%Y-%m-%d %H:%M:%f", "now")))
+        return dt.datetime.fromisoformat(str(text)).replace(tzinfo=dt.UTC)
+    value = session.scalar(select(func.now()))
+    assert isinstance(value, dt.datetime)
+    return value.astimezone(dt.UTC)
+
+
 class Database:
     """The engine plus short read and write sessions, one per unit of work (thread-safe)."""
 
@@ -287,9 +313,17 @@ class Database:
         self.engine = make_engine(database_url)
         self._writer = self.engine.execution_options(**{_IMMEDIATE: True})
 
-    def create_all(self) -> None:
-        """Create the tables that do not exist yet."""
-        Base.metadata.create_all(self.engine)
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (Alembic); a database at head is left alone."""
+        migrations.upgrade(self.engine)
+
+    def schema_revision(self) -> str | None:
+        """The schema revision the database is at (``None``: never migrated)."""
+        return migrations.current_revision(self.engine)
+
+    def schema_problem(self) -> str | None:
+        """Why this database cannot be served yet, in one line; ``None`` when it is at head."""
+        return migrations.schema_problem(self.engine)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

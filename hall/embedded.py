@@ -43,7 +43,8 @@ class EmbeddedHall:
         self.settings = settings
         self.host = settings.host
         self._port = settings.port
-        self.app = create_app(settings)
+        # Embedded (the demo, the tests): the hall makes and migrates its own database.
+        self.app = create_app(settings, migrate=True)
         self._service: HallService = self.app.state.service
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

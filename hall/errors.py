@@ -106,3 +106,7 @@ class EnrolmentRefusedError(HallError):
 
     status_code = 403
     code = "enrolment_refused"
+
+
+class SchemaNotReadyError(HallError):
+    """The database is not at the schema this hall needs: ``kiosk-hall migrate`` brings it there."""

@@ -13,12 +13,21 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 API_PREFIX = "/api/v1"
 HEALTH_PATH = "/healthz"
@@ -40,8 +49,58 @@ CASE_NUMBER_PATTERN = r"^[A-Z0-9]{2,12}-\d{8}-\d{5}$"
 """``<KIOSK CODE>-<YYYYMMDD>-<sequence>``: made by the terminal, so offline receipts carry one."""
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_T = TypeVar("_T")
+
+
+def storable_text_problem(value: object) -> str | None:
+    r"""Why ``value`` (a str, or lists and dicts of them) cannot be stored, or ``None`` when it can.
+
+    Both databases refuse some text: PostgreSQL has no NUL in text, and a lone UTF-16 surrogate
+    (JSON ``"\ud800"``) is no character at all, so it cannot be encoded as UTF-8 on the way in
+    or out. Such text is refused at the boundary (422), never stored.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "a NUL character"
+        if _SURROGATE.search(value) is not None:
+            return "a lone surrogate"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = storable_text_problem(key) or storable_text_problem(item)
+            if problem is not None:
+                return problem
+        return None
+    if isinstance(value, list | tuple):
+        for item in value:
+            problem = storable_text_problem(item)
+            if problem is not None:
+                return problem
+    return None
+
+
+def _check_storable(value: _T) -> _T:
+    """A pydantic after-validator: refuse text holding NUL or a lone surrogate."""
+    problem = storable_text_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("text_not_storable", "text holds {problem}", {"problem": problem})
+    return value
+
+
+StorableText = Annotated[str, AfterValidator(_check_storable)]
+"""A string both databases can store: no NUL, no lone surrogate (for path parameters)."""
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No NaN or infinities: JSON has none, and a stored NaN answers nothing sensible later.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        # Every text field, and texts inside lists and dicts: both databases can store them.
+        return _check_storable(value)
 
 
 # --- The catalog --------------------------------------------------------------------------------

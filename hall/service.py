@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -31,6 +32,7 @@ from hall.db import (
     SocialInsuranceRecord,
     Submission,
     TerminalHeartbeat,
+    database_now,
 )
 from hall.decisions import InsuranceFacts, ResidentFacts, decide
 from hall.errors import (
@@ -153,7 +155,7 @@ class HallService:
             if existing.completed_at is not None:
                 logger.info("case %s replayed", existing.case_number)
                 return self._public(existing)
-            return self._take_over(session, existing, now)
+            return self._take_over(session, existing)
         item = self._submittable_item(submission.item_id)
         if item.instant and submission.applicant is None:
             raise ApplicantRequiredError(f"item {item.id} needs the applicant's ID card data")
@@ -176,7 +178,7 @@ class HallService:
             status="accepted",
             payload=submission.model_dump(mode="json"),
             received_at=now,
-            lease_until=now + self._lease,
+            lease_until=database_now(session) + self._lease,
         )
         session.add(row)
         session.flush()
@@ -184,7 +186,10 @@ class HallService:
         logger.info("case %s received for item %s", row.case_number, row.item_id)
         return Claim(row.id, row.case_number, row.item_id)
 
-    def _take_over(self, session: Session, row: Submission, now: dt.datetime) -> Claim:
+    def _take_over(self, session: Session, row: Submission) -> Claim:
+        # The database's clock, not the hall's: a restart with a wrong wall clock must neither
+        # keep a dead request's claim for a day nor take a live one over early.
+        now = database_now(session)
         lease_until = row.lease_until
         if lease_until is not None and lease_until > now:
             raise InProgressError(f"case {row.case_number} is still being processed")
@@ -381,16 +386,21 @@ class HallService:
             rows = session.scalars(
                 select(TerminalHeartbeat).order_by(TerminalHeartbeat.received_at.desc())
             ).all()
-            return TerminalsPublic(
-                terminals=[
-                    TerminalPublic(
+            terminals = []
+            for row in rows:
+                # A row stored before the checks at the boundary may hold what the wire cannot
+                # carry: leave that terminal out (logged), never fail the fleet's list.
+                try:
+                    terminal = TerminalPublic(
                         kiosk_id=row.kiosk_id,
                         last_seen_at=row.received_at,
                         heartbeat=HeartbeatCreate.model_validate(row.body),
                     )
-                    for row in rows
-                ]
-            )
+                except ValidationError:
+                    logger.warning("terminal list: an unreadable stored heartbeat left out")
+                    continue
+                terminals.append(terminal)
+            return TerminalsPublic(terminals=terminals)
 
     def get_submission(self, case_number: str) -> SubmissionPublic:
         """Return the stored answer for a case; ``CaseNotFoundError`` when there is none."""

@@ -15,6 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 pytest_plugins = [
     "tests.fixtures.hall",
+    "tests.fixtures.postgres",
     "tests.fixtures.printers",
     "tests.fixtures.idcard",
     "tests.fixtures.proof",

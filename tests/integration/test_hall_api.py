@@ -51,6 +51,12 @@ TIMEOUT = 10
 
 
 @pytest.fixture
+def hall_server(hall_server_each_db: HallUnderTest) -> HallUnderTest:
+    """The hall's API tests run on SQLite and on PostgreSQL."""
+    return hall_server_each_db
+
+
+@pytest.fixture
 def http(terminal_identity: TerminalIdentity) -> Iterator[requests.Session]:
     """A session that signs as the enrolled terminal ``kiosk-001``."""
     session = requests.Session()
@@ -398,6 +404,15 @@ def _free_port() -> int:
 def test_python_m_hall_serve_runs_until_interrupted(tmp_path: Path) -> None:
     port = _free_port()
     env = {**os.environ, "HALL_DATA_DIR": str(tmp_path)}
+    database = f"sqlite:///{tmp_path / 'cli.db'}"
+    migrate = subprocess.run(
+        [sys.executable, "-m", "hall", "migrate", "--database", database],
+        env=env,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    assert migrate.returncode == 0, migrate.stderr.decode()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -407,7 +422,7 @@ def test_python_m_hall_serve_runs_until_interrupted(tmp_path: Path) -> None:
             "--port",
             str(port),
             "--database",
-            f"sqlite:///{tmp_path / 'cli.db'}",
+            database,
         ],
         env=env,
         stdout=subprocess.DEVNULL,

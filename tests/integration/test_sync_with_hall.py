@@ -39,6 +39,12 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
 
 
 @pytest.fixture
+def hall_server(hall_server_each_db: HallUnderTest) -> HallUnderTest:
+    """Delivery exactly once is proved against the hall on SQLite and on PostgreSQL."""
+    return hall_server_each_db
+
+
+@pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     s = Store(tmp_path / "terminal" / "outbox.sqlite3")
     yield s

@@ -16,7 +16,7 @@ from hall.settings import HallSettings
 def test_seed_is_idempotent_and_complete(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'hall.db'}")
     try:
-        db.create_all()
+        db.migrate()
         assert seed_demo_data(db) > 0
         assert seed_demo_data(db) == 0
         with db.read() as session:
@@ -36,7 +36,7 @@ def test_seed_is_idempotent_and_complete(tmp_path: Path) -> None:
 def test_seed_restores_edited_demo_data(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'hall.db'}")
     try:
-        db.create_all()
+        db.migrate()
         seed_demo_data(db)
         person = DEMO_PEOPLE[0].resident
         with db.write() as session:

@@ -1,10 +1,10 @@
-"""The submission service over a real SQLite file: claims, leases, takeovers, serials, stages."""
+"""The submission service on SQLite and PostgreSQL: claims, leases, takeovers, serials, stages."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
+import time
+from collections.abc import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,7 +23,7 @@ from hall.errors import (
 )
 from hall.schema import CommitmentCreate, LocalizedText, SubmissionPublic
 from hall.seed import seed_demo_data
-from hall.service import Claim, HallService
+from hall.service import Claim, HallService, utc_now
 from tests.fixtures.hall import demo_applicant, make_submission
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -50,9 +50,9 @@ def clock() -> SteppingClock:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'hall.db'}")
-    database.create_all()
+def db(hall_database_url: str) -> Iterator[Database]:
+    database = Database(hall_database_url)
+    database.migrate()
     seed_demo_data(database)
     yield database
     database.dispose()
@@ -77,17 +77,44 @@ def test_claim_then_in_progress_then_replay(service: HallService, db: Database) 
     assert db.count_submissions(idempotency_key="key-1") == 1
 
 
-def test_abandoned_claim_is_taken_over_after_the_lease(
-    service: HallService, clock: SteppingClock, db: Database
-) -> None:
+SHORT_LEASE = dt.timedelta(seconds=0.3)
+
+
+def short_lease_service(db: Database, clock: Callable[[], dt.datetime]) -> HallService:
+    return HallService(
+        db, load_catalog(), SigningKey.generate(), timezone=SHANGHAI, clock=clock, lease=SHORT_LEASE
+    )
+
+
+def test_abandoned_claim_is_taken_over_after_the_lease(db: Database) -> None:
+    service = short_lease_service(db, utc_now)
     submission = make_submission("si-insured-certificate", demo_applicant("李建国"))
     assert isinstance(service.claim(submission, "key-2"), Claim)
-    clock.advance(31)  # the first request died without finishing
+    with pytest.raises(InProgressError):
+        service.submit(submission, "key-2")
+    time.sleep(SHORT_LEASE.total_seconds() + 0.1)  # the first request died without finishing
     answer, created = service.submit(submission, "key-2")
     assert created
     assert answer.status == "approved"
     assert answer.certificate is not None
     assert db.count_submissions(case_number=submission.case_number) == 1
+
+
+@pytest.mark.parametrize(
+    "skew", [dt.timedelta(days=-1), dt.timedelta(days=1)], ids=["behind", "ahead"]
+)
+def test_leases_follow_the_database_clock_not_the_halls(db: Database, skew: dt.timedelta) -> None:
+    # The hall claimed a case and was killed (kill -9); it comes back with its clock a day off.
+    before = short_lease_service(db, utc_now)
+    submission = make_submission("elder-card", demo_applicant("王秀英"))
+    assert isinstance(before.claim(submission, "key-skew"), Claim)
+    restarted = short_lease_service(db, lambda: utc_now() + skew)
+    with pytest.raises(InProgressError):  # not taken over early (a day ahead)...
+        restarted.submit(submission, "key-skew")
+    time.sleep(SHORT_LEASE.total_seconds() + 0.1)
+    answer, created = restarted.submit(submission, "key-skew")  # ...nor held for a day (behind)
+    assert created
+    assert answer.status == "approved"
 
 
 def test_certificate_serials_count_per_day_in_the_hall_time_zone(
