@@ -22,6 +22,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import assets
+from hall.auth import KIOSK_ID_SCOPE_KEY, SignatureAuthMiddleware
 from hall.certificates import SigningKey
 from hall.db import Database
 from hall.errors import (
@@ -29,11 +30,14 @@ from hall.errors import (
     HeartbeatTooLargeError,
     IdempotencyKeyRequiredError,
     SchemaNotReadyError,
+    TerminalMismatchError,
 )
 from hall.heartbeats import HeartbeatBatcher
+from hall.identity import IdentityService
 from hall.limits import BodyLimit, BodyLimitMiddleware
 from hall.schema import (
     CATALOG_PATH,
+    ENROLMENTS_PATH,
     HEALTH_PATH,
     HEARTBEAT_MAX_BYTES,
     HEARTBEATS_PATH,
@@ -45,6 +49,8 @@ from hall.schema import (
     TERMINALS_PATH,
     CaseProgressPublic,
     CatalogPublic,
+    EnrolmentCreate,
+    EnrolmentPublic,
     ErrorPublic,
     HeartbeatCreate,
     HeartbeatPublic,
@@ -64,7 +70,7 @@ _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 """Idempotency keys: 1 to 200 visible ASCII characters (UUIDs in practice)."""
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorPublic} for code in (400, 404, 409, 413, 422)
+    code: {"model": ErrorPublic} for code in (400, 401, 403, 404, 409, 413, 422)
 }
 
 _HTTP_CODES = {
@@ -91,6 +97,12 @@ def _validation_message(err: RequestValidationError) -> str:
     return "invalid request: " + "; ".join(parts)
 
 
+def _signed_by(request: Request, kiosk_id: str) -> None:
+    """Refuse a body that names another terminal than the one whose key signed the request."""
+    if request.scope.get(KIOSK_ID_SCOPE_KEY) != kiosk_id:
+        raise TerminalMismatchError("the request names another terminal than its signer")
+
+
 def create_app(
     settings: HallSettings,
     *,
@@ -109,6 +121,7 @@ def create_app(
     key = SigningKey.load_or_create(settings.signing_key_path)
     db = Database(settings.database_url, pool_size=settings.database_pool_size)
     service = HallService(db, catalog, key, timezone=ZoneInfo(settings.timezone), clock=clock)
+    identity = IdentityService(db, clock=clock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -126,8 +139,23 @@ def create_app(
         finally:
             db.dispose()
 
-    app = FastAPI(title="Government service hall", version="1", lifespan=lifespan)
+    # The API's description is for development only; ``app.openapi()`` works either way.
+    app = FastAPI(
+        title="Government service hall",
+        version="1",
+        lifespan=lifespan,
+        docs_url="/docs" if settings.dev else None,
+        redoc_url="/redoc" if settings.dev else None,
+        openapi_url="/openapi.json" if settings.dev else None,
+    )
     app.state.service = service
+    app.state.identity = identity
+    public = {HEALTH_PATH, KEYS_PATH, ENROLMENTS_PATH}
+    if settings.dev:
+        public |= {"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+    app.add_middleware(
+        SignatureAuthMiddleware, identity=identity, public_paths=frozenset(public), clock=clock
+    )
     app.state.database = db
 
     @app.exception_handler(HallError)
@@ -193,6 +221,7 @@ def create_app(
             raise RequestValidationError(
                 [{**detail, "loc": ("body", *detail["loc"])} for detail in err.errors()]
             ) from None
+        _signed_by(request, heartbeat.kiosk_id)
         stored_at = await batcher.record(heartbeat)
         answer = HeartbeatPublic(
             kiosk_id=heartbeat.kiosk_id, received_at=stored_at, server_time=stored_at
@@ -227,11 +256,13 @@ def create_app(
 
     @app.post(SUBMISSIONS_PATH, response_model=SubmissionPublic, status_code=201, responses=_ERRORS)
     def post_submission(
+        request: Request,
         submission: SubmissionCreate,
         response: Response,
         idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
     ) -> SubmissionPublic:
         """Take a submission in, idempotently: 201 the first time, 200 with the same body after."""
+        _signed_by(request, submission.kiosk_id)
         if idempotency_key is None or not _KEY_PATTERN.match(idempotency_key):
             raise IdempotencyKeyRequiredError(
                 f"the {IDEMPOTENCY_HEADER} header is required: 1 to 200 visible ASCII characters"
@@ -239,6 +270,17 @@ def create_app(
         stored, created = service.submit(submission, idempotency_key)
         response.status_code = 201 if created else 200
         return stored
+
+    @app.post(ENROLMENTS_PATH, response_model=EnrolmentPublic, status_code=201, responses=_ERRORS)
+    def post_enrolment(enrolment: EnrolmentCreate) -> EnrolmentPublic:
+        """Register a terminal's public key with a one-time code; answers with the hall's keys."""
+        enrolled = identity.enrol(enrolment.code, enrolment.public_key_b64)
+        return EnrolmentPublic(
+            kiosk_id=enrolled.kiosk_id,
+            site=enrolled.site,
+            key_id=enrolled.key_id,
+            hall_keys=KeysPublic(keys=[service.key.public()]),
+        )
 
     @app.get(SUBMISSION_PATH, response_model=SubmissionPublic, responses=_ERRORS)
     def get_submission(case_number: StorableText) -> SubmissionPublic:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from hall.app import create_app
 from hall.certificates import SigningKey
 from hall.db import Database
+from hall.identity import IdentityService, UnknownTerminalError, parse_ttl
 from hall.seed import seed_demo_data
 from hall.server import server_options
 from hall.settings import HallSettings
@@ -47,6 +48,21 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--access-log", action="store_true", help="log a line per request (off by default)"
     )
+    serve.add_argument(
+        "--dev", action="store_true", help="development: serve /docs and /openapi.json"
+    )
+    code = commands.add_parser("enrol-code", help="print a one-time enrolment code for a terminal")
+    code.add_argument("--kiosk-id", required=True, help="the terminal's id")
+    code.add_argument("--site", help="where the terminal stands (free text)")
+    code.add_argument("--ttl", default="24h", help="how long the code works (e.g. 30m, 24h, 7d)")
+    code.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    terminals = commands.add_parser("terminals", help="list or revoke enrolled terminals")
+    actions = terminals.add_subparsers(dest="terminals_command", required=True)
+    listing = actions.add_parser("list", help="every enrolled terminal with its key id and state")
+    listing.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    revoke = actions.add_parser("revoke", help="refuse this terminal from its next request on")
+    revoke.add_argument("kiosk_id", metavar="ID")
+    revoke.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
     migrate = commands.add_parser(
         "migrate", help="bring an empty or older database to this hall's schema"
     )
@@ -76,7 +92,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             overrides["workers"] = args.workers
         if args.access_log:
             overrides["access_log"] = True
+        if args.dev:
+            overrides["dev"] = True
     settings = HallSettings(**overrides)  # type: ignore[arg-type]
+    if args.command in ("enrol-code", "terminals"):
+        return _identity_command(args, settings)
     if args.command in ("migrate", "seed"):
         return _migrate_and_seed(settings, seed=args.command == "seed")
     # A demo hall makes its own database; a production hall serves only a migrated one.
@@ -114,6 +134,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         "hall.app:app_from_environment", factory=True, workers=settings.workers, **serve_options
     )
     return 0
+
+
+def _identity_command(args: argparse.Namespace, settings: HallSettings) -> int:
+    """``enrol-code``, ``terminals list`` and ``terminals revoke`` on the hall's database."""
+    ttl = None
+    if args.command == "enrol-code":
+        try:
+            ttl = parse_ttl(args.ttl)
+        except ValueError as err:
+            sys.stderr.write(f"kiosk-hall: {err}\n")
+            return 2
+    db = Database(settings.database_url)
+    try:
+        problem = db.schema_problem()
+        if problem is not None:
+            sys.stderr.write(f"kiosk-hall: {problem}\n")
+            return EXIT_SCHEMA
+        identity = IdentityService(db)
+        if ttl is not None:
+            sys.stdout.write(identity.create_code(args.kiosk_id, site=args.site, ttl=ttl) + "\n")
+            return 0
+        if args.terminals_command == "list":
+            for t in identity.terminals():
+                state = f"revoked {t.revoked_at:%Y-%m-%dT%H:%M:%SZ}" if t.revoked_at else "active"
+                site = t.site or "-"
+                enrolled = f"{t.enrolled_at:%Y-%m-%dT%H:%M:%SZ}"
+                sys.stdout.write(f"{t.kiosk_id}\t{t.key_id}\t{enrolled}\t{state}\t{site}\n")
+            return 0
+        try:
+            identity.revoke(args.kiosk_id)
+        except UnknownTerminalError as err:
+            sys.stderr.write(f"kiosk-hall: {err}\n")
+            return 1
+        sys.stdout.write(f"terminal {args.kiosk_id} revoked\n")
+        return 0
+    finally:
+        db.dispose()
 
 
 def _migrate_and_seed(settings: HallSettings, *, seed: bool) -> int:

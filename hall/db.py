@@ -20,6 +20,7 @@ from sqlalchemy import (
     Engine,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -177,6 +178,45 @@ class TerminalHeartbeat(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     """The ``HeartbeatCreate`` as sent (no personal data)."""
+
+
+# --- Terminal identity -------------------------------------------------------------------------
+
+
+class Terminal(Base):
+    """An enrolled terminal: its id, its site, and the Ed25519 key that signs its requests."""
+
+    __tablename__ = "terminals"
+
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    key_id: Mapped[str] = mapped_column(String(64), unique=True)
+    enrolled_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class EnrolmentCode(Base):
+    """A one-time enrolment code: only its hash is kept; it works once, before ``expires_at``."""
+
+    __tablename__ = "enrolment_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64), index=True)
+    site: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class RequestNonce(Base):
+    """A signature nonce already seen (replay protection across worker processes)."""
+
+    __tablename__ = "request_nonces"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
 
 
 # --- Shared data ("一网共享") -------------------------------------------------------------------

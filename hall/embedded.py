@@ -16,6 +16,7 @@ import uvicorn
 
 from hall.app import create_app
 from hall.errors import HallError
+from hall.identity import IdentityService
 from hall.schema import HEALTH_PATH
 from hall.server import server_options
 from hall.service import HallService
@@ -137,6 +138,11 @@ class EmbeddedHall:
             # Open connections kept the graceful shutdown waiting: cut them.
             server.force_exit = True
             thread.join(0.5)
+
+    def enrolment_code(self, kiosk_id: str, *, site: str | None = None) -> str:
+        """Make a one-time enrolment code for ``kiosk_id`` (as ``kiosk-hall enrol-code`` does)."""
+        identity: IdentityService = self.app.state.identity
+        return identity.create_code(kiosk_id, site=site)
 
     def public_keys(self) -> dict[str, bytes]:
         """Return the certificate verification keys: key id to raw Ed25519 public key."""

@@ -105,5 +105,33 @@ class MaterialTypeInvalidError(MaterialError):
     code = "material_type_invalid"
 
 
+class UnauthenticatedError(HallError):
+    """No valid request signature: unsigned, malformed, bad, stale, replayed or unknown key."""
+
+    status_code = 401
+    code = "unauthenticated"
+
+
+class RevokedTerminalError(HallError):
+    """The signing terminal has been revoked."""
+
+    status_code = 403
+    code = "revoked"
+
+
+class TerminalMismatchError(HallError):
+    """The body names another terminal than the one whose key signed the request."""
+
+    status_code = 403
+    code = "terminal_mismatch"
+
+
+class EnrolmentRefusedError(HallError):
+    """An enrolment code that is unknown, used already or expired (one answer for all three)."""
+
+    status_code = 403
+    code = "enrolment_refused"
+
+
 class SchemaNotReadyError(HallError):
     """The database is not at the schema this hall needs: ``kiosk-hall migrate`` brings it there."""

@@ -580,3 +580,27 @@ def verify_certificate_qr(
     if claims.exp is not None and claims.exp < today:
         return CertificateCheck(status="expired", claims=claims)
     return CertificateCheck(status="genuine", claims=claims)
+
+
+# --- Terminal identity --------------------------------------------------------------------------
+
+ENROLMENTS_PATH = f"{API_PREFIX}/enrolments"
+"""Where a terminal trades a one-time code for its registration (no signature: the code is it)."""
+
+
+class EnrolmentCreate(_Model):
+    """A terminal registering its Ed25519 public key with a one-time code."""
+
+    code: str = Field(min_length=8, max_length=64)
+    public_key_b64: str = Field(min_length=40, max_length=64)
+    """The raw 32-byte Ed25519 public key, standard base64."""
+
+
+class EnrolmentPublic(_Model):
+    """The hall's answer to an enrolment: the terminal's id and key id, and the hall's keys."""
+
+    kiosk_id: str
+    site: str | None
+    key_id: str
+    hall_keys: KeysPublic
+    """The hall's certificate keys, which the terminal pins."""

@@ -58,6 +58,8 @@ class HallSettings(BaseSettings):
     """The hall's local time zone: ages, certificate dates and ids are counted in it."""
     seed_demo_data: bool = False
     """Seed the demo residents at start (the terminal's demo and tests)."""
+    dev: bool = False
+    """Development (``HALL_DEV=1`` or ``serve --dev``): serve ``/docs`` and the OpenAPI JSON."""
 
     # Limits and timeouts of the HTTP server (hall.limits, hall.server).
     max_submission_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)

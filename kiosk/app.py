@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -46,10 +46,14 @@ from offline_cache.catalog import CatalogStore
 from offline_cache.crypto import FieldCipher, rotation_leftovers
 from offline_cache.errors import CacheError
 from offline_cache.hall_client import HallClient
+from offline_cache.identity import TerminalIdentity, enrol, identity_dir, load_identity
 from offline_cache.outbox import Outbox
 from offline_cache.print_queue import PrintQueue
 from offline_cache.store import Store
 from offline_cache.sync import Housekeeping, SyncWorker
+
+if TYPE_CHECKING:
+    from hall.embedded import EmbeddedHall
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +220,33 @@ class KioskApp:
         self.store.close()
 
 
+def _terminal_identity(
+    settings: KioskSettings, hall: EmbeddedHall | None
+) -> TerminalIdentity | None:
+    """The terminal's enrolled identity; the embedded hall's terminal is enrolled the real way.
+
+    Against a real hall an unenrolled terminal still starts: the hall refuses its requests (401),
+    the outbox keeps every submission, and ``kiosk enrol`` (or maintenance mode) fixes it.
+    """
+    directory = identity_dir(settings.storage.resolved_key_file)
+    if hall is not None:
+        # A one-time code from the hall itself, then the same enrol call as `kiosk enrol`.
+        code = hall.enrolment_code(settings.terminal.id, site="embedded demo hall")
+        return enrol(hall.base_url, code, directory)
+    try:
+        identity = load_identity(directory)
+    except CacheError as err:
+        log.error("terminal identity: %s; run `kiosk enrol --hall URL --code CODE`", err)
+        return None
+    if identity.kiosk_id != settings.terminal.id:
+        log.warning(
+            "enrolled as terminal %s but configured as %s: the hall will refuse the mismatch",
+            identity.kiosk_id,
+            settings.terminal.id,
+        )
+    return identity
+
+
 def build_app(settings: KioskSettings) -> KioskApp:
     """Build the terminal from its configuration (the QApplication must exist already)."""
     data_dir = settings.storage.data_dir
@@ -242,6 +273,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         closers.append(hall.stop)
         hall_url = hall.base_url
     assert hall_url is not None
+    identity = _terminal_identity(settings, hall)
 
     store = Store(data_dir / "outbox.db")
     # The leftovers of an interrupted `kiosk queue rotate-key` are loaded to open old rows.
@@ -257,6 +289,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
             hall_url or "",
             connect_timeout=settings.hall.connect_timeout_s,
             read_timeout=settings.hall.read_timeout_s,
+            identity=identity,
         )
 
     # The worker gets a client of its own: stopping it aborts its sockets, and that must not cut

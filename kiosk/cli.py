@@ -16,6 +16,7 @@ from kiosk.config import ConfigError, KioskSettings, load_settings
 # order of ``kiosk --help``.
 COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.commands.devices",
+    "kiosk.commands.enrol",
     "kiosk.commands.idcard",
     "kiosk.commands.maintenance",
     "kiosk.commands.ocr",

@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
@@ -45,6 +46,7 @@ from hall.schema import (
     SubmissionPublic,
 )
 from offline_cache.errors import HallRejectedError, HallUnavailableError
+from offline_cache.identity import SignedAuth, TerminalIdentity
 
 if TYPE_CHECKING:
     from urllib3._base_connection import BaseHTTPConnection
@@ -56,6 +58,9 @@ _M = TypeVar("_M", bound=BaseModel)
 RETRYABLE_4XX = frozenset({409, 429})
 PERMANENT_CONFLICTS = frozenset({"case_number_conflict"})
 """409 codes that no retry can clear (as opposed to ``in_progress``)."""
+IDENTITY_REFUSALS = frozenset({"unauthenticated", "revoked", "terminal_mismatch", "forbidden"})
+"""401/403 codes refusing who the terminal is (not enrolled, revoked, skewed clock): "come back
+later", so the outbox keeps every submission until staff re-enrol the terminal; nothing dropped."""
 
 
 class _AbortableAdapter(HTTPAdapter):
@@ -110,7 +115,10 @@ class HallClient:
     """Talk to the hall at ``base_url`` with bounded waits.
 
     ``session`` may carry the caller's auth; the client mounts its own adapter for ``base_url``
-    on it so that :meth:`abort` can interrupt a request.
+    on it so that :meth:`abort` can interrupt a request. With ``identity`` every request is signed
+    (``hall.httpsig``) with the hall's time as estimated from :attr:`clock_offset`; a 401 after
+    which that offset moved is retried once with the corrected time. ``wall_clock`` is this
+    terminal's clock (Unix seconds; tests skew it).
     """
 
     def __init__(
@@ -120,6 +128,8 @@ class HallClient:
         connect_timeout: float = 3.0,
         read_timeout: float = 10.0,
         session: requests.Session | None = None,
+        identity: TerminalIdentity | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._timeout = (connect_timeout, read_timeout)
@@ -129,6 +139,8 @@ class HallClient:
         self._session.mount(self.base_url + "/", self._adapter)
         self._aborted = threading.Event()
         self._clock_offset: float | None = None
+        self._wall_clock = wall_clock
+        self._auth = None if identity is None else SignedAuth(identity, self.hall_time)
 
     @property
     def clock_offset(self) -> float | None:
@@ -138,6 +150,10 @@ class HallClient:
         precisely, from the ``server_time`` of a heartbeat answer.
         """
         return self._clock_offset
+
+    def hall_time(self) -> float:
+        """The hall's clock as this terminal estimates it (Unix seconds)."""
+        return self._wall_clock() - (self._clock_offset or 0.0)
 
     # --- Submissions ----------------------------------------------------------------------------
 
@@ -181,7 +197,7 @@ class HallClient:
 
     def heartbeat(self, heartbeat: HeartbeatCreate) -> HeartbeatPublic:
         """POST a heartbeat; the answer's ``server_time`` refines :attr:`clock_offset`."""
-        sent = time.time()
+        sent = self._wall_clock()
         response = self._request(
             "POST",
             HEARTBEATS_PATH,
@@ -189,7 +205,7 @@ class HallClient:
             headers={"Content-Type": "application/json"},
         )
         answer = self._parse(response, HeartbeatPublic)
-        midpoint = (sent + time.time()) / 2
+        midpoint = (sent + self._wall_clock()) / 2
         self._clock_offset = midpoint - answer.server_time.timestamp()
         return answer
 
@@ -236,7 +252,34 @@ class HallClient:
     # --- Plumbing -------------------------------------------------------------------------------
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        used = self._clock_offset or 0.0
+        response = self._send(method, path, **kwargs)
+        moved = self._clock_offset is not None and abs(self._clock_offset - used) > 1.0
+        if response.status_code == 401 and self._auth is not None and moved:
+            # Most likely our clock: the Date header has just corrected the offset; once more.
+            log.info("%s %s: 401 with a corrected clock offset; signing again", method, path)
+            response = self._send(method, path, **kwargs)
+        status = response.status_code
+        refused = status in (401, 403) and _error_code(response) in IDENTITY_REFUSALS
+        if status >= 500 or status in RETRYABLE_4XX or refused:
+            code = _error_code(response)
+            if code in PERMANENT_CONFLICTS:
+                # Another submission already owns this case number (two terminals sharing a
+                # code, or a reset database): retrying can never succeed, so staff must look.
+                raise HallRejectedError(status, code)
+            if refused:
+                log.warning(
+                    "%s %s: hall refused this terminal (HTTP %d %s)", method, path, status, code
+                )
+            raise HallUnavailableError(f"{method} {path}: hall busy (HTTP {status} {code})")
+        if 400 <= status < 500:
+            raise HallRejectedError(status, _error_code(response))
+        return response
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         self._aborted.clear()
+        if self._auth is not None:
+            kwargs["auth"] = self._auth
         try:
             response = self._session.request(
                 method, self.base_url + path, timeout=self._timeout, **kwargs
@@ -247,16 +290,6 @@ class HallClient:
             why = "aborted" if self._aborted.is_set() else type(err).__name__
             raise HallUnavailableError(f"{method} {path}: hall unreachable ({why})") from err
         self._note_date(response)
-        status = response.status_code
-        if status >= 500 or status in RETRYABLE_4XX:
-            code = _error_code(response)
-            if code in PERMANENT_CONFLICTS:
-                # Another submission already owns this case number (two terminals sharing a
-                # code, or a reset database): retrying can never succeed, so staff must look.
-                raise HallRejectedError(status, code)
-            raise HallUnavailableError(f"{method} {path}: hall busy (HTTP {status} {code})")
-        if 400 <= status < 500:
-            raise HallRejectedError(status, _error_code(response))
         return response
 
     def _note_date(self, response: requests.Response) -> None:
@@ -270,7 +303,7 @@ class HallClient:
         if server.tzinfo is None:
             server = server.replace(tzinfo=dt.UTC)
         # The header has whole seconds: keep a finer figure from a heartbeat if within 1 s.
-        offset = time.time() - server.timestamp()
+        offset = self._wall_clock() - server.timestamp()
         if self._clock_offset is None or abs(offset - self._clock_offset) > 1.0:
             self._clock_offset = offset
 

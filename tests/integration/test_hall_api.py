@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from hall.schema import (
     verify_certificate_qr,
 )
 from hall.service import Claim, HallService
+from offline_cache.identity import SignedAuth, TerminalIdentity
 from tests.fixtures.hall import (
     HallUnderTest,
     demo_applicant,
@@ -52,6 +54,15 @@ TIMEOUT = 10
 def hall_server(hall_server_each_db: HallUnderTest) -> HallUnderTest:
     """The hall's API tests run on SQLite and on PostgreSQL."""
     return hall_server_each_db
+
+
+@pytest.fixture
+def http(terminal_identity: TerminalIdentity) -> Iterator[requests.Session]:
+    """A session that signs as the enrolled terminal ``kiosk-001``."""
+    session = requests.Session()
+    session.auth = SignedAuth(terminal_identity)
+    yield session
+    session.close()
 
 
 def post(
@@ -177,6 +188,7 @@ def test_concurrent_duplicates_make_one_case(
 
     def send() -> None:
         with requests.Session() as own:
+            own.auth = http.auth
             gate.wait(timeout=TIMEOUT)
             status = post(own, hall_server, submission, key).status_code
         with lock:
@@ -353,6 +365,7 @@ def test_stop_and_restart_on_the_same_port_keeps_data(
     again = requests.get(
         hall_server.base_url + SUBMISSION_PATH.format(case_number=submission.case_number),
         timeout=TIMEOUT,
+        auth=http.auth,
     )
     assert again.status_code == 200
     assert SubmissionPublic.model_validate(again.json()) == answer
@@ -476,19 +489,25 @@ def heartbeat_body(kiosk_id: str, depth: int, **extra: Any) -> dict[str, Any]:
     }
 
 
+def as_terminal(hall: HallUnderTest, tmp_path: Path, kiosk_id: str) -> SignedAuth:
+    """Enrol another terminal and return the auth that signs as it."""
+    return SignedAuth(hall.enrol(tmp_path / kiosk_id, kiosk_id))
+
+
 def test_heartbeats_keep_the_latest_per_terminal(
-    hall_server: HallUnderTest, http: requests.Session
+    hall_server: HallUnderTest, http: requests.Session, tmp_path: Path
 ) -> None:
     from hall.schema import HEARTBEATS_PATH, TERMINALS_PATH, HeartbeatPublic, TerminalsPublic
 
     url = hall_server.base_url + HEARTBEATS_PATH
+    k1, k2 = as_terminal(hall_server, tmp_path, "K001"), as_terminal(hall_server, tmp_path, "K002")
     before = dt.datetime.now(dt.UTC)
-    answer = http.post(url, json=heartbeat_body("K001", 3), timeout=TIMEOUT)
+    answer = http.post(url, json=heartbeat_body("K001", 3), timeout=TIMEOUT, auth=k1)
     assert answer.status_code == 200, answer.text
     public = HeartbeatPublic.model_validate(answer.json())
     assert public.kiosk_id == "K001" and public.server_time >= before - dt.timedelta(seconds=1)
-    http.post(url, json=heartbeat_body("K002", 0), timeout=TIMEOUT).raise_for_status()
-    http.post(url, json=heartbeat_body("K001", 1, store_full=True), timeout=TIMEOUT)
+    http.post(url, json=heartbeat_body("K002", 0), timeout=TIMEOUT, auth=k2).raise_for_status()
+    http.post(url, json=heartbeat_body("K001", 1, store_full=True), timeout=TIMEOUT, auth=k1)
     listed = TerminalsPublic.model_validate(
         http.get(hall_server.base_url + TERMINALS_PATH, timeout=TIMEOUT).json()
     )
@@ -498,11 +517,12 @@ def test_heartbeats_keep_the_latest_per_terminal(
 
 
 def test_an_oversized_or_malformed_heartbeat_is_refused(
-    hall_server: HallUnderTest, http: requests.Session
+    hall_server: HallUnderTest, http: requests.Session, tmp_path: Path
 ) -> None:
     from hall.schema import HEARTBEAT_MAX_BYTES, HEARTBEATS_PATH, TERMINALS_PATH
 
     url = hall_server.base_url + HEARTBEATS_PATH
+    http.auth = as_terminal(hall_server, tmp_path, "K001")
     big = heartbeat_body("K001", 0, detail="x" * HEARTBEAT_MAX_BYTES)
     refused = http.post(url, json=big, timeout=TIMEOUT)
     assert refused.status_code == 413 and error_of(refused).code == "heartbeat_too_large"

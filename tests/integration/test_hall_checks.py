@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from hall.schema import IDEMPOTENCY_HEADER, SUBMISSIONS_PATH, ErrorPublic, SubmissionPublic
+from offline_cache.identity import SignedAuth, TerminalIdentity
 from tests.fixtures.hall import (
     HallUnderTest,
     demo_applicant,
@@ -29,8 +30,10 @@ JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4
 
 
 @pytest.fixture
-def http() -> Iterator[requests.Session]:
+def http(terminal_identity: TerminalIdentity) -> Iterator[requests.Session]:
+    """A session that signs as the enrolled terminal ``kiosk-001`` (the submissions' terminal)."""
     session = requests.Session()
+    session.auth = SignedAuth(terminal_identity)
     yield session
     session.close()
 

@@ -18,8 +18,10 @@ from assets import load_catalog
 from bench.fleet import process_tree, start_hall
 from hall.certificates import SigningKey
 from hall.db import Database, TerminalHeartbeat
+from hall.identity import IdentityService
 from hall.schema import HEARTBEATS_PATH, IDEMPOTENCY_HEADER, HeartbeatCreate
 from hall.service import HallService
+from offline_cache.identity import TerminalIdentity, enrol
 from tests.fixtures.hall import demo_applicant, make_submission, new_idempotency_key
 from tests.fixtures.pgcluster import PostgresCluster
 
@@ -75,8 +77,20 @@ def two_workers(pg_cluster: PostgresCluster, tmp_path: Path) -> Iterator[tuple[s
         hall.stop()
 
 
-def test_two_workers_share_one_database(two_workers: tuple[str, str]) -> None:
+def _enrolled(base: str, database_url: str, kiosk_id: str, directory: Path) -> TerminalIdentity:
+    """A terminal enrolled the real way: a code made at the hall, the enrol call over HTTP."""
+    db = Database(database_url)
+    try:
+        code = IdentityService(db).create_code(kiosk_id)
+    finally:
+        db.dispose()
+    return enrol(base, code, directory)
+
+
+def test_two_workers_share_one_database(two_workers: tuple[str, str, int], tmp_path: Path) -> None:
     base, database_url, supervisor = two_workers
+    terminal = _enrolled(base, database_url, "kiosk-001", tmp_path / "kiosk-001")
+    beating = [_enrolled(base, database_url, f"W{n:03d}", tmp_path / f"W{n:03d}") for n in range(6)]
     # uvicorn's supervisor and its two worker processes (each with its own pool and batcher).
     assert len(process_tree(supervisor)) >= 3
     key = new_idempotency_key()
@@ -85,10 +99,12 @@ def test_two_workers_share_one_database(two_workers: tuple[str, str]) -> None:
 
     def submit(_: int) -> tuple[int, str]:
         # A fresh connection each time, so the two workers both take some of them.
+        raw = body.encode()
+        signed = terminal.sign("POST", "/api/v1/submissions", raw, time.time())
         answer = httpx.post(
             base + "/api/v1/submissions",
-            content=body,
-            headers={"Content-Type": "application/json", IDEMPOTENCY_HEADER: key},
+            content=raw,
+            headers={"Content-Type": "application/json", IDEMPOTENCY_HEADER: key, **signed},
             timeout=30,
         )
         return answer.status_code, answer.json().get("case_number", answer.json().get("code"))
@@ -103,15 +119,17 @@ def test_two_workers_share_one_database(two_workers: tuple[str, str]) -> None:
         assert db.count_submissions(idempotency_key=key) == 1
 
         def beat(n: int) -> int:
-            answer = httpx.post(
-                base + HEARTBEATS_PATH, content=_beat(f"W{n:03d}", n).model_dump_json(), timeout=30
-            )
+            # Ten beats from each of six terminals, each signed by its own key.
+            sender = beating[n % len(beating)]
+            raw = _beat(sender.kiosk_id, n).model_dump_json().encode()
+            signed = sender.sign("POST", HEARTBEATS_PATH, raw, time.time())
+            answer = httpx.post(base + HEARTBEATS_PATH, content=raw, headers=signed, timeout=30)
             return answer.status_code
 
         with ThreadPoolExecutor(max_workers=12) as pool:
             assert set(pool.map(beat, range(60))) == {200}
         with db.read() as session:
             stored = session.scalar(select(func.count()).select_from(TerminalHeartbeat))
-        assert stored == 60
+        assert stored == len(beating)
     finally:
         db.dispose()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,9 +24,19 @@ from hall.schema import (
     TERMINALS_PATH,
     TerminalsPublic,
 )
+from offline_cache.identity import SignedAuth
 from tests.fixtures.hall import HallUnderTest, demo_applicant, make_submission
 
 TIMEOUT = 10
+
+
+@pytest.fixture
+def http(hall_server_each_db: HallUnderTest, tmp_path: Path) -> Iterator[requests.Session]:
+    """A session that signs as the enrolled terminal ``kiosk-001``."""
+    session = requests.Session()
+    session.auth = SignedAuth(hall_server_each_db.enrol(tmp_path / "terminal"))
+    yield session
+    session.close()
 
 
 def heartbeat(**overrides: Any) -> dict[str, Any]:
@@ -65,7 +77,7 @@ def test_odd_heartbeats_are_422_and_the_fleet_list_stays_readable(
     hall_server_each_db: HallUnderTest, http: requests.Session, body: dict[str, Any]
 ) -> None:
     base = hall_server_each_db.base_url
-    ok = send(http, base + HEARTBEATS_PATH, json.dumps(heartbeat(kiosk_id="kiosk-ok")))
+    ok = send(http, base + HEARTBEATS_PATH, json.dumps(heartbeat()))
     assert ok.status_code == 200, ok.text
     refused = send(http, base + HEARTBEATS_PATH, json.dumps(body))
     assert refused.status_code == 422, refused.text
@@ -73,7 +85,7 @@ def test_odd_heartbeats_are_422_and_the_fleet_list_stays_readable(
     listed = http.get(base + TERMINALS_PATH, timeout=TIMEOUT)
     assert listed.status_code == 200, listed.text
     terminals = TerminalsPublic.model_validate(listed.json()).terminals
-    assert [t.kiosk_id for t in terminals] == ["kiosk-ok"]
+    assert [t.kiosk_id for t in terminals] == ["kiosk-001"]
 
 
 def test_odd_submissions_are_422(

@@ -170,11 +170,15 @@ def test_a_connection_that_sends_nothing_is_closed(hall: HallUnderTest) -> None:
     assert took < TIMEOUT_S + 4
 
 
-def test_a_submission_within_the_limits_still_goes_through(hall: HallUnderTest) -> None:
+def test_a_submission_within_the_limits_still_goes_through(
+    hall: HallUnderTest, tmp_path: Path
+) -> None:
     body = make_submission("sole-proprietor-registration", None).model_dump_json().encode()
+    terminal = hall.enrol(tmp_path / "terminal")
     with _connect(hall) as sock:
         headers = _json_headers(len(body))
         headers["Connection"] = "close"
+        headers.update(terminal.sign("POST", SUBMISSIONS_PATH, body, time.time()))
         sock.sendall(_head(SUBMISSIONS_PATH, headers) + body)
         answer, _ = _read_to_close(sock)
     assert _status(answer) == 201, answer

@@ -19,6 +19,7 @@ from hall.schema import SubmissionPublic, verify_certificate_qr
 from offline_cache.crypto import FieldCipher
 from offline_cache.errors import HallRejectedError, HallUnavailableError
 from offline_cache.hall_client import HallClient
+from offline_cache.identity import SignedAuth, load_identity
 from offline_cache.outbox import Outbox
 from offline_cache.store import Store
 from offline_cache.sync import SyncWorker
@@ -57,8 +58,10 @@ def outbox(store: Store, tmp_path: Path) -> Outbox:
 
 
 @pytest.fixture
-def client(hall_server: HallUnderTest) -> Iterator[HallClient]:
-    c = HallClient(hall_server.base_url, connect_timeout=1.0, read_timeout=5.0)
+def client(hall_server: HallUnderTest, tmp_path: Path) -> Iterator[HallClient]:
+    # Enrolled the real way, as the factories' terminal; the key pair beside the field key.
+    identity = hall_server.enrol(tmp_path / "terminal", "DEMO01")
+    c = HallClient(hall_server.base_url, connect_timeout=1.0, read_timeout=5.0, identity=identity)
     yield c
     c.close()
 
@@ -394,7 +397,11 @@ def test_catalog_etag_makes_an_unchanged_catalog_free_and_a_bad_one_is_refused(
 
 
 def test_heartbeats_reach_the_dashboard_within_8_kb(
-    outbox: Outbox, client: HallClient, callbacks: Callbacks, hall_server: HallUnderTest
+    outbox: Outbox,
+    client: HallClient,
+    callbacks: Callbacks,
+    hall_server: HallUnderTest,
+    tmp_path: Path,
 ) -> None:
     from hall.schema import HEARTBEAT_MAX_BYTES, HeartbeatCreate, TerminalsPublic
     from offline_cache.heartbeat import encoded_size
@@ -424,7 +431,11 @@ def test_heartbeats_reach_the_dashboard_within_8_kb(
         import requests
 
         def seen() -> TerminalsPublic:
-            answer = requests.get(hall_server.base_url + "/api/v1/terminals", timeout=5)
+            answer = requests.get(
+                hall_server.base_url + "/api/v1/terminals",
+                timeout=5,
+                auth=SignedAuth(load_identity(tmp_path / "terminal")),
+            )
             return TerminalsPublic.model_validate_json(answer.content)
 
         assert wait_until(lambda: len(seen().terminals) == 1)
@@ -444,6 +455,7 @@ def test_the_terminals_own_report_reaches_the_dashboard(
     client: HallClient,
     callbacks: Callbacks,
     hall_server: HallUnderTest,
+    tmp_path: Path,
 ) -> None:
     import requests
 
@@ -486,7 +498,11 @@ def test_the_terminals_own_report_reaches_the_dashboard(
         worker.wake()
 
         def dashboard() -> TerminalsPublic:
-            answer = requests.get(hall_server.base_url + "/api/v1/terminals", timeout=5)
+            answer = requests.get(
+                hall_server.base_url + "/api/v1/terminals",
+                timeout=5,
+                auth=SignedAuth(load_identity(tmp_path / "terminal")),
+            )
             return TerminalsPublic.model_validate_json(answer.content)
 
         assert wait_until(lambda: any(t.heartbeat.outbox_depth == 0 for t in dashboard().terminals))

@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 
 from hall.schema import HEALTH_PATH
+from offline_cache.errors import CacheError
+from offline_cache.identity import TerminalIdentity, enrol, load_identity
 
 TERMINAL_PROC = Path(__file__).with_name("terminal_proc.py")
 HALL_SCRIPT = Path(sys.executable).with_name("kiosk-hall")
@@ -46,6 +48,36 @@ def integrity_check(path: Path) -> str:
     finally:
         conn.close()
     return "; ".join(str(r[0]) for r in rows)
+
+
+def enrol_terminal(
+    directory: Path, hall_url: str, database: Path, kiosk_id: str
+) -> TerminalIdentity:
+    """A one-time code from ``kiosk-hall enrol-code`` (the real CLI), then the enrol call.
+
+    Idempotent for a directory already enrolled (a killed terminal restarts with its identity).
+    """
+    try:
+        return load_identity(directory)
+    except CacheError:
+        pass
+    code = subprocess.run(
+        [
+            str(HALL_SCRIPT),
+            "enrol-code",
+            "--kiosk-id",
+            kiosk_id,
+            "--database",
+            f"sqlite:///{database}",
+            "--ttl",
+            "10m",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    ).stdout.strip()
+    return enrol(hall_url, code, directory)
 
 
 class HallProcess:
@@ -97,6 +129,10 @@ class HallProcess:
             time.sleep(0.05)
         self.stop()
         raise ProofError("the hall did not answer /healthz in time")
+
+    def enrol(self, directory: Path, kiosk_id: str) -> TerminalIdentity:
+        """Enrol a terminal with its key in ``directory``, the real way (``enrol_terminal``)."""
+        return enrol_terminal(directory, self.base_url, self.database, kiosk_id)
 
     def healthy(self) -> bool:
         """Whether the hall answers its health check now."""

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from tests.proof import checker
-from tests.proof.harness import Zygote, integrity_check
+from tests.proof.harness import Zygote, enrol_terminal, integrity_check
 
 
 @dataclasses.dataclass
@@ -62,6 +62,7 @@ def run_kill_loop(
 ) -> KillLoopResult:
     """Kill ``kills`` terminals at seeded random moments in ``[0, max_delay]`` s after the fork."""
     workdir.mkdir(parents=True, exist_ok=True)
+    enrol_terminal(workdir, hall_url, hall_database, "PROOF01")
     store = workdir / "outbox.sqlite3"
     log = workdir / "terminal.log"
     base = [

@@ -31,10 +31,12 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from hall.schema import ApplicantCreate, SubmissionCreate
 from offline_cache.crypto import FieldCipher
 from offline_cache.hall_client import HallClient
+from offline_cache.identity import load_identity
 from offline_cache.outbox import Outbox, utc_now
 from offline_cache.store import Store
 from offline_cache.sync import SyncWorker
@@ -95,7 +97,14 @@ def run(args: argparse.Namespace) -> int:
     log = _Log(args.log)
     store = Store(args.store)
     outbox = Outbox(store, FieldCipher.from_key_file(args.key), clock=clock)
-    client = HallClient(args.hall, connect_timeout=1.0, read_timeout=args.read_timeout)
+    # Enrolled beforehand (tests.proof.harness.enrol_terminal): the key pair beside the field key.
+    client = HallClient(
+        args.hall,
+        connect_timeout=1.0,
+        read_timeout=args.read_timeout,
+        identity=load_identity(Path(args.key).parent),
+        wall_clock=lambda: time.time() + args.clock_offset_s,
+    )
     worker = SyncWorker(
         outbox,
         client,

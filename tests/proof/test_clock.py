@@ -93,7 +93,10 @@ def test_queued_work_goes_out_at_once_when_a_fast_clock_is_corrected(
             acks.append(checker.Attempt(nonce, True, entry.case_number, entry.idempotency_key))
         # The clock is corrected; the terminal restarts with the true time and the hall is back.
         outbox = Outbox(store, cipher)
-        client = HallClient(fast_hall.base_url, connect_timeout=1.0, read_timeout=5.0)
+        identity = fast_hall.enrol(tmp_path, "CLOCK1")
+        client = HallClient(
+            fast_hall.base_url, connect_timeout=1.0, read_timeout=5.0, identity=identity
+        )
         worker = SyncWorker(outbox, client, base_delay=0.05, max_delay=0.5, idle_interval=0.2)
         worker.start()
         tick = threading.Event()

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import os
 import subprocess
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -108,7 +109,10 @@ def _check_survivors(store_path: Path, outbox: Outbox, acks: list[checker.Attemp
 
 
 def _deliver_all(outbox: Outbox, hall: HallProcess) -> None:
-    client = HallClient(hall.base_url, connect_timeout=1.0, read_timeout=5.0)
+    # Enrolled the real way; the key pair off the (possibly tiny) filesystem under test.
+    with tempfile.TemporaryDirectory() as terminal_dir:
+        identity = hall.enrol(Path(terminal_dir), KIOSK)
+    client = HallClient(hall.base_url, connect_timeout=1.0, read_timeout=5.0, identity=identity)
     worker = SyncWorker(outbox, client, base_delay=0.05, max_delay=0.5, idle_interval=0.2)
     worker.start()
     try:

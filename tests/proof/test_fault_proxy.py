@@ -66,10 +66,12 @@ def test_faulty_network_loses_doubles_and_disagrees_on_nothing(
     per_terminal = SUBMISSIONS // TERMINALS
     workdirs = [tmp_path / f"terminal{n}" for n in range(TERMINALS)]
     with FaultProxy(("127.0.0.1", fast_hall.port), FAULTS, seed=proof_seed) as proxy:
-        procs = [
-            subprocess.Popen(_terminal(w, n, proxy.base_url, per_terminal, applicant))
-            for n, w in enumerate(workdirs)
+        commands = [
+            _terminal(w, n, proxy.base_url, per_terminal, applicant) for n, w in enumerate(workdirs)
         ]
+        for n, w in enumerate(workdirs):
+            fast_hall.enrol(w, f"PROXY{n}")  # directly, not through the faulty proxy
+        procs = [subprocess.Popen(command) for command in commands]
         try:
             for proc in procs:
                 while True:

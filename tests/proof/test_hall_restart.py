@@ -33,6 +33,7 @@ def test_terminal_carries_on_through_hall_restarts(
     work.mkdir()
     log = work / "terminal.log"
     log.touch()
+    proof_hall.enrol(work, "PROOF01")
     proc = subprocess.Popen(
         [
             sys.executable,

@@ -195,6 +195,8 @@ def test_a_receipt_at_the_attract_screen_shows_the_case_progress(
 ) -> None:
     person = DEMO_PEOPLE[0].resident.name
     submission = make_submission("sole-proprietor-registration", demo_applicant(person))
+    # Sent by this terminal: the hall takes a submission only under the signer's own id.
+    submission = submission.model_copy(update={"kiosk_id": kiosk.settings.terminal.id})
     kiosk.client.submit(submission, new_idempotency_key())
     w = kiosk.window
     _show(kiosk, submission.case_number)

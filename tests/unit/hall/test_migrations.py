@@ -53,11 +53,12 @@ def test_an_older_database_is_refused_and_then_brought_to_head(
     db = Database(hall_database_url)
     try:
         db.migrate()
+        shipped = migrations.head_revision()
         # Pretend this code ships a newer head than the database holds.
         monkeypatch.setattr(migrations, "head_revision", lambda: "0999_future")
         problem = db.schema_problem()
         assert problem is not None
-        assert "0001_initial" in problem
+        assert shipped in problem
         assert "kiosk-hall migrate" in problem
     finally:
         db.dispose()
