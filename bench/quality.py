@@ -25,7 +25,8 @@ be called dark) or names the gate as a suspect (OCR then tries and a failure car
 A clean photo is falsely refused when any gate refuses it. ``wrong_side`` is not an image gate:
 it is the classifier's answer (``ocr.quality.side_problem``), measured by the OCR benchmark.
 
-Run: ``python -m bench quality [--docgen N] [--against OLD_QUALITY.py]`` (writes
+Run: ``python -m bench quality`` or ``python -m bench.quality [--docgen N] [--every K]
+[--against OLD_QUALITY.py]`` (``--every K`` takes every K-th held-out and real photo) (writes
 ``bench/results/quality.json``); ``--against`` scores another version of ``ocr/quality.py`` in
 the same run (``git show HEAD~1:ocr/quality.py > /tmp/old.py``).
 """
@@ -141,12 +142,12 @@ def docgen_photos(count: int) -> Iterator[Clean]:
             yield from _variants(f"{document_type}-{seed}", "docgen", shoot(None), shoot)
 
 
-def heldout_photos() -> Iterator[Clean]:
-    """Every held-out case, shot by its own renderer."""
+def heldout_photos(every: int = 1) -> Iterator[Clean]:
+    """Every ``every``-th held-out case, shot by its own renderer."""
     from tests.heldout.render import CASES, Photo
     from tests.heldout.render import photograph as shoot_case
 
-    for case in CASES:
+    for case in CASES[::every]:
         card = case.document_type.startswith("resident_id")
         sheet = case.draw()
 
@@ -157,11 +158,11 @@ def heldout_photos() -> Iterator[Clean]:
         yield from _variants(case.name, "heldout", shoot(None), shoot)
 
 
-def real_photos() -> Iterator[Clean]:
-    """The real camera photos of QR codes (not documents: no size or cut-off gate)."""
-    for path in sorted(REAL.glob("*/*")):
-        if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
-            continue
+def real_photos(every: int = 1) -> Iterator[Clean]:
+    """Every ``every``-th real camera photo of QR codes (not documents: no size or cut-off gate)."""
+    kinds = (".png", ".jpg", ".jpeg", ".webp")
+    paths = [path for path in sorted(REAL.glob("*/*")) if path.suffix.lower() in kinds]
+    for path in paths[::every]:
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if image is not None:
             yield Clean(f"{path.parent.name}/{path.name}", "real", _fit(image), False)
@@ -284,10 +285,15 @@ def main() -> None:
     """Build the photos, score the gates (and ``--against``), print the table, write the JSON."""
     parser = argparse.ArgumentParser(prog="python -m bench quality")
     parser.add_argument("--docgen", type=int, default=2, help="documents per type (default 2)")
+    parser.add_argument("--every", type=int, default=1, help="every Nth held-out and real photo")
     parser.add_argument("--against", type=Path, help="another ocr/quality.py to score alike")
     args, _ = parser.parse_known_args()
     started = time.perf_counter()
-    photos = [*docgen_photos(args.docgen), *heldout_photos(), *real_photos()]
+    photos = [
+        *docgen_photos(args.docgen),
+        *heldout_photos(args.every),
+        *real_photos(args.every),
+    ]
     judges: dict[str, Assess] = {"ocr.quality": assess}
     if args.against is not None:
         judges[f"against {args.against.name}"] = _load(args.against)
