@@ -306,6 +306,14 @@ def check_reading(
                     add("unreadable")
                 else:
                     add(_mismatch_code(match))
+    suspect = reading.quality.suspect if reading.quality is not None else []
+    unread = {"unreadable", "missing_field"} | (
+        {"wrong_document"} if reading.document_type == UNKNOWN else set()
+    )
+    if suspect and unread.intersection(verdict.defects):
+        # A gate that was unsure let OCR try; what OCR could not read is put down to the gate's
+        # cause first, so the citizen is told what to change (tilt the page away from the light).
+        verdict.defects.insert(0, f"quality_{suspect[0]}")
     verdict.status = "fail" if verdict.defects else "pass"
     return verdict
 

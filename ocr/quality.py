@@ -24,9 +24,24 @@ MIN_SHARPNESS = 60.0
 MIN_BRIGHTNESS = 50.0
 MAX_BRIGHTNESS = 235.0
 MIN_CONTRAST = 20.0
-GLARE_AREA = 0.015
-"""A washed-out (saturated) patch inside the frame bigger than this share of it is glare."""
 GLARE_LEVEL = 250
+"""Grey level (after a 5 px blur) from which the sensor has clipped: what was printed is lost."""
+GLARE_MIN_RADIUS = 8
+"""A highlight must swallow a disc this wide (px at the working size): a character of the
+smallest print read, an A4 page's 10.5 pt line being about 8 px high there."""
+GLARE_RING = 12
+"""Least width (px) of the ring around a highlight where print is looked for; a wider
+highlight's ring is twice its inscribed radius."""
+GLARE_RING_INK = 0.005
+"""Share of the ring that must be print for the highlight to lie over text."""
+GLARE_INK_STEP = 15
+"""A stroke this much darker than the paper either side of it (11 px) is print."""
+PAPER_CLIPS = 245
+"""The paper's median white from which the page itself clips and a highlight cannot be told from
+it by level."""
+GLARE_HULL_INK = 0.01
+"""A highlight hides what is under it: no more than this share of its convex hull is print. The
+white round a text block or between its lines has the print inside its hull."""
 MIN_COVERAGE = 0.08
 """The document must cover at least this share of the frame (an ID card on a document camera
 covers 20-30%)."""
@@ -85,7 +100,10 @@ class QualityReport:
     coverage: float | None = None
     """The share of the frame the document covers; None when it cannot be told from the desk."""
     glare: float = 0.0
-    """The share of the frame in the largest washed-out patch."""
+    """The share of the frame in the largest highlight lying over print."""
+    suspect: list[str] = field(default_factory=list)
+    """Gates that could not be sure: OCR tries, and what it then cannot read is refused with
+    the first suspect's hint (``ocr.checks``)."""
 
     @property
     def ok(self) -> bool:
@@ -144,22 +162,62 @@ def _document_extent(grey: npt.NDArray[np.uint8]) -> tuple[float, int] | None:
     return coverage, touched
 
 
-def _glare(grey: npt.NDArray[np.uint8]) -> float:
-    """The share of the frame in the largest saturated patch that does not reach the frame's edge.
+def _ink(grey: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+    """Print: dark strokes thinner than a few pixels (a black-hat), not the desk past an edge."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (11, 11))
+    strokes = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, kernel)
+    return np.asarray(strokes > GLARE_INK_STEP)
 
-    A patch reaching the edge is paper filling the frame (a scan), not a reflection.
+
+def _glare(grey: npt.NDArray[np.uint8]) -> tuple[float, bool]:
+    """The largest highlight that hides print, as a share of the frame, and whether it is sure.
+
+    A highlight is a saturated patch wide enough to swallow a character (its inscribed radius)
+    with print in a ring just around it, so it lies over text. The paper's own white decides how
+    sure that is: on paper exposed below saturation a saturated patch is light reflected off the
+    surface, brighter than the page, and hides what is under it. When the paper's white itself
+    clips (bright even light, a page on a light desk), its wide margins and the gaps between
+    paragraphs are saturated too and look the same as a highlight: then only a compact patch
+    ringed by print is suspected, and OCR is left to tell whether anything was lost.
     """
-    blurred = cv2.GaussianBlur(grey, (9, 9), 0)
+    blurred = cv2.GaussianBlur(grey, (5, 5), 0)
     saturated = (blurred >= GLARE_LEVEL).astype(np.uint8)
-    count, _labels, stats, _ = cv2.connectedComponentsWithStats(saturated)
-    height, width = grey.shape[:2]
-    best = 0
+    if not saturated.any():
+        return 0.0, True
+    ink = _ink(grey)
+    paper = blurred[~ink & (blurred >= cv2.threshold(blurred, 0, 255, cv2.THRESH_OTSU)[0])]
+    clipped_paper = paper.size == 0 or float(np.median(paper)) >= PAPER_CLIPS
+    inscribed = cv2.distanceTransform(saturated, cv2.DIST_L2, 3)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(saturated)
+    frame = float(grey.size)
+    best, sure = 0.0, True
     for index in range(1, count):
         x, y, w, h, area = (int(value) for value in stats[index])
-        if x == 0 or y == 0 or x + w >= width or y + h >= height:
+        if area < GLARE_MIN_RADIUS**2 * 3:
             continue
-        best = max(best, area)
-    return best / float(height * width)
+        radius = float(inscribed[labels == index].max())
+        if radius < GLARE_MIN_RADIUS:
+            continue
+        # A reflection fades out over about its own radius, washing out the print next to it,
+        # and the print beyond may be blank for a line: print is looked for out to twice that.
+        reach = max(GLARE_RING, int(2 * radius))
+        window = (
+            slice(max(0, y - reach), y + h + reach),
+            slice(max(0, x - reach), x + w + reach),
+        )
+        blob = (labels[window] == index).astype(np.uint8)
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+        ring = (cv2.dilate(blob, kernel) > 0) & (blob == 0)
+        if not ring.any() or float(ink[window][ring].mean()) < GLARE_RING_INK:
+            continue  # nothing printed around it: a blank stretch of paper hides nothing
+        hull = np.zeros_like(blob)
+        cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(blob)), 1)
+        if float(ink[window][hull > 0].mean()) > GLARE_HULL_INK:
+            continue  # print still shows inside it: the page's own white between lines
+        share, certain = area / frame, not clipped_paper
+        if share > best:
+            best, sure = share, certain
+    return best, sure
 
 
 def assess(image: npt.NDArray[np.uint8]) -> QualityReport:
@@ -172,6 +230,7 @@ def assess(image: npt.NDArray[np.uint8]) -> QualityReport:
     contrast = float(grey.std())
     sharpness = float(cv2.Laplacian(grey, cv2.CV_64F).var())
     problems: list[str] = []
+    suspect: list[str] = []
     coverage: float | None = None
     glare = 0.0
     if brightness < MIN_BRIGHTNESS:
@@ -189,9 +248,9 @@ def assess(image: npt.NDArray[np.uint8]) -> QualityReport:
                 problems.append("cut_off")
             elif touched == 0 and coverage < MIN_COVERAGE:
                 problems.append("too_small")
-        glare = _glare(np.asarray(grey, np.uint8))
-        if glare > GLARE_AREA:
-            problems.append("glare")
+        glare, sure = _glare(np.asarray(grey, np.uint8))
+        if glare > 0:
+            (problems if sure else suspect).append("glare")
     if not problems and sharpness < MIN_SHARPNESS:
         problems.append("blurred")
-    return QualityReport(sharpness, brightness, contrast, problems, coverage, glare)
+    return QualityReport(sharpness, brightness, contrast, problems, coverage, glare, suspect)

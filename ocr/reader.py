@@ -63,6 +63,7 @@ class DocumentReading:
             quality = {
                 "ok": self.quality.ok,
                 "problems": list(self.quality.problems),
+                "suspect": list(self.quality.suspect),
                 "sharpness": round(self.quality.sharpness, 1),
                 "brightness": round(self.quality.brightness, 1),
                 "contrast": round(self.quality.contrast, 1),

@@ -198,3 +198,24 @@ def test_every_quality_gate_has_its_own_plain_words() -> None:
         zh, en = reason_text(f"quality_{gate}", "zh"), reason_text(f"quality_{gate}", "en")
         assert zh not in unreadable and en not in unreadable, gate
         assert zh != en
+
+
+def test_an_unsure_gate_lets_ocr_try_and_names_its_cause_for_what_was_not_read() -> None:
+    from ocr.quality import QualityReport
+
+    unsure = QualityReport(500.0, 200.0, 60.0, [], 0.7, 0.01, ["glare"])
+    assert unsure.ok  # OCR is let try
+    lines = _lease()
+    read = read_lines(lines)
+    read.quality = unsure
+    passed = check_item(
+        _item(), [("l.jpg", read)], applicant=APPLICANT, today=TODAY, card_read=True
+    )
+    assert passed.materials[0].defects == []  # everything was read: the suspicion is dropped
+    lines[2] = type(lines[2])(lines[2].text, lines[2].box, 0.2)
+    lost = read_lines(lines)
+    lost.quality = unsure
+    result = check_item(
+        _item(), [("l.jpg", lost)], applicant=APPLICANT, today=TODAY, card_read=True
+    )
+    assert result.materials[0].defects == ["quality_glare", "unreadable"]
