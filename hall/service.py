@@ -170,8 +170,14 @@ class HallService:
             # An instant decision rests on the chip's data; photos of a card need a clerk.
             raise ApplicantRequiredError(f"item {item.id} needs the ID card read by the reader")
         taken = session.scalar(
-            select(Submission.id).where(Submission.case_number == submission.case_number)
+            select(Submission.idempotency_key).where(
+                Submission.case_number == submission.case_number
+            )
         )
+        if taken == key:
+            # A concurrent first request with this key committed between our two reads
+            # (PostgreSQL reads each statement afresh): look at the claim again.
+            raise _ClaimRaced
         if taken is not None:
             raise CaseNumberConflictError(
                 f"case number {submission.case_number} belongs to another submission"
