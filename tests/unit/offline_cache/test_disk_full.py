@@ -41,14 +41,7 @@ def test_a_full_filesystem_refuses_visibly_and_recovers(small_fs: Path, tmp_path
         outbox.enqueue(factories.submission(first))
         kept = outbox.submission(first)
         # Another program fills the disk (logs, a camera dump) and leaves a few kB.
-        filler = small_fs / "filler.bin"
-        with open(filler, "wb") as handle:
-            try:
-                while True:
-                    handle.write(b"\0" * 65536)
-                    handle.flush()
-            except OSError:
-                pass
+        filler = fill_disk(small_fs)
         queued = [first, *fill_until_full(outbox)]
         assert outbox.full_since is not None
         with pytest.raises(StoreFullError):
