@@ -115,17 +115,24 @@ def create_key_file(path: Path) -> None:
 
 
 def _create_key_file(path: Path) -> None:
-    """Write a new key atomically: a temp file made 0600, fsynced, then linked into place.
+    """Write a new field key (see :func:`write_secret_file`)."""
+    write_secret_file(path, FieldCipher.generate_key())
+    log.info("created a new field key file %s", path)
 
-    Raises :class:`StoreFullError` when the disk has no room for it (a first start on a full data
-    disk) and :class:`CacheError` for any other failure, naming the file, never the key.
+
+def write_secret_file(path: Path, data: bytes) -> None:
+    """Write a secret atomically: a temp file made 0600, fsynced, then linked into place.
+
+    When another process made ``path`` first, its file stays (the secret to use). Raises
+    :class:`StoreFullError` when the disk has no room for it (a first start on a full data disk)
+    and :class:`CacheError` for any other failure, naming the file, never the secret.
     """
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            os.write(fd, FieldCipher.generate_key())
+            os.write(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -144,7 +151,6 @@ def _create_key_file(path: Path) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    log.info("created a new field key file %s", path)
 
 
 def _read_key_file(path: Path) -> bytes:

@@ -14,8 +14,6 @@ import binascii
 import datetime as dt
 import json
 import logging
-import os
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +32,7 @@ from pydantic import ValidationError
 
 from hall import httpsig
 from hall.schema import ENROLMENTS_PATH, EnrolmentCreate, EnrolmentPublic, ErrorPublic
+from offline_cache.crypto import write_secret_file
 from offline_cache.errors import CacheError, HallRejectedError, HallUnavailableError
 
 log = logging.getLogger(__name__)
@@ -74,23 +73,10 @@ def load_or_create_key(directory: Path) -> Ed25519PrivateKey:
     """Load ``terminal-key.pem`` from ``directory``, making it (0600, fsynced) when missing."""
     path = Path(directory) / KEY_FILE
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
         pem = Ed25519PrivateKey.generate().private_bytes(
             Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()
         )
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.write(fd, pem)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.link(tmp, path)  # another process won the race: its key is the one
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
+        write_secret_file(path, pem)
         log.info("made a new terminal key pair %s", path)
     try:
         if path.stat().st_mode & 0o077:
