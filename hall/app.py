@@ -22,7 +22,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import assets
-from hall.auth import KIOSK_ID_SCOPE_KEY, SignatureAuthMiddleware
+from hall.auth import KIOSK_ID_SCOPE_KEY, AuthGate, SignatureAuthMiddleware
 from hall.certificates import SigningKey
 from hall.db import Database
 from hall.errors import (
@@ -34,7 +34,7 @@ from hall.errors import (
 )
 from hall.heartbeats import HeartbeatBatcher
 from hall.identity import IdentityService
-from hall.limits import BodyLimit, BodyLimitMiddleware
+from hall.limits import BodyLimit, BodyLimitMiddleware, RateLimit
 from hall.schema import (
     CATALOG_PATH,
     ENROLMENTS_PATH,
@@ -153,8 +153,13 @@ def create_app(
     public = {HEALTH_PATH, KEYS_PATH, ENROLMENTS_PATH}
     if settings.dev:
         public |= {"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+    rate_limit = RateLimit(settings.rate_limit_requests, settings.rate_limit_window_s)
     app.add_middleware(
-        SignatureAuthMiddleware, identity=identity, public_paths=frozenset(public), clock=clock
+        SignatureAuthMiddleware,
+        identity=identity,
+        public_paths=frozenset(public),
+        clock=clock,
+        gate=AuthGate(db, clock=clock, rate_limit=rate_limit),
     )
     app.state.database = db
 
