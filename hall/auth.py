@@ -25,16 +25,16 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import delete, select
 from starlette.concurrency import run_in_threadpool
 
 from hall import httpsig
-from hall.db import Database, RequestNonce, Terminal, insert_or_skip
+from hall.db import Database, RequestNonce, Terminal
 from hall.identity import NONCE_RETENTION, IdentityService
-from hall.limits import RateLimit, count_requests
+from hall.limits import RateLimit, count_requests, dialect_insert
 
 logger = logging.getLogger(__name__)
 
@@ -46,11 +46,16 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 KIOSK_ID_SCOPE_KEY = "kiosk_id"
 
+T = TypeVar("T")
+R = TypeVar("R")
+
 MAX_BATCH = 500
 """Requests admitted per transaction at most (a statement's parameters stay bounded)."""
 _INLINE_VERIFY_BYTES = 64 * 1024
 """Bodies up to this size are hashed and verified on the event loop; larger ones on a thread."""
 _PRUNE_EVERY = 2000
+_MAX_CACHED_KEYS = 200_000
+"""Public keys cached per process at most (a province's fleet fits; the cache starts over)."""
 """Old nonces are deleted every this many admitted requests (per process)."""
 
 
@@ -62,6 +67,48 @@ class Refusal:
     code: str
     message: str
     retry_after: int | None = None
+
+
+class GroupCommit(Generic[T, R]):
+    """Run ``work`` on a thread for every item that arrived while the last run was busy.
+
+    The first ``submit`` starts a run at once; items arriving meanwhile wait and go together in
+    the next (at most ``max_batch`` per run). ``work`` answers each item in order; an exception
+    is every item's answer.
+    """
+
+    def __init__(self, work: Callable[[list[T]], list[R]], *, max_batch: int = MAX_BATCH) -> None:
+        self._work = work
+        self._max_batch = max_batch
+        self._waiting: list[tuple[T, asyncio.Future[R]]] = []
+        self._running = False
+
+    async def submit(self, item: T) -> R:
+        """Queue ``item`` for the next run; returns its answer."""
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, future))
+        if not self._running:
+            self._running = True
+            asyncio.get_running_loop().create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._waiting:
+                batch = self._waiting[: self._max_batch]
+                del self._waiting[: self._max_batch]
+                try:
+                    answers = await asyncio.to_thread(self._work, [item for item, _ in batch])
+                except Exception as err:
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(err)
+                else:
+                    for (_, future), answer in zip(batch, answers, strict=True):
+                        if not future.done():
+                            future.set_result(answer)
+        finally:
+            self._running = False
 
 
 class AuthGate:
@@ -86,39 +133,33 @@ class AuthGate:
         self._db = db
         self._clock = clock
         self._rate_limit = rate_limit
-        self._max_batch = max_batch
-        self._waiting: list[tuple[str, str, asyncio.Future[str | Refusal]]] = []
-        self._writing = False
+        self._admissions = GroupCommit(self.admit_batch, max_batch=max_batch)
+        self._lookups = GroupCommit(self.public_keys, max_batch=max_batch)
         self._admitted = 0
+        self._nonce_insert = (
+            dialect_insert(db.engine.dialect.name, RequestNonce)
+            .on_conflict_do_nothing(index_elements=[RequestNonce.nonce])
+            .returning(RequestNonce.nonce)
+        )
 
     async def admit(self, key_id: str, nonce: str) -> str | Refusal:
         """The kiosk id that ``key_id`` signs for, once ``nonce`` is recorded; or a refusal."""
-        future: asyncio.Future[str | Refusal] = asyncio.get_running_loop().create_future()
-        self._waiting.append((key_id, nonce, future))
-        if not self._writing:
-            self._writing = True
-            asyncio.get_running_loop().create_task(self._drain())
-        return await future
+        return await self._admissions.submit((key_id, nonce))
 
-    async def _drain(self) -> None:
-        try:
-            while self._waiting:
-                batch = self._waiting[: self._max_batch]
-                del self._waiting[: self._max_batch]
-                try:
-                    answers = await asyncio.to_thread(
-                        self.admit_batch, [(key_id, nonce) for key_id, nonce, _ in batch]
-                    )
-                except Exception as err:  # every request of the batch gets the database's error
-                    for _, _, future in batch:
-                        if not future.done():
-                            future.set_exception(err)
-                else:
-                    for (_, _, future), answer in zip(batch, answers, strict=True):
-                        if not future.done():
-                            future.set_result(answer)
-        finally:
-            self._writing = False
+    async def public_key(self, key_id: str) -> bytes | None:
+        """The raw public key enrolled with ``key_id`` (revoked or not), or ``None``."""
+        return await self._lookups.submit(key_id)
+
+    def public_keys(self, key_ids: list[str]) -> list[bytes | None]:
+        """The raw public key of each key id (``None``: not enrolled), in one query."""
+        with self._db.read() as session:
+            rows = session.execute(
+                select(Terminal.key_id, Terminal.public_key).where(
+                    Terminal.key_id.in_(sorted(set(key_ids)))
+                )
+            )
+            found = {key_id: public_key for key_id, public_key in rows}
+        return [found.get(key_id) for key_id in key_ids]
 
     def admit_batch(self, requests: list[tuple[str, str]]) -> list[str | Refusal]:
         """Admit or refuse each ``(key_id, nonce)`` in one write transaction (in order)."""
@@ -150,18 +191,12 @@ class AuthGate:
                     fresh[nonce] = index
             recorded: set[str] = set()
             if fresh:
-                statement = (
-                    insert_or_skip(session, RequestNonce)
-                    .values(
-                        [
-                            {"nonce": nonce, "key_id": requests[index][0], "seen_at": now}
-                            for nonce, index in sorted(fresh.items())
-                        ]
-                    )
-                    .on_conflict_do_nothing(index_elements=[RequestNonce.nonce])
-                    .returning(RequestNonce.nonce)
-                )
-                recorded = set(session.scalars(statement))
+                rows = [
+                    {"nonce": nonce, "key_id": requests[index][0], "seen_at": now}
+                    for nonce, index in sorted(fresh.items())
+                ]
+                # Core, not the ORM: one compiled statement, executed for many rows.
+                recorded = set(session.connection().execute(self._nonce_insert, rows).scalars())
             admitted: list[int] = []
             for nonce, index in fresh.items():
                 kiosk_id = found[requests[index][0]][0]
@@ -265,11 +300,13 @@ class SignatureAuthMiddleware:
             return Refusal(401, "unauthenticated", f"a signed request is required ({err.reason})")
         public_key = self._public_keys.get(params.key_id)
         if public_key is None:
-            terminal = await run_in_threadpool(self._identity.by_key_id, params.key_id)
-            if terminal is None:
+            raw = await self._gate.public_key(params.key_id)
+            if raw is None:
                 logger.info("request with an unknown key id refused")
                 return Refusal(401, "unauthenticated", "the signing key is not enrolled")
-            public_key = Ed25519PublicKey.from_public_bytes(terminal.public_key)
+            public_key = Ed25519PublicKey.from_public_bytes(raw)
+            if len(self._public_keys) >= _MAX_CACHED_KEYS:
+                self._public_keys.clear()
             self._public_keys[params.key_id] = public_key
         now = self._clock().timestamp()
         try:

@@ -21,12 +21,14 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, String, case
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hall.db import Base, insert_or_skip
+from hall.db import Base
 from hall.schema import ErrorPublic
 
 Scope = MutableMapping[str, Any]
@@ -194,24 +196,16 @@ class RateLimit:
         return max(1, self.window_of(now) + self.window_s - int(now))
 
 
-def count_requests(
-    session: Session, limit: RateLimit, requests: dict[str, int], now: float
-) -> dict[str, int]:
-    """Add each terminal's ``requests`` to its window's count; returns the counts after.
+def dialect_insert(dialect: str, table: type[Base]) -> Any:
+    """``INSERT`` with ``ON CONFLICT`` for the dialect named (``postgresql`` or ``sqlite``)."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
-    One multi-row ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` in ``kiosk_id`` order (two
-    workers' batches lock rows in the same order): a row of an older window starts again.
-    """
-    if not requests:
-        return {}
-    window = limit.window_of(now)
-    rows = [
-        {"kiosk_id": kiosk_id, "window_start": window, "used": requests[kiosk_id]}
-        for kiosk_id in sorted(requests)
-    ]
-    statement = insert_or_skip(session, TerminalRequestWindow).values(rows)
+
+@cache
+def _count_statement(dialect: str) -> Any:
+    statement = dialect_insert(dialect, TerminalRequestWindow)
     same_window = TerminalRequestWindow.window_start == statement.excluded.window_start
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[TerminalRequestWindow.kiosk_id],
         set_={
             "used": case(
@@ -221,4 +215,24 @@ def count_requests(
             "window_start": statement.excluded.window_start,
         },
     ).returning(TerminalRequestWindow.kiosk_id, TerminalRequestWindow.used)
-    return {kiosk_id: int(used) for kiosk_id, used in session.execute(statement)}
+
+
+def count_requests(
+    session: Session, limit: RateLimit, requests: dict[str, int], now: float
+) -> dict[str, int]:
+    """Add each terminal's ``requests`` to its window's count; returns the counts after.
+
+    ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` for all the rows at once, in ``kiosk_id``
+    order (two workers' batches lock rows in the same order): a row of an older window starts
+    again at this batch's count.
+    """
+    if not requests:
+        return {}
+    window = limit.window_of(now)
+    rows = [
+        {"kiosk_id": kiosk_id, "window_start": window, "used": requests[kiosk_id]}
+        for kiosk_id in sorted(requests)
+    ]
+    connection = session.connection()
+    statement = _count_statement(connection.dialect.name)
+    return {kiosk_id: int(used) for kiosk_id, used in connection.execute(statement, rows)}
