@@ -31,7 +31,7 @@ from offline_cache.errors import (
     HallUnavailableError,
     StoreFullError,
 )
-from offline_cache.hall_client import HallClient
+from offline_cache.hall_client import HallBusyError, HallClient
 from offline_cache.heartbeat import fit_heartbeat
 from offline_cache.outbox import DECIDED, Outbox, OutboxEntry, utc_now
 
@@ -442,6 +442,8 @@ class SyncWorker:
             result = self._client.submit(submission, entry.idempotency_key)
         except HallUnavailableError as err:
             delay = backoff_delay(entry.attempts, self._base_delay, self._max_delay, self._rng)
+            if isinstance(err, HallBusyError):
+                delay = max(delay, err.retry_after)  # the hall said how long: at least that
             next_at = self._clock() + dt.timedelta(seconds=delay)
             self._outbox.mark_retry(entry.id, str(err), next_at)
             log.info("case %s not delivered (%s); retry in %.1f s", case, err, delay)
