@@ -34,6 +34,7 @@ from hall.errors import (
 )
 from hall.heartbeats import HeartbeatBatcher
 from hall.identity import IdentityService
+from hall.keys import FileKeyProvider, Sealer
 from hall.limits import BodyLimit, BodyLimitMiddleware, RateLimit
 from hall.schema import (
     CATALOG_PATH,
@@ -61,7 +62,7 @@ from hall.schema import (
     TerminalsPublic,
 )
 from hall.seed import seed_demo_data
-from hall.service import HallService, utc_now
+from hall.service import HallService, reseal_rows, utc_now
 from hall.settings import HallSettings
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,10 @@ def create_app(
     catalog = assets.load_catalog(settings.catalog_dir)
     key = SigningKey.load_or_create(settings.signing_key_path)
     db = Database(settings.database_url, pool_size=settings.database_pool_size)
-    service = HallService(db, catalog, key, timezone=ZoneInfo(settings.timezone), clock=clock)
+    sealer = Sealer(FileKeyProvider.load_or_create(settings.data_key_path))
+    service = HallService(
+        db, catalog, key, timezone=ZoneInfo(settings.timezone), clock=clock, sealer=sealer
+    )
     identity = IdentityService(db, clock=clock)
 
     @asynccontextmanager
@@ -133,6 +137,7 @@ def create_app(
                 raise SchemaNotReadyError(problem)
         if settings.seed_demo_data:
             seed_demo_data(db)
+        reseal_rows(db, sealer, plain_only=True)  # rows from before sealing: sealed on first start
         logger.info("hall ready: catalog %s, signing key %s", catalog.version, key.kid)
         try:
             yield

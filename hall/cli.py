@@ -16,6 +16,7 @@ from hall.app import create_app
 from hall.certificates import SigningKey
 from hall.db import Database
 from hall.identity import IdentityService, UnknownTerminalError, parse_ttl
+from hall.keys import FileKeyProvider
 from hall.seed import seed_demo_data
 from hall.server import server_options
 from hall.settings import HallSettings
@@ -127,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if demo:
         _migrate_and_seed(settings, seed=True)
     SigningKey.load_or_create(settings.signing_key_path)
+    FileKeyProvider.load_or_create(settings.data_key_path)  # one key file, not one per worker
     for name, value in settings.model_dump(exclude={"seed_demo_data"}).items():
         os.environ[f"HALL_{name.upper()}"] = str(value)
     os.environ["HALL_SEED_DEMO_DATA"] = "false"
