@@ -297,3 +297,11 @@ class Sealer:
 def _table(context: str) -> str:
     # The context's table and column only: the row's name (a case number) stays out of messages.
     return context.split(":", 1)[0]
+
+
+def open_with_key_file(key_path: Path, stored: Any, context: str) -> Any:
+    """Open one stored value with the key file at ``key_path``.
+
+    For tools and tests that read a hall's database beside it (the key file is never made here).
+    """
+    return Sealer(FileKeyProvider.load(Path(key_path))).open(stored, context)
