@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -602,6 +602,17 @@ def reseal_rows(db: Database, sealer: Sealer, *, plain_only: bool = False) -> in
     if written:
         logger.info("resealed %d rows with data key %s", written, sealer.provider.current_kid)
     return written
+
+
+def count_rows_by_key(db: Database) -> dict[str | None, int]:
+    """How many sealed values each data key id seals (``None``: values still plain)."""
+    counts: dict[str | None, int] = {}
+    with db.read() as session:
+        for column in (Submission.payload, Certificate.body):
+            kid = column["kid"].as_string()
+            for key_id, count in session.execute(select(kid, func.count()).group_by(kid)):
+                counts[key_id] = counts.get(key_id, 0) + int(count)
+    return counts
 
 
 def _status(value: str) -> SubmissionStatus:
