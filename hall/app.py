@@ -6,6 +6,7 @@ request bodies carry personal data and never reach a log or an error message.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import logging
 import re
@@ -23,7 +24,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import assets
 from hall.auth import KIOSK_ID_SCOPE_KEY, AuthGate, SignatureAuthMiddleware
-from hall.certificates import SigningKey
 from hall.db import Database
 from hall.errors import (
     HallError,
@@ -34,7 +34,7 @@ from hall.errors import (
 )
 from hall.heartbeats import HeartbeatBatcher
 from hall.identity import IdentityService
-from hall.keys import FileKeyProvider, Sealer
+from hall.keys import FileKeyProvider, Sealer, SigningKeyRing
 from hall.limits import BodyLimit, BodyLimitMiddleware, RateLimit
 from hall.schema import (
     CATALOG_PATH,
@@ -56,6 +56,7 @@ from hall.schema import (
     HeartbeatCreate,
     HeartbeatPublic,
     KeysPublic,
+    PublicKeyPublic,
     StorableText,
     SubmissionCreate,
     SubmissionPublic,
@@ -119,9 +120,10 @@ def create_app(
     Raises ``ValueError`` for a bad catalog and ``hall.errors.SigningKeyError`` for a bad key file.
     """
     catalog = assets.load_catalog(settings.catalog_dir)
-    key = SigningKey.load_or_create(settings.signing_key_path)
     db = Database(settings.database_url, pool_size=settings.database_pool_size)
     sealer = Sealer(FileKeyProvider.load_or_create(settings.data_key_path))
+    signing_keys = SigningKeyRing.load_or_create(settings.signing_key_path, sealer)
+    key = signing_keys.current
     service = HallService(
         db, catalog, key, timezone=ZoneInfo(settings.timezone), clock=clock, sealer=sealer
     )
@@ -259,10 +261,19 @@ def create_app(
         """The dashboard's data: each terminal's latest heartbeat."""
         return service.terminals()
 
+    # The current signing key and the retired ones: certificates they signed still verify.
+    hall_keys = KeysPublic(
+        keys=[
+            PublicKeyPublic(kid=kid, public_key_b64=base64.b64encode(raw).decode("ascii"))
+            for kid, raw in signing_keys.public_keys()
+        ]
+    )
+    app.state.signing_keys = signing_keys
+
     @app.get(KEYS_PATH, response_model=KeysPublic)
     def get_keys() -> KeysPublic:
         """Serve the certificate signing keys, for offline verification of certificate QR codes."""
-        return KeysPublic(keys=[service.key.public()])
+        return hall_keys
 
     @app.post(SUBMISSIONS_PATH, response_model=SubmissionPublic, status_code=201, responses=_ERRORS)
     def post_submission(
@@ -289,7 +300,7 @@ def create_app(
             kiosk_id=enrolled.kiosk_id,
             site=enrolled.site,
             key_id=enrolled.key_id,
-            hall_keys=KeysPublic(keys=[service.key.public()]),
+            hall_keys=hall_keys,
         )
 
     @app.get(SUBMISSION_PATH, response_model=SubmissionPublic, responses=_ERRORS)

@@ -13,10 +13,9 @@ import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
 from hall.app import create_app
-from hall.certificates import SigningKey
 from hall.db import Database
 from hall.identity import IdentityService, UnknownTerminalError, parse_ttl
-from hall.keys import DataKeyError, FileKeyProvider, Sealer
+from hall.keys import DataKeyError, FileKeyProvider, Sealer, SigningKeyRing
 from hall.seed import seed_demo_data
 from hall.server import server_options
 from hall.service import count_rows_by_key, reseal_rows
@@ -77,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
         ("list", "the data key ids, the current one marked, and the rows under each"),
         ("rotate", "make a new data key current, then reseal every row with it"),
         ("reseal", "seal plain rows and move rows under older data keys to the current one"),
+        ("rotate-signing", "make a new certificate signing key current (old ones still verify)"),
     ):
         action = key_actions.add_parser(name, help=text)
         action.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
@@ -139,8 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # environment. A demo hall's schema and data, and the signing key, are made once, here.
     if demo:
         _migrate_and_seed(settings, seed=True)
-    SigningKey.load_or_create(settings.signing_key_path)
-    FileKeyProvider.load_or_create(settings.data_key_path)  # one key file, not one per worker
+    # One data key file and one signing key ring, made here, not one per worker.
+    SigningKeyRing.load_or_create(
+        settings.signing_key_path, Sealer(FileKeyProvider.load_or_create(settings.data_key_path))
+    )
     for name, value in settings.model_dump(exclude={"seed_demo_data"}).items():
         os.environ[f"HALL_{name.upper()}"] = str(value)
     os.environ["HALL_SEED_DEMO_DATA"] = "false"
@@ -229,9 +231,15 @@ def _keys_command(args: argparse.Namespace, settings: HallSettings) -> int:
             if plain:
                 sys.stdout.write(f"-\tplain\t{plain} rows (kiosk-hall keys reseal)\n")
             return 0
+        if args.keys_command == "rotate-signing":
+            ring = SigningKeyRing.load_or_create(settings.signing_key_path, sealer)
+            kid = ring.rotate()
+            sys.stdout.write(f"signing key {kid} is current; restart the hall to sign with it\n")
+            return 0
         if args.keys_command == "rotate":
             kid = provider.rotate()
             sys.stdout.write(f"data key {kid} is current\n")
+        SigningKeyRing.load_or_create(settings.signing_key_path, sealer).reseal()
         written = reseal_rows(db, sealer)
         sys.stdout.write(f"{written} rows resealed with {provider.current_kid}\n")
         return 0

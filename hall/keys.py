@@ -305,3 +305,162 @@ def open_with_key_file(key_path: Path, stored: Any, context: str) -> Any:
     For tools and tests that read a hall's database beside it (the key file is never made here).
     """
     return Sealer(FileKeyProvider.load(Path(key_path))).open(stored, context)
+
+
+# --- The certificate signing keys, sealed ---------------------------------------------------------
+
+
+def _signing_context(kid: str) -> str:
+    return f"signing-key:{kid}"
+
+
+class SigningKeyRing:
+    """The hall's certificate signing keys: the current one sealed, the retired ones' public halves.
+
+    One JSON file at ``settings.signing_key_path``, 0600, written atomically::
+
+        {"version": 1, "current": "<kid>",
+         "keys": [{"kid": ..., "public_key_b64": ..., "private": <sealed envelope or null>,
+                   "created_at": ..., "retired_at": ... or null}, ...]}
+
+    The private key is sealed by the data key provider (context ``signing-key:<kid>``); a retired
+    key keeps only its public half, so certificates it signed still verify (``/api/v1/keys``
+    serves every key) while it signs nothing more. A file holding a plain PKCS#8 PEM key (a hall
+    from before sealing) is taken in: the key becomes the ring's current one and the PEM is
+    replaced by the ring.
+    """
+
+    def __init__(self, path: Path, sealer: Sealer, document: dict[str, Any]) -> None:
+        self.path = path
+        self._sealer = sealer
+        self._document = document
+        self._lock = threading.Lock()
+        self.current = self._open_current()
+
+    @classmethod
+    def load_or_create(cls, path: Path, sealer: Sealer) -> SigningKeyRing:
+        """Load the ring at ``path``; take in a plain PEM key there, or make a new key.
+
+        Raises ``KeyFileError`` when the file cannot be read, parsed or written.
+        """
+        from hall.certificates import SigningKey
+
+        path = Path(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raw = None
+        except OSError as err:
+            raise KeyFileError(f"cannot read the signing key file {path}") from err
+        if raw is not None and not raw.lstrip().startswith(b"-----BEGIN"):
+            try:
+                document = json.loads(raw)
+            except ValueError as err:
+                raise KeyFileError(f"the signing key file {path} does not parse") from err
+            return cls(path, sealer, document)
+        if raw is None:
+            key = SigningKey.generate()
+        else:
+            try:
+                key = SigningKey.load_or_create(path)  # the plain PEM of an older hall
+            except Exception as err:
+                raise KeyFileError(f"the signing key file {path} holds no usable key") from err
+        document = {"version": 1, "current": key.kid, "keys": [cls._entry(sealer, key)]}
+        ring_bytes = json.dumps(document, indent=1).encode()
+        try:
+            _write_atomically(path, ring_bytes, exclusive=raw is None)
+        except FileExistsError:
+            return cls.load_or_create(path, sealer)  # another process made it first
+        except OSError as err:
+            raise KeyFileError(f"cannot write the signing key file {path}") from err
+        logger.info(
+            "signing key %s %s, sealed, at %s",
+            key.kid,
+            "made" if raw is None else "taken in from its PEM file",
+            path,
+        )
+        return cls(path, sealer, document)
+
+    @staticmethod
+    def _entry(sealer: Sealer, key: Any) -> dict[str, Any]:
+        import datetime as dt
+
+        return {
+            "kid": key.kid,
+            "public_key_b64": base64.b64encode(key.public_key_raw).decode(),
+            "private": sealer.seal(
+                base64.b64encode(key.private_bytes()).decode(), _signing_context(key.kid)
+            ),
+            "created_at": dt.datetime.now(dt.UTC).isoformat(),
+            "retired_at": None,
+        }
+
+    def _open_current(self) -> Any:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        from hall.certificates import SigningKey
+
+        try:
+            kid = str(self._document["current"])
+            entry = next(e for e in self._document["keys"] if e["kid"] == kid)
+            raw = base64.b64decode(
+                self._sealer.open(entry["private"], _signing_context(kid)), validate=True
+            )
+            key = SigningKey(Ed25519PrivateKey.from_private_bytes(raw))
+        except (KeyError, StopIteration, TypeError, ValueError, binascii.Error) as err:
+            raise KeyFileError(f"the signing key file {self.path} holds no current key") from err
+        if key.kid != kid:
+            raise KeyFileError(f"the signing key file {self.path} holds a key under a wrong id")
+        return key
+
+    def public_keys(self) -> list[tuple[str, bytes]]:
+        """``(kid, raw public key)`` of every key, the current one first."""
+        keys = [(self.current.kid, self.current.public_key_raw)]
+        for entry in self._document["keys"]:
+            if entry["kid"] != self.current.kid:
+                keys.append((entry["kid"], base64.b64decode(entry["public_key_b64"])))
+        return keys
+
+    def rotate(self) -> str:
+        """Make a new signing key current; the old one is retired (public half kept). Its kid."""
+        import datetime as dt
+
+        from hall.certificates import SigningKey
+
+        with self._lock:
+            key = SigningKey.generate()
+            now = dt.datetime.now(dt.UTC).isoformat()
+            keys = []
+            for entry in self._document["keys"]:
+                if entry["retired_at"] is None:
+                    entry = {**entry, "private": None, "retired_at": now}
+                keys.append(entry)
+            keys.append(self._entry(self._sealer, key))
+            document = {"version": 1, "current": key.kid, "keys": keys}
+            try:
+                _write_atomically(
+                    self.path, json.dumps(document, indent=1).encode(), exclusive=False
+                )
+            except OSError as err:
+                raise KeyFileError(f"cannot write the signing key file {self.path}") from err
+            self._document = document
+            self.current = key
+        logger.info("signing key rotated: %s is current", key.kid)
+        return key.kid
+
+    def reseal(self) -> bool:
+        """Seal the current private key again with the current data key; whether it changed."""
+        with self._lock:
+            entry = next(e for e in self._document["keys"] if e["kid"] == self.current.kid)
+            if not self._sealer.needs_reseal(entry["private"]):
+                return False
+            entry["private"] = self._sealer.reseal(
+                entry["private"], _signing_context(self.current.kid)
+            )
+            try:
+                _write_atomically(
+                    self.path, json.dumps(self._document, indent=1).encode(), exclusive=False
+                )
+            except OSError as err:
+                raise KeyFileError(f"cannot write the signing key file {self.path}") from err
+        return True
