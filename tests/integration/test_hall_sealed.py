@@ -7,7 +7,10 @@ keys rotate`` moves every row to a new key and old rows stay readable meanwhile.
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import json
+import stat
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from sqlalchemy import text, update
 from hall.cli import main
 from hall.db import Database, Submission
 from hall.keys import FileKeyProvider
+from hall.schema import verify_certificate_qr
 from hall.service import payload_context
 from offline_cache.hall_client import HallClient
 from tests.fixtures.hall import (
@@ -137,3 +141,49 @@ def test_keys_rotate_reseals_every_row_and_old_keys_stay_readable(
         with HallClient(restarted.base_url, identity=identity) as client:
             served = client.get_submission(case_number)
     assert served.certificate is not None and served.certificate.holder_name == NAME
+
+
+def test_the_signing_key_is_sealed_rotates_and_old_certificates_still_verify(
+    hall: HallUnderTest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with hall:
+        identity = hall.enrol(tmp_path / "terminal")
+        with HallClient(hall.base_url, identity=identity) as client:
+            before = client.submit(
+                make_submission("elder-card", demo_applicant(NAME)), new_idempotency_key()
+            )
+        old_key = hall.app.state.signing_keys.current
+    assert before.certificate is not None
+    ring_text = hall.settings.signing_key_path.read_text()
+    assert "PRIVATE KEY" not in ring_text
+    assert base64.b64encode(old_key.private_bytes()).decode() not in ring_text
+    assert stat.S_IMODE(hall.settings.signing_key_path.stat().st_mode) == 0o600
+    monkeypatch.setenv("HALL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HALL_DATA_KEY_PATH", str(hall.settings.data_key_path))
+    monkeypatch.setenv("HALL_SIGNING_KEY_PATH", str(hall.settings.signing_key_path))
+    assert main(["keys", "rotate-signing", "--database", hall.settings.database_url]) == 0
+    assert "is current" in capsys.readouterr().out
+    restarted = HallUnderTest(hall.settings)
+    with restarted:
+        identity = restarted.enrol(tmp_path / "terminal2")  # kiosk-001 again, a new key
+        with HallClient(restarted.base_url, identity=identity) as client:
+            keys = client.keys()
+            after = client.submit(
+                make_submission("elder-card", demo_applicant("赵德明")), new_idempotency_key()
+            )
+    new_kid = restarted.app.state.signing_keys.current.kid
+    assert new_kid != old_key.kid
+    assert set(keys) == {old_key.kid, new_kid}
+    assert keys[old_key.kid] == old_key.public_key_raw
+    assert identity.hall_keys.keys() == keys.keys()  # pinned at enrolment: both
+    assert after.certificate is not None
+    today = dt.date.today()
+    old_check = verify_certificate_qr(before.certificate.qr_payload, keys, today)
+    new_check = verify_certificate_qr(after.certificate.qr_payload, keys, today)
+    assert old_check.status == "genuine" and old_check.claims is not None
+    assert old_check.claims.kid == old_key.kid
+    assert new_check.status == "genuine" and new_check.claims is not None
+    assert new_check.claims.kid == new_kid
