@@ -27,7 +27,6 @@ from hall.auth import KIOSK_ID_SCOPE_KEY, AuthGate, SignatureAuthMiddleware
 from hall.db import Database
 from hall.errors import (
     HallError,
-    HeartbeatTooLargeError,
     IdempotencyKeyRequiredError,
     SchemaNotReadyError,
     TerminalMismatchError,
@@ -40,7 +39,6 @@ from hall.schema import (
     CATALOG_PATH,
     ENROLMENTS_PATH,
     HEALTH_PATH,
-    HEARTBEAT_MAX_BYTES,
     HEARTBEATS_PATH,
     IDEMPOTENCY_HEADER,
     KEYS_PATH,
@@ -222,11 +220,7 @@ def create_app(
         A plain Starlette route, not FastAPI's dependency machinery: the fleet's most frequent
         request is read, validated by pydantic-core from the raw bytes, and stored in a batch.
         """
-        body = await request.body()
-        if len(body) > HEARTBEAT_MAX_BYTES:
-            raise HeartbeatTooLargeError(
-                f"heartbeat of {len(body)} bytes is over the {HEARTBEAT_MAX_BYTES}-byte limit"
-            )
+        body = await request.body()  # bounded while read by BodyLimitMiddleware (413 above)
         try:
             heartbeat = HeartbeatCreate.model_validate_json(body)
         except ValidationError as err:

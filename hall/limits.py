@@ -118,7 +118,10 @@ class BodyLimitMiddleware:
             if wait <= 0:
                 raise _TimeoutError
             try:
-                message = await asyncio.wait_for(receive(), timeout=wait)
+                # ``asyncio.timeout``, not ``wait_for``: no task made per message (measured: the
+                # per-request cost of the fleet's heartbeats).
+                async with asyncio.timeout(wait):
+                    message = await receive()
             except TimeoutError:
                 raise _TimeoutError from None
             if message["type"] == "http.disconnect":
