@@ -152,11 +152,10 @@ class AuthGate:
 
     def public_keys(self, key_ids: list[str]) -> list[bytes | None]:
         """The raw public key of each key id (``None``: not enrolled), in one query."""
-        with self._db.read() as session:
-            rows = session.execute(
-                select(Terminal.key_id, Terminal.public_key).where(
-                    Terminal.key_id.in_(sorted(set(key_ids)))
-                )
+        table = Terminal.__table__.c  # Core: no ORM row machinery for two columns
+        with self._db.engine.connect() as connection:
+            rows = connection.execute(
+                select(table.key_id, table.public_key).where(table.key_id.in_(sorted(set(key_ids))))
             )
             found = {key_id: public_key for key_id, public_key in rows}
         return [found.get(key_id) for key_id in key_ids]
@@ -167,11 +166,12 @@ class AuthGate:
         answers: list[str | Refusal | None] = [None] * len(requests)
         with self._db.write() as session:
             keys = sorted({key_id for key_id, _ in requests})
+            table = Terminal.__table__.c
             found = {
-                row.key_id: (row.kiosk_id, row.revoked_at is not None)
-                for row in session.execute(
-                    select(Terminal.key_id, Terminal.kiosk_id, Terminal.revoked_at).where(
-                        Terminal.key_id.in_(keys)
+                key_id: (kiosk_id, revoked_at is not None)
+                for key_id, kiosk_id, revoked_at in session.connection().execute(
+                    select(table.key_id, table.kiosk_id, table.revoked_at).where(
+                        table.key_id.in_(keys)
                     )
                 )
             }

@@ -425,7 +425,8 @@ class HallService:
             for kiosk in sorted(latest)
         ]
         with self._db.write() as session:
-            session.execute(self._db.upsert_heartbeats(), rows)
+            # Core on the session's connection: the ORM's bulk path cost more than the upsert.
+            session.connection().execute(self._db.upsert_heartbeats(), rows)
         return now
 
     def terminals(self) -> TerminalsPublic:
