@@ -390,6 +390,12 @@ class Fleet:
     async def _send(self, scheduled: float, head: bytes, body: bytes, tally: Tally) -> None:
         idle = self.idle if tally is self.beats else self.idle_for_submissions
         conn = await idle.get()
+        if conn.reader.at_eof() or conn.writer.is_closing():
+            # The hall closed this idle connection (a connection left without a request past the
+            # header timeout, or idle past keep-alive): a fresh one, as a terminal's HTTP pool
+            # does for a stale connection. Its connect time counts in the beat's latency.
+            conn.writer.close()
+            conn = await self._connect()
         counted = self.window[0] <= scheduled < self.window[1]
         try:
             status = await conn.request(head, body)
