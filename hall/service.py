@@ -243,24 +243,27 @@ class HallService:
 
     def process(self, claim: Claim) -> SubmissionPublic:
         """Decide a claimed case when its item is instant, issue its certificate, record stages."""
+        answer: SubmissionPublic | None = None
         for attempt in range(3):
             try:
                 with self._db.write() as session:
-                    self._process(session, claim)
+                    answer = self._process(session, claim)
                 break
             except IntegrityError:
                 # A concurrent takeover finished first (PostgreSQL) or a certificate serial
                 # collided: the next round sees the finished case or takes the next serial.
                 if attempt == 2:
                     raise
-        return self.get_submission(claim.case_number)
+        # The answer built in the transaction that stored it (committed by now); read back only
+        # when another request had finished the case.
+        return answer if answer is not None else self.get_submission(claim.case_number)
 
-    def _process(self, session: Session, claim: Claim) -> None:
+    def _process(self, session: Session, claim: Claim) -> SubmissionPublic | None:
         row = session.get(Submission, claim.submission_id)
         if row is None:
             raise CaseNotFoundError(f"case {claim.case_number} vanished while processing")
         if row.completed_at is not None:
-            return
+            return None
         submission = SubmissionCreate.model_validate(
             self.sealer.open(row.payload, payload_context(row.case_number))
         )
@@ -284,6 +287,7 @@ class HallService:
         row.completed_at = finished
         row.lease_until = None
         logger.info("case %s for item %s: %s", row.case_number, row.item_id, row.status)
+        return self._public(row)
 
     def _decide(
         self,
@@ -319,7 +323,7 @@ class HallService:
         )
         session.add(
             Decision(
-                submission_id=row.id,
+                submission=row,
                 outcome=result.outcome,
                 reason_code=result.reason_code,
                 reason_zh=None if result.reason is None else result.reason.zh,
@@ -349,7 +353,7 @@ class HallService:
             session.add(
                 Certificate(
                     certificate_id=certificate.certificate_id,
-                    submission_id=row.id,
+                    submission=row,
                     template=certificate.template,
                     kid=self.key.kid,
                     issued_at=issued_at,
