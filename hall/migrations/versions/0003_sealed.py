@@ -1,4 +1,10 @@
-"""Per-terminal rate-limit windows shared by every worker (and, later in this revision, sealing).
+"""Sealed personal data and per-terminal rate limits.
+
+Sealing needs no new column: a sealed value is an AES-GCM envelope in the same JSON column
+(``submissions.payload``, ``certificates.body``; ``hall.keys``). Rows from before sealing are
+sealed when the hall next starts (``hall.service.reseal_rows``, or ``kiosk-hall keys reseal``),
+not by this migration, which has no access to the data key file. The table here holds each
+terminal's request count in its rate-limit window, shared by every worker (``hall.limits``).
 
 Revision ID: 0003_sealed
 Revises: 0002_identity
