@@ -7,7 +7,11 @@ The hall is the real ``kiosk-hall serve --workers W`` in its own processes, over
 PostgreSQL cluster this bench starts (``tests/fixtures/pgcluster.py``) or a temporary SQLite
 file. The terminals are simulated in this process (asyncio, raw HTTP/1.1 over a bounded set of
 keep-alive connections), each beat the terminal's exact wire format
-(``HeartbeatCreate.model_dump_json()``, as ``offline_cache.hall_client`` sends it). The schedule
+(``HeartbeatCreate.model_dump_json()``, as ``offline_cache.hall_client`` sends it), signed by
+that terminal's own Ed25519 key with the terminal's code (``TerminalIdentity.sign``, RFC 9421).
+Every simulated terminal is enrolled: its key (derived from its index, so a run is repeatable)
+is registered in bulk straight into the hall's ``terminals`` table before the run, as the
+enrolment code path would have left it (``httpsig.key_id_for`` of the public key). The schedule
 is open-loop: terminal ``i`` beats at ``i * S / N + k * S``, and each beat's latency is counted from
 its scheduled time, so a hall that falls behind pays for every beat it delays (no coordinated
 omission). Every terminal has beaten before the run (its row exists), as in a running fleet.
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -38,7 +43,17 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hall.schema import HEALTH_PATH, HEARTBEATS_PATH, IDEMPOTENCY_HEADER, HeartbeatCreate
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from hall import httpsig
+from hall.schema import (
+    HEALTH_PATH,
+    HEARTBEATS_PATH,
+    IDEMPOTENCY_HEADER,
+    SUBMISSIONS_PATH,
+    HeartbeatCreate,
+)
+from offline_cache.identity import TerminalIdentity
 
 CONNECTIONS = int(os.environ.get("FLEET_CONNECTIONS", "1000"))
 """Keep-alive connections the simulated fleet shares (a real fleet has one per terminal)."""
@@ -55,6 +70,19 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 def kiosk_id(index: int) -> str:
     """The simulated terminal's id (also its case-number code)."""
     return f"FL{index:06d}"
+
+
+def terminal_identity(index: int) -> TerminalIdentity:
+    """The simulated terminal's identity: an Ed25519 key derived from its index (repeatable)."""
+    seed = hashlib.sha256(f"fleet terminal {index}".encode()).digest()
+    private_key = Ed25519PrivateKey.from_private_bytes(seed)
+    return TerminalIdentity(
+        kiosk_id=kiosk_id(index),
+        key_id=httpsig.key_id_for(httpsig.public_key_raw(private_key)),
+        private_key=private_key,
+        hall_url="http://hall",
+        hall_keys={},
+    )
 
 
 def heartbeat_body(index: int, now: dt.datetime) -> bytes:
@@ -198,22 +226,39 @@ def pgbench_updates_per_s(cluster: object, rows: int, clients: int = 8) -> float
     return float(match.group(1))
 
 
-def _prefill(database_url: str, terminals: int) -> None:
-    """Give every simulated terminal its row: the fleet has been running before the bench."""
+def _prefill(database_url: str, identities: list[TerminalIdentity]) -> None:
+    """Enrol every simulated terminal and give it its heartbeat row: a fleet already running.
+
+    The ``terminals`` rows are what ``IdentityService.enrol`` leaves (key, key id, enrolled
+    now), written in bulk: 50,000 one-time codes spent one by one would take longer than the run.
+    """
     from sqlalchemy import insert
 
-    from hall.db import Database, TerminalHeartbeat
+    from hall.db import Database, Terminal, TerminalHeartbeat
 
     db = Database(database_url)
     try:
         now = dt.datetime.now(dt.UTC)
         body = json.loads(heartbeat_body(0, now))
-        rows = [
+        terminals = [
+            {
+                "kiosk_id": identity.kiosk_id,
+                "site": "fleet bench",
+                "public_key": httpsig.public_key_raw(identity.private_key),
+                "key_id": identity.key_id,
+                "enrolled_at": now,
+                "revoked_at": None,
+            }
+            for identity in identities
+        ]
+        beats = [
             {"kiosk_id": kiosk_id(i), "received_at": now, "body": {**body, "kiosk_id": kiosk_id(i)}}
-            for i in range(terminals)
+            for i in range(len(identities))
         ]
         with db.write() as session:
-            session.execute(insert(TerminalHeartbeat), rows)
+            for start in range(0, len(terminals), 5000):
+                session.execute(insert(Terminal), terminals[start : start + 5000])
+                session.execute(insert(TerminalHeartbeat), beats[start : start + 5000])
     finally:
         db.dispose()
 
@@ -314,8 +359,16 @@ class _Connection:
 class Fleet:
     """The open-loop schedule over a shared set of keep-alive connections."""
 
-    def __init__(self, port: int, terminals: int, interval: float, submissions_per_day: float):
+    def __init__(
+        self,
+        port: int,
+        identities: list[TerminalIdentity],
+        interval: float,
+        submissions_per_day: float,
+    ):
         self.port = port
+        self.identities = identities
+        terminals = len(identities)
         self.terminals = terminals
         self.interval = interval
         self.submission_every = (
@@ -337,6 +390,12 @@ class Fleet:
     async def _send(self, scheduled: float, head: bytes, body: bytes, tally: Tally) -> None:
         idle = self.idle if tally is self.beats else self.idle_for_submissions
         conn = await idle.get()
+        if conn.reader.at_eof() or conn.writer.is_closing():
+            # The hall closed this idle connection (a connection left without a request past the
+            # header timeout, or idle past keep-alive): a fresh one, as a terminal's HTTP pool
+            # does for a stale connection. Its connect time counts in the beat's latency.
+            conn.writer.close()
+            conn = await self._connect()
         counted = self.window[0] <= scheduled < self.window[1]
         try:
             status = await conn.request(head, body)
@@ -359,19 +418,26 @@ class Fleet:
         else:
             tally.errors += 1
 
+    def _signed(self, index: int, path: str, body: bytes) -> str:
+        """The signature headers of terminal ``index`` for ``POST path``, as HTTP lines."""
+        signed = self.identities[index].sign("POST", path, body, time.time())
+        return "".join(f"{name}: {value}\r\n" for name, value in signed.items())
+
     def _beat(self, index: int) -> tuple[bytes, bytes]:
         body = heartbeat_body(index, dt.datetime.now(dt.UTC))
         head = (
             f"POST {HEARTBEATS_PATH} HTTP/1.1\r\nHost: hall\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            f"Content-Type: application/json\r\n{self._signed(index, HEARTBEATS_PATH, body)}"
+            f"Content-Length: {len(body)}\r\n\r\n"
         ).encode()
         return head, body
 
     def _submission(self, index: int, serial: int) -> tuple[bytes, bytes]:
         body = submission_body(index, serial)
         head = (
-            "POST /api/v1/submissions HTTP/1.1\r\nHost: hall\r\n"
+            f"POST {SUBMISSIONS_PATH} HTTP/1.1\r\nHost: hall\r\n"
             f"Content-Type: application/json\r\n{IDEMPOTENCY_HEADER}: {uuid.uuid4()}\r\n"
+            f"{self._signed(index, SUBMISSIONS_PATH, body)}"
             f"Content-Length: {len(body)}\r\n\r\n"
         ).encode()
         return head, body
@@ -439,6 +505,7 @@ def run_fleet(
     cluster = None
     hall: Hall | None = None
     pg_rate = None
+    identities = [terminal_identity(i) for i in range(terminals)]
     try:
         if database == "postgresql":
             from tests.fixtures.pgcluster import PostgresCluster
@@ -452,10 +519,10 @@ def run_fleet(
         if url is None:
             hall = start_hall(database_url, workdir, workers)
             port = hall.port
-            _prefill(database_url, terminals)
+            _prefill(database_url, identities)
         else:
             port = int(url.rsplit(":", 1)[1])
-        fleet = Fleet(port, terminals, interval, submissions_per_day)
+        fleet = Fleet(port, identities, interval, submissions_per_day)
         hall_root = None if hall is None else hall.process.pid
         pg_root = None if cluster is None or cluster._process is None else cluster._process.pid
 
@@ -497,7 +564,7 @@ def run_fleet(
         "p99_ms": _percentile(beats.latencies, 0.99),
         "errors": beats.errors,
         "database": database,
-        "signed": False,
+        "signed": True,
         "postgres_updates_per_s": None if pg_rate is None else round(pg_rate, 1),
     }
     detail: dict[str, object] = {

@@ -6,6 +6,7 @@ request bodies carry personal data and never reach a log or an error message.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import logging
 import re
@@ -23,12 +24,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import assets
 import hall.event_kinds  # noqa: F401 - registers the event kinds this hall takes
-from hall.auth import KIOSK_ID_SCOPE_KEY, SignatureAuthMiddleware
-from hall.certificates import SigningKey
+from hall.auth import KIOSK_ID_SCOPE_KEY, AuthGate, SignatureAuthMiddleware
 from hall.db import Database
 from hall.errors import (
     HallError,
-    HeartbeatTooLargeError,
     IdempotencyKeyRequiredError,
     SchemaNotReadyError,
     TerminalMismatchError,
@@ -36,13 +35,13 @@ from hall.errors import (
 from hall.events import EventService
 from hall.heartbeats import HeartbeatBatcher
 from hall.identity import IdentityService
-from hall.limits import BodyLimit, BodyLimitMiddleware
+from hall.keys import FileKeyProvider, Sealer, SigningKeyRing
+from hall.limits import BodyLimit, BodyLimitMiddleware, RateLimit
 from hall.schema import (
     CATALOG_PATH,
     ENROLMENTS_PATH,
     EVENTS_PATH,
     HEALTH_PATH,
-    HEARTBEAT_MAX_BYTES,
     HEARTBEATS_PATH,
     IDEMPOTENCY_HEADER,
     KEYS_PATH,
@@ -60,13 +59,14 @@ from hall.schema import (
     HeartbeatCreate,
     HeartbeatPublic,
     KeysPublic,
+    PublicKeyPublic,
     StorableText,
     SubmissionCreate,
     SubmissionPublic,
     TerminalsPublic,
 )
 from hall.seed import seed_demo_data
-from hall.service import HallService, utc_now
+from hall.service import HallService, reseal_rows, utc_now
 from hall.settings import HallSettings
 
 logger = logging.getLogger(__name__)
@@ -123,9 +123,13 @@ def create_app(
     Raises ``ValueError`` for a bad catalog and ``hall.errors.SigningKeyError`` for a bad key file.
     """
     catalog = assets.load_catalog(settings.catalog_dir)
-    key = SigningKey.load_or_create(settings.signing_key_path)
     db = Database(settings.database_url, pool_size=settings.database_pool_size)
-    service = HallService(db, catalog, key, timezone=ZoneInfo(settings.timezone), clock=clock)
+    sealer = Sealer(FileKeyProvider.load_or_create(settings.data_key_path))
+    signing_keys = SigningKeyRing.load_or_create(settings.signing_key_path, sealer)
+    key = signing_keys.current
+    service = HallService(
+        db, catalog, key, timezone=ZoneInfo(settings.timezone), clock=clock, sealer=sealer
+    )
     identity = IdentityService(db, clock=clock)
 
     @asynccontextmanager
@@ -138,6 +142,7 @@ def create_app(
                 raise SchemaNotReadyError(problem)
         if settings.seed_demo_data:
             seed_demo_data(db)
+        reseal_rows(db, sealer, plain_only=True)  # rows from before sealing: sealed on first start
         logger.info("hall ready: catalog %s, signing key %s", catalog.version, key.kid)
         try:
             yield
@@ -158,8 +163,13 @@ def create_app(
     public = {HEALTH_PATH, KEYS_PATH, ENROLMENTS_PATH}
     if settings.dev:
         public |= {"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+    rate_limit = RateLimit(settings.rate_limit_requests, settings.rate_limit_window_s)
     app.add_middleware(
-        SignatureAuthMiddleware, identity=identity, public_paths=frozenset(public), clock=clock
+        SignatureAuthMiddleware,
+        identity=identity,
+        public_paths=frozenset(public),
+        clock=clock,
+        gate=AuthGate(db, clock=clock, rate_limit=rate_limit),
     )
     app.state.database = db
 
@@ -215,11 +225,7 @@ def create_app(
         A plain Starlette route, not FastAPI's dependency machinery: the fleet's most frequent
         request is read, validated by pydantic-core from the raw bytes, and stored in a batch.
         """
-        body = await request.body()
-        if len(body) > HEARTBEAT_MAX_BYTES:
-            raise HeartbeatTooLargeError(
-                f"heartbeat of {len(body)} bytes is over the {HEARTBEAT_MAX_BYTES}-byte limit"
-            )
+        body = await request.body()  # bounded while read by BodyLimitMiddleware (413 above)
         try:
             heartbeat = HeartbeatCreate.model_validate_json(body)
         except ValidationError as err:
@@ -254,10 +260,19 @@ def create_app(
         """The dashboard's data: each terminal's latest heartbeat."""
         return service.terminals()
 
+    # The current signing key and the retired ones: certificates they signed still verify.
+    hall_keys = KeysPublic(
+        keys=[
+            PublicKeyPublic(kid=kid, public_key_b64=base64.b64encode(raw).decode("ascii"))
+            for kid, raw in signing_keys.public_keys()
+        ]
+    )
+    app.state.signing_keys = signing_keys
+
     @app.get(KEYS_PATH, response_model=KeysPublic)
     def get_keys() -> KeysPublic:
         """Serve the certificate signing keys, for offline verification of certificate QR codes."""
-        return KeysPublic(keys=[service.key.public()])
+        return hall_keys
 
     @app.post(SUBMISSIONS_PATH, response_model=SubmissionPublic, status_code=201, responses=_ERRORS)
     def post_submission(
@@ -284,7 +299,7 @@ def create_app(
             kiosk_id=enrolled.kiosk_id,
             site=enrolled.site,
             key_id=enrolled.key_id,
-            hall_keys=KeysPublic(keys=[service.key.public()]),
+            hall_keys=hall_keys,
         )
 
     event_service = EventService(db, clock=clock)

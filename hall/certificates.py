@@ -109,6 +109,14 @@ class SigningKey:
         finally:
             temp.unlink(missing_ok=True)
 
+    def private_bytes(self) -> bytes:
+        """The raw 32-byte private key: for ``hall.keys.SigningKeyRing`` to seal it."""
+        return self._private_key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+
     def sign(self, data: bytes) -> bytes:
         """Sign ``data`` (64-byte Ed25519 signature)."""
         return self._private_key.sign(data)

@@ -13,11 +13,12 @@ import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
 from hall.app import create_app
-from hall.certificates import SigningKey
 from hall.db import Database
 from hall.identity import IdentityService, UnknownTerminalError, parse_ttl
+from hall.keys import DataKeyError, FileKeyProvider, Sealer, SigningKeyRing
 from hall.seed import seed_demo_data
 from hall.server import server_options
+from hall.service import count_rows_by_key, reseal_rows
 from hall.settings import HallSettings
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,16 @@ def _parser() -> argparse.ArgumentParser:
     migrate.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
     seed = commands.add_parser("seed", help="migrate the database and seed the demo residents")
     seed.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    keys = commands.add_parser("keys", help="the keys sealing personal data at rest")
+    key_actions = keys.add_subparsers(dest="keys_command", required=True)
+    for name, text in (
+        ("list", "the data key ids, the current one marked, and the rows under each"),
+        ("rotate", "make a new data key current, then reseal every row with it"),
+        ("reseal", "seal plain rows and move rows under older data keys to the current one"),
+        ("rotate-signing", "make a new certificate signing key current (old ones still verify)"),
+    ):
+        action = key_actions.add_parser(name, help=text)
+        action.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
     return parser
 
 
@@ -97,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = HallSettings(**overrides)  # type: ignore[arg-type]
     if args.command in ("enrol-code", "terminals"):
         return _identity_command(args, settings)
+    if args.command == "keys":
+        return _keys_command(args, settings)
     if args.command in ("migrate", "seed"):
         return _migrate_and_seed(settings, seed=args.command == "seed")
     # A demo hall makes its own database; a production hall serves only a migrated one.
@@ -126,7 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # environment. A demo hall's schema and data, and the signing key, are made once, here.
     if demo:
         _migrate_and_seed(settings, seed=True)
-    SigningKey.load_or_create(settings.signing_key_path)
+    # One data key file and one signing key ring, made here, not one per worker.
+    SigningKeyRing.load_or_create(
+        settings.signing_key_path, Sealer(FileKeyProvider.load_or_create(settings.data_key_path))
+    )
     for name, value in settings.model_dump(exclude={"seed_demo_data"}).items():
         os.environ[f"HALL_{name.upper()}"] = str(value)
     os.environ["HALL_SEED_DEMO_DATA"] = "false"
@@ -184,3 +200,48 @@ def _migrate_and_seed(settings: HallSettings, *, seed: bool) -> int:
     finally:
         db.dispose()
     return 0
+
+
+def _keys_command(args: argparse.Namespace, settings: HallSettings) -> int:
+    """``keys list``, ``keys rotate`` and ``keys reseal`` over the data key file and database.
+
+    A serving hall reads the key file at start: after ``rotate``, restart it so that it seals
+    new rows with the new key (until then it keeps the old one, which stays in the file).
+    """
+    try:
+        provider = FileKeyProvider.load_or_create(settings.data_key_path)
+    except DataKeyError as err:
+        sys.stderr.write(f"kiosk-hall: {err}\n")
+        return 1
+    db = Database(settings.database_url)
+    try:
+        problem = db.schema_problem()
+        if problem is not None:
+            sys.stderr.write(f"kiosk-hall: {problem}\n")
+            return EXIT_SCHEMA
+        sealer = Sealer(provider)
+        if args.keys_command == "list":
+            counts = count_rows_by_key(db)
+            for kid in provider.kids():
+                mark = "current" if kid == provider.current_kid else "old"
+                sys.stdout.write(f"{kid}\t{mark}\t{counts.pop(kid, 0)} rows\n")
+            plain = counts.pop(None, 0)
+            for kid, count in sorted((str(k), n) for k, n in counts.items()):
+                sys.stdout.write(f"{kid}\tmissing\t{count} rows\n")  # not in the key file
+            if plain:
+                sys.stdout.write(f"-\tplain\t{plain} rows (kiosk-hall keys reseal)\n")
+            return 0
+        if args.keys_command == "rotate-signing":
+            ring = SigningKeyRing.load_or_create(settings.signing_key_path, sealer)
+            kid = ring.rotate()
+            sys.stdout.write(f"signing key {kid} is current; restart the hall to sign with it\n")
+            return 0
+        if args.keys_command == "rotate":
+            kid = provider.rotate()
+            sys.stdout.write(f"data key {kid} is current\n")
+        SigningKeyRing.load_or_create(settings.signing_key_path, sealer).reseal()
+        written = reseal_rows(db, sealer)
+        sys.stdout.write(f"{written} rows resealed with {provider.current_kid}\n")
+        return 0
+    finally:
+        db.dispose()

@@ -98,7 +98,7 @@ class Submission(Base):
     status: Mapped[str] = mapped_column(String(16))
     """``accepted``, ``approved`` or ``refused``."""
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    """The submission as sent. Personal data, in clear for now: at-rest encryption comes later."""
+    """The submission as sent, sealed (``hall.keys``: AES-GCM envelope bound to the case number)."""
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     """When the hall finished taking the case in; ``None`` while a request is processing it."""

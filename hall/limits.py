@@ -7,6 +7,12 @@ byte has come for ``chunk_timeout`` seconds or the whole body took over ``total_
 way the rest is never read: the answer says ``Connection: close`` and the server drops the
 connection. It knows nothing of the app behind it, so it composes with any other middleware; the
 hall puts it outermost, before authentication, because it is the cheapest check.
+
+Per-terminal rate limits (``RateLimit``, ``count_requests``) live in the database, not in a
+process: a counter row per terminal and fixed window, bumped by one upsert for a whole batch of
+requests (``hall.auth.AuthGate``), so every ``serve --workers N`` process sees the same count. A
+request over the limit is answered 429 ``rate_limited`` with ``Retry-After``: the seconds until
+the terminal's window ends.
 """
 
 from __future__ import annotations
@@ -15,8 +21,14 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from sqlalchemy import BigInteger, Integer, String, case
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from hall.db import Base
 from hall.schema import ErrorPublic
 
 Scope = MutableMapping[str, Any]
@@ -106,7 +118,10 @@ class BodyLimitMiddleware:
             if wait <= 0:
                 raise _TimeoutError
             try:
-                message = await asyncio.wait_for(receive(), timeout=wait)
+                # ``asyncio.timeout``, not ``wait_for``: no task made per message (measured: the
+                # per-request cost of the fleet's heartbeats).
+                async with asyncio.timeout(wait):
+                    message = await receive()
             except TimeoutError:
                 raise _TimeoutError from None
             if message["type"] == "http.disconnect":
@@ -148,3 +163,79 @@ async def _answer(send: Send, status: int, code: str, message: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+# --- Per-terminal rate limits, shared by every worker through the database ----------------------
+
+
+class TerminalRequestWindow(Base):
+    """How many signed requests a terminal made in its current fixed window."""
+
+    __tablename__ = "terminal_request_windows"
+
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger)
+    """Unix seconds at which the window began (a multiple of the window's length)."""
+    used: Mapped[int] = mapped_column(Integer)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``requests`` signed requests per terminal in each ``window_s`` seconds."""
+
+    requests: int
+    window_s: int
+
+    def __post_init__(self) -> None:
+        if self.requests < 1 or self.window_s < 1:
+            raise ValueError("a rate limit needs at least one request in a window of 1 s or more")
+
+    def window_of(self, now: float) -> int:
+        """The start (Unix seconds) of the window holding ``now``."""
+        return int(now) // self.window_s * self.window_s
+
+    def retry_after(self, now: float) -> int:
+        """Whole seconds from ``now`` until the window holding it ends (at least 1)."""
+        return max(1, self.window_of(now) + self.window_s - int(now))
+
+
+def dialect_insert(dialect: str, table: type[Base]) -> Any:
+    """``INSERT`` with ``ON CONFLICT`` for the dialect named (``postgresql`` or ``sqlite``)."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+@cache
+def _count_statement(dialect: str) -> Any:
+    statement = dialect_insert(dialect, TerminalRequestWindow)
+    same_window = TerminalRequestWindow.window_start == statement.excluded.window_start
+    return statement.on_conflict_do_update(
+        index_elements=[TerminalRequestWindow.kiosk_id],
+        set_={
+            "used": case(
+                (same_window, TerminalRequestWindow.used + statement.excluded.used),
+                else_=statement.excluded.used,
+            ),
+            "window_start": statement.excluded.window_start,
+        },
+    ).returning(TerminalRequestWindow.kiosk_id, TerminalRequestWindow.used)
+
+
+def count_requests(
+    session: Session, limit: RateLimit, requests: dict[str, int], now: float
+) -> dict[str, int]:
+    """Add each terminal's ``requests`` to its window's count; returns the counts after.
+
+    ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` for all the rows at once, in ``kiosk_id``
+    order (two workers' batches lock rows in the same order): a row of an older window starts
+    again at this batch's count.
+    """
+    if not requests:
+        return {}
+    window = limit.window_of(now)
+    rows = [
+        {"kiosk_id": kiosk_id, "window_start": window, "used": requests[kiosk_id]}
+        for kiosk_id in sorted(requests)
+    ]
+    connection = session.connection()
+    statement = _count_statement(connection.dialect.name)
+    return {kiosk_id: int(used) for kiosk_id, used in connection.execute(statement, rows)}

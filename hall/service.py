@@ -10,13 +10,14 @@ case with nothing half-done, and a retry after the lease takes it over.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -44,6 +45,7 @@ from hall.errors import (
     InProgressError,
     UnknownItemError,
 )
+from hall.keys import MemoryKeyProvider, Sealer
 from hall.materials import check_materials
 from hall.schema import (
     CaseProgressPublic,
@@ -78,6 +80,15 @@ STAGE_NAMES: dict[str, LocalizedText] = {
 """The stages of a case in order, with their names for the progress screen."""
 
 
+@functools.cache
+def _process_sealer() -> Sealer:
+    """A sealer whose key lives in this process's memory, for services made without one.
+
+    Tests and tools: two services over one database in one process read each other's rows.
+    """
+    return Sealer(MemoryKeyProvider())
+
+
 def utc_now() -> dt.datetime:
     """Return the current time, aware, in UTC."""
     return dt.datetime.now(dt.UTC)
@@ -108,8 +119,11 @@ class HallService:
         timezone: ZoneInfo,
         clock: Callable[[], dt.datetime] = utc_now,
         lease: dt.timedelta = CLAIM_LEASE,
+        sealer: Sealer | None = None,
     ) -> None:
+        """``sealer`` seals personal data at rest; without one, this process's in-memory key."""
         self._db = db
+        self.sealer = sealer if sealer is not None else _process_sealer()
         self.catalog = catalog
         self.key = key
         self.timezone = timezone
@@ -193,7 +207,9 @@ class HallService:
                 kiosk_id=submission.kiosk_id,
                 item_id=submission.item_id,
                 status="accepted",
-                payload=submission.model_dump(mode="json"),
+                payload=self.sealer.seal(
+                    submission.model_dump(mode="json"), payload_context(submission.case_number)
+                ),
                 received_at=now,
                 lease_until=database_now(session) + self._lease,
             )
@@ -227,25 +243,30 @@ class HallService:
 
     def process(self, claim: Claim) -> SubmissionPublic:
         """Decide a claimed case when its item is instant, issue its certificate, record stages."""
+        answer: SubmissionPublic | None = None
         for attempt in range(3):
             try:
                 with self._db.write() as session:
-                    self._process(session, claim)
+                    answer = self._process(session, claim)
                 break
             except IntegrityError:
                 # A concurrent takeover finished first (PostgreSQL) or a certificate serial
                 # collided: the next round sees the finished case or takes the next serial.
                 if attempt == 2:
                     raise
-        return self.get_submission(claim.case_number)
+        # The answer built in the transaction that stored it (committed by now); read back only
+        # when another request had finished the case.
+        return answer if answer is not None else self.get_submission(claim.case_number)
 
-    def _process(self, session: Session, claim: Claim) -> None:
+    def _process(self, session: Session, claim: Claim) -> SubmissionPublic | None:
         row = session.get(Submission, claim.submission_id)
         if row is None:
             raise CaseNotFoundError(f"case {claim.case_number} vanished while processing")
         if row.completed_at is not None:
-            return
-        submission = SubmissionCreate.model_validate(row.payload)
+            return None
+        submission = SubmissionCreate.model_validate(
+            self.sealer.open(row.payload, payload_context(row.case_number))
+        )
         item = self._submittable_item(row.item_id)
         stages = {stage.code: stage for stage in row.stages}
         now = self._clock()
@@ -266,6 +287,7 @@ class HallService:
         row.completed_at = finished
         row.lease_until = None
         logger.info("case %s for item %s: %s", row.case_number, row.item_id, row.status)
+        return self._public(row)
 
     def _decide(
         self,
@@ -301,7 +323,7 @@ class HallService:
         )
         session.add(
             Decision(
-                submission_id=row.id,
+                submission=row,
                 outcome=result.outcome,
                 reason_code=result.reason_code,
                 reason_zh=None if result.reason is None else result.reason.zh,
@@ -331,12 +353,15 @@ class HallService:
             session.add(
                 Certificate(
                     certificate_id=certificate.certificate_id,
-                    submission_id=row.id,
+                    submission=row,
                     template=certificate.template,
                     kid=self.key.kid,
                     issued_at=issued_at,
                     valid_until=certificate.valid_until,
-                    body=certificate.model_dump(mode="json"),
+                    body=self.sealer.seal(
+                        certificate.model_dump(mode="json"),
+                        certificate_context(certificate.certificate_id),
+                    ),
                 )
             )
             last = self._clock()
@@ -404,7 +429,8 @@ class HallService:
             for kiosk in sorted(latest)
         ]
         with self._db.write() as session:
-            session.execute(self._db.upsert_heartbeats(), rows)
+            # Core on the session's connection: the ORM's bulk path cost more than the upsert.
+            session.connection().execute(self._db.upsert_heartbeats(), rows)
         return now
 
     def terminals(self) -> TerminalsPublic:
@@ -511,7 +537,11 @@ class HallService:
             )
         certificate = None
         if row.certificate is not None:
-            certificate = CertificatePublic.model_validate(row.certificate.body)
+            certificate = CertificatePublic.model_validate(
+                self.sealer.open(
+                    row.certificate.body, certificate_context(row.certificate.certificate_id)
+                )
+            )
         return SubmissionPublic(
             case_number=row.case_number,
             item_id=row.item_id,
@@ -520,6 +550,74 @@ class HallService:
             decision=decision,
             certificate=certificate,
         )
+
+
+# --- Sealing at rest ------------------------------------------------------------------------------
+
+RESEAL_BATCH = 200
+
+
+def payload_context(case_number: str) -> str:
+    """The associated data a submission's sealed payload is bound to (its row)."""
+    return f"submissions.payload:{case_number}"
+
+
+def certificate_context(certificate_id: str) -> str:
+    """The associated data a certificate's sealed body is bound to (its row)."""
+    return f"certificates.body:{certificate_id}"
+
+
+def reseal_rows(db: Database, sealer: Sealer, *, plain_only: bool = False) -> int:
+    """Seal plain rows, and move rows sealed with an older key to the current one.
+
+    Returns how many rows were written. ``plain_only``: leave rows sealed with older keys alone
+    (what a start does; ``kiosk-hall keys rotate`` moves them). Runs in batches of short
+    transactions, so a hall may serve meanwhile. Safe in two processes at once: payloads and
+    certificate bodies never change once written, so both write the same value sealed anew.
+    """
+    written = 0
+    for model, column, name, context in (
+        (Submission, Submission.payload, Submission.case_number, payload_context),
+        (Certificate, Certificate.body, Certificate.certificate_id, certificate_context),
+    ):
+        sealed_flag = column["sealed"].as_string()
+        stale = sealed_flag.is_(None)
+        if not plain_only:
+            stale = stale | (column["kid"].as_string() != sealer.provider.current_kid)
+        after = 0
+        while True:
+            with db.write() as session:
+                rows = session.execute(
+                    select(model.id, name, column)
+                    .where(model.id > after, stale)
+                    .order_by(model.id)
+                    .limit(RESEAL_BATCH)
+                ).all()
+                for row_id, row_name, stored in rows:
+                    session.execute(
+                        update(model)
+                        .where(model.id == row_id)
+                        .values({column.key: sealer.reseal(stored, context(row_name))})
+                        .execution_options(synchronize_session=False)
+                    )
+            if not rows:
+                break
+            written += len(rows)
+            after = rows[-1][0]
+    if written:
+        logger.info("resealed %d rows with data key %s", written, sealer.provider.current_kid)
+    return written
+
+
+def count_rows_by_key(db: Database) -> dict[str | None, int]:
+    """How many sealed values each data key id seals (``None``: values still plain)."""
+    counts: dict[str | None, int] = {}
+    with db.read() as session:
+        for column in (Submission.payload, Certificate.body):
+            kid = column["kid"].as_string()
+            for key_id, count in session.execute(select(kid, func.count()).group_by(kid)):
+                counts[key_id] = counts.get(key_id, 0) + int(count)
+    return counts
 
 
 def _status(value: str) -> SubmissionStatus:

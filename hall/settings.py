@@ -30,6 +30,10 @@ def _default_signing_key_path(data: dict[str, Any]) -> Path:
     return Path(data.get("data_dir", DEFAULT_DATA_DIR)) / "signing-key.pem"
 
 
+def _default_data_key_path(data: dict[str, Any]) -> Path:
+    return Path(data.get("data_dir", DEFAULT_DATA_DIR)) / "data-keys.json"
+
+
 class HallSettings(BaseSettings):
     """How one hall runs: database, certificate signing key, listening address, catalog.
 
@@ -81,3 +85,12 @@ class HallSettings(BaseSettings):
     interval, so a beat reuses its connection instead of a new handshake each time."""
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
     """Largest request line and headers (uvicorn's h11 limit): 400 above."""
+    rate_limit_requests: int = Field(default=600, ge=1)
+    """Signed requests one terminal may make per rate-limit window (all workers together); 429
+    with ``Retry-After`` above. A terminal beats twice a minute; an outbox catching up after an
+    outage drains at this pace."""
+    rate_limit_window_s: int = Field(default=60, ge=1)
+    """The rate-limit window, seconds."""
+    data_key_path: Path = Field(default_factory=_default_data_key_path)
+    """The AES-256 data keys that seal personal data at rest (``hall.keys``); made 0600 when
+    missing. Keep it apart from database backups: a backup without it holds no readable data."""

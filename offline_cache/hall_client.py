@@ -2,8 +2,9 @@
 
 Every call has a connect and a read timeout. Answers are sorted in two families: come back later
 (:class:`HallUnavailableError`: network, timeouts, 5xx, 409, 429) and do not come back
-(:class:`HallRejectedError`: any other 4xx, with the hall's error code). The hall's error
-*message* is never kept: a validation message may quote the applicant's fields.
+(:class:`HallRejectedError`: any other 4xx, with the hall's error code). A 429 (or 503) with
+``Retry-After`` is :class:`HallBusyError`: the client then sends nothing until that time is up.
+The hall's error *message* is never kept: a validation message may quote the applicant's fields.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ _M = TypeVar("_M", bound=BaseModel)
 RETRYABLE_4XX = frozenset({409, 429})
 PERMANENT_CONFLICTS = frozenset({"case_number_conflict"})
 """409 codes that no retry can clear (as opposed to ``in_progress``)."""
+MAX_RETRY_AFTER_S = 3600.0
+"""A ``Retry-After`` longer than this is taken as this (a garbled header must not mute a terminal
+for days)."""
 IDENTITY_REFUSALS = frozenset({"unauthenticated", "revoked", "terminal_mismatch", "forbidden"})
 """401/403 codes refusing who the terminal is (not enrolled, revoked, skewed clock): "come back
 later", so the outbox keeps every submission until staff re-enrol the terminal; nothing dropped."""
@@ -114,6 +118,36 @@ class _AbortableAdapter(HTTPAdapter):
                 sock.shutdown(socket.SHUT_RDWR)
 
 
+class HallBusyError(HallUnavailableError):
+    """The hall asked this terminal to wait (429 or 503 with ``Retry-After``): come back later.
+
+    ``retry_after`` is the seconds to wait from now. Until then the client sends nothing more
+    to the hall; each call raises this error again with the time left.
+    """
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date), or None."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        seconds = when.timestamp() - now
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
+
+
 class HallClient:
     """Talk to the hall at ``base_url`` with bounded waits.
 
@@ -144,6 +178,8 @@ class HallClient:
         self._clock_offset: float | None = None
         self._wall_clock = wall_clock
         self._auth = None if identity is None else SignedAuth(identity, self.hall_time)
+        self._quiet_until = 0.0
+        """``time.monotonic()`` before which nothing is sent: the hall's last ``Retry-After``."""
 
     def set_identity(self, identity: TerminalIdentity | None) -> None:
         """Sign as ``identity`` from now on (enrolled while running, from maintenance mode)."""
@@ -282,6 +318,18 @@ class HallClient:
             log.info("%s %s: 401 with a corrected clock offset; signing again", method, path)
             response = self._send(method, path, **kwargs)
         status = response.status_code
+        if status in (429, 503):
+            wait = parse_retry_after(response.headers.get("Retry-After"), self._wall_clock())
+            if wait is not None:
+                self._quiet_until = max(self._quiet_until, time.monotonic() + wait)
+                code = _error_code(response)
+                log.info(
+                    "%s %s: hall asks to wait %.0f s (HTTP %d %s)", method, path, wait, status, code
+                )
+                raise HallBusyError(
+                    f"{method} {path}: hall busy (HTTP {status} {code}), retry after {wait:.0f} s",
+                    wait,
+                )
         refused = status in (401, 403) and _error_code(response) in IDENTITY_REFUSALS
         if status >= 500 or status in RETRYABLE_4XX or refused:
             code = _error_code(response)
@@ -299,6 +347,9 @@ class HallClient:
         return response
 
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        left = self._quiet_until - time.monotonic()
+        if left > 0:
+            raise HallBusyError(f"{method} {path}: not sent, the hall asked to wait", left)
         self._aborted.clear()
         if self._auth is not None:
             kwargs["auth"] = self._auth

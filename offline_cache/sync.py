@@ -39,7 +39,7 @@ from offline_cache.errors import (
     StoreFullError,
 )
 from offline_cache.events import EventQueue, PendingEvent
-from offline_cache.hall_client import HallClient
+from offline_cache.hall_client import HallBusyError, HallClient
 from offline_cache.heartbeat import fit_heartbeat
 from offline_cache.outbox import DECIDED, Outbox, OutboxEntry, utc_now
 
@@ -466,6 +466,8 @@ class SyncWorker:
         assert self._events is not None
         attempts = max(e.attempts for e in due) + 1
         delay = backoff_delay(attempts, self._base_delay, self._max_delay, self._rng)
+        if isinstance(err, HallBusyError):
+            delay = max(delay, err.retry_after)  # the hall said how long: at least that
         self._events.mark_retry(
             [e.row_id for e in due], str(err), self._clock() + dt.timedelta(seconds=delay)
         )
@@ -543,6 +545,8 @@ class SyncWorker:
             result = self._client.submit(submission, entry.idempotency_key)
         except HallUnavailableError as err:
             delay = backoff_delay(entry.attempts, self._base_delay, self._max_delay, self._rng)
+            if isinstance(err, HallBusyError):
+                delay = max(delay, err.retry_after)  # the hall said how long: at least that
             next_at = self._clock() + dt.timedelta(seconds=delay)
             self._outbox.mark_retry(entry.id, str(err), next_at)
             log.info("case %s not delivered (%s); retry in %.1f s", case, err, delay)

@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from devices.idcard.demo_cards import demo_card
 from hall.db import Database, Submission
+from hall.keys import open_with_key_file
+from hall.service import payload_context
 from kiosk.app import KioskApp
 from tests.e2e.id_cards import id_back_photo, id_front_photo
 from tests.e2e.leases import lease_photo
@@ -98,7 +100,10 @@ def test_photographed_card_names_the_applicant_the_lease_must_match(
             with db.read() as s:
                 row = s.scalar(select(Submission).where(Submission.case_number == case_number))
                 if row is not None:
-                    payload.update(row.payload)
+                    key_file = kiosk.hall.settings.data_key_path  # sealed at rest
+                    payload.update(
+                        open_with_key_file(key_file, row.payload, payload_context(case_number))
+                    )
         finally:
             db.dispose()
         return bool(payload)

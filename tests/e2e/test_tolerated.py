@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from devices.receipt.oracle import decode_receipt
 from hall.db import Database, Submission
+from hall.keys import open_with_key_file
+from hall.service import payload_context
 from kiosk.app import KioskApp
 from kiosk.services.session import Step
 from tests.e2e.screens import click, to_lease_capture
@@ -23,7 +25,10 @@ def _stored_payload(kiosk: KioskApp, case_number: str) -> dict[str, object] | No
     try:
         with db.read() as session:
             row = session.scalar(select(Submission).where(Submission.case_number == case_number))
-            return dict(row.payload) if row is not None else None
+            if row is None:
+                return None
+            key_file = kiosk.hall.settings.data_key_path  # sealed at rest (hall.keys)
+            return dict(open_with_key_file(key_file, row.payload, payload_context(case_number)))
     finally:
         db.dispose()
 

@@ -245,6 +245,7 @@ def test_request_still_in_progress_is_409(
             hall_server.app.state.service.catalog,
             hall_server.app.state.service.key,
             timezone=hall_server.app.state.service.timezone,
+            sealer=hall_server.app.state.service.sealer,
         )
         claim = first.claim(submission, key)
         assert isinstance(claim, Claim)

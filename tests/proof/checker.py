@@ -32,6 +32,7 @@ import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 SETTLED_STATES = frozenset({"delivered", "decided"})
 """Terminal states in which the hall's answer is on the terminal."""
@@ -191,6 +192,17 @@ def nonce_of(payload: Mapping[str, object] | str | None) -> str | None:
     return nonce if isinstance(nonce, str) else None
 
 
+def _opened(key_file: Path, case_number: str, payload: str | None) -> object:
+    """A stored payload, opened with the hall's data key file when it is sealed."""
+    from hall.keys import is_sealed, open_with_key_file
+    from hall.service import payload_context
+
+    value = json.loads(payload) if isinstance(payload, str) else payload
+    if is_sealed(value):
+        return open_with_key_file(key_file, value, payload_context(case_number))
+    return value
+
+
 def read_hall(database_path: str) -> list[HallRecord]:
     """Every submission row of a hall's SQLite database, with its decision's outcome."""
     import sqlite3
@@ -203,9 +215,10 @@ def read_hall(database_path: str) -> list[HallRecord]:
         ).fetchall()
     finally:
         conn.close()
+    key_file = Path(database_path).parent / "data-keys.json"  # sealed at rest (hall.keys)
     return [
         HallRecord(
-            nonce=nonce_of(payload),
+            nonce=nonce_of(_opened(key_file, case, payload)),
             case_number=case,
             idempotency_key=key,
             status=status,

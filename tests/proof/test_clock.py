@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from hall.keys import open_with_key_file
 from hall.schema import SubmissionCreate
+from hall.service import payload_context
 from offline_cache.crypto import FieldCipher
 from offline_cache.hall_client import HallClient
 from offline_cache.outbox import Outbox, utc_now
@@ -37,9 +39,12 @@ DAY = 86_400.0
 def _hall_created_at(database: Path) -> list[dt.datetime]:
     conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        payloads = [json.loads(p) for (p,) in conn.execute("SELECT payload FROM submissions")]
+        rows = list(conn.execute("SELECT case_number, payload FROM submissions"))
     finally:
         conn.close()
+    # Sealed at rest: opened with the hall's data key file beside its database.
+    key_file = database.parent / "data-keys.json"
+    payloads = [open_with_key_file(key_file, json.loads(p), payload_context(c)) for c, p in rows]
     return [dt.datetime.fromisoformat(p["created_at"]) for p in payloads]
 
 

@@ -25,7 +25,7 @@ from hall.errors import (
 )
 from hall.schema import CommitmentCreate, LocalizedText, SubmissionCreate, SubmissionPublic
 from hall.seed import seed_demo_data
-from hall.service import Claim, HallService, utc_now
+from hall.service import Claim, HallService, payload_context, utc_now
 from tests.fixtures.hall import demo_applicant, make_submission
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -220,8 +220,10 @@ def test_a_photo_identity_and_a_promise_are_stored_with_the_case(
     with db.read() as session:
         row = session.scalar(select(Submission).where(Submission.case_number == sent.case_number))
         assert row is not None
-        assert row.payload["identity"] == "photo"
-        assert row.payload["commitments"][0]["deadline"] == "2026-11-27"
+        assert "identity" not in row.payload  # sealed at rest
+        stored = service.sealer.open(row.payload, payload_context(sent.case_number))
+        assert stored["identity"] == "photo"
+        assert stored["commitments"][0]["deadline"] == "2026-11-27"
 
 
 def test_concurrent_first_submissions_make_one_case_and_distinct_serials(
