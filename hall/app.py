@@ -162,7 +162,7 @@ def create_app(
     # A catalog published with `kiosk-hall catalog publish` is served (and decided on) at once.
     catalogs = CatalogSource(db, catalog, on_change=lambda new: setattr(service, "catalog", new))
     app.state.catalogs = catalogs
-    sweep = FleetSweep(db, extra=lambda: resign_if_due(db, key, now=clock()))
+    sweep = FleetSweep(db, clock=clock, extra=lambda: resign_if_due(db, key, now=clock()))
     app.include_router(fleet_router(db, clock=clock, catalog=catalogs, sweep=sweep))
 
     @app.exception_handler(HallError)

@@ -1,8 +1,8 @@
 """The fleet's periodic sweep: alerts for silent terminals, pruning, catalog metadata re-signing.
 
-Every hall process runs the loop; a lease row on the database clock lets one of them at a time do
-the work, so ``kiosk-hall serve --workers N`` raises each offline alert once. A process that dies
-holding the lease loses it after ``lease_s``.
+Every hall process runs the loop; a lease row timed on the database's clock lets one of them at a
+time do the work, so ``kiosk-hall serve --workers N`` raises each offline alert once. A process
+that dies holding the lease loses it after ``lease_s``.
 """
 
 from __future__ import annotations
@@ -44,18 +44,20 @@ class FleetSweep:
         self,
         db: Database,
         *,
+        clock: Callable[[], dt.datetime],
         every_s: float = 5.0,
         lease_s: float = 30.0,
         extra: Callable[[], None] | None = None,
     ) -> None:
         self._db = db
+        self._clock = clock
         self._every_s = every_s
         self._lease = dt.timedelta(seconds=lease_s)
         self._holder = uuid.uuid4().hex
         self._extra = extra
 
-    def _take_lease(self) -> dt.datetime | None:
-        """The database's clock if this process holds the lease now, else ``None``."""
+    def _take_lease(self) -> bool:
+        """Whether this process holds the lease now (timed on the database's clock)."""
         with self._db.write() as session:
             now = database_now(session)
             insert = insert_or_skip(session, FleetLease)
@@ -69,15 +71,16 @@ class FleetSweep:
             )
             assert row is not None
             if row.holder != self._holder and row.expires_at > now:
-                return None
+                return False
             row.holder, row.expires_at = self._holder, now + self._lease
-            return now
+            return True
 
     def run_once(self) -> SweepReport:
         """One sweep, if this process gets the lease."""
-        now = self._take_lease()
-        if now is None:
+        if not self._take_lease():
             return SweepReport(ran=False)
+        # The hall's clock, as the heartbeat write used for ``offline_after``.
+        now = self._clock()
         with self._db.write() as session:
             silent = session.scalars(
                 select(FleetTerminal.kiosk_id).where(
