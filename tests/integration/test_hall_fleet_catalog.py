@@ -24,9 +24,11 @@ import assets
 from hall import fleet
 from hall.certificates import SigningKey
 from hall.cli import main
+from hall.db import Database
+from hall.fleet import catalog as releases
 from hall.fleet.catalog import sign_metadata
 from hall.fleet.models import CatalogRelease
-from hall.schema import CatalogMetadataPublic, HeartbeatCreate
+from hall.schema import CatalogMetadataPublic, HeartbeatCreate, verify_catalog_metadata
 from offline_cache.catalog import CatalogRejectedError, CatalogStore
 from offline_cache.hall_client import HallClient
 from offline_cache.store import Store
@@ -241,3 +243,29 @@ def test_publish_serves_a_signed_release_at_once_and_terminals_refuse_what_is_no
     # The terminal's last good copy survives a restart.
     reopened = CatalogStore(catalogs._store, assets.load_catalog())
     assert (reopened.version, reopened.release) == ("2026.12.04.1", 2)
+
+
+def test_metadata_is_re_signed_before_it_expires_and_a_bad_folder_is_refused(
+    hall_database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = Database(hall_database_url)
+    db.migrate()
+    key = SigningKey.generate()
+    try:
+        then = dt.datetime.now(dt.UTC) - dt.timedelta(days=5)
+        first = releases.publish(db, key, catalog_dir(tmp_path, "2026.12.02.1"), now=then)
+        now = dt.datetime.now(dt.UTC)
+        assert releases.resign_if_due(db, key, now=now) is True  # 5 of 7 days gone
+        assert releases.resign_if_due(db, key, now=now) is False  # fresh now
+        with db.read() as session:
+            row = session.get(CatalogRelease, 1)
+            assert row is not None
+            fresh = CatalogMetadataPublic.model_validate_json(row.metadata_json)
+        keys = {key.kid: key.public_key_raw}
+        signed = verify_catalog_metadata(fresh, keys, now=now, current_release=1)
+        assert signed.expires == now + releases.METADATA_LIFETIME
+        assert signed.model_copy(update={"expires": first.signed.expires}) == first.signed
+    finally:
+        db.dispose()
+    assert main(["catalog", "publish", str(tmp_path / "nowhere"), "--database", "sqlite://"]) == 2
+    assert "not a catalog folder" in capsys.readouterr().err
