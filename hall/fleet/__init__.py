@@ -17,10 +17,14 @@ hall's clock, aware UTC):
 - ``set_desired_config(session, target, config, staff_name, *, now) -> int`` -- ``target`` is
   ``"all"``, ``"site:<site>"`` or ``"terminal:<kiosk id>"``; ``config`` a
   ``hall.schema.DesiredConfig`` or a dict validated as one; returns the new version.
-  ``desired_config(session, target) -> DesiredConfigPublic | None`` reads one back.
+  ``desired_config(session, target) -> DesiredConfigPublic | None`` reads one target's back;
+  ``effective_desired(session, kiosk_id)`` is what that terminal is asked to run (merged). The
+  difference to show: ``TerminalPublic.desired_version`` against the beat's ``config_version``,
+  and the beat's ``config_problem`` (what the terminal could not apply at run time).
 - ``raise_staff_call(session, kiosk_id, call_id, *, now) -> StaffCallPublic`` (idempotent on
   ``call_id``) and ``staff_call(session, kiosk_id, call_id)``: the terminal's 呼叫工作人员.
-- ``terminal_logs(session, kiosk_id, limit=10)`` -- logs uploaded on ``upload_log``.
+- ``terminal_logs(session, kiosk_id, limit=10)`` -- logs uploaded on ``upload_log`` (newest
+  first, ``(received_at, text)``, ID numbers masked by the terminal).
 
 The HTTP side is ``hall.fleet.routes``; the heartbeat write is ``hall.fleet.recorder``; the
 periodic sweep (offline alerts, pruning, metadata re-signing) is ``hall.fleet.sweep``.
@@ -84,6 +88,7 @@ __all__ = [
     "acknowledge_alert",
     "commands",
     "desired_config",
+    "effective_desired",
     "list_terminals",
     "open_alerts",
     "queue_command",

@@ -8,6 +8,7 @@ as the dashboard does. Qt offscreen, waits by ``qtbot.waitUntil``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -140,3 +141,30 @@ def test_the_hall_locks_and_unlocks_the_terminal_and_sets_its_idle_time(
     _staff(kiosk, lambda s: fleet.queue_command(s, kiosk_id, "unlock", "王芳", now=now))
     kiosk.sync.run_housekeeping_now()
     qtbot.waitUntil(lambda: w.current_screen() is w.attract, timeout=WAIT_MS)
+
+
+def test_commands_print_a_test_page_refresh_the_catalog_and_upload_a_masked_log(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    kiosk_id = kiosk.settings.terminal.id
+    now = dt.datetime.now(dt.UTC)
+    # An ID number that found its way into a warning: the uploaded log masks it.
+    logging.getLogger("kiosk.test").warning("reader hiccup on card 11010519491231002X")
+    kinds = ("print_test_page", "refresh_catalog", "upload_log")
+    queued = [
+        _staff(kiosk, lambda s, kind=kind: fleet.queue_command(s, kiosk_id, kind, "王芳", now=now))
+        for kind in kinds
+    ]
+
+    def all_done() -> bool:
+        kiosk.sync.run_housekeeping_now()
+        states = {c.command_id: c for c in _staff(kiosk, lambda s: fleet.commands(s, kiosk_id))}
+        return all(states[c.command_id].status == "done" for c in queued)
+
+    qtbot.waitUntil(all_done, timeout=WAIT_MS)
+    states = {c.kind: c for c in _staff(kiosk, lambda s: fleet.commands(s, kiosk_id))}
+    assert states["print_test_page"].detail == "receipt test page printed"
+    assert states["refresh_catalog"].detail.startswith("catalog ")
+    assert kiosk.receipt_simulator is not None and len(kiosk.receipt_simulator.jobs) == 1
+    [(_, text)] = _staff(kiosk, lambda s: fleet.terminal_logs(s, kiosk_id))
+    assert "110105********002X" in text and "11010519491231002X" not in text
