@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -80,6 +81,13 @@ def _parser() -> argparse.ArgumentParser:
     ):
         action = key_actions.add_parser(name, help=text)
         action.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    catalog = commands.add_parser("catalog", help="publish a new catalog version (no restart)")
+    catalog_actions = catalog.add_subparsers(dest="catalog_command", required=True)
+    publish = catalog_actions.add_parser(
+        "publish", help="validate the catalog in DIR, sign it and serve it as the next release"
+    )
+    publish.add_argument("directory", metavar="DIR", help="a catalog folder (index.yaml, items)")
+    publish.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
     return parser
 
 
@@ -110,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _identity_command(args, settings)
     if args.command == "keys":
         return _keys_command(args, settings)
+    if args.command == "catalog":
+        return _catalog_command(args, settings)
     if args.command in ("migrate", "seed"):
         return _migrate_and_seed(settings, seed=args.command == "seed")
     # A demo hall makes its own database; a production hall serves only a migrated one.
@@ -199,6 +209,38 @@ def _migrate_and_seed(settings: HallSettings, *, seed: bool) -> int:
             logger.info("demo residents seeded (%d rows changed)", changed)
     finally:
         db.dispose()
+    return 0
+
+
+def _catalog_command(args: argparse.Namespace, settings: HallSettings) -> int:
+    """``catalog publish DIR``: every hall process serves the new release within seconds."""
+    from hall.fleet.catalog import CatalogPublishError, publish
+    from hall.service import utc_now
+
+    directory = Path(args.directory)
+    if not (directory / "index.yaml").is_file():
+        sys.stderr.write(f"kiosk-hall: {directory} is not a catalog folder (no index.yaml)\n")
+        return 2
+    db = Database(settings.database_url)
+    try:
+        problem = db.schema_problem()
+        if problem is not None:
+            sys.stderr.write(f"kiosk-hall: {problem}\n")
+            return EXIT_SCHEMA
+        sealer = Sealer(FileKeyProvider.load_or_create(settings.data_key_path))
+        key = SigningKeyRing.load_or_create(settings.signing_key_path, sealer).current
+        try:
+            metadata = publish(db, key, directory, now=utc_now())
+        except (CatalogPublishError, ValueError, OSError) as err:
+            sys.stderr.write(f"kiosk-hall: catalog not published: {err}\n")
+            return 1
+    finally:
+        db.dispose()
+    signed = metadata.signed
+    sys.stdout.write(
+        f"published catalog {signed.catalog_version} as release {signed.release}, "
+        f"signed by {metadata.kid}, expires {signed.expires:%Y-%m-%dT%H:%M:%SZ}\n"
+    )
     return 0
 
 
