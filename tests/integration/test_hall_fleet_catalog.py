@@ -28,6 +28,7 @@ from hall.db import Database
 from hall.fleet import catalog as releases
 from hall.fleet.catalog import sign_metadata
 from hall.fleet.models import CatalogRelease
+from hall.keys import FileKeyProvider, Sealer, SigningKeyRing
 from hall.schema import CatalogMetadataPublic, HeartbeatCreate, verify_catalog_metadata
 from offline_cache.catalog import CatalogRejectedError, CatalogStore
 from offline_cache.hall_client import HallClient
@@ -66,6 +67,7 @@ def publish(
 ) -> Callable[[Path], int]:
     settings = hall_server_each_db.settings
     monkeypatch.setenv("HALL_SIGNING_KEY_PATH", str(settings.signing_key_path))
+    monkeypatch.setenv("HALL_DATA_KEY_PATH", str(settings.data_key_path))
 
     def run(directory: Path) -> int:
         return main(["catalog", "publish", str(directory), "--database", settings.database_url])
@@ -163,7 +165,8 @@ def test_publish_serves_a_signed_release_at_once_and_terminals_refuse_what_is_no
 
     # A forged release: signed by a key the terminal never pinned, then a tampered signature.
     stranger = SigningKey.generate()
-    key = SigningKey.load_or_create(hall.settings.signing_key_path)
+    sealer = Sealer(FileKeyProvider.load_or_create(hall.settings.data_key_path))
+    key = SigningKeyRing.load_or_create(hall.settings.signing_key_path, sealer).current
     week = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
 
     def forged(session: Session) -> None:
