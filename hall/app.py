@@ -22,6 +22,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import assets
+from hall import web
 from hall.auth import KIOSK_ID_SCOPE_KEY, SignatureAuthMiddleware
 from hall.certificates import SigningKey
 from hall.db import Database
@@ -153,6 +154,7 @@ def create_app(
     public = {HEALTH_PATH, KEYS_PATH, ENROLMENTS_PATH}
     if settings.dev:
         public |= {"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+    public |= web.PUBLIC_PATHS  # the staff's pages check their own session, never a signature
     app.add_middleware(
         SignatureAuthMiddleware, identity=identity, public_paths=frozenset(public), clock=clock
     )
@@ -291,6 +293,8 @@ def create_app(
     def get_progress(case_number: StorableText) -> CaseProgressPublic:
         """Answer a case's stages and the time spent in each."""
         return service.progress(case_number)
+
+    app.include_router(web.router)
 
     # Added last, so it is the outermost layer: bodies are bounded before anything else runs.
     app.add_middleware(

@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -19,6 +20,7 @@ from hall.identity import IdentityService, UnknownTerminalError, parse_ttl
 from hall.seed import seed_demo_data
 from hall.server import server_options
 from hall.settings import HallSettings
+from hall.staff import InvalidStaffInputError, StaffExistsError, StaffService, check_name
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +71,29 @@ def _parser() -> argparse.ArgumentParser:
     migrate.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
     seed = commands.add_parser("seed", help="migrate the database and seed the demo residents")
     seed.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    staff = commands.add_parser("staff", help="staff accounts for the dashboard (/dashboard)")
+    staff_actions = staff.add_subparsers(dest="staff_command", required=True)
+    staff_add = staff_actions.add_parser("add", help="add an account (the password is asked for)")
+    staff_add.add_argument("name", metavar="NAME")
+    staff_add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    staff_add.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    staff_pw = staff_actions.add_parser(
+        "passwd", help="set an account's password (its sessions end)"
+    )
+    staff_pw.add_argument("name", metavar="NAME")
+    staff_pw.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    staff_pw.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    staff_list = staff_actions.add_parser("list", help="every account's name")
+    staff_list.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    screens = commands.add_parser(
+        "demo-screens",
+        help="a demo hall with sample data; PNG screenshots of the staff's pages into OUT",
+    )
+    screens.add_argument("out", metavar="OUT", help="folder for the PNG files")
     return parser
 
 
@@ -95,6 +120,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.dev:
             overrides["dev"] = True
     settings = HallSettings(**overrides)  # type: ignore[arg-type]
+    if args.command == "staff":
+        return _staff_command(args, settings)
+    if args.command == "demo-screens":
+        from hall.web.screens import write_demo_screens
+
+        return write_demo_screens(Path(args.out))
     if args.command in ("enrol-code", "terminals"):
         return _identity_command(args, settings)
     if args.command in ("migrate", "seed"):
@@ -184,3 +215,44 @@ def _migrate_and_seed(settings: HallSettings, *, seed: bool) -> int:
     finally:
         db.dispose()
     return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise InvalidStaffInputError("the two passwords differ")
+    return first
+
+
+def _staff_command(args: argparse.Namespace, settings: HallSettings) -> int:
+    """``staff add``, ``staff passwd`` and ``staff list`` on the hall's database."""
+    db = Database(settings.database_url)
+    try:
+        problem = db.schema_problem()
+        if problem is not None:
+            sys.stderr.write(f"kiosk-hall: {problem}\n")
+            return EXIT_SCHEMA
+        service = StaffService(db)
+        if args.staff_command == "list":
+            for name in service.names():
+                sys.stdout.write(name + "\n")
+            return 0
+        try:
+            check_name(args.name)
+            password = _read_password(args.password_stdin)
+            if args.staff_command == "add":
+                service.add(args.name, password)
+                sys.stdout.write(f"staff account {args.name} added\n")
+            else:
+                service.set_password(args.name, password)
+                sys.stdout.write(f"password of {args.name} changed\n")
+        except (InvalidStaffInputError, StaffExistsError) as err:
+            sys.stderr.write(f"kiosk-hall: {err}\n")
+            return 1
+        return 0
+    finally:
+        db.dispose()
