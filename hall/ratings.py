@@ -9,13 +9,14 @@ The daily table (``hall.web.daily``) counts them by level per item and per termi
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import JSON, Float, Integer, String
+from sqlalchemy import JSON, Float, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hall.db import Base, UtcDateTime, insert_or_skip
+from hall import events
+from hall.db import Base, UtcDateTime
 from hall.schema import CASE_NUMBER_PATTERN
 
 RATING_KIND = "rating"
@@ -53,10 +54,11 @@ class Rating(Base):
     """One citizen's rating of one journey, as received from a terminal."""
 
     __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("kiosk_id", "event_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(64), unique=True)
     kiosk_id: Mapped[str] = mapped_column(String(64), index=True)
+    event_id: Mapped[str] = mapped_column(String(64))
     rated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     """When the citizen rated, by the terminal's clock (the day a rating counts in)."""
     level: Mapped[int] = mapped_column(Integer)
@@ -67,6 +69,20 @@ class Rating(Base):
     visit_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
+@events.handles(RATING_KIND, RatingPayload)
+def handle_rating(
+    session: Session, terminal_id: str, event: events.Received[RatingPayload]
+) -> None:
+    """Keep a ``rating`` event, in the transaction that records its event id (taken once)."""
+    record_rating(
+        session,
+        terminal_id=terminal_id,
+        event_id=event.event_id,
+        at=event.at,
+        payload=event.payload,
+    )
+
+
 def record_rating(
     session: Session,
     *,
@@ -75,17 +91,17 @@ def record_rating(
     at: dt.datetime,
     payload: RatingPayload,
 ) -> None:
-    """Store one rating in the caller's transaction; a repeated ``event_id`` is kept once."""
-    values: dict[str, Any] = {
-        "event_id": event_id,
-        "kiosk_id": terminal_id,
-        "rated_at": at,
-        "level": payload.level,
-        "reasons": list(payload.reasons),
-        "item_id": payload.item_id,
-        "case_number": payload.case_number,
-        "journey": payload.journey,
-        "visit_seconds": payload.visit_seconds,
-    }
-    statement = insert_or_skip(session, Rating).values(values)
-    session.execute(statement.on_conflict_do_nothing(index_elements=[Rating.event_id]))
+    """Store one rating in the caller's transaction (the event channel keeps repeats out)."""
+    session.add(
+        Rating(
+            kiosk_id=terminal_id,
+            event_id=event_id,
+            rated_at=at,
+            level=payload.level,
+            reasons=list(payload.reasons),
+            item_id=payload.item_id,
+            case_number=payload.case_number,
+            journey=payload.journey,
+            visit_seconds=payload.visit_seconds,
+        )
+    )

@@ -6,7 +6,7 @@ The tables live beside the code that owns them; importing this module imports th
 
 from __future__ import annotations
 
-from hall import event_kinds, events
+from hall import event_kinds, events, staff
 from hall.db import Base
 
-__all__ = ["Base", "event_kinds", "events"]
+__all__ = ["Base", "event_kinds", "events", "staff"]

@@ -1,7 +1,7 @@
 """Staff accounts, their sessions and failed logins, and the citizens' ratings (好差评).
 
 Revision ID: 0003_staff
-Revises: 0002_identity
+Revises: 0003_events
 Create Date: 2026-12-02 17:40:00
 """
 
@@ -13,13 +13,28 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003_staff"
-down_revision: str | None = "0002_identity"
+down_revision: str | None = "0003_events"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def _exists(table: str) -> bool:
+    return sa.inspect(op.get_bind()).has_table(table)
+
+
 def upgrade() -> None:
-    """Apply this revision."""
+    """Apply this revision (tables a pre-migration ``create_all`` already made are kept)."""
+    if not _exists("staff"):
+        _create_staff()
+    if not _exists("staff_sessions"):
+        _create_staff_sessions()
+    if not _exists("staff_login_failures"):
+        _create_login_failures()
+    if not _exists("ratings"):
+        _create_ratings()
+
+
+def _create_staff() -> None:
     op.create_table(
         "staff",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -29,6 +44,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff")),
         sa.UniqueConstraint("name", name=op.f("uq_staff_name")),
     )
+
+
+def _create_staff_sessions() -> None:
     op.create_table(
         "staff_sessions",
         sa.Column("token_hash", sa.String(length=64), nullable=False),
@@ -47,6 +65,9 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_staff_sessions_expires_at"), ["expires_at"], unique=False
         )
+
+
+def _create_login_failures() -> None:
     op.create_table(
         "staff_login_failures",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -59,11 +80,14 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_staff_login_failures_failed_at"), ["failed_at"], unique=False
         )
+
+
+def _create_ratings() -> None:
     op.create_table(
         "ratings",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("event_id", sa.String(length=64), nullable=False),
         sa.Column("kiosk_id", sa.String(length=64), nullable=False),
+        sa.Column("event_id", sa.String(length=64), nullable=False),
         sa.Column("rated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("level", sa.Integer(), nullable=False),
         sa.Column("reasons", sa.JSON(), nullable=False),
@@ -72,7 +96,7 @@ def upgrade() -> None:
         sa.Column("journey", sa.String(length=32), nullable=False),
         sa.Column("visit_seconds", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ratings")),
-        sa.UniqueConstraint("event_id", name=op.f("uq_ratings_event_id")),
+        sa.UniqueConstraint("kiosk_id", "event_id", name=op.f("uq_ratings_kiosk_id_event_id")),
     )
     with op.batch_alter_table("ratings", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ratings_kiosk_id"), ["kiosk_id"], unique=False)
