@@ -1,0 +1,347 @@
+"""The staff's pages over HTTP on a real hall: sessions, CSRF, throttling, the daily table's
+figures and exports on SQLite and PostgreSQL, and ratings arriving on the event channel."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from openpyxl import load_workbook
+
+from hall.cli import main
+from hall.db import Database
+from hall.schema import EventBatchCreate, EventCreate, HeartbeatCreate, SubmissionCreate
+from hall.staff import (
+    SESSION_IDLE,
+    THROTTLE_MAX_FAILURES,
+    LoginRefusedError,
+    StaffExistsError,
+    StaffService,
+)
+from offline_cache.hall_client import HallClient
+from tests.fixtures.browser import StaffAccount, add_staff
+from tests.fixtures.hall import (
+    HallUnderTest,
+    demo_applicant,
+    make_submission,
+    new_idempotency_key,
+)
+
+
+def _login_form(http: requests.Session, base: str) -> str:
+    page = http.get(base + "/login")
+    assert page.status_code == 200
+    match = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert match is not None
+    return match.group(1)
+
+
+def _log_in(http: requests.Session, base: str, account: StaffAccount) -> requests.Response:
+    csrf = _login_form(http, base)
+    return http.post(
+        base + "/login",
+        data={"csrf": csrf, "name": account.name, "password": account.password, "next": ""},
+        allow_redirects=False,
+    )
+
+
+@pytest.fixture
+def staff_http(hall_server: HallUnderTest, staff_account: StaffAccount) -> requests.Session:
+    """A ``requests`` session logged in as staff."""
+    http = requests.Session()
+    answer = _log_in(http, hall_server.base_url, staff_account)
+    assert answer.status_code == 303
+    return http
+
+
+@pytest.fixture
+def each_db_terminal(hall_server_each_db: HallUnderTest, tmp_path: Path) -> Iterator[HallClient]:
+    """``kiosk-001`` enrolled with ``hall_server_each_db``, as a signed client."""
+    identity = hall_server_each_db.enrol(tmp_path / "terminal")
+    with HallClient(hall_server_each_db.base_url, identity=identity) as client:
+        yield client
+
+
+def _rating(level: int, **fields: object) -> EventCreate:
+    payload: dict[str, object] = {"level": level, "reasons": [], "journey": "apply"}
+    payload.update(fields)
+    return EventCreate(
+        event_id=uuid.uuid4().hex, kind="rating", at=dt.datetime.now(dt.UTC), payload=payload
+    )
+
+
+def _with_visit(submission: SubmissionCreate, seconds: float, **extra: object) -> SubmissionCreate:
+    return submission.model_copy(update={"visit_seconds": seconds, **extra})
+
+
+# --- Sessions and forms ------------------------------------------------------------------
+
+
+def test_pages_redirect_to_login_without_a_session(hall_server: HallUnderTest) -> None:
+    for path in ("/dashboard", "/dashboard/daily", "/dashboard/bigscreen", "/dashboard/daily.csv"):
+        answer = requests.get(hall_server.base_url + path, allow_redirects=False, timeout=10)
+        assert answer.status_code == 303, path
+        assert answer.headers["location"].startswith("/login?next=")
+    data = requests.get(hall_server.base_url + "/dashboard/bigscreen.json", timeout=10)
+    assert data.status_code == 401
+
+
+def test_the_session_cookie_is_httponly_strict_and_ends_at_logout(
+    hall_server: HallUnderTest, staff_account: StaffAccount
+) -> None:
+    http = requests.Session()
+    answer = _log_in(http, hall_server.base_url, staff_account)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/dashboard"
+    cookie = next(
+        part for part in answer.headers["set-cookie"].split(", hall_") if "hall_staff=" in part
+    )
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+    assert "Secure" not in cookie  # plain HTTP on loopback; over TLS the cookie is Secure
+    page = http.get(hall_server.base_url + "/dashboard")
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    out = http.post(
+        hall_server.base_url + "/logout", data={"csrf": csrf.group(1)}, allow_redirects=False
+    )
+    assert out.headers["location"] == "/login"
+    db = hall_server.database()
+    try:
+        assert StaffService(db).count_sessions() == 0
+    finally:
+        db.dispose()
+    again = http.get(hall_server.base_url + "/dashboard", allow_redirects=False)
+    assert again.status_code == 303
+
+
+def test_a_login_without_its_csrf_cookie_or_from_another_origin_is_refused(
+    hall_server: HallUnderTest, staff_account: StaffAccount
+) -> None:
+    base = hall_server.base_url
+    form = {"name": staff_account.name, "password": staff_account.password}
+    bare = requests.post(base + "/login", data={**form, "csrf": "x"}, allow_redirects=False)
+    assert bare.status_code == 403
+    http = requests.Session()
+    csrf = _login_form(http, base)
+    foreign = http.post(
+        base + "/login",
+        data={**form, "csrf": csrf},
+        headers={"Origin": "http://evil.example"},
+        allow_redirects=False,
+    )
+    assert foreign.status_code == 403
+    assert "hall_staff" not in http.cookies
+
+
+def test_a_logged_in_post_without_the_token_changes_nothing(
+    hall_server: HallUnderTest, staff_http: requests.Session
+) -> None:
+    refused = staff_http.post(hall_server.base_url + "/logout", data={}, allow_redirects=False)
+    assert refused.status_code == 403
+    assert staff_http.get(hall_server.base_url + "/dashboard").status_code == 200
+
+
+def test_logins_are_throttled_by_name_even_with_the_right_password_after(
+    hall_server: HallUnderTest, staff_account: StaffAccount
+) -> None:
+    http = requests.Session()
+    wrong = StaffAccount(staff_account.name, "wrong password!")
+    for _ in range(THROTTLE_MAX_FAILURES):
+        assert _log_in(http, hall_server.base_url, wrong).status_code == 401
+    throttled = _log_in(http, hall_server.base_url, staff_account)
+    assert throttled.status_code == 429
+    assert int(throttled.headers["retry-after"]) > 0
+    assert "hall_staff" not in http.cookies
+
+
+def test_only_dashboard_paths_are_followed_after_login(
+    hall_server: HallUnderTest, staff_account: StaffAccount
+) -> None:
+    for target in ("https://evil.example/dashboard", "//evil.example/dashboard", "/api/v1/keys"):
+        http = requests.Session()
+        csrf = _login_form(http, hall_server.base_url)
+        answer = http.post(
+            hall_server.base_url + "/login",
+            data={
+                "csrf": csrf,
+                "name": staff_account.name,
+                "password": staff_account.password,
+                "next": target,
+            },
+            allow_redirects=False,
+        )
+        assert answer.headers["location"] == "/dashboard", target
+
+
+def test_signatures_and_sessions_do_not_stand_in_for_each_other(
+    hall_server: HallUnderTest, staff_http: requests.Session, tmp_path: Path
+) -> None:
+    identity = hall_server.enrol(tmp_path / "terminal")
+    with HallClient(hall_server.base_url, identity=identity) as terminal:
+        # A signed request for a page is not a staff session: it is sent to log in.
+        signed = terminal._request("GET", "/dashboard")
+        assert signed.status_code in (303, 200)
+        assert "工作人员登录" in signed.text
+    # A staff session is not a terminal signature: the terminal API refuses it.
+    api = staff_http.get(hall_server.base_url + "/api/v1/terminals")
+    assert api.status_code == 401
+
+
+def test_sessions_end_after_idle_time_on_the_server(hall_server: HallUnderTest) -> None:
+    now = [dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)]
+    db = hall_server.database()
+    try:
+        staff = StaffService(db, clock=lambda: now[0])
+        staff.add("clerk-2", "another good password")
+        opened = staff.login("clerk-2", "another good password", client="127.0.0.1")
+        assert staff.session(opened.token) is not None
+        now[0] += SESSION_IDLE + dt.timedelta(seconds=1)
+        assert staff.session(opened.token) is None
+        assert staff.session("forged-token") is None
+        with pytest.raises(LoginRefusedError):
+            staff.login("nobody", "another good password", client="127.0.0.1")
+        with pytest.raises(StaffExistsError):
+            staff.add("clerk-2", "yet another password")
+    finally:
+        db.dispose()
+
+
+def test_cli_staff_add_reads_the_password_from_stdin(
+    hall_server: HallUnderTest, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = hall_server.settings.database_url
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    assert main(["staff", "add", "night-shift", "--password-stdin", "--database", url]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["staff", "add", "day-shift", "--password-stdin", "--database", url]) == 1
+    assert "at least 10 characters" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    assert main(["staff", "add", "night-shift", "--password-stdin", "--database", url]) == 1
+    assert main(["staff", "list", "--database", url]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "night-shift"
+    http = requests.Session()
+    answer = _log_in(
+        http, hall_server.base_url, StaffAccount("night-shift", "a long enough password")
+    )
+    assert answer.status_code == 303
+
+
+# --- The daily table ------------------------------------------------------------------------
+
+
+def test_the_daily_table_counts_decisions_tolerance_visits_and_ratings(
+    hall_server_each_db: HallUnderTest, each_db_terminal: HallClient
+) -> None:
+    hall = hall_server_each_db
+    terminal = each_db_terminal
+    sent = [
+        _with_visit(make_submission("elder-card", demo_applicant("王秀英")), 100.0),
+        _with_visit(make_submission("elder-card", demo_applicant("李建国")), 200.0),
+        _with_visit(
+            make_submission("sole-proprietor-registration", demo_applicant("赵德明")),
+            300.0,
+            commitment=True,
+        ),
+    ]
+    statuses = [terminal.submit(s, new_idempotency_key()).status for s in sent]
+    assert statuses == ["approved", "refused", "accepted"]
+    answers = terminal.post_events(
+        EventBatchCreate(
+            events=[
+                _rating(5, item_id="elder-card", case_number=sent[0].case_number),
+                _rating(2, item_id="elder-card", reasons=["slow"], visit_seconds=999.0),
+                _rating(4, item_id=None, journey="lookup", visit_seconds=50.0),
+                # An ID number where a reason code goes, and a sixth level: refused, not counted.
+                _rating(5, reasons=["110101194203150026"]),
+                _rating(6),
+                _rating(5, comment="free text"),
+            ]
+        )
+    )
+    assert [r.status for r in answers.results] == ["accepted"] * 3 + ["rejected"] * 3
+    again = terminal.post_events(EventBatchCreate(events=[_rating(1)]))
+    assert again.results[0].status == "accepted"
+    account = add_staff(hall)
+    http = requests.Session()
+    assert _log_in(http, hall.base_url, account).status_code == 303
+    export = http.get(hall.base_url + "/dashboard/daily.csv")
+    assert export.status_code == 200
+    assert export.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    header = rows[1]
+    by_key = {(row[0], row[1]): dict(zip(header, row, strict=True)) for row in rows[2:]}
+    elder = by_key[("事项 Item", "elder-card")]
+    assert elder["受理 Submissions"] == "2"
+    assert elder["即办 Instant approvals"] == "1"
+    assert elder["不予通过 Refusals"] == "1"
+    # The level-2 rating with no case timed its own visit (999 s); the case's rating did not.
+    assert elder["平均用时(秒) Avg visit (s)"] == str(round((100 + 200 + 999) / 3, 1))
+    assert elder["5星 Level 5"] == "1"
+    assert elder["2星 Level 2"] == "1"
+    sole = by_key[("事项 Item", "sole-proprietor-registration")]
+    assert (sole["容缺 Tolerated"], sole["转人工 Hand-offs"]) == ("1", "1")
+    total = by_key[("合计 Total", "")]
+    assert total["受理 Submissions"] == "3"
+    assert total["评价数 Ratings"] == "4"
+    assert total["P90用时(秒) P90 visit (s)"] == "999.0"
+    assert total["满意率 Satisfied"] == "0.5"
+    terminal_row = by_key[("终端 Terminal", "kiosk-001")]
+    assert terminal_row["受理 Submissions"] == "3"
+    xlsx = http.get(hall.base_url + "/dashboard/daily.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert next(row for row in cells if row[0] == "合计 Total")[3] == 3
+    page = http.get(hall.base_url + "/dashboard/daily")
+    assert "老年人优待证申领" in page.text
+    assert "110101194203150026" not in page.text
+    bad_day = http.get(hall.base_url + "/dashboard/daily?day=2026-13-45")
+    assert bad_day.status_code == 400
+
+
+def test_a_past_day_counts_only_that_day(
+    hall_server: HallUnderTest, staff_http: requests.Session, terminal_identity: object
+) -> None:
+    empty = staff_http.get(hall_server.base_url + "/dashboard/daily.csv?day=2020-02-29")
+    rows = list(csv.reader(io.StringIO(empty.content.decode("utf-8-sig"))))
+    assert rows[0] == ["一表日清 2020-02-29"]
+    assert rows[-1][0] == "合计 Total"
+    assert rows[-1][3] == "0"
+
+
+def test_the_fleet_pages_thousands_of_terminals(
+    hall_server: HallUnderTest, staff_http: requests.Session
+) -> None:
+    db: Database = hall_server.database()
+    try:
+        hall_server.app.state.service.record_heartbeats(
+            [
+                HeartbeatCreate(
+                    kiosk_id=f"K{n:04d}",
+                    sent_at=dt.datetime.now(dt.UTC),
+                    app_version="0.1.0",
+                    outbox_depth=n % 7,
+                )
+                for n in range(1200)
+            ]
+        )
+    finally:
+        db.dispose()
+    first = staff_http.get(hall_server.base_url + "/dashboard")
+    assert first.text.count("data-kiosk=") == 50
+    assert "第 1 / 24 页" in first.text
+    last = staff_http.get(hall_server.base_url + "/dashboard?page=24")
+    assert last.text.count("data-kiosk=") == 50
+    found = staff_http.get(hall_server.base_url + "/dashboard?q=K0042")
+    assert found.text.count("data-kiosk=") == 1
+    odd = staff_http.get(hall_server.base_url + "/dashboard?page=-5&status=bogus&q=%25_%5C")
+    assert odd.status_code == 200
