@@ -35,6 +35,10 @@ from hall.errors import (
     TerminalMismatchError,
 )
 from hall.events import EventService
+from hall.fleet.catalog import CatalogSource, resign_if_due
+from hall.fleet.recorder import FleetRecorder
+from hall.fleet.routes import fleet_router
+from hall.fleet.sweep import FleetSweep
 from hall.heartbeats import HeartbeatBatcher
 from hall.identity import IdentityService
 from hall.limits import BodyLimit, BodyLimitMiddleware
@@ -50,7 +54,6 @@ from hall.schema import (
     PROGRESS_PATH,
     SUBMISSION_PATH,
     SUBMISSIONS_PATH,
-    TERMINALS_PATH,
     CaseProgressPublic,
     CatalogPublic,
     EnrolmentCreate,
@@ -64,7 +67,6 @@ from hall.schema import (
     StorableText,
     SubmissionCreate,
     SubmissionPublic,
-    TerminalsPublic,
 )
 from hall.seed import seed_demo_data
 from hall.service import HallService, utc_now
@@ -164,6 +166,11 @@ def create_app(
         SignatureAuthMiddleware, identity=identity, public_paths=frozenset(public), clock=clock
     )
     app.state.database = db
+    # A catalog published with `kiosk-hall catalog publish` is served (and decided on) at once.
+    catalogs = CatalogSource(db, catalog, on_change=lambda new: setattr(service, "catalog", new))
+    app.state.catalogs = catalogs
+    sweep = FleetSweep(db, clock=clock, extra=lambda: resign_if_due(db, key, now=clock()))
+    app.include_router(fleet_router(db, clock=clock, catalog=catalogs, sweep=sweep))
 
     @app.exception_handler(HallError)
     async def _on_hall_error(_request: Request, err: HallError) -> JSONResponse:
@@ -192,24 +199,22 @@ def create_app(
     @app.get(HEALTH_PATH)
     def healthz() -> dict[str, str]:
         """Liveness: answers once the server has started."""
-        return {"status": "ok", "catalog_version": catalog.version}
-
-    catalog_etag = f'"{catalog.version}"'
-    catalog_body = service.catalog.model_dump_json().encode()
+        return {"status": "ok", "catalog_version": catalogs.current().catalog.version}
 
     @app.get(CATALOG_PATH, response_model=CatalogPublic)
     def get_catalog(
         if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
     ) -> Response:
         """Serve the catalog with its version as the ETag; unchanged costs a bodiless 304."""
-        headers = {"ETag": catalog_etag, "Cache-Control": "no-cache"}
-        if if_none_match is not None and catalog_etag in {
+        served = catalogs.current()
+        headers = {"ETag": served.etag, "Cache-Control": "no-cache"}
+        if if_none_match is not None and served.etag in {
             tag.strip() for tag in if_none_match.split(",")
         }:
             return Response(status_code=304, headers=headers)
-        return Response(content=catalog_body, media_type="application/json", headers=headers)
+        return Response(content=served.body, media_type="application/json", headers=headers)
 
-    batcher = HeartbeatBatcher(service.record_heartbeats)
+    batcher = HeartbeatBatcher(FleetRecorder(db, clock).write)
 
     async def post_heartbeat(request: Request) -> Response:
         """Keep a terminal's latest heartbeat; answers with the hall's clock for the offset.
@@ -229,10 +234,8 @@ def create_app(
                 [{**detail, "loc": ("body", *detail["loc"])} for detail in err.errors()]
             ) from None
         _signed_by(request, heartbeat.kiosk_id)
-        stored_at = await batcher.record(heartbeat)
-        answer = HeartbeatPublic(
-            kiosk_id=heartbeat.kiosk_id, received_at=stored_at, server_time=stored_at
-        )
+        stored = await batcher.record(heartbeat)
+        answer = stored.answer(heartbeat.kiosk_id)
         return Response(content=answer.model_dump_json(), media_type="application/json")
 
     # Described in the OpenAPI document like every other path (the fuzz test reads it from there),
@@ -250,11 +253,6 @@ def create_app(
             }
         },
     )
-
-    @app.get(TERMINALS_PATH, response_model=TerminalsPublic)
-    def get_terminals() -> TerminalsPublic:
-        """The dashboard's data: each terminal's latest heartbeat."""
-        return service.terminals()
 
     @app.get(KEYS_PATH, response_model=KeysPublic)
     def get_keys() -> KeysPublic:

@@ -11,35 +11,40 @@ batcher over the same database.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from hall.schema import HeartbeatCreate
+
+_Stored = TypeVar("_Stored")
 
 MAX_BATCH = 500
 """Beats per transaction at most (one statement's parameters stay bounded)."""
 
 
-class HeartbeatBatcher:
+class HeartbeatBatcher(Generic[_Stored]):
     """Gathers beats on the event loop and hands each batch to ``write`` on a thread.
 
-    ``write`` stores the beats and returns the instant it recorded them at (the hall's clock).
+    ``write`` stores the beats and returns what every beat of the batch is answered from: the
+    instant it recorded them at (the hall's clock), or, for the fleet
+    (``hall.fleet.recorder.FleetRecorder``), that instant with each terminal's shadow. The
+    fleet's extra work is a fixed number of statements per batch, never one per beat.
     """
 
     def __init__(
         self,
-        write: Callable[[list[HeartbeatCreate]], dt.datetime],
+        write: Callable[[list[HeartbeatCreate]], _Stored],
         *,
         max_batch: int = MAX_BATCH,
     ) -> None:
         self._write = write
         self._max_batch = max_batch
-        self._waiting: list[tuple[HeartbeatCreate, asyncio.Future[dt.datetime]]] = []
+        self._waiting: list[tuple[HeartbeatCreate, asyncio.Future[_Stored]]] = []
         self._writing = False
 
-    async def record(self, heartbeat: HeartbeatCreate) -> dt.datetime:
-        """Store the beat with the others of its batch; returns when stored, with the instant."""
-        future: asyncio.Future[dt.datetime] = asyncio.get_running_loop().create_future()
+    async def record(self, heartbeat: HeartbeatCreate) -> _Stored:
+        """Store the beat with the others of its batch; returns when stored, with ``write``'s."""
+        future: asyncio.Future[_Stored] = asyncio.get_running_loop().create_future()
         self._waiting.append((heartbeat, future))
         if not self._writing:
             self._writing = True

@@ -452,14 +452,37 @@ class HeartbeatCreate(_Model):
     """Device name -> short status (``ok``, ``paper_out``, ``offline`` ...)."""
     detail: str = ""
     """Free text for staff, truncated by the terminal to keep the size bound."""
+    heartbeat_every_s: float | None = Field(default=None, gt=0, le=86400)
+    """This terminal's beat interval: the hall marks it offline after three missed."""
+    min_free_disk_bytes: int | None = Field(default=None, ge=0)
+    """The terminal's own minimum of free disk (maintenance ``min_free_mb``)."""
+    config_version: int | None = Field(default=None, ge=0)
+    """The version of the hall's desired configuration this terminal has applied."""
+    config_problem: str = Field(default="", max_length=200)
+    """Why the desired configuration could not be applied in full ("" when it was)."""
+    command_acks: list[CommandAck] = Field(default_factory=list, max_length=20)
+    """Commands of the hall carried out (or refused) since the last beat went."""
+    catalog_release: int | None = Field(default=None, ge=0)
+    """The signed catalog release (metadata version) in use; ``None``: the shipped catalog."""
+    catalog_problem: str = Field(default="", max_length=200)
+    """Why the hall's newest catalog was refused ("" when none was): the last good one is used."""
+    locked: bool = False
+    """The terminal shows the out-of-service screen (a ``lock`` command)."""
 
 
 class HeartbeatPublic(_Model):
-    """The hall's answer to a heartbeat: when it got it, by its own clock."""
+    """The hall's answer to a heartbeat: when it got it, by its own clock, and the shadow.
+
+    The device shadow: the configuration the hall wants this terminal to run (``desired``, with
+    its version), the commands waiting for it, and the state of its recent staff calls.
+    """
 
     kiosk_id: str
     received_at: dt.datetime
     server_time: dt.datetime
+    desired: DesiredConfigPublic | None = None
+    commands: list[CommandPublic] = Field(default_factory=list)
+    staff_calls: list[StaffCallPublic] = Field(default_factory=list)
 
 
 class TerminalPublic(_Model):
@@ -468,6 +491,15 @@ class TerminalPublic(_Model):
     kiosk_id: str
     last_seen_at: dt.datetime
     heartbeat: HeartbeatCreate
+    status: FleetStatus = "ok"
+    site: str | None = None
+    faults: list[str] = Field(default_factory=list)
+    """Why the terminal is ``degraded`` (fault codes, see ``FLEET_FAULTS``)."""
+    open_alerts: list[str] = Field(default_factory=list)
+    """Kinds of the terminal's open alerts."""
+    desired_version: int | None = None
+    """The desired configuration's version for this terminal; differs from the heartbeat's
+    ``config_version`` until the terminal has applied it."""
 
 
 class TerminalsPublic(_Model):
@@ -653,3 +685,189 @@ class EventBatchPublic(_Model):
     """One result per delivered event, in the order they came."""
 
     results: list[EventResultPublic]
+
+
+# --- The fleet: health, device shadow, staff calls, signed catalog ------------------------------
+
+STAFF_CALLS_PATH = f"{API_PREFIX}/staff-calls"
+STAFF_CALL_PATH = f"{API_PREFIX}/staff-calls/{{call_id}}"
+TERMINAL_LOGS_PATH = f"{API_PREFIX}/terminal-logs"
+CATALOG_METADATA_PATH = f"{API_PREFIX}/catalog/metadata"
+
+FleetStatus = Literal["ok", "degraded", "offline"]
+FLEET_FAULTS = (
+    "device_failed",
+    "paper_low",
+    "outbox_stale",
+    "disk_low",
+    "store_full",
+    "clock_skew",
+    "catalog_refused",
+)
+"""What makes a terminal ``degraded``; each raises an alert of the same kind."""
+ALERT_KINDS = (*FLEET_FAULTS, "offline", "staff_called")
+
+CommandKind = Literal[
+    "restart", "lock", "unlock", "print_test_page", "refresh_catalog", "upload_log"
+]
+COMMAND_KINDS: tuple[str, ...] = (
+    "restart",
+    "lock",
+    "unlock",
+    "print_test_page",
+    "refresh_catalog",
+    "upload_log",
+)
+
+_ItemId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+
+
+class DesiredConfig(_Model):
+    """The part of a terminal's TOML the hall may set at run time; ``None``: the terminal's own.
+
+    Each bound is the terminal's own (``kiosk.config``), so what validates here applies there.
+    """
+
+    idle_warning_s: int | None = Field(default=None, ge=10, le=600)
+    idle_countdown_s: int | None = Field(default=None, ge=20, le=120)
+    decision_wait_s: float | None = Field(default=None, gt=0, le=60)
+    language: Literal["zh", "en"] | None = None
+    """The language a new session starts in."""
+    enabled_items: list[_ItemId] | None = Field(default=None, max_length=500)
+    """Catalog items the terminal offers (``None``: all)."""
+    receipt_cut: Literal["partial", "full", "none"] | None = None
+    receipt_width_chars: int | None = Field(default=None, ge=24, le=64)
+    document_printer_queue: str | None = Field(
+        default=None, min_length=1, max_length=127, pattern=r"^[A-Za-z0-9_.-]+$"
+    )
+
+    def over(self, base: DesiredConfig) -> DesiredConfig:
+        """This configuration's set fields over ``base`` (a terminal's over its group's)."""
+        return base.model_copy(update=self.model_dump(exclude_none=True))
+
+
+class DesiredConfigPublic(_Model):
+    """The configuration the hall wants a terminal to run, and its version (grows on change)."""
+
+    version: int = Field(ge=0)
+    config: DesiredConfig
+
+
+class CommandPublic(_Model):
+    """A command for one terminal; it acknowledges it by id in a later heartbeat."""
+
+    command_id: str = Field(min_length=1, max_length=64)
+    kind: CommandKind
+    queued_at: dt.datetime
+
+
+class CommandAck(_Model):
+    """A terminal's answer to a command: done, or failed with a short reason (no personal data)."""
+
+    command_id: str = Field(min_length=1, max_length=64)
+    status: Literal["done", "failed"]
+    detail: str = Field(default="", max_length=200)
+
+
+class StaffCallCreate(_Model):
+    """The citizen pressed 呼叫工作人员: raise a ``staff_called`` alert for this terminal.
+
+    ``call_id`` is made by the terminal, so a repeat is the same call.
+    """
+
+    kiosk_id: str = Field(min_length=1, max_length=64)
+    call_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
+    sent_at: dt.datetime
+
+
+class StaffCallPublic(_Model):
+    """A staff call as the hall holds it: raised, and acknowledged by staff once someone comes."""
+
+    call_id: str
+    raised_at: dt.datetime
+    acknowledged_at: dt.datetime | None = None
+    cleared_at: dt.datetime | None = None
+
+
+class TerminalLogCreate(_Model):
+    """The recent error log a terminal uploads on an ``upload_log`` command, ID numbers masked."""
+
+    kiosk_id: str = Field(min_length=1, max_length=64)
+    command_id: str = Field(min_length=1, max_length=64)
+    lines: list[Annotated[str, Field(max_length=2000)]] = Field(max_length=500)
+
+
+class CatalogMetadataSigned(_Model):
+    """What the hall signs for a catalog release (TUF's timestamp and snapshot roles in one).
+
+    ``release`` grows with each publication: a terminal never goes back to a smaller one
+    (rollback). After ``expires`` a terminal refuses the metadata (a frozen or replayed hall).
+    """
+
+    type: Literal["catalog-release"] = "catalog-release"
+    release: int = Field(ge=1)
+    catalog_version: str = Field(min_length=1, max_length=64)
+    catalog_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    """SHA-256 of the catalog body as served by ``GET /api/v1/catalog``."""
+    published_at: dt.datetime
+    expires: dt.datetime
+
+
+class CatalogMetadataPublic(_Model):
+    """Signed catalog metadata: ``signed`` and an Ed25519 signature over its canonical JSON."""
+
+    signed: CatalogMetadataSigned
+    kid: str = Field(min_length=1, max_length=64)
+    signature_b64: str = Field(min_length=1, max_length=200)
+
+
+class CatalogMetadataError(ValueError):
+    """Catalog metadata a terminal must refuse: bad signature, rollback, expired, wrong body."""
+
+
+def catalog_metadata_bytes(signed: CatalogMetadataSigned) -> bytes:
+    """The canonical bytes signed for catalog metadata (sorted keys, no spaces, UTF-8)."""
+    return json.dumps(
+        signed.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
+
+
+def verify_catalog_metadata(
+    metadata: CatalogMetadataPublic,
+    keys: Mapping[str, bytes],
+    *,
+    now: dt.datetime,
+    current_release: int | None,
+) -> CatalogMetadataSigned:
+    """Check signed catalog metadata as a terminal must; returns what was signed.
+
+    Raises :class:`CatalogMetadataError` for an unknown key, a bad signature, expired metadata,
+    or a release older than ``current_release`` (a rollback).
+    """
+    raw_key = keys.get(metadata.kid)
+    if raw_key is None:
+        raise CatalogMetadataError(f"catalog metadata signed by unknown key {metadata.kid}")
+    try:
+        signature = base64.b64decode(metadata.signature_b64, validate=True)
+        Ed25519PublicKey.from_public_bytes(raw_key).verify(
+            signature, catalog_metadata_bytes(metadata.signed)
+        )
+    except (InvalidSignature, ValueError, binascii.Error):
+        raise CatalogMetadataError("catalog metadata: bad signature") from None
+    signed = metadata.signed
+    if signed.expires <= now:
+        raise CatalogMetadataError(
+            f"catalog release {signed.release} expired at {signed.expires.isoformat()}"
+        )
+    if current_release is not None and signed.release < current_release:
+        raise CatalogMetadataError(
+            f"catalog release {signed.release} is older than release {current_release} in use"
+        )
+    return signed
+
+
+# The heartbeat models name the fleet's models defined after them.
+HeartbeatCreate.model_rebuild()
+HeartbeatPublic.model_rebuild()
+TerminalPublic.model_rebuild()
+TerminalsPublic.model_rebuild()

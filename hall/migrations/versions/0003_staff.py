@@ -1,7 +1,7 @@
 """Staff accounts, their sessions and failed logins, and the citizens' ratings (好差评).
 
 Revision ID: 0003_staff
-Revises: 0003_events
+Revises: 0003_events, 0003_fleet (merges the two)
 Create Date: 2026-12-02 17:40:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003_staff"
-down_revision: str | None = "0003_events"
+down_revision: str | tuple[str, ...] | None = ("0003_events", "0003_fleet")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
