@@ -26,8 +26,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 
+from hall import fleet as fleet_api
 from hall.db import Database, Submission
+from hall.errors import HallError
 from hall.ratings import LEVEL_NAMES, LEVELS
+from hall.schema import COMMAND_KINDS, FLEET_FAULTS
 from hall.service import HallService, utc_now
 from hall.staff import (
     ActiveSession,
@@ -52,6 +55,8 @@ DAILY_XLSX_PATH = "/dashboard/daily.xlsx"
 BIGSCREEN_PATH = "/dashboard/bigscreen"
 BIGSCREEN_DATA_PATH = "/dashboard/bigscreen.json"
 STATIC_PREFIX = "/dashboard/static/"
+ALERT_ACK_PATH = "/dashboard/alerts/ack"
+COMMANDS_PATH = "/dashboard/commands"
 
 _HERE = Path(__file__).parent
 STATIC_DIR = _HERE / "static"
@@ -76,6 +81,8 @@ _PAGE_PATHS = (
     DAILY_XLSX_PATH,
     BIGSCREEN_PATH,
     BIGSCREEN_DATA_PATH,
+    ALERT_ACK_PATH,
+    COMMANDS_PATH,
 )
 PUBLIC_PATHS = frozenset(_PAGE_PATHS) | frozenset(STATIC_PREFIX + name for name in STATIC_FILES)
 """Paths the terminals' signature middleware leaves to this module's own staff check."""
@@ -111,12 +118,6 @@ def _hall(request: Request) -> HallService:
 
 def _staff_service(request: Request) -> StaffService:
     return StaffService(_db(request))
-
-
-def _offline_after(request: Request) -> dt.timedelta:
-    value = getattr(request.app.state, "offline_after", fleet.DEFAULT_OFFLINE_AFTER)
-    assert isinstance(value, dt.timedelta)
-    return value
 
 
 def _script_json(data: object) -> str:
@@ -331,32 +332,143 @@ def _page(request: Request, build: Callable[[ActiveSession], Response]) -> Respo
 
 
 @router.get(DASHBOARD_PATH)
-def dashboard(request: Request, page: int = 1, status: str = "", q: str = "") -> Response:
-    """The fleet: every terminal's status, site, versions, faults, last beat and queue."""
+def dashboard(
+    request: Request,
+    status: str = "",
+    site: str = "",
+    version: str = "",
+    alert: str = "",
+    cursor: str | None = None,
+    sent: str = "",
+    to: str = "",
+    acked: str = "",
+) -> Response:
+    """The fleet: status, site, versions, faults, last beat and queue; alerts; commands."""
 
     def build(current: ActiveSession) -> Response:
-        wanted = status if status in ("online", "offline") else ""
-        query = q.strip()[:64]
+        wanted = status if status in fleet.STATUSES else ""
+        wanted_alert = alert if alert in ("any", "staff_called", "offline", *FLEET_FAULTS) else ""
+        filters = {
+            "status": wanted,
+            "site": site.strip()[:200],
+            "version": version.strip()[:64],
+            "alert": wanted_alert,
+        }
+        now = utc_now()
         with _db(request).read() as session:
-            listed = fleet.fleet_page(
-                session,
-                now=utc_now(),
-                offline_after=_offline_after(request),
-                page=page,
-                status=wanted,
-                query=query,
-            )
+            try:
+                listed = fleet_api.list_terminals(
+                    session,
+                    now=now,
+                    status=wanted or None,  # type: ignore[arg-type]
+                    site=filters["site"] or None,
+                    version=filters["version"] or None,
+                    alert=wanted_alert or None,
+                    cursor=cursor or None,
+                )
+            except HallError:
+                # A cursor not made here (edited by hand): the first page instead.
+                listed = fleet_api.list_terminals(session, now=now)
+            counted = fleet.counts(session, now=now)
+            alerts = fleet_api.open_alerts(session, limit=100)
+            recent = fleet.recent_commands(session)
+        # Calls from citizens first: someone is standing at that terminal.
+        alerts.sort(key=lambda a: (a.kind != "staff_called", a.acknowledged_at is not None))
+        notice = ""
+        if sent in fleet.COMMAND_NAMES and to:
+            notice = f"已发送「{fleet.COMMAND_NAMES[sent]}」到 {to[:64]}，随终端下次心跳下发。"
+        elif acked:
+            notice = "告警已确认。 Alert acknowledged."
         return _render(
             "dashboard.html",
             staff=current,
             nav="fleet",
-            fleet=listed,
-            status=wanted,
-            q=query,
+            page=listed,
+            counts=counted,
+            filters=filters,
+            cursor=cursor or "",
+            alerts=alerts,
+            commands=recent,
+            command_kinds=COMMAND_KINDS,
+            command_names=fleet.COMMAND_NAMES,
+            alert_names=fleet.ALERT_NAMES,
+            status_names=fleet.STATUS_NAMES,
+            alert_kinds=("staff_called", "offline", *FLEET_FAULTS),
+            notice=notice,
             timezone=_hall(request).timezone,
         )
 
     return _page(request, build)
+
+
+async def _staff_post(request: Request) -> tuple[ActiveSession, dict[str, str]] | Response:
+    """The session and form of a state-changing POST, or the answer refusing it."""
+    form = await _form(request)
+    current = _current(request)
+    if current is None:
+        return _to_login(request)
+    if not _same_origin(request) or not _token_ok(form.get("csrf"), current.csrf_token):
+        return _csrf_refused()
+    return current, form
+
+
+def _refused(current: ActiveSession, status_code: int, zh: str, en: str) -> HTMLResponse:
+    return _render(
+        "error.html",
+        status_code=status_code,
+        staff=current,
+        title="未执行 Not done",
+        message_zh=zh,
+        message_en=en,
+    )
+
+
+@router.post(ALERT_ACK_PATH)
+async def acknowledge_alert(request: Request) -> Response:
+    """Acknowledge one alert as the logged-in staff member (a staff call is then cleared)."""
+    checked = await _staff_post(request)
+    if isinstance(checked, Response):
+        return checked
+    current, form = checked
+    try:
+        alert_id = int(form.get("alert_id", ""))
+    except ValueError:
+        return _refused(current, 400, "告警编号无效。", "That is not an alert number.")
+    try:
+        with _db(request).write() as session:
+            view = fleet_api.acknowledge_alert(session, alert_id, current.staff_name, now=utc_now())
+    except HallError:
+        return _refused(current, 404, "没有这条告警。", "There is no such alert.")
+    logger.info(
+        "staff %s acknowledged %s alert %d of %s",
+        current.staff_name,
+        view.kind,
+        view.id,
+        view.kiosk_id,
+    )
+    response = RedirectResponse(f"{DASHBOARD_PATH}?acked=1", status_code=303)
+    return _headers(response)
+
+
+@router.post(COMMANDS_PATH)
+async def send_command(request: Request) -> Response:
+    """Queue a command for one terminal; it goes out with that terminal's next heartbeat."""
+    checked = await _staff_post(request)
+    if isinstance(checked, Response):
+        return checked
+    current, form = checked
+    kiosk_id = form.get("kiosk_id", "").strip()[:64]
+    kind = form.get("kind", "")
+    try:
+        with _db(request).write() as session:
+            view = fleet_api.queue_command(
+                session, kiosk_id, kind, current.staff_name, now=utc_now()
+            )
+    except HallError as err:
+        return _refused(current, 400, "命令未发送：终端或命令无效。", str(err))
+    logger.info("staff %s queued %s for %s", current.staff_name, view.kind, view.kiosk_id)
+    target = f"{DASHBOARD_PATH}?sent={quote(view.kind)}&to={quote(view.kiosk_id)}"
+    return _headers(RedirectResponse(target, status_code=303))
 
 
 @router.get(DAILY_PATH)
@@ -441,7 +553,7 @@ def _bigscreen_data(request: Request) -> dict[str, Any]:
     start, end = daily.day_bounds(today, hall.timezone)
     names = {item.id: item.name.zh for item in hall.catalog.items}
     with _db(request).read() as session:
-        listed = fleet.fleet_page(session, now=utc_now(), offline_after=_offline_after(request))
+        counted = fleet.counts(session, now=utc_now())
         recent = session.execute(
             select(
                 Submission.received_at, Submission.item_id, Submission.kiosk_id, Submission.status
@@ -464,7 +576,11 @@ def _bigscreen_data(request: Request) -> dict[str, Any]:
             "handed_off": total.handed_off,
             "rated": total.rated,
         },
-        "terminals": {"total": listed.total, "online": listed.online, "offline": listed.offline},
+        "terminals": {
+            "total": counted.total,
+            "online": counted.online,
+            "offline": counted.offline,
+        },
         "satisfied_pct": None if share is None else round(100 * share, 1),
         "ratings": [
             {"level": level, "zh": LEVEL_NAMES[level][0], "count": total.ratings[level]}

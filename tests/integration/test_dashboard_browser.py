@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from hall.schema import HeartbeatCreate
+from hall.schema import (
+    STAFF_CALL_PATH,
+    STAFF_CALLS_PATH,
+    CommandAck,
+    HeartbeatCreate,
+    StaffCallCreate,
+    StaffCallPublic,
+)
 from offline_cache.hall_client import HallClient
 from offline_cache.identity import TerminalIdentity
 from tests.fixtures.browser import StaffAccount, log_in
@@ -90,24 +97,75 @@ def test_a_caller_without_a_session_is_sent_to_login_and_back_after_it(
 def test_staff_see_a_terminal_beat_then_go_offline(
     staff_page: Page, hall_server: HallUnderTest, terminal: HallClient
 ) -> None:
-    hall_server.app.state.offline_after = dt.timedelta(seconds=2)
-    terminal.heartbeat(_beat(devices={"id_reader": "ok", "receipt_printer": "paper_out"}))
+    # A 5 s beat interval (the shortest the hall honours): offline after three missed beats.
+    terminal.heartbeat(
+        _beat(heartbeat_every_s=5.0, devices={"id_reader": "ok", "receipt_printer": "offline"})
+    )
     staff_page.goto(hall_server.base_url + "/dashboard")
-    row = staff_page.locator("tr[data-kiosk='kiosk-001']")
+    row = staff_page.locator("#fleet tr[data-kiosk='kiosk-001']")
     expect(row).to_have_attribute("data-status", "degraded")
-    expect(row).to_contain_text("receipt_printer:paper_out")
+    expect(row).to_contain_text("设备故障")
     expect(row).to_contain_text("0.1.0")
-    terminal.heartbeat(_beat())
+    expect(staff_page.locator("#alerts tr[data-kind='device_failed']")).to_contain_text(
+        "receipt_printer: offline"
+    )
+    terminal.heartbeat(_beat(heartbeat_every_s=5.0))
     staff_page.reload()
-    expect(row).to_have_attribute("data-status", "online")
-    expect(staff_page.locator("#fleet-online")).to_have_text("1")
-    # The terminal falls silent: three missed beats later the page says so.
-    _reload_until(staff_page, lambda: row.get_attribute("data-status") == "offline")
+    expect(row).to_have_attribute("data-status", "ok")
+    expect(staff_page.locator("#fleet-ok")).to_have_text("1")
+    # The terminal falls silent: after three missed beats the page says so.
+    _reload_until(staff_page, lambda: row.get_attribute("data-status") == "offline", attempts=120)
     expect(row).to_contain_text("离线")
     expect(staff_page.locator("#fleet-offline")).to_have_text("1")
-    staff_page.select_option("select[name=status]", "online")
-    staff_page.click(".filters button")
+    staff_page.select_option("#fleet-filters select[name=status]", "ok")
+    staff_page.click("#fleet-filters button")
     expect(staff_page.locator("#fleet tbody")).to_contain_text("没有终端")
+
+
+def test_staff_acknowledge_a_citizens_call_and_the_terminal_sees_it(
+    staff_page: Page, hall_server: HallUnderTest, terminal: HallClient
+) -> None:
+    terminal.heartbeat(_beat())
+    call = StaffCallCreate(
+        kiosk_id="kiosk-001", call_id="call-0001-abcd", sent_at=dt.datetime.now(dt.UTC)
+    )
+    raised = terminal._request(
+        "POST",
+        STAFF_CALLS_PATH,
+        data=call.model_dump_json().encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert raised.status_code == 201
+    staff_page.goto(hall_server.base_url + "/dashboard")
+    alert = staff_page.locator("#alerts tr[data-kind='staff_called']")
+    expect(alert).to_contain_text("呼叫工作人员")
+    expect(alert).to_contain_text("kiosk-001")
+    alert.locator("button").click()
+    expect(staff_page.locator("#notice")).to_contain_text("告警已确认")
+    expect(staff_page.locator("#alerts tr[data-kind='staff_called']")).to_have_count(0)
+    answer = terminal._request("GET", STAFF_CALL_PATH.format(call_id=call.call_id))
+    seen = StaffCallPublic.model_validate_json(answer.content)
+    assert seen.acknowledged_at is not None
+
+
+def test_staff_send_a_command_that_goes_out_with_the_next_beat(
+    staff_page: Page, hall_server: HallUnderTest, terminal: HallClient
+) -> None:
+    terminal.heartbeat(_beat())
+    staff_page.reload()
+    row = staff_page.locator("#fleet tr[data-kiosk='kiosk-001']")
+    row.locator("select[name=kind]").select_option("print_test_page")
+    row.locator("form.command button").click()
+    expect(staff_page.locator("#notice")).to_contain_text("打印测试页")
+    command = staff_page.locator("#commands tbody tr").first
+    expect(command).to_have_attribute("data-state", "pending")
+    expect(command).to_contain_text("duty-officer")
+    answer = terminal.heartbeat(_beat())
+    assert [c.kind for c in answer.commands] == ["print_test_page"]
+    done = CommandAck(command_id=answer.commands[0].command_id, status="done")
+    terminal.heartbeat(_beat(command_acks=[done.model_dump()]))
+    staff_page.reload()
+    expect(staff_page.locator("#commands tbody tr").first).to_have_attribute("data-state", "done")
 
 
 def test_staff_read_the_daily_table_of_what_terminals_sent(
