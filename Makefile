@@ -37,6 +37,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 demo: venv
 	$(BIN)/kiosk demo
+	$(BIN)/kiosk-hall demo-screens demo-out/hall
 
 test: venv lint typecheck imports pytest
 

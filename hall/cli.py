@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     overrides: dict[str, object] = {}
-    if args.database:
+    if getattr(args, "database", None):
         overrides["database_url"] = args.database
     if args.command == "serve":
         if args.host:

@@ -560,7 +560,7 @@ def _bigscreen_data(request: Request) -> dict[str, Any]:
             )
             .where(Submission.received_at >= start, Submission.received_at < end)
             .order_by(Submission.received_at.desc())
-            .limit(8)
+            .limit(6)
         ).all()
     status_names = {"approved": "即办通过", "refused": "不予通过", "accepted": "已受理"}
     total = table.total
