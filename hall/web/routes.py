@@ -30,7 +30,7 @@ from hall import fleet as fleet_api
 from hall.db import Database, Submission
 from hall.errors import HallError
 from hall.ratings import LEVEL_NAMES, LEVELS
-from hall.schema import COMMAND_KINDS, FLEET_FAULTS
+from hall.schema import COMMAND_KINDS, FLEET_FAULTS, FleetStatus
 from hall.service import HallService, utc_now
 from hall.staff import (
     ActiveSession,
@@ -293,8 +293,8 @@ async def login(request: Request) -> Response:
         )
         response.headers["Retry-After"] = str(int(err.retry_after.total_seconds()) + 1)
         return response
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
+    redirect = RedirectResponse(target, status_code=303)
+    redirect.set_cookie(
         SESSION_COOKIE,
         opened.token,
         path="/",
@@ -302,8 +302,8 @@ async def login(request: Request) -> Response:
         samesite="strict",
         secure=_secure(request),
     )
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path=LOGIN_PATH)
-    return _headers(response)
+    redirect.delete_cookie(LOGIN_CSRF_COOKIE, path=LOGIN_PATH)
+    return _headers(redirect)
 
 
 @router.post(LOGOUT_PATH)
@@ -346,10 +346,10 @@ def dashboard(
     """The fleet: status, site, versions, faults, last beat and queue; alerts; commands."""
 
     def build(current: ActiveSession) -> Response:
-        wanted = status if status in fleet.STATUSES else ""
+        wanted: FleetStatus | None = next((s for s in fleet.STATUSES if s == status), None)
         wanted_alert = alert if alert in ("any", "staff_called", "offline", *FLEET_FAULTS) else ""
         filters = {
-            "status": wanted,
+            "status": wanted or "",
             "site": site.strip()[:200],
             "version": version.strip()[:64],
             "alert": wanted_alert,
@@ -360,7 +360,7 @@ def dashboard(
                 listed = fleet_api.list_terminals(
                     session,
                     now=now,
-                    status=wanted or None,  # type: ignore[arg-type]
+                    status=wanted,
                     site=filters["site"] or None,
                     version=filters["version"] or None,
                     alert=wanted_alert or None,
