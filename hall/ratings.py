@@ -42,7 +42,8 @@ class RatingPayload(BaseModel):
     level: int = Field(ge=1, le=5)
     """1 (非常不满意) to 5 (非常满意)."""
     reasons: list[ReasonCode] = Field(default_factory=list, max_length=8)
-    item_id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
+    item_id: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{0,63}$")
+    """A catalog item id; it starts with a letter, so an ID number cannot pass for one."""
     case_number: str | None = Field(default=None, pattern=CASE_NUMBER_PATTERN)
     journey: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
     """Which journey was rated: ``apply``, ``lookup``, ``collect`` ..."""

@@ -11,13 +11,15 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 from openpyxl import load_workbook
 
+from assets import load_catalog
 from hall.cli import main
-from hall.db import Database
+from hall.db import Database, Submission
 from hall.schema import EventBatchCreate, EventCreate, HeartbeatCreate, SubmissionCreate
 from hall.staff import (
     SESSION_IDLE,
@@ -26,6 +28,7 @@ from hall.staff import (
     StaffExistsError,
     StaffService,
 )
+from hall.web import daily
 from offline_cache.hall_client import HallClient
 from tests.fixtures.browser import StaffAccount, add_staff
 from tests.fixtures.hall import (
@@ -263,12 +266,13 @@ def test_the_daily_table_counts_decisions_tolerance_visits_and_ratings(
                 _rating(4, item_id=None, journey="lookup", visit_seconds=50.0),
                 # An ID number where a reason code goes, and a sixth level: refused, not counted.
                 _rating(5, reasons=["110101194203150026"]),
+                _rating(5, item_id="110101194203150026"),
                 _rating(6),
                 _rating(5, comment="free text"),
             ]
         )
     )
-    assert [r.status for r in answers.results] == ["accepted"] * 3 + ["rejected"] * 3
+    assert [r.status for r in answers.results] == ["accepted"] * 3 + ["rejected"] * 4
     again = terminal.post_events(EventBatchCreate(events=[_rating(1)]))
     assert again.results[0].status == "accepted"
     account = add_staff(hall)
@@ -354,3 +358,48 @@ def test_the_fleet_pages_thousands_of_terminals(
     )
     assert odd.status_code == 200
     assert odd.text.count("<tr data-kiosk=") == 50
+
+
+def test_a_day_is_the_halls_local_day_on_both_databases(hall_database_url: str) -> None:
+    shanghai = ZoneInfo("Asia/Shanghai")
+    db = Database(hall_database_url)
+    try:
+        db.migrate()
+        local = [
+            # (local time, status, tolerated, visit): the first and last fall outside 2 December.
+            (dt.datetime(2026, 12, 1, 23, 59, 59), "approved", False, 10.0),
+            (dt.datetime(2026, 12, 2, 0, 0, 0), "approved", False, 20.0),
+            (dt.datetime(2026, 12, 2, 8, 30, 0), "accepted", True, None),
+            (dt.datetime(2026, 12, 2, 23, 59, 59), "refused", False, 40.0),
+            (dt.datetime(2026, 12, 3, 0, 0, 0), "approved", False, 50.0),
+        ]
+        with db.write() as session:
+            for n, (when, status, tolerated, visit) in enumerate(local):
+                payload: dict[str, object] = {"commitment": tolerated, "visit_seconds": visit}
+                if visit is None:
+                    del payload["visit_seconds"]
+                session.add(
+                    Submission(
+                        case_number=f"K001-20261202-{n:05d}",
+                        idempotency_key=f"key-{n}",
+                        payload_hash="0" * 64,
+                        kiosk_id="kiosk-001",
+                        item_id="elder-card",
+                        status=status,
+                        payload=payload,
+                        received_at=when.replace(tzinfo=shanghai),
+                        completed_at=when.replace(tzinfo=shanghai),
+                    )
+                )
+        with db.read() as session:
+            table = daily.build(
+                session, dt.date(2026, 12, 2), timezone=shanghai, catalog=load_catalog()
+            )
+    finally:
+        db.dispose()
+    total = table.total
+    assert (total.submissions, total.approved, total.refused, total.handed_off) == (3, 1, 1, 1)
+    assert total.tolerated == 1
+    assert sorted(total.visits) == [20.0, 40.0]
+    assert table.hourly[0] == 1 and table.hourly[8] == 1 and table.hourly[23] == 1
+    assert table.by_item[0].label == "老年人优待证申领"
