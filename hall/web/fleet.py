@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from hall import fleet
 from hall.db import TerminalHeartbeat
-from hall.fleet.models import Command, FleetTerminal
+from hall.fleet.models import Alert, Command, FleetTerminal
 from hall.schema import FleetStatus
 
 STATUSES: tuple[FleetStatus, ...] = ("ok", "degraded", "offline")
@@ -50,6 +50,7 @@ class FleetCounts:
     ok: int
     degraded: int
     offline: int
+    open_alerts: int
 
     @property
     def online(self) -> int:
@@ -69,7 +70,14 @@ def counts(session: Session, *, now: dt.datetime) -> FleetCounts:
         for status in STATUSES
     }
     total = int(session.scalar(base) or 0)
-    return FleetCounts(total, by_status["ok"], by_status["degraded"], by_status["offline"])
+    alerts = select(func.count()).select_from(Alert).where(Alert.cleared_at.is_(None))
+    return FleetCounts(
+        total,
+        by_status["ok"],
+        by_status["degraded"],
+        by_status["offline"],
+        int(session.scalar(alerts) or 0),
+    )
 
 
 def recent_commands(session: Session, limit: int = 15) -> list[fleet.CommandView]:

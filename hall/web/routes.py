@@ -72,7 +72,9 @@ STATIC_FILES = {
 }
 """Every asset served, by its path under ``/dashboard/static/`` (fixed when the hall starts)."""
 
+ROOT_PATH = "/"
 _PAGE_PATHS = (
+    ROOT_PATH,
     LOGIN_PATH,
     LOGOUT_PATH,
     DASHBOARD_PATH,
@@ -228,6 +230,12 @@ def _parse_day(request: Request, text: str | None) -> dt.date | None:
 
 
 # --- Login and logout -------------------------------------------------------------------------
+
+
+@router.get(ROOT_PATH)
+def root() -> Response:
+    """A person who types the hall's address lands on the dashboard (or its login)."""
+    return _headers(RedirectResponse(DASHBOARD_PATH, status_code=303))
 
 
 @router.get(LOGIN_PATH)

@@ -140,6 +140,7 @@ def test_staff_acknowledge_a_citizens_call_and_the_terminal_sees_it(
     alert = staff_page.locator("#alerts tr[data-kind='staff_called']")
     expect(alert).to_contain_text("呼叫工作人员")
     expect(alert).to_contain_text("kiosk-001")
+    expect(staff_page.locator("#alert-count")).to_have_text("1")
     alert.locator("button").click()
     expect(staff_page.locator("#notice")).to_contain_text("告警已确认")
     expect(staff_page.locator("#alerts tr[data-kind='staff_called']")).to_have_count(0)

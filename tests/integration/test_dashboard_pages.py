@@ -95,6 +95,8 @@ def test_pages_redirect_to_login_without_a_session(hall_server: HallUnderTest) -
         assert answer.headers["location"].startswith("/login?next=")
     data = requests.get(hall_server.base_url + "/dashboard/bigscreen.json", timeout=10)
     assert data.status_code == 401
+    root = requests.get(hall_server.base_url + "/", allow_redirects=False, timeout=10)
+    assert root.headers["location"] == "/dashboard"
 
 
 def test_the_session_cookie_is_httponly_strict_and_ends_at_logout(
