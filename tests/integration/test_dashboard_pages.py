@@ -148,12 +148,50 @@ def test_a_login_without_its_csrf_cookie_or_from_another_origin_is_refused(
     assert "hall_staff" not in http.cookies
 
 
-def test_a_logged_in_post_without_the_token_changes_nothing(
-    hall_server: HallUnderTest, staff_http: requests.Session
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        ("/logout", {}),
+        ("/dashboard/alerts/ack", {"alert_id": "1"}),
+        ("/dashboard/commands", {"kiosk_id": "kiosk-001", "kind": "restart"}),
+    ],
+)
+@pytest.mark.parametrize("token", [None, "forged", "other-session"])
+def test_a_post_without_the_sessions_token_changes_nothing(
+    hall_server: HallUnderTest,
+    staff_http: requests.Session,
+    tmp_path: Path,
+    path: str,
+    fields: dict[str, str],
+    token: str | None,
 ) -> None:
-    refused = staff_http.post(hall_server.base_url + "/logout", data={}, allow_redirects=False)
+    identity = hall_server.enrol(tmp_path / "terminal")
+    with HallClient(hall_server.base_url, identity=identity) as terminal:
+        terminal.heartbeat(
+            HeartbeatCreate(
+                kiosk_id="kiosk-001",
+                sent_at=dt.datetime.now(dt.UTC),
+                app_version="1",
+                outbox_depth=0,
+                devices={"receipt_printer": "offline"},
+            )
+        )
+    if token == "other-session":
+        # A valid token, but of another staff member's session.
+        other = requests.Session()
+        _log_in(other, hall_server.base_url, add_staff(hall_server, "other-clerk"))
+        match = re.search(
+            r'name="csrf" value="([^"]+)"', other.get(hall_server.base_url + "/dashboard").text
+        )
+        assert match is not None
+        token = match.group(1)
+    data = dict(fields) if token is None else {**fields, "csrf": token}
+    refused = staff_http.post(hall_server.base_url + path, data=data, allow_redirects=False)
     assert refused.status_code == 403
-    assert staff_http.get(hall_server.base_url + "/dashboard").status_code == 200
+    page = staff_http.get(hall_server.base_url + "/dashboard")
+    assert page.status_code == 200  # still logged in
+    assert "未确认" in page.text  # the alert is not acknowledged
+    assert "尚无命令" in page.text  # no command was queued
 
 
 def test_logins_are_throttled_by_name_even_with_the_right_password_after(
