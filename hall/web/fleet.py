@@ -8,15 +8,16 @@ its alerts, and pages the list by cursor; this module adds the fleet's counts pe
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hall import fleet
-from hall.db import TerminalHeartbeat
+from hall.db import Terminal, TerminalHeartbeat
 from hall.fleet.models import Alert, Command, FleetTerminal
-from hall.schema import FleetStatus
+from hall.schema import DesiredConfigPublic, FleetStatus, HeartbeatCreate
 
 STATUSES: tuple[FleetStatus, ...] = ("ok", "degraded", "offline")
 STATUS_NAMES = {"ok": "在线", "degraded": "异常", "offline": "离线"}
@@ -84,3 +85,67 @@ def recent_commands(session: Session, limit: int = 15) -> list[fleet.CommandView
     """The latest commands across the fleet, newest first."""
     rows = session.scalars(select(Command).order_by(Command.id.desc()).limit(limit))
     return [fleet._command_view(row) for row in rows]
+
+
+_ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{5})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9Xx])")
+
+
+def mask_id_numbers(text: str) -> str:
+    """Mask anything shaped like a resident ID number (first 6, last 4), as the screens do.
+
+    Uploaded logs are masked by the terminal already; the page masks again, as a second belt.
+    """
+    return _ID_NUMBER.sub(lambda m: m.group(1) + "********" + m.group(2), text)
+
+
+@dataclass(frozen=True)
+class TerminalDetail:
+    """One terminal's page: its latest beat and status, its history, alerts, commands, logs."""
+
+    kiosk_id: str
+    site: str | None
+    enrolled: bool
+    revoked: bool
+    status: str
+    faults: list[str]
+    last_seen_at: dt.datetime | None
+    heartbeat: HeartbeatCreate | None
+    desired: DesiredConfigPublic | None
+    history: list[fleet.Sample]
+    alerts: list[fleet.AlertView]
+    commands: list[fleet.CommandView]
+    logs: list[tuple[dt.datetime, str]]
+
+
+def terminal_detail(
+    session: Session, kiosk_id: str, *, now: dt.datetime, hours: int = 24
+) -> TerminalDetail | None:
+    """Everything the terminal page shows; ``None`` for a terminal the hall never knew."""
+    enrolled = session.get(Terminal, kiosk_id)
+    beat_row = session.get(TerminalHeartbeat, kiosk_id)
+    if enrolled is None and beat_row is None:
+        return None
+    fleet_row = session.get(FleetTerminal, kiosk_id)
+    beat: HeartbeatCreate | None = None
+    status = "offline"
+    if beat_row is not None:
+        try:
+            beat = HeartbeatCreate.model_validate(beat_row.body)
+        except ValueError:
+            beat = None
+        status = fleet._status_of(beat_row, fleet_row, now)
+    return TerminalDetail(
+        kiosk_id=kiosk_id,
+        site=enrolled.site if enrolled is not None else None,
+        enrolled=enrolled is not None,
+        revoked=enrolled is not None and enrolled.revoked_at is not None,
+        status=status,
+        faults=list(fleet_row.faults) if fleet_row is not None else [],
+        last_seen_at=beat_row.received_at if beat_row is not None else None,
+        heartbeat=beat,
+        desired=fleet.effective_desired(session, kiosk_id),
+        history=fleet.terminal_history(session, kiosk_id, since=now - dt.timedelta(hours=hours)),
+        alerts=fleet.open_alerts(session, kiosk_id=kiosk_id, limit=50),
+        commands=fleet.commands(session, kiosk_id, limit=20),
+        logs=[(at, mask_id_numbers(text)) for at, text in fleet.terminal_logs(session, kiosk_id)],
+    )

@@ -55,6 +55,7 @@ DAILY_XLSX_PATH = "/dashboard/daily.xlsx"
 BIGSCREEN_PATH = "/dashboard/bigscreen"
 BIGSCREEN_DATA_PATH = "/dashboard/bigscreen.json"
 STATIC_PREFIX = "/dashboard/static/"
+TERMINAL_PATH = "/dashboard/terminal"
 ALERT_ACK_PATH = "/dashboard/alerts/ack"
 COMMANDS_PATH = "/dashboard/commands"
 
@@ -85,6 +86,7 @@ _PAGE_PATHS = (
     BIGSCREEN_DATA_PATH,
     ALERT_ACK_PATH,
     COMMANDS_PATH,
+    TERMINAL_PATH,
 )
 PUBLIC_PATHS = frozenset(_PAGE_PATHS) | frozenset(STATIC_PREFIX + name for name in STATIC_FILES)
 """Paths the terminals' signature middleware leaves to this module's own staff check."""
@@ -403,6 +405,37 @@ def dashboard(
             status_names=fleet.STATUS_NAMES,
             alert_kinds=("staff_called", "offline", *FLEET_FAULTS),
             notice=notice,
+            timezone=_hall(request).timezone,
+        )
+
+    return _page(request, build)
+
+
+@router.get(TERMINAL_PATH)
+def terminal_page(request: Request, id: str = "") -> Response:
+    """One terminal: its devices and versions, 24 hours of sampled beats, alerts, commands, logs."""
+
+    def build(current: ActiveSession) -> Response:
+        kiosk_id = id.strip()[:64]
+        with _db(request).read() as session:
+            detail = fleet.terminal_detail(session, kiosk_id, now=utc_now()) if kiosk_id else None
+        if detail is None:
+            return _refused(current, 404, "没有这台终端。", "There is no such terminal.")
+        chart = {
+            "t": [sample.slot_at.timestamp() for sample in detail.history],
+            "outbox": [sample.heartbeat.outbox_depth for sample in detail.history],
+            "print": [sample.heartbeat.print_queue_depth for sample in detail.history],
+        }
+        return _render(
+            "terminal.html",
+            staff=current,
+            nav="fleet",
+            t=detail,
+            chart_json=_script_json(chart),
+            command_kinds=COMMAND_KINDS,
+            command_names=fleet.COMMAND_NAMES,
+            alert_names=fleet.ALERT_NAMES,
+            status_names=fleet.STATUS_NAMES,
             timezone=_hall(request).timezone,
         )
 

@@ -20,7 +20,14 @@ from openpyxl import load_workbook
 from assets import load_catalog
 from hall.cli import main
 from hall.db import Database, Submission
-from hall.schema import EventBatchCreate, EventCreate, HeartbeatCreate, SubmissionCreate
+from hall.schema import (
+    TERMINAL_LOGS_PATH,
+    EventBatchCreate,
+    EventCreate,
+    HeartbeatCreate,
+    SubmissionCreate,
+    TerminalLogCreate,
+)
 from hall.staff import (
     SESSION_IDLE,
     THROTTLE_MAX_FAILURES,
@@ -443,3 +450,59 @@ def test_a_day_is_the_halls_local_day_on_both_databases(hall_database_url: str) 
     assert sorted(total.visits) == [20.0, 40.0]
     assert table.hourly[0] == 1 and table.hourly[8] == 1 and table.hourly[23] == 1
     assert table.by_item[0].label == "老年人优待证申领"
+
+
+def test_a_terminals_page_shows_its_beat_history_commands_and_masked_logs(
+    hall_server: HallUnderTest, staff_http: requests.Session, tmp_path: Path
+) -> None:
+    identity = hall_server.enrol(tmp_path / "terminal")
+    with HallClient(hall_server.base_url, identity=identity) as terminal:
+        terminal.heartbeat(
+            HeartbeatCreate(
+                kiosk_id="kiosk-001",
+                sent_at=dt.datetime.now(dt.UTC),
+                app_version="0.1.0",
+                outbox_depth=4,
+                devices={"id_reader": "ok", "receipt_printer": "paper_out"},
+            )
+        )
+        page = staff_http.get(hall_server.base_url + "/dashboard")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf is not None
+        sent = staff_http.post(
+            hall_server.base_url + "/dashboard/commands",
+            data={"csrf": csrf.group(1), "kiosk_id": "kiosk-001", "kind": "upload_log"},
+        )
+        assert "上传错误日志" in sent.text
+        answer = terminal.heartbeat(
+            HeartbeatCreate(
+                kiosk_id="kiosk-001",
+                sent_at=dt.datetime.now(dt.UTC),
+                app_version="0.1.0",
+                outbox_depth=4,
+                devices={"id_reader": "ok", "receipt_printer": "paper_out"},
+            )
+        )
+        command = answer.commands[0]
+        # A log line the terminal failed to mask: the page masks it again.
+        log = TerminalLogCreate(
+            kiosk_id="kiosk-001",
+            command_id=command.command_id,
+            lines=["ERROR read failed for 110101194203150026", "WARN paper low"],
+        )
+        stored = terminal._request(
+            "POST",
+            TERMINAL_LOGS_PATH,
+            data=log.model_dump_json().encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert stored.status_code == 201
+    detail = staff_http.get(hall_server.base_url + "/dashboard/terminal?id=kiosk-001")
+    assert detail.status_code == 200
+    assert "receipt_printer: paper_out" in detail.text
+    assert "110101********0026" in detail.text
+    assert "110101194203150026" not in detail.text
+    assert "上传错误日志" in detail.text
+    assert '"outbox": [4]' in detail.text  # the sampled beat, for the chart
+    missing = staff_http.get(hall_server.base_url + "/dashboard/terminal?id=nobody")
+    assert missing.status_code == 404
