@@ -601,7 +601,7 @@ def _bigscreen_data(request: Request) -> dict[str, Any]:
             )
             .where(Submission.received_at >= start, Submission.received_at < end)
             .order_by(Submission.received_at.desc())
-            .limit(6)
+            .limit(5)
         ).all()
     status_names = {"approved": "即办通过", "refused": "不予通过", "accepted": "已受理"}
     total = table.total

@@ -82,6 +82,7 @@
     text("bs-submissions", data.counts.submissions);
     text("bs-approved", data.counts.approved);
     text("bs-handed-off", data.counts.handed_off);
+    text("bs-rated", data.counts.rated + " 条评价 · ratings");
     withUnit("bs-online", data.terminals.online, "/" + data.terminals.total);
     if (data.satisfied_pct === null) { withUnit("bs-satisfied", "—", null); }
     else { withUnit("bs-satisfied", data.satisfied_pct, "%"); }
