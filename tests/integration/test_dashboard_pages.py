@@ -107,8 +107,10 @@ def test_pages_redirect_to_login_without_a_session(hall_server: HallUnderTest) -
 
 
 def test_the_session_cookie_is_httponly_strict_and_ends_at_logout(
-    hall_server: HallUnderTest, staff_account: StaffAccount
+    hall_server_each_db: HallUnderTest,
 ) -> None:
+    hall_server = hall_server_each_db
+    staff_account = add_staff(hall_server)
     http = requests.Session()
     answer = _log_in(http, hall_server.base_url, staff_account)
     assert answer.status_code == 303
@@ -453,8 +455,11 @@ def test_a_day_is_the_halls_local_day_on_both_databases(hall_database_url: str) 
 
 
 def test_a_terminals_page_shows_its_beat_history_commands_and_masked_logs(
-    hall_server: HallUnderTest, staff_http: requests.Session, tmp_path: Path
+    hall_server_each_db: HallUnderTest, tmp_path: Path
 ) -> None:
+    hall_server = hall_server_each_db
+    staff_http = requests.Session()
+    assert _log_in(staff_http, hall_server.base_url, add_staff(hall_server)).status_code == 303
     identity = hall_server.enrol(tmp_path / "terminal")
     with HallClient(hall_server.base_url, identity=identity) as terminal:
         terminal.heartbeat(
