@@ -71,6 +71,13 @@ def _parser() -> argparse.ArgumentParser:
     migrate.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
     seed = commands.add_parser("seed", help="migrate the database and seed the demo residents")
     seed.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    catalog = commands.add_parser("catalog", help="publish a new catalog version (no restart)")
+    catalog_actions = catalog.add_subparsers(dest="catalog_command", required=True)
+    publish = catalog_actions.add_parser(
+        "publish", help="validate the catalog in DIR, sign it and serve it as the next release"
+    )
+    publish.add_argument("directory", metavar="DIR", help="a catalog folder (index.yaml, items)")
+    publish.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
     staff = commands.add_parser("staff", help="staff accounts for the dashboard (/dashboard)")
     staff_actions = staff.add_subparsers(dest="staff_command", required=True)
     staff_add = staff_actions.add_parser("add", help="add an account (the password is asked for)")
@@ -128,6 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return write_demo_screens(Path(args.out))
     if args.command in ("enrol-code", "terminals"):
         return _identity_command(args, settings)
+    if args.command == "catalog":
+        return _catalog_command(args, settings)
     if args.command in ("migrate", "seed"):
         return _migrate_and_seed(settings, seed=args.command == "seed")
     # A demo hall makes its own database; a production hall serves only a migrated one.
@@ -214,6 +223,37 @@ def _migrate_and_seed(settings: HallSettings, *, seed: bool) -> int:
             logger.info("demo residents seeded (%d rows changed)", changed)
     finally:
         db.dispose()
+    return 0
+
+
+def _catalog_command(args: argparse.Namespace, settings: HallSettings) -> int:
+    """``catalog publish DIR``: every hall process serves the new release within seconds."""
+    from hall.fleet.catalog import CatalogPublishError, publish
+    from hall.service import utc_now
+
+    directory = Path(args.directory)
+    if not (directory / "index.yaml").is_file():
+        sys.stderr.write(f"kiosk-hall: {directory} is not a catalog folder (no index.yaml)\n")
+        return 2
+    db = Database(settings.database_url)
+    try:
+        problem = db.schema_problem()
+        if problem is not None:
+            sys.stderr.write(f"kiosk-hall: {problem}\n")
+            return EXIT_SCHEMA
+        key = SigningKey.load_or_create(settings.signing_key_path)
+        try:
+            metadata = publish(db, key, directory, now=utc_now())
+        except (CatalogPublishError, ValueError, OSError) as err:
+            sys.stderr.write(f"kiosk-hall: catalog not published: {err}\n")
+            return 1
+    finally:
+        db.dispose()
+    signed = metadata.signed
+    sys.stdout.write(
+        f"published catalog {signed.catalog_version} as release {signed.release}, "
+        f"signed by {metadata.kid}, expires {signed.expires:%Y-%m-%dT%H:%M:%SZ}\n"
+    )
     return 0
 
 

@@ -8,5 +8,6 @@ from __future__ import annotations
 
 from hall import event_kinds, events, staff
 from hall.db import Base
+from hall.fleet import models as fleet_models
 
-__all__ = ["Base", "event_kinds", "events", "staff"]
+__all__ = ["Base", "event_kinds", "events", "fleet_models", "staff"]

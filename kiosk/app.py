@@ -25,19 +25,23 @@ from devices.camera.autocapture import AutoCaptureSettings
 from devices.camera.opencv_camera import ReopeningCamera, parse_source
 from devices.camera.qr import DecoderChain, Roi, RoiDecoder
 from devices.camera.still import StillCamera
+from devices.errors import DeviceUnavailableError
 from devices.idcard.serial_reader import SamSerialReader
 from devices.idcard.simulator import SamSimulator
 from devices.ports import Camera, DocumentPrinter
 from devices.receipt.simulator import LoopbackReceiptPrinter
-from hall.schema import CatalogPublic, SubmissionPublic
+from hall.schema import CatalogPublic, CommandPublic, SubmissionPublic, TerminalLogCreate
 from kiosk.config import KioskSettings, ScannerSettings
-from kiosk.printers import build_receipt_printer
+from kiosk.printers import build_receipt_printer, print_receipt_test_page
 from kiosk.services.enrolment import Enroller
+from kiosk.services.fleet import OfferedCatalog
 from kiosk.services.heartbeat import TerminalReport
 from kiosk.services.journey import Journey
 from kiosk.services.materials import build_ocr_engine
 from kiosk.services.print_jobs import CertificateReprints, QueuedPrinting
+from kiosk.services.staff_call import StaffCaller
 from kiosk.ui.controller import KioskController, Services
+from kiosk.ui.fleet import FleetBridge
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.maintenance.mode import MaintenanceMode, app_probes
 from kiosk.ui.preview import CameraPreview
@@ -51,6 +55,7 @@ from offline_cache.hall_client import HallClient
 from offline_cache.identity import TerminalIdentity, enrol, identity_dir, load_identity
 from offline_cache.outbox import Outbox
 from offline_cache.print_queue import PrintQueue
+from offline_cache.shadow import RecentLog, ShadowAgent
 from offline_cache.store import Store
 from offline_cache.sync import Housekeeping, SyncWorker
 
@@ -291,7 +296,12 @@ def build_app(settings: KioskSettings) -> KioskApp:
     events = EventQueue(store, cipher)
     print_queue = PrintQueue(store, cipher)
     # The last good catalog lives in the store; a catalog.json of an older version seeds it.
-    catalog = CatalogStore(store, CatalogCache(data_dir / "catalog.json")())
+    # With the hall keys pinned at enrolment, catalogs must come with the hall's signed metadata.
+    catalog = CatalogStore(
+        store,
+        CatalogCache(data_dir / "catalog.json")(),
+        keys=None if identity is None else (lambda: identity.hall_keys),
+    )
 
     def hall_client() -> HallClient:
         return HallClient(
@@ -329,7 +339,12 @@ def build_app(settings: KioskSettings) -> KioskApp:
             catalog_version=lambda: catalog.version,
             last_sync=lambda: sync.last_sync,
             clock_offset=lambda: sync_client.clock_offset,
+            heartbeat_every_s=storage.heartbeat_interval_s,
+            min_free_disk_bytes=settings.maintenance.min_free_mb * 1024 * 1024,
+            catalog_state=lambda: (catalog.release, catalog.problem),
+            shadow=lambda: shadow.report(),
         ),
+        on_heartbeat_answer=lambda sent, answer: shadow.on_answer(sent, answer),
     )
     keys = KeyCache(data_dir / "hall-keys.json")
 
@@ -404,9 +419,10 @@ def build_app(settings: KioskSettings) -> KioskApp:
         base_delay=storage.print_retry_base_s,
         max_delay=storage.print_retry_max_s,
     )
+    offered = OfferedCatalog(catalog)
     services = Services(
         settings=settings,
-        catalog=catalog,
+        catalog=offered,
         journey=journey,
         progress_lookup=client.progress,
         local_case=local_case,
@@ -434,8 +450,49 @@ def build_app(settings: KioskSettings) -> KioskApp:
         ocr_engine=(
             partial(build_ocr_engine, settings.ocr) if settings.ocr.check_materials else None
         ),
+        staff_caller=StaffCaller(settings.terminal.id, client.call_staff, client.staff_call),
     )
     controller = KioskController(window, services)
+    # The device shadow: desired configuration and commands from the hall's heartbeat answers.
+    fleet = FleetBridge(controller.navigator, offered)
+    recent_log = RecentLog()
+    logging.getLogger().addHandler(recent_log)
+    closers.append(lambda: logging.getLogger().removeHandler(recent_log))
+
+    def print_test_page(_command: CommandPublic) -> str:
+        job = partial(print_receipt_test_page, receipt_printer, settings.terminal.id)
+        outcome = controller.workers.receipt.run(job).result(timeout=60)
+        if not outcome.ok:
+            raise DeviceUnavailableError("the receipt printer did not print the test page")
+        return "receipt test page printed"
+
+    def refresh_catalog(_command: CommandPublic) -> str:
+        catalog.refresh(sync_client)
+        return f"catalog {catalog.version} in use"
+
+    def upload_log(command: CommandPublic) -> str:
+        lines = recent_log.lines()
+        sync_client.upload_log(
+            TerminalLogCreate(
+                kiosk_id=settings.terminal.id, command_id=command.command_id, lines=lines
+            )
+        )
+        return f"{len(lines)} lines uploaded"
+
+    shadow = ShadowAgent(
+        store,
+        apply_config=fleet.apply_config,
+        handlers={
+            "restart": fleet.restart,
+            "lock": fleet.lock,
+            "unlock": fleet.lock,
+            "print_test_page": print_test_page,
+            "refresh_catalog": refresh_catalog,
+            "upload_log": upload_log,
+        },
+        on_staff_calls=fleet.staff_calls,
+        locked=lambda: controller.navigator.locked,
+    )
     bridge.setParent(controller)
     bridge.result_arrived.connect(controller.on_result)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import time
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.app import build_app
 from kiosk.config import KioskSettings
+from kiosk.services.fleet import RESTART_EXIT_CODE
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,11 @@ def run_gui(settings: KioskSettings, *, with_simulator_panel: bool) -> int:
     pulse.start(250)
     pulse.timeout.connect(lambda: None)
     try:
-        return app.exec()
+        status = app.exec()
     finally:
         kiosk.stop()
+    if status == RESTART_EXIT_CODE:
+        # The hall's `restart` command: a fresh process in place of this one, same arguments.
+        log.info("restarting at the hall's request")
+        os.execv(sys.executable, [sys.executable, *sys.argv])  # noqa: S606 - our own argv
+    return status

@@ -28,6 +28,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from hall.schema import (
+    CATALOG_METADATA_PATH,
     CATALOG_PATH,
     EVENTS_PATH,
     HEALTH_PATH,
@@ -35,9 +36,13 @@ from hall.schema import (
     IDEMPOTENCY_HEADER,
     KEYS_PATH,
     PROGRESS_PATH,
+    STAFF_CALL_PATH,
+    STAFF_CALLS_PATH,
     SUBMISSION_PATH,
     SUBMISSIONS_PATH,
+    TERMINAL_LOGS_PATH,
     CaseProgressPublic,
+    CatalogMetadataPublic,
     CatalogPublic,
     ErrorPublic,
     EventBatchCreate,
@@ -45,8 +50,11 @@ from hall.schema import (
     HeartbeatCreate,
     HeartbeatPublic,
     KeysPublic,
+    StaffCallCreate,
+    StaffCallPublic,
     SubmissionCreate,
     SubmissionPublic,
+    TerminalLogCreate,
 )
 from offline_cache.errors import HallRejectedError, HallUnavailableError
 from offline_cache.identity import SignedAuth, TerminalIdentity
@@ -230,6 +238,49 @@ class HallClient:
             headers={"Content-Type": "application/json"},
         )
         return self._parse(response, EventBatchPublic)
+
+    # --- The fleet -----------------------------------------------------------------------------
+
+    def catalog_metadata(self) -> CatalogMetadataPublic | None:
+        """The hall's signed catalog metadata, or ``None`` when it has published no release."""
+        try:
+            response = self._request("GET", CATALOG_METADATA_PATH)
+        except HallRejectedError as err:
+            if err.status == 404 and err.code == "no_catalog_release":
+                return None
+            raise
+        return self._parse(response, CatalogMetadataPublic)
+
+    def catalog_body(self) -> bytes:
+        """The catalog's body as served, byte for byte (its SHA-256 is in the signed metadata)."""
+        response = self._request("GET", CATALOG_PATH)
+        if response.status_code != 200:
+            raise HallUnavailableError(f"hall answered HTTP {response.status_code}")
+        return response.content
+
+    def call_staff(self, call: StaffCallCreate) -> StaffCallPublic:
+        """Raise a staff call; the answer means the hall stored it (a repeat: the same call)."""
+        response = self._request(
+            "POST",
+            STAFF_CALLS_PATH,
+            data=call.model_dump_json().encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        return self._parse(response, StaffCallPublic)
+
+    def staff_call(self, call_id: str) -> StaffCallPublic:
+        """A staff call of this terminal as it stands (acknowledged yet?)."""
+        path = STAFF_CALL_PATH.format(call_id=quote(call_id, safe=""))
+        return self._parse(self._request("GET", path), StaffCallPublic)
+
+    def upload_log(self, log_upload: TerminalLogCreate) -> None:
+        """Upload the recent error log an ``upload_log`` command asked for."""
+        self._request(
+            "POST",
+            TERMINAL_LOGS_PATH,
+            data=log_upload.model_dump_json().encode(),
+            headers={"Content-Type": "application/json"},
+        )
 
     def keys(self) -> dict[str, bytes]:
         """Fetch the hall's certificate signing keys: key id -> raw Ed25519 public key."""

@@ -29,6 +29,7 @@ from hall.schema import (
     EventBatchPublic,
     EventCreate,
     HeartbeatCreate,
+    HeartbeatPublic,
     SubmissionPublic,
 )
 from offline_cache.errors import (
@@ -110,9 +111,11 @@ class SyncWorker:
         catalog: Refreshable | None = None,
         heartbeat: Callable[[], HeartbeatCreate] | None = None,
         events: EventQueue | None = None,
+        on_heartbeat_answer: Callable[[HeartbeatCreate, HeartbeatPublic], None] | None = None,
     ) -> None:
         self._outbox = outbox
         self._events = events
+        self._on_heartbeat_answer = on_heartbeat_answer
         self._housekeeping = housekeeping if housekeeping is not None else Housekeeping()
         self._catalog = catalog
         self._heartbeat = heartbeat
@@ -384,12 +387,19 @@ class SyncWorker:
     def _beat(self) -> None:
         if self._heartbeat is None:
             return
+        sent = fit_heartbeat(self._heartbeat())
         try:
-            self._client.heartbeat(fit_heartbeat(self._heartbeat()))
+            answer = self._client.heartbeat(sent)
         except (HallUnavailableError, HallRejectedError) as err:
             self.last_heartbeat_error = str(err)
             raise HallUnavailableError(str(err)) from err
         self.last_heartbeat_error = None
+        if self._on_heartbeat_answer is not None:
+            # The device shadow (desired configuration, commands, staff calls).
+            try:
+                self._on_heartbeat_answer(sent, answer)
+            except Exception:
+                log.exception("the heartbeat answer's handler failed")
 
     def _persist_last_sync(self) -> None:
         last = self._last_sync

@@ -248,7 +248,9 @@ def list_terminals(
     return Page(terminals=terminals, next_cursor=next_cursor)
 
 
-def _status_of(beat: TerminalHeartbeat, fleet: FleetTerminal | None, now: dt.datetime) -> str:
+def _status_of(
+    beat: TerminalHeartbeat, fleet: FleetTerminal | None, now: dt.datetime
+) -> FleetStatus:
     if fleet is None:
         return "offline" if beat.received_at + _DEFAULT_OFFLINE < now else "ok"
     if fleet.offline_after < now:

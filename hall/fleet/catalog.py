@@ -137,7 +137,7 @@ def resign_if_due(db: Database, key: SigningKey, *, now: dt.datetime) -> bool:
         if newest is None:
             return False
         current = CatalogMetadataPublic.model_validate_json(newest.metadata_json)
-        if current.signed.expires - now > METADATA_LIFETIME / 2 and current.kid == key.kid:
+        if current.signed.expires - now > METADATA_LIFETIME / 2:
             return False
         fresh = current.signed.model_copy(update={"expires": now + METADATA_LIFETIME})
         newest.metadata_json = sign_metadata(key, fresh).model_dump_json()

@@ -101,6 +101,10 @@ class FleetRecorder:
     def __init__(self, db: Database, clock: Callable[[], dt.datetime]) -> None:
         self._db = db
         self._clock = clock
+        # Terminals this process has sampled in the current slot: a later beat of the slot
+        # skips the sample's insert altogether (another worker's duplicate is skipped by the key).
+        self._sampled_slot: dt.datetime | None = None
+        self._sampled: set[str] = set()
 
     def write(self, beats: list[HeartbeatCreate]) -> BatchStored:
         """Store one batch (a repeat of a terminal in it: the last beat counts)."""
@@ -121,6 +125,9 @@ class FleetRecorder:
             self._alerts(session, ids, found, now)
             self._acks(session, latest, now)
             shadows = self._shadows(session, ids, now)
+        # Only once committed: a rolled-back batch's samples are tried again.
+        if self._sampled_slot == health.slot(now):
+            self._sampled.update(ids)
         return BatchStored(stored_at=now, shadows=shadows)
 
     def _insert(self, session: Session, table: type) -> object:
@@ -168,6 +175,11 @@ class FleetRecorder:
     ) -> None:
         # The first beat of each five-minute slot is the sample; later ones skip the insert.
         slot = health.slot(now)
+        if slot != self._sampled_slot:
+            self._sampled_slot, self._sampled = slot, set()
+        ids = [k for k in ids if k not in self._sampled]
+        if not ids:
+            return
         statement = self._insert(session, HeartbeatSample)
         session.execute(
             statement.on_conflict_do_nothing(  # type: ignore[attr-defined]

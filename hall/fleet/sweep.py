@@ -47,7 +47,7 @@ class FleetSweep:
         clock: Callable[[], dt.datetime],
         every_s: float = 5.0,
         lease_s: float = 30.0,
-        extra: Callable[[], None] | None = None,
+        extra: Callable[[], object] | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -103,9 +103,10 @@ class FleetSweep:
                         raised_at=now,
                     )
                 )
-            pruned = session.execute(
+            result = session.execute(
                 delete(HeartbeatSample).where(HeartbeatSample.slot_at < now - HISTORY)
-            ).rowcount
+            )
+            pruned = getattr(result, "rowcount", 0)
             session.execute(
                 delete(Alert).where(
                     Alert.cleared_at.is_not(None), Alert.cleared_at < now - CLEARED_ALERTS_KEPT

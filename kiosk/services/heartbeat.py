@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from hall.schema import HeartbeatCreate
 from offline_cache.outbox import FAILED, PENDING, SENDING, Outbox
@@ -29,8 +30,20 @@ class TerminalReport:
         last_sync: Callable[[], dt.datetime | None],
         clock_offset: Callable[[], float | None],
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        heartbeat_every_s: float | None = None,
+        min_free_disk_bytes: int | None = None,
+        catalog_state: Callable[[], tuple[int | None, str]] | None = None,
+        shadow: Callable[[], dict[str, Any]] | None = None,
     ) -> None:
-        """Take the sources of each figure."""
+        """Take the sources of each figure.
+
+        ``catalog_state`` gives the signed catalog release in use and why the hall's newest was
+        refused (""); ``shadow`` the device shadow's fields (``ShadowAgent.report``).
+        """
+        self._heartbeat_every_s = heartbeat_every_s
+        self._min_free_disk_bytes = min_free_disk_bytes
+        self._catalog_state = catalog_state
+        self._shadow = shadow
         self._kiosk_id = kiosk_id
         self._app_version = app_version
         self._outbox = outbox
@@ -67,6 +80,9 @@ class TerminalReport:
             detail.append(f"store full since {full_since.isoformat(timespec='seconds')}")
         if unshown:
             detail.append("receipts never shown: " + ", ".join(e.case_number for e in unshown))
+        release, catalog_problem = (
+            self._catalog_state() if self._catalog_state is not None else (None, "")
+        )
         return HeartbeatCreate(
             kiosk_id=self._kiosk_id,
             sent_at=now,
@@ -84,4 +100,9 @@ class TerminalReport:
             clock_offset_s=self._clock_offset(),
             devices=devices,
             detail="; ".join(detail),
+            heartbeat_every_s=self._heartbeat_every_s,
+            min_free_disk_bytes=self._min_free_disk_bytes,
+            catalog_release=release,
+            catalog_problem=catalog_problem,
+            **(self._shadow() if self._shadow is not None else {}),
         )

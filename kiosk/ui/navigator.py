@@ -18,20 +18,27 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from devices.ports import Camera, DocumentPrinter, ReceiptPrinter
-from hall.schema import CaseProgressPublic, CatalogPublic
+from hall.schema import CaseProgressPublic, CatalogPublic, StaffCallPublic
 from kiosk.config import KioskSettings
 from kiosk.services.idle import IdleClock, IdleState
 from kiosk.services.journey import Journey
 from kiosk.services.print_jobs import CertificateReprints, QueuedPrinting
 from kiosk.services.session import Session, Step
+from kiosk.services.staff_call import StaffCaller
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.preview import CameraPreview
+from kiosk.ui.screens.out_of_service import OutOfServiceScreen
 from kiosk.ui.strings import tr
 from kiosk.ui.workers import CardWatcher, CodeSource, TaskRunner
 from ocr.engine import OcrEngine
 from offline_cache.events import EventQueue
 
 log = logging.getLogger(__name__)
+
+STAFF_POLL_MS = 5000
+"""How often the terminal asks the hall whether staff acknowledged a call."""
+STAFF_POLLS_MAX = 120
+"""Polls of one call at most (ten minutes); the banner has long gone by then."""
 
 
 @dataclass
@@ -65,6 +72,8 @@ class Services:
     events: EventQueue | None = None
     """Ratings, reports and other small facts for the hall, queued durably (``post`` on a worker,
     never on the GUI thread); ``None``: nothing is sent (tests of the screens)."""
+    staff_caller: StaffCaller | None = None
+    """Raises 呼叫工作人员 at the hall; ``None``: no hall to call, the help line is shown."""
 
 
 class Workers:
@@ -133,6 +142,18 @@ class Navigator(QObject):
         window.header.language_toggled.connect(self._on_header_language_toggled)
         window.header.staff_called.connect(self._on_header_staff_called)
         window.overlay.stay_requested.connect(self._on_overlay_stay_requested)
+        # 呼叫工作人员: the call in flight or being polled until staff acknowledge it.
+        self._staff_call: StaffCallPublic | None = None
+        self._staff_calling = False
+        self._staff_polls = 0
+        self._staff_poll_timer = QTimer(self)
+        self._staff_poll_timer.setInterval(STAFF_POLL_MS)
+        self._staff_poll_timer.timeout.connect(self._on_staff_poll_timer_timeout)
+        # Locked by the hall (a ``lock`` command): the out-of-service screen instead of attract.
+        self.locked = False
+        self.out_of_service = OutOfServiceScreen(settings.terminal.staff_phone)
+        window.screens.append(self.out_of_service)
+        window.stack.addWidget(self.out_of_service)
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
         window.set_language(self.language)
 
@@ -159,7 +180,13 @@ class Navigator(QObject):
     # --- screens, idle and taps -----------------------------------------------------------------
 
     def show_attract(self) -> None:
-        """Show the attract screen; the flows that take part in it react to ``attract_shown``."""
+        """Show the attract screen; the flows that take part in it react to ``attract_shown``.
+
+        A locked terminal shows the out-of-service screen instead (it takes no card or code).
+        """
+        if self.locked:
+            self.window.show_screen(self.out_of_service)
+            return
         self.window.attract.reset()
         self.window.show_screen(self.window.attract)
         self.attract_shown.emit()
@@ -221,12 +248,70 @@ class Navigator(QObject):
         self.window.set_language(self.language)
         self.language_changed.emit(self.language)
 
-    def _on_header_staff_called(self) -> None:
-        log.info("staff called at step %s", self.session.step.value)
+    def _show_banner(self, key: str) -> None:
         phone = self.services.settings.terminal.staff_phone
-        self.window.banner.setText(tr("staff_called", self.language, phone=phone))
+        self.window.banner.setText(tr(key, self.language, phone=phone))
         self.window.banner.show()
         self._banner_timer.start()  # restarted by a second press, so it stays its full time
+
+    def _on_header_staff_called(self) -> None:
+        log.info("staff called at step %s", self.session.step.value)
+        caller = self.services.staff_caller
+        if caller is None:
+            self._show_banner("staff_call_failed")
+            return
+        if self._staff_calling:
+            self._show_banner("staff_calling")
+            return
+        if self._staff_call is not None and self._staff_call.acknowledged_at is None:
+            self._show_banner("staff_called")  # the call stands; staff have not come yet
+            return
+        # Never "staff have been notified" before the hall answered that it took the call.
+        self._staff_calling = True
+        self._show_banner("staff_calling")
+        self.workers.hall.run(caller.call, self._on_staff_call_taken, self._on_staff_call_failed)
+
+    def _on_staff_call_taken(self, call: StaffCallPublic) -> None:
+        self._staff_calling = False
+        self._staff_call = call
+        self._staff_polls = 0
+        self._show_banner("staff_called")
+        self._staff_poll_timer.start()
+
+    def _on_staff_call_failed(self, error: BaseException) -> None:
+        self._staff_calling = False
+        log.warning("staff call not taken by the hall: %s", type(error).__name__)
+        self._show_banner("staff_call_failed")
+
+    def _on_staff_poll_timer_timeout(self) -> None:
+        caller, call = self.services.staff_caller, self._staff_call
+        self._staff_polls += 1
+        if caller is None or call is None or self._staff_polls > STAFF_POLLS_MAX:
+            self._staff_poll_timer.stop()
+            return
+        self.workers.hall.run(lambda: caller.status(call.call_id), self.note_staff_call, None)
+
+    def note_staff_call(self, call: StaffCallPublic) -> None:
+        """The hall's word on the current staff call (a poll, or a heartbeat answer)."""
+        current = self._staff_call
+        if current is None or call.call_id != current.call_id:
+            return
+        self._staff_call = call
+        if call.acknowledged_at is not None and current.acknowledged_at is None:
+            self._staff_poll_timer.stop()
+            log.info("staff acknowledged the call")
+            self._show_banner("staff_coming")
+
+    def set_locked(self, locked: bool) -> None:
+        """Take the terminal out of service (the session is wiped) or back into it."""
+        if locked == self.locked:
+            return
+        log.info("terminal %s by the hall", "locked" if locked else "unlocked")
+        self.locked = locked
+        if locked:
+            self.wipe()
+        else:
+            self.show_attract()
 
     # --- the wipe and the end -------------------------------------------------------------------
 
@@ -254,5 +339,6 @@ class Navigator(QObject):
         if app is not None:
             app.removeEventFilter(self)
         self._idle_timer.stop()
+        self._staff_poll_timer.stop()
         self.workers.shutdown(timeout=1.0)
         self.session.wipe()

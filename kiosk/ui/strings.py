@@ -15,6 +15,21 @@ STRINGS: dict[str, tuple[str, str]] = {
         "已通知工作人员，请稍候。服务电话：{phone}",
         "Staff have been called. Please wait. Help line: {phone}",
     ),
+    "staff_calling": ("正在联系工作人员，请稍候…", "Contacting staff, please wait…"),
+    "staff_coming": (
+        "工作人员已收到您的呼叫，正在赶来，请稍候。",
+        "A member of staff has seen your call and is on the way. Please wait.",
+    ),
+    "staff_call_failed": (
+        "暂时联系不上工作人员（网络不通），呼叫没有发出。请拨打服务电话 {phone}，或到服务台求助。",
+        "Staff could not be reached (no network), so no call was made. "
+        "Please ring the help line {phone} or ask at the service desk.",
+    ),
+    "out_of_service_title": ("本机暂停服务", "This terminal is out of service"),
+    "out_of_service_body": (
+        "请到其他自助终端或服务台办理。服务电话：{phone}",
+        "Please use another terminal or the service desk. Help line: {phone}",
+    ),
     "attract_title": ("请将身份证放在读卡区", "Please place your ID card on the reader"),
     "attract_sub": (
         "放好后请稍等，系统会自动读取。全程无需填表，多数事项即办即取。",

@@ -1,7 +1,7 @@
 """The fleet: health, samples, alerts, desired configs, commands, logs, catalog releases, lease.
 
 Revision ID: 0003_fleet
-Revises: 0002_identity
+Revises: 0003_events
 Create Date: 2026-12-02 17:40:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003_fleet"
-down_revision: str | None = "0002_identity"
+down_revision: str | None = "0003_events"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -61,6 +61,9 @@ class IdentifyFlow(QObject):
         nav = self.nav
         if nav.maintenance_active:
             return  # the maintenance screen takes the card (a self-test) and wipes it
+        if nav.locked:
+            card.wipe()  # out of service: no session starts, this copy is dropped
+            return
         step = nav.session.step
         if step not in (Step.ATTRACT, Step.CHOOSE, Step.IDENTIFY, Step.GUIDE):
             card.wipe()  # a card laid down mid-submission is not taken; this copy is dropped
