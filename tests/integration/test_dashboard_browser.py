@@ -7,11 +7,13 @@ in through the login form and read what the hall made of them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import delete
 
 from hall.schema import (
     STAFF_CALL_PATH,
@@ -21,6 +23,7 @@ from hall.schema import (
     StaffCallCreate,
     StaffCallPublic,
 )
+from hall.staff import StaffSession
 from offline_cache.hall_client import HallClient
 from offline_cache.identity import TerminalIdentity
 from tests.fixtures.browser import StaffAccount, log_in
@@ -241,5 +244,31 @@ def test_the_big_screen_shows_today_and_refreshes_itself(
         expect(page.locator("#bs-activity")).to_contain_text("即办通过")
         box = page.locator(".bs-frame").bounding_box()
         assert box is not None and (box["width"], box["height"]) == (1920, 1080)
+    finally:
+        context.close()
+
+
+def test_the_big_screen_marks_its_figures_old_when_it_cannot_refresh(
+    browser: Browser, hall_server: HallUnderTest, staff_account: StaffAccount
+) -> None:
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        log_in(page, hall_server.base_url, staff_account)
+        page.clock.install()
+        page.goto(hall_server.base_url + "/dashboard/bigscreen")
+        expect(page.locator("#bs-state")).to_contain_text("每15秒刷新")
+        # The session ends on the server (say, its 12 hours ran out): the wall keeps its figures
+        # but says they are no longer current, rather than going blank or pretending.
+        db = hall_server.database()
+        try:
+            with db.write() as session:
+                session.execute(delete(StaffSession))
+        finally:
+            db.dispose()
+        page.clock.run_for(16_000)
+        expect(page.locator("#bs-state")).to_contain_text("登录已过期")
+        expect(page.locator(".bs-clock")).to_have_class(re.compile("stale"))
+        expect(page.locator("#bs-submissions")).to_have_text("0")
     finally:
         context.close()
