@@ -24,13 +24,14 @@ from urllib.parse import parse_qs, quote, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from hall import fleet as fleet_api
 from hall.db import Database, Submission
 from hall.errors import HallError
 from hall.ratings import LEVEL_NAMES, LEVELS
-from hall.schema import COMMAND_KINDS, FLEET_FAULTS, FleetStatus
+from hall.schema import COMMAND_KINDS, FLEET_FAULTS, DesiredConfig, FleetStatus
 from hall.service import HallService, utc_now
 from hall.staff import (
     ActiveSession,
@@ -56,6 +57,7 @@ BIGSCREEN_PATH = "/dashboard/bigscreen"
 BIGSCREEN_DATA_PATH = "/dashboard/bigscreen.json"
 STATIC_PREFIX = "/dashboard/static/"
 TERMINAL_PATH = "/dashboard/terminal"
+CONFIG_PATH = "/dashboard/config"
 ALERT_ACK_PATH = "/dashboard/alerts/ack"
 COMMANDS_PATH = "/dashboard/commands"
 
@@ -87,6 +89,7 @@ _PAGE_PATHS = (
     ALERT_ACK_PATH,
     COMMANDS_PATH,
     TERMINAL_PATH,
+    CONFIG_PATH,
 )
 PUBLIC_PATHS = frozenset(_PAGE_PATHS) | frozenset(STATIC_PREFIX + name for name in STATIC_FILES)
 """Paths the terminals' signature middleware leaves to this module's own staff check."""
@@ -175,17 +178,22 @@ def _safe_next(value: str | None) -> str:
     return value
 
 
-async def _form(request: Request) -> dict[str, str]:
-    """A urlencoded form's fields (the first value of each); anything else: empty."""
+async def _form_lists(request: Request) -> dict[str, list[str]]:
+    """A urlencoded form's fields with every value; anything else (or too many fields): empty."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":
         return {}
     body = await request.body()
     try:
         text = body.decode("utf-8")
-    except UnicodeDecodeError:
+        return parse_qs(text, keep_blank_values=True, max_num_fields=600)
+    except (UnicodeDecodeError, ValueError):
         return {}
-    fields = parse_qs(text, keep_blank_values=True, max_num_fields=50)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """A urlencoded form's fields (the first value of each); anything else: empty."""
+    fields = await _form_lists(request)
     return {key: values[0] for key, values in fields.items() if values}
 
 
@@ -412,13 +420,14 @@ def dashboard(
 
 
 @router.get(TERMINAL_PATH)
-def terminal_page(request: Request, id: str = "") -> Response:
+def terminal_page(request: Request, id: str = "", saved: str = "") -> Response:
     """One terminal: its devices and versions, 24 hours of sampled beats, alerts, commands, logs."""
 
     def build(current: ActiveSession) -> Response:
         kiosk_id = id.strip()[:64]
         with _db(request).read() as session:
             detail = fleet.terminal_detail(session, kiosk_id, now=utc_now()) if kiosk_id else None
+            own = fleet_api.desired_config(session, f"terminal:{kiosk_id}") if detail else None
         if detail is None:
             return _refused(current, 404, "没有这台终端。", "There is no such terminal.")
         chart = {
@@ -431,6 +440,9 @@ def terminal_page(request: Request, id: str = "") -> Response:
             staff=current,
             nav="fleet",
             t=detail,
+            own=own.config if own is not None else None,
+            items=_hall(request).catalog.items,
+            saved=saved,
             chart_json=_script_json(chart),
             command_kinds=COMMAND_KINDS,
             command_names=fleet.COMMAND_NAMES,
@@ -440,6 +452,78 @@ def terminal_page(request: Request, id: str = "") -> Response:
         )
 
     return _page(request, build)
+
+
+_CONFIG_NUMBERS = {"idle_warning_s": int, "idle_countdown_s": int, "decision_wait_s": float}
+_CONFIG_NUMBERS_MORE = {"receipt_width_chars": int}
+_CONFIG_CHOICES = ("language", "receipt_cut", "document_printer_queue")
+
+
+def _desired_from_form(form: dict[str, list[str]]) -> dict[str, object]:
+    """The desired configuration a form asks for: blank fields are the terminal's own."""
+
+    def first(name: str) -> str:
+        values = form.get(name) or [""]
+        return values[0].strip()
+
+    config: dict[str, object] = {}
+    for name, kind in {**_CONFIG_NUMBERS, **_CONFIG_NUMBERS_MORE}.items():
+        text = first(name)
+        if text:
+            try:
+                config[name] = kind(text)
+            except ValueError:
+                config[name] = text  # refused by the model, with the field's name
+    for name in _CONFIG_CHOICES:
+        if first(name):
+            config[name] = first(name)
+    if first("items_mode") == "some":
+        config["enabled_items"] = [item for item in form.get("enabled_items", []) if item]
+    return config
+
+
+@router.post(CONFIG_PATH)
+async def set_config(request: Request) -> Response:
+    """Set the desired configuration of one terminal, its site, or every terminal."""
+    fields = await _form_lists(request)
+    form = {key: values[0] for key, values in fields.items() if values}
+    current = _current(request)
+    if current is None:
+        return _to_login(request)
+    if not _same_origin(request) or not _token_ok(form.get("csrf"), current.csrf_token):
+        return _csrf_refused()
+    kiosk_id = form.get("kiosk_id", "").strip()[:64]
+    scope = form.get("scope", "terminal")
+    with _db(request).read() as session:
+        detail = fleet.terminal_detail(session, kiosk_id, now=utc_now()) if kiosk_id else None
+    if detail is None:
+        return _refused(current, 404, "没有这台终端。", "There is no such terminal.")
+    if scope == "site" and detail.site:
+        target = f"site:{detail.site}"
+    elif scope == "all":
+        target = "all"
+    else:
+        target = f"terminal:{kiosk_id}"
+    try:
+        config = DesiredConfig.model_validate(_desired_from_form(fields))
+    except ValidationError as err:
+        names = sorted({str(e["loc"][0]) for e in err.errors() if e.get("loc")})
+        return _refused(
+            current,
+            400,
+            "配置未保存，以下项目的值超出允许范围：" + "、".join(names),
+            "Nothing was saved; out of range: " + ", ".join(names),
+        )
+    try:
+        with _db(request).write() as session:
+            version = fleet_api.set_desired_config(
+                session, target, config, current.staff_name, now=utc_now()
+            )
+    except HallError as err:
+        return _refused(current, 400, "配置未保存。", str(err))
+    logger.info("staff %s set desired config v%d for %s", current.staff_name, version, target)
+    back = f"{TERMINAL_PATH}?id={quote(kiosk_id)}&saved={version}"
+    return _headers(RedirectResponse(back, status_code=303))
 
 
 async def _staff_post(request: Request) -> tuple[ActiveSession, dict[str, str]] | Response:

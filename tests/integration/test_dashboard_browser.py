@@ -272,3 +272,34 @@ def test_the_big_screen_marks_its_figures_old_when_it_cannot_refresh(
         expect(page.locator("#bs-submissions")).to_have_text("0")
     finally:
         context.close()
+
+
+def test_staff_set_a_terminals_desired_configuration_and_see_it_applied(
+    staff_page: Page, hall_server: HallUnderTest, terminal: HallClient
+) -> None:
+    terminal.heartbeat(_beat())
+    staff_page.goto(hall_server.base_url + "/dashboard")
+    staff_page.click("#fleet a:has-text('kiosk-001')")
+    expect(staff_page.locator("#terminal-id")).to_contain_text("kiosk-001")
+    form = staff_page.locator("form.config-form")
+    # Out of range: refused with the field's name, nothing saved.
+    form.locator("input[name=idle_warning_s]").fill("5")
+    form.locator("button[type=submit]").click()
+    expect(staff_page.locator("main")).to_contain_text("idle_warning_s")
+    assert terminal.heartbeat(_beat()).desired is None
+    staff_page.go_back()
+    form.locator("input[name=idle_warning_s]").fill("90")
+    form.locator("select[name=language]").select_option("en")
+    form.locator("input[name=items_mode][value=some]").check()
+    form.locator("input[name=enabled_items][value=elder-card]").check()
+    form.locator("button[type=submit]").click()
+    expect(staff_page.locator("#config-saved")).to_be_visible()
+    expect(staff_page.locator("#config-state")).to_contain_text("未同步")
+    desired = terminal.heartbeat(_beat()).desired
+    assert desired is not None
+    assert (desired.config.idle_warning_s, desired.config.language) == (90, "en")
+    assert desired.config.enabled_items == ["elder-card"]
+    terminal.heartbeat(_beat(config_version=desired.version))
+    staff_page.reload()
+    expect(staff_page.locator("#config-state")).to_contain_text("已同步")
+    expect(form.locator("input[name=idle_warning_s]")).to_have_value("90")
