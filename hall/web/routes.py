@@ -430,7 +430,11 @@ def terminal_page(request: Request, id: str = "", saved: str = "") -> Response:
             own = fleet_api.desired_config(session, f"terminal:{kiosk_id}") if detail else None
         if detail is None:
             return _refused(current, 404, "没有这台终端。", "There is no such terminal.")
+        now = utc_now().timestamp()
         chart = {
+            "tz": str(_hall(request).timezone),
+            "from": now - 24 * 3600,
+            "to": now,
             "t": [sample.slot_at.timestamp() for sample in detail.history],
             "outbox": [sample.heartbeat.outbox_depth for sample in detail.history],
             "print": [sample.heartbeat.print_queue_depth for sample in detail.history],

@@ -4,7 +4,7 @@ A throw-away hall (SQLite in a temporary folder, the demo residents seeded) take
 fleet sends it, the real way: six terminals enrol with one-time codes and sign their heartbeats,
 submissions, ratings and a citizen's call (RFC 9421, ``hall.httpsig``); one falls silent. A staff
 member then logs in through the login form in Debian's chromium (Playwright) and the dashboard,
-the daily table and the big screen are written to ``OUT`` as PNG files.
+the daily table, the big screen and one terminal's page are written to ``OUT`` as PNG files.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENS = ("dashboard.png", "daily-table.png", "bigscreen.png")
+SCREENS = ("dashboard.png", "daily-table.png", "bigscreen.png", "terminal.png")
 
 _SITES = (
     ("A01", "市民中心一楼大厅"),
@@ -298,6 +298,8 @@ def _photograph(browser: Any, base_url: str, name: str, password: str, out: Path
     page.click("button[type=submit]")
     page.wait_for_url(base_url + "/dashboard")
     page.screenshot(path=str(out / "dashboard.png"), full_page=True)
+    page.goto(base_url + "/dashboard/terminal?id=HALL-C01")
+    page.screenshot(path=str(out / "terminal.png"), full_page=True)
     page.goto(base_url + "/dashboard/daily")
     page.wait_for_selector("#chart-hourly canvas")
     page.screenshot(path=str(out / "daily-table.png"), full_page=True)
