@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import assets
 import hall.event_kinds  # noqa: F401 - registers the event kinds this hall takes
+from hall import web
 from hall.auth import KIOSK_ID_SCOPE_KEY, AuthGate, SignatureAuthMiddleware
 from hall.db import Database
 from hall.errors import (
@@ -165,6 +166,7 @@ def create_app(
     public = {HEALTH_PATH, KEYS_PATH, ENROLMENTS_PATH}
     if settings.dev:
         public |= {"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+    public |= web.PUBLIC_PATHS  # the staff's pages check their own session, never a signature
     rate_limit = RateLimit(settings.rate_limit_requests, settings.rate_limit_window_s)
     app.add_middleware(
         SignatureAuthMiddleware,
@@ -316,6 +318,8 @@ def create_app(
     def get_progress(case_number: StorableText) -> CaseProgressPublic:
         """Answer a case's stages and the time spent in each."""
         return service.progress(case_number)
+
+    app.include_router(web.router)
 
     # Added last, so it is the outermost layer: bodies are bounded before anything else runs.
     app.add_middleware(

@@ -21,6 +21,7 @@ from hall.seed import seed_demo_data
 from hall.server import server_options
 from hall.service import count_rows_by_key, reseal_rows
 from hall.settings import HallSettings
+from hall.staff import InvalidStaffInputError, StaffExistsError, StaffService, check_name
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     publish.add_argument("directory", metavar="DIR", help="a catalog folder (index.yaml, items)")
     publish.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    staff = commands.add_parser("staff", help="staff accounts for the dashboard (/dashboard)")
+    staff_actions = staff.add_subparsers(dest="staff_command", required=True)
+    staff_add = staff_actions.add_parser("add", help="add an account (the password is asked for)")
+    staff_add.add_argument("name", metavar="NAME")
+    staff_add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    staff_add.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    staff_pw = staff_actions.add_parser(
+        "passwd", help="set an account's password (its sessions end)"
+    )
+    staff_pw.add_argument("name", metavar="NAME")
+    staff_pw.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    staff_pw.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    staff_list = staff_actions.add_parser("list", help="every account's name")
+    staff_list.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    screens = commands.add_parser(
+        "demo-screens",
+        help="a demo hall with sample data; PNG screenshots of the staff's pages into OUT",
+    )
+    screens.add_argument("out", metavar="OUT", help="folder for the PNG files")
     return parser
 
 
@@ -98,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     overrides: dict[str, object] = {}
-    if args.database:
+    if getattr(args, "database", None):
         overrides["database_url"] = args.database
     if args.command == "serve":
         if args.host:
@@ -114,6 +138,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.dev:
             overrides["dev"] = True
     settings = HallSettings(**overrides)  # type: ignore[arg-type]
+    if args.command == "staff":
+        return _staff_command(args, settings)
+    if args.command == "demo-screens":
+        from hall.web.screens import write_demo_screens
+
+        return write_demo_screens(Path(args.out))
     if args.command in ("enrol-code", "terminals"):
         return _identity_command(args, settings)
     if args.command == "keys":
@@ -284,6 +314,47 @@ def _keys_command(args: argparse.Namespace, settings: HallSettings) -> int:
         SigningKeyRing.load_or_create(settings.signing_key_path, sealer).reseal()
         written = reseal_rows(db, sealer)
         sys.stdout.write(f"{written} rows resealed with {provider.current_kid}\n")
+        return 0
+    finally:
+        db.dispose()
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise InvalidStaffInputError("the two passwords differ")
+    return first
+
+
+def _staff_command(args: argparse.Namespace, settings: HallSettings) -> int:
+    """``staff add``, ``staff passwd`` and ``staff list`` on the hall's database."""
+    db = Database(settings.database_url)
+    try:
+        problem = db.schema_problem()
+        if problem is not None:
+            sys.stderr.write(f"kiosk-hall: {problem}\n")
+            return EXIT_SCHEMA
+        service = StaffService(db)
+        if args.staff_command == "list":
+            for name in service.names():
+                sys.stdout.write(name + "\n")
+            return 0
+        try:
+            check_name(args.name)
+            password = _read_password(args.password_stdin)
+            if args.staff_command == "add":
+                service.add(args.name, password)
+                sys.stdout.write(f"staff account {args.name} added\n")
+            else:
+                service.set_password(args.name, password)
+                sys.stdout.write(f"password of {args.name} changed\n")
+        except (InvalidStaffInputError, StaffExistsError) as err:
+            sys.stderr.write(f"kiosk-hall: {err}\n")
+            return 1
         return 0
     finally:
         db.dispose()

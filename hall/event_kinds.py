@@ -4,3 +4,5 @@ One line per module that declares kinds with ``@events.handles``.
 """
 
 from __future__ import annotations
+
+import hall.ratings  # noqa: F401  好差评 ratings (kind "rating")

@@ -334,6 +334,9 @@ class SubmissionCreate(_Model):
     """What was promised for each tolerated material, and by when."""
     identity: IdentitySource | None = None
     """How the applicant was identified (``None``: sent by a terminal older than this field)."""
+    visit_seconds: float | None = Field(default=None, ge=0, le=86400)
+    """Seconds from the citizen's first touch to this submission (the daily table's visit time);
+    ``None``: not measured, or sent by a terminal older than this field."""
 
 
 DecisionOutcome = Literal["approved", "refused"]
@@ -533,7 +536,7 @@ def payload_hash(submission: SubmissionCreate) -> str:
     data = submission.model_dump(mode="json")
     # Fields added later are left out while unset, so a submission queued by an older terminal
     # keeps its hash (the hall compares it on every retry of the same idempotency key).
-    for name in ("commitments", "identity"):
+    for name in ("commitments", "identity", "visit_seconds"):
         if data.get(name) in (None, []):
             data.pop(name, None)
     return hashlib.sha256(canonical_json(data)).hexdigest()

@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.fixtures.proof",
     "tests.fixtures.ocr",
     "tests.fixtures.disk",
+    "tests.fixtures.browser",
 ]
 
 
