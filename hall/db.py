@@ -15,9 +15,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Engine,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -28,6 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    false,
     func,
     select,
 )
@@ -99,6 +102,10 @@ class Submission(Base):
     """``accepted``, ``approved`` or ``refused``."""
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     """The submission as sent, sealed (``hall.keys``: AES-GCM envelope bound to the case number)."""
+    tolerated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Taken under the citizen's commitment (容缺受理); for the daily table, in the clear."""
+    visit_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """How long the citizen's visit took at the terminal, when it says (not personal data)."""
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     """When the hall finished taking the case in; ``None`` while a request is processing it."""

@@ -207,6 +207,8 @@ class HallService:
                 kiosk_id=submission.kiosk_id,
                 item_id=submission.item_id,
                 status="accepted",
+                tolerated=submission.commitment,
+                visit_seconds=submission.visit_seconds,
                 payload=self.sealer.seal(
                     submission.model_dump(mode="json"), payload_context(submission.case_number)
                 ),

@@ -113,8 +113,8 @@ def build(
             Submission.kiosk_id,
             Submission.status,
             Submission.received_at,
-            Submission.payload["commitment"].as_boolean(),
-            Submission.payload["visit_seconds"].as_float(),
+            Submission.tolerated,
+            Submission.visit_seconds,
         ).where(Submission.received_at >= start, Submission.received_at < end)
     ).all()
     visited_cases: set[str] = set()

@@ -436,6 +436,8 @@ def test_a_day_is_the_halls_local_day_on_both_databases(hall_database_url: str) 
                         item_id="elder-card",
                         status=status,
                         payload=payload,
+                        tolerated=tolerated,
+                        visit_seconds=visit,
                         received_at=when.replace(tzinfo=shanghai),
                         completed_at=when.replace(tzinfo=shanghai),
                     )

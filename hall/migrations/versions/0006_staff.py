@@ -1,4 +1,7 @@
-"""Staff accounts, their sessions and failed logins, and the citizens' ratings (好差评).
+"""Staff accounts and sessions, failed logins, ratings (好差评), a case's daily-table facts.
+
+The daily table's facts of a case (tolerated, visit time) are kept in the clear beside its
+sealed payload.
 
 Revision ID: 0006_staff
 Revises: 0005_fleet
@@ -32,6 +35,15 @@ def upgrade() -> None:
         _create_login_failures()
     if not _exists("ratings"):
         _create_ratings()
+    # The daily table's facts about a case, in the clear: its payload is sealed (0004_sealed).
+    columns = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("submissions")}
+    with op.batch_alter_table("submissions", schema=None) as batch_op:
+        if "tolerated" not in columns:
+            batch_op.add_column(
+                sa.Column("tolerated", sa.Boolean(), server_default=sa.false(), nullable=False)
+            )
+        if "visit_seconds" not in columns:
+            batch_op.add_column(sa.Column("visit_seconds", sa.Float(), nullable=True))
 
 
 def _create_staff() -> None:
@@ -106,6 +118,9 @@ def _create_ratings() -> None:
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table("submissions", schema=None) as batch_op:
+        batch_op.drop_column("visit_seconds")
+        batch_op.drop_column("tolerated")
     op.drop_table("ratings")
     op.drop_table("staff_login_failures")
     op.drop_table("staff_sessions")
