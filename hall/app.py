@@ -22,6 +22,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import assets
+from hall import public as public_page
 from hall.auth import KIOSK_ID_SCOPE_KEY, SignatureAuthMiddleware
 from hall.certificates import SigningKey
 from hall.db import Database
@@ -47,6 +48,7 @@ from hall.schema import (
     SUBMISSION_PATH,
     SUBMISSIONS_PATH,
     TERMINALS_PATH,
+    VERIFY_PATH,
     CaseProgressPublic,
     CatalogPublic,
     EnrolmentCreate,
@@ -121,6 +123,7 @@ def create_app(
     key = SigningKey.load_or_create(settings.signing_key_path)
     db = Database(settings.database_url, pool_size=settings.database_pool_size)
     service = HallService(db, catalog, key, timezone=ZoneInfo(settings.timezone), clock=clock)
+    service.public_base_url = settings.public_url()  # where certificate QR codes point
     identity = IdentityService(db, clock=clock)
 
     @asynccontextmanager
@@ -151,6 +154,7 @@ def create_app(
     app.state.service = service
     app.state.identity = identity
     public = {HEALTH_PATH, KEYS_PATH, ENROLMENTS_PATH}
+    public.add(VERIFY_PATH)  # the public verification page (hall.public), for phones
     if settings.dev:
         public |= {"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
     app.add_middleware(
@@ -291,6 +295,8 @@ def create_app(
     def get_progress(case_number: StorableText) -> CaseProgressPublic:
         """Answer a case's stages and the time spent in each."""
         return service.progress(case_number)
+
+    app.include_router(public_page.router)
 
     # Added last, so it is the outermost layer: bodies are bounded before anything else runs.
     app.add_middleware(

@@ -108,8 +108,11 @@ class HallService:
         timezone: ZoneInfo,
         clock: Callable[[], dt.datetime] = utc_now,
         lease: dt.timedelta = CLAIM_LEASE,
+        public_base_url: str = "http://127.0.0.1:8765",
     ) -> None:
         self._db = db
+        self.public_base_url = public_base_url
+        """Where certificate QR codes point (the hall's public ``/verify`` page)."""
         self.catalog = catalog
         self.key = key
         self.timezone = timezone
@@ -327,6 +330,7 @@ class HallService:
                 issued_at=issued_at.astimezone(self.timezone),
                 today=local_day,
                 key=self.key,
+                base_url=self.public_base_url,
             )
             session.add(
                 Certificate(

@@ -79,3 +79,16 @@ class HallSettings(BaseSettings):
     interval, so a beat reuses its connection instead of a new handshake each time."""
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
     """Largest request line and headers (uvicorn's h11 limit): 400 above."""
+
+    # The public verification page (hall.public).
+    public_base_url: str | None = Field(
+        default=None, max_length=200, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$"
+    )
+    """Where phones reach this hall, e.g. ``https://zwfw.example.gov.cn``: certificate and receipt
+    QR codes are URLs of its ``/verify`` page. Unset: ``http://host:port`` (a demo on loopback)."""
+
+    def public_url(self) -> str:
+        """The hall's public base URL, without a trailing slash."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        return f"http://{self.host}:{self.port}"

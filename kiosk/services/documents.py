@@ -11,16 +11,11 @@ from collections.abc import Sequence
 
 from devices.a4.document import CertificateDocument
 from devices.receipt.layout import Receipt
+from hall import schema
 from hall.schema import CertificatePublic, ServiceItem, SubmissionPublic, mask_id_number
 
-
-def mask_name(name: str) -> str:
-    """A name as a receipt left on the counter may show it: 王秀英 -> 王*英, 李四 -> 李*."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
+mask_name = schema.mask_name
+"""A name as a receipt left on the counter may show it: 王秀英 -> 王*英, 李四 -> 李*."""
 
 
 def decision_within_days(item: ServiceItem) -> int:
