@@ -61,6 +61,9 @@ class Services:
     """The durable print queue; ``None`` prints straight to the printers (tests of the screens)."""
     reprints: CertificateReprints | None = None
     """Reprints of approved certificates from the receipt's QR code; ``None``: not offered."""
+    public_url: str | None = None
+    """The hall's public base URL: receipts' QR codes open its ``/verify`` page on a phone;
+    ``None``: they carry the bare case number (read by terminals only)."""
 
 
 class Workers:
