@@ -2,9 +2,11 @@
 
 The verdict comes from ``hall.schema.verify_certificate_qr`` on this terminal, with the hall's
 keys cached here, so it works offline. It is said in Chinese and English at once (the headline),
-then what to do next. Details are shown only when the signature checked out (genuine or
-expired): the fields of a tampered code, or one signed with a key we do not know, are not
-trustworthy and are not repeated to the citizen.
+then what to do next. Details are shown only when the signature checked out (genuine, expired,
+or an old-format code): the fields of a tampered code, or one signed with a key we do not know,
+are not trustworthy and are not repeated to the citizen. A current code signs every value printed
+on the paper; the screen shows them all (name and ID number masked) for the citizen or clerk to
+compare with the paper line by line.
 """
 
 from __future__ import annotations
@@ -23,7 +25,15 @@ _STYLE = {
     "tampered": "outcomeBad",
     "unknown_key": "outcomeInfo",
     "malformed": "outcomeBad",
+    "outdated": "outcomeInfo",
+    "unsupported": "outcomeInfo",
 }
+
+_SHOWN = ("genuine", "expired", "outdated")
+"""Statuses whose signature held: their values may be shown."""
+
+_PAIRS_FROM = 7
+"""From this many rows on, two label/value pairs share a line, so the card fits the screen."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +41,8 @@ class CertificateView:
     """What the screen shows of a checked certificate; the name and ID number come masked."""
 
     status: str
-    """``genuine``, ``tampered``, ``expired``, ``unknown_key`` or ``malformed``."""
+    """``genuine``, ``tampered``, ``expired``, ``unknown_key``, ``malformed``, ``outdated`` or
+    ``unsupported``."""
     certificate_id: str = ""
     holder: str = ""
     id_masked: str = ""
@@ -40,6 +51,11 @@ class CertificateView:
     issued: str = ""
     valid_until: str = ""
     """Empty for a certificate without an end date."""
+    title: str = ""
+    issuer: str = ""
+    rows: tuple[tuple[str, str, str], ...] = ()
+    """The signed printed rows: (label zh, label en, value), masked as ``certificate_rows``
+    gives them; empty for an old-format code, which signed none."""
 
 
 class VerifyScreen(Screen):
@@ -103,20 +119,31 @@ class VerifyScreen(Screen):
         self.verdict.setText(tr(key, lang))
         self.verdict_other.setText(tr(key, other))
         self.advice.setText(tr(f"{key}_advice", lang))
-        if view.status not in ("genuine", "expired"):
+        if view.status not in _SHOWN:
             self.frame.hide()
             return
-        item = view.item_en if lang == "en" else view.item_zh
-        until = view.valid_until or tr("verify_no_end", lang)
-        rows = [
-            ("verify_cid", view.certificate_id),
-            ("verify_item", item),
-            ("verify_holder", view.holder),
-            ("verify_id", view.id_masked),
-            ("verify_issued", view.issued),
-            ("verify_until", until),
-        ]
-        for row, (name, value) in enumerate(rows):
-            self.grid.addWidget(label(tr(name, lang), "sectionTitle"), row, 0)
-            self.grid.addWidget(label(value), row, 1)
+        en = lang == "en"
+        rows: list[tuple[str, str]] = []
+        if view.title:
+            rows.append((tr("verify_name", lang), view.title))
+        else:
+            rows.append((tr("verify_item", lang), view.item_en if en else view.item_zh))
+        rows.append((tr("verify_cid", lang), view.certificate_id))
+        if view.rows:
+            rows.extend(
+                (label_en if en else label_zh, value) for label_zh, label_en, value in view.rows
+            )
+        else:
+            rows.append((tr("verify_holder", lang), view.holder))
+            rows.append((tr("verify_id", lang), view.id_masked))
+        if view.issuer:
+            rows.append((tr("verify_issuer", lang), view.issuer))
+        rows.append((tr("verify_issued", lang), view.issued))
+        if not any(label_zh.startswith("有效期") for label_zh, _, _ in view.rows):
+            rows.append((tr("verify_until", lang), view.valid_until or tr("verify_no_end", lang)))
+        per_line = 2 if len(rows) >= _PAIRS_FROM else 1
+        for index, (name, value) in enumerate(rows):
+            line, pair = divmod(index, per_line)
+            self.grid.addWidget(label(name, "sectionTitle"), line, pair * 2)
+            self.grid.addWidget(label(value), line, pair * 2 + 1)
         self.frame.show()
