@@ -7,6 +7,7 @@ printer workers as immutable values holding only what the citizen takes away.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 from devices.a4.document import CertificateDocument
@@ -58,8 +59,13 @@ def certificate_document(cert: CertificatePublic) -> CertificateDocument:
         issuer_en=cert.issuer.en,
         issued_at=issued,
         note=validity_note(valid_until),
-        seal_text=issuer_zh,
+        seal_text=seal_name(issuer_zh),
     )
+
+
+def seal_name(issuer: str) -> str:
+    """The body named on the seal: the issuer without its bracketed aside (区民政局（…）)."""
+    return re.sub(r"[（(][^）)]*[）)]", "", issuer).strip() or issuer
 
 
 def validity_note(valid_until: dt.date | None) -> str:
