@@ -7,8 +7,8 @@ One rule set for both printers, with the measure (columns on a receipt, points o
 - Chinese characters break between any two, except (避头尾, GB/T 15834 practice) that a
   closing mark (，。、）》 ...) never starts a line and an opening mark (（《“ ...) never ends
   one: marks are glued to their neighbour before breaking.
-- No orphan: the last line of a text with several lines is never one lone character (社会保险个人
-  参保证明打 / 印 becomes 社会保险个人参保证明 / 打印).
+- No orphan: the last line of a text with several lines is never one lone character or one
+  short word (社会保险个人参保证明打 / 印 becomes 社会保险个人参保证明 / 打印).
 """
 
 from __future__ import annotations
@@ -91,9 +91,7 @@ def break_lines(
 
     def close() -> None:
         nonlocal line, room
-        while line and line[-1] == " ":
-            line.pop()
-        lines.append(line)
+        lines.append(line)  # with the space it broke at, if any: stripped at the end
         line, room = [], rest
 
     for unit in units(text):
@@ -125,20 +123,29 @@ def break_lines(
 
 
 def _no_orphan(lines: list[list[str]], rest: float, measure: Measure) -> None:
-    """Carry one unit down so the last line is not one lone Chinese character."""
+    """Carry one unit down so the last line is not one lone character or one short word.
+
+    Lines still end with the space they broke at (if any), so the carried unit keeps it.
+    """
     if len(lines) < 2:
         return
     last, before = lines[-1], lines[-2]
     words = [u for u in last if u != " "]
-    if len(words) != 1 or not words[0] or not is_wide(words[0][0]) or len(words[0]) > 2:
+    if len(words) != 1:
         return
+    word = words[0]
+    lone_char = is_wide(word[0]) and len(word) <= 2
+    short_word = not is_wide(word[0]) and measure(word) * 4 <= rest
+    if not (lone_char or short_word):
+        return
+    gap = [" "] if before and before[-1] == " " else []
     solid = [u for u in before if u != " "]
-    if len(solid) < 3 or not is_wide(before[-1][-1]):
-        return  # a Latin word before it: breaking at the space is the word boundary
-    candidate = [before[-1], *last]
+    if len(solid) < 3:
+        return
+    while before[-1] == " ":
+        before.pop()
+    candidate = [before[-1], *gap, *last]
     if measure("".join(candidate)) > rest:
         return
     before.pop()
-    while before and before[-1] == " ":
-        before.pop()
     lines[-1] = candidate

@@ -79,7 +79,11 @@ def row_lines(label: str, value: str, width: int) -> list[str]:
     head = f"{clean_text(label)}: "
     head_width = display_width(head)
     if head_width > width // 2:
-        return wrap_text(head + clean_text(value), width)
+        # A long (bilingual) label takes a line of its own; the value hangs under it.
+        indent = 2
+        heads = break_lines(head.rstrip(" "), width, display_width)
+        values = break_lines(value, width - indent, display_width)
+        return heads + [" " * indent + line for line in values]
     # The value is broken on its own, so the label is never glued to its first word.
     lines = break_lines(value, width - head_width, display_width)
     return [head + lines[0]] + [" " * head_width + line for line in lines[1:]]
