@@ -531,7 +531,7 @@ def payload_hash(submission: SubmissionCreate) -> str:
 
 CERT_QR_PREFIX = "ZWCERT1"
 """Version 1: ``ZWCERT1.<base64url claims JSON>.<base64url Ed25519 signature over the claims>``."""
-CERT_QR_VERSION = 2
+CERT_QR_VERSION: Literal[2] = 2
 VERIFY_PATH = "/verify"
 """The hall's public verification page; certificate and receipt QR codes are URLs of it."""
 CERT_CLAIMS_MAX_BYTES = 8 * 1024
