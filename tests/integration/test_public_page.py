@@ -13,10 +13,12 @@ import json
 import re
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 import requests
+from pydantic import ValidationError
 
 from hall.schema import (
     IDEMPOTENCY_HEADER,
@@ -28,6 +30,7 @@ from offline_cache.identity import SignedAuth, TerminalIdentity
 from tests.fixtures.hall import (
     HallUnderTest,
     demo_applicant,
+    hall_settings,
     make_submission,
     new_idempotency_key,
 )
@@ -182,3 +185,30 @@ def test_a_receipt_url_shows_the_progress_and_nothing_personal(
 def test_the_page_takes_no_other_method(hall_server: HallUnderTest) -> None:
     response = requests.post(f"{hall_server.base_url}/verify", timeout=TIMEOUT)
     assert response.status_code in (401, 405)
+
+
+def test_certificates_point_at_the_public_base_url_from_the_settings(tmp_path: Path) -> None:
+    settings = hall_settings(tmp_path, public_base_url="https://zwfw.example.gov.cn/")
+    assert settings.public_url() == "https://zwfw.example.gov.cn"
+    with HallUnderTest(settings) as hall:
+        identity = hall.enrol(tmp_path / "terminal")
+        session = requests.Session()
+        session.auth = SignedAuth(identity)
+        try:
+            answer = _approved(session, hall, "elder-card", "王秀英")
+        finally:
+            session.close()
+        assert answer.certificate is not None
+        url = answer.certificate.qr_payload
+        assert url.startswith("https://zwfw.example.gov.cn/verify?v=2&c=")
+        # The page of this hall checks it all the same: the key decides, not the address.
+        local = url.replace("https://zwfw.example.gov.cn", hall.base_url)
+        assert "真实有效" in _text(requests.get(local, timeout=TIMEOUT))
+
+
+@pytest.mark.parametrize(
+    "bad", ["zwfw.example.gov.cn", "https://x/verify?x=1", "ftp://x", "http://"]
+)
+def test_a_public_base_url_that_is_not_one_is_refused(tmp_path: Path, bad: str) -> None:
+    with pytest.raises(ValidationError, match="public_base_url"):
+        hall_settings(tmp_path, public_base_url=bad)
