@@ -60,5 +60,5 @@ def test_a_chinese_citizen_gets_the_chinese_receipt(catalog: CatalogPublic) -> N
 def test_the_terminal_takes_the_halls_public_url_from_its_config() -> None:
     settings = load_settings(None, hall={"public_url": "https://zwfw.example.gov.cn"})
     assert settings.hall.public_url == "https://zwfw.example.gov.cn"
-    with pytest.raises(ConfigError, match="hall.public_url"):
+    with pytest.raises(ConfigError, match=r"hall\.public_url"):
         load_settings(None, hall={"public_url": "zwfw.example.gov.cn/x?y"})
