@@ -232,8 +232,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "verify_genuine": ("✓ 真实有效", "✓ Genuine"),
     "verify_genuine_advice": (
         "二维码由政务服务中心签发，没有被改动过。请逐项核对下面的内容和纸面是否一致，不一致即为被改动。",
-        "The code was issued by the service centre and has not been changed. Compare each "
-        "value below with the paper: any difference means the paper was changed.",
+        "Issued by the service centre, unchanged. Compare each value below with the paper: "
+        "any difference means it was altered.",
     ),
     "verify_tampered": ("✗ 核验未通过", "✗ Failed the check"),
     "verify_tampered_advice": (

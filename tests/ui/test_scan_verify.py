@@ -22,7 +22,7 @@ import qrcode
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from devices.idcard.demo_cards import demo_card
@@ -280,3 +280,49 @@ def test_a_receipt_still_in_view_after_going_back_does_not_reopen_the_progress_s
     assert kiosk.card_simulator is not None
     kiosk.card_simulator.insert(demo_card("adult"))
     qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+
+
+def test_a_full_certificate_check_fits_the_screen_with_every_signed_row(
+    qtbot: QtBot, kiosk: KioskApp, key: Ed25519PrivateKey, tmp_path: Path
+) -> None:
+    rows = (
+        ("姓名", "李建国"),
+        ("公民身份号码", "110108********3012"),
+        ("参保单位", "北京中关村科技有限公司"),
+        ("参保险种", "企业职工基本养老保险、职工基本医疗保险、失业保险、工伤保险"),
+        ("参保起始年月", "2013-07"),
+        ("累计缴费月数", "160"),
+        ("参保状态", "正常参保"),
+        ("有效期至", "2099-02-20"),
+    )
+    claims = CertificateClaims(
+        kid=KID,
+        cid="SB2026112200042",
+        case="K001-20261122-00042",
+        item="si-insured-certificate",
+        name="李建国",
+        idm="110108********3012",
+        iat=dt.date(2026, 11, 22),
+        exp=dt.date(2099, 2, 20),
+        ttl="社会保险个人参保证明",
+        iss="区人力资源和社会保障局",
+        f=rows,
+    )
+    payload = encode_certificate_qr(claims, key.sign, base_url="https://zwfw.example.gov.cn")
+    assert _scan_certificate(qtbot, kiosk, payload) == "genuine"
+    w = kiosk.window
+    for language in ("zh", "en"):
+        shown = w.verify.visible_text()
+        assert "160" in shown and "北京中关村科技有限公司" in shown and "李*国" in shown
+        assert ("Months paid" in shown) == (language == "en")
+        qtbot.waitUntil(lambda: w.verify.back_button.isVisible(), timeout=WAIT)
+        qtbot.wait(50)  # the new rows are laid out
+        bottom = w.verify.back_button.mapTo(w, w.verify.back_button.rect().bottomLeft()).y()
+        assert bottom <= w.height(), (language, bottom, w.height())
+        # Nothing is squeezed: every text gets the height its wrapped lines need.
+        texts = [w.verify.advice, *w.verify.frame.findChildren(QLabel)]
+        for text in texts:
+            if text.isVisible() and text.wordWrap():
+                assert text.height() >= text.heightForWidth(text.width()) - 1, text.text()
+        w.grab().save(str(tmp_path / f"verify-{language}.png"))
+        _click(qtbot, w.header.language_button)

@@ -142,8 +142,14 @@ class VerifyScreen(Screen):
         if not any(label_zh.startswith("有效期") for label_zh, _, _ in view.rows):
             rows.append((tr("verify_until", lang), view.valid_until or tr("verify_no_end", lang)))
         per_line = 2 if len(rows) >= _PAIRS_FROM else 1
+        self.grid.setVerticalSpacing(10 if per_line == 2 else 18)
+        for column in range(4):
+            # Labels take what they need, values share the rest (a long value wraps, not clips).
+            self.grid.setColumnStretch(column, column % 2 if column < per_line * 2 else 0)
         for index, (name, value) in enumerate(rows):
             line, pair = divmod(index, per_line)
             self.grid.addWidget(label(name, "sectionTitle"), line, pair * 2)
-            self.grid.addWidget(label(value), line, pair * 2 + 1)
+            shown = label(value)
+            shown.setMinimumWidth(160)
+            self.grid.addWidget(shown, line, pair * 2 + 1)
         self.frame.show()
