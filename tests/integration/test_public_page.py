@@ -8,6 +8,7 @@ nothing personal, and hostile input is never reflected.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import json
 import re
@@ -20,11 +21,14 @@ import pytest
 import requests
 from pydantic import ValidationError
 
+from hall.certificates import SigningKey
 from hall.schema import (
     IDEMPOTENCY_HEADER,
     SUBMISSIONS_PATH,
+    CertificateClaims,
     SubmissionPublic,
     canonical_json,
+    encode_certificate_qr,
 )
 from offline_cache.identity import SignedAuth, TerminalIdentity
 from tests.fixtures.hall import (
@@ -212,3 +216,29 @@ def test_certificates_point_at_the_public_base_url_from_the_settings(tmp_path: P
 def test_a_public_base_url_that_is_not_one_is_refused(tmp_path: Path, bad: str) -> None:
     with pytest.raises(ValidationError, match="public_base_url"):
         hall_settings(tmp_path, public_base_url=bad)
+
+
+def test_signed_values_are_escaped_too(hall_server: HallUnderTest) -> None:
+    # Even what the hall's own key signed is data, never markup.
+    key = SigningKey.load_or_create(hall_server.settings.signing_key_path)
+    claims = CertificateClaims(
+        kid=key.kid,
+        cid="SB2026112200009",
+        case="K001-20261122-00009",
+        item="si-insured-certificate",
+        name="<b>王</b>秀英",
+        idm="110105********1221",
+        iat=dt.date.today(),
+        ttl="</title><script>alert(1)</script>",
+        iss='"><img src=x onerror=alert(2)>',
+        f=(("参保单位", "<script>alert(3)</script>"), ("<i>标签</i>", "&amp; 1 < 2")),
+    )
+    url = encode_certificate_qr(claims, key.sign, base_url=hall_server.base_url)
+    page = requests.get(url, timeout=TIMEOUT)
+    assert page.status_code == 200
+    assert "<script" not in page.text and "<img" not in page.text and "<i>" not in page.text
+    assert "&lt;script&gt;alert(3)&lt;/script&gt;" in page.text
+    assert "&amp;amp; 1 &lt; 2" in page.text
+    assert "<script>alert(3)</script>" in _text(page)  # shown as the text it is
+    head = requests.head(url, timeout=TIMEOUT)
+    assert head.status_code == 200 and head.content == b""
