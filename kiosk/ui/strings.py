@@ -265,8 +265,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "verify_issued": ("签发日期", "Issued"),
     "verify_until": ("有效期至", "Valid until"),
     "verify_no_end": ("长期有效", "No end date"),
-    "verify_name": ("证明名称", "Certificate"),
-    "verify_issuer": ("发证机关", "Issued by"),
+    "verify_name": ("证明名称、编号", "Certificate, no."),
+    "verify_issuer": ("签发机关、日期", "Issued by, on"),
     "verify_outdated": ("旧版证明", "Old format"),
     "verify_outdated_advice": (
         "这是旧版二维码，只能核对姓名、证件号码和编号，不能核对其他内容。请重新打印一份新证明。",

@@ -125,10 +125,10 @@ class VerifyScreen(Screen):
         en = lang == "en"
         rows: list[tuple[str, str]] = []
         if view.title:
-            rows.append((tr("verify_name", lang), view.title))
+            rows.append((tr("verify_name", lang), f"{view.title}，{view.certificate_id}"))
         else:
             rows.append((tr("verify_item", lang), view.item_en if en else view.item_zh))
-        rows.append((tr("verify_cid", lang), view.certificate_id))
+            rows.append((tr("verify_cid", lang), view.certificate_id))
         if view.rows:
             rows.extend(
                 (label_en if en else label_zh, value) for label_zh, label_en, value in view.rows
@@ -137,12 +137,14 @@ class VerifyScreen(Screen):
             rows.append((tr("verify_holder", lang), view.holder))
             rows.append((tr("verify_id", lang), view.id_masked))
         if view.issuer:
-            rows.append((tr("verify_issuer", lang), view.issuer))
-        rows.append((tr("verify_issued", lang), view.issued))
+            # One cell for who signed and when: a full certificate's card stays one line shorter.
+            rows.append((tr("verify_issuer", lang), f"{view.issuer}，{view.issued}"))
+        else:
+            rows.append((tr("verify_issued", lang), view.issued))
         if not any(label_zh.startswith("有效期") for label_zh, _, _ in view.rows):
             rows.append((tr("verify_until", lang), view.valid_until or tr("verify_no_end", lang)))
         per_line = 2 if len(rows) >= _PAIRS_FROM else 1
-        self.grid.setVerticalSpacing(10 if per_line == 2 else 18)
+        self.grid.setVerticalSpacing(6 if per_line == 2 else 18)
         for column in range(4):
             # Labels take what they need, values share the rest (a long value wraps, not clips).
             self.grid.setColumnStretch(column, column % 2 if column < per_line * 2 else 0)
