@@ -267,6 +267,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "verify_no_end": ("长期有效", "No end date"),
     "verify_name": ("证明名称、编号", "Certificate, no."),
     "verify_issuer": ("签发机关、日期", "Issued by, on"),
+    "verify_more": ("下一页内容", "More values"),
+    "verify_first_page": ("回到第一页", "First values"),
     "verify_outdated": ("旧版证明", "Old format"),
     "verify_outdated_advice": (
         "这是旧版二维码，只能核对姓名、证件号码和编号，不能核对其他内容。请重新打印一份新证明。",

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from kiosk.ui.strings import tr
 from kiosk.ui.widgets import ActionBar, Screen, button, card, clear_layout, label
@@ -83,10 +84,17 @@ class VerifyScreen(Screen):
         self.body.addWidget(self.frame)
         self.body.addStretch(1)
         bar = ActionBar()
+        self.more_button = bar.add(button())
+        self.more_button.clicked.connect(self._on_more_clicked)
         self.back_button = bar.add(button(primary=True), right=True)
         self.back_button.clicked.connect(self.back_requested)
         self.body.addWidget(bar)
         self.view: CertificateView | None = None
+        self._rows: list[tuple[str, str]] = []
+        self._start = 0
+        """The first value on the card: values that do not fit one card are shown in pages."""
+        self._shown = 0
+        self._filling = False
         self.reset()
 
     def reset(self) -> None:
@@ -97,7 +105,19 @@ class VerifyScreen(Screen):
     def show_check(self, view: CertificateView) -> None:
         """Show the verdict on one certificate."""
         self.view = view
+        self._start = 0
         self.retranslate()
+
+    def _on_more_clicked(self) -> None:
+        start = self._start + self._shown
+        self._start = start if start < len(self._rows) else 0
+        self._fill()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Lay the values out again for the new size (pages when they do not fit)."""
+        super().resizeEvent(event)
+        if self._rows:
+            self._fill()
 
     def retranslate(self) -> None:
         """Set the texts in the screen's language, the verdict in both."""
@@ -106,8 +126,10 @@ class VerifyScreen(Screen):
         self.title.setText(tr("verify_title", lang))
         self.back_button.setText(tr("back", lang))
         clear_layout(self.grid)
+        self.more_button.hide()
         view = self.view
         if view is None:
+            self._rows = []
             for widget in (self.verdict, self.verdict_other, self.advice):
                 widget.setText("")
             self.frame.hide()
@@ -120,6 +142,7 @@ class VerifyScreen(Screen):
         self.verdict_other.setText(tr(key, other))
         self.advice.setText(tr(f"{key}_advice", lang))
         if view.status not in _SHOWN:
+            self._rows = []
             self.frame.hide()
             return
         en = lang == "en"
@@ -143,15 +166,66 @@ class VerifyScreen(Screen):
             rows.append((tr("verify_issued", lang), view.issued))
         if not any(label_zh.startswith("有效期") for label_zh, _, _ in view.rows):
             rows.append((tr("verify_until", lang), view.valid_until or tr("verify_no_end", lang)))
+        self._rows = rows
+        self._start = 0  # a new language starts at the first values again
+        self._fill()
+
+    def _fill(self) -> None:
+        """Put as many values from ``_start`` on the card as fit the screen; page the rest."""
+        if self._filling:
+            return  # a resize while measuring
+        self._filling = True
+        try:
+            self._fill_pages()
+        finally:
+            self._filling = False
+
+    def _fill_pages(self) -> None:
+        rows = self._rows
         per_line = 2 if len(rows) >= _PAIRS_FROM else 1
+        count = len(rows) - self._start
+        while True:
+            self._place(rows[self._start : self._start + count], per_line)
+            paged = count < len(rows)
+            self.more_button.setVisible(paged)
+            if count <= per_line or not self._overflows():
+                break
+            count -= per_line
+        self._shown = count
+        if self.more_button.isVisible():
+            last = self._start + count >= len(rows)
+            self.more_button.setText(
+                tr("verify_first_page" if last else "verify_more", self.language)
+            )
+        self.frame.show()
+
+    def _place(self, rows: list[tuple[str, str]], per_line: int) -> None:
+        clear_layout(self.grid)
         self.grid.setVerticalSpacing(6 if per_line == 2 else 18)
         for column in range(4):
             # Labels take what they need, values share the rest (a long value wraps, not clips).
             self.grid.setColumnStretch(column, column % 2 if column < per_line * 2 else 0)
         for index, (name, value) in enumerate(rows):
             line, pair = divmod(index, per_line)
-            self.grid.addWidget(label(name, "sectionTitle"), line, pair * 2)
-            shown = label(value)
+            title, shown = label(name, "sectionTitle"), label(value)
             shown.setMinimumWidth(160)
+            self.grid.addWidget(title, line, pair * 2)
             self.grid.addWidget(shown, line, pair * 2 + 1)
-        self.frame.show()
+            for widget in (title, shown):
+                widget.ensurePolished()  # the theme's type size, before it is measured
+                if self.isVisible():
+                    widget.show()  # at once: a layout shows new children only later
+
+    def _overflows(self) -> bool:
+        """Whether the laid-out screen squeezes a text below the height its lines need."""
+        layout = self.layout()
+        if layout is None or not self.isVisible():
+            return False  # measured when shown (``showEvent``) and on every resize
+        layout.activate()
+        texts = [self.advice, *self.frame.findChildren(QLabel)]
+        return any(
+            text.isVisibleTo(self)
+            and text.wordWrap()
+            and text.height() < text.heightForWidth(text.width()) - 1
+            for text in texts
+        )
