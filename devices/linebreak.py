@@ -131,16 +131,21 @@ def _no_orphan(lines: list[list[str]], rest: float, measure: Measure) -> None:
         return
     last, before = lines[-1], lines[-2]
     words = [u for u in last if u != " "]
-    if len(words) != 1:
+    if not words or len(words) > 2:
         return
     word = words[0]
-    lone_char = is_wide(word[0]) and len(word) <= 2
-    short_word = not is_wide(word[0]) and measure(word) * 4 <= rest
-    if not (lone_char or short_word):
+    if len(words) == 2:
+        # Two Chinese characters (无效。) are a short last line too, if the one before is long.
+        lone = all(is_wide(u[0]) and len(u) <= 2 for u in words)
+    else:
+        lone = (is_wide(word[0]) and len(word) <= 2) or (
+            not is_wide(word[0]) and measure(word) * 4 <= rest
+        )
+    if not lone:
         return
     gap = [" "] if before and before[-1] == " " else []
     solid = [u for u in before if u != " "]
-    if len(solid) < 3:
+    if len(solid) < 2 + len(words):
         return
     while before[-1] == " ":
         before.pop()
