@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import assets
 import hall.event_kinds  # noqa: F401 - registers the event kinds this hall takes
+from hall import public as public_page
 from hall import web
 from hall.auth import KIOSK_ID_SCOPE_KEY, AuthGate, SignatureAuthMiddleware
 from hall.db import Database
@@ -53,6 +54,7 @@ from hall.schema import (
     PROGRESS_PATH,
     SUBMISSION_PATH,
     SUBMISSIONS_PATH,
+    VERIFY_PATH,
     CaseProgressPublic,
     CatalogPublic,
     EnrolmentCreate,
@@ -133,6 +135,7 @@ def create_app(
     service = HallService(
         db, catalog, key, timezone=ZoneInfo(settings.timezone), clock=clock, sealer=sealer
     )
+    service.public_base_url = settings.public_url()  # where certificate QR codes point
     identity = IdentityService(db, clock=clock)
 
     @asynccontextmanager
@@ -164,6 +167,7 @@ def create_app(
     app.state.service = service
     app.state.identity = identity
     public = {HEALTH_PATH, KEYS_PATH, ENROLMENTS_PATH}
+    public.add(VERIFY_PATH)  # the public verification page (hall.public), for phones
     if settings.dev:
         public |= {"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
     public |= web.PUBLIC_PATHS  # the staff's pages check their own session, never a signature
@@ -320,6 +324,7 @@ def create_app(
         return service.progress(case_number)
 
     app.include_router(web.router)
+    app.include_router(public_page.router)
 
     # Added last, so it is the outermost layer: bodies are bounded before anything else runs.
     app.add_middleware(

@@ -1,7 +1,8 @@
 """Certificates: the hall's Ed25519 signing key and the certificates it issues for approved cases.
 
-A certificate's QR code carries signed claims (``hall.schema.encode_certificate_qr``) so that any
-terminal verifies it offline with the keys from ``GET /api/v1/keys``.
+A certificate's QR code is a URL of the hall's public verification page carrying signed claims of
+every printed value (``hall.schema.encode_certificate_qr``): a phone opens the page, any terminal
+verifies it offline with the keys from ``GET /api/v1/keys``.
 """
 
 from __future__ import annotations
@@ -182,6 +183,8 @@ def format_certificate_id(prefix: str, day: dt.date, serial: int) -> str:
 
 
 def _field(zh: str, en: str, value: str) -> CertificateField:
+    # A check shows English labels from the wire contract's vocabulary (certificate_label_en):
+    # a new label goes there too (a test holds the two in step).
     return CertificateField(label=LocalizedText(zh=zh, en=en), value=value)
 
 
@@ -222,11 +225,13 @@ def issue_certificate(
     issued_at: dt.datetime,
     today: dt.date,
     key: SigningKey,
+    base_url: str,
 ) -> CertificatePublic:
     """Make and sign the certificate of an approved case with the item's certificate template.
 
     ``today`` is the issue date in the hall's time zone. Raises ``CertificateError`` when the item
-    has no known template or the shared data the template prints is missing.
+    has no known template or the shared data the template prints is missing. ``base_url`` is
+    the hall's public address: the QR code is a URL of its verification page (``/verify``).
     """
     if item.certificate_template is None:
         raise CertificateError(f"item {item.id} has no certificate template")
@@ -238,7 +243,11 @@ def issue_certificate(
     valid_until = (
         None if template.valid_days is None else today + dt.timedelta(days=template.valid_days)
     )
+    if valid_until is not None:
+        fields.append(_field("有效期至", "Valid until", valid_until.isoformat()))
     masked = mask_id_number(applicant.id_number)
+    # Every value the certificate prints is in the signed claims: the terminal lays the paper out
+    # from them and a check shows them back, so an edited printout no longer matches its code.
     claims = CertificateClaims(
         kid=key.kid,
         cid=certificate_id,
@@ -248,6 +257,9 @@ def issue_certificate(
         idm=masked,
         iat=today,
         exp=valid_until,
+        ttl=template.title.zh,
+        iss=item.department.zh,
+        f=tuple((f.label.zh, f.value) for f in fields),
     )
     return CertificatePublic(
         certificate_id=certificate_id,
@@ -259,5 +271,5 @@ def issue_certificate(
         issued_at=issued_at,
         valid_until=valid_until,
         issuer=item.department,
-        qr_payload=encode_certificate_qr(claims, key.sign),
+        qr_payload=encode_certificate_qr(claims, key.sign, base_url=base_url),
     )

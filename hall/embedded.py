@@ -75,6 +75,8 @@ class EmbeddedHall:
             return
         sock = self._bind()
         self._port = sock.getsockname()[1]
+        if self.settings.public_base_url is None:
+            self._service.public_base_url = self.base_url  # port 0 is known only now
         config = uvicorn.Config(
             self.app,
             log_level="warning",

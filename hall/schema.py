@@ -14,8 +14,10 @@ import datetime as dt
 import hashlib
 import json
 import re
+import zlib
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -526,6 +528,15 @@ def mask_id_number(id_number: str) -> str:
     return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
 
 
+def mask_name(name: str) -> str:
+    """A name as a screen or page anyone may see shows it: 王秀英 -> 王*英, 李四 -> 李*."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 def canonical_json(data: Any) -> bytes:
     """Serialise JSON-able data the one way both sides hash and sign it."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
@@ -543,32 +554,90 @@ def payload_hash(submission: SubmissionCreate) -> str:
 
 
 # --- The certificate QR code --------------------------------------------------------------------
+#
+# Version 2 (current): the QR code is a URL of the hall's public verification page,
+#   ``<public base>/verify?v=2&c=<base64url raw-deflate of the claims JSON>&s=<base64url sig>``,
+# where the Ed25519 signature covers the claims' canonical JSON (before deflate), and the claims
+# carry every value printed on the certificate: title, issuer, each row's labels and value,
+# id, dates. A phone opens the page; a terminal recognises the URL and verifies it offline by key
+# id, without the network. Version 1 (``ZWCERT1.<claims>.<sig>``) signed only the name, masked
+# number, id and dates: such a code is recognised and answered "outdated" (its other printed
+# values cannot be checked), never "genuine".
 
 CERT_QR_PREFIX = "ZWCERT1"
-"""``ZWCERT1.<base64url claims JSON>.<base64url Ed25519 signature over the claims bytes>``."""
+"""Version 1: ``ZWCERT1.<base64url claims JSON>.<base64url Ed25519 signature over the claims>``."""
+CERT_QR_VERSION: Literal[2] = 2
+VERIFY_PATH = "/verify"
+"""The hall's public verification page; certificate and receipt QR codes are URLs of it."""
+CERT_CLAIMS_MAX_BYTES = 8 * 1024
+"""A v2 claims body inflates to at most this: a larger one is refused (no deflate bombs)."""
+CERT_PARAM_MAX_CHARS = 4096
+"""Longest ``c`` or ``s`` query value read at all."""
+
+_Label = Annotated[str, Field(max_length=40)]
+_Value = Annotated[str, Field(max_length=200)]
+
+CERTIFICATE_LABELS_EN: dict[str, str] = {
+    "姓名": "Name",
+    "性别": "Sex",
+    "出生日期": "Date of birth",
+    "公民身份号码": "Citizen ID number",
+    "证件号码": "ID number",
+    "参保单位": "Insured through",
+    "参保险种": "Insurance kinds",
+    "参保起始年月": "Insured since",
+    "累计缴费月数": "Months paid",
+    "参保状态": "Status",
+    "有效期": "Valid until",
+    "有效期至": "Valid until",
+}
+"""The English of each printed label: the QR code signs the Chinese label and its value only (a
+smaller code), and a check shows the label in the reader's language from this vocabulary."""
+
+
+def certificate_label_en(label_zh: str) -> str:
+    """The English of a certificate's printed label; the Chinese one when it is not known."""
+    return CERTIFICATE_LABELS_EN.get(label_zh, label_zh)
 
 
 class CertificateClaims(_Model):
-    """What a certificate's QR code asserts, signed by the hall."""
+    """What a certificate's QR code asserts, signed by the hall.
 
-    v: Literal[1] = 1
-    kid: str
-    cid: str
+    ``v=2`` claims hold every printed value: ``ttl`` (the title), ``iss`` (the issuing body) and
+    ``f``, the printed rows as (Chinese label, value), English labels from
+    ``CERTIFICATE_LABELS_EN``. The printed certificate is laid out from these claims, so what the
+    check shows is exactly what the paper must say.
+    """
+
+    v: Literal[1, 2] = CERT_QR_VERSION
+    kid: str = Field(max_length=64)
+    cid: str = Field(max_length=40)
     """Certificate id."""
-    case: str
-    item: str
-    name: str
-    idm: str
+    case: str = Field(max_length=40)
+    item: str = Field(max_length=80)
+    name: str = Field(max_length=80)
+    idm: str = Field(max_length=40)
     """Holder's ID number, masked."""
     iat: dt.date
     exp: dt.date | None = None
+    ttl: _Label | None = None
+    iss: _Label | None = None
+    f: tuple[tuple[_Label, _Value], ...] = Field(default=(), max_length=24)
 
 
-CertificateStatus = Literal["genuine", "tampered", "expired", "unknown_key", "malformed"]
+CertificateStatus = Literal[
+    "genuine", "tampered", "expired", "unknown_key", "malformed", "outdated", "unsupported"
+]
+"""``outdated``: a version 1 code whose signature holds but does not cover every printed value;
+``unsupported``: a code of a newer format than this side knows."""
 
 
 class CertificateCheck(_Model):
-    """The outcome of verifying a certificate QR payload offline."""
+    """The outcome of verifying a certificate QR payload offline.
+
+    ``claims`` is set when the signature checked out (genuine, expired, outdated) and, for
+    ``unknown_key``, holds what the code claims (not to be shown as fact).
+    """
 
     status: CertificateStatus
     claims: CertificateClaims | None = None
@@ -578,33 +647,112 @@ def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
+
+
 def _unb64url(text: str) -> bytes:
+    if not _B64URL.match(text):
+        raise ValueError("not base64url")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def encode_certificate_qr(claims: CertificateClaims, sign: Callable[[bytes], bytes]) -> str:
-    """Make the QR payload: the claims' canonical JSON and ``sign(claims_bytes)``."""
-    body = canonical_json(claims.model_dump(mode="json"))
-    return f"{CERT_QR_PREFIX}.{_b64url(body)}.{_b64url(sign(body))}"
+def _deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+def _inflate(data: bytes) -> bytes:
+    unpacker = zlib.decompressobj(-15)
+    out = unpacker.decompress(data, CERT_CLAIMS_MAX_BYTES)
+    if unpacker.unconsumed_tail or not unpacker.eof:
+        raise ValueError("claims too large or truncated")
+    return out
+
+
+def certificate_claims_bytes(claims: CertificateClaims) -> bytes:
+    """The bytes a certificate's signature covers: the claims' canonical JSON."""
+    return canonical_json(claims.model_dump(mode="json"))
+
+
+def encode_certificate_qr(
+    claims: CertificateClaims, sign: Callable[[bytes], bytes], *, base_url: str
+) -> str:
+    """Make the QR payload: a URL of ``base_url``'s verification page carrying signed claims."""
+    if claims.v != CERT_QR_VERSION:
+        raise ValueError(f"only version {CERT_QR_VERSION} certificate codes are made")
+    body = certificate_claims_bytes(claims)
+    query = urlencode(
+        {"v": CERT_QR_VERSION, "c": _b64url(_deflate(body)), "s": _b64url(sign(body))}
+    )
+    return f"{base_url.rstrip('/')}{VERIFY_PATH}?{query}"
+
+
+def progress_url(base_url: str, case_number: str) -> str:
+    """The URL a receipt's QR code carries: the public page of the case's progress."""
+    return f"{base_url.rstrip('/')}{VERIFY_PATH}?{urlencode({'case': case_number})}"
+
+
+def _verify_url_query(payload: str) -> dict[str, str] | None:
+    """The query of a URL of a verification page, or ``None`` when ``payload`` is not one."""
+    text = payload.strip()
+    if len(text) > 3 * CERT_PARAM_MAX_CHARS or any(c.isspace() for c in text):
+        return None
+    try:
+        split = urlsplit(text)
+    except ValueError:
+        return None
+    if split.scheme not in ("http", "https") or not split.netloc:
+        return None
+    if not split.path.rstrip("/").endswith(VERIFY_PATH):
+        return None
+    return parse_verify_query(split.query)
+
+
+def parse_verify_query(query: str) -> dict[str, str]:
+    """The parameters of a verification page's query string; ``{}`` when it is not a sane one.
+
+    A repeated parameter makes it ``{}`` (malformed), never a choice of one of them.
+    """
+    if len(query) > 3 * CERT_PARAM_MAX_CHARS:
+        return {}
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, max_num_fields=8, strict_parsing=True)
+    except ValueError:
+        return {}
+    params = dict(pairs)
+    return params if len(params) == len(pairs) else {}
 
 
 def is_certificate_qr(payload: str) -> bool:
-    """Whether a scanned payload claims to be one of our certificates."""
-    return payload.startswith(CERT_QR_PREFIX + ".")
+    """Whether a scanned payload claims to be one of our certificates (any version)."""
+    text = payload.strip()
+    if text.startswith(CERT_QR_PREFIX + "."):
+        return True
+    query = _verify_url_query(text)
+    return query is not None and "case" not in query
 
 
-def verify_certificate_qr(
-    payload: str, public_keys: Mapping[str, bytes], today: dt.date
+def case_number_from_qr(payload: str) -> str | None:
+    """The case number of a receipt's QR code: the bare number (old receipts) or the page URL."""
+    text = payload.strip()
+    if re.match(CASE_NUMBER_PATTERN, text):
+        return text
+    query = _verify_url_query(text)
+    if query is None or set(query) != {"case"}:
+        return None
+    case = query["case"]
+    return case if re.match(CASE_NUMBER_PATTERN, case) else None
+
+
+def _verify_signed(
+    body: bytes, signature: bytes, version: int, public_keys: Mapping[str, bytes], today: dt.date
 ) -> CertificateCheck:
-    """Verify a certificate QR payload with the hall's raw Ed25519 public keys, by key id."""
-    parts = payload.strip().split(".")
-    if len(parts) != 3 or parts[0] != CERT_QR_PREFIX:
-        return CertificateCheck(status="malformed")
     try:
-        body, signature = _unb64url(parts[1]), _unb64url(parts[2])
         claims = CertificateClaims.model_validate_json(body)
-    except (binascii.Error, ValueError, ValidationError):
+    except ValidationError:
         return CertificateCheck(status="malformed")
+    if claims.v != version:
+        return CertificateCheck(status="tampered")
     raw_key = public_keys.get(claims.kid)
     if raw_key is None:
         return CertificateCheck(status="unknown_key", claims=claims)
@@ -612,9 +760,83 @@ def verify_certificate_qr(
         Ed25519PublicKey.from_public_bytes(raw_key).verify(signature, body)
     except (InvalidSignature, ValueError):
         return CertificateCheck(status="tampered")
+    if version == 1:
+        return CertificateCheck(status="outdated", claims=claims)
     if claims.exp is not None and claims.exp < today:
         return CertificateCheck(status="expired", claims=claims)
     return CertificateCheck(status="genuine", claims=claims)
+
+
+def verify_certificate_query(
+    query: Mapping[str, str], public_keys: Mapping[str, bytes], today: dt.date
+) -> CertificateCheck:
+    """Verify the ``v``, ``c`` and ``s`` parameters of a verification page's URL."""
+    version = query.get("v", "")
+    if version.isdigit() and len(version) < 4 and int(version) > CERT_QR_VERSION:
+        return CertificateCheck(status="unsupported")
+    if version != str(CERT_QR_VERSION) or set(query) != {"v", "c", "s"}:
+        return CertificateCheck(status="malformed")
+    packed, signed = query["c"], query["s"]
+    if len(packed) > CERT_PARAM_MAX_CHARS or len(signed) > CERT_PARAM_MAX_CHARS:
+        return CertificateCheck(status="malformed")
+    try:
+        body, signature = _inflate(_unb64url(packed)), _unb64url(signed)
+    except (binascii.Error, ValueError, zlib.error):
+        return CertificateCheck(status="malformed")
+    return _verify_signed(body, signature, CERT_QR_VERSION, public_keys, today)
+
+
+def verify_certificate_qr(
+    payload: str, public_keys: Mapping[str, bytes], today: dt.date
+) -> CertificateCheck:
+    """Verify a certificate QR payload (a v2 URL or a v1 code) with the hall's raw Ed25519 keys."""
+    text = payload.strip()
+    if text.startswith(CERT_QR_PREFIX + "."):
+        parts = text.split(".")
+        if len(parts) != 3:
+            return CertificateCheck(status="malformed")
+        try:
+            body, signature = _unb64url(parts[1]), _unb64url(parts[2])
+        except (binascii.Error, ValueError):
+            return CertificateCheck(status="malformed")
+        return _verify_signed(body, signature, 1, public_keys, today)
+    query = _verify_url_query(text)
+    if query is None:
+        return CertificateCheck(status="malformed")
+    return verify_certificate_query(query, public_keys, today)
+
+
+_FULL_ID_NUMBER = re.compile(r"\d{17}[\dXx]|\d{15}")
+_NAME_LABELS = frozenset({"姓名"})
+
+
+def certificate_rows(claims: CertificateClaims) -> list[tuple[str, str, str]]:
+    """The signed printed rows as a check shows them: (label zh, label en, value).
+
+    Names are masked (王*英) and any full ID number is masked (first 6, last 4), so a screen or
+    a phone's page never shows more than the masked number, whatever a template prints.
+    """
+    rows = []
+    for label, value in claims.f:
+        shown = mask_name(value) if label in _NAME_LABELS else value
+        shown = _FULL_ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), shown)
+        rows.append((label, certificate_label_en(label), shown))
+    return rows
+
+
+def read_certificate_claims(payload: str) -> CertificateClaims | None:
+    """The claims a v2 code carries, unverified: what the printed page is laid out from.
+
+    Only for a payload that came from the hall itself (over the signed channel); a scanned code
+    is checked with ``verify_certificate_qr``.
+    """
+    query = _verify_url_query(payload)
+    if query is None or query.get("v") != str(CERT_QR_VERSION) or "c" not in query:
+        return None
+    try:
+        return CertificateClaims.model_validate_json(_inflate(_unb64url(query["c"])))
+    except (binascii.Error, ValueError, zlib.error, ValidationError):
+        return None
 
 
 # --- Terminal identity --------------------------------------------------------------------------

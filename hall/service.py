@@ -120,10 +120,13 @@ class HallService:
         clock: Callable[[], dt.datetime] = utc_now,
         lease: dt.timedelta = CLAIM_LEASE,
         sealer: Sealer | None = None,
+        public_base_url: str = "http://127.0.0.1:8765",
     ) -> None:
         """``sealer`` seals personal data at rest; without one, this process's in-memory key."""
         self._db = db
         self.sealer = sealer if sealer is not None else _process_sealer()
+        self.public_base_url = public_base_url
+        """Where certificate QR codes point (the hall's public ``/verify`` page)."""
         self.catalog = catalog
         self.key = key
         self.timezone = timezone
@@ -351,6 +354,7 @@ class HallService:
                 issued_at=issued_at.astimezone(self.timezone),
                 today=local_day,
                 key=self.key,
+                base_url=self.public_base_url,
             )
             session.add(
                 Certificate(

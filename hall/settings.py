@@ -94,3 +94,16 @@ class HallSettings(BaseSettings):
     data_key_path: Path = Field(default_factory=_default_data_key_path)
     """The AES-256 data keys that seal personal data at rest (``hall.keys``); made 0600 when
     missing. Keep it apart from database backups: a backup without it holds no readable data."""
+
+    # The public verification page (hall.public).
+    public_base_url: str | None = Field(
+        default=None, max_length=200, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$"
+    )
+    """Where phones reach this hall, e.g. ``https://zwfw.example.gov.cn``: certificate and receipt
+    QR codes are URLs of its ``/verify`` page. Unset: ``http://host:port`` (a demo on loopback)."""
+
+    def public_url(self) -> str:
+        """The hall's public base URL, without a trailing slash."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        return f"http://{self.host}:{self.port}"

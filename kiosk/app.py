@@ -433,6 +433,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         print_jobs=printing,
         reprints=CertificateReprints(printing, outbox.result, client.get_submission),
         events=events,
+        public_url=settings.hall.public_url or hall_url,
         card_watcher=CardWatcher(
             reader,
             poll_interval=devices.id_reader.poll_interval_s,

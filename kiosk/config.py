@@ -63,6 +63,9 @@ class HallSettings(_Section):
     url: str | None = None
     connect_timeout_s: float = Field(default=3.0, gt=0, le=60)
     read_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s?#]+$")
+    """Where phones reach the hall (its ``/verify`` page): receipts' QR codes point there.
+    Unset: the hall's ``url`` (the embedded hall's loopback address in the demo)."""
 
     @model_validator(mode="after")
     def _url_when_remote(self) -> HallSettings:

@@ -31,7 +31,9 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from devices.a4.document import CertificateDocument
+from devices.a4.seal import draw_seal
 from devices.errors import PrinterError
+from devices.linebreak import break_lines
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +57,6 @@ MUTED = colors.HexColor("#52606d")
 ACCENT = colors.HexColor("#a61b1b")
 TINT = colors.HexColor("#fbf3ee")
 RULE = colors.HexColor("#d9c7bd")
-
-QR_SIZE = 40 * mm
-"""Phone cameras and the terminal's own camera read a 40 mm code from arm's length."""
 
 
 class CjkFontMissingError(PrinterError):
@@ -217,6 +216,10 @@ class _QrFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
                     run_start = None
 
 
+BODY_SIZE = 13.0
+"""The values' type size; the issuing body is printed at it too."""
+
+
 def render_certificate_pdf(doc: CertificateDocument, *, font_path: Path | None = None) -> bytes:
     """Return the certificate as a one-page A4 PDF (bytes).
 
@@ -235,9 +238,10 @@ def render_certificate_pdf(doc: CertificateDocument, *, font_path: Path | None =
     centre = page_w / 2
     y = page_h - 32 * mm
     if doc.issuer:
-        canvas.setFillColor(MUTED)
-        fonts.draw(canvas, doc.issuer, centre, y, 13, align="centre")
-    y -= 22 * mm
+        canvas.setFillColor(INK)
+        size = _fit_size(fonts, doc.issuer, BODY_SIZE, page_w - 60 * mm, spacing=0.05)
+        fonts.draw(canvas, doc.issuer, centre, y, size, align="centre", spacing=0.05)
+    y -= 19 * mm
     canvas.setFillColor(ACCENT)
     title_size = _fit_size(fonts, doc.title_zh, 36, page_w - 60 * mm, spacing=0.25)
     fonts.draw(canvas, doc.title_zh, centre, y, title_size, align="centre", spacing=0.25)
@@ -255,33 +259,41 @@ def render_certificate_pdf(doc: CertificateDocument, *, font_path: Path | None =
     fonts.draw(
         canvas, f"证书编号 Certificate No. {doc.certificate_id}", centre, y, 11, align="centre"
     )
-    y -= 10 * mm
+    y -= 8 * mm
 
-    bottom_block = 78 * mm
-    table = _rows_table(doc, fonts, page_w - 56 * mm, y - bottom_block)
-    _, table_h = table.wrapOn(canvas, page_w - 56 * mm, y - bottom_block)
+    content_w = page_w - 56 * mm
+    note_top = FOOTER_TOP + 4 * mm
+    note = _note(doc, fonts, content_w) if doc.note else None
+    note_h = note.wrap(content_w, 40 * mm)[1] if note is not None else 0.0
+    table = _rows_table(doc, fonts, content_w, y - note_top - note_h - 4 * mm)
+    _, table_h = table.wrapOn(canvas, content_w, y - note_top)
     table.drawOn(canvas, 28 * mm, y - table_h)
-    y -= table_h + 6 * mm
-
-    if doc.note:
-        note = Paragraph(
-            fonts.markup(doc.note),
-            ParagraphStyle(
-                "note",
-                fontName=fonts.cjk,
-                fontSize=10,
-                leading=14,
-                textColor=MUTED,
-                wordWrap="CJK",
-            ),
-        )
-        _, note_h = note.wrapOn(canvas, page_w - 56 * mm, 30 * mm)
+    y -= table_h + 4 * mm
+    if note is not None:
         note.drawOn(canvas, 28 * mm, y - note_h)
 
     _draw_footer(canvas, doc, fonts, page_w)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+FOOTER_TOP = 80 * mm
+"""The issuer, date, seal and QR code live below this line."""
+
+
+def _note(doc: CertificateDocument, fonts: _Fonts, width: float) -> Paragraph:
+    """The validity note, Chinese then English, broken by the certificate's line rules."""
+    size = 9.5
+    lines: list[str] = []
+    for part in doc.note.split("\n"):
+        lines.extend(break_lines(part, width - 2, lambda t: fonts.width(t, size)))
+    return Paragraph(
+        "<br/>".join(fonts.markup(line) for line in lines),
+        ParagraphStyle(
+            "note", fontName=fonts.cjk, fontSize=size, leading=size * 1.45, textColor=MUTED
+        ),
+    )
 
 
 def _draw_border(canvas: Canvas, page_w: float, page_h: float) -> None:
@@ -297,17 +309,47 @@ def _draw_border(canvas: Canvas, page_w: float, page_h: float) -> None:
             canvas.rect(x, y, 3 * mm, 3 * mm, stroke=0, fill=1)
 
 
+def split_label(label: str) -> tuple[str, str]:
+    """Split a bilingual label ("公民身份号码 Citizen ID number") into its Chinese and English."""
+    for index, char in enumerate(label):
+        if char.isascii() and char.isalpha():
+            zh, en = label[:index].strip(), label[index:].strip()
+            return (zh, en) if zh else (label.strip(), "")
+    return label.strip(), ""
+
+
+def _cell(fonts: _Fonts, text: str, size: float, width: float) -> str:
+    """Markup of ``text`` broken into lines of ``width`` points by the line rules."""
+    lines = break_lines(text, width, lambda t: fonts.width(t, size))
+    return "<br/>".join(fonts.markup(line) for line in lines)
+
+
+def _label_cell(fonts: _Fonts, label: str, size: float, width: float) -> str:
+    """The Chinese label over its English one; the English shrinks rather than wrap mid-phrase."""
+    zh, en = split_label(label)
+    if en and fonts.width(f"{zh} {en}", size) <= width:
+        en_markup = fonts.markup(en)
+        return f'{fonts.markup(zh)} <font color="{MUTED.hexval()}">{en_markup}</font>'
+    markup = _cell(fonts, zh, size, width)
+    if en:
+        en_size = _fit_size(fonts, en, size - 2, width, spacing=0, smallest=7)
+        en_markup = _cell(fonts, en, en_size, width)
+        markup += f'<br/><font size="{en_size:g}" color="{MUTED.hexval()}">{en_markup}</font>'
+    return markup
+
+
 def _rows_table(doc: CertificateDocument, fonts: _Fonts, width: float, max_height: float) -> Table:
     """Build the two-column table, shrinking the type until every row fits on the page."""
-    size = 13.0
+    size = BODY_SIZE
+    label_w, value_w = width * 0.4, width * 0.6
+    padding = 8
     while True:
         label_style = ParagraphStyle(
             "label",
             fontName=fonts.cjk,
-            fontSize=size - 1.5,
-            leading=size * 1.35,
-            textColor=MUTED,
-            wordWrap="CJK",
+            fontSize=size - 1,
+            leading=size * 1.3,
+            textColor=INK,
         )
         value_style = ParagraphStyle(
             "value",
@@ -315,16 +357,16 @@ def _rows_table(doc: CertificateDocument, fonts: _Fonts, width: float, max_heigh
             fontSize=size,
             leading=size * 1.4,
             textColor=INK,
-            wordWrap="CJK",
         )
+        inner_label, inner_value = label_w - 2 * padding - 2, value_w - 2 * padding - 2
         data = [
             [
-                Paragraph(fonts.markup(label), label_style),
-                Paragraph(fonts.markup(value), value_style),
+                Paragraph(_label_cell(fonts, label, size - 1, inner_label), label_style),
+                Paragraph(_cell(fonts, value, size, inner_value), value_style),
             ]
             for label, value in doc.rows
         ] or [[Paragraph("", label_style), Paragraph("", value_style)]]
-        table = Table(data, colWidths=[width * 0.36, width * 0.64])
+        table = Table(data, colWidths=[label_w, value_w])
         table.setStyle(
             TableStyle(
                 [
@@ -333,10 +375,10 @@ def _rows_table(doc: CertificateDocument, fonts: _Fonts, width: float, max_heigh
                     ("LINEBELOW", (0, -1), (-1, -1), 0.8, ACCENT),
                     ("LINEBELOW", (0, 0), (-1, -2), 0.4, RULE),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ("TOPPADDING", (0, 0), (-1, -1), size * 0.55),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.55),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                    ("TOPPADDING", (0, 0), (-1, -1), size * 0.45),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.45),
+                    ("LEFTPADDING", (0, 0), (-1, -1), padding),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), padding),
                 ]
             )
         )
@@ -346,47 +388,75 @@ def _rows_table(doc: CertificateDocument, fonts: _Fonts, width: float, max_heigh
         size -= 1
 
 
+QR_BOX = 46 * mm
+"""The certificate's code carries every printed value (about version 21): 46 mm keeps its modules
+near half a millimetre, which phones read at arm's length."""
+
+
 def _draw_footer(canvas: Canvas, doc: CertificateDocument, fonts: _Fonts, page_w: float) -> None:
-    qr_x = page_w - 28 * mm - QR_SIZE
-    qr_y = 34 * mm
+    qr_x = page_w - 28 * mm - QR_BOX
+    qr_y = 28 * mm
     if doc.qr_payload:
-        _QrFlowable(doc.qr_payload, QR_SIZE).drawOn(canvas, qr_x, qr_y)
+        _QrFlowable(doc.qr_payload, QR_BOX).drawOn(canvas, qr_x, qr_y)
         canvas.setFillColor(INK)
         fonts.draw(
-            canvas, "扫码验真 Scan to verify", qr_x + QR_SIZE / 2, qr_y - 6 * mm, 11, align="centre"
+            canvas, "扫码验真 Scan to verify", qr_x + QR_BOX / 2, qr_y - 5 * mm, 10, align="centre"
         )
     left = 28 * mm
-    canvas.setFillColor(INK)
+    room = qr_x - left - 6 * mm
+    y = FOOTER_TOP - 8 * mm
+    issuer_y = y
     if doc.issuer:
-        # The issuer shares the line with the QR code: shrink it to fit, and when that would
-        # make it too small to read, give the issuer a line of its own under the label.
-        room = qr_x - left - 6 * mm
-        line = f"发证机关 Issued by: {doc.issuer}"
-        size = _fit_size(fonts, line, 12, room, spacing=0)
-        if size >= 10:
-            fonts.draw(canvas, line, left, 62 * mm, size)
-        else:
-            fonts.draw(canvas, "发证机关 Issued by:", left, 66 * mm, 12)
-            size = _fit_size(fonts, doc.issuer, 12, room, spacing=0)
-            fonts.draw(canvas, doc.issuer, left, 60 * mm, size)
+        canvas.setFillColor(MUTED)
+        fonts.draw(canvas, "发证机关 Issued by", left, y, 9.5)
+        y -= 7 * mm
+        canvas.setFillColor(INK)
+        issuer_y = y
+        size = _fit_size(fonts, doc.issuer, BODY_SIZE, room, spacing=0, smallest=10)
+        fonts.draw(canvas, doc.issuer, left, y, size)
+        if doc.issuer_en:
+            y -= 5.5 * mm
+            canvas.setFillColor(MUTED)
+            for line in break_lines(doc.issuer_en, room, lambda t: fonts.width(t, 10))[:2]:
+                fonts.draw(canvas, line, left, y, 10)
+                y -= 4.5 * mm
+            y += 4.5 * mm
+        y -= 9 * mm
     if doc.issued_at:
-        fonts.draw(canvas, f"发证日期 Date of issue: {doc.issued_at}", left, 51 * mm, 12)
+        canvas.setFillColor(MUTED)
+        fonts.draw(canvas, "发证日期 Date of issue", left, y, 9.5)
+        y -= 7 * mm
+        canvas.setFillColor(INK)
+        fonts.draw(canvas, doc.issued_at, left, y, BODY_SIZE)
+    if doc.seal_text:
+        # Stamped over the issuer's name, as an issuing body seals its paper (骑字盖章).
+        radius = SEAL_DIAMETER / 2
+        cx = left + min(room - radius, fonts.width(doc.issuer, BODY_SIZE) * 0.7 + 4 * mm)
+        draw_seal(
+            canvas, doc.seal_text, max(left + radius, cx), issuer_y + 2 * mm, radius, fonts.cjk
+        )
     canvas.setFillColor(MUTED)
     fonts.draw(
-        canvas, "本证书由政务服务自助终端打印，扫描二维码可离线核验真伪。", left, 20 * mm, 8.5
+        canvas, "本证书由政务服务自助终端打印，扫描二维码可离线核验真伪。", left, 18 * mm, 8.5
     )
     fonts.draw(
         canvas,
         "Printed by a government self-service terminal; the QR code verifies it offline.",
         left,
-        16 * mm,
+        14.5 * mm,
         8.5,
     )
 
 
-def _fit_size(fonts: _Fonts, text: str, size: float, max_width: float, *, spacing: float) -> float:
-    while size > 8 and fonts.width(text, size, spacing) > max_width:
-        size -= 1
+SEAL_DIAMETER = 40 * mm
+"""Official seals of administrative bodies are about 40 to 42 mm across."""
+
+
+def _fit_size(
+    fonts: _Fonts, text: str, size: float, max_width: float, *, spacing: float, smallest: float = 8
+) -> float:
+    while size > smallest and fonts.width(text, size, spacing) > max_width:
+        size -= 0.5
     return size
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 import qrcode
 import qrcode.constants
 
+from devices.linebreak import NO_LINE_END as NO_LINE_END
+from devices.linebreak import NO_LINE_START as NO_LINE_START
+from devices.linebreak import break_lines, clean_text
 from devices.receipt.layout import Receipt
 from devices.receipt.profile import DOTS_PER_CHAR, CutMode, PrinterProfile
 
@@ -52,98 +55,18 @@ def display_width(text: str) -> int:
     return sum(char_columns(char) for char in text)
 
 
-def clean_text(text: str) -> str:
-    """Replace control characters (tabs, newlines) with spaces: a raw LF would break the layout."""
-    return "".join(" " if ord(char) < 0x20 or ord(char) == 0x7F else char for char in text)
-
-
-def _tokens(text: str) -> list[str]:
-    """Split text into wrap units: runs of narrow non-space characters, spaces, wide characters."""
-    tokens: list[str] = []
-    word = ""
-    for char in text:
-        if char == " " or char_columns(char) == 2:
-            if word:
-                tokens.append(word)
-                word = ""
-            tokens.append(char)
-        else:
-            word += char
-    if word:
-        tokens.append(word)
-    return tokens
-
-
 def wrap_text(text: str, width: int, *, indent: int = 0) -> list[str]:
     """Wrap ``text`` to ``width`` columns, counting Chinese characters as two.
 
-    Latin words move whole to the next line unless longer than a line; continuation lines start
-    with ``indent`` spaces. Always returns at least one line.
+    The rules are ``devices.linebreak``'s: Latin words move whole, no line starts with a closing
+    mark or ends with an opening one, no lone character on the last line. Continuation lines
+    start with ``indent`` spaces. Always returns at least one line.
     """
     if width < 2:
         raise ValueError("width must be at least 2 columns")
     indent = min(indent, width // 2)
-    lines: list[str] = []
-    line = ""
-    used = 0
-    for token in _tokens(clean_text(text)):
-        token_width = display_width(token)
-        if used + token_width <= width:
-            line += token
-            used += token_width
-            continue
-        if token.isspace():
-            # A space at a break is dropped rather than carried to the next line.
-            lines.append(line.rstrip(" "))
-            line, used = " " * indent, indent
-            continue
-        if token_width > width - indent:
-            # A word longer than a line is cut by character.
-            for char in token:
-                char_width = char_columns(char)
-                if used + char_width > width:
-                    lines.append(line.rstrip(" "))
-                    line, used = " " * indent, indent
-                line += char
-                used += char_width
-            continue
-        lines.append(line.rstrip(" "))
-        line, used = " " * indent + token, indent + token_width
-    lines.append(line.rstrip(" "))
-    return _no_closing_mark_first(lines, width, indent)
-
-
-NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’%·…,.;:?!)]}")
-"""Marks Chinese typesetting (GB/T 15834 practice) never starts a line with."""
-NO_LINE_END = frozenset("（《「『【〔“‘([{")
-"""Opening marks, which never end a line."""
-
-
-def _no_closing_mark_first(lines: list[str], width: int, indent: int) -> list[str]:
-    """Carry characters down so no line starts with a closing mark or ends with an opening one.
-
-    (避头尾) A character is carried only when the next line still fits; otherwise the line
-    stays as it was.
-    """
-    out = list(lines)
-    for i in range(1, len(out)):
-        while True:
-            body = out[i][indent:] if out[i].startswith(" " * indent) else out[i]
-            prev = out[i - 1]
-            if len(prev.strip()) < 2 or prev[-1] == " ":
-                break
-            opening_last = prev[-1] in NO_LINE_END
-            closing_first = bool(body) and body[0] in NO_LINE_START
-            if not (opening_last or closing_first):
-                break
-            carried = prev[-1]
-            if display_width(out[i]) + char_columns(carried) > width:
-                break
-            out[i - 1] = prev[:-1].rstrip(" ")
-            out[i] = " " * indent + carried + body
-            if not closing_first and not (out[i - 1] and out[i - 1][-1] in NO_LINE_END):
-                break
-    return out
+    lines = break_lines(text, width, display_width, rest_width=width - indent)
+    return lines[:1] + [" " * indent + line for line in lines[1:]]
 
 
 def text_line(text: str) -> bytes:
@@ -155,8 +78,15 @@ def row_lines(label: str, value: str, width: int) -> list[str]:
     """Lay out one ``label: value`` row; continuation lines hang under the value when it fits."""
     head = f"{clean_text(label)}: "
     head_width = display_width(head)
-    indent = head_width if head_width <= width // 2 else 0
-    return wrap_text(head + clean_text(value), width, indent=indent)
+    if head_width > width // 2:
+        # A long (bilingual) label takes a line of its own; the value hangs under it.
+        indent = 2
+        heads = break_lines(head.rstrip(" "), width, display_width)
+        values = break_lines(value, width - indent, display_width)
+        return heads + [" " * indent + line for line in values]
+    # The value is broken on its own, so the label is never glued to its first word.
+    lines = break_lines(value, width - head_width, display_width)
+    return [head + lines[0]] + [" " * head_width + line for line in lines[1:]]
 
 
 def qr_matrix(data: str) -> list[list[bool]]:

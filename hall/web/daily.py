@@ -135,13 +135,13 @@ def build(
             Rating.item_id, Rating.kiosk_id, Rating.level, Rating.case_number, Rating.visit_seconds
         ).where(Rating.rated_at >= start, Rating.rated_at < end)
     ).all()
-    for item_id, kiosk_id, level, case_number, visit in ratings:
-        for row in rows(item_id, kiosk_id):
+    for rated_item, rated_kiosk, level, rated_case, rated_visit in ratings:
+        for row in rows(rated_item, rated_kiosk):
             if level in row.ratings:
                 row.ratings[level] += 1
             # A visit that submitted is timed by its submission; the rating times the others.
-            if visit is not None and (case_number is None or case_number not in visited_cases):
-                row.visits.append(float(visit))
+            if rated_visit is not None and (rated_case is None or rated_case not in visited_cases):
+                row.visits.append(float(rated_visit))
     return DailyTable(
         day=day,
         by_item=sorted(items.values(), key=lambda row: (-row.submissions, row.key)),

@@ -25,9 +25,20 @@ class Printout:
 
 
 def printout(
-    session: Session, result: SubmissionPublic | None, *, location: str, printed_at: dt.datetime
+    session: Session,
+    result: SubmissionPublic | None,
+    *,
+    location: str,
+    printed_at: dt.datetime,
+    location_en: str = "",
+    public_url: str | None = None,
+    helpline: str = "",
 ) -> Printout:
-    """The receipt (and the certificate, if the hall issued one) for a submitted session."""
+    """The receipt (and the certificate, if the hall issued one) for a submitted session.
+
+    The receipt is bilingual when the citizen chose English; its QR code opens the case's
+    progress on the hall's public page when ``public_url`` is known.
+    """
     item, case_number = session.item, session.case_number
     assert item is not None and case_number is not None
     applicant = session.applicant() or {"name": "", "id_number": ""}
@@ -45,6 +56,10 @@ def printout(
             for c in session.commitments.values()
         ],
         identity_photo=session.identity_source == "photo",
+        language=session.language,
+        location_en=location_en,
+        public_url=public_url,
+        helpline=helpline,
     )
     certificate = None
     if result is not None and result.certificate is not None:

@@ -74,6 +74,9 @@ class Services:
     never on the GUI thread); ``None``: nothing is sent (tests of the screens)."""
     staff_caller: StaffCaller | None = None
     """Raises 呼叫工作人员 at the hall; ``None``: no hall to call, the help line is shown."""
+    public_url: str | None = None
+    """The hall's public base URL: receipts' QR codes open its ``/verify`` page on a phone;
+    ``None``: they carry the bare case number (read by terminals only)."""
 
 
 class Workers:

@@ -246,8 +246,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "verify_title": ("证明核验结果", "Certificate check"),
     "verify_genuine": ("✓ 真实有效", "✓ Genuine"),
     "verify_genuine_advice": (
-        "这份证明由政务服务中心签发，内容没有被改动过。",
-        "This certificate was issued by the service centre and has not been changed.",
+        "二维码由政务服务中心签发，没有被改动过。请逐项核对下面的内容和纸面是否一致，不一致即为被改动。",
+        "Issued by the service centre, unchanged. Compare each value below with the paper: "
+        "any difference means it was altered.",
     ),
     "verify_tampered": ("✗ 核验未通过", "✗ Failed the check"),
     "verify_tampered_advice": (
@@ -279,6 +280,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "verify_issued": ("签发日期", "Issued"),
     "verify_until": ("有效期至", "Valid until"),
     "verify_no_end": ("长期有效", "No end date"),
+    "verify_name": ("证明名称、编号", "Certificate, no."),
+    "verify_issuer": ("签发机关、日期", "Issued by, on"),
+    "verify_more": ("下一页内容", "More values"),
+    "verify_first_page": ("回到第一页", "First values"),
+    "verify_outdated": ("旧版证明", "Old format"),
+    "verify_outdated_advice": (
+        "这是旧版二维码，只能核对姓名、证件号码和编号，不能核对其他内容。请重新打印一份新证明。",
+        "An old-format code: it covers only the name, ID number and certificate number, not "
+        "the other values. Please print a new certificate.",
+    ),
+    "verify_unsupported": ("暂不支持的版本", "Newer format"),
+    "verify_unsupported_advice": (
+        "这个二维码的格式比本机新，暂时无法核验。请稍后再试，或请工作人员核验。",
+        "This code is of a newer format than this terminal knows. "
+        "Please try later, or ask staff to check it.",
+    ),
     "attract_unknown_code": (
         "这个二维码不是本中心的回执或证明。查进度请扫回执上的二维码。",
         "This QR code is not one of our receipts or certificates. "

@@ -20,7 +20,7 @@ from devices.a4.cupsd import CupsSetup
 from devices.idcard.demo_cards import demo_card
 from devices.receipt.oracle import DecodedReceipt, decode_receipt
 from hall.db import Database
-from hall.schema import verify_certificate_qr
+from hall.schema import case_number_from_qr, verify_certificate_qr
 from kiosk.app import KioskApp
 from kiosk.demo import receipt_qr_photo
 from kiosk.services.session import Step
@@ -98,6 +98,12 @@ def _pdf_with(qtbot: QtBot, folder: Path, needle: str, since: float) -> Path:
     return found[0]
 
 
+def _receipt_cases(receipt: DecodedReceipt) -> list[str | None]:
+    """The case numbers of the receipt's QR codes: URLs of the hall's public progress page."""
+    assert all(p.startswith("http") and "/verify?case=" in p for p in receipt.qr_payloads)
+    return [case_number_from_qr(payload) for payload in receipt.qr_payloads]
+
+
 def _qr_in_pdf(pdf: Path, tmp_path: Path) -> str:
     subprocess.run(
         ["pdftoppm", "-png", "-r", "150", "-singlefile", str(pdf), str(tmp_path / "page")],
@@ -134,7 +140,7 @@ def test_online_instant_approval_prints_certificate_and_receipt_then_wipes(
     assert "社会保险个人参保证明打印" in text
     assert "王*英" in text and "110105********1221" in text
     assert "王秀英" not in text and "110105195203141221" not in text
-    assert receipt.qr_payloads == [case_number]
+    assert _receipt_cases(receipt) == [case_number]
     assert receipt.cut
 
     pdf = _pdf_with(qtbot, cups_pdf.output_dir, result.certificate.certificate_id, since=started)
@@ -180,7 +186,7 @@ def test_offline_submission_gets_a_receipt_and_is_delivered_exactly_once(
     assert case_number is not None
     assert "网络暂时不通" in kiosk.window.result.detail.text()
     receipt = _last_receipt(kiosk)
-    assert receipt.qr_payloads == [case_number]
+    assert _receipt_cases(receipt) == [case_number]
     entry = kiosk.outbox.get(case_number)
     assert entry is not None and entry.state in ("pending", "sending")
     _finish(qtbot, kiosk)
@@ -304,7 +310,7 @@ def test_receipt_printer_refusing_is_told_and_printing_again_works(
         _click(qtbot, w.result.reprint_button)
     assert finished.args == ["done"]
     assert not w.result.reprint_button.isVisible()
-    assert _last_receipt(kiosk).qr_payloads == [case_number]
+    assert _receipt_cases(_last_receipt(kiosk)) == [case_number]
     assert len(kiosk.receipt_simulator.jobs) == 1
     _finish(qtbot, kiosk)
 
@@ -543,7 +549,7 @@ def test_a_receipt_the_printer_could_not_take_prints_by_itself_once_it_is_back(
     # The printer says it is ready (without this the worker prints it on its own backoff).
     assert kiosk.printing.printer_back("receipt") == 1
     qtbot.waitUntil(lambda: queue.get(receipt_job.id).state == "printed", timeout=30_000)  # type: ignore[union-attr]
-    assert _last_receipt(kiosk).qr_payloads == [case_number]
+    assert _receipt_cases(_last_receipt(kiosk)) == [case_number]
     assert len(kiosk.receipt_simulator.jobs) == 1
     certificates = [j for j in queue.jobs(case_number=case_number) if j.kind == "certificate"]
     assert [j.state for j in certificates] == ["printed"]

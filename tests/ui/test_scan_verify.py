@@ -8,6 +8,7 @@ terminal knows the first key from its key cache on disk, as it would after a ref
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -21,11 +22,11 @@ import qrcode
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from devices.idcard.demo_cards import demo_card
-from hall.schema import CertificateClaims, encode_certificate_qr
+from hall.schema import CertificateClaims, canonical_json, encode_certificate_qr
 from hall.seed import DEMO_PEOPLE
 from kiosk.app import KioskApp, build_app
 from kiosk.config import load_settings
@@ -82,8 +83,10 @@ def certificate(
     kid: str = KID,
     exp: dt.date | None = None,
     item: str = "elder-card",
+    version: int = 2,
 ) -> str:
     claims = CertificateClaims(
+        v=version,
         kid=kid,
         cid="ZS-20261122-00042",
         case="K001-20261122-00042",
@@ -92,8 +95,19 @@ def certificate(
         idm="110105********1221",
         iat=dt.date(2026, 11, 22),
         exp=exp,
+        ttl="老年人优待证",
+        iss="区民政局",
+        f=(("姓名", HOLDER), ("性别", "男"), ("证件号码", "110105********1221")),
     )
-    return encode_certificate_qr(claims, sign_with.sign)
+    if version == 1:
+        v1 = claims.model_dump(mode="json", exclude={"ttl", "iss", "f"})
+        body = canonical_json(v1)
+        return f"ZWCERT1.{_b64(body)}.{_b64(sign_with.sign(body))}"
+    return encode_certificate_qr(claims, sign_with.sign, base_url="https://zwfw.example.gov.cn")
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def _show(kiosk: KioskApp, payload: str) -> None:
@@ -126,15 +140,17 @@ def test_a_genuine_certificate_at_the_attract_screen_gets_its_check_screen(
     assert w.verify.verdict.objectName() == "outcomeOk"
     # Chinese first, English too, in plain words.
     assert w.verify.verdict.text() == "✓ 真实有效" and w.verify.verdict_other.text() == "✓ Genuine"
-    assert "内容没有被改动过" in shown
+    assert "没有被改动过" in shown and "逐项核对" in shown
     assert "ZS-20261122-00042" in shown and "2026-11-22" in shown and "长期有效" in shown
-    item = kiosk.controller.services.catalog().item("elder-card")
-    assert item.name.zh in shown  # the item's name from the catalog, not its id
+    # Every signed printed value, to compare with the paper: title, issuer, each row.
+    assert "老年人优待证" in shown and "区民政局" in shown
+    assert "性别" in shown and "男" in shown
     assert "赵*明" in shown and HOLDER not in shown
     assert "110105********1221" in shown
 
     _click(qtbot, w.header.language_button)
     assert w.verify.verdict.text() == "✓ Genuine" and w.verify.verdict_other.text() == "✓ 真实有效"
+    assert "Sex" in w.verify.visible_text() and "Issued by" in w.verify.visible_text()
     _click(qtbot, w.header.language_button)
 
     _click(qtbot, w.verify.back_button)
@@ -145,10 +161,10 @@ def test_a_genuine_certificate_at_the_attract_screen_gets_its_check_screen(
 def test_a_tampered_certificate_says_so_and_repeats_none_of_its_claims(
     qtbot: QtBot, kiosk: KioskApp, key: Ed25519PrivateKey
 ) -> None:
-    prefix, body, signature = certificate(key).split(".")
-    other = certificate(key, exp=dt.date(2099, 1, 1)).split(".")[1]  # claims of another
-    assert other != body
-    assert _scan_certificate(qtbot, kiosk, f"{prefix}.{other}.{signature}") == "tampered"
+    genuine = certificate(key)
+    other = certificate(key, exp=dt.date(2099, 1, 1))  # claims of another, signed
+    forged = f"{other.split('&s=')[0]}&s={genuine.split('&s=')[1]}"
+    assert _scan_certificate(qtbot, kiosk, forged) == "tampered"
     w = kiosk.window
     assert w.verify.verdict.objectName() == "outcomeBad"
     shown = w.verify.visible_text()
@@ -166,6 +182,17 @@ def test_an_expired_certificate_is_real_but_no_longer_valid(
     shown = kiosk.window.verify.visible_text()
     assert "已过有效期" in shown and "Expired" in shown
     assert yesterday.isoformat() in shown
+
+
+def test_an_old_format_certificate_is_recognised_and_not_called_genuine(
+    qtbot: QtBot, kiosk: KioskApp, key: Ed25519PrivateKey
+) -> None:
+    assert _scan_certificate(qtbot, kiosk, certificate(key, version=1)) == "outdated"
+    w = kiosk.window
+    shown = w.verify.visible_text()
+    assert "旧版证明" in shown and "Old format" in shown and "重新打印" in shown
+    assert "真实有效" not in shown
+    assert "ZS-20261122-00042" in shown and "赵*明" in shown
 
 
 def test_a_certificate_signed_with_a_key_we_do_not_know(qtbot: QtBot, kiosk: KioskApp) -> None:
@@ -199,7 +226,8 @@ def test_a_receipt_at_the_attract_screen_shows_the_case_progress(
     submission = submission.model_copy(update={"kiosk_id": kiosk.settings.terminal.id})
     kiosk.client.submit(submission, new_idempotency_key())
     w = kiosk.window
-    _show(kiosk, submission.case_number)
+    # Receipts carry the public page's URL now: the terminal reads the case number out of it.
+    _show(kiosk, f"https://zwfw.example.gov.cn/verify?case={submission.case_number}")
     qtbot.waitUntil(lambda: w.progress.progress is not None, timeout=WAIT)
     assert w.current_screen() is w.progress
     progress = w.progress.progress
@@ -252,3 +280,60 @@ def test_a_receipt_still_in_view_after_going_back_does_not_reopen_the_progress_s
     assert kiosk.card_simulator is not None
     kiosk.card_simulator.insert(demo_card("adult"))
     qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+
+
+@pytest.mark.parametrize("elder", [False, True])
+def test_a_full_certificate_check_fits_the_screen_with_every_signed_row(
+    qtbot: QtBot, kiosk: KioskApp, key: Ed25519PrivateKey, tmp_path: Path, elder: bool
+) -> None:
+    rows = (
+        ("姓名", "李建国"),
+        ("公民身份号码", "110108********3012"),
+        ("参保单位", "北京中关村科技有限公司"),
+        ("参保险种", "企业职工基本养老保险、职工基本医疗保险、失业保险、工伤保险"),
+        ("参保起始年月", "2013-07"),
+        ("累计缴费月数", "160"),
+        ("参保状态", "正常参保"),
+        ("有效期至", "2099-02-20"),
+    )
+    claims = CertificateClaims(
+        kid=KID,
+        cid="SB2026112200042",
+        case="K001-20261122-00042",
+        item="si-insured-certificate",
+        name="李建国",
+        idm="110108********3012",
+        iat=dt.date(2026, 11, 22),
+        exp=dt.date(2099, 2, 20),
+        ttl="社会保险个人参保证明",
+        iss="区人力资源和社会保障局",
+        f=rows,
+    )
+    payload = encode_certificate_qr(claims, key.sign, base_url="https://zwfw.example.gov.cn")
+    assert _scan_certificate(qtbot, kiosk, payload) == "genuine"
+    w = kiosk.window
+    w.set_elder_mode(elder)
+    for language in ("zh", "en"):
+        qtbot.waitUntil(lambda: w.verify.back_button.isVisible(), timeout=WAIT)
+        seen = ""
+        for page in range(4):
+            qtbot.wait(50)  # the rows are laid out
+            bottom = w.verify.back_button.mapTo(w, w.verify.back_button.rect().bottomLeft()).y()
+            assert bottom <= w.height(), (language, bottom, w.height())
+            # Nothing is squeezed: every text gets the height its wrapped lines need.
+            for text in [w.verify.advice, *w.verify.frame.findChildren(QLabel)]:
+                if text.isVisible() and text.wordWrap():
+                    assert text.height() >= text.heightForWidth(text.width()) - 1, text.text()
+            mode = "elder" if elder else "standard"
+            w.grab().save(str(tmp_path / f"verify-{language}-{mode}-{page}.png"))
+            seen += w.verify.visible_text()
+            more = w.verify.more_button
+            if not more.isVisible() or more.text() in ("回到第一页", "First values"):
+                break
+            _click(qtbot, more)
+        # Every signed value was on the screen, on one card or across pages.
+        assert "160" in seen and "北京中关村科技有限公司" in seen and "李*国" in seen
+        assert "区人力资源和社会保障局" in seen and "2099-02-20" in seen
+        assert ("Months paid" in seen) == (language == "en")
+        assert w.verify.more_button.isVisible() == elder  # a full card needs pages in elder mode
+        _click(qtbot, w.header.language_button)

@@ -14,7 +14,7 @@ from functools import partial
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from devices.errors import DeviceError
-from hall.schema import CaseProgressPublic, CertificateCheck
+from hall.schema import CaseProgressPublic, CertificateCheck, certificate_rows
 from kiosk.services import documents
 from kiosk.services.scans import ScanKind, classify
 from kiosk.services.session import Step
@@ -227,7 +227,7 @@ class LookupFlow(QObject):
         self._query += 1  # an answer to an earlier receipt scan is no longer wanted
         claims = check.claims
         view = CertificateView(status=check.status)
-        if claims is not None and check.status in ("genuine", "expired"):
+        if claims is not None and check.status in ("genuine", "expired", "outdated"):
             try:
                 name = nav.services.catalog().item(claims.item).name
                 item_zh, item_en = name.zh, name.en
@@ -242,6 +242,9 @@ class LookupFlow(QObject):
                 item_en=item_en,
                 issued=claims.iat.isoformat(),
                 valid_until=claims.exp.isoformat() if claims.exp else "",
+                title=claims.ttl or "",
+                issuer=claims.iss or "",
+                rows=tuple(certificate_rows(claims)),
             )
         nav.window.verify.show_check(view)
         nav.window.show_screen(nav.window.verify)

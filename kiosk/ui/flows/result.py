@@ -81,6 +81,9 @@ class ResultFlow(QObject):
             result,
             location=nav.services.settings.terminal.location_zh,
             printed_at=dt.datetime.now(dt.UTC),
+            location_en=nav.services.settings.terminal.location_en,
+            public_url=nav.services.public_url,
+            helpline=nav.services.settings.terminal.staff_phone,
         )
         session.go(Step.PRINT)
         receipt, certificate = out.receipt, out.certificate

@@ -7,7 +7,9 @@ import datetime as dt
 import hashlib
 import json
 import stat
+import zlib
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 
@@ -26,6 +28,7 @@ from tests.fixtures.hall import demo_applicant
 CATALOG = load_catalog()
 TODAY = dt.date(2026, 11, 22)
 ISSUED_AT = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+BASE_URL = "https://zwfw.example.gov.cn"
 
 
 def issue(key: SigningKey, item_id: str, name: str) -> CertificatePublic:
@@ -39,6 +42,7 @@ def issue(key: SigningKey, item_id: str, name: str) -> CertificatePublic:
         issued_at=ISSUED_AT,
         today=TODAY,
         key=key,
+        base_url=BASE_URL,
     )
 
 
@@ -91,6 +95,7 @@ def test_si_insured_certificate_fields() -> None:
         "参保起始年月",
         "累计缴费月数",
         "参保状态",
+        "有效期至",
     ]
     values = {field.label.zh: field.value for field in cert.fields}
     assert values["姓名"] == "李建国"
@@ -99,6 +104,7 @@ def test_si_insured_certificate_fields() -> None:
     assert values["参保起始年月"] == "2013-07"
     assert values["累计缴费月数"] == "160"
     assert values["参保状态"] == "正常参保"
+    assert values["有效期至"] == "2027-02-20"
     assert cert.template == "si-insured"
     assert cert.holder_id_masked == "110108********3012"
     assert cert.issuer.zh == "区人力资源和社会保障局"
@@ -141,12 +147,19 @@ def test_qr_payload_verifies_with_the_public_key() -> None:
 
 
 def _tamper_name(payload: str, name: str) -> str:
-    prefix, body, signature = payload.split(".")
-    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    split = urlsplit(payload)
+    query = dict(parse_qsl(split.query))
+    claims = json.loads(zlib.decompress(_unb64(query["c"]), -15))
     claims["name"] = name
     raw = json.dumps(claims, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    forged = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-    return f"{prefix}.{forged}.{signature}"
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = packer.compress(raw) + packer.flush()
+    query["c"] = base64.urlsafe_b64encode(packed).decode().rstrip("=")
+    return urlunsplit(split._replace(query=urlencode(query)))
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def test_tampered_claims_are_detected() -> None:

@@ -171,7 +171,9 @@ def test_certificate_document_from_the_hall_certificate() -> None:
         ("有效期至 Valid until", "2031-03-13"),
     ]
     assert doc.qr_payload == "ZWCERT1.abc.def"
-    assert doc.issuer == "区民政局  District Civil Affairs Bureau"
+    assert (doc.issuer, doc.issuer_en) == ("区民政局", "District Civil Affairs Bureau")
+    assert doc.seal_text == "区民政局"
+    assert doc.note.startswith("本证明有效期至2031年3月13日。")
     issued = dt.datetime(2026, 3, 14, 6, 4, 30, tzinfo=dt.UTC).astimezone()
     assert doc.issued_at == issued.strftime("%Y-%m-%d %H:%M")
     assert ID_NUMBER not in _everything_printed(doc)

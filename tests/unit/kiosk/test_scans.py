@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from hall.schema import CertificateClaims, encode_certificate_qr
+from hall.schema import CertificateClaims, canonical_json, encode_certificate_qr
 from kiosk.services.scans import ScanKind, classify
 
 TODAY = dt.date(2026, 3, 14)
+BASE = "https://zwfw.example.gov.cn"
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,7 @@ def test_case_numbers(text: str) -> None:
 
 
 def test_genuine_certificate(signing_key: Ed25519PrivateKey, public_keys: dict[str, bytes]) -> None:
-    payload = encode_certificate_qr(_claims(), signing_key.sign)
+    payload = encode_certificate_qr(_claims(), signing_key.sign, base_url=BASE)
     scan = classify(payload, public_keys, TODAY)
     assert scan.kind is ScanKind.CERTIFICATE
     assert scan.check is not None
@@ -60,7 +62,7 @@ def test_genuine_certificate(signing_key: Ed25519PrivateKey, public_keys: dict[s
 def test_certificate_valid_on_its_last_day(
     signing_key: Ed25519PrivateKey, public_keys: dict[str, bytes]
 ) -> None:
-    payload = encode_certificate_qr(_claims(exp=TODAY), signing_key.sign)
+    payload = encode_certificate_qr(_claims(exp=TODAY), signing_key.sign, base_url=BASE)
     check = classify(payload, public_keys, TODAY).check
     assert check is not None and check.status == "genuine"
 
@@ -68,12 +70,12 @@ def test_certificate_valid_on_its_last_day(
 def test_tampered_certificate(
     signing_key: Ed25519PrivateKey, public_keys: dict[str, bytes]
 ) -> None:
-    genuine = encode_certificate_qr(_claims(), signing_key.sign)
-    prefix, _, signature = genuine.split(".")
-    forged_body = encode_certificate_qr(
-        _claims().model_copy(update={"name": "李建国"}), signing_key.sign
-    ).split(".")[1]
-    scan = classify(f"{prefix}.{forged_body}.{signature}", public_keys, TODAY)
+    genuine = encode_certificate_qr(_claims(), signing_key.sign, base_url=BASE)
+    forged = encode_certificate_qr(
+        _claims().model_copy(update={"name": "李建国"}), signing_key.sign, base_url=BASE
+    )
+    signature = genuine.split("&s=")[1]
+    scan = classify(f"{forged.split('&s=')[0]}&s={signature}", public_keys, TODAY)
     assert scan.kind is ScanKind.CERTIFICATE
     assert scan.check is not None
     assert scan.check.status == "tampered"
@@ -82,21 +84,42 @@ def test_tampered_certificate(
 
 def test_signed_by_another_key_is_tampered(public_keys: dict[str, bytes]) -> None:
     impostor = Ed25519PrivateKey.generate()
-    payload = encode_certificate_qr(_claims(), impostor.sign)
+    payload = encode_certificate_qr(_claims(), impostor.sign, base_url=BASE)
     check = classify(payload, public_keys, TODAY).check
     assert check is not None and check.status == "tampered"
 
 
 def test_expired_certificate(signing_key: Ed25519PrivateKey, public_keys: dict[str, bytes]) -> None:
-    payload = encode_certificate_qr(_claims(exp=TODAY - dt.timedelta(days=1)), signing_key.sign)
+    payload = encode_certificate_qr(
+        _claims(exp=TODAY - dt.timedelta(days=1)), signing_key.sign, base_url=BASE
+    )
     check = classify(payload, public_keys, TODAY).check
     assert check is not None
     assert check.status == "expired"
     assert check.claims is not None and check.claims.cid == "CERT-2026-000042"
 
 
+def test_receipt_url_is_its_case(public_keys: dict[str, bytes]) -> None:
+    scan = classify(f"{BASE}/verify?case=DEMO01-20260314-00003", public_keys, TODAY)
+    assert scan.kind is ScanKind.CASE
+    assert scan.text == "DEMO01-20260314-00003"
+
+
+def test_old_format_certificate_is_outdated(
+    signing_key: Ed25519PrivateKey, public_keys: dict[str, bytes]
+) -> None:
+    body = canonical_json(_claims().model_copy(update={"v": 1}).model_dump(mode="json"))
+    payload = f"ZWCERT1.{_b64(body)}.{_b64(signing_key.sign(body))}"
+    check = classify(payload, public_keys, TODAY).check
+    assert check is not None and check.status == "outdated"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
 def test_unknown_key(signing_key: Ed25519PrivateKey, public_keys: dict[str, bytes]) -> None:
-    payload = encode_certificate_qr(_claims(kid="k2099"), signing_key.sign)
+    payload = encode_certificate_qr(_claims(kid="k2099"), signing_key.sign, base_url=BASE)
     check = classify(payload, public_keys, TODAY).check
     assert check is not None
     assert check.status == "unknown_key"
@@ -122,6 +145,8 @@ def test_malformed_certificates(payload: str, public_keys: dict[str, bytes]) -> 
         "DEMO01-2026031-00003",
         "DEMO01-20260314-00003-1",
         "ZWCERT2.abc.def",
+        f"{BASE}/pay?v=2&c=abc&s=def",
+        f"{BASE}/verify?case=demo01",
         "hello ZWCERT1.abc.def",
     ],
 )
