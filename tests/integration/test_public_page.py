@@ -21,7 +21,6 @@ import pytest
 import requests
 from pydantic import ValidationError
 
-from hall.certificates import SigningKey
 from hall.schema import (
     IDEMPOTENCY_HEADER,
     SUBMISSIONS_PATH,
@@ -220,7 +219,7 @@ def test_a_public_base_url_that_is_not_one_is_refused(tmp_path: Path, bad: str) 
 
 def test_signed_values_are_escaped_too(hall_server: HallUnderTest) -> None:
     # Even what the hall's own key signed is data, never markup.
-    key = SigningKey.load_or_create(hall_server.settings.signing_key_path)
+    key = hall_server.signing_key()
     claims = CertificateClaims(
         kid=key.kid,
         cid="SB2026112200009",
