@@ -253,3 +253,47 @@ def issue_certificate(
         issuer=item.department,
         qr_payload=encode_certificate_qr(claims, key.sign),
     )
+
+
+def issue_declared_certificate(
+    *,
+    certificate_id: str,
+    case_number: str,
+    item: ServiceItem,
+    fields: list[CertificateField],
+    applicant: ApplicantCreate,
+    issued_at: dt.datetime,
+    today: dt.date,
+    key: SigningKey,
+) -> CertificatePublic:
+    """Make and sign the certificate an item declares in the catalog (``item.certificate``).
+
+    ``fields`` are its lines filled from the decision's facts (``hall.decisions``).
+    """
+    spec = item.certificate
+    if spec is None:
+        raise CertificateError(f"item {item.id} declares no certificate")
+    valid_until = None if spec.valid_days is None else today + dt.timedelta(days=spec.valid_days)
+    masked = mask_id_number(applicant.id_number)
+    claims = CertificateClaims(
+        kid=key.kid,
+        cid=certificate_id,
+        case=case_number,
+        item=item.id,
+        name=applicant.name,
+        idm=masked,
+        iat=today,
+        exp=valid_until,
+    )
+    return CertificatePublic(
+        certificate_id=certificate_id,
+        template=item.id,
+        title=spec.title,
+        holder_name=applicant.name,
+        holder_id_masked=masked,
+        fields=fields,
+        issued_at=issued_at,
+        valid_until=valid_until,
+        issuer=item.department,
+        qr_payload=encode_certificate_qr(claims, key.sign),
+    )
