@@ -18,8 +18,19 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def _exists(table: str) -> bool:
+    return sa.inspect(op.get_bind()).has_table(table)
+
+
 def upgrade() -> None:
-    """Apply this revision."""
+    """Apply this revision (tables a pre-migration ``create_all`` already made are kept)."""
+    if not _exists("register_records"):
+        _create_register_records()
+    if not _exists("bundle_member_results"):
+        _create_bundle_member_results()
+
+
+def _create_register_records() -> None:
     op.create_table(
         "register_records",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -34,6 +45,9 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_register_records_id_number"), "register_records", ["id_number"], unique=False
     )
+
+
+def _create_bundle_member_results() -> None:
     op.create_table(
         "bundle_member_results",
         sa.Column("id", sa.Integer(), nullable=False),
