@@ -38,7 +38,7 @@ class ApplyFlow(QObject):
         nav = self.nav
         session = nav.session
         holder = documents.mask_name(session.card.name) if session.card else ""
-        nav.window.choose.set_items(list(nav.services.catalog().items), holder)
+        nav.window.choose.set_catalog(nav.services.catalog(), holder)
         photo = session.photo_identity and session.card is None
         nav.window.choose.show_notice(tr("choose_photo_id_note", nav.language) if photo else "")
         nav.window.show_screen(nav.window.choose)
@@ -50,8 +50,13 @@ class ApplyFlow(QObject):
     def _on_choose_item_chosen(self, item: ServiceItem) -> None:
         nav = self.nav
         nav.begin_activity()
-        if item.kind == "progress_query":
-            nav.go("progress")
+        if item.kind == "service":
+            # Each terminal service is its own journey, offered under its flow's name.
+            nav.go("progress" if item.flow == "case-progress" else str(item.flow))
+            return
+        if item.kind == "handoff":
+            # Done at a counter: the guide says what to bring; there is nothing to submit here.
+            self._show_guide(item)
             return
         needs_card = any(spec.source == "id_card" for spec in item.materials)
         if nav.session.photo_identity and needs_card and photo_id_spec(item) is None:
