@@ -68,9 +68,13 @@ def _with_bundle_materials(item: ServiceItem, items: list[ServiceItem]) -> Servi
     if item.materials:
         raise ValueError(f"bundle {item.id}: its materials are its members', not its own")
     materials = bundle_materials(item, items)
+    by_id = {other.id: other for other in items}
     return item.model_copy(
         update={
             "materials": materials,
             "zero_material": all(m.source == "id_card" for m in materials),
+            # Decided on the spot only when every member is: then, as for any instant item, the
+            # card must be read by the reader (a photo of it needs a clerk).
+            "instant": all(by_id[m].instant for m in item.bundle_of),
         }
     )

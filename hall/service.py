@@ -428,7 +428,7 @@ class HallService:
         results: list[MemberResultPublic] = []
         for member_id in bundle.bundle_of:
             member = self.catalog.item(member_id)
-            if not _decidable(member) or applicant is None:
+            if not _decidable(member) or applicant is None or submission.identity == "photo":
                 results.append(
                     MemberResultPublic(item_id=member.id, name=member.name, status="accepted")
                 )

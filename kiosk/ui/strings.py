@@ -331,8 +331,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Nothing found for “{query}”. Try other words or one of the phrases below.",
     ),
     "choose_page": (
-        "第 {page} / {pages} 页 · 共 {count} 项",
-        "Page {page} of {pages} · {count} items",
+        "第{page}/{pages}页 · {count}项",
+        "Page {page}/{pages} · {count}",
     ),
     "choose_prev": ("◀ 上一页", "◀ Previous"),
     "choose_next": ("下一页 ▶", "Next ▶"),

@@ -19,7 +19,6 @@ from kiosk.ui.screens import loc
 from kiosk.ui.strings import tr
 from kiosk.ui.widgets import (
     NARROW_WIDTH,
-    ActionBar,
     Screen,
     WrappingButton,
     button,
@@ -30,6 +29,8 @@ from kiosk.ui.widgets import (
 
 MAX_CHOICES = 6
 """Items on one page."""
+WIDE_COLUMNS = 3
+"""Columns of items on a landscape screen."""
 POPULAR = "popular"
 """The first view: every item, the most used first."""
 SEARCH = "search"
@@ -54,9 +55,10 @@ class ChooseScreen(Screen):
         super().__init__(parent)
         self.greeting = label("", "subtitle")
         self.title = label("", "title")
-        self.body.addWidget(self.greeting)
         top = QHBoxLayout()
+        top.setSpacing(24)
         top.addWidget(self.title, 1)
+        top.addWidget(self.greeting)
         self.search_button = button()
         self.search_button.clicked.connect(self._on_search_button_clicked)
         top.addWidget(self.search_button)
@@ -78,7 +80,7 @@ class ChooseScreen(Screen):
         self.category_area = touch_scrolling(QScrollArea())
         self.category_area.setWidget(strip)
         self.category_area.setWidgetResizable(True)
-        self.category_area.setMinimumHeight(96)
+        self.category_area.setMinimumHeight(84)
         self.category_area.setFrameShape(QScrollArea.Shape.NoFrame)
         self.body.addWidget(self.category_area)
         self.category_buttons: dict[str, QPushButton] = {}
@@ -89,20 +91,26 @@ class ChooseScreen(Screen):
         self.grid.setSpacing(28)
         self.body.addLayout(self.grid)
         self.body.addStretch(1)
+        # The bottom row: home on the left, the pages on the right (one row: a landscape
+        # screen's 1080 px hold three rows of items, the categories and the search).
         pager = QHBoxLayout()
-        self.prev_button = button()
+        pager.setSpacing(24)
+        self.home_button = button()
+        self.home_button.setMinimumWidth(280)
+        self.home_button.clicked.connect(self.home_requested)
+        self.prev_button = button("◀")
+        self.prev_button.setFixedWidth(112)
         self.prev_button.clicked.connect(lambda: self._turn(-1))
-        self.page_label = label("", "body")
-        self.next_button = button()
+        self.page_label = label("", "body", wrap=False)
+        self.next_button = button("▶")
+        self.next_button.setFixedWidth(112)
         self.next_button.clicked.connect(lambda: self._turn(1))
+        pager.addWidget(self.home_button)
+        pager.addStretch(1)
         pager.addWidget(self.prev_button)
-        pager.addWidget(self.page_label, 1)
+        pager.addWidget(self.page_label)
         pager.addWidget(self.next_button)
         self.body.addLayout(pager)
-        bar = ActionBar()
-        self.home_button = bar.add(button())
-        self.home_button.clicked.connect(self.home_requested)
-        self.body.addWidget(bar)
         self._all: list[ServiceItem] = []
         self._categories: list[CategoryPublic] = []
         self._search: CatalogSearch | None = None
@@ -112,7 +120,7 @@ class ChooseScreen(Screen):
         self._items: list[ServiceItem] = []
         self.buttons: list[QPushButton] = []
         self._holder = ""
-        self._columns = 2
+        self._columns = WIDE_COLUMNS
 
     # --- Filling --------------------------------------------------------------------------------
 
@@ -139,7 +147,7 @@ class ChooseScreen(Screen):
         for key in (POPULAR, *(c.id for c in self._categories)):
             push = button()
             push.setCheckable(True)
-            push.setMinimumHeight(72)
+            push.setMinimumHeight(64)
             push.clicked.connect(lambda _=False, view=key: self._show_view(view))
             self.category_row.addWidget(push)
             self.category_buttons[key] = push
@@ -250,15 +258,15 @@ class ChooseScreen(Screen):
     # --- Layout ---------------------------------------------------------------------------------
 
     def _place_buttons(self) -> None:
-        # Two equal columns on a landscape screen; one on a portrait one, where two columns
-        # would wrap each name onto four or five short lines.
-        # A hidden screen has no width of its own yet: two columns until it is shown
+        # Three equal columns (two rows) on a landscape screen, which is 1080 px high; one on a
+        # portrait one, where two columns would wrap each name onto four or five short lines.
+        # A hidden screen has no width of its own yet: wide until it is shown
         # (``showEvent`` places them again for the width it has then).
-        columns = 1 if self.isVisible() and self.width() < NARROW_WIDTH else 2
+        columns = 1 if self.isVisible() and self.width() < NARROW_WIDTH else WIDE_COLUMNS
         for index, push in enumerate(self.buttons):
             self.grid.removeWidget(push)
             self.grid.addWidget(push, index // columns, index % columns)
-        for column in range(2):
+        for column in range(WIDE_COLUMNS):
             self.grid.setColumnStretch(column, 1 if column < columns else 0)
         self._columns = columns
 
@@ -270,13 +278,14 @@ class ChooseScreen(Screen):
         screen.
         """
         super().showEvent(event)
-        if (1 if self.width() < NARROW_WIDTH else 2) != self._columns:
+        if (1 if self.width() < NARROW_WIDTH else WIDE_COLUMNS) != self._columns:
             self._place_buttons()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Re-lay the buttons when the screen turns narrow or wide."""
         super().resizeEvent(event)
-        if (1 if self.isVisible() and event.size().width() < NARROW_WIDTH else 2) != self._columns:
+        wide = not (self.isVisible() and event.size().width() < NARROW_WIDTH)
+        if (WIDE_COLUMNS if wide else 1) != self._columns:
             self._place_buttons()
 
     def retranslate(self) -> None:
@@ -322,8 +331,8 @@ class ChooseScreen(Screen):
             )
         )
         self.page_label.setVisible(bool(self._shown))
-        self.prev_button.setText(tr("choose_prev", language))
-        self.next_button.setText(tr("choose_next", language))
+        self.prev_button.setAccessibleName(tr("choose_prev", language))
+        self.next_button.setAccessibleName(tr("choose_next", language))
         self.prev_button.setVisible(many)
         self.next_button.setVisible(many)
         self.prev_button.setEnabled(self._page > 0)
