@@ -83,6 +83,11 @@ def receipt(
         ("办理时间", printed_at.astimezone().strftime("%Y-%m-%d %H:%M")),
         ("办理状态", f"{zh} {en}"),
     ]
+    if result is not None:
+        # A bundle ("一件事一次办"): one receipt, a line per member item with its own outcome.
+        for member in result.members:
+            member_zh, _ = _OUTCOME_LINES[member.status]
+            rows.append(("包含事项", f"{member.name.zh}：{member_zh}"))
     if identity_photo:
         rows.append(("身份核验", "身份证照片，待工作人员核验"))
     for name, deadline in promises:

@@ -266,6 +266,10 @@ class ChooseScreen(Screen):
         for index, push in enumerate(self.buttons):
             self.grid.removeWidget(push)
             self.grid.addWidget(push, index // columns, index % columns)
+            # A page turned while the screen is up: its new buttons show now, not at the next
+            # layout pass (a button a finger lands on at once must be there).
+            if self.isVisible():
+                push.show()
         for column in range(WIDE_COLUMNS):
             self.grid.setColumnStretch(column, 1 if column < columns else 0)
         self._columns = columns
