@@ -28,7 +28,10 @@ from kiosk.ui.widgets import (
 )
 
 MAX_CHOICES = 6
-"""Items on one page."""
+"""Items on one page of a landscape screen (three columns, two rows)."""
+NARROW_CHOICES = 4
+"""Items on one page of a portrait screen (one column: six big buttons would not fit its
+height in elder mode with the categories and the search)."""
 WIDE_COLUMNS = 3
 """Columns of items on a landscape screen."""
 POPULAR = "popular"
@@ -80,8 +83,11 @@ class ChooseScreen(Screen):
         self.category_area = touch_scrolling(QScrollArea())
         self.category_area.setWidget(strip)
         self.category_area.setWidgetResizable(True)
-        self.category_area.setMinimumHeight(84)
+        self.category_area.setFixedHeight(84)
         self.category_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.category_area.viewport().setAutoFillBackground(False)
+        strip.setAutoFillBackground(False)
+        strip.setStyleSheet("QWidget#categoryStrip { background: transparent; }")
         self.body.addWidget(self.category_area)
         self.category_buttons: dict[str, QPushButton] = {}
         self.notice = label("", "subtitle")
@@ -165,13 +171,24 @@ class ChooseScreen(Screen):
             self._shown = [item for item in self._all if item.category == view]
         for key, push in self.category_buttons.items():
             push.setChecked(key == view)
+            # The chosen category is drawn as the primary button: seen at arm's length.
+            style = "primary" if key == view else "secondary"
+            if push.objectName() != style:
+                push.setObjectName(style)
+                push.style().unpolish(push)
+                push.style().polish(push)
         self._page = page
         self._fill_page()
 
     @property
     def pages(self) -> int:
         """How many pages the current view has (at least one)."""
-        return max(1, -(-len(self._shown) // MAX_CHOICES))
+        return max(1, -(-len(self._shown) // self.per_page))
+
+    @property
+    def per_page(self) -> int:
+        """Items on one page for the current layout."""
+        return MAX_CHOICES if self._columns > 1 else NARROW_CHOICES
 
     @property
     def page(self) -> int:
@@ -183,8 +200,12 @@ class ChooseScreen(Screen):
         self._fill_page()
 
     def _fill_page(self) -> None:
-        start = self._page * MAX_CHOICES
-        self._items = self._shown[start : start + MAX_CHOICES]
+        self._columns = self._wanted_columns()
+        start = self._page * self.per_page
+        self._items = self._shown[start : start + self.per_page]
+        self._fill_buttons()
+
+    def _fill_buttons(self) -> None:
         for old in self.buttons:
             self.grid.removeWidget(old)
             old.setParent(None)
@@ -203,9 +224,10 @@ class ChooseScreen(Screen):
         view = item.category if item.category in self.category_buttons else POPULAR
         self._show_view(view)
         index = next(i for i, shown in enumerate(self._shown) if shown.id == item_id)
-        self._page = index // MAX_CHOICES
+        self._columns = self._wanted_columns()
+        self._page = index // self.per_page
         self._fill_page()
-        return self.buttons[index % MAX_CHOICES]
+        return self.buttons[index % self.per_page]
 
     def show_notice(self, text: str, *, error: bool = False) -> None:
         """A line above the items (the photo path's note, or why an item cannot be chosen)."""
@@ -260,9 +282,7 @@ class ChooseScreen(Screen):
     def _place_buttons(self) -> None:
         # Three equal columns (two rows) on a landscape screen, which is 1080 px high; one on a
         # portrait one, where two columns would wrap each name onto four or five short lines.
-        # A hidden screen has no width of its own yet: wide until it is shown
-        # (``showEvent`` places them again for the width it has then).
-        columns = 1 if self.isVisible() and self.width() < NARROW_WIDTH else WIDE_COLUMNS
+        columns = self._columns
         for index, push in enumerate(self.buttons):
             self.grid.removeWidget(push)
             self.grid.addWidget(push, index // columns, index % columns)
@@ -272,7 +292,30 @@ class ChooseScreen(Screen):
                 push.show()
         for column in range(WIDE_COLUMNS):
             self.grid.setColumnStretch(column, 1 if column < columns else 0)
+
+    def _wanted_columns(self, width: int | None = None) -> int:
+        # A hidden screen has no width of its own yet: wide until it is shown (``showEvent``
+        # lays it out again for the width it has then).
+        if width is None:
+            if not self.isVisible():
+                return WIDE_COLUMNS
+            width = self._width()
+        return 1 if width < NARROW_WIDTH else WIDE_COLUMNS
+
+    def _relayout(self, columns: int) -> None:
+        """Lay the page out again for ``columns``, keeping its first item on screen."""
+        first = self._page * self.per_page
         self._columns = columns
+        self._page = first // self.per_page
+        start = self._page * self.per_page
+        self._items = self._shown[start : start + self.per_page]
+        self._fill_buttons()
+
+    def _width(self) -> int:
+        # Just shown, the screen may still have the width it had when it was last up; the
+        # stack it sits in already has the window's.
+        parent = self.parentWidget()
+        return parent.width() if parent is not None else self.width()
 
     def showEvent(self, event: QShowEvent) -> None:
         """Lay the buttons for the width the screen is shown at.
@@ -282,15 +325,18 @@ class ChooseScreen(Screen):
         screen.
         """
         super().showEvent(event)
-        if (1 if self.width() < NARROW_WIDTH else WIDE_COLUMNS) != self._columns:
-            self._place_buttons()
+        wanted = self._wanted_columns(self._width())
+        if wanted != self._columns:
+            self._relayout(wanted)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Re-lay the buttons when the screen turns narrow or wide."""
         super().resizeEvent(event)
-        wide = not (self.isVisible() and event.size().width() < NARROW_WIDTH)
-        if (WIDE_COLUMNS if wide else 1) != self._columns:
-            self._place_buttons()
+        if not self.isVisible():
+            return
+        wanted = self._wanted_columns(event.size().width())
+        if wanted != self._columns:
+            self._relayout(wanted)
 
     def retranslate(self) -> None:
         """Set the texts."""
