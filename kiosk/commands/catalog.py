@@ -81,7 +81,8 @@ def _write(entries: list[dict[str, object]], as_json: bool) -> None:
         title = entry["title"]
         assert isinstance(title, dict)
         members = entry["bundle_of"]
-        tail = f"  = {' + '.join(str(m) for m in members)}" if members else ""  # type: ignore[union-attr]
+        assert isinstance(members, list)
+        tail = f"  = {' + '.join(str(m) for m in members)}" if members else ""
         sys.stdout.write(
             f"{entry['id']:<36} {entry['kind']:<9} {entry['category']:<20} {title['zh']}{tail}\n"
         )

@@ -39,6 +39,8 @@ class LetterPadWidget(QWidget):
             for column, letter in enumerate(letters):
                 key = button(letter.upper())
                 key.setMinimumSize(64, 64)
+                # The theme's side padding is for words; a single letter needs the whole key.
+                key.setStyleSheet("padding: 0px;")
                 key.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 key.clicked.connect(lambda _=False, ch=letter: self._type(ch))
                 grid.addWidget(key, row, column + row)  # staggered like a keyboard
