@@ -339,10 +339,14 @@ def evaluate(
         facts[name] = registers.get(name)
     for condition in spec.conditions:
         if not condition_holds(condition, facts):
+            # The refusal may name the facts it turned on ("now {age}"), never the ID number
+            # (not a fact); a missing one reads "—".
+            reason = LocalizedText(
+                zh=render_line(condition.refusal.zh, facts),
+                en=render_line(condition.refusal.en, facts),
+            )
             return (
-                DecisionResult(
-                    outcome="refused", reason_code=condition.code, reason=condition.refusal
-                ),
+                DecisionResult(outcome="refused", reason_code=condition.code, reason=reason),
                 facts,
             )
     return APPROVED, facts

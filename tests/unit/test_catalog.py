@@ -116,6 +116,19 @@ def test_a_legacy_catalog_still_loads_with_derived_kinds() -> None:
     assert plain.kind == "materials"
 
 
+def test_refusals_name_only_facts_the_decision_has(catalog: CatalogPublic) -> None:
+    from hall.decisions import placeholders
+    from hall.schema import BUILTIN_FACTS
+
+    for item in catalog.items:
+        if item.decision is None:
+            continue
+        known = set(item.decision.lookups) | set(BUILTIN_FACTS)
+        for condition in item.decision.conditions:
+            for text in (condition.refusal.zh, condition.refusal.en):
+                assert all(p.split(".")[0] in known for p in placeholders(text)), item.id
+
+
 def test_every_item_has_search_words_and_a_rank(catalog: CatalogPublic) -> None:
     for item in catalog.items:
         assert len(item.keywords) >= 3, item.id
