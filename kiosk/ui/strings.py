@@ -336,6 +336,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "choose_prev": ("◀ 上一页", "◀ Previous"),
     "choose_next": ("下一页 ▶", "Next ▶"),
+    "choose_service_missing": (
+        "“{item}”在这台自助机上暂不能办理，请到服务大厅窗口办理，或点“呼叫工作人员”。",
+        "“{item}” cannot be done on this terminal yet. Please go to a counter of the service "
+        "hall, or press “Call staff”.",
+    ),
     "pad_backspace": ("⌫ 删除", "⌫ Delete"),
     "pad_clear": ("清空", "Clear"),
     "pad_suggested": ("常用说法：", "Often asked:"),

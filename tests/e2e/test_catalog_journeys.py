@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
@@ -147,3 +148,16 @@ def test_a_card_expiring_within_90_days_is_pointed_out(qtbot: QtBot, kiosk: Kios
     assert w.choose.notice.isVisible()
     assert ends.isoformat() in w.choose.notice.text()
     assert "30" in w.choose.notice.text()
+
+
+def test_a_service_whose_journey_is_missing_says_where_to_go(qtbot: QtBot, kiosk: KioskApp) -> None:
+    """A catalog item naming a journey this build lacks is a clear notice, never a crash."""
+    w = kiosk.window
+    _to_choose(qtbot, kiosk, "adult")
+    item = kiosk.catalog().item("business-license-print")
+    if kiosk.controller.navigator.offers(str(item.flow)):
+        pytest.skip("this build has the journey: its own tests cover it")
+    _click(qtbot, w.choose.reveal("business-license-print"))
+    assert w.current_screen() is w.choose
+    assert w.choose.notice.isVisible()
+    assert "营业执照自助打印" in w.choose.notice.text() and "窗口" in w.choose.notice.text()

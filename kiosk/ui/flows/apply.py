@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QObject
 
 from hall.schema import ServiceItem
@@ -11,6 +13,8 @@ from kiosk.services.session import Step
 from kiosk.ui.navigator import Navigator
 from kiosk.ui.screens import loc
 from kiosk.ui.strings import tr
+
+log = logging.getLogger(__name__)
 
 
 class ApplyFlow(QObject):
@@ -52,7 +56,13 @@ class ApplyFlow(QObject):
         nav.begin_activity()
         if item.kind == "service":
             # Each terminal service is its own journey, offered under its flow's name.
-            nav.go("progress" if item.flow == "case-progress" else str(item.flow))
+            flow = "progress" if item.flow == "case-progress" else str(item.flow)
+            if not nav.offers(flow):
+                log.warning("service item %s names flow %s, which this build lacks", item.id, flow)
+                text = tr("choose_service_missing", nav.language, item=loc(item.name, nav.language))
+                nav.window.choose.show_notice(text, error=True)
+                return
+            nav.go(flow)
             return
         if item.kind == "handoff":
             # Done at a counter: the guide says what to bring; there is nothing to submit here.
