@@ -97,6 +97,13 @@ def test_a_bundle_of_instant_items_is_decided_member_by_member(
     text = _receipt_text(kiosk)
     for name in ("社会保险个人参保证明打印", "个人所得税纳税记录开具", "无犯罪记录证明"):
         assert f"{name}：已办结" in text, text
+    # Each member's certificate went through the durable queue to the real CUPS printer.
+    assert w.result.print_state == "done"
+    assert kiosk.printing is not None
+    jobs = kiosk.printing.queue.jobs(case_number=case_number)
+    assert [(j.kind, j.state) for j in jobs if j.kind == "certificate"] == [
+        ("certificate", "printed")
+    ] * 3
 
 
 def test_search_by_pinyin_initials_on_the_letter_pad(qtbot: QtBot, kiosk: KioskApp) -> None:
