@@ -273,3 +273,54 @@ def issue_certificate(
         issuer=item.department,
         qr_payload=encode_certificate_qr(claims, key.sign, base_url=base_url),
     )
+
+
+def issue_declared_certificate(
+    *,
+    certificate_id: str,
+    case_number: str,
+    item: ServiceItem,
+    fields: list[CertificateField],
+    applicant: ApplicantCreate,
+    issued_at: dt.datetime,
+    today: dt.date,
+    key: SigningKey,
+    base_url: str,
+) -> CertificatePublic:
+    """Make and sign the certificate an item declares in the catalog (``item.certificate``).
+
+    ``fields`` are its lines filled from the decision's facts (``hall.decisions``); like a coded
+    template's, every printed value is in the signed claims, and the QR is a ``/verify`` URL.
+    """
+    spec = item.certificate
+    if spec is None:
+        raise CertificateError(f"item {item.id} declares no certificate")
+    valid_until = None if spec.valid_days is None else today + dt.timedelta(days=spec.valid_days)
+    masked = mask_id_number(applicant.id_number)
+    if valid_until is not None and not any(f.label.zh == "有效期至" for f in fields):
+        fields = [*fields, _field("有效期至", "Valid until", valid_until.isoformat())]
+    claims = CertificateClaims(
+        kid=key.kid,
+        cid=certificate_id,
+        case=case_number,
+        item=item.id,
+        name=applicant.name,
+        idm=masked,
+        iat=today,
+        exp=valid_until,
+        ttl=spec.title.zh,
+        iss=item.department.zh,
+        f=tuple((f.label.zh, f.value) for f in fields),
+    )
+    return CertificatePublic(
+        certificate_id=certificate_id,
+        template=item.id,
+        title=spec.title,
+        holder_name=applicant.name,
+        holder_id_masked=masked,
+        fields=fields,
+        issued_at=issued_at,
+        valid_until=valid_until,
+        issuer=item.department,
+        qr_payload=encode_certificate_qr(claims, key.sign, base_url=base_url),
+    )

@@ -1,18 +1,36 @@
 """Instant decisions ("秒批") for items whose catalog entry says ``instant: true``.
 
 Each rule is a pure function of the applicant, the shared-data records the hall found for them and
-the decision date, so the rules are tested without a database. Refusals carry a stable
-``reason_code`` for the terminal and a plain bilingual reason for the citizen.
+the decision date, so the rules are tested without a database. New items declare their decision
+in the catalog (``DecisionSpec``: register lookups and conditions) and :func:`evaluate` applies
+it; the two coded rules of the first catalog (:func:`decide`) stay for catalogs that name them.
+Refusals carry a stable ``reason_code`` for the terminal and a plain bilingual reason for the
+citizen.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, assert_never
+from typing import Any, Literal, assert_never
 
-from hall.schema import ApplicantCreate, DecisionRule, LocalizedText
+from hall.schema import (
+    ApplicantCreate,
+    CertificateField,
+    CertificateSpec,
+    ConditionSpec,
+    DecisionRule,
+    DecisionSpec,
+    FactValue,
+    LocalizedText,
+    mask_id_number,
+)
+
+logger = logging.getLogger(__name__)
 
 ELDER_AGE = 60
 """Older persons are citizens aged sixty or above (Protection of Older Persons law, art. 2)."""
@@ -216,3 +234,150 @@ def decide(
     if rule == "elder_age_60":
         return decide_elder_age_60(applicant, resident, today)
     assert_never(rule)
+
+
+# --- Declared decisions -------------------------------------------------------------------------
+
+
+def applicant_facts(
+    applicant: ApplicantCreate, resident: ResidentFacts | None, today: dt.date
+) -> dict[str, Any]:
+    """The built-in facts (``hall.schema.BUILTIN_FACTS``) of an applicant on ``today``.
+
+    The ID number itself is not among them: a certificate line prints ``applicant.id_masked``.
+    """
+    valid_until = applicant.valid_until
+    return {
+        "applicant": {
+            "name": applicant.name,
+            "gender": applicant.gender,
+            "birth_date": applicant.birth_date.isoformat(),
+            "id_masked": mask_id_number(applicant.id_number),
+            "card_type": applicant.card_type,
+        },
+        "resident": None
+        if resident is None
+        else {
+            "name": resident.name,
+            "gender": resident.gender,
+            "birth_date": resident.birth_date.isoformat(),
+            "household_address": resident.household_address,
+        },
+        "age": age_on(applicant.birth_date, today),
+        "card": {"days_left": None if valid_until is None else (valid_until - today).days},
+    }
+
+
+def fact_value(facts: Mapping[str, Any], path: str) -> Any:
+    """The value at ``register`` or ``register.field`` (``None`` when missing)."""
+    subject, _, field = path.partition(".")
+    value = facts.get(subject)
+    if not field:
+        return value
+    return value.get(field) if isinstance(value, Mapping) else None
+
+
+def _same(value: Any, expected: FactValue) -> bool:
+    # JSON's true is not 1: a boolean only equals a boolean.
+    if isinstance(value, bool) or isinstance(expected, bool):
+        return isinstance(value, bool) and isinstance(expected, bool) and value is expected
+    return bool(value == expected)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def condition_holds(condition: ConditionSpec, facts: Mapping[str, Any]) -> bool:
+    """Whether one declared condition holds (a missing fact fails all but ``present: false``)."""
+    value = fact_value(facts, condition.fact)
+    if condition.present is not None:
+        return (value is not None) is condition.present
+    if value is None:
+        return False
+    if condition.equals is not None:
+        return _same(value, condition.equals)
+    if condition.one_of is not None:
+        return any(_same(value, choice) for choice in condition.one_of)
+    if condition.starts_with is not None:
+        return isinstance(value, str) and value.startswith(condition.starts_with)
+    number = _number(value)
+    if number is None:
+        return False
+    if condition.at_least is not None:
+        return number >= condition.at_least
+    assert condition.at_most is not None
+    return number <= condition.at_most
+
+
+def evaluate(
+    spec: DecisionSpec,
+    applicant: ApplicantCreate,
+    *,
+    today: dt.date,
+    resident: ResidentFacts | None,
+    registers: Mapping[str, Mapping[str, Any] | None],
+) -> tuple[DecisionResult, dict[str, Any]]:
+    """Decide an instant item by its declared conditions; returns the result and the facts used.
+
+    The identity checks come first (an expired card, a number the register does not know, a
+    name or birth date that is not the register's): the machine decides nothing for a card it
+    cannot trust. Then every condition in order; the first that fails refuses with its words.
+    """
+    refused = check_identity(applicant, resident, today)
+    if refused is not None:
+        return refused, {}
+    encoded = birth_date_in_id_number(applicant.id_number)
+    if (encoded is not None and encoded != applicant.birth_date) or (
+        resident is not None and resident.birth_date != applicant.birth_date
+    ):
+        return _IDENTITY_MISMATCH, {}
+    facts = applicant_facts(applicant, resident, today)
+    for name in spec.lookups:
+        facts[name] = registers.get(name)
+    for condition in spec.conditions:
+        if not condition_holds(condition, facts):
+            # The refusal may name the facts it turned on ("now {age}"), never the ID number
+            # (not a fact); a missing one reads "—".
+            reason = LocalizedText(
+                zh=render_line(condition.refusal.zh, facts),
+                en=render_line(condition.refusal.en, facts),
+            )
+            return (
+                DecisionResult(outcome="refused", reason_code=condition.code, reason=reason),
+                facts,
+            )
+    return APPROVED, facts
+
+
+_PLACE = re.compile(r"\{([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?)(?:\|([^}]*))?\}")
+
+
+def placeholders(template: str) -> list[str]:
+    """The fact paths a certificate line's value template names."""
+    return [match.group(1) for match in _PLACE.finditer(template)]
+
+
+def render_line(template: str, facts: Mapping[str, Any]) -> str:
+    """Fill ``{fact.field}`` places; ``{fact.field|text}`` gives ``text`` for a missing fact."""
+
+    def fill(match: re.Match[str]) -> str:
+        value = fact_value(facts, match.group(1))
+        if value is None or value == "":
+            if match.group(2) is None:
+                logger.warning("certificate line names a missing fact %s", match.group(1))
+                return "—"
+            return match.group(2)
+        return str(value)
+
+    return _PLACE.sub(fill, template)
+
+
+def certificate_fields(spec: CertificateSpec, facts: Mapping[str, Any]) -> list[CertificateField]:
+    """The printed lines of a declared certificate for an approved applicant's facts."""
+    return [
+        CertificateField(label=line.label, value=render_line(line.value, facts))
+        for line in spec.lines
+    ]

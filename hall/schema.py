@@ -195,15 +195,122 @@ class FieldMatch(_Model):
     compare: Literal["name", "address", "exact"] = "name"
 
 
-ItemKind = Literal["service", "progress_query"]
+ItemKind = Literal["instant", "materials", "bundle", "service", "handoff"]
+"""What a citizen gets from an item: decided on the spot from shared data (``instant``), a case
+with documents checked by OCR (``materials``), several items in one application (``bundle``), a
+terminal service that is no application (``service``: progress, collecting, printing), or a
+ticket for a staffed window (``handoff``)."""
 DecisionRule = Literal["social_insurance_record", "elder_age_60"]
+"""The two coded rules of the first catalog; new items declare a :class:`DecisionSpec`."""
+
+BUILTIN_FACTS = ("applicant", "resident", "age", "card")
+"""Facts every decision may name without a lookup: the card, the household register entry, the
+age in whole years on the decision day, and the card's ``days_left`` of validity."""
+
+FactValue = str | int | float | bool
+
+_FACT_PATH = r"^[a-z][a-z0-9_]{0,31}(\.[a-z][a-z0-9_]{0,31})?$"
+
+
+class ConditionSpec(_Model):
+    """One condition an instant item's applicant must meet, and the refusal when they do not.
+
+    ``fact`` names a register looked up (``housing_fund``) or a field of it
+    (``housing_fund.status``), or a built-in fact (:data:`BUILTIN_FACTS`). Exactly one test:
+    ``present`` (``true``: a record or value exists; ``false``: none does), ``equals``,
+    ``one_of``, ``at_least``, ``at_most``, ``starts_with``. A missing fact fails every test but
+    ``present: false``.
+    """
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,47}$")
+    """The ``reason_code`` of the refusal."""
+    fact: str = Field(pattern=_FACT_PATH)
+    present: bool | None = None
+    equals: FactValue | None = None
+    one_of: list[FactValue] | None = Field(default=None, max_length=32)
+    at_least: float | None = None
+    at_most: float | None = None
+    starts_with: str | None = Field(default=None, max_length=64)
+    refusal: LocalizedText
+    """What the citizen reads when this condition fails: which condition, in plain words."""
+
+    @model_validator(mode="after")
+    def _one_test(self) -> ConditionSpec:
+        tests = [
+            self.present,
+            self.equals,
+            self.one_of,
+            self.at_least,
+            self.at_most,
+            self.starts_with,
+        ]
+        if sum(test is not None for test in tests) != 1:
+            raise ValueError(f"condition {self.code}: give exactly one test")
+        return self
+
+    @property
+    def subject(self) -> str:
+        """The register or built-in fact the condition reads."""
+        return self.fact.split(".", 1)[0]
+
+
+class DecisionSpec(_Model):
+    """An instant item's declarative decision: the registers to look up and the conditions.
+
+    The hall approves when every condition holds, in order; the first that fails refuses with its
+    own words. Adding an item with a new decision needs no new Python.
+    """
+
+    lookups: list[str] = Field(default_factory=list, max_length=8)
+    """Registers (``hall.registers``) to read for the applicant's ID number."""
+    conditions: list[ConditionSpec] = Field(default_factory=list, max_length=16)
+
+    @model_validator(mode="after")
+    def _facts_looked_up(self) -> DecisionSpec:
+        known = set(self.lookups) | set(BUILTIN_FACTS)
+        for condition in self.conditions:
+            if condition.subject not in known:
+                raise ValueError(
+                    f"condition {condition.code} reads {condition.subject!r}, not looked up"
+                )
+        return self
+
+
+class CertificateLine(_Model):
+    """One printed line of a declared certificate: a label and a value template.
+
+    ``value`` holds ``{fact.field}`` places filled from the decision's facts; ``{fact.field|text}``
+    prints ``text`` when the fact is missing.
+    """
+
+    label: LocalizedText
+    value: str = Field(max_length=200)
+
+
+class CertificateSpec(_Model):
+    """A certificate declared in the catalog instead of coded in ``hall.certificates``."""
+
+    title: LocalizedText
+    id_prefix: str = Field(pattern=r"^[A-Z]{2}$")
+    valid_days: int | None = Field(default=None, ge=1, le=3660)
+    lines: list[CertificateLine] = Field(min_length=1, max_length=16)
+
+
+class CategoryPublic(_Model):
+    """A category of the choose screen (社会保障, 医疗保障 ...)."""
+
+    id: str
+    name: LocalizedText
+    icon: str = "item"
+    order: int = 100
 
 
 class ServiceItem(_Model):
     """One service item with its full guide ("一图可视")."""
 
     id: str
-    kind: ItemKind = "service"
+    kind: ItemKind = "materials"
+    """Derived from the other fields when the file does not say (see ``_legacy_kind``)."""
     name: LocalizedText
     short_name: LocalizedText | None = None
     department: LocalizedText
@@ -222,6 +329,44 @@ class ServiceItem(_Model):
     """For "一件事一次办" bundles: the ids of the items it is made of."""
     icon: str = "item"
     order: int = 100
+    category: str = "general"
+    """The id of its :class:`CategoryPublic`."""
+    flow: str | None = Field(default=None, max_length=64)
+    """For ``service`` items: the terminal journey that serves it (``case-progress``,
+    ``certificate-collect``, ``business-license-print``)."""
+    decision: DecisionSpec | None = None
+    """For ``instant`` items: the register lookups and conditions the hall decides by."""
+    certificate: CertificateSpec | None = None
+    """A certificate declared here (else ``certificate_template`` names a coded one)."""
+    keywords: list[str] = Field(default_factory=list, max_length=64)
+    """Synonyms and everyday phrasings for the search (我要开餐馆, 开饭店 ...)."""
+    usage_rank: int = Field(default=1000, ge=0)
+    """How often it is used here (1: the most): the choose screen lists the most used first."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_kind(cls, data: Any) -> Any:
+        # The first catalog had kind "service" (every application) or "progress_query" and no
+        # flow; cached copies of it still load, with the kind the other fields imply.
+        if not isinstance(data, dict):
+            return data
+        kind = data.get("kind")
+        if kind == "progress_query":
+            return {**data, "kind": "service", "flow": data.get("flow") or "case-progress"}
+        if kind is None or (kind == "service" and not data.get("flow")):
+            if data.get("bundle_of"):
+                kind = "bundle"
+            elif data.get("instant"):
+                kind = "instant"
+            else:
+                kind = "materials"
+            return {**data, "kind": kind}
+        return data
+
+    @property
+    def takes_submissions(self) -> bool:
+        """Whether a citizen applies for it (instant, materials and bundles), not a service."""
+        return self.kind in ("instant", "materials", "bundle")
 
 
 class CatalogPublic(_Model):
@@ -229,6 +374,8 @@ class CatalogPublic(_Model):
 
     version: str
     items: list[ServiceItem]
+    categories: list[CategoryPublic] = Field(default_factory=list)
+    """The choose screen's categories in order (empty in catalogs older than categories)."""
 
     def item(self, item_id: str) -> ServiceItem:
         """Return the item with this id; ``KeyError`` when the catalog has none."""
@@ -383,6 +530,18 @@ class SubmissionPublic(_Model):
     item_id: str
     status: SubmissionStatus
     received_at: dt.datetime
+    decision: DecisionPublic | None = None
+    certificate: CertificatePublic | None = None
+    members: list[MemberResultPublic] = Field(default_factory=list)
+    """For a bundle: each member item's own status, decision and certificate, in bundle order."""
+
+
+class MemberResultPublic(_Model):
+    """One member item of a bundle case ("一件事一次办"): decided on its own."""
+
+    item_id: str
+    name: LocalizedText
+    status: SubmissionStatus
     decision: DecisionPublic | None = None
     certificate: CertificatePublic | None = None
 

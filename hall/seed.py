@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from hall import registers
 from hall.db import Database, Resident, SocialInsuranceRecord
 from hall.decisions import InsuranceFacts, ResidentFacts
 
@@ -98,6 +99,80 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
 )
 
 
+DEMO_REGISTERS: dict[str, dict[str, registers.Facts]] = {
+    # 王秀英, 74, retired in Chaoyang: medical insurance as a retiree, her flat, her marriage.
+    "110105195203141221": {
+        "medical_insurance": {
+            "scheme": "城镇职工基本医疗保险（退休）",
+            "since": "1975-07",
+            "status": "active",
+        },
+        "housing_fund": {
+            "unit": "北京市朝阳区纺织品公司",
+            "opened": "1995-03-01",
+            "monthly_yuan": 0,
+            "status": "closed",
+        },
+        "property": {"count": 1, "address": "北京市朝阳区建国路88号院3号楼2单元501室"},
+        "marriage": {"kind": "结婚登记", "date": "1975-05-01", "office": "北京市朝阳区民政局"},
+    },
+    # 李建国, 36, employed in Haidian: every employee register, no property, income tax paid.
+    "110108199008213012": {
+        "medical_insurance": {
+            "scheme": "城镇职工基本医疗保险",
+            "since": "2013-07",
+            "status": "active",
+        },
+        "housing_fund": {
+            "unit": "北京中关村科技有限公司",
+            "opened": "2013-07-15",
+            "monthly_yuan": 3200,
+            "status": "normal",
+        },
+        "tax": {"year": 2025, "paid_yuan": 18640.5, "withholder": "北京中关村科技有限公司"},
+    },
+    # 陈美玲, 41, from Shenzhen, living here on a residence permit (due for its endorsement);
+    # no insurance here: the si-insured and medical certificates are refused.
+    "440306198511074021": {
+        "residence_permit": {
+            "permit_number": "110105202400012345",
+            "address": "北京市朝阳区朝外大街22号",
+            "issued": "2024-01-15",
+            "status": "valid",
+            "residence_registered": True,
+        },
+        "tax": {"year": 2025, "paid_yuan": 2310.0, "withholder": "北京朝外餐饮管理有限公司"},
+    },
+    # 赵德明, 78, from Shanghai, retired here: a grade-2 physical disability certificate.
+    "310115194806052530": {
+        "medical_insurance": {
+            "scheme": "城镇职工基本医疗保险（退休）",
+            "since": "1968-09",
+            "status": "active",
+        },
+        "disability": {"kind": "肢体残疾", "grade": 2, "certificate_since": "2019-04-01"},
+        "property": {"count": 1, "address": "北京市朝阳区望京西园二区216号楼1203室"},
+        "marriage": {"kind": "结婚登记", "date": "1972-10-01", "office": "上海市浦东新区民政局"},
+    },
+}
+"""Each demo resident's records in the generic registers (``hall.registers``), by ID number.
+
+The registers seeded: medical_insurance, housing_fund, property, marriage, residence_permit,
+tax, disability (and criminal_record, empty: no demo person has one).
+"""
+
+DEMO_REGISTER_NAMES = (
+    "medical_insurance",
+    "housing_fund",
+    "property",
+    "marriage",
+    "residence_permit",
+    "tax",
+    "disability",
+    "criminal_record",
+)
+
+
 def seed_demo_data(db: Database) -> int:
     """Make the demo residents and records exist exactly as above; returns how many rows changed.
 
@@ -124,6 +199,9 @@ def seed_demo_data(db: Database) -> int:
                     SocialInsuranceRecord.id_number == facts.id_number
                 )
             ).all()
+            records_here = DEMO_REGISTERS.get(facts.id_number, {})
+            for name in DEMO_REGISTER_NAMES:
+                changed += registers.put(session, name, facts.id_number, records_here.get(name))
             insurance = person.insurance
             if insurance is None:
                 for record in records:

@@ -14,14 +14,15 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
-from hall import certificates
+from hall import certificates, registers
 from hall.certificates import SigningKey
 from hall.db import (
     CaseStage,
@@ -36,7 +37,14 @@ from hall.db import (
     database_now,
     insert_or_skip,
 )
-from hall.decisions import InsuranceFacts, ResidentFacts, decide
+from hall.decisions import (
+    DecisionResult,
+    InsuranceFacts,
+    ResidentFacts,
+    certificate_fields,
+    decide,
+    evaluate,
+)
 from hall.errors import (
     ApplicantRequiredError,
     CaseNotFoundError,
@@ -48,6 +56,7 @@ from hall.errors import (
 from hall.keys import MemoryKeyProvider, Sealer
 from hall.materials import check_materials
 from hall.schema import (
+    ApplicantCreate,
     CaseProgressPublic,
     CatalogPublic,
     CertificatePublic,
@@ -55,6 +64,7 @@ from hall.schema import (
     HeartbeatCreate,
     HeartbeatPublic,
     LocalizedText,
+    MemberResultPublic,
     ServiceItem,
     StagePublic,
     SubmissionCreate,
@@ -284,7 +294,9 @@ class HallService:
             case_number=row.case_number, code="review", started_at=now
         )
         session.add(review)
-        if item.instant and item.decision_rule is not None and submission.applicant is not None:
+        if item.kind == "bundle":
+            self._decide_bundle(session, row, item, submission, review)
+        elif _decidable(item) and submission.applicant is not None:
             self._decide(session, row, item, submission, review)
         elif item.instant:
             logger.warning("item %s is instant without a decision rule: left accepted", item.id)
@@ -294,6 +306,70 @@ class HallService:
         logger.info("case %s for item %s: %s", row.case_number, row.item_id, row.status)
         return self._public(row)
 
+    def _verdict(
+        self, session: Session, item: ServiceItem, applicant: ApplicantCreate, today: dt.date
+    ) -> tuple[DecisionResult, dict[str, Any], InsuranceFacts | None]:
+        """The decision on one instant item: its declared conditions, or a coded rule."""
+        resident_row = session.get(Resident, applicant.id_number)
+        resident = None if resident_row is None else _resident_facts(resident_row)
+        insurance = self._insurance_facts(session, applicant.id_number)
+        if item.decision is not None:
+            found = registers.lookup(session, item.decision.lookups, applicant.id_number)
+            result, facts = evaluate(
+                item.decision, applicant, today=today, resident=resident, registers=found
+            )
+            return result, facts, insurance
+        assert item.decision_rule is not None
+        result = decide(
+            item.decision_rule, applicant, today=today, resident=resident, insurance=insurance
+        )
+        return result, {}, insurance
+
+    def _certificate(
+        self,
+        session: Session,
+        case_number: str,
+        item: ServiceItem,
+        applicant: ApplicantCreate,
+        facts: dict[str, Any],
+        insurance: InsuranceFacts | None,
+    ) -> CertificatePublic | None:
+        """Issue the approved item's certificate (declared or coded), or ``None`` if it has none."""
+        issued_at = self._clock()
+        local_day = issued_at.astimezone(self.timezone).date()
+        if item.certificate is not None:
+            serial = _next_serial(session, f"cert-{item.certificate.id_prefix}-{local_day:%Y%m%d}")
+            return certificates.issue_declared_certificate(
+                certificate_id=certificates.format_certificate_id(
+                    item.certificate.id_prefix, local_day, serial
+                ),
+                case_number=case_number,
+                item=item,
+                fields=certificate_fields(item.certificate, facts),
+                applicant=applicant,
+                issued_at=issued_at.astimezone(self.timezone),
+                today=local_day,
+                key=self.key,
+                base_url=self.public_base_url,
+            )
+        if item.certificate_template is None:
+            return None
+        template = certificates.template_for(item.certificate_template)
+        serial = _next_serial(session, f"cert-{template.id_prefix}-{local_day:%Y%m%d}")
+        return certificates.issue_certificate(
+            certificate_id=certificates.format_certificate_id(
+                template.id_prefix, local_day, serial
+            ),
+            case_number=case_number,
+            item=item,
+            applicant=applicant,
+            insurance=insurance,
+            issued_at=issued_at.astimezone(self.timezone),
+            today=local_day,
+            key=self.key,
+            base_url=self.public_base_url,
+        )
+
     def _decide(
         self,
         session: Session,
@@ -302,20 +378,11 @@ class HallService:
         submission: SubmissionCreate,
         review: CaseStage,
     ) -> None:
-        assert item.decision_rule is not None
         assert submission.applicant is not None
         applicant = submission.applicant
-        resident = session.get(Resident, applicant.id_number)
-        insurance = self._insurance_facts(session, applicant.id_number)
         now = self._clock()
         today = now.astimezone(self.timezone).date()
-        result = decide(
-            item.decision_rule,
-            applicant,
-            today=today,
-            resident=None if resident is None else _resident_facts(resident),
-            insurance=insurance,
-        )
+        result, facts, insurance = self._verdict(session, item, applicant, today)
         review.finished_at = now
         decided_at = self._clock()
         session.add(
@@ -338,52 +405,140 @@ class HallService:
         )
         row.status = result.outcome
         last = decided_at
-        if result.approved and item.certificate_template is not None:
-            issued_at = self._clock()
-            local_day = issued_at.astimezone(self.timezone).date()
-            template = certificates.template_for(item.certificate_template)
-            serial = _next_serial(session, f"cert-{template.id_prefix}-{local_day:%Y%m%d}")
-            certificate = certificates.issue_certificate(
-                certificate_id=certificates.format_certificate_id(
-                    template.id_prefix, local_day, serial
-                ),
-                case_number=row.case_number,
-                item=item,
-                applicant=applicant,
-                insurance=insurance,
-                issued_at=issued_at.astimezone(self.timezone),
-                today=local_day,
-                key=self.key,
-                base_url=self.public_base_url,
+        if result.approved:
+            certificate = self._certificate(
+                session, row.case_number, item, applicant, facts, insurance
             )
+            if certificate is not None:
+                session.add(
+                    Certificate(
+                        certificate_id=certificate.certificate_id,
+                        submission_id=row.id,
+                        template=certificate.template,
+                        kid=self.key.kid,
+                        issued_at=certificate.issued_at,
+                        valid_until=certificate.valid_until,
+                        body=self.sealer.seal(
+                            certificate.model_dump(mode="json"),
+                            certificate_context(certificate.certificate_id),
+                        ),
+                    )
+                )
+                last = self._clock()
+                session.add(
+                    CaseStage(
+                        case_number=row.case_number,
+                        code="certificate",
+                        started_at=certificate.issued_at,
+                        finished_at=last,
+                    )
+                )
+                logger.info(
+                    "case %s: certificate %s issued", row.case_number, certificate.certificate_id
+                )
+        session.add(
+            CaseStage(case_number=row.case_number, code="done", started_at=last, finished_at=last)
+        )
+
+    def _decide_bundle(
+        self,
+        session: Session,
+        row: Submission,
+        bundle: ServiceItem,
+        submission: SubmissionCreate,
+        review: CaseStage,
+    ) -> None:
+        """One submission, a result per member: instant members decided now, others accepted.
+
+        The case is ``accepted`` while any member waits for a clerk, else ``approved`` when any
+        member was approved, else ``refused``; its decision (once every member is decided) names
+        the refused members in plain words.
+        """
+        applicant = submission.applicant
+        now = self._clock()
+        today = now.astimezone(self.timezone).date()
+        results: list[MemberResultPublic] = []
+        for member_id in bundle.bundle_of:
+            member = self.catalog.item(member_id)
+            if not _decidable(member) or applicant is None or submission.identity == "photo":
+                results.append(
+                    MemberResultPublic(item_id=member.id, name=member.name, status="accepted")
+                )
+                continue
+            result, facts, insurance = self._verdict(session, member, applicant, today)
+            certificate = None
+            if result.approved:
+                certificate = self._certificate(
+                    session, row.case_number, member, applicant, facts, insurance
+                )
+            results.append(
+                MemberResultPublic(
+                    item_id=member.id,
+                    name=member.name,
+                    status=result.outcome,
+                    decision=DecisionPublic(
+                        outcome=result.outcome,
+                        reason_code=result.reason_code,
+                        reason=result.reason,
+                        decided_at=self._clock().astimezone(self.timezone),
+                    ),
+                    certificate=certificate,
+                )
+            )
+        for position, member_result in enumerate(results):
             session.add(
-                Certificate(
-                    certificate_id=certificate.certificate_id,
-                    submission=row,
-                    template=certificate.template,
-                    kid=self.key.kid,
-                    issued_at=issued_at,
-                    valid_until=certificate.valid_until,
+                registers.BundleMemberResult(
+                    submission_id=row.id,
+                    position=position,
+                    item_id=member_result.item_id,
+                    status=member_result.status,
+                    # A member's certificate names the holder: sealed like the case's own.
                     body=self.sealer.seal(
-                        certificate.model_dump(mode="json"),
-                        certificate_context(certificate.certificate_id),
+                        member_result.model_dump(mode="json"),
+                        member_context(row.case_number, position),
                     ),
                 )
             )
-            last = self._clock()
-            session.add(
-                CaseStage(
-                    case_number=row.case_number,
-                    code="certificate",
-                    started_at=issued_at,
-                    finished_at=last,
-                )
+        statuses = [r.status for r in results]
+        decided_at = self._clock()
+        if "accepted" in statuses:
+            row.status = "accepted"
+            return
+        review.finished_at = now
+        session.add(
+            CaseStage(
+                case_number=row.case_number, code="decision", started_at=now, finished_at=decided_at
             )
-            logger.info(
-                "case %s: certificate %s issued", row.case_number, certificate.certificate_id
+        )
+        refused = [r for r in results if r.status == "refused"]
+        outcome = "approved" if len(refused) < len(results) else "refused"
+        reason = None
+        if refused:
+            reasons = [
+                (r.name, r.decision.reason if r.decision is not None else None) for r in refused
+            ]
+            reason = LocalizedText(
+                zh="；".join(f"{n.zh}：{why.zh if why else '未通过'}" for n, why in reasons),
+                en="; ".join(f"{n.en}: {why.en if why else 'refused'}" for n, why in reasons),
             )
         session.add(
-            CaseStage(case_number=row.case_number, code="done", started_at=last, finished_at=last)
+            Decision(
+                submission_id=row.id,
+                outcome=outcome,
+                reason_code="members_refused" if refused else None,
+                reason_zh=None if reason is None else reason.zh,
+                reason_en=None if reason is None else reason.en,
+                decided_at=decided_at,
+            )
+        )
+        row.status = outcome
+        session.add(
+            CaseStage(
+                case_number=row.case_number,
+                code="done",
+                started_at=decided_at,
+                finished_at=decided_at,
+            )
         )
 
     def _insurance_facts(self, session: Session, id_number: str) -> InsuranceFacts | None:
@@ -410,7 +565,7 @@ class HallService:
             item = self.catalog.item(item_id)
         except KeyError:
             raise UnknownItemError(f"no service item {item_id!r} in the catalog") from None
-        if item.kind != "service":
+        if not item.takes_submissions:
             raise UnknownItemError(f"item {item_id!r} takes no submissions")
         return item
 
@@ -555,6 +710,7 @@ class HallService:
             received_at=row.received_at.astimezone(self.timezone),
             decision=decision,
             certificate=certificate,
+            members=_members(row, self.sealer),
         )
 
 
@@ -624,6 +780,34 @@ def count_rows_by_key(db: Database) -> dict[str | None, int]:
             for key_id, count in session.execute(select(kid, func.count()).group_by(kid)):
                 counts[key_id] = counts.get(key_id, 0) + int(count)
     return counts
+
+
+def member_context(case_number: str, position: int) -> str:
+    """The associated data a bundle member's sealed result is bound to (its case and place)."""
+    return f"bundle_member_results.body:{case_number}:{position}"
+
+
+def _members(row: Submission, sealer: Sealer) -> list[MemberResultPublic]:
+    """A bundle case's member results in bundle order (empty for any other case)."""
+    session = object_session(row)
+    if session is None:
+        return []
+    stored = session.execute(
+        select(registers.BundleMemberResult.position, registers.BundleMemberResult.body)
+        .where(registers.BundleMemberResult.submission_id == row.id)
+        .order_by(registers.BundleMemberResult.position)
+    ).all()
+    return [
+        MemberResultPublic.model_validate(
+            sealer.open(body, member_context(row.case_number, position))
+        )
+        for position, body in stored
+    ]
+
+
+def _decidable(item: ServiceItem) -> bool:
+    """Whether the hall decides this item on the spot (declared conditions or a coded rule)."""
+    return item.instant and (item.decision is not None or item.decision_rule is not None)
 
 
 def _status(value: str) -> SubmissionStatus:

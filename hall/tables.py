@@ -6,8 +6,8 @@ The tables live beside the code that owns them; importing this module imports th
 
 from __future__ import annotations
 
-from hall import event_kinds, events, staff
+from hall import event_kinds, events, registers, staff
 from hall.db import Base
 from hall.fleet import models as fleet_models
 
-__all__ = ["Base", "event_kinds", "events", "fleet_models", "staff"]
+__all__ = ["Base", "event_kinds", "events", "fleet_models", "registers", "staff"]

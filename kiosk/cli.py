@@ -15,6 +15,7 @@ from kiosk.config import ConfigError, KioskSettings, load_settings
 # Sub-command modules in kiosk/commands/, each with ``register(subparsers)``; the order is the
 # order of ``kiosk --help``.
 COMMAND_MODULES: tuple[str, ...] = (
+    "kiosk.commands.catalog",
     "kiosk.commands.devices",
     "kiosk.commands.enrol",
     "kiosk.commands.idcard",

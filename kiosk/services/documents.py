@@ -136,6 +136,11 @@ def receipt(
         ("办理时间", printed_at.astimezone().strftime("%Y-%m-%d %H:%M")),
         ("办理状态", f"{zh} {en}"),
     ]
+    if result is not None:
+        # A bundle ("一件事一次办"): one receipt, a line per member item with its own outcome.
+        for member in result.members:
+            member_zh, _ = _OUTCOME_LINES[member.status]
+            rows.append(("包含事项", f"{member.name.zh}：{member_zh}"))
     if identity_photo:
         rows.append(
             (

@@ -1,4 +1,6 @@
-"""What a result means for printing: the receipt always, the certificate when one was issued.
+"""What a result means for printing: the receipt always, and the certificates issued.
+
+For a bundle, each approved member's certificate prints too.
 
 Plain Python for the result flow (``kiosk.ui.flows.result``), which sends each document to its
 printer's worker or to the durable print queue.
@@ -22,6 +24,8 @@ class Printout:
 
     receipt: Receipt
     certificate: CertificateDocument | None = None
+    member_certificates: tuple[CertificateDocument, ...] = ()
+    """A bundle's: each approved member item's certificate, in bundle order."""
 
 
 def printout(
@@ -64,4 +68,11 @@ def printout(
     certificate = None
     if result is not None and result.certificate is not None:
         certificate = documents.certificate_document(result.certificate)
-    return Printout(receipt, certificate)
+    members: tuple[CertificateDocument, ...] = ()
+    if result is not None:
+        members = tuple(
+            documents.certificate_document(member.certificate)
+            for member in result.members
+            if member.certificate is not None
+        )
+    return Printout(receipt, certificate, members)

@@ -168,6 +168,10 @@ class Navigator(QObject):
             raise ValueError(f"{name!r} is offered twice")
         self._handlers[name] = handler
 
+    def offers(self, name: str) -> bool:
+        """Whether some flow offers ``name`` (a catalog item may name a journey not built yet)."""
+        return name in self._handlers
+
     def go(self, name: str, *args: Any, **kwargs: Any) -> None:
         """Hand over to the flow that offers ``name``."""
         self._handlers[name](*args, **kwargs)

@@ -346,6 +346,52 @@ STRINGS: dict[str, tuple[str, str]] = {
     "hours_minutes": ("{h}小时{m}分", "{h} h {m} min"),
     "days_hours": ("{d}天{h}小时", "{d} d {h} h"),
     "seconds": ("{s}秒", "{s} s"),
+    # The choose screen: categories, pages, search (catalog)
+    "tag_bundle": ("一件事一次办", "All in one application"),
+    "tag_handoff": ("需到窗口办理", "At a staffed counter"),
+    "tag_service": ("自助服务", "Self-service"),
+    "choose_popular": ("常用事项", "Most used"),
+    "choose_search": ("拼音搜索", "Search"),
+    "choose_search_hide": ("收起键盘", "Hide keyboard"),
+    "choose_search_prompt": (
+        "按拼音或首字母搜索，例如 jzz（居住证）",
+        "Type pinyin, its initials or English, e.g. jzz (居住证)",
+    ),
+    "choose_search_query": ("搜索：{query}", "Search: {query}"),
+    "choose_search_none": (
+        "没有找到“{query}”，请换个说法，或点下方的常用说法。",
+        "Nothing found for “{query}”. Try other words or one of the phrases below.",
+    ),
+    "choose_page": (
+        "第{page}/{pages}页 · {count}项",
+        "Page {page}/{pages} · {count}",
+    ),
+    "choose_prev": ("◀ 上一页", "◀ Previous"),
+    "choose_next": ("下一页 ▶", "Next ▶"),
+    "choose_service_missing": (
+        "“{item}”在这台自助机上暂不能办理，请到服务大厅窗口办理，或点“呼叫工作人员”。",
+        "“{item}” cannot be done on this terminal yet. Please go to a counter of the service "
+        "hall, or press “Call staff”.",
+    ),
+    "pad_backspace": ("⌫ 删除", "⌫ Delete"),
+    "pad_clear": ("清空", "Clear"),
+    "pad_suggested": ("常用说法：", "Often asked:"),
+    "guide_handoff_note": (
+        "此事项需要到服务大厅窗口办理：请带齐上面列出的材料前往窗口。",
+        "This is done at a staffed counter of the service hall: please bring the materials listed "
+        "above to the counter.",
+    ),
+    "identify_card_expired": (
+        "您的身份证已于 {date} 过期，不能办理。请先到派出所换领新证（可办理临时身份证），"
+        "或点“呼叫工作人员”。",
+        "Your ID card expired on {date}, so nothing can be done with it. Please renew it at a "
+        "police station first (a temporary card is issued there), or press “Call staff”.",
+    ),
+    "identify_card_expiring": (
+        "提醒：您的身份证将于 {date} 到期（还有 {days} 天），请尽早到派出所换领。",
+        "Note: your ID card expires on {date} (in {days} days). Please renew it at a police "
+        "station soon.",
+    ),
 }
 
 

@@ -28,8 +28,7 @@ def to_lease_capture(qtbot: QtBot, kiosk: KioskApp, card: str = "adult") -> None
     assert kiosk.card_simulator is not None
     kiosk.card_simulator.insert(demo_card(card))
     qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=SCREEN_WAIT)
-    ids = [item.id for item in kiosk.catalog().items]
-    click(qtbot, w.choose.buttons[ids.index("sole-proprietor-registration")])
+    click(qtbot, w.choose.reveal("sole-proprietor-registration"))
     click(qtbot, w.guide.start_button)
     assert w.current_screen() is w.capture
 

@@ -28,8 +28,7 @@ WAIT = 15_000
 
 
 def _choose(qtbot: QtBot, kiosk: KioskApp, item_id: str) -> None:
-    ids = [item.id for item in kiosk.catalog().items]
-    click(qtbot, kiosk.window.choose.buttons[ids.index(item_id)])
+    click(qtbot, kiosk.window.choose.reveal(item_id))
 
 
 def _photo_path_to_capture(qtbot: QtBot, kiosk: KioskApp) -> None:

@@ -34,8 +34,7 @@ def _click(qtbot: QtBot, button: QPushButton) -> None:
 
 
 def _choose(qtbot: QtBot, kiosk: KioskApp, item_id: str) -> None:
-    ids = [item.id for item in kiosk.catalog().items]
-    _click(qtbot, kiosk.window.choose.buttons[ids.index(item_id)])
+    _click(qtbot, kiosk.window.choose.reveal(item_id))
 
 
 def _journey(qtbot: QtBot, kiosk: KioskApp, card_key: str, item_id: str) -> str:

@@ -204,7 +204,7 @@ def test_a_finger_drags_a_long_review_up(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: bar.value() > 0)
 
 
-@pytest.mark.parametrize(("orientation", "columns"), [("portrait", 1), ("landscape", 2)])
+@pytest.mark.parametrize(("orientation", "columns"), [("portrait", 1), ("landscape", 3)])
 def test_items_set_while_hidden_take_one_column_on_a_portrait_screen(
     qtbot: QtBot, orientation: str, columns: int
 ) -> None:

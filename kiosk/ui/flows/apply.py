@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QObject
 
 from hall.schema import ServiceItem
@@ -11,6 +13,8 @@ from kiosk.services.session import Step
 from kiosk.ui.navigator import Navigator
 from kiosk.ui.screens import loc
 from kiosk.ui.strings import tr
+
+log = logging.getLogger(__name__)
 
 
 class ApplyFlow(QObject):
@@ -38,7 +42,7 @@ class ApplyFlow(QObject):
         nav = self.nav
         session = nav.session
         holder = documents.mask_name(session.card.name) if session.card else ""
-        nav.window.choose.set_items(list(nav.services.catalog().items), holder)
+        nav.window.choose.set_catalog(nav.services.catalog(), holder)
         photo = session.photo_identity and session.card is None
         nav.window.choose.show_notice(tr("choose_photo_id_note", nav.language) if photo else "")
         nav.window.show_screen(nav.window.choose)
@@ -50,8 +54,19 @@ class ApplyFlow(QObject):
     def _on_choose_item_chosen(self, item: ServiceItem) -> None:
         nav = self.nav
         nav.begin_activity()
-        if item.kind == "progress_query":
-            nav.go("progress")
+        if item.kind == "service":
+            # Each terminal service is its own journey, offered under its flow's name.
+            flow = "progress" if item.flow == "case-progress" else str(item.flow)
+            if not nav.offers(flow):
+                log.warning("service item %s names flow %s, which this build lacks", item.id, flow)
+                text = tr("choose_service_missing", nav.language, item=loc(item.name, nav.language))
+                nav.window.choose.show_notice(text, error=True)
+                return
+            nav.go(flow)
+            return
+        if item.kind == "handoff":
+            # Done at a counter: the guide says what to bring; there is nothing to submit here.
+            self._show_guide(item)
             return
         needs_card = any(spec.source == "id_card" for spec in item.materials)
         if nav.session.photo_identity and needs_card and photo_id_spec(item) is None:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject
 from devices.errors import DeviceError
 from devices.idcard.card import IdCard
 from kiosk.services.capture import ELDER_AGE
+from kiosk.services.card_validity import card_validity
 from kiosk.services.materials import photo_id_spec
 from kiosk.services.session import SessionError, Step
 from kiosk.ui.navigator import Navigator
@@ -26,6 +27,7 @@ class IdentifyFlow(QObject):
         super().__init__(nav)
         self.nav = nav
         self._card_on_reader = False
+        self._expired_shown = False
         w = nav.window
         watcher = nav.services.card_watcher
         watcher.card_placed.connect(self._on_card_watcher_card_placed)
@@ -69,6 +71,22 @@ class IdentifyFlow(QObject):
             card.wipe()  # a card laid down mid-submission is not taken; this copy is dropped
             return
         nav.begin_activity()
+        validity = card_validity(card.valid_to, dt.date.today())
+        if validity.expired:
+            # Nothing can be done with it: say so now, with what to do, not after the choosing.
+            assert validity.valid_to is not None
+            card.wipe()
+            log.info("an expired card was refused at step %s", step.value)
+            text = tr("identify_card_expired", nav.language, date=validity.valid_to.isoformat())
+            self._expired_shown = True
+            if step is Step.IDENTIFY:
+                nav.window.identify.show_error(text)
+            elif step is Step.ATTRACT:
+                nav.window.attract.show_error(text)
+            else:
+                nav.window.choose.show_notice(text, error=True)
+            return
+        self._expired_shown = False
         nav.session.identify(card)
         log.info("card read (%s) at step %s", card.card_type.value, step.value)
         # 适老化: a card holder of 60 or more gets the larger type without having to ask.
@@ -77,6 +95,15 @@ class IdentifyFlow(QObject):
             nav.go("guide", nav.session.item)
         else:
             nav.go("choose")
+            if validity.expiring and validity.valid_to is not None:
+                nav.window.choose.show_notice(
+                    tr(
+                        "identify_card_expiring",
+                        nav.language,
+                        date=validity.valid_to.isoformat(),
+                        days=validity.days_left,
+                    )
+                )
 
     def _on_card_watcher_read_failed(self, error: DeviceError) -> None:
         nav = self.nav
@@ -90,7 +117,7 @@ class IdentifyFlow(QObject):
 
     def _on_card_watcher_card_removed(self) -> None:
         self._card_on_reader = False
-        if self.nav.session.step is Step.ATTRACT:
+        if self.nav.session.step is Step.ATTRACT and not self._expired_shown:
             self.nav.window.attract.error.hide()  # the "take your card" reminder has done its job
 
     def _on_card_watcher_reader_ready(self) -> None:

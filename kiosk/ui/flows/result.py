@@ -92,6 +92,8 @@ class ResultFlow(QObject):
         if certificate is not None:
             doc = certificate
             jobs["certificate"] = lambda: a4.print_certificate(doc)
+        for number, member in enumerate(out.member_certificates, 1):
+            jobs[f"certificate-{number}"] = partial(a4.print_certificate, member)
         queued = nav.services.print_jobs
         if queued is not None:
             # Through the durable queue: a job the printer could not take now prints when it is
@@ -102,6 +104,10 @@ class ResultFlow(QObject):
             if certificate is not None:
                 jobs["certificate"] = queued.job(
                     "certificate", case, encode_certificate(certificate)
+                )
+            for number, member in enumerate(out.member_certificates, 1):
+                jobs[f"certificate-{number}"] = queued.job(
+                    "certificate", case, encode_certificate(member)
                 )
         self._start_jobs(jobs)
 

@@ -1,17 +1,50 @@
-"""Choosing a service item: at most six big buttons, each saying whether it finishes on the spot."""
+"""Choosing a service item: the most used first, categories, pages, and a search by letter pad.
+
+At most six items on a page (the design's six choices), big buttons each saying what the item
+gives (done on the spot, documents needed, a bundle, a counter); a page line and big previous /
+next buttons say there is more. The letter pad searches as the citizen types: pinyin, initials,
+English, or a suggested phrase (``kiosk.services.search``).
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QScrollArea, QWidget
 
-from hall.schema import ServiceItem
+from hall.schema import CatalogPublic, CategoryPublic, ServiceItem
+from kiosk.services.search import CatalogSearch
+from kiosk.ui.keypad import LetterPadWidget
 from kiosk.ui.screens import loc
 from kiosk.ui.strings import tr
-from kiosk.ui.widgets import NARROW_WIDTH, ActionBar, Screen, WrappingButton, button, label
+from kiosk.ui.widgets import (
+    NARROW_WIDTH,
+    Screen,
+    WrappingButton,
+    button,
+    clear_layout,
+    label,
+    touch_scrolling,
+)
 
 MAX_CHOICES = 6
+"""Items on one page of a landscape screen (three columns, two rows)."""
+NARROW_CHOICES = 4
+"""Items on one page of a portrait screen (one column: six big buttons would not fit its
+height in elder mode with the categories and the search)."""
+WIDE_COLUMNS = 3
+"""Columns of items on a landscape screen."""
+POPULAR = "popular"
+"""The first view: every item, the most used first."""
+SEARCH = "search"
+
+_TAGS = {
+    "instant": "tag_instant",
+    "materials": "tag_materials",
+    "bundle": "tag_bundle",
+    "service": "tag_service",
+    "handoff": "tag_handoff",
+}
 
 
 class ChooseScreen(Screen):
@@ -21,12 +54,42 @@ class ChooseScreen(Screen):
     home_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        """Build an empty grid; ``set_items`` fills it."""
+        """Build the empty screen; ``set_items`` (or ``set_catalog``) fills it."""
         super().__init__(parent)
         self.greeting = label("", "subtitle")
         self.title = label("", "title")
-        self.body.addWidget(self.greeting)
-        self.body.addWidget(self.title)
+        top = QHBoxLayout()
+        top.setSpacing(24)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.greeting)
+        self.search_button = button()
+        self.search_button.clicked.connect(self._on_search_button_clicked)
+        top.addWidget(self.search_button)
+        self.body.addLayout(top)
+        self.search_line = label("", "subtitle")
+        self.search_line.hide()
+        self.body.addWidget(self.search_line)
+        self.pad = LetterPadWidget()
+        self.pad.hide()
+        self.pad.query_changed.connect(self._on_pad_query_changed)
+        self.pad.phrase_chosen.connect(self._on_pad_phrase_chosen)
+        self.body.addWidget(self.pad)
+        # Categories: one row of big buttons, swiped sideways when they do not all fit.
+        strip = QWidget()
+        strip.setObjectName("categoryStrip")
+        self.category_row = QHBoxLayout(strip)
+        self.category_row.setContentsMargins(0, 0, 0, 0)
+        self.category_row.setSpacing(16)
+        self.category_area = touch_scrolling(QScrollArea())
+        self.category_area.setWidget(strip)
+        self.category_area.setWidgetResizable(True)
+        self.category_area.setFixedHeight(84)
+        self.category_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.category_area.viewport().setAutoFillBackground(False)
+        strip.setAutoFillBackground(False)
+        strip.setStyleSheet("QWidget#categoryStrip { background: transparent; }")
+        self.body.addWidget(self.category_area)
+        self.category_buttons: dict[str, QPushButton] = {}
         self.notice = label("", "subtitle")
         self.notice.hide()
         self.body.addWidget(self.notice)
@@ -34,21 +97,118 @@ class ChooseScreen(Screen):
         self.grid.setSpacing(28)
         self.body.addLayout(self.grid)
         self.body.addStretch(1)
-        bar = ActionBar()
-        self.home_button = bar.add(button())
+        # The bottom row: home on the left, the pages on the right (one row: a landscape
+        # screen's 1080 px hold three rows of items, the categories and the search).
+        pager = QHBoxLayout()
+        pager.setSpacing(24)
+        self.home_button = button()
+        self.home_button.setMinimumWidth(280)
         self.home_button.clicked.connect(self.home_requested)
-        self.body.addWidget(bar)
+        self.prev_button = button("◀")
+        self.prev_button.setFixedWidth(112)
+        self.prev_button.clicked.connect(lambda: self._turn(-1))
+        self.page_label = label("", "body", wrap=False)
+        self.next_button = button("▶")
+        self.next_button.setFixedWidth(112)
+        self.next_button.clicked.connect(lambda: self._turn(1))
+        pager.addWidget(self.home_button)
+        pager.addStretch(1)
+        pager.addWidget(self.prev_button)
+        pager.addWidget(self.page_label)
+        pager.addWidget(self.next_button)
+        self.body.addLayout(pager)
+        self._all: list[ServiceItem] = []
+        self._categories: list[CategoryPublic] = []
+        self._search: CatalogSearch | None = None
+        self._view = POPULAR
+        self._shown: list[ServiceItem] = []
+        self._page = 0
         self._items: list[ServiceItem] = []
         self.buttons: list[QPushButton] = []
         self._holder = ""
-        self._columns = 2
+        self._columns = WIDE_COLUMNS
+
+    # --- Filling --------------------------------------------------------------------------------
 
     def set_items(self, items: list[ServiceItem], holder_masked: str) -> None:
-        """Show ``items`` (the first six) for a holder shown by masked name, or anonymously."""
-        self._items = items[:MAX_CHOICES]
+        """Show ``items``, the most used first, for a holder shown by masked name (or none)."""
+        self.set_catalog(CatalogPublic(version="-", items=items), holder_masked)
+
+    def set_catalog(self, catalog: CatalogPublic, holder_masked: str) -> None:
+        """Show a catalog's items and categories; the search is built for it."""
+        self._all = sorted(catalog.items, key=lambda item: (item.usage_rank, item.order))
+        present = {item.category for item in catalog.items}
+        self._categories = [c for c in catalog.categories if c.id in present]
+        self._search = CatalogSearch(catalog) if catalog.items else None
+        self.pad.set_suggestions(self._search.suggestions() if self._search else [])
         self._holder = holder_masked
+        self.pad.clear()
+        self.pad.hide()
+        self._build_categories()
+        self._show_view(POPULAR)
+
+    def _build_categories(self) -> None:
+        clear_layout(self.category_row)
+        self.category_buttons = {}
+        for key in (POPULAR, *(c.id for c in self._categories)):
+            push = button()
+            push.setCheckable(True)
+            push.setMinimumHeight(64)
+            push.clicked.connect(lambda _=False, view=key: self._show_view(view))
+            self.category_row.addWidget(push)
+            self.category_buttons[key] = push
+        self.category_row.addStretch(1)
+        self.category_area.setVisible(bool(self._categories))
+
+    def _show_view(self, view: str, page: int = 0) -> None:
+        self._view = view
+        if view == POPULAR:
+            self._shown = list(self._all)
+        elif view == SEARCH:
+            query = self.pad.query.strip()
+            self._shown = [h.item for h in self._search.search(query)] if self._search else []
+        else:
+            self._shown = [item for item in self._all if item.category == view]
+        for key, push in self.category_buttons.items():
+            push.setChecked(key == view)
+            # The chosen category is drawn as the primary button: seen at arm's length.
+            style = "primary" if key == view else "secondary"
+            if push.objectName() != style:
+                push.setObjectName(style)
+                push.style().unpolish(push)
+                push.style().polish(push)
+        self._page = page
+        self._fill_page()
+
+    @property
+    def pages(self) -> int:
+        """How many pages the current view has (at least one)."""
+        return max(1, -(-len(self._shown) // self.per_page))
+
+    @property
+    def per_page(self) -> int:
+        """Items on one page for the current layout."""
+        return MAX_CHOICES if self._columns > 1 else NARROW_CHOICES
+
+    @property
+    def page(self) -> int:
+        """The page shown, from 0."""
+        return self._page
+
+    def _turn(self, step: int) -> None:
+        self._page = min(max(self._page + step, 0), self.pages - 1)
+        self._fill_page()
+
+    def _fill_page(self) -> None:
+        self._columns = self._wanted_columns()
+        start = self._page * self.per_page
+        self._items = self._shown[start : start + self.per_page]
+        self._fill_buttons()
+
+    def _fill_buttons(self) -> None:
         for old in self.buttons:
             self.grid.removeWidget(old)
+            old.setParent(None)
             old.deleteLater()
         self.buttons = []
         for item in self._items:
@@ -57,6 +217,17 @@ class ChooseScreen(Screen):
             self.buttons.append(push)
         self._place_buttons()
         self.retranslate()
+
+    def reveal(self, item_id: str) -> QPushButton:
+        """Show the page that holds ``item_id`` (its category's) and return its button."""
+        item = next(item for item in self._all if item.id == item_id)
+        view = item.category if item.category in self.category_buttons else POPULAR
+        self._show_view(view)
+        index = next(i for i, shown in enumerate(self._shown) if shown.id == item_id)
+        self._columns = self._wanted_columns()
+        self._page = index // self.per_page
+        self._fill_page()
+        return self.buttons[index % self.per_page]
 
     def show_notice(self, text: str, *, error: bool = False) -> None:
         """A line above the items (the photo path's note, or why an item cannot be chosen)."""
@@ -68,18 +239,83 @@ class ChooseScreen(Screen):
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
 
+    # --- Search ---------------------------------------------------------------------------------
+
+    def _on_search_button_clicked(self) -> None:
+        opening = self.pad.isHidden()
+        self.pad.setVisible(opening)
+        self.category_area.setVisible(not opening and bool(self._categories))
+        if opening:
+            self._show_view(SEARCH if self.pad.query.strip() else POPULAR)
+        else:
+            self.pad.clear()
+            self._show_view(POPULAR)
+
+    def _on_pad_query_changed(self, query: str) -> None:
+        self._show_view(SEARCH if query.strip() else POPULAR)
+
+    def _on_pad_phrase_chosen(self, phrase: str) -> None:
+        self.pad.clear()
+        self._show_view(POPULAR)
+        self._view = SEARCH
+        self._shown = [h.item for h in self._search.search(phrase)] if self._search else []
+        self._searched = phrase
+        self._page = 0
+        self._fill_page()
+
+    def search_for(self, query: str) -> None:
+        """Search as if ``query`` had been typed on the pad (letters) or chosen as a phrase."""
+        if self.pad.isHidden():
+            self._on_search_button_clicked()
+        if query.isascii():
+            self.pad.clear()
+            for letter in query.lower():
+                if letter == " ":
+                    self.pad.space_key.click()
+                else:
+                    self.pad.keys[letter].click()
+        else:
+            self._on_pad_phrase_chosen(query)
+
+    # --- Layout ---------------------------------------------------------------------------------
+
     def _place_buttons(self) -> None:
-        # Two equal columns on a landscape screen; one on a portrait one, where two columns
-        # would wrap each name onto four or five short lines.
-        # A hidden screen has no width of its own yet: two columns until it is shown
-        # (``showEvent`` places them again for the width it has then).
-        columns = 1 if self.isVisible() and self.width() < NARROW_WIDTH else 2
+        # Three equal columns (two rows) on a landscape screen, which is 1080 px high; one on a
+        # portrait one, where two columns would wrap each name onto four or five short lines.
+        columns = self._columns
         for index, push in enumerate(self.buttons):
             self.grid.removeWidget(push)
             self.grid.addWidget(push, index // columns, index % columns)
-        for column in range(2):
+            # A page turned while the screen is up: its new buttons show now, not at the next
+            # layout pass (a button a finger lands on at once must be there).
+            if self.isVisible():
+                push.show()
+        for column in range(WIDE_COLUMNS):
             self.grid.setColumnStretch(column, 1 if column < columns else 0)
+
+    def _wanted_columns(self, width: int | None = None) -> int:
+        # A hidden screen has no width of its own yet: wide until it is shown (``showEvent``
+        # lays it out again for the width it has then).
+        if width is None:
+            if not self.isVisible():
+                return WIDE_COLUMNS
+            width = self._width()
+        return 1 if width < NARROW_WIDTH else WIDE_COLUMNS
+
+    def _relayout(self, columns: int) -> None:
+        """Lay the page out again for ``columns``, keeping its first item on screen."""
+        first = self._page * self.per_page
         self._columns = columns
+        self._page = first // self.per_page
+        start = self._page * self.per_page
+        self._items = self._shown[start : start + self.per_page]
+        self._fill_buttons()
+
+    def _width(self) -> int:
+        # Just shown, the screen may still have the width it had when it was last up; the
+        # stack it sits in already has the window's.
+        parent = self.parentWidget()
+        return parent.width() if parent is not None else self.width()
 
     def showEvent(self, event: QShowEvent) -> None:
         """Lay the buttons for the width the screen is shown at.
@@ -89,26 +325,65 @@ class ChooseScreen(Screen):
         screen.
         """
         super().showEvent(event)
-        if (1 if self.width() < NARROW_WIDTH else 2) != self._columns:
-            self._place_buttons()
+        wanted = self._wanted_columns(self._width())
+        if wanted != self._columns:
+            self._relayout(wanted)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Re-lay the buttons when the screen turns narrow or wide."""
         super().resizeEvent(event)
-        if (1 if self.isVisible() and event.size().width() < NARROW_WIDTH else 2) != self._columns:
-            self._place_buttons()
+        if not self.isVisible():
+            return
+        wanted = self._wanted_columns(event.size().width())
+        if wanted != self._columns:
+            self._relayout(wanted)
 
     def retranslate(self) -> None:
         """Set the texts."""
-        self.greeting.setText(tr("hello", self.language, name=self._holder) if self._holder else "")
+        language = self.language
+        self.greeting.setText(tr("hello", language, name=self._holder) if self._holder else "")
         self.greeting.setVisible(bool(self._holder))
-        self.title.setText(tr("choose_title", self.language))
-        self.home_button.setText(tr("home", self.language))
-        for push, item in zip(self.buttons, self._items, strict=True):
-            if item.kind == "progress_query":
-                tag = tr("tag_query", self.language)
-            elif item.instant:
-                tag = tr("tag_instant", self.language)
+        self.title.setText(tr("choose_title", language))
+        self.home_button.setText(tr("home", language))
+        searching = not self.pad.isHidden()
+        self.search_button.setText(
+            tr("choose_search_hide" if searching else "choose_search", language)
+        )
+        self.pad.language = language
+        self.pad.retranslate()
+        if searching:
+            query = self.pad.query.strip() or getattr(self, "_searched", "")
+            if self._view == SEARCH and not self._shown:
+                text = tr("choose_search_none", language, query=query)
+            elif self._view == SEARCH:
+                text = tr("choose_search_query", language, query=query)
             else:
-                tag = tr("tag_materials", self.language)
-            push.setText(f"{loc(item.name, self.language)}\n· {tag}")
+                text = tr("choose_search_prompt", language)
+            self.search_line.setText(text)
+        self.search_line.setVisible(searching)
+        for key, push in self.category_buttons.items():
+            if key == POPULAR:
+                push.setText(tr("choose_popular", language))
+            else:
+                category = next(c for c in self._categories if c.id == key)
+                push.setText(loc(category.name, language))
+        for push, item in zip(self.buttons, self._items, strict=True):
+            tag = tr(_TAGS[item.kind], language)
+            push.setText(f"{loc(item.name, language)}\n· {tag}")
+        many = self.pages > 1
+        self.page_label.setText(
+            tr(
+                "choose_page",
+                language,
+                page=self._page + 1,
+                pages=self.pages,
+                count=len(self._shown),
+            )
+        )
+        self.page_label.setVisible(bool(self._shown))
+        self.prev_button.setAccessibleName(tr("choose_prev", language))
+        self.next_button.setAccessibleName(tr("choose_next", language))
+        self.prev_button.setVisible(many)
+        self.next_button.setVisible(many)
+        self.prev_button.setEnabled(self._page > 0)
+        self.next_button.setEnabled(self._page < self.pages - 1)

@@ -56,6 +56,8 @@ class GuideScreen(Screen):
         if item is None:
             return
         lang = self.language
+        # A counter item is guidance only: nothing to start here (the ticket is the hand-off's).
+        self.start_button.setVisible(item.kind != "handoff")
         self.title.setText(loc(item.name, lang))
         limit = item.time_limit
         promised = (
@@ -70,6 +72,7 @@ class GuideScreen(Screen):
                     tr("guide_time", lang, statutory=limit.statutory_days, promised=promised)
                     + "  ·  "
                     + tr("guide_fee", lang, fee=loc(item.fee.note, lang)),
+                    *([tr("guide_handoff_note", lang)] if item.kind == "handoff" else []),
                 ]
             )
         )
