@@ -22,6 +22,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import assets
+from hall import collect
 from hall.auth import KIOSK_ID_SCOPE_KEY, SignatureAuthMiddleware
 from hall.certificates import SigningKey
 from hall.db import Database
@@ -157,6 +158,8 @@ def create_app(
         SignatureAuthMiddleware, identity=identity, public_paths=frozenset(public), clock=clock
     )
     app.state.database = db
+    app.state.clock = clock
+    app.include_router(collect.router, responses=_ERRORS)
 
     @app.exception_handler(HallError)
     async def _on_hall_error(_request: Request, err: HallError) -> JSONResponse:

@@ -1,0 +1,111 @@
+"""Collecting documents approved elsewhere: enterprises, ready documents, printed copies.
+
+Revision ID: 0003_collect
+Revises: 0002_identity
+Create Date: 2026-12-02 18:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003_collect"
+down_revision: str | None = "0002_identity"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _exists(table: str) -> bool:
+    return sa.inspect(op.get_bind()).has_table(table)
+
+
+def upgrade() -> None:
+    """Create the three tables of ``hall.collect`` (kept when a ``create_all`` made them)."""
+    if not _exists("enterprises"):
+        _create_enterprises()
+    if not _exists("ready_documents"):
+        _create_ready_documents()
+    if not _exists("document_collections"):
+        _create_document_collections()
+
+
+def _create_enterprises() -> None:
+    op.create_table(
+        "enterprises",
+        sa.Column("uscc", sa.String(length=18), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("legal_rep_id_number", sa.String(length=18), nullable=False),
+        sa.Column("legal_rep_name", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=64), nullable=False),
+        sa.Column("address", sa.Text(), nullable=False),
+        sa.Column("business_scope", sa.Text(), nullable=False),
+        sa.Column("established", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=32), nullable=False),
+        sa.Column("licence_valid_until", sa.Date(), nullable=True),
+        sa.Column("authority", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("uscc", name=op.f("pk_enterprises")),
+    )
+    op.create_index(
+        op.f("ix_enterprises_legal_rep_id_number"), "enterprises", ["legal_rep_id_number"]
+    )
+
+
+def _create_ready_documents() -> None:
+    op.create_table(
+        "ready_documents",
+        sa.Column("document_id", sa.String(length=40), nullable=False),
+        sa.Column("holder_id_number", sa.String(length=18), nullable=False),
+        sa.Column("holder_name", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("item_id", sa.String(length=64), nullable=False),
+        sa.Column("title_zh", sa.String(length=200), nullable=False),
+        sa.Column("title_en", sa.String(length=200), nullable=False),
+        sa.Column("issuer_zh", sa.String(length=200), nullable=False),
+        sa.Column("issuer_en", sa.String(length=200), nullable=False),
+        sa.Column("approved_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=True),
+        sa.Column("fields", sa.JSON(), nullable=False),
+        sa.Column("uscc", sa.String(length=18), nullable=True),
+        sa.Column("renew_item_zh", sa.String(length=200), nullable=True),
+        sa.Column("renew_item_en", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["uscc"], ["enterprises.uscc"], name=op.f("fk_ready_documents_uscc_enterprises")
+        ),
+        sa.PrimaryKeyConstraint("document_id", name=op.f("pk_ready_documents")),
+    )
+    op.create_index(
+        op.f("ix_ready_documents_holder_id_number"), "ready_documents", ["holder_id_number"]
+    )
+
+
+def _create_document_collections() -> None:
+    op.create_table(
+        "document_collections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("document_id", sa.String(length=40), nullable=False),
+        sa.Column("copy", sa.Integer(), nullable=False),
+        sa.Column("kiosk_id", sa.String(length=64), nullable=False),
+        sa.Column("printed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["document_id"],
+            ["ready_documents.document_id"],
+            name=op.f("fk_document_collections_document_id_ready_documents"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document_collections")),
+        sa.UniqueConstraint(
+            "document_id", "copy", name=op.f("uq_document_collections_document_id_copy")
+        ),
+    )
+    op.create_index(
+        op.f("ix_document_collections_document_id"), "document_collections", ["document_id"]
+    )
+
+
+def downgrade() -> None:
+    """Drop the three tables."""
+    op.drop_table("document_collections")
+    op.drop_table("ready_documents")
+    op.drop_table("enterprises")
