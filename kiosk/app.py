@@ -43,6 +43,7 @@ from kiosk.ui.preview import CameraPreview
 from kiosk.ui.wedge import KeyboardWedge
 from kiosk.ui.workers import CardWatcher, CodeScanner, CodeSource, LineScanner
 from offline_cache.catalog import CatalogStore
+from offline_cache.collect import CollectClient
 from offline_cache.crypto import FieldCipher, rotation_leftovers
 from offline_cache.errors import CacheError
 from offline_cache.hall_client import HallClient
@@ -405,6 +406,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         document_printer=document_printer,
         print_jobs=printing,
         reprints=CertificateReprints(printing, outbox.result, client.get_submission),
+        collect=CollectClient(client, settings.terminal.id),
         card_watcher=CardWatcher(
             reader,
             poll_interval=devices.id_reader.poll_interval_s,

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.capture import CaptureScreen
 from kiosk.ui.screens.choose import ChooseScreen
+from kiosk.ui.screens.collect import CollectScreen
 from kiosk.ui.screens.commitment import CommitmentScreen
 from kiosk.ui.screens.guide import GuideScreen
 from kiosk.ui.screens.identify import IdentifyScreen
@@ -202,6 +203,7 @@ class KioskWindow(QMainWindow):
         self.rate = RateScreen()
         self.progress = ProgressScreen()
         self.verify = VerifyScreen()
+        self.collect = CollectScreen()
         self.screens: list[Screen] = [
             self.attract,
             self.choose,
@@ -214,6 +216,7 @@ class KioskWindow(QMainWindow):
             self.rate,
             self.progress,
             self.verify,
+            self.collect,
         ]
         for screen in self.screens:
             self.stack.addWidget(screen)

@@ -29,6 +29,7 @@ from kiosk.ui.preview import CameraPreview
 from kiosk.ui.strings import tr
 from kiosk.ui.workers import CardWatcher, CodeSource, TaskRunner
 from ocr.engine import OcrEngine
+from offline_cache.collect import CollectClient
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ class Services:
     """The durable print queue; ``None`` prints straight to the printers (tests of the screens)."""
     reprints: CertificateReprints | None = None
     """Reprints of approved certificates from the receipt's QR code; ``None``: not offered."""
+    collect: CollectClient | None = None
+    """Documents approved elsewhere and enterprises' records, at the hall; ``None``: offline."""
 
 
 class Workers:
@@ -139,6 +142,10 @@ class Navigator(QObject):
         if name in self._handlers:
             raise ValueError(f"{name!r} is offered twice")
         self._handlers[name] = handler
+
+    def offers(self, name: str) -> bool:
+        """Whether some flow offers ``name`` (e.g. ``item:<id>``: a flow taking over an item)."""
+        return name in self._handlers
 
     def go(self, name: str, *args: Any, **kwargs: Any) -> None:
         """Hand over to the flow that offers ``name``."""

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk.ui.strings_collect import COLLECT_STRINGS
+
 STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("政务服务自助终端", "Government Self-Service Terminal"),
     "switch_language": ("English", "中文"),
@@ -315,6 +317,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "days_hours": ("{d}天{h}小时", "{d} d {h} h"),
     "seconds": ("{s}秒", "{s} s"),
 }
+STRINGS.update(COLLECT_STRINGS)
 
 
 def tr(key: str, language: str, **values: Any) -> str:

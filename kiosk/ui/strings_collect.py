@@ -1,0 +1,81 @@
+"""The words of the collect journeys (证照领取, 营业执照打印, 商家公示), Chinese first.
+
+Merged into ``kiosk.ui.strings.STRINGS``; kept apart so the journeys' texts stay together.
+"""
+
+from __future__ import annotations
+
+COLLECT_STRINGS: dict[str, tuple[str, str]] = {
+    "collect_title_certificates": ("证照领取", "Collect your certificates"),
+    "collect_title_licences": ("营业执照打印", "Print a business licence"),
+    "collect_looking": (
+        "正在查询可领取的证照，约需几秒…",
+        "Looking up what is ready for you, a few seconds…",
+    ),
+    "collect_prompt": (
+        "以下证照已审批完成，请点选要打印的，再按“打印所选”。",
+        "These are approved. Tap the ones to print, then “Print selected”.",
+    ),
+    "collect_none_certificates": (
+        "暂时没有您可领取的证照。审批完成后即可在任一自助机打印；如有疑问请呼叫工作人员。",
+        "Nothing is ready for you yet. Once approved it prints at any terminal; staff can help.",
+    ),
+    "collect_none_licences": (
+        "没有查到您担任法定代表人的企业。如有疑问请呼叫工作人员。",
+        "No enterprise lists you as its legal representative. Staff can help.",
+    ),
+    "collect_unreachable": (
+        "暂时连不上政务服务中心，无法查询可领取的证照。请稍后再试或呼叫工作人员。",
+        "The service centre cannot be reached now. Please try later or call staff.",
+    ),
+    "collect_doc_new": ("{title}\n{issuer} · {day} 审批", "{title}\n{issuer} · approved {day}"),
+    "collect_doc_reprint": (
+        "{title}（已领取，补打还可{n}次）\n{issuer}",
+        "{title} (collected; {n} reprints left)\n{issuer}",
+    ),
+    "collect_doc_used_up": (
+        "{title}（已领取，补打次数已用完，请到窗口）",
+        "{title} (collected; no reprints left, see a window)",
+    ),
+    "collect_licence": ("{name}\n统一社会信用代码 {uscc}", "{name}\nCredit code {uscc}"),
+    "collect_print": ("打印所选", "Print selected"),
+    "collect_printing": (
+        "正在打印，每份约需 10 秒，请在出证口等候…",
+        "Printing, about 10 s per copy; please wait at the output tray…",
+    ),
+    "collect_printed": (
+        "已打印 {n} 份，请在出证口取走。",
+        "{n} printed. Please take them from the output tray.",
+    ),
+    "collect_print_failed": (
+        "有 {n} 份没能打印出来：已排队，打印机恢复后会自动打印；也可呼叫工作人员。",
+        "{n} did not print: they are queued and print when the printer is back; staff can help.",
+    ),
+    "collect_used_up": (
+        "该证照的补打次数已用完，请到人工窗口办理。",
+        "This document's reprints are used up; please go to a service window.",
+    ),
+    "collect_reminder": (
+        "提醒：您的{title}将于 {day} 到期，可办理“{renew}”。",
+        "Reminder: your {title} expires on {day}; renew it with “{renew}”.",
+    ),
+    "enterprise_title": ("企业信息公示", "Enterprise public record"),
+    "enterprise_looking": ("正在查询企业信息…", "Looking up the enterprise…"),
+    "enterprise_not_found": (
+        "没有查到这家企业，请核对执照或呼叫工作人员。",
+        "This enterprise is not in the register. Check the licence or call staff.",
+    ),
+    "enterprise_unreachable": (
+        "暂时连不上政务服务中心，无法查询企业信息，请稍后再试。",
+        "The service centre cannot be reached now; please try later.",
+    ),
+    "enterprise_name": ("名称", "Name"),
+    "enterprise_uscc": ("统一社会信用代码", "Credit code"),
+    "enterprise_rep": ("法定代表人", "Legal representative"),
+    "enterprise_kind": ("类型", "Type"),
+    "enterprise_address": ("住所", "Address"),
+    "enterprise_scope": ("经营范围", "Business scope"),
+    "enterprise_established": ("成立日期", "Established"),
+    "enterprise_status": ("登记状态", "Status"),
+    "enterprise_authority": ("登记机关", "Registered by"),
+}

@@ -1,0 +1,205 @@
+"""Collecting what was approved elsewhere, end to end on the real widgets and parts.
+
+The embedded hall holds the demo's documents approved at a window; the card is read over a pty,
+certificates print through the real CUPS PDF queue (see conftest).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import time
+from pathlib import Path
+
+import cv2
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+from pyzbar import pyzbar
+from sqlalchemy import select
+
+from devices.a4.cupsd import CupsSetup
+from devices.idcard.demo_cards import demo_card
+from hall.collect import DocumentCollection
+from hall.collect_schema import enterprise_from_qr
+from hall.db import Database
+from hall.schema import verify_certificate_qr
+from kiosk.app import KioskApp
+
+WAIT = 15_000
+
+
+class Touches:
+    """Counts the citizen's touches (clicks on buttons) in a journey."""
+
+    def __init__(self, qtbot: QtBot) -> None:
+        self.qtbot = qtbot
+        self.count = 0
+
+    def click(self, button: QPushButton) -> None:
+        assert button.isVisible() and button.isEnabled(), button.text()
+        self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        self.count += 1
+
+
+def _choose(touches: Touches, kiosk: KioskApp, item_id: str) -> None:
+    ids = [item.id for item in kiosk.catalog().items]
+    touches.click(kiosk.window.choose.buttons[ids.index(item_id)])
+
+
+def _pdf_texts(folder: Path, since: float) -> dict[Path, str]:
+    texts = {}
+    for pdf in folder.glob("*.pdf"):
+        if pdf.stat().st_mtime >= since:
+            texts[pdf] = subprocess.run(
+                ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=False
+            ).stdout
+    return texts
+
+
+def _qr(pdf: Path, tmp_path: Path) -> str:
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "150", "-singlefile", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
+    image = cv2.imread(str(tmp_path / "page.png"), cv2.IMREAD_GRAYSCALE)
+    found = pyzbar.decode(image, symbols=[pyzbar.ZBarSymbol.QRCODE])
+    assert found, f"no QR code on {pdf.name}"
+    return str(found[0].data.decode("utf-8"))
+
+
+def _copies(kiosk: KioskApp, document_id: str) -> list[int]:
+    assert kiosk.hall is not None
+    db = Database(kiosk.hall.settings.database_url)
+    try:
+        with db.read() as session:
+            rows = session.scalars(
+                select(DocumentCollection.copy).where(DocumentCollection.document_id == document_id)
+            ).all()
+        return sorted(rows)
+    finally:
+        db.dispose()
+
+
+@pytest.mark.cups
+def test_a_certificate_approved_at_a_window_is_collected_in_two_touches_then_reprinted(
+    qtbot: QtBot, kiosk: KioskApp, cups_pdf: CupsSetup, tmp_path: Path
+) -> None:
+    w, flow = kiosk.window, kiosk.controller.collect
+    touches = Touches(qtbot)
+    since = time.time() - 1
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card("elder"))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    with qtbot.waitSignal(flow.documents_shown, timeout=WAIT) as shown:
+        _choose(touches, kiosk, "certificate-collect")
+    assert shown.args == [2]
+    assert w.current_screen() is w.collect
+    screen = w.collect
+    texts = [b.text() for b in screen.buttons]
+    assert any("不动产权证书" in t for t in texts)
+    # Both are new, so both are chosen already: one touch prints them.
+    assert len(screen.chosen()) == 2
+    # The medical filing expires within 90 days: pointed out with the item that renews it.
+    assert screen.reminders.isVisible()
+    assert "异地就医备案凭证" in screen.reminders.text() and "续办" in screen.reminders.text()
+    with qtbot.waitSignal(flow.printing_finished, timeout=6 * WAIT) as done:
+        touches.click(screen.print_button)
+    assert done.args == [2, 0]
+    assert touches.count == 2
+    assert "已打印 2 份" in screen.message.text()
+
+    deed = next(d for d in screen.ready.documents if d.title.zh == "不动产权证书")  # type: ignore[union-attr]
+    found: dict[Path, str] = {}
+    qtbot.waitUntil(
+        lambda: bool(
+            found.update(_pdf_texts(cups_pdf.output_dir, since))
+            or any(deed.document_id in t for t in found.values())
+        ),
+        timeout=20_000,
+    )
+    pdf = next(p for p, t in found.items() if deed.document_id in t)
+    check = verify_certificate_qr(_qr(pdf, tmp_path), kiosk.keys(), dt.date.today())
+    assert check.status == "genuine"
+    assert check.claims is not None and check.claims.cid == deed.document_id
+    assert _copies(kiosk, deed.document_id) == [0]
+
+    # Back and in again: the deed is collected now, offered as a reprint and not chosen.
+    touches.click(screen.back_button)
+    assert w.current_screen() is w.choose
+    with qtbot.waitSignal(flow.documents_shown, timeout=WAIT):
+        _choose(touches, kiosk, "certificate-collect")
+    assert screen.chosen() == []
+    button = next(b for b in screen.buttons if b.property("document_id") == deed.document_id)
+    assert "已领取" in button.text() and "补打还可3次" in button.text()
+    touches.click(button)
+    with qtbot.waitSignal(flow.printing_finished, timeout=6 * WAIT) as again:
+        touches.click(screen.print_button)
+    assert again.args == [1, 0]
+    assert _copies(kiosk, deed.document_id) == [0, 1]
+    printing = kiosk.printing
+    assert printing is not None
+    assert printing.queue.reprints_used(deed.document_id) == 1
+
+
+@pytest.mark.cups
+def test_the_legal_representative_prints_a_business_licence_with_its_enterprise_qr(
+    qtbot: QtBot, kiosk: KioskApp, cups_pdf: CupsSetup, tmp_path: Path
+) -> None:
+    w, flow = kiosk.window, kiosk.controller.collect
+    touches = Touches(qtbot)
+    since = time.time() - 1
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card("adult"))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    with qtbot.waitSignal(flow.documents_shown, timeout=WAIT) as shown:
+        _choose(touches, kiosk, "business-license-print")
+    assert shown.args == [2]
+    screen = w.collect
+    assert "营业执照打印" in screen.title.text()
+    assert any("北京中关村科技有限公司" in b.text() for b in screen.buttons)
+    # Print only the restaurant's licence.
+    for b in screen.buttons:
+        if "菜馆" not in b.text():
+            touches.click(b)
+    assert len(screen.chosen()) == 1
+    with qtbot.waitSignal(flow.printing_finished, timeout=6 * WAIT) as done:
+        touches.click(screen.print_button)
+    assert done.args == [1, 0]
+    found: dict[Path, str] = {}
+    qtbot.waitUntil(
+        lambda: bool(
+            found.update(_pdf_texts(cups_pdf.output_dir, since))
+            or any("海淀区李记家常菜馆" in t for t in found.values())
+        ),
+        timeout=20_000,
+    )
+    pdf = next(p for p, t in found.items() if "海淀区李记家常菜馆" in t)
+    assert enterprise_from_qr(_qr(pdf, tmp_path)) == "92110108MA02EFGH2P"
+
+
+def test_a_card_holder_with_nothing_ready_is_told_what_to_do(qtbot: QtBot, kiosk: KioskApp) -> None:
+    w, flow = kiosk.window, kiosk.controller.collect
+    touches = Touches(qtbot)
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card("uninsured"))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    with qtbot.waitSignal(flow.documents_shown, timeout=WAIT) as shown:
+        _choose(touches, kiosk, "certificate-collect")
+    assert shown.args == [0]
+    assert "暂时没有您可领取的证照" in w.collect.message.text()
+    assert not w.collect.print_button.isVisible()
+
+
+def test_the_hall_unreachable_is_said_plainly(qtbot: QtBot, kiosk: KioskApp) -> None:
+    w = kiosk.window
+    assert kiosk.hall is not None and kiosk.card_simulator is not None
+    kiosk.hall.stop()
+    touches = Touches(qtbot)
+    kiosk.card_simulator.insert(demo_card("elder"))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    _choose(touches, kiosk, "certificate-collect")
+    qtbot.waitUntil(lambda: "暂时连不上" in w.collect.message.text(), timeout=WAIT)
+    assert w.collect.message.isVisible()
+    assert w.collect.buttons == []
