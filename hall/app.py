@@ -22,7 +22,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import assets
-from hall import collect
+from hall import collect, tickets
 from hall.auth import KIOSK_ID_SCOPE_KEY, SignatureAuthMiddleware
 from hall.certificates import SigningKey
 from hall.db import Database
@@ -160,6 +160,7 @@ def create_app(
     app.state.database = db
     app.state.clock = clock
     app.include_router(collect.router, responses=_ERRORS)
+    app.include_router(tickets.router, responses=_ERRORS)
 
     @app.exception_handler(HallError)
     async def _on_hall_error(_request: Request, err: HallError) -> JSONResponse:

@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from hall.auth import KIOSK_ID_SCOPE_KEY
 from hall.certificates import SigningKey
 from hall.collect_schema import (
     COLLECT_QUERY_PATH,
@@ -293,8 +294,6 @@ def enterprise_public(db: Database, uscc: str) -> EnterprisePublic:
 
 
 def _signed_by(request: Request, kiosk_id: str) -> None:
-    from hall.auth import KIOSK_ID_SCOPE_KEY
-
     if request.scope.get(KIOSK_ID_SCOPE_KEY) != kiosk_id:
         raise TerminalMismatchError("the request names another terminal than its signer")
 

@@ -1,4 +1,4 @@
-"""Collecting documents approved elsewhere: enterprises, ready documents, printed copies.
+"""Collecting approved documents (enterprises, ready documents, copies) and hand-off tickets.
 
 Revision ID: 0003_collect
 Revises: 0002_identity
@@ -23,13 +23,34 @@ def _exists(table: str) -> bool:
 
 
 def upgrade() -> None:
-    """Create the three tables of ``hall.collect`` (kept when a ``create_all`` made them)."""
+    """Create the tables of ``hall.collect`` and ``hall.tickets`` (kept if ``create_all`` did)."""
     if not _exists("enterprises"):
         _create_enterprises()
     if not _exists("ready_documents"):
         _create_ready_documents()
     if not _exists("document_collections"):
         _create_document_collections()
+    if not _exists("handoff_tickets"):
+        _create_handoff_tickets()
+
+
+def _create_handoff_tickets() -> None:
+    op.create_table(
+        "handoff_tickets",
+        sa.Column("ticket_id", sa.String(length=32), nullable=False),
+        sa.Column("number", sa.String(length=24), nullable=False),
+        sa.Column("window_code", sa.String(length=4), nullable=False),
+        sa.Column("kiosk_id", sa.String(length=64), nullable=False),
+        sa.Column("item_id", sa.String(length=64), nullable=True),
+        sa.Column("reason", sa.String(length=32), nullable=False),
+        sa.Column("reconciled", sa.Boolean(), nullable=False),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("served_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("body", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("ticket_id", name=op.f("pk_handoff_tickets")),
+    )
+    op.create_index(op.f("ix_handoff_tickets_kiosk_id"), "handoff_tickets", ["kiosk_id"])
+    op.create_index(op.f("ix_handoff_tickets_issued_at"), "handoff_tickets", ["issued_at"])
 
 
 def _create_enterprises() -> None:
@@ -105,7 +126,8 @@ def _create_document_collections() -> None:
 
 
 def downgrade() -> None:
-    """Drop the three tables."""
+    """Drop the four tables."""
+    op.drop_table("handoff_tickets")
     op.drop_table("document_collections")
     op.drop_table("ready_documents")
     op.drop_table("enterprises")
