@@ -46,6 +46,7 @@ from offline_cache.catalog import CatalogStore
 from offline_cache.collect import CollectClient
 from offline_cache.crypto import FieldCipher, rotation_leftovers
 from offline_cache.errors import CacheError
+from offline_cache.events import EventQueue
 from offline_cache.hall_client import HallClient
 from offline_cache.identity import TerminalIdentity, enrol, identity_dir, load_identity
 from offline_cache.outbox import Outbox
@@ -281,6 +282,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
     key_file = settings.storage.resolved_key_file
     cipher = FieldCipher.from_key_file(key_file, old_key_files=rotation_leftovers(key_file))
     outbox = Outbox(store, cipher)
+    events = EventQueue(store, cipher)
     print_queue = PrintQueue(store, cipher)
     # The last good catalog lives in the store; a catalog.json of an older version seeds it.
     catalog = CatalogStore(store, CatalogCache(data_dir / "catalog.json")())
@@ -309,9 +311,10 @@ def build_app(settings: KioskSettings) -> KioskApp:
             retention=dt.timedelta(days=storage.retention_days),
             catalog_every_s=storage.catalog_refresh_s,
             heartbeat_every_s=storage.heartbeat_interval_s,
-            extra_purges=(print_queue.purge_stale,),
+            extra_purges=(print_queue.purge_stale, events.purge_failed),
         ),
         catalog=catalog,
+        events=events,
         heartbeat=TerminalReport(
             kiosk_id=settings.terminal.id,
             app_version=kiosk.__version__,
@@ -376,6 +379,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         )
     closers.append(camera.close)
 
+    events.set_wake(sync.wake)
     journey = Journey(kiosk_id=settings.terminal.id, outbox=outbox, wake=sync.wake)
 
     def local_case(case_number: str) -> dt.datetime | None:
@@ -407,6 +411,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         print_jobs=printing,
         reprints=CertificateReprints(printing, outbox.result, client.get_submission),
         collect=CollectClient(client, settings.terminal.id),
+        events=events,
         card_watcher=CardWatcher(
             reader,
             poll_interval=devices.id_reader.poll_interval_s,
