@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from hall import events
 from hall.auth import KIOSK_ID_SCOPE_KEY
 from hall.certificates import SigningKey
 from hall.collect_schema import (
@@ -46,11 +47,13 @@ from hall.collect_schema import (
     ExpiryReminder,
     ReadyDocumentPublic,
     ReadyDocumentsPublic,
+    RegulatorReportPayload,
     Uscc,
     enterprise_qr,
 )
 from hall.db import Base, Database, UtcDateTime
 from hall.errors import HallError, TerminalMismatchError
+from hall.events import EventRejected, Received
 from hall.schema import (
     CertificateClaims,
     CertificateField,
@@ -144,6 +147,43 @@ class DocumentCollection(Base):
     copy: Mapped[int] = mapped_column(Integer)
     kiosk_id: Mapped[str] = mapped_column(String(64))
     printed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class RegulatorReport(Base):
+    """A citizen's report or comment on an enterprise, for the market regulator."""
+
+    __tablename__ = "regulator_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(32))
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+@events.handles("regulator_report", RegulatorReportPayload)
+def take_regulator_report(
+    session: Session, terminal_id: str, event: Received[RegulatorReportPayload]
+) -> None:
+    """Store a report for the regulator; one about an enterprise not in the register is refused."""
+    report = event.payload
+    if session.get(Enterprise, report.uscc) is None:
+        raise EventRejected("enterprise_not_found")
+    session.add(
+        RegulatorReport(
+            event_id=event.event_id,
+            kiosk_id=terminal_id,
+            uscc=report.uscc,
+            category=report.category,
+            text=report.text,
+            at=event.at,
+            received_at=event.received_at,
+        )
+    )
+    logger.info("regulator report (%s) on %s from %s", report.category, report.uscc, terminal_id)
 
 
 # --- The service ----------------------------------------------------------------------------------

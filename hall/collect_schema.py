@@ -123,3 +123,26 @@ def enterprise_from_qr(payload: str) -> str | None:
         return None
     code = text[len(ENTERPRISE_QR_PREFIX) :]
     return code if re.fullmatch(USCC_PATTERN, code) else None
+
+
+REPORT_CATEGORIES = (
+    "unlicensed",
+    "food_safety",
+    "pricing",
+    "false_advertising",
+    "service",
+    "praise",
+)
+"""What a citizen may report about an enterprise (扫码留言举报), as one touch each."""
+
+ReportCategory = Literal[
+    "unlicensed", "food_safety", "pricing", "false_advertising", "service", "praise"
+]
+
+
+class RegulatorReportPayload(_Model):
+    """A citizen's report or comment on an enterprise (event ``regulator_report``); anonymous."""
+
+    uscc: Uscc
+    category: ReportCategory
+    text: Annotated[str, StringConstraints(max_length=500)] = ""

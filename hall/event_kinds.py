@@ -4,3 +4,6 @@ One line per module that declares kinds with ``@events.handles``.
 """
 
 from __future__ import annotations
+
+import hall.collect
+import hall.tickets  # noqa: F401  (handoff_ticket)

@@ -19,46 +19,25 @@ from sqlalchemy import JSON, Boolean, String, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from hall import events
 from hall.auth import KIOSK_ID_SCOPE_KEY
 from hall.db import Base, Database, Sequence, UtcDateTime, insert_or_skip
 from hall.errors import HallError, TerminalMismatchError
+from hall.events import EventRejected, Received
 from hall.schema import LocalizedText
 from hall.tickets_schema import (
     TICKET_PATH,
     TICKETS_PATH,
+    WINDOWS,
     TicketCasePublic,
     TicketCheck,
     TicketCreate,
     TicketId,
     TicketPublic,
+    window_for,
 )
 
 logger = logging.getLogger(__name__)
-
-WINDOWS: dict[str, tuple[str, str, str]] = {
-    "S": ("社会保障窗口", "Social security window", "social"),
-    "M": ("民政服务窗口", "Civil affairs window", "civil"),
-    "B": ("市场监管窗口", "Market regulation window", "market"),
-    "Z": ("综合受理窗口", "General service window", "general"),
-}
-"""Window code -> (name zh, name en, category)."""
-
-_ITEM_WINDOWS = {
-    "si-insured-certificate": "S",
-    "medical-insurance-certificate": "S",
-    "housing-fund-deposit-certificate": "S",
-    "elder-card": "M",
-    "sole-proprietor-registration": "B",
-    "business-license-print": "B",
-    "food-business-license": "B",
-    "open-restaurant": "B",
-}
-"""Items whose cases a category's window continues; every other item goes to the general one."""
-
-
-def window_for(item_id: str | None) -> str:
-    """The window code for an item (``Z``, the general window, when unknown or none)."""
-    return _ITEM_WINDOWS.get(item_id or "", "Z")
 
 
 class TicketNotFoundError(HallError):
@@ -206,3 +185,17 @@ def post_ticket(request: Request, ticket: TicketCreate) -> TicketPublic:
 def get_ticket(request: Request, ticket_id: TicketId) -> TicketCasePublic:
     """A scanned ticket with the case so far (for the window's own signed client)."""
     return ticket_case(request.app.state.database, ticket_id)
+
+
+@events.handles("handoff_ticket", TicketCreate)
+def take_offline_ticket(session: Session, terminal_id: str, event: Received[TicketCreate]) -> None:
+    """A ticket printed while the hall was unreachable: take it into its window's queue now."""
+    ticket = event.payload
+    if ticket.kiosk_id != terminal_id:
+        raise EventRejected("terminal_mismatch")
+    if ticket.local_number is None:
+        raise EventRejected("local_number_required")
+    try:
+        record_ticket(session, terminal_id, ticket, event.received_at, event.received_at.date())
+    except TicketConflictError:
+        raise EventRejected("ticket_id_reused") from None

@@ -21,6 +21,32 @@ TICKET_PATH = f"{API_PREFIX}/tickets/{{ticket_id}}"
 TICKET_QR_PREFIX = "ZWTKT1:"
 """The ticket's QR code: ``ZWTKT1:<ticket id>``; the window scans it to continue the case."""
 
+WINDOWS: dict[str, tuple[str, str, str]] = {
+    "S": ("社会保障窗口", "Social security window", "social"),
+    "M": ("民政服务窗口", "Civil affairs window", "civil"),
+    "B": ("市场监管窗口", "Market regulation window", "market"),
+    "Z": ("综合受理窗口", "General service window", "general"),
+}
+"""Window code -> (name zh, name en, category)."""
+
+_ITEM_WINDOWS = {
+    "si-insured-certificate": "S",
+    "medical-insurance-certificate": "S",
+    "housing-fund-deposit-certificate": "S",
+    "elder-card": "M",
+    "sole-proprietor-registration": "B",
+    "business-license-print": "B",
+    "food-business-license": "B",
+    "open-restaurant": "B",
+}
+"""Items whose cases a category's window continues; every other item goes to the general one."""
+
+
+def window_for(item_id: str | None) -> str:
+    """The window code for an item (``Z``, the general window, when unknown or none)."""
+    return _ITEM_WINDOWS.get(item_id or "", "Z")
+
+
 TicketId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 """A client-made uuid4 in hex: the idempotency key of the ticket."""
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]

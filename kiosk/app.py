@@ -32,6 +32,7 @@ from devices.receipt.simulator import LoopbackReceiptPrinter
 from hall.schema import CatalogPublic, SubmissionPublic
 from kiosk.config import KioskSettings, ScannerSettings
 from kiosk.printers import build_receipt_printer
+from kiosk.services.handoff import Ticketing, local_number_from
 from kiosk.services.heartbeat import TerminalReport
 from kiosk.services.journey import Journey
 from kiosk.services.materials import build_ocr_engine
@@ -53,6 +54,7 @@ from offline_cache.outbox import Outbox
 from offline_cache.print_queue import PrintQueue
 from offline_cache.store import Store
 from offline_cache.sync import Housekeeping, SyncWorker
+from offline_cache.tickets import TicketClient
 
 if TYPE_CHECKING:
     from hall.embedded import EmbeddedHall
@@ -411,6 +413,13 @@ def build_app(settings: KioskSettings) -> KioskApp:
         print_jobs=printing,
         reprints=CertificateReprints(printing, outbox.result, client.get_submission),
         collect=CollectClient(client, settings.terminal.id),
+        ticketing=Ticketing(
+            TicketClient(client),
+            lambda day: local_number_from(
+                outbox.next_case_number(settings.terminal.id[:11] + "Q", day), settings.terminal.id
+            ),
+            events,
+        ),
         events=events,
         card_watcher=CardWatcher(
             reader,

@@ -14,6 +14,7 @@ from kiosk.services.idle import IdleClock
 from kiosk.services.session import Session
 from kiosk.ui.flows.apply import ApplyFlow
 from kiosk.ui.flows.collect import CollectFlow
+from kiosk.ui.flows.handoff import HandoffFlow
 from kiosk.ui.flows.identify import IdentifyFlow
 from kiosk.ui.flows.lookup import LookupFlow
 from kiosk.ui.flows.materials import MaterialsFlow
@@ -41,6 +42,7 @@ class KioskController(QObject):
         self.result = ResultFlow(nav)
         self.lookup = LookupFlow(nav)
         self.collect = CollectFlow(nav)
+        self.handoff = HandoffFlow(nav)
         nav.show_attract()
 
     # --- what the composition root, maintenance mode and the tests hold -------------------------

@@ -26,6 +26,7 @@ from kiosk.ui.screens.progress import ProgressScreen
 from kiosk.ui.screens.rate import RateScreen
 from kiosk.ui.screens.result import ResultScreen
 from kiosk.ui.screens.review import ReviewScreen
+from kiosk.ui.screens.ticket import TicketScreen
 from kiosk.ui.screens.verify import VerifyScreen
 from kiosk.ui.strings import tr
 from kiosk.ui.theme import ELDER_SCALE, stylesheet
@@ -204,6 +205,7 @@ class KioskWindow(QMainWindow):
         self.progress = ProgressScreen()
         self.verify = VerifyScreen()
         self.collect = CollectScreen()
+        self.ticket = TicketScreen()
         self.screens: list[Screen] = [
             self.attract,
             self.choose,
@@ -217,6 +219,7 @@ class KioskWindow(QMainWindow):
             self.progress,
             self.verify,
             self.collect,
+            self.ticket,
         ]
         for screen in self.screens:
             self.stack.addWidget(screen)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from devices.ports import Camera, DocumentPrinter, ReceiptPrinter
 from hall.schema import CaseProgressPublic, CatalogPublic
 from kiosk.config import KioskSettings
+from kiosk.services.handoff import Ticketing
 from kiosk.services.idle import IdleClock, IdleState
 from kiosk.services.journey import Journey
 from kiosk.services.print_jobs import CertificateReprints, QueuedPrinting
@@ -68,6 +69,9 @@ class Services:
     events: EventQueue | None = None
     """Ratings, reports and other small facts for the hall, queued durably (``post`` on a worker,
     never on the GUI thread); ``None``: nothing is sent (tests of the screens)."""
+    ticketing: Ticketing | None = None
+    """Hand-off tickets: the hall's number or a local one (blocking: on a worker); ``None``: the
+    ticket is not offered."""
 
 
 class Workers:

@@ -78,4 +78,28 @@ COLLECT_STRINGS: dict[str, tuple[str, str]] = {
     "enterprise_established": ("成立日期", "Established"),
     "enterprise_status": ("登记状态", "Status"),
     "enterprise_authority": ("登记机关", "Registered by"),
+    "ticket_offer_button": ("取号到窗口办理", "Ticket for a window"),
+    "ticket_title": ("取号到人工窗口", "A ticket for a service window"),
+    "ticket_offer": (
+        "打印一张排队号，工作人员扫码即可接着您已办的部分继续办理，不用重新填写。",
+        "Print a queue ticket: staff scan it and continue from what you have done here.",
+    ),
+    "ticket_print": ("打印排队号", "Print a ticket"),
+    "ticket_issuing": ("正在取号并打印，约需几秒…", "Getting your number and printing it…"),
+    "ticket_number": ("您的排队号：{number}", "Your number: {number}"),
+    "ticket_window": ("请到 {window} 等候叫号", "Please wait for {window}"),
+    "ticket_ahead": ("前面还有 {n} 人", "{n} waiting before you"),
+    "ticket_offline": (
+        "网络暂时不通：这是本机临时号，窗口会按此号叫号。",
+        "The network is down: this is a local number; the window calls it all the same.",
+    ),
+    "ticket_printed": ("排队号已打印，请取走。", "Your ticket is printed; please take it."),
+    "ticket_print_failed": (
+        "排队号没能打印出来，请记下上面的号码，或呼叫工作人员。",
+        "The ticket did not print; please note the number above or call staff.",
+    ),
+    "ticket_failed": (
+        "暂时无法取号，请直接呼叫工作人员。",
+        "No ticket can be issued now; please call staff.",
+    ),
 }

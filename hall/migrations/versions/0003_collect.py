@@ -1,7 +1,7 @@
 """Collecting approved documents (enterprises, ready documents, copies) and hand-off tickets.
 
 Revision ID: 0003_collect
-Revises: 0002_identity
+Revises: 0003_events
 Create Date: 2026-12-02 18:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003_collect"
-down_revision: str | None = "0002_identity"
+down_revision: str | None = "0003_events"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -32,6 +32,24 @@ def upgrade() -> None:
         _create_document_collections()
     if not _exists("handoff_tickets"):
         _create_handoff_tickets()
+    if not _exists("regulator_reports"):
+        _create_regulator_reports()
+
+
+def _create_regulator_reports() -> None:
+    op.create_table(
+        "regulator_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.String(length=32), nullable=False),
+        sa.Column("kiosk_id", sa.String(length=64), nullable=False),
+        sa.Column("uscc", sa.String(length=18), nullable=False),
+        sa.Column("category", sa.String(length=32), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_regulator_reports")),
+    )
+    op.create_index(op.f("ix_regulator_reports_uscc"), "regulator_reports", ["uscc"])
 
 
 def _create_handoff_tickets() -> None:
@@ -126,7 +144,8 @@ def _create_document_collections() -> None:
 
 
 def downgrade() -> None:
-    """Drop the four tables."""
+    """Drop the five tables."""
+    op.drop_table("regulator_reports")
     op.drop_table("handoff_tickets")
     op.drop_table("document_collections")
     op.drop_table("ready_documents")

@@ -14,6 +14,8 @@ class ResultScreen(Screen):
 
     done_requested = Signal()
     reprint_requested = Signal()
+    ticket_requested = Signal()
+    """A refused citizen asked for a ticket to a window (无声叫号)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Build the screen."""
@@ -38,6 +40,9 @@ class ResultScreen(Screen):
         self.reprint_button = bar.add(button())
         self.reprint_button.clicked.connect(self.reprint_requested)
         self.reprint_button.hide()
+        self.ticket_button = bar.add(button())
+        self.ticket_button.clicked.connect(self.ticket_requested)
+        self.ticket_button.hide()
         self.done_button = bar.add(button(primary=True), right=True)
         self.done_button.clicked.connect(self.done_requested)
         self.body.addWidget(bar)
@@ -60,6 +65,7 @@ class ResultScreen(Screen):
         self.print_state = ""
         self.print_error.hide()
         self.reprint_button.hide()
+        self.ticket_button.setVisible(status == "refused")
         self.busy.hide()
         self.retranslate()
 
@@ -102,6 +108,7 @@ class ResultScreen(Screen):
         self.detail.setText(detail)
         self.done_button.setText(tr("done", lang))
         self.reprint_button.setText(tr("reprint", lang))
+        self.ticket_button.setText(tr("ticket_offer_button", lang))
         if self.print_state == "done":
             self.print_status.setText(tr("printed", lang))
         elif self.print_state == "":
