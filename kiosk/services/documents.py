@@ -94,7 +94,7 @@ def receipt(
         footer.insert(0, "本人已承诺按期补交上述材料，逾期未补交的，本次申请将被退回。")
     if status == "accepted":
         days = decision_within_days(item)
-        footer.insert(0, f"办理时限：{days}个工作日内，结果将短信通知。")
+        footer.insert(0, f"办理时限：{days}个工作日内；凭本回执二维码在任一自助机查询结果。")
     footer.append("扫描二维码可查询办件进度。")
     footer.append("Scan the QR code to check your case.")
     # "受理回执" only where the case was accepted for a later decision; decided cases get the

@@ -146,14 +146,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "result_accepted": ("已受理", "Accepted"),
     "result_case": ("办件编号：{case}", "Case number: {case}"),
     "result_accepted_sub": (
-        "您的申请已保存并受理，审批结果将在 {days} 个工作日内短信通知您。请保管好回执。",
-        "Your application is saved and accepted; the decision follows within {days} working days "
-        "by text message. Keep your receipt.",
+        "您的申请已保存并受理，将在 {days} 个工作日内办结。请保管好回执：在任一自助机"
+        "点“查询办件进度”并扫描回执二维码即可查看结果。",
+        "Your application is saved and accepted; it is decided within {days} working days. "
+        "Keep your receipt: scan its QR code under “Case progress” at any terminal for the result.",
     ),
     "result_offline_sub": (
-        "网络暂时不通，您的申请已安全保存，联网后自动提交，结果将短信通知。请保管好回执。",
+        "网络暂时不通，您的申请已安全保存，联网后自动提交。请保管好回执：在任一自助机"
+        "点“查询办件进度”并扫描回执二维码即可查看结果。",
         "The network is down; your application is saved safely and will be sent automatically. "
-        "The decision follows by text message. Keep your receipt.",
+        "Keep your receipt: scan its QR code under “Case progress” at any terminal for the result.",
     ),
     "result_approved_sub": (
         "请在下方出纸口取走证明和回执。",
