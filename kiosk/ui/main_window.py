@@ -20,6 +20,7 @@ from kiosk.ui.screens.capture import CaptureScreen
 from kiosk.ui.screens.choose import ChooseScreen
 from kiosk.ui.screens.collect import CollectScreen
 from kiosk.ui.screens.commitment import CommitmentScreen
+from kiosk.ui.screens.enterprise import EnterpriseScreen
 from kiosk.ui.screens.guide import GuideScreen
 from kiosk.ui.screens.identify import IdentifyScreen
 from kiosk.ui.screens.progress import ProgressScreen
@@ -206,6 +207,7 @@ class KioskWindow(QMainWindow):
         self.verify = VerifyScreen()
         self.collect = CollectScreen()
         self.ticket = TicketScreen()
+        self.enterprise = EnterpriseScreen()
         self.screens: list[Screen] = [
             self.attract,
             self.choose,
@@ -220,6 +222,7 @@ class KioskWindow(QMainWindow):
             self.verify,
             self.collect,
             self.ticket,
+            self.enterprise,
         ]
         for screen in self.screens:
             self.stack.addWidget(screen)

@@ -102,4 +102,21 @@ COLLECT_STRINGS: dict[str, tuple[str, str]] = {
         "暂时无法取号，请直接呼叫工作人员。",
         "No ticket can be issued now; please call staff.",
     ),
+    "enterprise_report_prompt": (
+        "对这家企业有意见？点一下即可匿名转交市场监管部门：",
+        "Something to tell the regulator? One touch sends it, anonymously:",
+    ),
+    "report_unlicensed": ("无证经营", "No licence"),
+    "report_food_safety": ("食品安全", "Food safety"),
+    "report_pricing": ("价格问题", "Pricing"),
+    "report_service": ("服务态度", "Service"),
+    "report_praise": ("表扬", "Praise"),
+    "report_queued": (
+        "已记录，将转交市场监管部门处理。谢谢您！",
+        "Recorded; it goes to the market regulator. Thank you!",
+    ),
+    "report_failed": (
+        "没能记录您的意见，请稍后再试或拨打 12315。",
+        "Your report could not be recorded; please try later or call 12315.",
+    ),
 }

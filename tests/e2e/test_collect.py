@@ -12,7 +12,9 @@ import time
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
+import qrcode
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
@@ -21,8 +23,8 @@ from sqlalchemy import select
 
 from devices.a4.cupsd import CupsSetup
 from devices.idcard.demo_cards import demo_card
-from hall.collect import DocumentCollection
-from hall.collect_schema import enterprise_from_qr
+from hall.collect import DocumentCollection, RegulatorReport
+from hall.collect_schema import enterprise_from_qr, enterprise_qr
 from hall.db import Database
 from hall.schema import verify_certificate_qr
 from kiosk.app import KioskApp
@@ -203,3 +205,38 @@ def test_the_hall_unreachable_is_said_plainly(qtbot: QtBot, kiosk: KioskApp) -> 
     qtbot.waitUntil(lambda: "暂时连不上" in w.collect.message.text(), timeout=WAIT)
     assert w.collect.message.isVisible()
     assert w.collect.buttons == []
+
+
+def test_a_licence_qr_at_the_attract_screen_shows_the_record_and_takes_a_report(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    w, lookup = kiosk.window, kiosk.controller.lookup
+    assert kiosk.still_camera is not None and kiosk.hall is not None
+    assert w.current_screen() is w.attract
+    image = qrcode.make(enterprise_qr("92110108MA02EFGH2P"), box_size=4).get_image().convert("L")
+    with qtbot.waitSignal(lookup.enterprise_shown, timeout=WAIT) as shown:
+        kiosk.still_camera.show(cv2.cvtColor(np.asarray(image, dtype=np.uint8), cv2.COLOR_GRAY2BGR))
+    assert shown.args == ["shown"]
+    assert w.current_screen() is w.enterprise
+    text = w.enterprise.visible_text()
+    assert "海淀区李记家常菜馆" in text and "李*国" in text and "李建国" not in text
+    with qtbot.waitSignal(lookup.report_finished, timeout=WAIT) as done:
+        Touches(qtbot).click(w.enterprise.report_buttons["food_safety"])
+    assert done.args == ["queued"]
+    assert "转交市场监管部门" in w.enterprise.message.text()
+    assert not w.enterprise.report_buttons["food_safety"].isEnabled()  # one report per scan
+    kiosk.sync.wake()
+
+    def stored() -> list[tuple[str, str]]:
+        db = Database(kiosk.hall.settings.database_url)  # type: ignore[union-attr]
+        try:
+            with db.read() as session:
+                return [
+                    (r.uscc, r.category) for r in session.scalars(select(RegulatorReport)).all()
+                ]
+        finally:
+            db.dispose()
+
+    qtbot.waitUntil(lambda: stored() == [("92110108MA02EFGH2P", "food_safety")], timeout=30_000)
+    Touches(qtbot).click(w.enterprise.back_button)
+    assert w.current_screen() is w.attract

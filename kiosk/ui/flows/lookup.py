@@ -1,8 +1,10 @@
 """Lookup: the codes a citizen holds up to the terminal.
 
 A receipt's code shows its case's progress (and offers a certificate reprint), a certificate's
-code is checked offline. Codes are taken on the attract, progress and verify
-screens only; the classification is ``kiosk.services.scans``.
+code is checked offline, a business licence's code shows the enterprise's public record (from
+the hall) with a one-touch report for the regulator (the ``regulator_report`` event). Codes are
+taken on the attract, progress, verify and enterprise screens only; the classification is
+``kiosk.services.scans`` (and ``hall.collect_schema.enterprise_from_qr`` for licences).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from functools import partial
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from devices.errors import DeviceError
+from hall.collect_schema import EnterprisePublic, RegulatorReportPayload, enterprise_from_qr
 from hall.schema import CaseProgressPublic, CertificateCheck
 from kiosk.services import documents
 from kiosk.services.scans import ScanKind, classify
@@ -40,6 +43,10 @@ class LookupFlow(QObject):
     """The status of a scanned certificate, once its check is on the screen."""
     reprint_finished = Signal(str)
     """``printed``, ``used_up`` or ``failed``: a certificate reprint from the progress screen."""
+    enterprise_shown = Signal(str)
+    """``shown``, ``not_found`` or ``unreachable``: a scanned licence's record."""
+    report_finished = Signal(str)
+    """``queued`` or ``failed``: a report on the enterprise on the screen."""
 
     def __init__(self, nav: Navigator) -> None:
         """Connect the code scanner and the progress and verify screens."""
@@ -47,6 +54,7 @@ class LookupFlow(QObject):
         self.nav = nav
         self._query = 0
         self._reprint_case: str | None = None
+        self._enterprise_uscc: str | None = None
         self._verify_from_progress = False
         self._scan_hint_timer = QTimer(self)
         self._scan_hint_timer.setSingleShot(True)
@@ -65,6 +73,8 @@ class LookupFlow(QObject):
         w.progress.back_requested.connect(self._on_progress_back_requested)
         w.progress.reprint_requested.connect(self._on_progress_reprint_requested)
         w.verify.back_requested.connect(self._on_verify_back_requested)
+        w.enterprise.back_requested.connect(self._on_enterprise_back_requested)
+        w.enterprise.report_requested.connect(self._on_enterprise_report_requested)
         nav.attract_shown.connect(self._on_nav_attract_shown)
         nav.provide("progress", self._open_progress)
         nav.on_wipe(self._wipe)
@@ -76,6 +86,7 @@ class LookupFlow(QObject):
         self._set_scanning(False)
         self.nav.window.progress.reset()
         self.nav.window.verify.reset()
+        self.nav.window.enterprise.reset()
 
     def _set_scanning(self, on: bool, *, reset: bool = False) -> None:
         """Turn the code scanner on or off; ``reset`` forgets the codes it has just reported."""
@@ -91,7 +102,7 @@ class LookupFlow(QObject):
 
     def _on_stack_current_changed(self, _: int) -> None:
         w = self.nav.window
-        if w.current_screen() not in (w.attract, w.progress, w.verify):
+        if w.current_screen() not in (w.attract, w.progress, w.verify, w.enterprise):
             self._set_scanning(False)  # e.g. a card was read: the journey takes no codes
 
     # --- progress -------------------------------------------------------------------------------
@@ -132,8 +143,15 @@ class LookupFlow(QObject):
             w.attract,
             w.progress,
             w.verify,
+            w.enterprise,
         ):
             return  # a screen that takes no code (a wedge scan is swallowed all the same)
+        uscc = enterprise_from_qr(payload)
+        if uscc is not None:
+            self._show_enterprise(uscc)
+            return
+        if at is w.enterprise:
+            return  # a receipt or certificate waits for "back" here
         scan = classify(payload, nav.services.public_keys(), dt.date.today())
         if scan.kind is ScanKind.UNKNOWN and at is w.attract:
             # A payment code on a phone, a poster: say so, but do not leave the attract screen.
@@ -254,6 +272,91 @@ class LookupFlow(QObject):
             self._open_progress(reset_scanner=False)
         else:
             self.nav.wipe()
+
+    # --- an enterprise's public record, and a report for the regulator --------------------------
+
+    def _show_enterprise(self, uscc: str) -> None:
+        nav, w = self.nav, self.nav.window
+        if nav.session.step is Step.ATTRACT:
+            nav.begin_activity()
+            nav.session.go(Step.PROGRESS)
+        nav.touch()
+        self._scan_hint_timer.stop()
+        self._query += 1
+        query = self._query
+        self._enterprise_uscc = uscc
+        screen = w.enterprise
+        screen.reset()
+        screen.set_reporting(True)
+        screen.show_looking()
+        w.show_screen(screen)
+        client = nav.services.collect
+        if client is None:
+            screen.show_message("enterprise_unreachable")
+            return
+        nav.workers.hall.run(
+            lambda: client.enterprise(uscc),
+            partial(self._on_enterprise_answer, query),
+            partial(self._on_enterprise_failed, query),
+        )
+
+    def _on_enterprise_answer(self, query: int, record: EnterprisePublic) -> None:
+        if query != self._query:
+            return
+        self.nav.window.enterprise.show_record(record)
+        self.enterprise_shown.emit("shown")
+
+    def _on_enterprise_failed(self, query: int, error: BaseException) -> None:
+        if query != self._query:
+            return
+        not_found = isinstance(error, HallRejectedError)
+        self.nav.window.enterprise.show_message(
+            "enterprise_not_found" if not_found else "enterprise_unreachable"
+        )
+        self.enterprise_shown.emit("not_found" if not_found else "unreachable")
+
+    def _on_enterprise_report_requested(self, category: str) -> None:
+        nav = self.nav
+        screen = nav.window.enterprise
+        queue = nav.services.events
+        if screen.record is None or queue is None:
+            return
+        nav.touch()
+        screen.set_reporting(False)
+        payload = RegulatorReportPayload.model_validate(
+            {"uscc": screen.record.uscc, "category": category}
+        )
+        body = payload.model_dump(mode="json")
+        query = self._query
+        # ``post`` fsyncs: on the outbox's worker, never on the GUI thread.
+        nav.workers.outbox.run(
+            lambda: queue.post("regulator_report", body),
+            partial(self._on_report_queued, query),
+            partial(self._on_report_failed, query),
+        )
+
+    def _on_report_queued(self, query: int, _event_id: str) -> None:
+        if query != self._query:
+            return
+        self.nav.window.enterprise.show_message("report_queued", ok=True)
+        self.report_finished.emit("queued")
+
+    def _on_report_failed(self, query: int, error: BaseException) -> None:
+        if query != self._query:
+            return
+        log.error("report could not be queued: %s", type(error).__name__)
+        self.nav.window.enterprise.set_reporting(True)
+        self.nav.window.enterprise.show_message("report_failed")
+        self.report_finished.emit("failed")
+
+    def _on_enterprise_back_requested(self) -> None:
+        self._query += 1
+        self.nav.window.enterprise.reset()
+        if self.nav.session.card is None:
+            self.nav.wipe()
+        else:
+            self.nav.session.go(Step.CHOOSE)
+            self.nav.go("choose")
 
     # --- reprinting an approved case's certificate ----------------------------------------------
 
