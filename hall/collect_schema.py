@@ -13,7 +13,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from hall.schema import API_PREFIX, KIOSK_ID_PATTERN, CertificatePublic, LocalizedText, _Model
+from hall.schema import (
+    API_PREFIX,
+    KIOSK_ID_PATTERN,
+    CaseProgressPublic,
+    CertificatePublic,
+    LocalizedText,
+    _Model,
+)
 
 COLLECT_QUERY_PATH = f"{API_PREFIX}/collect/documents"
 """POST a :class:`CollectQueryCreate`: the documents ready for the person on the card."""
@@ -146,3 +153,23 @@ class RegulatorReportPayload(_Model):
     uscc: Uscc
     category: ReportCategory
     text: Annotated[str, StringConstraints(max_length=500)] = ""
+
+
+CASES_BY_HOLDER_PATH = f"{API_PREFIX}/cases/by-holder"
+"""POST a :class:`HolderCasesQueryCreate`: the card holder's recent cases, newest first."""
+
+HOLDER_CASES_LIMIT = 6
+"""At most this many cases come back (six choices on a screen)."""
+
+
+class HolderCasesQueryCreate(_Model):
+    """A terminal asking for the cases of the person whose card it has just read."""
+
+    kiosk_id: str = Field(pattern=KIOSK_ID_PATTERN)
+    id_number: IdNumber
+
+
+class HolderCasesPublic(_Model):
+    """The holder's recent cases with their stages."""
+
+    cases: list[CaseProgressPublic]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from hall.collect_schema import (
+    CASES_BY_HOLDER_PATH,
     COLLECT_QUERY_PATH,
     COLLECTION_PATH,
     ENTERPRISE_PATH,
@@ -13,6 +14,8 @@ from hall.collect_schema import (
     CollectPurpose,
     CollectQueryCreate,
     EnterprisePublic,
+    HolderCasesPublic,
+    HolderCasesQueryCreate,
     ReadyDocumentsPublic,
 )
 from offline_cache.hall_client import HallClient
@@ -41,6 +44,11 @@ class CollectClient:
         path = COLLECTION_PATH.format(document_id=quote(document_id, safe=""))
         body = CollectionCreate(kiosk_id=self._kiosk_id, id_number=id_number)
         return self._client.call("POST", path, CollectionPublic, body)
+
+    def holder_cases(self, id_number: str) -> HolderCasesPublic:
+        """The recent cases of the holder of ``id_number``, with their stages."""
+        body = HolderCasesQueryCreate(kiosk_id=self._kiosk_id, id_number=id_number)
+        return self._client.call("POST", CASES_BY_HOLDER_PATH, HolderCasesPublic, body)
 
     def enterprise(self, uscc: str) -> EnterprisePublic:
         """An enterprise's public record."""

@@ -182,8 +182,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "progress_title": ("办件进度查询", "Case progress"),
     "progress_scan": (
-        "请把回执上的二维码对准摄像头",
-        "Hold the QR code on your receipt up to the camera",
+        "请把回执上的二维码对准摄像头，没有回执请把身份证放在读卡区",
+        "Hold your receipt's QR code up to the camera, or lay your ID card on the reader",
     ),
     "progress_no_code": (
         "还没有识别到二维码。请把回执拿稳，二维码朝向摄像头，距离约20厘米。",

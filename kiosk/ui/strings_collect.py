@@ -119,4 +119,20 @@ COLLECT_STRINGS: dict[str, tuple[str, str]] = {
         "没能记录您的意见，请稍后再试或拨打 12315。",
         "Your report could not be recorded; please try later or call 12315.",
     ),
+    "under_a_minute": ("不到1分钟", "under a minute"),
+    "progress_deadline": ("承诺 {day} 前办结", "Promised by {day}"),
+    "progress_decided": ("已办结", "Decided"),
+    "progress_overdue": (
+        "已超过承诺时限 {n} 天。请点“呼叫工作人员”取号到窗口询问。",
+        "{n} days past the promised date. Tap “Call staff” for a ticket to a window.",
+    ),
+    "progress_by_card_looking": ("正在查询您名下的办件…", "Looking up your cases…"),
+    "progress_by_card_none": (
+        "没有查到您名下近期的办件。",
+        "No recent cases in your name.",
+    ),
+    "progress_case_choice": ("{case}\n{item} · {status}", "{case}\n{item} · {status}"),
+    "status_accepted": ("办理中", "In progress"),
+    "status_approved": ("已办结", "Approved"),
+    "status_refused": ("未予批准", "Not approved"),
 }

@@ -240,3 +240,66 @@ def test_a_licence_qr_at_the_attract_screen_shows_the_record_and_takes_a_report(
     qtbot.waitUntil(lambda: stored() == [("92110108MA02EFGH2P", "food_safety")], timeout=30_000)
     Touches(qtbot).click(w.enterprise.back_button)
     assert w.current_screen() is w.attract
+
+
+def _instant_journey(qtbot: QtBot, kiosk: KioskApp, card_key: str, item_id: str) -> Touches:
+    """Card on the reader, then the citizen's touches up to the printed certificate."""
+    w, ctl = kiosk.window, kiosk.controller
+    touches = Touches(qtbot)
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card(card_key))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    _choose(touches, kiosk, item_id)
+    touches.click(w.guide.start_button)
+    with qtbot.waitSignal(ctl.printing_finished, timeout=6 * WAIT) as printed:
+        touches.click(w.review.submit_button)
+    assert printed.args == ["done"]
+    return touches
+
+
+def _finish(qtbot: QtBot, kiosk: KioskApp) -> None:
+    w = kiosk.window
+    touches = Touches(qtbot)
+    touches.click(w.result.done_button)
+    with qtbot.waitSignal(kiosk.controller.session_wiped, timeout=WAIT):
+        touches.click(w.rate.buttons[0])
+    assert kiosk.card_simulator is not None
+    # The watcher counts a card as lifted after a few empty polls; only then is a new one new.
+    with qtbot.waitSignal(kiosk.controller.services.card_watcher.card_removed, timeout=WAIT):
+        kiosk.card_simulator.remove()
+
+
+def test_first_time_card_to_printed_certificate_takes_at_most_three_touches(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    touches = _instant_journey(qtbot, kiosk, "elder", "elder-card")
+    assert kiosk.controller.session.result is not None
+    assert kiosk.controller.session.result.status == "approved"
+    assert touches.count <= 3
+
+
+def test_laying_the_card_at_the_progress_screen_lists_the_holders_cases(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    w = kiosk.window
+    cases = []
+    for item in ("elder-card", "si-insured-certificate"):
+        _instant_journey(qtbot, kiosk, "elder", item)
+        cases.append(kiosk.controller.session.case_number)
+        _finish(qtbot, kiosk)
+    touches = Touches(qtbot)
+    touches.click(w.attract.progress_button)
+    assert w.current_screen() is w.progress
+    assert "身份证" in w.progress.prompt.text()
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card("elder"))
+    qtbot.waitUntil(lambda: len(w.progress.case_buttons) == 2, timeout=WAIT)
+    assert sorted(c.case_number for c in w.progress.cases) == sorted(cases)
+    assert kiosk.controller.session.card is None  # the card was only asked about, not kept
+    touches.click(w.progress.case_buttons[0])
+    progress = w.progress.progress
+    assert progress is not None and progress.case_number in cases
+    shown = w.progress.visible_text()
+    assert "不到1分钟" in shown and "0秒" not in shown
+    assert "已办结" in w.progress.deadline.text()
+    assert "王秀英" not in shown and "110105195203141221" not in shown

@@ -19,7 +19,12 @@ from hall.schema import verify_certificate_qr
 from offline_cache.collect import CollectClient
 from offline_cache.errors import HallRejectedError
 from offline_cache.hall_client import HallClient
-from tests.fixtures.hall import HallUnderTest
+from tests.fixtures.hall import (
+    HallUnderTest,
+    demo_applicant,
+    make_submission,
+    new_idempotency_key,
+)
 
 ELDER = "110105195203141221"
 ADULT = "110108199008213012"
@@ -120,3 +125,26 @@ def test_an_unknown_enterprise_is_a_clear_not_found(collect: CollectClient) -> N
     with pytest.raises(HallRejectedError) as missing:
         collect.enterprise("91110108MA01ABCD2Y")
     assert missing.value.code == "enterprise_not_found"
+
+
+def test_the_card_holders_cases_come_back_newest_first_and_nobody_elses(
+    hall: HallUnderTest, collect: CollectClient
+) -> None:
+    client = HallClient(
+        hall.base_url, identity=hall.enrol(hall.settings.data_dir / "t2", "kiosk-002")
+    )
+    try:
+        mine = []
+        for item in ("elder-card", "si-insured-certificate"):
+            submission = make_submission(item, demo_applicant("王秀英"))
+            submission = submission.model_copy(update={"kiosk_id": "kiosk-002"})
+            client.submit(submission, new_idempotency_key())
+            mine.append(submission.case_number)
+        other = make_submission("si-insured-certificate", demo_applicant("李建国"))
+        client.submit(other.model_copy(update={"kiosk_id": "kiosk-002"}), new_idempotency_key())
+    finally:
+        client.close()
+    cases = collect.holder_cases(ELDER).cases
+    assert sorted(c.case_number for c in cases) == sorted(mine)
+    assert all(c.stages for c in cases)
+    assert collect.holder_cases(UNINSURED).cases == []

@@ -16,7 +16,13 @@ from functools import partial
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from devices.errors import DeviceError
-from hall.collect_schema import EnterprisePublic, RegulatorReportPayload, enterprise_from_qr
+from devices.idcard.card import IdCard
+from hall.collect_schema import (
+    EnterprisePublic,
+    HolderCasesPublic,
+    RegulatorReportPayload,
+    enterprise_from_qr,
+)
 from hall.schema import CaseProgressPublic, CertificateCheck
 from kiosk.services import documents
 from kiosk.services.scans import ScanKind, classify
@@ -72,6 +78,8 @@ class LookupFlow(QObject):
         w.attract.progress_requested.connect(self._open_progress)
         w.progress.back_requested.connect(self._on_progress_back_requested)
         w.progress.reprint_requested.connect(self._on_progress_reprint_requested)
+        w.progress.case_chosen.connect(self._on_progress_case_chosen)
+        nav.services.card_watcher.card_placed.connect(self._on_card_watcher_card_placed)
         w.verify.back_requested.connect(self._on_verify_back_requested)
         w.enterprise.back_requested.connect(self._on_enterprise_back_requested)
         w.enterprise.report_requested.connect(self._on_enterprise_report_requested)
@@ -186,6 +194,48 @@ class LookupFlow(QObject):
             )
         else:
             screen.show_message("progress_unknown_code")
+
+    def _on_card_watcher_card_placed(self, card: IdCard) -> None:
+        """A card laid on the reader at the progress screen: the holder's cases (signed)."""
+        nav, w = self.nav, self.nav.window
+        if nav.maintenance_active or nav.session.step is not Step.PROGRESS:
+            return  # elsewhere the identify flow takes the card
+        id_number = card.id_number
+        card.wipe()  # only the number travels, in the signed request's body
+        if w.current_screen() is not w.progress:
+            return
+        nav.touch()
+        self._scan_hint_timer.stop()
+        client = nav.services.collect
+        screen = w.progress
+        if client is None:
+            screen.show_message("progress_unreachable")
+            return
+        screen.show_looking("")
+        screen.busy.show_busy(tr("progress_by_card_looking", nav.language))
+        self._query += 1
+        query = self._query
+        nav.workers.hall.run(
+            lambda: client.holder_cases(id_number),
+            partial(self._on_holder_cases, query),
+            partial(self._on_progress_failed, query),
+        )
+
+    def _on_holder_cases(self, query: int, answer: HolderCasesPublic) -> None:
+        if not self._current(query):
+            return
+        screen = self.nav.window.progress
+        if not answer.cases:
+            screen.show_message("progress_by_card_none")
+        elif len(answer.cases) == 1:
+            self._on_progress_answer(query, answer.cases[0])
+        else:
+            screen.show_cases(answer.cases)
+
+    def _on_progress_case_chosen(self, progress: CaseProgressPublic) -> None:
+        if self.nav.session.step is Step.PROGRESS:
+            self.nav.touch()
+            self._on_progress_answer(self._query, progress)
 
     def _on_code_scanner_scan_failed(self, error: DeviceError) -> None:
         # The technician sees it in the log and in `kiosk doctor`; the citizen keeps the card
