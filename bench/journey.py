@@ -69,12 +69,16 @@ def run(repeats: int, *, cups: bool) -> dict[str, object]:
         sim = kiosk.card_simulator
         assert sim is not None
         totals, reads = [], []
+        done: list[str] = []
+        removed: list[bool] = []
+        ctl.printing_finished.connect(done.append)
+        ctl.services.card_watcher.card_removed.connect(lambda: removed.append(True))
         try:
             _wait(app, lambda: kiosk.keys() != {}, 20)
             ids = [item.id for item in kiosk.catalog().items]
             for i in range(repeats):
-                done: list[str] = []
-                ctl.printing_finished.connect(done.append)
+                done.clear()
+                removed.clear()
                 started = time.perf_counter()
                 sim.insert(demo_card(CARDS[i % len(CARDS)]))
                 chosen = _wait(app, lambda: w.current_screen() is w.choose, 10)
@@ -84,15 +88,12 @@ def run(repeats: int, *, cups: bool) -> dict[str, object]:
                 _wait(app, lambda: w.current_screen() is w.review, 5)
                 w.review.submit_button.click()
                 ended = _wait(app, lambda: bool(done), 30)
-                ctl.printing_finished.disconnect(done.append)
                 if done != ["done"] or ctl.session.result is None:
                     raise RuntimeError(f"journey {i} did not print: {done}")
                 totals.append(ended - started)
                 reads.append(chosen - started)
                 w.result.done_button.click()
                 w.rate.buttons[0].click()
-                removed: list[bool] = []
-                ctl.services.card_watcher.card_removed.connect(lambda: removed.append(True))
                 sim.remove()
                 _wait(app, lambda: bool(removed), 10)
         finally:
