@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import assets
 import hall.event_kinds  # noqa: F401 - registers the event kinds this hall takes
-from hall import cases, collect, tickets
+from hall import cases, collect, notify, tickets
 from hall.auth import KIOSK_ID_SCOPE_KEY, SignatureAuthMiddleware
 from hall.certificates import SigningKey
 from hall.db import Database
@@ -167,6 +167,8 @@ def create_app(
     app.include_router(collect.router, responses=_ERRORS)
     app.include_router(tickets.router, responses=_ERRORS)
     app.include_router(cases.router, responses=_ERRORS)
+    app.state.data_dir = settings.data_dir
+    app.include_router(notify.router)
 
     @app.exception_handler(HallError)
     async def _on_hall_error(_request: Request, err: HallError) -> JSONResponse:

@@ -173,3 +173,21 @@ class HolderCasesPublic(_Model):
     """The holder's recent cases with their stages."""
 
     cases: list[CaseProgressPublic]
+
+
+PHONE_PATTERN = r"^1[3-9]\d{9}$"
+"""A mainland mobile number: 11 digits starting 13 to 19."""
+
+
+class CaseContactPayload(_Model):
+    """A phone number to tell when a case is decided (event ``case_contact``); sealed at rest."""
+
+    case_number: Annotated[str, StringConstraints(max_length=40)]
+    phone: Annotated[str, StringConstraints(pattern=PHONE_PATTERN)]
+
+
+def mask_phone(phone: str) -> str:
+    """A phone number as a screen or receipt may show it: 138****5678."""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

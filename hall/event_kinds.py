@@ -6,4 +6,5 @@ One line per module that declares kinds with ``@events.handles``.
 from __future__ import annotations
 
 import hall.collect
+import hall.notify
 import hall.tickets  # noqa: F401  (handoff_ticket)

@@ -14,6 +14,7 @@ from kiosk.services.idle import IdleClock
 from kiosk.services.session import Session
 from kiosk.ui.flows.apply import ApplyFlow
 from kiosk.ui.flows.collect import CollectFlow
+from kiosk.ui.flows.contact import ContactFlow
 from kiosk.ui.flows.handoff import HandoffFlow
 from kiosk.ui.flows.identify import IdentifyFlow
 from kiosk.ui.flows.lookup import LookupFlow
@@ -43,6 +44,7 @@ class KioskController(QObject):
         self.lookup = LookupFlow(nav)
         self.collect = CollectFlow(nav)
         self.handoff = HandoffFlow(nav)
+        self.contact = ContactFlow(nav)
         nav.show_attract()
 
     # --- what the composition root, maintenance mode and the tests hold -------------------------

@@ -23,6 +23,7 @@ from kiosk.ui.screens.commitment import CommitmentScreen
 from kiosk.ui.screens.enterprise import EnterpriseScreen
 from kiosk.ui.screens.guide import GuideScreen
 from kiosk.ui.screens.identify import IdentifyScreen
+from kiosk.ui.screens.phone import PhoneScreen
 from kiosk.ui.screens.progress import ProgressScreen
 from kiosk.ui.screens.rate import RateScreen
 from kiosk.ui.screens.result import ResultScreen
@@ -208,6 +209,7 @@ class KioskWindow(QMainWindow):
         self.collect = CollectScreen()
         self.ticket = TicketScreen()
         self.enterprise = EnterpriseScreen()
+        self.phone = PhoneScreen()
         self.screens: list[Screen] = [
             self.attract,
             self.choose,
@@ -223,6 +225,7 @@ class KioskWindow(QMainWindow):
             self.collect,
             self.ticket,
             self.enterprise,
+            self.phone,
         ]
         for screen in self.screens:
             self.stack.addWidget(screen)

@@ -135,4 +135,25 @@ COLLECT_STRINGS: dict[str, tuple[str, str]] = {
     "status_accepted": ("办理中", "In progress"),
     "status_approved": ("已办结", "Approved"),
     "status_refused": ("未予批准", "Not approved"),
+    "phone_offer_button": ("留手机号，办结时短信告知", "Leave a phone number for a text"),
+    "phone_title": ("办结短信通知（可选）", "A text when it is decided (optional)"),
+    "phone_prompt": (
+        "输入您的手机号，办结后发短信告知；不留也可以凭回执或身份证在自助机查询。",
+        "Type your mobile number for a text when it is decided; or check at a terminal later.",
+    ),
+    "phone_clear": ("清空", "Clear"),
+    "phone_delete": ("退格", "Delete"),
+    "phone_confirm": ("确定", "Confirm"),
+    "phone_invalid": (
+        "请输入11位手机号码，以1开头。",
+        "Please type an 11-digit mobile number starting with 1.",
+    ),
+    "phone_kept": (
+        "已记下 {phone}，办结后将发短信告知。",
+        "Noted {phone}: you get a text when it is decided.",
+    ),
+    "phone_failed": (
+        "没能记下号码，请凭回执查询进度，或呼叫工作人员。",
+        "The number could not be kept; check with your receipt or call staff.",
+    ),
 }

@@ -6,6 +6,10 @@ offline ticket reaches the hall through the real event channel once the hall is 
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
@@ -135,3 +139,51 @@ def test_call_staff_offline_prints_a_local_number_that_the_hall_takes_later(
             db.dispose()
 
     qtbot.waitUntil(reconciled, timeout=30_000)
+
+
+@pytest.mark.decision_wait(2.0)
+def test_a_phone_number_left_offline_gets_the_decision_through_the_file_gateway(
+    qtbot: QtBot, kiosk: KioskApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w, ctl = kiosk.window, kiosk.controller
+    assert kiosk.hall is not None and kiosk.card_simulator is not None
+    kiosk.hall.stop()
+    kiosk.card_simulator.insert(demo_card("elder"))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    _choose(qtbot, kiosk, "si-insured-certificate")
+    _click(qtbot, w.guide.start_button)
+    with qtbot.waitSignal(ctl.result_shown, timeout=WAIT) as shown:
+        _click(qtbot, w.review.submit_button)
+    assert shown.args == ["accepted"]
+    case_number = ctl.session.case_number
+    assert case_number is not None
+    _click(qtbot, w.result.phone_button)
+    assert w.current_screen() is w.phone
+    _click(qtbot, w.phone.confirm_button)  # nothing typed: a plain error, nothing kept
+    assert "11位" in w.phone.message.text()
+    for digit in "13812345678":
+        _click(qtbot, w.phone.keys[digit])
+    assert w.phone.display.text() == "138****5678"
+    assert "13812345678" not in w.phone.visible_text()
+    with qtbot.waitSignal(ctl.contact.contact_kept, timeout=WAIT) as kept:
+        _click(qtbot, w.phone.confirm_button)
+    assert kept.args == ["queued"]
+    assert "138****5678" in w.phone.message.text()
+    _click(qtbot, w.phone.back_button)
+    assert w.current_screen() is w.result and not w.result.phone_button.isVisible()
+
+    outbox_db = (kiosk.settings.storage.data_dir / "outbox.db").read_bytes()
+    assert b"13812345678" not in outbox_db  # sealed in the terminal's event queue
+
+    monkeypatch.setenv("HALL_NOTIFY_POLL_S", "0.2")
+    kiosk.hall.start()
+    kiosk.sync.wake()
+    sent = kiosk.hall.settings.data_dir / "notifications.jsonl"
+    qtbot.waitUntil(
+        lambda: sent.exists() and case_number in sent.read_text("utf-8"), timeout=30_000
+    )
+    lines = [json.loads(line) for line in sent.read_text("utf-8").splitlines()]
+    assert [line["case"] for line in lines] == [case_number]
+    assert lines[0]["to"] == "138****5678" and "已办结" in lines[0]["text"]
+    hall_db = Path(kiosk.hall.settings.database_url.removeprefix("sqlite:///")).read_bytes()
+    assert b"13812345678" not in hall_db  # sealed at the hall too

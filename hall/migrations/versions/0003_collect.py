@@ -34,6 +34,24 @@ def upgrade() -> None:
         _create_handoff_tickets()
     if not _exists("regulator_reports"):
         _create_regulator_reports()
+    if not _exists("case_contacts"):
+        _create_case_contacts()
+
+
+def _create_case_contacts() -> None:
+    op.create_table(
+        "case_contacts",
+        sa.Column("case_number", sa.String(length=40), nullable=False),
+        sa.Column("phone_sealed", sa.LargeBinary(), nullable=False),
+        sa.Column("kiosk_id", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("case_number", name=op.f("pk_case_contacts")),
+    )
+    op.create_index(op.f("ix_case_contacts_state"), "case_contacts", ["state"])
 
 
 def _create_regulator_reports() -> None:
@@ -144,7 +162,8 @@ def _create_document_collections() -> None:
 
 
 def downgrade() -> None:
-    """Drop the five tables."""
+    """Drop the six tables."""
+    op.drop_table("case_contacts")
     op.drop_table("regulator_reports")
     op.drop_table("handoff_tickets")
     op.drop_table("document_collections")
