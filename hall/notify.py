@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 import requests
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import APIRouter, FastAPI
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -220,6 +221,13 @@ def deliver_due(db: Database, gateway: Gateway, seal: PhoneSeal, now: dt.datetim
             contact.attempts += 1
             try:
                 phone = seal.open(contact.phone_sealed, case_number)
+            except InvalidTag:
+                # Sealed under another key (a lost key file): no retry can read it.
+                contact.state = "failed"
+                contact.last_error = "sealed under another key"
+                logger.error("case %s: contact number unreadable", case_number)
+                continue
+            try:
                 gateway.send(phone, _TEXTS[status].format(case=case_number), case_number)
             except NotifyError as err:
                 contact.last_error = str(err)[:200]
