@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 
 from devices.idcard.demo_cards import demo_card
+from devices.receipt.layout import Receipt
 from hall.schema import CaseProgressPublic, LocalizedText, StagePublic
 from hall.tickets_schema import TicketCreate, TicketPublic
 from kiosk.services.handoff import Ticketing, local_number_from, ticket_document, ticket_for
 from kiosk.services.progress import add_working_days, deadline, overdue_days, short_duration
+from kiosk.services.reminders import card_expiry_reminder, with_reminders
 from kiosk.services.session import Session
 from offline_cache.errors import HallUnavailableError
 
@@ -99,3 +102,18 @@ def test_offline_the_ticket_gets_a_local_number_and_is_queued_for_the_hall() -> 
     assert receipt.title == "排队号 DEMO01-L001"
     assert receipt.qr_data is not None and issued.ticket.ticket_id in receipt.qr_data
     assert any("临时号" in line for line in receipt.footer)
+
+
+def test_a_card_expiring_within_90_days_is_pointed_out_on_the_receipt() -> None:
+    today = dt.date(2026, 12, 2)
+    card = dataclasses.replace(demo_card("adult"), valid_to=dt.date(2027, 1, 31))
+    receipt = with_reminders(Receipt(title="回执", footer=["区政务服务中心"]), card, today)
+    assert receipt.footer[0].startswith("提醒：您的身份证将于 2027-01-31 到期（还有 60 天）")
+    assert receipt.footer[1] == "区政务服务中心"
+    later = dataclasses.replace(card, valid_to=dt.date(2027, 6, 1))
+    assert card_expiry_reminder(later, today) is None
+    assert card_expiry_reminder(dataclasses.replace(card, valid_to="长期"), today) is None
+    assert (
+        card_expiry_reminder(dataclasses.replace(card, valid_to=dt.date(2026, 12, 1)), today)
+        is None
+    )
