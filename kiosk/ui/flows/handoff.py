@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QObject, Signal
@@ -123,14 +124,11 @@ class HandoffFlow(QObject):
         receipt = ticket_document(issued, item_name=item_name, location=location)
         printer = self.nav.services.receipt_printer
         queued = self.nav.services.print_jobs
+        job: Callable[[], object]
         if queued is not None:
             job = queued.job("receipt", issued.ticket.ticket_id, encode_receipt(receipt))
         else:
-
-            def job() -> object:
-                printer.print_receipt(receipt)
-                return None
-
+            job = partial(printer.print_receipt, receipt)
         self.nav.workers.receipt.run(
             job,
             partial(self._on_printed, generation),

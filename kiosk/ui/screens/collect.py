@@ -75,7 +75,7 @@ class CollectScreen(Screen):
         self.ready = ready
         self.busy.hide()
         docs = ready.documents[:MAX_DOCUMENTS]
-        buttons = []
+        buttons: list[QPushButton] = []
         for doc in docs:
             push = WrappingButton("itemButton")
             push.setCheckable(True)
