@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from hall.collect_schema import PHONE_PATTERN, mask_phone
 from kiosk.ui.strings import tr
@@ -32,18 +32,26 @@ class PhoneScreen(Screen):
         self.display = label("", "bigNumber")
         self.message = label("", "error")
         self.message.hide()
+        # Texts beside the pad, not above it: the pad's four rows and the texts fit a landscape
+        # screen's height in elder mode too.
+        row = QHBoxLayout()
+        row.setSpacing(48)
+        texts = QVBoxLayout()
         for widget in (self.title, self.prompt, self.display, self.message):
-            self.body.addWidget(widget)
+            texts.addWidget(widget)
+        texts.addStretch(1)
+        row.addLayout(texts, 1)
         grid = QGridLayout()
         grid.setSpacing(16)
         self.keys: dict[str, QPushButton] = {}
         for i, key in enumerate(_KEYS):
             push = button(key if key.isdigit() else "")
-            push.setMinimumHeight(72)
+            push.setMinimumHeight(64)
             push.clicked.connect(lambda _=False, k=key: self._on_key(k))
             grid.addWidget(push, i // 3, i % 3)
             self.keys[key] = push
-        self.body.addLayout(grid)
+        row.addLayout(grid, 1)
+        self.body.addLayout(row)
         self.body.addStretch(1)
         bar = ActionBar()
         self.back_button = bar.add(button())
