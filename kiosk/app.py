@@ -32,6 +32,7 @@ from devices.receipt.simulator import LoopbackReceiptPrinter
 from hall.schema import CatalogPublic, SubmissionPublic
 from kiosk.config import KioskSettings, ScannerSettings
 from kiosk.printers import build_receipt_printer
+from kiosk.services.enrolment import Enroller
 from kiosk.services.handoff import Ticketing, local_number_from
 from kiosk.services.heartbeat import TerminalReport
 from kiosk.services.journey import Journey
@@ -114,9 +115,15 @@ class KeyCache:
         """The known keys by key id."""
         return dict(self._keys)
 
+    def pin(self, keys: Mapping[str, bytes]) -> None:
+        """Add keys the hall gave at enrolment (blocking: worker thread)."""
+        self._add(dict(keys))
+
     def refresh(self, client: HallClient) -> None:
         """Add the hall's current keys (blocking: worker thread)."""
-        fresh = client.keys()
+        self._add(client.keys())
+
+    def _add(self, fresh: dict[str, bytes]) -> None:
         if all(self._keys.get(kid) == raw for kid, raw in fresh.items()):
             return  # nothing new: no write, no fsync
         self._keys.update(fresh)
@@ -453,10 +460,23 @@ def build_app(settings: KioskSettings) -> KioskApp:
     controller.result_shown.connect(mark_shown)
     # Maintenance mode asks the reader, camera and receipt printer through the drivers the app
     # holds open (a second handle on a serial port or a camera would fight the first).
+    # Maintenance mode can enrol the running terminal: the new identity signs at once.
+    enroller = Enroller(
+        hall_url=hall_url,
+        directory=identity_dir(settings.storage.resolved_key_file),
+        configured_id=settings.terminal.id,
+        install=(
+            client.set_identity,
+            sync_client.set_identity,
+            lambda identity: keys.pin(identity.hall_keys),
+        ),
+        timeout=settings.hall.read_timeout_s,
+    )
     maintenance = MaintenanceMode(
         window,
         controller,
         probes=app_probes(reader=reader, camera=camera, receipt_printer=receipt_printer),
+        enroller=enroller,
     )
     return KioskApp(
         settings=settings,

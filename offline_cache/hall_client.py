@@ -145,6 +145,15 @@ class HallClient:
         self._wall_clock = wall_clock
         self._auth = None if identity is None else SignedAuth(identity, self.hall_time)
 
+    def set_identity(self, identity: TerminalIdentity | None) -> None:
+        """Sign as ``identity`` from now on (enrolled while running, from maintenance mode)."""
+        self._auth = None if identity is None else SignedAuth(identity, self.hall_time)
+
+    @property
+    def signed(self) -> bool:
+        """Whether requests go out signed (the terminal is enrolled)."""
+        return self._auth is not None
+
     @property
     def clock_offset(self) -> float | None:
         """Seconds this terminal's clock is ahead of the hall's (negative: behind), or ``None``.
