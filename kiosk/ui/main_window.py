@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.capture import CaptureScreen
+from kiosk.ui.screens.case_number import CaseNumberScreen
 from kiosk.ui.screens.choose import ChooseScreen
 from kiosk.ui.screens.collect import CollectScreen
 from kiosk.ui.screens.commitment import CommitmentScreen
@@ -210,6 +211,7 @@ class KioskWindow(QMainWindow):
         self.ticket = TicketScreen()
         self.enterprise = EnterpriseScreen()
         self.phone = PhoneScreen()
+        self.case_number = CaseNumberScreen()
         self.screens: list[Screen] = [
             self.attract,
             self.choose,
@@ -226,6 +228,7 @@ class KioskWindow(QMainWindow):
             self.ticket,
             self.enterprise,
             self.phone,
+            self.case_number,
         ]
         for screen in self.screens:
             self.stack.addWidget(screen)

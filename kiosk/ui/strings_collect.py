@@ -156,4 +156,15 @@ COLLECT_STRINGS: dict[str, tuple[str, str]] = {
         "没能记下号码，请凭回执查询进度，或呼叫工作人员。",
         "The number could not be kept; check with your receipt or call staff.",
     ),
+    "progress_type_button": ("输入办件编号", "Type the case number"),
+    "case_pad_title": ("输入办件编号", "Type your case number"),
+    "case_pad_prompt": (
+        "请输入回执上办件编号的13位数字（日期8位和序号5位）。",
+        "Type the 13 digits of the case number on your receipt (8 of the date, 5 of the number).",
+    ),
+    "case_pad_confirm": ("查询", "Look it up"),
+    "case_pad_incomplete": (
+        "还差几位数字，请核对回执。",
+        "Some digits are missing; check your receipt.",
+    ),
 }

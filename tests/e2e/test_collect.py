@@ -303,3 +303,28 @@ def test_laying_the_card_at_the_progress_screen_lists_the_holders_cases(
     assert "不到1分钟" in shown and "0秒" not in shown
     assert "已办结" in w.progress.deadline.text()
     assert "王秀英" not in shown and "110105195203141221" not in shown
+
+
+def test_typing_the_case_number_on_the_pad_shows_its_progress(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    w = kiosk.window
+    _instant_journey(qtbot, kiosk, "elder", "elder-card")
+    case_number = kiosk.controller.session.case_number
+    assert case_number is not None
+    _finish(qtbot, kiosk)
+    touches = Touches(qtbot)
+    touches.click(w.attract.progress_button)
+    touches.click(w.progress.type_button)
+    assert w.current_screen() is w.case_number
+    prefix, day, seq = case_number.split("-")
+    assert w.case_number.display.text() == f"{prefix}-"
+    for digit in day + seq[:-1]:
+        touches.click(w.case_number.keys[digit])
+    touches.click(w.case_number.confirm_button)  # one digit short: said, nothing asked
+    assert "还差" in w.case_number.message.text() and w.current_screen() is w.case_number
+    touches.click(w.case_number.keys[seq[-1]])
+    assert w.case_number.display.text() == case_number
+    touches.click(w.case_number.confirm_button)
+    qtbot.waitUntil(lambda: w.progress.progress is not None, timeout=WAIT)
+    assert w.progress.progress is not None and w.progress.progress.case_number == case_number

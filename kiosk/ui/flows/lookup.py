@@ -79,6 +79,9 @@ class LookupFlow(QObject):
         w.progress.back_requested.connect(self._on_progress_back_requested)
         w.progress.reprint_requested.connect(self._on_progress_reprint_requested)
         w.progress.case_chosen.connect(self._on_progress_case_chosen)
+        w.progress.typing_requested.connect(self._on_progress_typing_requested)
+        w.case_number.case_entered.connect(self._on_case_number_case_entered)
+        w.case_number.back_requested.connect(self._on_case_number_back_requested)
         nav.services.card_watcher.card_placed.connect(self._on_card_watcher_card_placed)
         w.verify.back_requested.connect(self._on_verify_back_requested)
         w.enterprise.back_requested.connect(self._on_enterprise_back_requested)
@@ -175,25 +178,54 @@ class LookupFlow(QObject):
             self._open_progress(reset_scanner=False)
         screen = w.progress
         if scan.kind is ScanKind.CASE:
-            screen.show_looking(scan.text)
-            lookup, local_case = nav.services.progress_lookup, nav.services.local_case
-
-            def ask_hall_then_local() -> CaseProgressPublic | dt.datetime | None:
-                # Both run on the worker: the local fallback reads SQLite, never on the GUI.
-                try:
-                    return lookup(scan.text)
-                except HallUnavailableError:
-                    return local_case(scan.text)
-
-            self._query += 1
-            query = self._query
-            nav.workers.hall.run(
-                ask_hall_then_local,
-                partial(self._on_progress_answer, query),
-                partial(self._on_progress_failed, query),
-            )
+            self._ask_case(scan.text)
         else:
             screen.show_message("progress_unknown_code")
+
+    def _ask_case(self, case_number: str) -> None:
+        """Ask the hall (then this terminal's outbox) for a case's progress, on the worker."""
+        nav = self.nav
+        nav.window.progress.show_looking(case_number)
+        lookup, local_case = nav.services.progress_lookup, nav.services.local_case
+
+        def ask_hall_then_local() -> CaseProgressPublic | dt.datetime | None:
+            # Both run on the worker: the local fallback reads SQLite, never on the GUI.
+            try:
+                return lookup(case_number)
+            except HallUnavailableError:
+                return local_case(case_number)
+
+        self._query += 1
+        query = self._query
+        nav.workers.hall.run(
+            ask_hall_then_local,
+            partial(self._on_progress_answer, query),
+            partial(self._on_progress_failed, query),
+        )
+
+    def _on_progress_typing_requested(self) -> None:
+        nav = self.nav
+        if nav.session.step is not Step.PROGRESS:
+            return
+        nav.touch()
+        self._query += 1
+        self._scan_hint_timer.stop()
+        nav.window.case_number.reset(prefix=nav.services.settings.terminal.id)
+        nav.window.show_screen(nav.window.case_number)
+
+    def _on_case_number_case_entered(self, case_number: str) -> None:
+        nav = self.nav
+        if nav.session.step is not Step.PROGRESS:
+            return
+        nav.touch()
+        nav.window.case_number.reset()
+        nav.window.progress.reset()
+        nav.window.show_screen(nav.window.progress)
+        self._ask_case(case_number)
+
+    def _on_case_number_back_requested(self) -> None:
+        self.nav.window.case_number.reset()
+        self._open_progress()
 
     def _on_card_watcher_card_placed(self, card: IdCard) -> None:
         """A card laid on the reader at the progress screen: the holder's cases (signed)."""

@@ -33,6 +33,8 @@ class ProgressScreen(Screen):
     back_requested = Signal()
     reprint_requested = Signal()
     """The citizen asked to reprint the certificate of the case on the screen."""
+    typing_requested = Signal()
+    """The citizen wants to type the case number on a pad."""
     case_chosen = Signal(object)
     """A card holder picked one of their cases (a ``CaseProgressPublic``)."""
 
@@ -76,6 +78,8 @@ class ProgressScreen(Screen):
         bar = ActionBar()
         self.reprint_button = bar.add(button())
         self.reprint_button.clicked.connect(self.reprint_requested)
+        self.type_button = bar.add(button())
+        self.type_button.clicked.connect(self.typing_requested)
         self.reprint_left = 0
         self.back_button = bar.add(button(primary=True), right=True)
         self.back_button.clicked.connect(self.back_requested)
@@ -168,6 +172,7 @@ class ProgressScreen(Screen):
         self.title.setText(tr("progress_title", lang))
         self.prompt.setText(tr("progress_scan", lang))
         self.back_button.setText(tr("back", lang))
+        self.type_button.setText(tr("progress_type_button", lang))
         self.reprint_button.setText(tr("progress_reprint", lang, n=self.reprint_left))
         if self.message is not None and self.error.isVisible():
             key, values, _ = self.message
