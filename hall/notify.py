@@ -214,7 +214,13 @@ def deliver_due(db: Database, gateway: Gateway, seal: PhoneSeal, now: dt.datetim
     sent = 0
     for case_number, status in rows:
         with db.write() as session:
-            contact = session.get(CaseContact, case_number)
+            # Several ``serve --workers`` processes each run a dispatcher: the row lock (SQLite:
+            # the writer lock) lets one of them send it; the others skip it or see it sent.
+            contact = session.scalar(
+                select(CaseContact)
+                .where(CaseContact.case_number == case_number)
+                .with_for_update(skip_locked=True)
+            )
             if contact is None or contact.state not in ("waiting", "queued"):
                 continue
             contact.state = "queued"
