@@ -169,6 +169,8 @@ def test_a_phone_number_left_offline_gets_the_decision_through_the_file_gateway(
         _click(qtbot, w.phone.confirm_button)
     assert kept.args == ["queued"]
     assert "138****5678" in w.phone.message.text()
+    slip = _text(_receipts(kiosk, 2)[-1])  # the case's receipt, then the slip
+    assert "138****5678" in slip and case_number in slip and "13812345678" not in slip
     _click(qtbot, w.phone.back_button)
     assert w.current_screen() is w.result and not w.result.phone_button.isVisible()
 

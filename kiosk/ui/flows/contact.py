@@ -12,7 +12,8 @@ from functools import partial
 
 from PySide6.QtCore import QObject, Signal
 
-from hall.collect_schema import CaseContactPayload
+from devices.receipt.layout import Receipt
+from hall.collect_schema import CaseContactPayload, mask_phone
 from kiosk.services.session import Step
 from kiosk.ui.navigator import Navigator
 
@@ -65,16 +66,37 @@ class ContactFlow(QObject):
         # ``post`` seals and fsyncs: on the outbox's worker, never on the GUI thread.
         nav.workers.outbox.run(
             lambda: queue.post("case_contact", body),
-            partial(self._on_posted, generation),
+            partial(self._on_posted, generation, mask_phone(phone)),
             partial(self._on_post_failed, generation),
         )
 
-    def _on_posted(self, generation: int, _event_id: str) -> None:
+    def _on_posted(self, generation: int, masked: str, _event_id: str) -> None:
         if generation != self._generation:
             return
         self.nav.window.phone.kept()
         self.nav.window.result.phone_kept()
         self.contact_kept.emit("queued")
+        case = self.nav.session.case_number
+        if case is None:
+            return
+        # A slip for the citizen's pocket: the case and the number, masked, that will be texted.
+        slip = Receipt(
+            title="办结短信通知登记",
+            rows=[("办件编号", case), ("通知手机", masked)],
+            footer=[
+                "办结后将发送短信到上述号码。",
+                "也可凭回执二维码或身份证在任一自助机查询进度。",
+                self.nav.services.settings.terminal.location_zh,
+            ],
+        )
+        printer = self.nav.services.receipt_printer
+        self.nav.workers.receipt.run(
+            partial(printer.print_receipt, slip), None, self._on_slip_failed
+        )
+
+    def _on_slip_failed(self, error: BaseException) -> None:
+        # The number is kept all the same; the screen said so already.
+        log.warning("contact slip not printed: %s", type(error).__name__)
 
     def _on_post_failed(self, generation: int, error: BaseException) -> None:
         if generation != self._generation:
