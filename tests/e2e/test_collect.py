@@ -7,6 +7,7 @@ certificates print through the real CUPS PDF queue (see conftest).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import subprocess
 import time
 from pathlib import Path
@@ -86,8 +87,13 @@ def _copies(kiosk: KioskApp, document_id: str) -> list[int]:
 
 @pytest.mark.cups
 def test_a_certificate_approved_at_a_window_is_collected_in_two_touches_then_reprinted(
-    qtbot: QtBot, kiosk: KioskApp, cups_pdf: CupsSetup, tmp_path: Path
+    qtbot: QtBot,
+    kiosk: KioskApp,
+    cups_pdf: CupsSetup,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     w, flow = kiosk.window, kiosk.controller.collect
     touches = Touches(qtbot)
     since = time.time() - 1
@@ -143,6 +149,10 @@ def test_a_certificate_approved_at_a_window_is_collected_in_two_touches_then_rep
     printing = kiosk.printing
     assert printing is not None
     assert printing.queue.reprints_used(deed.document_id) == 1
+    # Every layer logged this (reader, hall client, hall, print queue): nothing personal.
+    assert deed.document_id in caplog.text
+    for secret in ("王秀英", "110105195203141221", "建国路"):
+        assert secret not in caplog.text
 
 
 @pytest.mark.cups
