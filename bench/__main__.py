@@ -7,7 +7,7 @@ import sys
 BENCHMARKS = (
     "startup", "preview", "qr", "idcard", "receipt",
     "queue_enqueue", "queue_drain", "queue_catchup", "queue_kill",
-    "ocr", "ocr_rec", "doctor", "wal", "fleet", "quality",
+    "ocr", "ocr_rec", "doctor", "wal", "fleet", "quality", "journey",
 )  # fmt: skip
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import assets
 import hall.event_kinds  # noqa: F401 - registers the event kinds this hall takes
+from hall import cases, collect, notify, tickets, web
 from hall import public as public_page
-from hall import web
 from hall.auth import KIOSK_ID_SCOPE_KEY, AuthGate, SignatureAuthMiddleware
 from hall.db import Database
 from hall.errors import (
@@ -185,6 +185,12 @@ def create_app(
     app.state.catalogs = catalogs
     sweep = FleetSweep(db, clock=clock, extra=lambda: resign_if_due(db, key, now=clock()))
     app.include_router(fleet_router(db, clock=clock, catalog=catalogs, sweep=sweep))
+    app.state.clock = clock
+    app.include_router(collect.router, responses=_ERRORS)
+    app.include_router(tickets.router, responses=_ERRORS)
+    app.include_router(cases.router, responses=_ERRORS)
+    app.state.data_dir = settings.data_dir
+    app.include_router(notify.router)
 
     @app.exception_handler(HallError)
     async def _on_hall_error(_request: Request, err: HallError) -> JSONResponse:

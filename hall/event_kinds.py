@@ -5,4 +5,7 @@ One line per module that declares kinds with ``@events.handles``.
 
 from __future__ import annotations
 
-import hall.ratings  # noqa: F401  好差评 ratings (kind "rating")
+import hall.collect
+import hall.notify
+import hall.ratings
+import hall.tickets  # noqa: F401  (handoff_ticket)

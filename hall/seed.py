@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from hall import registers
+from hall.collect import seed_collect_data
 from hall.db import Database, Resident, SocialInsuranceRecord
 from hall.decisions import InsuranceFacts, ResidentFacts
 
@@ -225,6 +226,7 @@ def seed_demo_data(db: Database) -> int:
                 months_paid=insurance.months_paid,
                 status=insurance.status,
             )
+    changed += seed_collect_data(db, dt.date.today())
     logger.info("demo data seeded: %d rows changed", changed)
     return changed
 

@@ -35,6 +35,7 @@ from kiosk.config import KioskSettings, ScannerSettings
 from kiosk.printers import build_receipt_printer, print_receipt_test_page
 from kiosk.services.enrolment import Enroller
 from kiosk.services.fleet import OfferedCatalog
+from kiosk.services.handoff import Ticketing, local_number_from
 from kiosk.services.heartbeat import TerminalReport
 from kiosk.services.journey import Journey
 from kiosk.services.materials import build_ocr_engine
@@ -48,6 +49,7 @@ from kiosk.ui.preview import CameraPreview
 from kiosk.ui.wedge import KeyboardWedge
 from kiosk.ui.workers import CardWatcher, CodeScanner, CodeSource, LineScanner
 from offline_cache.catalog import CatalogStore
+from offline_cache.collect import CollectClient
 from offline_cache.crypto import FieldCipher, rotation_leftovers
 from offline_cache.errors import CacheError
 from offline_cache.events import EventQueue
@@ -58,6 +60,7 @@ from offline_cache.print_queue import PrintQueue
 from offline_cache.shadow import RecentLog, ShadowAgent
 from offline_cache.store import Store
 from offline_cache.sync import Housekeeping, SyncWorker
+from offline_cache.tickets import TicketClient
 
 if TYPE_CHECKING:
     from hall.embedded import EmbeddedHall
@@ -432,6 +435,14 @@ def build_app(settings: KioskSettings) -> KioskApp:
         document_printer=document_printer,
         print_jobs=printing,
         reprints=CertificateReprints(printing, outbox.result, client.get_submission),
+        collect=CollectClient(client, settings.terminal.id),
+        ticketing=Ticketing(
+            TicketClient(client),
+            lambda day: local_number_from(
+                outbox.next_case_number(settings.terminal.id[:11] + "Q", day), settings.terminal.id
+            ),
+            events,
+        ),
         events=events,
         public_url=settings.hall.public_url or hall_url,
         card_watcher=CardWatcher(

@@ -336,6 +336,18 @@ class HallClient:
             return False
         return response.status_code == 200
 
+    def call(self, method: str, path: str, answer: type[_M], body: BaseModel | None = None) -> _M:
+        """Send ``body`` (JSON) to ``path``, parse the answer as ``answer``; signed like every call.
+
+        For the hall's routes that live outside ``hall.schema`` (e.g. ``hall.collect_schema``);
+        errors sort into the same two families as the other calls.
+        """
+        kwargs: dict[str, Any] = {}
+        if body is not None:
+            kwargs["data"] = body.model_dump_json().encode()
+            kwargs["headers"] = {"Content-Type": "application/json"}
+        return self._parse(self._request(method, path, **kwargs), answer)
+
     # --- Lifecycle ------------------------------------------------------------------------------
 
     def abort(self) -> None:

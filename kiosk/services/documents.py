@@ -174,8 +174,10 @@ def receipt(
         days = decision_within_days(item)
         if english:
             unit = "working day" if days == 1 else "working days"
-            footer.insert(0, f"Decision within {days} {unit}, by text message.")
-        footer.insert(0, f"办理时限：{days}个工作日内，结果将短信通知。")
+            footer.insert(
+                0, f"Decision within {days} {unit}: check it with this receipt's QR code."
+            )
+        footer.insert(0, f"办理时限：{days}个工作日内；凭本回执二维码在任一自助机查询结果。")
     if helpline:
         footer.append(f"咨询电话 Helpline: {helpline}")
     footer.append("扫描二维码可查询办件进度。")

@@ -15,6 +15,7 @@ from devices.a4.document import CertificateDocument
 from devices.receipt.layout import Receipt
 from hall.schema import SubmissionPublic
 from kiosk.services import documents
+from kiosk.services.reminders import with_reminders
 from kiosk.services.session import Session
 
 
@@ -65,6 +66,7 @@ def printout(
         public_url=public_url,
         helpline=helpline,
     )
+    receipt = with_reminders(receipt, session.card, printed_at.astimezone().date())
     certificate = None
     if result is not None and result.certificate is not None:
         certificate = documents.certificate_document(result.certificate)

@@ -13,6 +13,9 @@ from hall.schema import SubmissionPublic
 from kiosk.services.idle import IdleClock
 from kiosk.services.session import Session
 from kiosk.ui.flows.apply import ApplyFlow
+from kiosk.ui.flows.collect import CollectFlow
+from kiosk.ui.flows.contact import ContactFlow
+from kiosk.ui.flows.handoff import HandoffFlow
 from kiosk.ui.flows.identify import IdentifyFlow
 from kiosk.ui.flows.lookup import LookupFlow
 from kiosk.ui.flows.materials import MaterialsFlow
@@ -39,6 +42,9 @@ class KioskController(QObject):
         self.submit = SubmitFlow(nav)
         self.result = ResultFlow(nav)
         self.lookup = LookupFlow(nav)
+        self.collect = CollectFlow(nav)
+        self.handoff = HandoffFlow(nav)
+        self.contact = ContactFlow(nav)
         nav.show_attract()
 
     # --- what the composition root, maintenance mode and the tests hold -------------------------

@@ -17,14 +17,19 @@ from PySide6.QtWidgets import (
 
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.capture import CaptureScreen
+from kiosk.ui.screens.case_number import CaseNumberScreen
 from kiosk.ui.screens.choose import ChooseScreen
+from kiosk.ui.screens.collect import CollectScreen
 from kiosk.ui.screens.commitment import CommitmentScreen
+from kiosk.ui.screens.enterprise import EnterpriseScreen
 from kiosk.ui.screens.guide import GuideScreen
 from kiosk.ui.screens.identify import IdentifyScreen
+from kiosk.ui.screens.phone import PhoneScreen
 from kiosk.ui.screens.progress import ProgressScreen
 from kiosk.ui.screens.rate import RateScreen
 from kiosk.ui.screens.result import ResultScreen
 from kiosk.ui.screens.review import ReviewScreen
+from kiosk.ui.screens.ticket import TicketScreen
 from kiosk.ui.screens.verify import VerifyScreen
 from kiosk.ui.strings import tr
 from kiosk.ui.theme import ELDER_SCALE, stylesheet
@@ -202,6 +207,11 @@ class KioskWindow(QMainWindow):
         self.rate = RateScreen()
         self.progress = ProgressScreen()
         self.verify = VerifyScreen()
+        self.collect = CollectScreen()
+        self.ticket = TicketScreen()
+        self.enterprise = EnterpriseScreen()
+        self.phone = PhoneScreen()
+        self.case_number = CaseNumberScreen()
         self.screens: list[Screen] = [
             self.attract,
             self.choose,
@@ -214,6 +224,11 @@ class KioskWindow(QMainWindow):
             self.rate,
             self.progress,
             self.verify,
+            self.collect,
+            self.ticket,
+            self.enterprise,
+            self.phone,
+            self.case_number,
         ]
         for screen in self.screens:
             self.stack.addWidget(screen)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from devices.ports import Camera, DocumentPrinter, ReceiptPrinter
 from hall.schema import CaseProgressPublic, CatalogPublic, StaffCallPublic
 from kiosk.config import KioskSettings
+from kiosk.services.handoff import Ticketing
 from kiosk.services.idle import IdleClock, IdleState
 from kiosk.services.journey import Journey
 from kiosk.services.print_jobs import CertificateReprints, QueuedPrinting
@@ -31,6 +32,7 @@ from kiosk.ui.screens.out_of_service import OutOfServiceScreen
 from kiosk.ui.strings import tr
 from kiosk.ui.workers import CardWatcher, CodeSource, TaskRunner
 from ocr.engine import OcrEngine
+from offline_cache.collect import CollectClient
 from offline_cache.events import EventQueue
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,8 @@ class Services:
     """The durable print queue; ``None`` prints straight to the printers (tests of the screens)."""
     reprints: CertificateReprints | None = None
     """Reprints of approved certificates from the receipt's QR code; ``None``: not offered."""
+    collect: CollectClient | None = None
+    """Documents approved elsewhere and enterprises' records, at the hall; ``None``: offline."""
     events: EventQueue | None = None
     """Ratings, reports and other small facts for the hall, queued durably (``post`` on a worker,
     never on the GUI thread); ``None``: nothing is sent (tests of the screens)."""
@@ -77,6 +81,9 @@ class Services:
     public_url: str | None = None
     """The hall's public base URL: receipts' QR codes open its ``/verify`` page on a phone;
     ``None``: they carry the bare case number (read by terminals only)."""
+    ticketing: Ticketing | None = None
+    """Hand-off tickets: the hall's number or a local one (blocking: on a worker); ``None``: the
+    ticket is not offered."""
 
 
 class Workers:
@@ -169,7 +176,10 @@ class Navigator(QObject):
         self._handlers[name] = handler
 
     def offers(self, name: str) -> bool:
-        """Whether some flow offers ``name`` (a catalog item may name a journey not built yet)."""
+        """Whether some flow offers ``name`` (``item:<id>``: a flow taking over an item).
+
+        A catalog item may also name a journey not built yet.
+        """
         return name in self._handlers
 
     def go(self, name: str, *args: Any, **kwargs: Any) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk.ui.strings_collect import COLLECT_STRINGS
+
 STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("政务服务自助终端", "Government Self-Service Terminal"),
     "switch_language": ("English", "中文"),
@@ -159,14 +161,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "result_accepted": ("已受理", "Accepted"),
     "result_case": ("办件编号：{case}", "Case number: {case}"),
     "result_accepted_sub": (
-        "您的申请已保存并受理，审批结果将在 {days} 个工作日内短信通知您。请保管好回执。",
-        "Your application is saved and accepted; the decision follows within {days} working days "
-        "by text message. Keep your receipt.",
+        "您的申请已保存并受理，将在 {days} 个工作日内办结。请保管好回执：在任一自助机"
+        "点“查询办件进度”并扫描回执二维码即可查看结果。",
+        "Your application is saved and accepted; it is decided within {days} working days. "
+        "Keep your receipt: scan its QR code under “Case progress” at any terminal for the result.",
     ),
     "result_offline_sub": (
-        "网络暂时不通，您的申请已安全保存，联网后自动提交，结果将短信通知。请保管好回执。",
+        "网络暂时不通，您的申请已安全保存，联网后自动提交。请保管好回执：在任一自助机"
+        "点“查询办件进度”并扫描回执二维码即可查看结果。",
         "The network is down; your application is saved safely and will be sent automatically. "
-        "The decision follows by text message. Keep your receipt.",
+        "Keep your receipt: scan its QR code under “Case progress” at any terminal for the result.",
     ),
     "result_approved_sub": (
         "请在下方出纸口取走证明和回执。",
@@ -193,8 +197,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "progress_title": ("办件进度查询", "Case progress"),
     "progress_scan": (
-        "请把回执上的二维码对准摄像头",
-        "Hold the QR code on your receipt up to the camera",
+        "请把回执上的二维码对准摄像头，没有回执请把身份证放在读卡区",
+        "Hold your receipt's QR code up to the camera, or lay your ID card on the reader",
     ),
     "progress_no_code": (
         "还没有识别到二维码。请把回执拿稳，二维码朝向摄像头，距离约20厘米。",
@@ -393,6 +397,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "station soon.",
     ),
 }
+STRINGS.update(COLLECT_STRINGS)
 
 
 def tr(key: str, language: str, **values: Any) -> str:

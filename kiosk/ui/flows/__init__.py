@@ -22,7 +22,13 @@ The flows today, and the names they offer:
 - ``materials``: photograph, OCR check, promise a material (容缺) (``materials``)
 - ``submit``: review, submit to the outbox, the decision wait (``review``)
 - ``result``: the result, printing and its retry, the rating (``result``)
-- ``lookup``: code scans: case progress, certificate check, reprint (``progress``)
+- ``lookup``: code scans: case progress (also by card or a typed case number), certificate
+  check, reprint, a business licence's public record and report (``progress``)
+- ``collect``: documents approved elsewhere and business licences (``item:certificate-collect``,
+  ``item:business-license-print``: a flow offering ``item:<id>`` takes that item over once the
+  card is read, see ``Navigator.offers``)
+- ``handoff``: the hand-off ticket from "call staff" or a refusal (``handoff``, with a reason)
+- ``contact``: an optional phone number on an accepted result
 
 To add a journey: write ``kiosk/ui/flows/<journey>.py`` with one flow class as above, its
 Qt-free decisions in ``kiosk/services/<journey>.py`` with unit tests in ``tests/unit/kiosk/``,

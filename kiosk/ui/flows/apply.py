@@ -48,6 +48,10 @@ class ApplyFlow(QObject):
         nav.window.show_screen(nav.window.choose)
 
     def _show_guide(self, item: ServiceItem) -> None:
+        if self.nav.offers(f"item:{item.id}"):
+            # A journey of its own (collecting a certificate, say) takes over once identified.
+            self.nav.go(f"item:{item.id}", item)
+            return
         self.nav.window.guide.set_item(item)
         self.nav.window.show_screen(self.nav.window.guide)
 

@@ -67,6 +67,8 @@ class IdentifyFlow(QObject):
             card.wipe()  # out of service: no session starts, this copy is dropped
             return
         step = nav.session.step
+        if step is Step.PROGRESS:
+            return  # the progress screen asks for the holder's cases (lookup) and wipes it
         if step not in (Step.ATTRACT, Step.CHOOSE, Step.IDENTIFY, Step.GUIDE):
             card.wipe()  # a card laid down mid-submission is not taken; this copy is dropped
             return

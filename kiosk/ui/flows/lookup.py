@@ -1,8 +1,10 @@
 """Lookup: the codes a citizen holds up to the terminal.
 
 A receipt's code shows its case's progress (and offers a certificate reprint), a certificate's
-code is checked offline. Codes are taken on the attract, progress and verify
-screens only; the classification is ``kiosk.services.scans``.
+code is checked offline, a business licence's code shows the enterprise's public record (from
+the hall) with a one-touch report for the regulator (the ``regulator_report`` event). Codes are
+taken on the attract, progress, verify and enterprise screens only; the classification is
+``kiosk.services.scans`` (and ``hall.collect_schema.enterprise_from_qr`` for licences).
 """
 
 from __future__ import annotations
@@ -14,6 +16,13 @@ from functools import partial
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from devices.errors import DeviceError
+from devices.idcard.card import IdCard
+from hall.collect_schema import (
+    EnterprisePublic,
+    HolderCasesPublic,
+    RegulatorReportPayload,
+    enterprise_from_qr,
+)
 from hall.schema import CaseProgressPublic, CertificateCheck, certificate_rows
 from kiosk.services import documents
 from kiosk.services.scans import ScanKind, classify
@@ -40,6 +49,10 @@ class LookupFlow(QObject):
     """The status of a scanned certificate, once its check is on the screen."""
     reprint_finished = Signal(str)
     """``printed``, ``used_up`` or ``failed``: a certificate reprint from the progress screen."""
+    enterprise_shown = Signal(str)
+    """``shown``, ``not_found`` or ``unreachable``: a scanned licence's record."""
+    report_finished = Signal(str)
+    """``queued`` or ``failed``: a report on the enterprise on the screen."""
 
     def __init__(self, nav: Navigator) -> None:
         """Connect the code scanner and the progress and verify screens."""
@@ -47,6 +60,7 @@ class LookupFlow(QObject):
         self.nav = nav
         self._query = 0
         self._reprint_case: str | None = None
+        self._enterprise_uscc: str | None = None
         self._verify_from_progress = False
         self._scan_hint_timer = QTimer(self)
         self._scan_hint_timer.setSingleShot(True)
@@ -64,7 +78,14 @@ class LookupFlow(QObject):
         w.attract.progress_requested.connect(self._open_progress)
         w.progress.back_requested.connect(self._on_progress_back_requested)
         w.progress.reprint_requested.connect(self._on_progress_reprint_requested)
+        w.progress.case_chosen.connect(self._on_progress_case_chosen)
+        w.progress.typing_requested.connect(self._on_progress_typing_requested)
+        w.case_number.case_entered.connect(self._on_case_number_case_entered)
+        w.case_number.back_requested.connect(self._on_case_number_back_requested)
+        nav.services.card_watcher.card_placed.connect(self._on_card_watcher_card_placed)
         w.verify.back_requested.connect(self._on_verify_back_requested)
+        w.enterprise.back_requested.connect(self._on_enterprise_back_requested)
+        w.enterprise.report_requested.connect(self._on_enterprise_report_requested)
         nav.attract_shown.connect(self._on_nav_attract_shown)
         nav.provide("progress", self._open_progress)
         nav.on_wipe(self._wipe)
@@ -76,6 +97,7 @@ class LookupFlow(QObject):
         self._set_scanning(False)
         self.nav.window.progress.reset()
         self.nav.window.verify.reset()
+        self.nav.window.enterprise.reset()
 
     def _set_scanning(self, on: bool, *, reset: bool = False) -> None:
         """Turn the code scanner on or off; ``reset`` forgets the codes it has just reported."""
@@ -91,7 +113,7 @@ class LookupFlow(QObject):
 
     def _on_stack_current_changed(self, _: int) -> None:
         w = self.nav.window
-        if w.current_screen() not in (w.attract, w.progress, w.verify):
+        if w.current_screen() not in (w.attract, w.progress, w.verify, w.enterprise):
             self._set_scanning(False)  # e.g. a card was read: the journey takes no codes
 
     # --- progress -------------------------------------------------------------------------------
@@ -132,8 +154,15 @@ class LookupFlow(QObject):
             w.attract,
             w.progress,
             w.verify,
+            w.enterprise,
         ):
             return  # a screen that takes no code (a wedge scan is swallowed all the same)
+        uscc = enterprise_from_qr(payload)
+        if uscc is not None:
+            self._show_enterprise(uscc)
+            return
+        if at is w.enterprise:
+            return  # a receipt or certificate waits for "back" here
         scan = classify(payload, nav.services.public_keys(), dt.date.today())
         if scan.kind is ScanKind.UNKNOWN and at is w.attract:
             # A payment code on a phone, a poster: say so, but do not leave the attract screen.
@@ -149,25 +178,96 @@ class LookupFlow(QObject):
             self._open_progress(reset_scanner=False)
         screen = w.progress
         if scan.kind is ScanKind.CASE:
-            screen.show_looking(scan.text)
-            lookup, local_case = nav.services.progress_lookup, nav.services.local_case
-
-            def ask_hall_then_local() -> CaseProgressPublic | dt.datetime | None:
-                # Both run on the worker: the local fallback reads SQLite, never on the GUI.
-                try:
-                    return lookup(scan.text)
-                except HallUnavailableError:
-                    return local_case(scan.text)
-
-            self._query += 1
-            query = self._query
-            nav.workers.hall.run(
-                ask_hall_then_local,
-                partial(self._on_progress_answer, query),
-                partial(self._on_progress_failed, query),
-            )
+            self._ask_case(scan.text)
         else:
             screen.show_message("progress_unknown_code")
+
+    def _ask_case(self, case_number: str) -> None:
+        """Ask the hall (then this terminal's outbox) for a case's progress, on the worker."""
+        nav = self.nav
+        nav.window.progress.show_looking(case_number)
+        lookup, local_case = nav.services.progress_lookup, nav.services.local_case
+
+        def ask_hall_then_local() -> CaseProgressPublic | dt.datetime | None:
+            # Both run on the worker: the local fallback reads SQLite, never on the GUI.
+            try:
+                return lookup(case_number)
+            except HallUnavailableError:
+                return local_case(case_number)
+
+        self._query += 1
+        query = self._query
+        nav.workers.hall.run(
+            ask_hall_then_local,
+            partial(self._on_progress_answer, query),
+            partial(self._on_progress_failed, query),
+        )
+
+    def _on_progress_typing_requested(self) -> None:
+        nav = self.nav
+        if nav.session.step is not Step.PROGRESS:
+            return
+        nav.touch()
+        self._query += 1
+        self._scan_hint_timer.stop()
+        nav.window.case_number.reset(prefix=nav.services.settings.terminal.id)
+        nav.window.show_screen(nav.window.case_number)
+
+    def _on_case_number_case_entered(self, case_number: str) -> None:
+        nav = self.nav
+        if nav.session.step is not Step.PROGRESS:
+            return
+        nav.touch()
+        nav.window.case_number.reset()
+        nav.window.progress.reset()
+        nav.window.show_screen(nav.window.progress)
+        self._ask_case(case_number)
+
+    def _on_case_number_back_requested(self) -> None:
+        self.nav.window.case_number.reset()
+        self._open_progress()
+
+    def _on_card_watcher_card_placed(self, card: IdCard) -> None:
+        """A card laid on the reader at the progress screen: the holder's cases (signed)."""
+        nav, w = self.nav, self.nav.window
+        if nav.maintenance_active or nav.session.step is not Step.PROGRESS:
+            return  # elsewhere the identify flow takes the card
+        id_number = card.id_number
+        card.wipe()  # only the number travels, in the signed request's body
+        if w.current_screen() is not w.progress:
+            return
+        nav.touch()
+        self._scan_hint_timer.stop()
+        client = nav.services.collect
+        screen = w.progress
+        if client is None:
+            screen.show_message("progress_unreachable")
+            return
+        screen.show_looking("")
+        screen.busy.show_busy(tr("progress_by_card_looking", nav.language))
+        self._query += 1
+        query = self._query
+        nav.workers.hall.run(
+            lambda: client.holder_cases(id_number),
+            partial(self._on_holder_cases, query),
+            partial(self._on_progress_failed, query),
+        )
+
+    def _on_holder_cases(self, query: int, answer: HolderCasesPublic) -> None:
+        if not self._current(query):
+            return
+        screen = self.nav.window.progress
+        if not answer.cases:
+            screen.show_message("progress_by_card_none")
+        elif len(answer.cases) == 1:
+            self._on_progress_answer(query, answer.cases[0])
+        else:
+            screen.show_cases(answer.cases)
+
+    def _on_progress_case_chosen(self, progress: CaseProgressPublic) -> None:
+        if self.nav.session.step is Step.PROGRESS:
+            self.nav.touch()
+            self._on_progress_answer(self._query, progress)
 
     def _on_code_scanner_scan_failed(self, error: DeviceError) -> None:
         # The technician sees it in the log and in `kiosk doctor`; the citizen keeps the card
@@ -257,6 +357,91 @@ class LookupFlow(QObject):
             self._open_progress(reset_scanner=False)
         else:
             self.nav.wipe()
+
+    # --- an enterprise's public record, and a report for the regulator --------------------------
+
+    def _show_enterprise(self, uscc: str) -> None:
+        nav, w = self.nav, self.nav.window
+        if nav.session.step is Step.ATTRACT:
+            nav.begin_activity()
+            nav.session.go(Step.PROGRESS)
+        nav.touch()
+        self._scan_hint_timer.stop()
+        self._query += 1
+        query = self._query
+        self._enterprise_uscc = uscc
+        screen = w.enterprise
+        screen.reset()
+        screen.set_reporting(True)
+        screen.show_looking()
+        w.show_screen(screen)
+        client = nav.services.collect
+        if client is None:
+            screen.show_message("enterprise_unreachable")
+            return
+        nav.workers.hall.run(
+            lambda: client.enterprise(uscc),
+            partial(self._on_enterprise_answer, query),
+            partial(self._on_enterprise_failed, query),
+        )
+
+    def _on_enterprise_answer(self, query: int, record: EnterprisePublic) -> None:
+        if query != self._query:
+            return
+        self.nav.window.enterprise.show_record(record)
+        self.enterprise_shown.emit("shown")
+
+    def _on_enterprise_failed(self, query: int, error: BaseException) -> None:
+        if query != self._query:
+            return
+        not_found = isinstance(error, HallRejectedError)
+        self.nav.window.enterprise.show_message(
+            "enterprise_not_found" if not_found else "enterprise_unreachable"
+        )
+        self.enterprise_shown.emit("not_found" if not_found else "unreachable")
+
+    def _on_enterprise_report_requested(self, category: str) -> None:
+        nav = self.nav
+        screen = nav.window.enterprise
+        queue = nav.services.events
+        if screen.record is None or queue is None:
+            return
+        nav.touch()
+        screen.set_reporting(False)
+        payload = RegulatorReportPayload.model_validate(
+            {"uscc": screen.record.uscc, "category": category}
+        )
+        body = payload.model_dump(mode="json")
+        query = self._query
+        # ``post`` fsyncs: on the outbox's worker, never on the GUI thread.
+        nav.workers.outbox.run(
+            lambda: queue.post("regulator_report", body),
+            partial(self._on_report_queued, query),
+            partial(self._on_report_failed, query),
+        )
+
+    def _on_report_queued(self, query: int, _event_id: str) -> None:
+        if query != self._query:
+            return
+        self.nav.window.enterprise.show_message("report_queued", ok=True)
+        self.report_finished.emit("queued")
+
+    def _on_report_failed(self, query: int, error: BaseException) -> None:
+        if query != self._query:
+            return
+        log.error("report could not be queued: %s", type(error).__name__)
+        self.nav.window.enterprise.set_reporting(True)
+        self.nav.window.enterprise.show_message("report_failed")
+        self.report_finished.emit("failed")
+
+    def _on_enterprise_back_requested(self) -> None:
+        self._query += 1
+        self.nav.window.enterprise.reset()
+        if self.nav.session.card is None:
+            self.nav.wipe()
+        else:
+            self.nav.session.go(Step.CHOOSE)
+            self.nav.go("choose")
 
     # --- reprinting an approved case's certificate ----------------------------------------------
 

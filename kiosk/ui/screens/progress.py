@@ -1,14 +1,30 @@
-"""The case progress query: scan a receipt, see each stage with its own clock ("环节分段计时")."""
+"""The case progress query: scan a receipt or lay the card, see each stage with its own clock.
+
+Stages show human durations ("不到1分钟", not "0秒") and the case its promised deadline; an open
+case past it says so (超期). A card holder with several cases picks one first.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
 
 from hall.schema import CaseProgressPublic
+from kiosk.services.progress import deadline, overdue_days, short_duration
 from kiosk.ui.screens import loc
 from kiosk.ui.strings import duration, tr
-from kiosk.ui.widgets import ActionBar, BusyPanel, Screen, button, card, clear_layout, label
+from kiosk.ui.widgets import (
+    ActionBar,
+    BusyPanel,
+    Screen,
+    WrappingButton,
+    button,
+    card,
+    clear_layout,
+    label,
+)
 
 
 class ProgressScreen(Screen):
@@ -17,6 +33,10 @@ class ProgressScreen(Screen):
     back_requested = Signal()
     reprint_requested = Signal()
     """The citizen asked to reprint the certificate of the case on the screen."""
+    typing_requested = Signal()
+    """The citizen wants to type the case number on a pad."""
+    case_chosen = Signal(object)
+    """A card holder picked one of their cases (a ``CaseProgressPublic``)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Build the screen."""
@@ -25,11 +45,28 @@ class ProgressScreen(Screen):
         self.prompt = label("", "subtitle")
         self.case = label("", "bigNumber")
         self.item = label("", "subtitle")
+        self.deadline = label("", "body")
+        self.overdue = label("", "error")
+        self.overdue.hide()
         self.busy = BusyPanel()
         self.error = label("", "error")
         self.error.hide()
-        for widget in (self.title, self.prompt, self.case, self.item, self.busy, self.error):
+        for widget in (
+            self.title,
+            self.prompt,
+            self.case,
+            self.item,
+            self.deadline,
+            self.overdue,
+            self.busy,
+            self.error,
+        ):
             self.body.addWidget(widget)
+        self.choices = QVBoxLayout()
+        self.choices.setSpacing(16)
+        self.body.addLayout(self.choices)
+        self.case_buttons: list[QPushButton] = []
+        self.cases: list[CaseProgressPublic] = []
         self.frame, layout = card()
         self.grid = QGridLayout()
         self.grid.setVerticalSpacing(18)
@@ -41,6 +78,8 @@ class ProgressScreen(Screen):
         bar = ActionBar()
         self.reprint_button = bar.add(button())
         self.reprint_button.clicked.connect(self.reprint_requested)
+        self.type_button = bar.add(button())
+        self.type_button.clicked.connect(self.typing_requested)
         self.reprint_left = 0
         self.back_button = bar.add(button(primary=True), right=True)
         self.back_button.clicked.connect(self.back_requested)
@@ -54,6 +93,9 @@ class ProgressScreen(Screen):
         self.message: tuple[str, dict[str, object], bool] | None = None
         self.case.setText("")
         self.item.setText("")
+        self.deadline.setText("")
+        self.overdue.hide()
+        self._set_cases([])
         self.busy.hide()
         self.error.hide()
         self.frame.hide()
@@ -72,11 +114,36 @@ class ProgressScreen(Screen):
         self.reprint_button.hide()
         self.error.hide()
         self.frame.hide()
+        self._set_cases([])
         self.case.setText(case_number)
         self.busy.show_busy(tr("progress_looking", self.language))
 
+    def show_cases(self, cases: list[CaseProgressPublic]) -> None:
+        """A card holder's cases, one button each, to pick the one to show."""
+        self.progress = None
+        self.busy.hide()
+        self.error.hide()
+        self.frame.hide()
+        self.case.setText("")
+        self._set_cases(cases[:6])
+        self.retranslate()
+
+    def _set_cases(self, cases: list[CaseProgressPublic]) -> None:
+        for old in self.case_buttons:
+            self.choices.removeWidget(old)
+            old.deleteLater()
+        self.cases = cases
+        self.case_buttons = []
+        for progress in cases:
+            push = WrappingButton("itemButton")
+            push.clicked.connect(lambda _=False, p=progress: self.case_chosen.emit(p))
+            self.choices.addWidget(push)
+            push.show()  # added to a screen already on view: Qt leaves new children hidden
+            self.case_buttons.append(push)
+
     def show_progress(self, progress: CaseProgressPublic) -> None:
         """Show the stages."""
+        self._set_cases([])
         self.progress = progress
         self.message = None
         self.busy.hide()
@@ -105,26 +172,60 @@ class ProgressScreen(Screen):
         self.title.setText(tr("progress_title", lang))
         self.prompt.setText(tr("progress_scan", lang))
         self.back_button.setText(tr("back", lang))
+        self.type_button.setText(tr("progress_type_button", lang))
         self.reprint_button.setText(tr("progress_reprint", lang, n=self.reprint_left))
         if self.message is not None and self.error.isVisible():
             key, values, _ = self.message
             self.error.setText(tr(key, lang, **values))
         clear_layout(self.grid)
         progress = self.progress
+        if progress is not None:
+            self.case.setText(progress.case_number)
+            self.item.setText(loc(progress.item_name, lang))
+        for push, case in zip(self.case_buttons, self.cases, strict=False):
+            status = tr(f"status_{case.status}", lang)
+            push.setText(
+                tr(
+                    "progress_case_choice",
+                    lang,
+                    case=case.case_number,
+                    item=loc(case.item_name, lang),
+                    status=status,
+                )
+            )
+        self.deadline.setText("")
+        self.overdue.hide()
+        progress = self.progress
         if progress is None:
             return
-        self.case.setText(progress.case_number)
-        self.item.setText(loc(progress.item_name, lang))
+        self._show_deadline(progress, lang)
         for row, stage in enumerate(progress.stages):
             mark = "●" if stage.finished_at else ("◐" if stage.started_at else "○")
             name = label(f"{mark}  {loc(stage.name, lang)}", "sectionTitle")
+            seconds = stage.seconds or 0
+            spent = (
+                tr("under_a_minute", lang) if short_duration(seconds) else duration(seconds, lang)
+            )
             if stage.finished_at is not None:
-                state = tr("progress_stage_done", lang, t=duration(stage.seconds or 0, lang))
+                state = tr("progress_stage_done", lang, t=spent)
             elif stage.started_at is not None:
-                state = tr("progress_stage_running", lang, t=duration(stage.seconds or 0, lang))
+                state = tr("progress_stage_running", lang, t=spent)
             else:
                 state = tr("progress_stage_waiting", lang)
             when = stage.started_at.astimezone().strftime("%m-%d %H:%M") if stage.started_at else ""
             self.grid.addWidget(name, row, 0)
             self.grid.addWidget(label(when), row, 1)
             self.grid.addWidget(label(state), row, 2, alignment=Qt.AlignmentFlag.AlignRight)
+
+    def _show_deadline(self, progress: CaseProgressPublic, lang: str) -> None:
+        if progress.status != "accepted":
+            self.deadline.setText(tr("progress_decided", lang))
+            return
+        due = deadline(progress)
+        if due is None:
+            return
+        self.deadline.setText(tr("progress_deadline", lang, day=due.isoformat()))
+        late = overdue_days(progress, dt.date.today())
+        if late:
+            self.overdue.setText(tr("progress_overdue", lang, n=late))
+            self.overdue.show()

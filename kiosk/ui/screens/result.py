@@ -14,6 +14,10 @@ class ResultScreen(Screen):
 
     done_requested = Signal()
     reprint_requested = Signal()
+    ticket_requested = Signal()
+    """A refused citizen asked for a ticket to a window (无声叫号)."""
+    phone_requested = Signal()
+    """The citizen of an accepted case wants to leave a phone number."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Build the screen."""
@@ -38,6 +42,12 @@ class ResultScreen(Screen):
         self.reprint_button = bar.add(button())
         self.reprint_button.clicked.connect(self.reprint_requested)
         self.reprint_button.hide()
+        self.ticket_button = bar.add(button())
+        self.ticket_button.clicked.connect(self.ticket_requested)
+        self.ticket_button.hide()
+        self.phone_button = bar.add(button())
+        self.phone_button.clicked.connect(self.phone_requested)
+        self.phone_button.hide()
         self.done_button = bar.add(button(primary=True), right=True)
         self.done_button.clicked.connect(self.done_requested)
         self.body.addWidget(bar)
@@ -60,6 +70,8 @@ class ResultScreen(Screen):
         self.print_state = ""
         self.print_error.hide()
         self.reprint_button.hide()
+        self.ticket_button.setVisible(status == "refused")
+        self.phone_button.setVisible(status == "accepted" and bool(case_number))
         self.busy.hide()
         self.retranslate()
 
@@ -102,7 +114,13 @@ class ResultScreen(Screen):
         self.detail.setText(detail)
         self.done_button.setText(tr("done", lang))
         self.reprint_button.setText(tr("reprint", lang))
+        self.ticket_button.setText(tr("ticket_offer_button", lang))
+        self.phone_button.setText(tr("phone_offer_button", lang))
         if self.print_state == "done":
             self.print_status.setText(tr("printed", lang))
         elif self.print_state == "":
             self.print_status.setText("")
+
+    def phone_kept(self) -> None:
+        """A number was left: the offer is not made twice."""
+        self.phone_button.hide()

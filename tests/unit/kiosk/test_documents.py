@@ -120,7 +120,7 @@ def test_offline_acceptance_promises_the_time_limit(catalog: CatalogPublic) -> N
     assert rows["办理状态"] == "已受理 Accepted"
     assert printed.title == "政务服务受理回执"
     assert rows["办理事项"] == "个体工商户设立登记"
-    assert printed.footer[0] == "办理时限：1个工作日内，结果将短信通知。"
+    assert printed.footer[0] == "办理时限：1个工作日内；凭本回执二维码在任一自助机查询结果。"
     assert printed.footer[1] == "区政务服务中心 24小时自助区"
     assert printed.footer[-2:] == [
         "扫描二维码可查询办件进度。",
@@ -137,7 +137,7 @@ def test_accepted_by_the_hall_also_promises_the_time_limit(catalog: CatalogPubli
 def test_instant_item_accepted_offline_names_the_statutory_limit(catalog: CatalogPublic) -> None:
     # An instant item promises 0 days; offline its decision waits, so "within 0 days" is wrong.
     printed = _receipt(catalog, None, item="elder-card")
-    assert printed.footer[0] == "办理时限：5个工作日内，结果将短信通知。"
+    assert printed.footer[0] == "办理时限：5个工作日内；凭本回执二维码在任一自助机查询结果。"
 
 
 def _certificate(valid_until: dt.date | None) -> CertificatePublic:
