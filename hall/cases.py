@@ -18,18 +18,22 @@ from hall.collect_schema import (
 )
 from hall.db import Database, Submission
 from hall.errors import TerminalMismatchError
-from hall.service import HallService
+from hall.keys import Sealer
+from hall.service import HOLDER_HASH_PURPOSE, HallService
 
 
-def holder_case_numbers(db: Database, id_number: str) -> list[str]:
-    """The holder's most recent case numbers, newest first."""
-    # The applicant lives in the stored payload (JSON on both databases).
-    holder = Submission.payload["applicant"]["id_number"].as_string()
+def holder_case_numbers(db: Database, sealer: Sealer, id_number: str) -> list[str]:
+    """The holder's most recent case numbers, newest first.
+
+    The applicant is sealed in the payload; the row keeps a keyed hash of the ID number
+    (``Submission.holder_hash``) for exactly this lookup.
+    """
+    holder = sealer.lookup_hash(id_number, HOLDER_HASH_PURPOSE)
     with db.read() as session:
         return list(
             session.scalars(
                 select(Submission.case_number)
-                .where(holder == id_number)
+                .where(Submission.holder_hash == holder)
                 .order_by(Submission.received_at.desc())
                 .limit(HOLDER_CASES_LIMIT)
             )
@@ -45,5 +49,5 @@ def post_cases_by_holder(request: Request, query: HolderCasesQueryCreate) -> Hol
     if request.scope.get(KIOSK_ID_SCOPE_KEY) != query.kiosk_id:
         raise TerminalMismatchError("the request names another terminal than its signer")
     service: HallService = request.app.state.service
-    numbers = holder_case_numbers(request.app.state.database, query.id_number)
+    numbers = holder_case_numbers(request.app.state.database, service.sealer, query.id_number)
     return HolderCasesPublic(cases=[service.progress(number) for number in numbers])

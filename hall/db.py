@@ -104,6 +104,9 @@ class Submission(Base):
     """The submission as sent, sealed (``hall.keys``: AES-GCM envelope bound to the case number)."""
     tolerated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     """Taken under the citizen's commitment (容缺受理); for the daily table, in the clear."""
+    holder_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    """HMAC of the applicant's ID number (``Sealer.lookup_hash``): finds a holder's cases while
+    the payload stays sealed."""
     visit_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     """How long the citizen's visit took at the terminal, when it says (not personal data)."""
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

@@ -99,6 +99,10 @@ def _process_sealer() -> Sealer:
     return Sealer(MemoryKeyProvider())
 
 
+HOLDER_HASH_PURPOSE = "submissions.holder"
+"""What the keyed hash of a submission's ID number is for (``Sealer.lookup_hash``)."""
+
+
 def utc_now() -> dt.datetime:
     """Return the current time, aware, in UTC."""
     return dt.datetime.now(dt.UTC)
@@ -221,6 +225,13 @@ class HallService:
                 item_id=submission.item_id,
                 status="accepted",
                 tolerated=submission.commitment,
+                holder_hash=(
+                    None
+                    if submission.applicant is None
+                    else self.sealer.lookup_hash(
+                        submission.applicant.id_number, HOLDER_HASH_PURPOSE
+                    )
+                ),
                 visit_seconds=submission.visit_seconds,
                 payload=self.sealer.seal(
                     submission.model_dump(mode="json"), payload_context(submission.case_number)

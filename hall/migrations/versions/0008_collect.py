@@ -36,6 +36,14 @@ def upgrade() -> None:
         _create_regulator_reports()
     if not _exists("case_contacts"):
         _create_case_contacts()
+    # Progress by card finds a holder's cases by a keyed hash: the payload is sealed (0004).
+    columns = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("submissions")}
+    if "holder_hash" not in columns:
+        with op.batch_alter_table("submissions", schema=None) as batch_op:
+            batch_op.add_column(sa.Column("holder_hash", sa.String(length=64), nullable=True))
+            batch_op.create_index(
+                batch_op.f("ix_submissions_holder_hash"), ["holder_hash"], unique=False
+            )
 
 
 def _create_case_contacts() -> None:
@@ -162,7 +170,10 @@ def _create_document_collections() -> None:
 
 
 def downgrade() -> None:
-    """Drop the six tables."""
+    """Drop the six tables and the holder hash."""
+    with op.batch_alter_table("submissions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_submissions_holder_hash"))
+        batch_op.drop_column("holder_hash")
     op.drop_table("case_contacts")
     op.drop_table("regulator_reports")
     op.drop_table("handoff_tickets")
