@@ -47,8 +47,7 @@ class Touches:
 
 
 def _choose(touches: Touches, kiosk: KioskApp, item_id: str) -> None:
-    ids = [item.id for item in kiosk.catalog().items]
-    touches.click(kiosk.window.choose.buttons[ids.index(item_id)])
+    touches.click(kiosk.window.choose.reveal(item_id))
 
 
 def _pdf_texts(folder: Path, since: float) -> dict[Path, str]:

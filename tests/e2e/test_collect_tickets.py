@@ -31,8 +31,7 @@ def _click(qtbot: QtBot, button: QPushButton) -> None:
 
 
 def _choose(qtbot: QtBot, kiosk: KioskApp, item_id: str) -> None:
-    ids = [item.id for item in kiosk.catalog().items]
-    _click(qtbot, kiosk.window.choose.buttons[ids.index(item_id)])
+    _click(qtbot, kiosk.window.choose.reveal(item_id))
 
 
 def _receipts(kiosk: KioskApp, n: int) -> list[DecodedReceipt]:

@@ -59,7 +59,11 @@ class ApplyFlow(QObject):
         nav = self.nav
         nav.begin_activity()
         if item.kind == "service":
-            # Each terminal service is its own journey, offered under its flow's name.
+            # Each terminal service is its own journey: one that takes the item over
+            # (``item:<id>``, e.g. collecting a certificate), else the one its flow names.
+            if nav.offers(f"item:{item.id}"):
+                nav.go(f"item:{item.id}", item)
+                return
             flow = "progress" if item.flow == "case-progress" else str(item.flow)
             if not nav.offers(flow):
                 log.warning("service item %s names flow %s, which this build lacks", item.id, flow)
