@@ -85,10 +85,12 @@ class HallSettings(BaseSettings):
     interval, so a beat reuses its connection instead of a new handshake each time."""
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
     """Largest request line and headers (uvicorn's h11 limit): 400 above."""
-    rate_limit_requests: int = Field(default=600, ge=1)
+    rate_limit_requests: int = Field(default=6000, ge=1)
     """Signed requests one terminal may make per rate-limit window (all workers together); 429
-    with ``Retry-After`` above. A terminal beats twice a minute; an outbox catching up after an
-    outage drains at this pace."""
+    with ``Retry-After`` above. A terminal beats twice a minute, but an outbox catching up after
+    an outage (or a terminal restarted in a loop, as the kill proofs do) sends in bursts: at 600
+    a minute those proofs stalled. 100 a second still keeps one runaway or stolen key to a few
+    per cent of what a 50,000-terminal fleet asks of the hall."""
     rate_limit_window_s: int = Field(default=60, ge=1)
     """The rate-limit window, seconds."""
     data_key_path: Path = Field(default_factory=_default_data_key_path)
