@@ -36,6 +36,7 @@ from kiosk.services.heartbeat import TerminalReport
 from kiosk.services.journey import Journey
 from kiosk.services.materials import build_ocr_engine
 from kiosk.services.print_jobs import CertificateReprints, QueuedPrinting
+from kiosk.services.watchdog import UiLiveness
 from kiosk.ui.controller import KioskController, Services
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.maintenance.mode import MaintenanceMode, app_probes
@@ -177,6 +178,8 @@ class KioskApp:
     printing: QueuedPrinting | None = None
     """The durable print queue and its two workers (receipt, certificate)."""
     maintenance: MaintenanceMode | None = None
+    liveness: UiLiveness = field(default_factory=UiLiveness)
+    """When the UI thread's event loop last ticked (the watchdog timer ticks it)."""
 
     def start(self) -> None:
         """Start the workers and fetch the hall's catalog and keys in the background."""
@@ -299,6 +302,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
     closers.append(sync_client.close)
     bridge = _ResultBridge()
     storage = settings.storage
+    liveness = UiLiveness()
     sync = SyncWorker(
         outbox,
         sync_client,
@@ -319,6 +323,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
             catalog_version=lambda: catalog.version,
             last_sync=lambda: sync.last_sync,
             clock_offset=lambda: sync_client.clock_offset,
+            ui_status=liveness.status,
         ),
     )
     keys = KeyCache(data_dir / "hall-keys.json")
@@ -460,6 +465,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         closers=closers,
         printing=printing,
         maintenance=maintenance,
+        liveness=liveness,
     )
 
 

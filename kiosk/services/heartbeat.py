@@ -29,8 +29,9 @@ class TerminalReport:
         last_sync: Callable[[], dt.datetime | None],
         clock_offset: Callable[[], float | None],
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        ui_status: Callable[[], str] | None = None,
     ) -> None:
-        """Take the sources of each figure."""
+        """Take the sources of each figure; ``ui_status`` is the UI thread's liveness."""
         self._kiosk_id = kiosk_id
         self._app_version = app_version
         self._outbox = outbox
@@ -39,6 +40,7 @@ class TerminalReport:
         self._last_sync = last_sync
         self._clock_offset = clock_offset
         self._clock = clock
+        self._ui_status = ui_status
         # Only rows from before this start count as "never shown": a citizen who is at the
         # screen right now is still waiting for the answer.
         self._started = clock()
@@ -60,11 +62,17 @@ class TerminalReport:
                 devices[f"{kind}_printer"] = (
                     f"not printing: {stuck[-1].last_error}"[:64] if stuck else "ok"
                 )
+        if self._ui_status is not None:
+            # Read on the sync thread from what the UI thread's own timer last wrote: a frozen
+            # event loop shows here as "frozen N s", never as a healthy terminal.
+            devices["ui"] = self._ui_status()
         full_since = self._outbox.full_since
         unshown = self._outbox.unshown(before=self._started)
         detail = []
         if full_since is not None:
             detail.append(f"store full since {full_since.isoformat(timespec='seconds')}")
+        if devices.get("ui", "ok") not in ("ok", "starting"):
+            detail.append(f"UI {devices['ui']}")
         if unshown:
             detail.append("receipts never shown: " + ", ".join(e.case_number for e in unshown))
         return HeartbeatCreate(
