@@ -21,6 +21,8 @@ from PySide6.QtCore import QObject, Signal
 import assets
 import kiosk
 from devices.a4.cups_printer import USABLE_QUEUE_STATES, CupsDocumentPrinter, FolderDocumentPrinter
+from devices.a4.retention import OutputRetention
+from devices.a4.retention import printed_output_retention as _printed_output_retention
 from devices.camera.autocapture import AutoCaptureSettings
 from devices.camera.opencv_camera import ReopeningCamera, parse_source
 from devices.camera.qr import DecoderChain, Roi, RoiDecoder
@@ -250,6 +252,17 @@ def _terminal_identity(
     return identity
 
 
+def printed_output_retention(settings: KioskSettings) -> OutputRetention:
+    """The sweep of printed PDFs left on this disk: the folder printer's and the PDF queue's."""
+    dp = settings.devices.document_printer
+    return _printed_output_retention(
+        driver=dp.driver,
+        printed_folder=settings.printed_folder,
+        output_folder=dp.output_folder,
+        keep_s=dp.keep_output_s,
+    )
+
+
 def build_app(settings: KioskSettings) -> KioskApp:
     """Build the terminal from its configuration (the QApplication must exist already)."""
     data_dir = settings.storage.data_dir
@@ -303,6 +316,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
     bridge = _ResultBridge()
     storage = settings.storage
     liveness = UiLiveness()
+    retention = printed_output_retention(settings)
     sync = SyncWorker(
         outbox,
         sync_client,
@@ -312,7 +326,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
             retention=dt.timedelta(days=storage.retention_days),
             catalog_every_s=storage.catalog_refresh_s,
             heartbeat_every_s=storage.heartbeat_interval_s,
-            extra_purges=(print_queue.purge_stale,),
+            extra_purges=(print_queue.purge_stale, retention.sweep),
         ),
         catalog=catalog,
         heartbeat=TerminalReport(
@@ -397,6 +411,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         reprint_limit=storage.reprint_limit,
         base_delay=storage.print_retry_base_s,
         max_delay=storage.print_retry_max_s,
+        after_certificate=retention.sweep,
     )
     services = Services(
         settings=settings,

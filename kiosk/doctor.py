@@ -286,10 +286,47 @@ def plan_checks(
     )
     outbox = data_dir / "outbox.db"
     add(Check("outbox", "sqlite", str(outbox), OK), _probe_outbox(outbox))
+    folders = ", ".join(str(f) for f in _printed_folders(settings))
+    add(Check("printed_pdfs", "retention", folders, OK), _probe_printed_pdfs(settings))
     return plan
 
 
+def _printed_folders(settings: KioskSettings) -> list[Path]:
+    return list(_printed_retention(settings).folders)
+
+
 _FOLLOWS_CAMERA = "follows-camera"
+
+PRINTED_GRACE_S = 3600.0
+"""The sweep runs after each certificate and hourly: older leftovers mean it is not running."""
+
+
+def _printed_retention(settings: KioskSettings, grace_s: float = 0.0) -> Any:
+    from devices.a4.retention import printed_output_retention
+
+    dp = settings.devices.document_printer
+    return printed_output_retention(
+        driver=dp.driver,
+        printed_folder=settings.printed_folder,
+        output_folder=dp.output_folder,
+        keep_s=dp.keep_output_s + grace_s,
+    )
+
+
+def _probe_printed_pdfs(settings: KioskSettings) -> Probe:
+    def probe() -> tuple[str, str]:
+        keep = settings.devices.document_printer.keep_output_s
+        left = _printed_retention(settings, PRINTED_GRACE_S).expired()
+        if left:
+            folders = sorted({str(p.parent) for p in left})
+            return WARN, (
+                f"{len(left)} printed PDFs older than {keep:g} s + 1 h in clear in "
+                f"{', '.join(folders)}: the terminal deletes them while it runs; "
+                "delete them by hand if it is not running"
+            )
+        return OK, ""
+
+    return probe
 
 
 def _scanner_check(settings: KioskSettings) -> tuple[Check, Probe | None]:

@@ -97,11 +97,14 @@ class QueuedPrinting:
         base_delay: float = 5.0,
         max_delay: float = 300.0,
         settle_timeout: float = 120.0,
+        after_certificate: Callable[[], object] | None = None,
     ) -> None:
         """Wire the queue to the printers; call :meth:`start` to run the workers.
 
-        ``settle_timeout``: how long the screen waits for a print the worker has in hand.
+        ``settle_timeout``: how long the screen waits for a print the worker has in hand;
+        ``after_certificate`` runs after each certificate sent (the printed-PDF retention sweep).
         """
+        self._after_certificate = after_certificate
         self.queue = queue
         self.reprint_limit = reprint_limit
         self._settle_timeout = settle_timeout
@@ -168,6 +171,11 @@ class QueuedPrinting:
             except OSError as err:
                 # A driver that let a socket or file error through: nobody knows what left.
                 raise PrintOutcomeUnknownError(f"{type(err).__name__}") from err
+        if job.kind == CERTIFICATE and self._after_certificate is not None:
+            try:
+                self._after_certificate()
+            except Exception:
+                log.exception("the sweep after a certificate failed")
 
     # --- The screen side ------------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ ALL_PARTS = [
     "hall",
     "disk",
     "outbox",
+    "printed_pdfs",
 ]
 
 
