@@ -32,7 +32,7 @@ endef
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint typecheck imports pytest bench clean system venv
+.PHONY: demo test lint typecheck imports pytest bench clean system venv lock install bench-install
 
 demo: venv
 	$(BIN)/kiosk demo
@@ -93,6 +93,21 @@ $(STAMPS)/venv: pyproject.toml $(STAMPS)/system
 	$(BIN)/python -m pip install -q -e '.[hall,dev]'
 	$(HEADLESS_CV2)
 	@mkdir -p $(STAMPS) && touch $@
+
+# The terminal's install (deploy/install.sh, as root): /opt/kiosk/releases/<version>, the kiosk
+# user, udev rules, the A4 queue, the systemd units. `deploy/install.sh rollback` goes back.
+install:
+	$(SUDO) deploy/install.sh install
+
+# Regenerate deploy/requirements.lock (hashes) after a change of pyproject.toml's dependencies.
+lock: venv
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --unsafe-package opencv-python \
+		--no-emit-index-url --no-emit-find-links --no-header --annotate --extra hall \
+		--output-file deploy/requirements.lock pyproject.toml
+
+# The install in a clean Debian 12 chroot (debootstrap; root; minutes): bench/install_chroot.sh.
+bench-install:
+	$(SUDO) bench/install_chroot.sh
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache
