@@ -57,7 +57,7 @@ bench: venv $(STAMPS)/bench
 
 # Only the benchmark needs these: the OCR benchmark's baseline (Tesseract with Simplified Chinese)
 # and paddleocr on paddle CPU (the `paddle` extra, with PP-OCRv5 mobile models in a wheel).
-BENCH_APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim
+BENCH_APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim debootstrap
 
 $(STAMPS)/bench: pyproject.toml $(STAMPS)/venv
 	@missing=""; for p in $(BENCH_APT_PACKAGES); do \

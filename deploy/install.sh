@@ -5,6 +5,7 @@
 #   deploy/install.sh [install] [--wheel FILE] [--version V]   install or update (as root)
 #   deploy/install.sh rollback                                  back to the previous release
 #   deploy/install.sh status                                    releases, current, previous
+#   deploy/install.sh packages                                  only step 1 (image builds)
 #
 # What `install` does, in order:
 #   1. apt packages the terminal runs on (X server, CUPS with cups-pdf, fonts, Qt's libraries);
@@ -54,7 +55,7 @@ say() { printf 'install.sh: %s\n' "$*"; }
 die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
 live() { [ -z "$ROOT" ]; }  # installing onto the running system (not into KIOSK_ROOT)
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
 
 releases_dir() { echo "$ROOT$PREFIX/releases"; }
 
@@ -115,10 +116,11 @@ with open(sys.argv[1], "rb") as f:
 PY
 }
 
-build_wheel() {
-    local out="$1"
-    say "release: building the project's wheel"
-    "$PYTHON" -m pip wheel --quiet --no-deps --wheel-dir "$out" "$SOURCE" >/dev/null
+build_wheel() {  # build_wheel VENV_PYTHON OUT: Debian's python3 has no pip, the venv has
+    local python="$1" out="$2"
+    say "release: building the project's wheel" >&2
+    "$python" -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$out" \
+        "$SOURCE" >&2
     ls "$out"/*.whl
 }
 
@@ -140,7 +142,7 @@ install_release() {
         # is left out on purpose: its bundled Qt breaks PySide6; the headless build is in.
         "${pip[@]}" install --no-deps --require-hashes -r "$HERE/requirements.lock"
         if [ -z "$wheel" ]; then
-            wheel="$(build_wheel "$rel/wheel")"
+            wheel="$(build_wheel "$rel/venv/bin/python" "$rel/wheel")"
         fi
         "${pip[@]}" install --no-deps "$wheel"
         rm -rf "$rel/wheel"
@@ -243,9 +245,12 @@ ensure_udev() {
     printf '%s\n' "$fresh" >"$rules"
     say "udev: wrote /etc/udev/rules.d/70-kiosk.rules from ${table#"$ROOT"}"
     if live && command -v udevadm >/dev/null; then
-        udevadm control --reload
-        udevadm trigger --action=add --subsystem-match=tty --subsystem-match=usb \
-            --subsystem-match=usbmisc --subsystem-match=video4linux
+        if udevadm control --reload 2>/dev/null; then
+            udevadm trigger --action=add --subsystem-match=tty --subsystem-match=usb \
+                --subsystem-match=usbmisc --subsystem-match=video4linux
+        else
+            say "udev: udevd not running here; the rules apply at the next boot"
+        fi
     fi
 }
 
@@ -285,6 +290,12 @@ ensure_cups() {
         else
             cupsd  # a chroot or container without systemd
         fi
+        local tries=0
+        until lpstat -r >/dev/null 2>&1; do
+            tries=$((tries + 1))
+            [ "$tries" -le 100 ] || die "cups: the scheduler did not start within 10 s"
+            sleep 0.1
+        done
     fi
     local uri="${KIOSK_A4_URI:-cups-pdf:/}"
     local model="${KIOSK_A4_MODEL:-}"
@@ -393,7 +404,8 @@ case "$command" in
     install) shift || true; cmd_install "$@" ;;
     rollback) cmd_rollback ;;
     status) cmd_status ;;
+    packages) install_packages ;;
     -h|--help|help) usage ;;
     --*) cmd_install "$@" ;;
-    *) die "unknown command $command (install, rollback, status)" ;;
+    *) die "unknown command $command (install, rollback, status, packages)" ;;
 esac

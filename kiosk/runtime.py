@@ -53,6 +53,8 @@ def run_gui(
         if screen is not None:
             kiosk.window.setGeometry(screen.geometry())
         kiosk.window.showFullScreen()
+        # Unmanaged windows get the keyboard only when asked (no window manager gives it).
+        kiosk.window.activateWindow()
     else:
         kiosk.window.resize(1920, 1080)
         kiosk.window.show()

@@ -288,10 +288,14 @@ class KioskWindow(QMainWindow):
         that still arrives (Alt+F4 under a WM, ``xdotool windowclose``) is refused.
         """
         self.locked = True
+        # Bypassing the window manager (override-redirect under X) is what takes Alt+F4 and
+        # Alt+Space away from one: it grabs those keys itself, before any of ours see them,
+        # and acts on the window it manages; this window it does not manage.
         self.setWindowFlags(
             self.windowFlags()
             | Qt.WindowType.FramelessWindowHint
             | Qt.WindowType.WindowStaysOnTopHint
+            | Qt.WindowType.X11BypassWindowManagerHint
         )
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
         self.lockdown = LockdownFilter(self)
