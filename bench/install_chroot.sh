@@ -43,11 +43,15 @@ cleanup() {
             kill "${p#/proc/}" 2>/dev/null || true
         fi
     done
+    for m in "${mounted[@]}"; do
+        mountpoint -q "$CHROOT$m" && umount -l "$CHROOT$m"
+    done
     for m in dev/pts dev proc sys; do
         mountpoint -q "$CHROOT/$m" && umount -l "$CHROOT/$m"
     done
     return 0
 }
+mounted=()
 trap cleanup EXIT
 
 if [ ! -x "$CHROOT/usr/bin/python3" ]; then
@@ -73,7 +77,30 @@ if git -C "$SRC" rev-parse HEAD >/dev/null 2>&1; then
 else
     cp -a "$SRC/." "$CHROOT/root/src/"
 fi
-in_chroot() { chroot "$CHROOT" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
+# pip inside uses the host's own pip set-up: its configuration files, its CA bundle (a proxy's CA
+# may be in it), its PIP_* variables, and any local package folders that configuration names.
+cp /etc/ssl/certs/ca-certificates.crt "$CHROOT/etc/ssl/certs/ca-certificates.crt"
+for conf in /etc/pip.conf /etc/xdg/pip /root/.config/pip /root/.pip; do
+    if [ -e "$conf" ]; then
+        mkdir -p "$CHROOT$(dirname "$conf")"
+        cp -a "$conf" "$CHROOT$(dirname "$conf")/"
+    fi
+done
+pip_dirs="$( (cat /etc/pip.conf /etc/xdg/pip/* /root/.config/pip/* /root/.pip/* 2>/dev/null;
+    env | grep '^PIP_') | grep -o '\(file://\)\?/[^ ]*' | sed 's#^file://##; s#/simple/*$##' | sort -u)"
+for dir in $pip_dirs; do
+    if [ -d "$dir" ] && [ "${dir#/opt/kiosk}" = "$dir" ]; then
+        mkdir -p "$CHROOT$dir"
+        mountpoint -q "$CHROOT$dir" || mount --bind -o ro "$dir" "$CHROOT$dir"
+        mounted+=("$dir")
+    fi
+done
+pip_env=()
+while IFS= read -r line; do pip_env+=("$line"); done < <(env | grep -E '^PIP_[A-Z_]+=' || true)
+in_chroot() {
+    chroot "$CHROOT" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        HOME=/root LANG=C.UTF-8 "${pip_env[@]}" "$@"
+}
 
 in_chroot bash /root/src/deploy/install.sh packages >/var/tmp/kiosk-bench-apt.log 2>&1 \
     || { tail -20 /var/tmp/kiosk-bench-apt.log; exit 1; }
