@@ -11,11 +11,13 @@ STAMPS := $(VENV)/.stamps
 # tests and the demo; cups-ipp-utils: ipptool tells a job's end (completed, aborted, cancelled);
 # poppler-utils: PDF checks; postgresql: the throwaway clusters the hall's tests and the fleet
 # benchmark start (tests/fixtures/pgcluster.py); the lib* lines are what Qt's offscreen platform
-# and OpenCV load at run time.
+# and OpenCV load at run time; xvfb, xdotool, openbox, x11-utils and x11-xserver-utils: the
+# lockdown proof on a real X server (tests/integration/test_lockdown_x11.py).
 APT_PACKAGES := libzbar0 fonts-noto-cjk fonts-wqy-microhei fonts-droid-fallback fonts-dejavu-core cups cups-client cups-bsd \
 	cups-ipp-utils printer-driver-cups-pdf poppler-utils postgresql libgl1 libegl1 libglib2.0-0 libxkbcommon0 \
 	libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
-	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 libxcb-xinerama0
+	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 libxcb-xinerama0 \
+	xvfb xdotool openbox x11-utils x11-xserver-utils
 
 # rapidocr-onnxruntime (and paddleocr) pull a full OpenCV build whose cv2 points Qt at its own
 # plugins, which breaks PySide6 in the same process: put the headless build (same cv2 API) back.

@@ -60,10 +60,10 @@ def display() -> Iterator[str]:
     """A fresh Xvfb at 1920x1080; its display name."""
     _tools()
     read, write = os.pipe()
+    # -noreset as the kiosk's Xorg: no reset to defaults when the last client leaves.
+    command = ["Xvfb", "-displayfd", str(write), "-screen", "0", "1920x1080x24", "-noreset"]
     server = subprocess.Popen(
-        # -noreset as the kiosk's Xorg: no reset to defaults when the last client leaves.
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1920x1080x24", "-noreset"]
-        + ["-nolisten", "tcp"],
+        [*command, "-nolisten", "tcp"],
         pass_fds=(write,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
