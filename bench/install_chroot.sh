@@ -99,13 +99,14 @@ pip_env=()
 while IFS= read -r line; do pip_env+=("$line"); done < <(env | grep -E '^PIP_[A-Z_]+=' || true)
 in_chroot() {
     chroot "$CHROOT" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        HOME=/root LANG=C.UTF-8 "${pip_env[@]}" "$@"
+        HOME=/root LANG=C.UTF-8 CUPS_SERVER=/run/cups/cups.sock "${pip_env[@]}" "$@"
 }
 
 in_chroot bash /root/src/deploy/install.sh packages >/var/tmp/kiosk-bench-apt.log 2>&1 \
     || { tail -20 /var/tmp/kiosk-bench-apt.log; exit 1; }
 phase "apt packages"
-# The chroot's cupsd on its own socket only (the host's has port 631).
+# The chroot's cupsd on its own socket only (the host's has port 631), and the chroot's clients
+# on that socket only (CUPS_SERVER above): without it they fall back to localhost:631, the host's.
 sed -i -E 's/^(Listen|Port) .*$//' "$CHROOT/etc/cups/cupsd.conf"
 echo "Listen /run/cups/cups.sock" >>"$CHROOT/etc/cups/cupsd.conf"
 mkdir -p "$CHROOT/run/cups"

@@ -31,6 +31,13 @@
 #   KIOSK_PYTHON   python3 (Debian 12's 3.11)
 #   KIOSK_SKIP_APT 1: do not run apt-get (packages installed by the image already)
 #   KIOSK_A4_URI, KIOSK_A4_MODEL   the A4 queue's device URI and model (lpadmin -v / -m)
+#   KIOSK_SYSTEMD  auto (default: the running system's systemd, never inside KIOSK_ROOT), yes, no:
+#                  whether to restart a running kiosk.service onto the new release
+#
+# An update restarts a running kiosk.service on the new release. `systemctl restart` of a
+# Type=notify unit returns only once the app sent READY=1 (its attract screen is up) or failed;
+# if the new release does not get there, install.sh rolls back to the previous one by itself,
+# restarts that, and exits non-zero.
 set -euo pipefail
 
 ROOT="${KIOSK_ROOT:-/}"
@@ -40,6 +47,7 @@ PYTHON="${KIOSK_PYTHON:-python3}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SOURCE="$(dirname "$HERE")"
 USER_NAME=kiosk
+SWITCHED=0
 GROUPS_NEEDED="dialout,video,lp"
 
 APT_PACKAGES=(
@@ -54,6 +62,13 @@ APT_PACKAGES=(
 say() { printf 'install.sh: %s\n' "$*"; }
 die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
 live() { [ -z "$ROOT" ]; }  # installing onto the running system (not into KIOSK_ROOT)
+manages_service() {  # whether to restart kiosk.service here (see KIOSK_SYSTEMD)
+    case "${KIOSK_SYSTEMD:-auto}" in
+        yes) return 0 ;;
+        no) return 1 ;;
+        *) live && [ -d /run/systemd/system ] ;;
+    esac
+}
 
 usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
 
@@ -173,6 +188,7 @@ switch_to() {
     else
         [ -n "$old" ] && set_link previous "$old"
         set_link current "$target"
+        SWITCHED=1
         say "release: current is now $version${old:+ (previous: ${old#releases/})}"
     fi
     mkdir -p "$ROOT/usr/local/bin"
@@ -371,9 +387,14 @@ cmd_install() {
     ensure_udev
     ensure_cups
     ensure_units
-    if live && [ -d /run/systemd/system ] && systemctl is-active -q kiosk.service; then
-        systemctl restart kiosk.service
-        say "restarted kiosk.service on $version"
+    if [ "$SWITCHED" = 1 ] && manages_service && systemctl is-active -q kiosk.service; then
+        if systemctl restart kiosk.service; then
+            say "restarted kiosk.service on $version (READY)"
+        else
+            say "kiosk.service did not reach READY on $version: rolling back"
+            cmd_rollback
+            die "update to $version failed; running $(link_target current) again"
+        fi
     fi
     say "done: $PREFIX/current -> $(link_target current)"
 }
@@ -387,8 +408,8 @@ cmd_rollback() {
     set_link current "$previous"
     [ -n "$current" ] && set_link previous "$current"
     say "rolled back: current is ${previous#releases/} (previous: ${current#releases/})"
-    if live && [ -d /run/systemd/system ] && systemctl is-active -q kiosk.service; then
-        systemctl restart kiosk.service
+    if manages_service; then
+        systemctl restart kiosk.service || die "kiosk.service did not start on ${previous#releases/}"
     fi
 }
 

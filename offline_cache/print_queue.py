@@ -35,6 +35,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from offline_cache.crypto import FieldCipher
 from offline_cache.errors import CacheError, StoreError
@@ -204,7 +205,10 @@ class PrintQueue:
             if job is None or job.state != PRINTING or remaining <= 0:
                 return job
             with self._changed:
-                self._changed.wait_for(lambda seen=seen: self._version != seen, remaining)
+                self._changed.wait_for(partial(self._changed_since, seen), remaining)
+
+    def _changed_since(self, version: int) -> bool:
+        return self._version != version
 
     def _notify_changed(self) -> None:
         with self._changed:

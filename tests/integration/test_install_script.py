@@ -261,3 +261,29 @@ def test_kiosk_doctor_runs_from_the_installed_copy(
     assert rows["document_printer"]["port"] == "KIOSK_A4"
     assert rows["printed_pdfs"]["status"] == "ok"
     assert doctor.returncode == 1
+
+
+def test_an_update_that_never_gets_ready_rolls_back_by_itself(
+    tmp_path: Path, target: Path, env: dict[str, str]
+) -> None:
+    assert install(env, "--wheel", str(wheel(tmp_path, "0.2.0"))).returncode == 0
+    # systemd is running and the app is up; the new release's app never sends READY=1, so
+    # `systemctl restart` fails (it waits for READY on a Type=notify unit).
+    systemctl = Path(env["PATH"].split(":")[0]) / "systemctl"
+    systemctl.write_text(
+        RECORDER
+        + 'case "$1" in restart) [ "$(readlink "$FAKE_CURRENT")" = releases/0.2.0 ] ;; esac\n'
+    )
+    env = {**env, "KIOSK_SYSTEMD": "yes", "FAKE_CURRENT": str(target / "opt/kiosk/current")}
+    calls(env)
+    update = install(env, "--wheel", str(wheel(tmp_path, "0.3.0")))
+    assert update.returncode != 0
+    assert "did not reach READY on 0.3.0: rolling back" in update.stdout
+    assert "update to 0.3.0 failed; running releases/0.2.0 again" in update.stderr
+    assert os.readlink(target / "opt" / "kiosk" / "current") == "releases/0.2.0"
+    assert os.readlink(target / "opt" / "kiosk" / "previous") == "releases/0.3.0"
+    restarts = [c for c in calls(env) if c.startswith("systemctl restart")]
+    assert restarts == ["systemctl restart kiosk.service"] * 2  # the new one, then the old one
+    # Installing the version that runs switches nothing and restarts nothing.
+    assert install(env, "--wheel", str(wheel(tmp_path, "0.2.0"))).returncode == 0
+    assert not [c for c in calls(env) if c.startswith("systemctl restart")]
