@@ -287,6 +287,8 @@ except (OSError, KeyError, tomllib.TOMLDecodeError):
 PY
 }
 
+scheduler_running() { lpstat -r 2>/dev/null | grep -q "scheduler is running"; }
+
 ensure_cups() {
     local driver queue
     driver="$(config_value devices.document_printer.driver cups)"
@@ -300,14 +302,15 @@ ensure_cups() {
         return
     fi
     command -v lpadmin >/dev/null || die "cups: lpadmin missing (apt-get install cups)"
-    if ! lpstat -r >/dev/null 2>&1; then
+    # `lpstat -r` exits 0 either way: its words tell.
+    if ! scheduler_running; then
         if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
             systemctl enable --now cups.service
         else
             cupsd  # a chroot or container without systemd
         fi
         local tries=0
-        until lpstat -r >/dev/null 2>&1; do
+        until scheduler_running; do
             tries=$((tries + 1))
             [ "$tries" -le 100 ] || die "cups: the scheduler did not start within 10 s"
             sleep 0.1
@@ -316,7 +319,7 @@ ensure_cups() {
     local uri="${KIOSK_A4_URI:-cups-pdf:/}"
     local model="${KIOSK_A4_MODEL:-}"
     if [ -z "$model" ]; then
-        model="$(lpinfo -m 2>/dev/null | awk 'tolower($0) ~ /cups-pdf/ {print $1; exit}')"
+        model="$( (lpinfo -m 2>/dev/null || true) | awk 'tolower($0) ~ /cups-pdf/ {print $1; exit}')"
         model="${model:-everywhere}"
     fi
     lpadmin -p "$queue" -E -v "$uri" -m "$model" -o printer-error-policy=abort-job
