@@ -29,6 +29,7 @@ from kiosk.ui.preview import CameraPreview
 from kiosk.ui.strings import tr
 from kiosk.ui.workers import CardWatcher, CodeSource, TaskRunner
 from ocr.engine import OcrEngine
+from offline_cache.events import EventQueue
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ class Services:
     """The durable print queue; ``None`` prints straight to the printers (tests of the screens)."""
     reprints: CertificateReprints | None = None
     """Reprints of approved certificates from the receipt's QR code; ``None``: not offered."""
+    events: EventQueue | None = None
+    """Ratings, reports and other small facts for the hall, queued durably (``post`` on a worker,
+    never on the GUI thread); ``None``: nothing is sent (tests of the screens)."""
 
 
 class Workers:
