@@ -3,7 +3,7 @@
 Under systemd (``Type=notify``) ``READY=1`` goes out once the attract screen has been painted and
 ``WATCHDOG=1`` from the GUI event loop (:mod:`kiosk.watchdog`); without ``$NOTIFY_SOCKET`` both are
 no-ops. The exit status says how the loop ended: 0 only for a stop that was asked for (SIGTERM,
-SIGINT, ``app.quit()`` from the app itself); a loop that ended any other way (the last window
+SIGINT, ``app.exit(0)`` from the app itself); a loop that ended any other way (the last window
 closed) is :data:`EXIT_UNEXPECTED`, so even ``Restart=on-failure`` brings the terminal back.
 """
 
@@ -72,7 +72,9 @@ def run_gui(
         stop_requested = True
         notifier.stopping()
         kiosk.window.closing_allowed = True
-        app.quit()
+        # exit(), not quit(): Qt 6 quit() first asks every window to close, and the locked
+        # window refuses.
+        app.exit(0)
 
     def on_first_turn() -> None:
         # The first turn of the event loop runs after the attract screen's first paint.
@@ -88,6 +90,7 @@ def run_gui(
         status = app.exec()
     finally:
         watchdog.stop()
+        kiosk.window.release_lockdown()
         kiosk.stop()
         notifier.close()
     if status == 0 and not stop_requested:

@@ -303,6 +303,14 @@ class KioskWindow(QMainWindow):
         if app is not None:
             app.installEventFilter(self.lockdown)
 
+    def release_lockdown(self) -> None:
+        """Take the application-wide key filter away again (the app is shutting down)."""
+        app = QApplication.instance()
+        lockdown = getattr(self, "lockdown", None)
+        if app is not None and lockdown is not None:
+            app.removeEventFilter(lockdown)
+        self.closing_allowed = True
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Refuse a close from the window system in kiosk mode (no black screen)."""
         if self.locked and not self.closing_allowed:
