@@ -264,10 +264,16 @@ def plan_checks(
         _probe_receipt(rp) if rp.driver != "simulated" else None,
     )
     dp = dev.document_printer
+    # The printed PDFs left on this disk are the A4 printer's row too (no new row: the table's
+    # parts are fixed): a usable printer with old certificates in clear is a warning.
+    printed = _probe_printed_pdfs(settings)
     if dp.driver == "cups":
-        add(Check("document_printer", dp.driver, dp.queue, OK), _probe_cups(dp.queue))
+        add(
+            Check("document_printer", dp.driver, dp.queue, OK),
+            _then_printed(_probe_cups(dp.queue), printed),
+        )
     else:
-        add(Check("document_printer", dp.driver, str(settings.printed_folder), OK), None)
+        add(Check("document_printer", dp.driver, str(settings.printed_folder), OK), printed)
     cam = dev.camera
     add(
         Check("camera", cam.driver, cam.source if cam.driver == "opencv" else "-", SIMULATED),
@@ -286,13 +292,7 @@ def plan_checks(
     )
     outbox = data_dir / "outbox.db"
     add(Check("outbox", "sqlite", str(outbox), OK), _probe_outbox(outbox))
-    folders = ", ".join(str(f) for f in _printed_folders(settings))
-    add(Check("printed_pdfs", "retention", folders, OK), _probe_printed_pdfs(settings))
     return plan
-
-
-def _printed_folders(settings: KioskSettings) -> list[Path]:
-    return list(_printed_retention(settings).folders)
 
 
 _FOLLOWS_CAMERA = "follows-camera"
@@ -311,6 +311,24 @@ def _printed_retention(settings: KioskSettings, grace_s: float = 0.0) -> Any:
         output_folder=dp.output_folder,
         keep_s=dp.keep_output_s + grace_s,
     )
+
+
+def _then_printed(first: Probe, printed: Probe) -> Probe:
+    """``first``, and when it passes, the printed-PDF check (its warning joins a warning)."""
+
+    def probe() -> str | tuple[str, str] | None:
+        answer = first()
+        status, reason = (answer, "") if not isinstance(answer, tuple) else answer
+        if status not in (None, OK, WARN):
+            return answer
+        extra = printed()
+        if not isinstance(extra, tuple) or extra[0] != WARN:
+            return answer
+        if status == WARN:
+            return WARN, f"{reason}; {extra[1]}"
+        return extra
+
+    return probe
 
 
 def _probe_printed_pdfs(settings: KioskSettings) -> Probe:

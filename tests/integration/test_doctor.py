@@ -34,7 +34,6 @@ ALL_PARTS = [
     "hall",
     "disk",
     "outbox",
-    "printed_pdfs",
 ]
 
 

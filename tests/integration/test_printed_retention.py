@@ -86,12 +86,12 @@ def test_folder_certificates_go_after_the_next_print_and_the_doctor_sees_leftove
     pdf_a = settings.printed_folder / "CERT-A.pdf"
     assert pdf_a.exists()  # fresh: the citizen may still need it printed again
     age(pdf_a, 2 * 3600)
-    doctor = {c.device: c for c in run_checks(settings)}["printed_pdfs"]
+    doctor = {c.device: c for c in run_checks(settings)}["document_printer"]
     assert doctor.status == WARN and "1 printed PDFs" in doctor.reason
     printing.job("certificate", "RET01-2", encode_certificate(certificate("CERT-B")))()
     assert not pdf_a.exists()
     assert (settings.printed_folder / "CERT-B.pdf").exists()
-    assert {c.device: c for c in run_checks(settings)}["printed_pdfs"].status == OK
+    assert {c.device: c for c in run_checks(settings)}["document_printer"].status == OK
 
 
 def test_the_cups_pdf_output_is_swept_after_the_job_completes(
@@ -106,3 +106,30 @@ def test_the_cups_pdf_output_is_swept_after_the_job_completes(
     assert written, "cups-pdf wrote no file"
     retention.sweep()
     assert [p for p in cups_pdf.output_dir.glob("*.pdf") if name in p.name] == []
+
+
+def test_the_doctor_warns_about_old_pdfs_behind_a_working_cups_queue(
+    tmp_path: Path, cups_pdf: CupsSetup
+) -> None:
+    output = tmp_path / "cups-out"
+    output.mkdir()
+    settings = load_settings(
+        None,
+        storage={"data_dir": tmp_path / "data"},
+        devices={
+            "document_printer": {
+                "driver": "cups",
+                "queue": cups_pdf.queue,
+                "output_folder": output,
+                "keep_output_s": 60,
+            }
+        },
+    )
+    row = {c.device: c for c in run_checks(settings)}["document_printer"]
+    assert row.status == OK, row.reason
+    old = output / "CERT-OLD.pdf"
+    old.write_bytes(b"%PDF-1.4")
+    age(old, 2 * 3600)
+    row = {c.device: c for c in run_checks(settings)}["document_printer"]
+    assert row.status == WARN
+    assert f"1 printed PDFs older than 60 s + 1 h in clear in {output}" in row.reason
