@@ -11,12 +11,14 @@ STAMPS := $(VENV)/.stamps
 # tests and the demo; cups-ipp-utils: ipptool tells a job's end (completed, aborted, cancelled);
 # poppler-utils: PDF checks; postgresql: the throwaway clusters the hall's tests and the fleet
 # benchmark start (tests/fixtures/pgcluster.py); the lib* lines are what Qt's offscreen platform
-# and OpenCV load at run time.
+# and OpenCV load at run time; xvfb, xdotool, openbox, x11-utils and x11-xserver-utils: the
+# lockdown proof on a real X server (tests/integration/test_lockdown_x11.py).
 APT_PACKAGES := libzbar0 fonts-noto-cjk fonts-wqy-microhei fonts-droid-fallback fonts-dejavu-core cups cups-client cups-bsd \
 	cups-ipp-utils printer-driver-cups-pdf poppler-utils postgresql libgl1 libegl1 libglib2.0-0 libxkbcommon0 \
 	libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 libxcb-xinerama0 \
-	chromium
+	chromium \
+	xvfb xdotool openbox x11-utils x11-xserver-utils
 
 # rapidocr-onnxruntime (and paddleocr) pull a full OpenCV build whose cv2 points Qt at its own
 # plugins, which breaks PySide6 in the same process: put the headless build (same cv2 API) back.
@@ -33,7 +35,7 @@ endef
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint typecheck imports pytest bench clean system venv
+.PHONY: demo test lint typecheck imports pytest bench clean system venv lock install bench-install
 
 demo: venv
 	$(BIN)/kiosk demo
@@ -59,7 +61,7 @@ bench: venv $(STAMPS)/bench
 
 # Only the benchmark needs these: the OCR benchmark's baseline (Tesseract with Simplified Chinese)
 # and paddleocr on paddle CPU (the `paddle` extra, with PP-OCRv5 mobile models in a wheel).
-BENCH_APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim
+BENCH_APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim debootstrap
 
 $(STAMPS)/bench: pyproject.toml $(STAMPS)/venv
 	@missing=""; for p in $(BENCH_APT_PACKAGES); do \
@@ -95,6 +97,21 @@ $(STAMPS)/venv: pyproject.toml $(STAMPS)/system
 	$(BIN)/python -m pip install -q -e '.[hall,dev]'
 	$(HEADLESS_CV2)
 	@mkdir -p $(STAMPS) && touch $@
+
+# The terminal's install (deploy/install.sh, as root): /opt/kiosk/releases/<version>, the kiosk
+# user, udev rules, the A4 queue, the systemd units. `deploy/install.sh rollback` goes back.
+install:
+	$(SUDO) deploy/install.sh install
+
+# Regenerate deploy/requirements.lock (hashes) after a change of pyproject.toml's dependencies.
+lock: venv
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --unsafe-package opencv-python \
+		--no-emit-index-url --no-emit-find-links --no-header --annotate --extra hall \
+		--output-file deploy/requirements.lock pyproject.toml
+
+# The install in a clean Debian 12 chroot (debootstrap; root; minutes): bench/install_chroot.sh.
+bench-install:
+	$(SUDO) bench/install_chroot.sh
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache

@@ -21,6 +21,8 @@ from PySide6.QtCore import QObject, Signal
 import assets
 import kiosk
 from devices.a4.cups_printer import USABLE_QUEUE_STATES, CupsDocumentPrinter, FolderDocumentPrinter
+from devices.a4.retention import OutputRetention
+from devices.a4.retention import printed_output_retention as _printed_output_retention
 from devices.camera.autocapture import AutoCaptureSettings
 from devices.camera.opencv_camera import ReopeningCamera, parse_source
 from devices.camera.qr import DecoderChain, Roi, RoiDecoder
@@ -41,6 +43,7 @@ from kiosk.services.journey import Journey
 from kiosk.services.materials import build_ocr_engine
 from kiosk.services.print_jobs import CertificateReprints, QueuedPrinting
 from kiosk.services.staff_call import StaffCaller
+from kiosk.services.watchdog import UiLiveness
 from kiosk.ui.controller import KioskController, Services
 from kiosk.ui.fleet import FleetBridge
 from kiosk.ui.main_window import KioskWindow
@@ -193,6 +196,8 @@ class KioskApp:
     printing: QueuedPrinting | None = None
     """The durable print queue and its two workers (receipt, certificate)."""
     maintenance: MaintenanceMode | None = None
+    liveness: UiLiveness = field(default_factory=UiLiveness)
+    """When the UI thread's event loop last ticked (the watchdog timer ticks it)."""
 
     def start(self) -> None:
         """Start the workers and fetch the hall's catalog and keys in the background."""
@@ -263,6 +268,17 @@ def _terminal_identity(
     return identity
 
 
+def printed_output_retention(settings: KioskSettings) -> OutputRetention:
+    """The sweep of printed PDFs left on this disk: the folder printer's and the PDF queue's."""
+    dp = settings.devices.document_printer
+    return _printed_output_retention(
+        driver=dp.driver,
+        printed_folder=settings.printed_folder,
+        output_folder=dp.output_folder,
+        keep_s=dp.keep_output_s,
+    )
+
+
 def build_app(settings: KioskSettings) -> KioskApp:
     """Build the terminal from its configuration (the QApplication must exist already)."""
     data_dir = settings.storage.data_dir
@@ -321,6 +337,8 @@ def build_app(settings: KioskSettings) -> KioskApp:
     closers.append(sync_client.close)
     bridge = _ResultBridge()
     storage = settings.storage
+    liveness = UiLiveness()
+    retention = printed_output_retention(settings)
     sync = SyncWorker(
         outbox,
         sync_client,
@@ -330,7 +348,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
             retention=dt.timedelta(days=storage.retention_days),
             catalog_every_s=storage.catalog_refresh_s,
             heartbeat_every_s=storage.heartbeat_interval_s,
-            extra_purges=(print_queue.purge_stale, events.purge_failed),
+            extra_purges=(print_queue.purge_stale, events.purge_failed, retention.sweep),
         ),
         catalog=catalog,
         events=events,
@@ -346,6 +364,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
             min_free_disk_bytes=settings.maintenance.min_free_mb * 1024 * 1024,
             catalog_state=lambda: (catalog.release, catalog.problem),
             shadow=lambda: shadow.report(),
+            ui_status=liveness.status,
         ),
         on_heartbeat_answer=lambda sent, answer: shadow.on_answer(sent, answer),
     )
@@ -421,6 +440,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         reprint_limit=storage.reprint_limit,
         base_delay=storage.print_retry_base_s,
         max_delay=storage.print_retry_max_s,
+        after_certificate=retention.sweep,
     )
     offered = OfferedCatalog(catalog)
     services = Services(
@@ -554,6 +574,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         closers=closers,
         printing=printing,
         maintenance=maintenance,
+        liveness=liveness,
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -70,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="TOML configuration file (default: $KIOSK_CONFIG, then the platform config dir)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument(
+        "--log-file",
+        type=Path,
+        default=None,
+        help="log to this file, rotated by size (default: $KIOSK_LOG_FILE, else stderr, which "
+        "is the journal under systemd)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the terminal full screen")
     run.set_defaults(func=_cmd_run)
@@ -92,10 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kiosk`` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from kiosk.logs import configure_logging
+
+    # The journal under systemd, else stderr or a rotating file; masked either way.
+    configure_logging(verbose=args.verbose, log_file=args.log_file)
     try:
         result: int = args.func(args)
     except ConfigError as err:

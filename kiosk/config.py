@@ -203,6 +203,11 @@ class DocumentPrinterSettings(_Section):
     queue: str = "PDF"
     folder: Path | None = None
     """Fallback (and ``folder`` driver) output; default ``<data_dir>/printed``."""
+    keep_output_s: float = Field(default=600.0, ge=0, le=30 * 86400)
+    """PDFs left in the folder printer's folder and the cups-pdf queue's output folder are
+    deleted this many seconds after they were written (a certificate names its holder)."""
+    output_folder: Path | None = None
+    """The queue's own output folder to sweep (cups-pdf); default: cups-pdf's, from its conf."""
 
 
 class CameraSettings(_Section):

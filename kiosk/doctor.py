@@ -264,10 +264,16 @@ def plan_checks(
         _probe_receipt(rp) if rp.driver != "simulated" else None,
     )
     dp = dev.document_printer
+    # The printed PDFs left on this disk are the A4 printer's row too (no new row: the table's
+    # parts are fixed): a usable printer with old certificates in clear is a warning.
+    printed = _probe_printed_pdfs(settings)
     if dp.driver == "cups":
-        add(Check("document_printer", dp.driver, dp.queue, OK), _probe_cups(dp.queue))
+        add(
+            Check("document_printer", dp.driver, dp.queue, OK),
+            _then_printed(_probe_cups(dp.queue), printed),
+        )
     else:
-        add(Check("document_printer", dp.driver, str(settings.printed_folder), OK), None)
+        add(Check("document_printer", dp.driver, str(settings.printed_folder), OK), printed)
     cam = dev.camera
     add(
         Check("camera", cam.driver, cam.source if cam.driver == "opencv" else "-", SIMULATED),
@@ -290,6 +296,55 @@ def plan_checks(
 
 
 _FOLLOWS_CAMERA = "follows-camera"
+
+PRINTED_GRACE_S = 3600.0
+"""The sweep runs after each certificate and hourly: older leftovers mean it is not running."""
+
+
+def _printed_retention(settings: KioskSettings, grace_s: float = 0.0) -> Any:
+    from devices.a4.retention import printed_output_retention
+
+    dp = settings.devices.document_printer
+    return printed_output_retention(
+        driver=dp.driver,
+        printed_folder=settings.printed_folder,
+        output_folder=dp.output_folder,
+        keep_s=dp.keep_output_s + grace_s,
+    )
+
+
+def _then_printed(first: Probe, printed: Probe) -> Probe:
+    """``first``, and when it passes, the printed-PDF check (its warning joins a warning)."""
+
+    def probe() -> str | tuple[str, str] | None:
+        answer = first()
+        status, reason = (answer, "") if not isinstance(answer, tuple) else answer
+        if status not in (None, OK, WARN):
+            return answer
+        extra = printed()
+        if not isinstance(extra, tuple) or extra[0] != WARN:
+            return answer
+        if status == WARN:
+            return WARN, f"{reason}; {extra[1]}"
+        return extra
+
+    return probe
+
+
+def _probe_printed_pdfs(settings: KioskSettings) -> Probe:
+    def probe() -> tuple[str, str]:
+        keep = settings.devices.document_printer.keep_output_s
+        left = _printed_retention(settings, PRINTED_GRACE_S).expired()
+        if left:
+            folders = sorted({str(p.parent) for p in left})
+            return WARN, (
+                f"{len(left)} printed PDFs older than {keep:g} s + 1 h in clear in "
+                f"{', '.join(folders)}: the terminal deletes them while it runs; "
+                "delete them by hand if it is not running"
+            )
+        return OK, ""
+
+    return probe
 
 
 def _scanner_check(settings: KioskSettings) -> tuple[Check, Probe | None]:

@@ -10,6 +10,15 @@ QR code or by staff (``kiosk queue retry``). A printer that says "nothing printe
 paper, cover open before the job) puts the job back in the queue with backoff: it prints when the
 printer is back, exactly once.
 
+One owner per job. A job the result screen queues is *held* by the screen from the enqueue on
+(in this process's memory, taken inside the enqueue's transaction): the workers' ``claim`` skips
+held jobs, so the background worker can never take the fresh job the screen is about to print and
+leave the citizen reading "print failed" while it prints moments later. The screen releases the
+hold once its own attempt has ended; a job that did not print then belongs to the worker. A hold
+does not survive the process: after a restart every queued job is the worker's. Whoever waits for
+a job another owner is printing waits for its outcome (:meth:`PrintQueue.wait_settled`) instead
+of calling it failed.
+
 The document is sealed with the :class:`~offline_cache.crypto.FieldCipher` (a certificate names
 its holder) and dropped once printed. This module knows no printer: the worker is given a
 ``printer(job, document)`` callable that raises :class:`PrintNotDoneError` or
@@ -24,7 +33,9 @@ import logging
 import random
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from offline_cache.crypto import FieldCipher
 from offline_cache.errors import CacheError, StoreError
@@ -123,18 +134,89 @@ class PrintQueue:
         self._store = store
         self._cipher = cipher
         self._clock = clock
+        self._held: set[int] = set()
+        # Notified after every committed change of a job's state (wait_settled listens).
+        self._changed = threading.Condition()
+        self._version = 0
 
     # --- Queueing -------------------------------------------------------------------------------
 
     def enqueue(
-        self, kind: str, case_number: str, document: bytes, *, reprint: bool = False
+        self,
+        kind: str,
+        case_number: str,
+        document: bytes,
+        *,
+        reprint: bool = False,
+        hold: bool = False,
     ) -> PrintJob:
-        """Queue a document durably and sealed, due at once (:class:`StoreFullError`: disk full)."""
-        with self._store.transaction() as conn:
-            return self._insert(conn, kind, case_number, document, reprint=reprint)
+        """Queue a document durably and sealed, due at once (:class:`StoreFullError`: disk full).
+
+        With ``hold`` the caller owns the job until :meth:`release`: no worker claims it.
+        """
+        job = None
+        try:
+            with self._store.transaction() as conn:
+                job = self._insert(conn, kind, case_number, document, reprint=reprint)
+                if hold:
+                    # Before the commit: a worker's claim cannot see the row before it is held.
+                    self._hold_locked(job.id)
+        except BaseException:
+            if job is not None:
+                self.release(job.id)
+            raise
+        return job
+
+    def _hold_locked(self, job_id: int) -> None:
+        with self._changed:
+            self._held.add(job_id)
+
+    def hold(self, job_id: int) -> None:
+        """Take a queued job away from the workers (the screen's "print again")."""
+        # Inside a write transaction so that a worker's claim in flight has either committed
+        # (the job is ``printing``: wait for it) or will see the hold.
+        with self._store.transaction():
+            self._hold_locked(job_id)
+
+    def release(self, job_id: int) -> None:
+        """Give a held job (back) to the workers."""
+        with self._changed:
+            self._held.discard(job_id)
+            self._changed.notify_all()
+
+    def held(self) -> frozenset[int]:
+        """The jobs held by a caller now."""
+        with self._changed:
+            return frozenset(self._held)
+
+    def wait_settled(self, job_id: int, timeout: float) -> PrintJob | None:
+        """Wait (blocking: a worker thread) until job ``job_id`` is no longer ``printing``.
+
+        Returns the job as it is then, or as it still is after ``timeout`` seconds.
+        """
+        # Lock order is store, then condition (claim reads the holds inside its transaction):
+        # the store is never read here with the condition held.
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._changed:
+                seen = self._version
+            job = self.get(job_id)
+            remaining = deadline - time.monotonic()
+            if job is None or job.state != PRINTING or remaining <= 0:
+                return job
+            with self._changed:
+                self._changed.wait_for(partial(self._changed_since, seen), remaining)
+
+    def _changed_since(self, version: int) -> bool:
+        return self._version != version
+
+    def _notify_changed(self) -> None:
+        with self._changed:
+            self._version += 1
+            self._changed.notify_all()
 
     def enqueue_reprint(
-        self, kind: str, case_number: str, document: bytes, *, limit: int
+        self, kind: str, case_number: str, document: bytes, *, limit: int, hold: bool = False
     ) -> PrintJob:
         """Queue a citizen's reprint unless ``limit`` reprints of this document exist already.
 
@@ -150,6 +232,8 @@ class PrintQueue:
             if used >= limit:
                 raise ReprintLimitError(f"case {case_number}: {used} reprints used of {limit}")
             job = self._insert(conn, kind, case_number, document, reprint=True)
+            if hold:
+                self._hold_locked(job.id)
         log.info("case %s: reprint %d of %d of the %s queued", case_number, used + 1, limit, kind)
         return job
 
@@ -207,11 +291,14 @@ class PrintQueue:
         with self._store.transaction() as conn:
             if job_id is None:
                 marks = ", ".join("?" for _ in kinds)
+                # Held jobs belong to the caller holding them (the screen), never to a worker.
+                held = sorted(self.held())
+                skip = ", ".join("?" for _ in held)
                 found = conn.execute(
                     "SELECT id FROM print_jobs WHERE state = ? "  # noqa: S608 - placeholders only
                     f"AND (next_attempt_at <= ? OR next_attempt_at > ?) AND kind IN ({marks}) "
-                    "ORDER BY id LIMIT 1",
-                    (QUEUED, _ts(now), far, *kinds),
+                    f"AND id NOT IN ({skip}) ORDER BY id LIMIT 1",
+                    (QUEUED, _ts(now), far, *kinds, *held),
                 ).fetchone()
             else:
                 found = conn.execute(
@@ -224,6 +311,7 @@ class PrintQueue:
                 f"WHERE id = ? RETURNING {_COLUMNS}",
                 (PRINTING, _ts(self._clock()), found[0]),
             ).fetchone()
+        self._notify_changed()
         return PrintJob._from_row(row)
 
     def document(self, job: PrintJob) -> bytes | None:
@@ -250,6 +338,7 @@ class PrintQueue:
                 f"RETURNING {_COLUMNS}",
                 (*params, _ts(self._clock()), job_id),
             ).fetchone()
+        self._notify_changed()
         return PrintJob._from_row(updated)
 
     def mark_printed(self, job_id: int) -> PrintJob:

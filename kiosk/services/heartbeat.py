@@ -34,11 +34,13 @@ class TerminalReport:
         min_free_disk_bytes: int | None = None,
         catalog_state: Callable[[], tuple[int | None, str]] | None = None,
         shadow: Callable[[], dict[str, Any]] | None = None,
+        ui_status: Callable[[], str] | None = None,
     ) -> None:
         """Take the sources of each figure.
 
         ``catalog_state`` gives the signed catalog release in use and why the hall's newest was
-        refused (""); ``shadow`` the device shadow's fields (``ShadowAgent.report``).
+        refused (""); ``shadow`` the device shadow's fields (``ShadowAgent.report``);
+        ``ui_status`` the UI thread's liveness.
         """
         self._heartbeat_every_s = heartbeat_every_s
         self._min_free_disk_bytes = min_free_disk_bytes
@@ -52,6 +54,7 @@ class TerminalReport:
         self._last_sync = last_sync
         self._clock_offset = clock_offset
         self._clock = clock
+        self._ui_status = ui_status
         # Only rows from before this start count as "never shown": a citizen who is at the
         # screen right now is still waiting for the answer.
         self._started = clock()
@@ -73,11 +76,17 @@ class TerminalReport:
                 devices[f"{kind}_printer"] = (
                     f"not printing: {stuck[-1].last_error}"[:64] if stuck else "ok"
                 )
+        if self._ui_status is not None:
+            # Read on the sync thread from what the UI thread's own timer last wrote: a frozen
+            # event loop shows here as "frozen N s", never as a healthy terminal.
+            devices["ui"] = self._ui_status()
         full_since = self._outbox.full_since
         unshown = self._outbox.unshown(before=self._started)
         detail = []
         if full_since is not None:
             detail.append(f"store full since {full_since.isoformat(timespec='seconds')}")
+        if devices.get("ui", "ok") not in ("ok", "starting"):
+            detail.append(f"UI {devices['ui']}")
         if unshown:
             detail.append("receipts never shown: " + ", ".join(e.case_number for e in unshown))
         release, catalog_problem = (

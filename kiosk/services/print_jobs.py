@@ -7,6 +7,11 @@ when the printer is back, exactly once (the claim is one transaction). "Print ag
 screen reuses the same job, so it cannot make a second copy of a job that the worker printed in
 the meantime.
 
+One owner per job: the screen's job is held by the screen from its enqueue until its attempt
+ends (:meth:`PrintQueue.enqueue` with ``hold``), so the background worker never races the screen
+for a fresh job. A "print again" that finds the worker printing the job waits for the worker's
+outcome; the citizen reads "print failed" only when nothing printed.
+
 Printer errors are translated here: a ``PrinterError`` whose ``retry_safe`` says nothing was
 printed (the receipt driver's typed errors; any ``PrinterError`` without the attribute counts as
 "not printed", since every such error is raised before data is sent) puts the job back in the
@@ -91,10 +96,18 @@ class QueuedPrinting:
         reprint_limit: int = 2,
         base_delay: float = 5.0,
         max_delay: float = 300.0,
+        settle_timeout: float = 120.0,
+        after_certificate: Callable[[], object] | None = None,
     ) -> None:
-        """Wire the queue to the printers; call :meth:`start` to run the workers."""
+        """Wire the queue to the printers; call :meth:`start` to run the workers.
+
+        ``settle_timeout``: how long the screen waits for a print the worker has in hand;
+        ``after_certificate`` runs after each certificate sent (the printed-PDF retention sweep).
+        """
+        self._after_certificate = after_certificate
         self.queue = queue
         self.reprint_limit = reprint_limit
+        self._settle_timeout = settle_timeout
         self._receipt_printer = receipt_printer
         self._document_printer = document_printer
         # One printer, one job at a time: the screen's print and the worker's retry of an older
@@ -158,6 +171,11 @@ class QueuedPrinting:
             except OSError as err:
                 # A driver that let a socket or file error through: nobody knows what left.
                 raise PrintOutcomeUnknownError(f"{type(err).__name__}") from err
+        if job.kind == CERTIFICATE and self._after_certificate is not None:
+            try:
+                self._after_certificate()
+            except Exception:
+                log.exception("the sweep after a certificate failed")
 
     # --- The screen side ------------------------------------------------------------------------
 
@@ -171,7 +189,9 @@ class QueuedPrinting:
 
         def run() -> PrintJob:
             if "job" not in state:
-                state["job"] = self.queue.enqueue(kind, case_number, document)
+                state["job"] = self.queue.enqueue(kind, case_number, document, hold=True)
+            else:
+                self.queue.hold(state["job"].id)
             return self._print_now(state["job"].id)
 
         return run
@@ -181,10 +201,23 @@ class QueuedPrinting:
 
         Raises ``ReprintLimitError`` when the limit is used up.
         """
-        job = self.queue.enqueue_reprint(kind, case_number, document, limit=self.reprint_limit)
+        job = self.queue.enqueue_reprint(
+            kind, case_number, document, limit=self.reprint_limit, hold=True
+        )
         return self._print_now(job.id)
 
     def _print_now(self, job_id: int) -> PrintJob:
+        """Print a job the caller holds, then give it back to the workers whatever happened."""
+        try:
+            return self._print_held(job_id)
+        except PrintJobError as err:
+            # The reason, never only the class name (no personal data: ids and printer words).
+            log.warning("print job %d not printed now: %s", job_id, err)
+            raise
+        finally:
+            self.queue.release(job_id)
+
+    def _print_held(self, job_id: int) -> PrintJob:
         current = self.queue.get(job_id)
         if current is None:
             raise PrintJobError(f"print job {job_id} does not exist", job=None)
@@ -194,6 +227,12 @@ class QueuedPrinting:
             # The citizen pressed "print again" on a job nobody knows the fate of: that press
             # is the explicit decision a person must make.
             current = self.queue.retry(job_id)
+        if current.state == PRINTING:
+            # Only "print again" gets here: the worker took the job after the screen's first
+            # attempt had released it. Its outcome is the citizen's.
+            current = self.queue.wait_settled(job_id, self._settle_timeout) or current
+            if current.state == PRINTED:
+                return current
         claimed = None
         if current.state == QUEUED:
             claimed = self.queue.claim(dt.datetime.now(dt.UTC), job_id=job_id)

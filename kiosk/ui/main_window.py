@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QBoxLayout,
     QHBoxLayout,
     QMainWindow,
@@ -176,6 +177,62 @@ class ScreenStack(QStackedWidget):
         return shown.heightForWidth(width) if shown is not None else super().heightForWidth(width)
 
 
+_M = Qt.KeyboardModifier
+_K = Qt.Key
+ESCAPE_KEYS: tuple[tuple[Qt.KeyboardModifier, Qt.Key], ...] = (
+    (_M.AltModifier, _K.Key_F4),
+    (_M.AltModifier, _K.Key_Tab),
+    (_M.AltModifier, _K.Key_Space),
+    (_M.AltModifier, _K.Key_F2),
+    (_M.AltModifier, _K.Key_Escape),
+    (_M.ControlModifier, _K.Key_Q),
+    (_M.ControlModifier, _K.Key_W),
+    (_M.ControlModifier, _K.Key_Escape),
+    (_M.ShiftModifier, _K.Key_F10),
+    (_M.NoModifier, _K.Key_Escape),
+    (_M.NoModifier, _K.Key_F11),
+    (_M.NoModifier, _K.Key_Menu),
+    (_M.NoModifier, _K.Key_Super_L),
+    (_M.NoModifier, _K.Key_Super_R),
+    (_M.NoModifier, _K.Key_Meta),
+)
+"""Keys that leave or unsettle a full-screen app somewhere (window managers, desktops, Qt's own
+platform plugins): in kiosk mode they never reach a widget or a shortcut. The keyboard-wedge
+scanner types digits, letters and Enter, none of these."""
+
+_SWALLOWED = frozenset((m.value, k.value) for m, k in ESCAPE_KEYS)
+_META_KEYS = frozenset(k.value for k in (_K.Key_Super_L, _K.Key_Super_R, _K.Key_Meta))
+_MODS = _M.AltModifier | _M.ControlModifier | _M.ShiftModifier | _M.MetaModifier
+
+
+class LockdownFilter(QObject):
+    """An application-wide event filter that eats the escape keys and context menus."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        """Count what it swallowed (for the tests and the log)."""
+        super().__init__(parent)
+        self.swallowed = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Swallow an escape key (press, release, shortcut override) or a context menu."""
+        kind = event.type()
+        if kind == QEvent.Type.ContextMenu:
+            self.swallowed += 1
+            return True
+        if kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride):
+            assert isinstance(event, QKeyEvent)
+            mods = (event.modifiers() & _MODS).value
+            key = int(event.key())  # PySide hands an int here, not a Qt.Key
+            meta = key in _META_KEYS or bool(event.modifiers() & _M.MetaModifier)
+            if meta or (mods, key) in _SWALLOWED:
+                # An accepted ShortcutOverride tells Qt's shortcut map that the key is taken,
+                # so no shortcut fires; the key press itself then stops here.
+                event.accept()
+                self.swallowed += 1
+                return True
+        return False
+
+
 class KioskWindow(QMainWindow):
     """The full-screen window: header, stacked screens, overlay."""
 
@@ -234,8 +291,50 @@ class KioskWindow(QMainWindow):
             self.stack.addWidget(screen)
         self.overlay = IdleOverlayWidget(central)
         self.elder_mode = False
+        self.locked = False
         self.setStyleSheet(stylesheet())
         self.set_language("zh")
+
+    def lock_down(self) -> None:
+        """Kiosk mode: frameless, on top, no close from the window system, no escape keys.
+
+        Frameless and stay-on-top leave a window manager nothing to draw a menu on; the session
+        we ship runs no window manager at all (deploy/session/kiosk-session), and a close request
+        that still arrives (Alt+F4 under a WM, ``xdotool windowclose``) is refused.
+        """
+        self.locked = True
+        # Bypassing the window manager (override-redirect under X) is what takes Alt+F4 and
+        # Alt+Space away from one: it grabs those keys itself, before any of ours see them,
+        # and acts on the window it manages; this window it does not manage.
+        self.setWindowFlags(
+            self.windowFlags()
+            | Qt.WindowType.FramelessWindowHint
+            | Qt.WindowType.WindowStaysOnTopHint
+            | Qt.WindowType.X11BypassWindowManagerHint
+        )
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
+        self.lockdown = LockdownFilter(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.lockdown)
+
+    def release_lockdown(self) -> None:
+        """Take the application-wide key filter away again (the app is shutting down)."""
+        app = QApplication.instance()
+        lockdown = getattr(self, "lockdown", None)
+        if app is not None and lockdown is not None:
+            app.removeEventFilter(lockdown)
+        self.closing_allowed = True
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Refuse a close from the window system in kiosk mode (no black screen)."""
+        if self.locked and not self.closing_allowed:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    closing_allowed = False
+    """Set by the runtime when the app itself shuts down."""
 
     def set_elder_mode(self, on: bool) -> None:
         """Larger type and targets for older citizens (适老化), or back to the standard size."""

@@ -141,7 +141,7 @@ class ResultFlow(QObject):
             return  # the session this job printed for has been wiped since
         self._pending.pop(name, None)
         if error is not None and job is not None:
-            log.error("printing the %s failed: %s", name, type(error).__name__)
+            log.error("printing the %s failed: %s: %s", name, type(error).__name__, error)
             self._failed[name] = job
         if not self._pending:
             self._finish_printing()
