@@ -40,6 +40,7 @@ from kiosk.ui.controller import KioskController, Services
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.maintenance.mode import MaintenanceMode, app_probes
 from kiosk.ui.preview import CameraPreview
+from kiosk.ui.voice import build_speech_engine
 from kiosk.ui.wedge import KeyboardWedge
 from kiosk.ui.workers import CardWatcher, CodeScanner, CodeSource, LineScanner
 from offline_cache.catalog import CatalogStore
@@ -422,6 +423,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         ocr_engine=(
             partial(build_ocr_engine, settings.ocr) if settings.ocr.check_materials else None
         ),
+        speech_engine=build_speech_engine(settings.voice),
     )
     controller = KioskController(window, services)
     bridge.setParent(controller)

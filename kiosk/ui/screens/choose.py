@@ -12,6 +12,8 @@ from kiosk.ui.strings import tr
 from kiosk.ui.widgets import NARROW_WIDTH, ActionBar, Screen, WrappingButton, button, label
 
 MAX_CHOICES = 6
+ELDER_CHOICES = 4
+"""Elder mode offers at most this many choices a screen: three items and "more", page by page."""
 
 
 class ChooseScreen(Screen):
@@ -42,6 +44,10 @@ class ChooseScreen(Screen):
         self.buttons: list[QPushButton] = []
         self._holder = ""
         self._columns = 2
+        self.page = 0
+        self.more_button = button()
+        self.more_button.clicked.connect(self._on_more_clicked)
+        self.more_button.hide()
 
     def set_items(self, items: list[ServiceItem], holder_masked: str) -> None:
         """Show ``items`` (the first six) for a holder shown by masked name, or anonymously."""
@@ -49,8 +55,10 @@ class ChooseScreen(Screen):
         self._holder = holder_masked
         for old in self.buttons:
             self.grid.removeWidget(old)
+            old.hide()  # a deleteLater alone left it drawn behind the next session's buttons
             old.deleteLater()
         self.buttons = []
+        self.page = 0
         for item in self._items:
             push = WrappingButton("itemButton")
             push.clicked.connect(lambda _=False, chosen=item: self.item_chosen.emit(chosen))
@@ -74,12 +82,43 @@ class ChooseScreen(Screen):
         # A hidden screen has no width of its own yet: two columns until it is shown
         # (``showEvent`` places them again for the width it has then).
         columns = 1 if self.isVisible() and self.width() < NARROW_WIDTH else 2
-        for index, push in enumerate(self.buttons):
+        shown = self.shown_buttons()
+        placed = shown + ([self.more_button] if self._paged() else [])
+        self.grid.removeWidget(self.more_button)
+        for push in self.buttons:
             self.grid.removeWidget(push)
+            push.setVisible(push in shown)
+        self.more_button.setVisible(self._paged())
+        for index, push in enumerate(placed):
             self.grid.addWidget(push, index // columns, index % columns)
         for column in range(2):
             self.grid.setColumnStretch(column, 1 if column < columns else 0)
         self._columns = columns
+
+    def _paged(self) -> bool:
+        return self.elder and len(self.buttons) > ELDER_CHOICES
+
+    def _pages(self) -> int:
+        per_page = ELDER_CHOICES - 1
+        return -(-len(self.buttons) // per_page)
+
+    def shown_buttons(self) -> list[QPushButton]:
+        """The item buttons on the screen now (elder mode: this page's)."""
+        if not self._paged():
+            return list(self.buttons)
+        per_page = ELDER_CHOICES - 1
+        return self.buttons[self.page * per_page : (self.page + 1) * per_page]
+
+    def _on_more_clicked(self) -> None:
+        self.page = (self.page + 1) % self._pages()
+        self._place_buttons()
+        self.retranslate()
+
+    def elder_changed(self) -> None:
+        """Elder mode pages the items (at most four choices a screen); standard shows them all."""
+        self.page = 0
+        self._place_buttons()
+        self.retranslate()
 
     def showEvent(self, event: QShowEvent) -> None:
         """Lay the buttons for the width the screen is shown at.
@@ -104,6 +143,16 @@ class ChooseScreen(Screen):
         self.greeting.setVisible(bool(self._holder))
         self.title.setText(tr("choose_title", self.language))
         self.home_button.setText(tr("home", self.language))
+        self.more_button.setText(
+            tr(
+                "choose_more",
+                self.language,
+                page=self.page % self._pages() + 1,
+                pages=self._pages(),
+            )
+            if self.buttons
+            else ""
+        )
         for push, item in zip(self.buttons, self._items, strict=True):
             if item.kind == "progress_query":
                 tag = tr("tag_query", self.language)

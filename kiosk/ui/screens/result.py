@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-from kiosk.ui.strings import tr
+from kiosk.ui.strings import days_unit, tr
 from kiosk.ui.widgets import ActionBar, BusyPanel, Screen, button, card, label
 
 
@@ -98,7 +98,12 @@ class ResultScreen(Screen):
         elif self.offline:
             detail = tr("result_offline_sub", lang)
         else:
-            detail = tr("result_accepted_sub", lang, days=self.promised_days)
+            detail = tr(
+                "result_accepted_sub",
+                lang,
+                days=self.promised_days,
+                unit=days_unit(self.promised_days),
+            )
         self.detail.setText(detail)
         self.done_button.setText(tr("done", lang))
         self.reprint_button.setText(tr("reprint", lang))
