@@ -22,6 +22,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import assets
+import hall.event_kinds  # noqa: F401 - registers the event kinds this hall takes
 from hall.auth import KIOSK_ID_SCOPE_KEY, SignatureAuthMiddleware
 from hall.certificates import SigningKey
 from hall.db import Database
@@ -32,12 +33,14 @@ from hall.errors import (
     SchemaNotReadyError,
     TerminalMismatchError,
 )
+from hall.events import EventService
 from hall.heartbeats import HeartbeatBatcher
 from hall.identity import IdentityService
 from hall.limits import BodyLimit, BodyLimitMiddleware
 from hall.schema import (
     CATALOG_PATH,
     ENROLMENTS_PATH,
+    EVENTS_PATH,
     HEALTH_PATH,
     HEARTBEAT_MAX_BYTES,
     HEARTBEATS_PATH,
@@ -52,6 +55,8 @@ from hall.schema import (
     EnrolmentCreate,
     EnrolmentPublic,
     ErrorPublic,
+    EventBatchCreate,
+    EventBatchPublic,
     HeartbeatCreate,
     HeartbeatPublic,
     KeysPublic,
@@ -282,6 +287,13 @@ def create_app(
             hall_keys=KeysPublic(keys=[service.key.public()]),
         )
 
+    event_service = EventService(db, clock=clock)
+
+    @app.post(EVENTS_PATH, response_model=EventBatchPublic, responses=_ERRORS)
+    def post_events(request: Request, batch: EventBatchCreate) -> EventBatchPublic:
+        """Take a terminal's events, each once; one result per event (``rejected`` is final)."""
+        return event_service.take(request.scope[KIOSK_ID_SCOPE_KEY], batch)
+
     @app.get(SUBMISSION_PATH, response_model=SubmissionPublic, responses=_ERRORS)
     def get_submission(case_number: StorableText) -> SubmissionPublic:
         """Answer what the hall holds for a case."""
@@ -298,6 +310,7 @@ def create_app(
         limits=[
             BodyLimit("POST", SUBMISSIONS_PATH, settings.max_submission_bytes),
             BodyLimit("POST", HEARTBEATS_PATH, settings.max_heartbeat_bytes, "heartbeat_too_large"),
+            BodyLimit("POST", EVENTS_PATH, settings.max_events_bytes),
         ],
         default_max_bytes=settings.max_body_bytes,
         chunk_timeout=settings.body_chunk_timeout_s,

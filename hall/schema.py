@@ -604,3 +604,49 @@ class EnrolmentPublic(_Model):
     key_id: str
     hall_keys: KeysPublic
     """The hall's certificate keys, which the terminal pins."""
+
+
+EVENTS_PATH = f"{API_PREFIX}/events"
+"""Where a terminal delivers its events (ratings, reports, ...), signed, in batches."""
+MAX_EVENTS_PER_BATCH = 50
+
+
+class EventCreate(_Model):
+    """One event as a terminal queued it; the hall validates ``payload`` by ``kind``."""
+
+    event_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    """Made by the terminal (a UUID4's hex); the hall keeps the first delivery of each."""
+    kind: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    at: dt.datetime
+    """When the terminal queued it (the terminal's clock, timezone-aware)."""
+    payload: dict[str, Any]
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise PydanticCustomError("naive_datetime", "the time needs a timezone offset")
+        return value
+
+
+class EventBatchCreate(_Model):
+    """Events a terminal delivers in one request (oldest first)."""
+
+    events: list[EventCreate] = Field(min_length=1, max_length=MAX_EVENTS_PER_BATCH)
+
+
+EventStatus = Literal["accepted", "duplicate", "rejected"]
+
+
+class EventResultPublic(_Model):
+    """What the hall did with one event: ``rejected`` is for good (``code`` says why)."""
+
+    event_id: str
+    status: EventStatus
+    code: str | None = None
+
+
+class EventBatchPublic(_Model):
+    """One result per delivered event, in the order they came."""
+
+    results: list[EventResultPublic]

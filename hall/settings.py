@@ -66,6 +66,8 @@ class HallSettings(BaseSettings):
     """Largest submission body (photos are base64 in it): 413 ``too_large`` above."""
     max_heartbeat_bytes: int = Field(default=HEARTBEAT_MAX_BYTES, ge=256)
     """Largest heartbeat body: 413 ``heartbeat_too_large`` above."""
+    max_events_bytes: int = Field(default=1024 * 1024, ge=1024)
+    """Largest batch of terminal events (``POST /api/v1/events``)."""
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     """Largest body of any other request."""
     body_chunk_timeout_s: float = Field(default=10.0, gt=0)

@@ -32,6 +32,7 @@ from devices.receipt.simulator import LoopbackReceiptPrinter
 from hall.schema import CatalogPublic, SubmissionPublic
 from kiosk.config import KioskSettings, ScannerSettings
 from kiosk.printers import build_receipt_printer
+from kiosk.services.enrolment import Enroller
 from kiosk.services.heartbeat import TerminalReport
 from kiosk.services.journey import Journey
 from kiosk.services.materials import build_ocr_engine
@@ -46,6 +47,7 @@ from kiosk.ui.workers import CardWatcher, CodeScanner, CodeSource, LineScanner
 from offline_cache.catalog import CatalogStore
 from offline_cache.crypto import FieldCipher, rotation_leftovers
 from offline_cache.errors import CacheError
+from offline_cache.events import EventQueue
 from offline_cache.hall_client import HallClient
 from offline_cache.identity import TerminalIdentity, enrol, identity_dir, load_identity
 from offline_cache.outbox import Outbox
@@ -111,9 +113,15 @@ class KeyCache:
         """The known keys by key id."""
         return dict(self._keys)
 
+    def pin(self, keys: Mapping[str, bytes]) -> None:
+        """Add keys the hall gave at enrolment (blocking: worker thread)."""
+        self._add(dict(keys))
+
     def refresh(self, client: HallClient) -> None:
         """Add the hall's current keys (blocking: worker thread)."""
-        fresh = client.keys()
+        self._add(client.keys())
+
+    def _add(self, fresh: dict[str, bytes]) -> None:
         if all(self._keys.get(kid) == raw for kid, raw in fresh.items()):
             return  # nothing new: no write, no fsync
         self._keys.update(fresh)
@@ -281,6 +289,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
     key_file = settings.storage.resolved_key_file
     cipher = FieldCipher.from_key_file(key_file, old_key_files=rotation_leftovers(key_file))
     outbox = Outbox(store, cipher)
+    events = EventQueue(store, cipher)
     print_queue = PrintQueue(store, cipher)
     # The last good catalog lives in the store; a catalog.json of an older version seeds it.
     catalog = CatalogStore(store, CatalogCache(data_dir / "catalog.json")())
@@ -309,9 +318,10 @@ def build_app(settings: KioskSettings) -> KioskApp:
             retention=dt.timedelta(days=storage.retention_days),
             catalog_every_s=storage.catalog_refresh_s,
             heartbeat_every_s=storage.heartbeat_interval_s,
-            extra_purges=(print_queue.purge_stale,),
+            extra_purges=(print_queue.purge_stale, events.purge_failed),
         ),
         catalog=catalog,
+        events=events,
         heartbeat=TerminalReport(
             kiosk_id=settings.terminal.id,
             app_version=kiosk.__version__,
@@ -376,6 +386,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         )
     closers.append(camera.close)
 
+    events.set_wake(sync.wake)
     journey = Journey(kiosk_id=settings.terminal.id, outbox=outbox, wake=sync.wake)
 
     def local_case(case_number: str) -> dt.datetime | None:
@@ -406,6 +417,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         document_printer=document_printer,
         print_jobs=printing,
         reprints=CertificateReprints(printing, outbox.result, client.get_submission),
+        events=events,
         card_watcher=CardWatcher(
             reader,
             poll_interval=devices.id_reader.poll_interval_s,
@@ -439,10 +451,23 @@ def build_app(settings: KioskSettings) -> KioskApp:
     controller.result_shown.connect(mark_shown)
     # Maintenance mode asks the reader, camera and receipt printer through the drivers the app
     # holds open (a second handle on a serial port or a camera would fight the first).
+    # Maintenance mode can enrol the running terminal: the new identity signs at once.
+    enroller = Enroller(
+        hall_url=hall_url,
+        directory=identity_dir(settings.storage.resolved_key_file),
+        configured_id=settings.terminal.id,
+        install=(
+            client.set_identity,
+            sync_client.set_identity,
+            lambda identity: keys.pin(identity.hall_keys),
+        ),
+        timeout=settings.hall.read_timeout_s,
+    )
     maintenance = MaintenanceMode(
         window,
         controller,
         probes=app_probes(reader=reader, camera=camera, receipt_printer=receipt_printer),
+        enroller=enroller,
     )
     return KioskApp(
         settings=settings,

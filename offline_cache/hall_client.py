@@ -29,6 +29,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from hall.schema import (
     CATALOG_PATH,
+    EVENTS_PATH,
     HEALTH_PATH,
     HEARTBEATS_PATH,
     IDEMPOTENCY_HEADER,
@@ -39,6 +40,8 @@ from hall.schema import (
     CaseProgressPublic,
     CatalogPublic,
     ErrorPublic,
+    EventBatchCreate,
+    EventBatchPublic,
     HeartbeatCreate,
     HeartbeatPublic,
     KeysPublic,
@@ -142,6 +145,15 @@ class HallClient:
         self._wall_clock = wall_clock
         self._auth = None if identity is None else SignedAuth(identity, self.hall_time)
 
+    def set_identity(self, identity: TerminalIdentity | None) -> None:
+        """Sign as ``identity`` from now on (enrolled while running, from maintenance mode)."""
+        self._auth = None if identity is None else SignedAuth(identity, self.hall_time)
+
+    @property
+    def signed(self) -> bool:
+        """Whether requests go out signed (the terminal is enrolled)."""
+        return self._auth is not None
+
     @property
     def clock_offset(self) -> float | None:
         """Seconds this terminal's clock is ahead of the hall's (negative: behind), or ``None``.
@@ -208,6 +220,16 @@ class HallClient:
         midpoint = (sent + self._wall_clock()) / 2
         self._clock_offset = midpoint - answer.server_time.timestamp()
         return answer
+
+    def post_events(self, batch: EventBatchCreate) -> EventBatchPublic:
+        """POST a batch of events; one result per event (``rejected`` ones are final)."""
+        response = self._request(
+            "POST",
+            EVENTS_PATH,
+            data=batch.model_dump_json().encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        return self._parse(response, EventBatchPublic)
 
     def keys(self) -> dict[str, bytes]:
         """Fetch the hall's certificate signing keys: key id -> raw Ed25519 public key."""

@@ -132,6 +132,24 @@ MIGRATIONS: tuple[Migration, ...] = (
         )
         """,
     ),
+    # 3: events (ratings, reports, ...) waiting for the hall; deleted once it took them.
+    (
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            last_error TEXT,
+            payload BLOB
+        )
+        """,
+        "CREATE INDEX events_due ON events (state, next_attempt_at, id)",
+    ),
 )
 
 SQLITE_FULL = 13

@@ -23,7 +23,14 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from hall.schema import HeartbeatCreate, SubmissionPublic
+from hall.schema import (
+    MAX_EVENTS_PER_BATCH,
+    EventBatchCreate,
+    EventBatchPublic,
+    EventCreate,
+    HeartbeatCreate,
+    SubmissionPublic,
+)
 from offline_cache.errors import (
     CacheError,
     DecryptionError,
@@ -31,6 +38,7 @@ from offline_cache.errors import (
     HallUnavailableError,
     StoreFullError,
 )
+from offline_cache.events import EventQueue, PendingEvent
 from offline_cache.hall_client import HallClient
 from offline_cache.heartbeat import fit_heartbeat
 from offline_cache.outbox import DECIDED, Outbox, OutboxEntry, utc_now
@@ -101,8 +109,10 @@ class SyncWorker:
         housekeeping: Housekeeping | None = None,
         catalog: Refreshable | None = None,
         heartbeat: Callable[[], HeartbeatCreate] | None = None,
+        events: EventQueue | None = None,
     ) -> None:
         self._outbox = outbox
+        self._events = events
         self._housekeeping = housekeeping if housekeeping is not None else Housekeeping()
         self._catalog = catalog
         self._heartbeat = heartbeat
@@ -188,6 +198,7 @@ class SyncWorker:
                 if not self._resumed:
                     self._resume()
                 self._drain()
+                self._send_events()
                 self._housekeep()
                 wait = min(self._seconds_to_next_due(), self._seconds_to_housekeeping())
                 if self._store_full:
@@ -394,11 +405,101 @@ class SyncWorker:
                 log.exception("on_result callback failed for case %s", case)
 
     def _seconds_to_next_due(self) -> float:
-        due = self._outbox.next_due_at()
+        dues = [self._outbox.next_due_at()]
+        if self._events is not None:
+            dues.append(self._events.next_due_at())
+        due = min((d for d in dues if d is not None), default=None)
         if due is None:
             return self._idle_interval
         seconds = (due - self._clock()).total_seconds()
         return min(max(seconds, 0.0), self._idle_interval)
+
+    # --- Events ---------------------------------------------------------------------------------
+
+    def _send_events(self) -> None:
+        """Deliver due events in batches until none is due or the hall cannot take them now."""
+        if self._events is None or self._store_full:
+            return
+        while not self._stopping.is_set():
+            due = self._events.due(self._clock(), MAX_EVENTS_PER_BATCH)
+            if not due:
+                return
+            batch = EventBatchCreate(
+                events=[
+                    EventCreate(event_id=e.event_id, kind=e.kind, at=e.at, payload=e.payload)
+                    for e in due
+                ]
+            )
+            try:
+                answer = self._client.post_events(batch)
+            except HallRejectedError as err:
+                # The hall answers each event on its own; a refusal of the whole request means
+                # one of them is malformed for the wire. Find it: each goes alone, once.
+                if len(due) == 1:
+                    (event,) = due
+                    log.warning(
+                        "%s event %s refused by the hall (%s)", event.kind, event.event_id, err
+                    )
+                    self._events.mark_failed([event.row_id], err.code)
+                    continue
+                for n, (event, wire) in enumerate(zip(due, batch.events, strict=True)):
+                    try:
+                        self._settle(
+                            [event], self._client.post_events(EventBatchCreate(events=[wire]))
+                        )
+                    except HallRejectedError as one:
+                        log.warning(
+                            "%s event %s refused by the hall (%s)", event.kind, event.event_id, one
+                        )
+                        self._events.mark_failed([event.row_id], one.code)
+                    except HallUnavailableError as gone:
+                        self._retry_events(due[n:], gone)
+                        return
+                continue
+            except HallUnavailableError as err:
+                self._retry_events(due, err)
+                return
+            if not self._settle(due, answer):
+                return
+
+    def _retry_events(self, due: list[PendingEvent], err: Exception) -> None:
+        assert self._events is not None
+        attempts = max(e.attempts for e in due) + 1
+        delay = backoff_delay(attempts, self._base_delay, self._max_delay, self._rng)
+        self._events.mark_retry(
+            [e.row_id for e in due], str(err), self._clock() + dt.timedelta(seconds=delay)
+        )
+        log.info("%d events not delivered (%s); retry in %.0f s", len(due), err, delay)
+
+    def _settle(self, due: list[PendingEvent], answer: EventBatchPublic) -> bool:
+        """Record the hall's answer per event; ``False`` when some event got no answer."""
+        assert self._events is not None
+        self._last_sync = self._clock()
+        by_id = {r.event_id: r for r in answer.results}
+        taken: list[int] = []
+        refused: dict[str, list[int]] = {}
+        unanswered: list[int] = []
+        for event in due:
+            result = by_id.get(event.event_id)
+            if result is None:
+                unanswered.append(event.row_id)
+            elif result.status == "rejected":
+                code = result.code or "rejected"
+                refused.setdefault(code, []).append(event.row_id)
+                log.warning(
+                    "%s event %s refused by the hall (%s)", event.kind, event.event_id, code
+                )
+            else:
+                taken.append(event.row_id)
+        self._events.mark_delivered(taken)
+        for code, rows in refused.items():
+            self._events.mark_failed(rows, code)
+        if unanswered:
+            self._events.mark_retry(
+                unanswered, "no answer", self._clock() + dt.timedelta(seconds=self._base_delay)
+            )
+            return False
+        return True
 
     def _drain(self) -> None:
         # Rows are claimed in batches: one durable commit claims many, where a claim per row

@@ -61,6 +61,22 @@ DEFAULT_PROBE_TIMEOUT = 0.3
 APPENDED_ADDRESS_WAIT = 1.0
 """Seconds a module may take over the optional appended-address read (70 bytes of data)."""
 
+OPTIONAL_COMMAND_WAIT = 1.0
+"""Seconds a module may stay silent over an optional command before it counts as lacking it."""
+
+OptionalCommand = Literal["appended_address", "fingerprint", "baud_switch"]
+"""Commands many field modules do not implement (status 21 / 23, or no answer at all)."""
+
+_LACKING_STATUSES = frozenset({Status.BAD_COMMAND, Status.UNAUTHORISED_OPERATION})
+"""Answers that mean "this module does not do that", as opposed to a fault of the card or line."""
+
+OPTIONAL_COMMANDS: dict[OptionalCommand, str] = {
+    "appended_address": "30 03 appended address",
+    "fingerprint": "30 10 fingerprint read",
+    "baud_switch": "60 nn baud-rate switch",
+}
+"""Each optional command and how a technician names it."""
+
 
 @dataclass(frozen=True)
 class ReaderInfo:
@@ -102,7 +118,8 @@ class SamSerialReader:
         self._io_timeout = io_timeout
         self._probe_timeout = min(probe_timeout, io_timeout)
         self._serial: serial.Serial | None = None
-        self._appended_supported: bool | None = None
+        self._supported: dict[OptionalCommand, bool] = {}
+        """What this module showed about each optional command it was asked (kept until reset)."""
         self._parser = FrameParser()
         self._lock = threading.Lock()
 
@@ -122,7 +139,16 @@ class SamSerialReader:
 
         Many modules in the field do not implement 30 03: they answer 21 (bad command) or nothing.
         """
-        return self._appended_supported
+        return self._supported.get("appended_address")
+
+    @property
+    def lacking(self) -> tuple[OptionalCommand, ...]:
+        """The optional commands this module showed it does not implement, in a stable order."""
+        return tuple(c for c in OPTIONAL_COMMANDS if self._supported.get(c) is False)
+
+    def supports(self, command: OptionalCommand) -> bool | None:
+        """Whether the module implements ``command``; ``None`` until it was asked."""
+        return self._supported.get(command)
 
     def read(self, timeout: float) -> IdCard | None:
         """Find, select and read the card; ``None`` when no card lies on the reader.
@@ -149,16 +175,19 @@ class SamSerialReader:
         with ``card.defects`` filled instead of ``CardDataError`` (for the technician's CLI).
         """
         deadline = time.monotonic() + timeout
-        command = (
-            SamCommand.READ_TEXT_PHOTO_FINGERPRINT if fingerprint else SamCommand.READ_TEXT_PHOTO
-        )
+        reply: Reply | None = None
         with self._lock:
             try:
                 self._transact(SamCommand.FIND_CARD, deadline)
                 self._transact(SamCommand.SELECT_CARD, deadline)
             except NoCardError:
                 return None
-            reply = self._transact(command, deadline)
+            if fingerprint:
+                reply = self._read_fingerprint(deadline)
+                fingerprint = reply is not None
+            if not fingerprint:
+                reply = self._transact(SamCommand.READ_TEXT_PHOTO, deadline)
+            assert reply is not None
             extra = self._read_appended(deadline) if appended_address else None
         card = _card_from(reply.data, fingerprint=fingerprint, strict=strict)
         if extra is not None and extra.sw3 == Status.SUCCESS:
@@ -170,22 +199,50 @@ class SamSerialReader:
         return card
 
     def _read_appended(self, deadline: float) -> Reply | None:
-        """Ask for the appended address (30 03), which is optional: the card read stands anyway.
+        """Ask for the appended address (30 03), which is optional: the card read stands anyway."""
+        return self._optional(
+            "appended_address", SamCommand.READ_APPENDED_ADDRESS, deadline, APPENDED_ADDRESS_WAIT
+        )
 
-        A module that answers 21 / 23 (not implemented, not allowed) or nothing within
-        ``APPENDED_ADDRESS_WAIT`` is not asked again by this reader.
+    def _read_fingerprint(self, deadline: float) -> Reply | None:
+        """Read text, photo and fingerprints (30 10), or ``None`` when the module lacks it.
+
+        The card stays selected after a refused or unanswered command, so the caller goes on
+        with the plain read (30 01) within the same deadline.
         """
-        if self._appended_supported is False:
+        return self._optional(
+            "fingerprint", SamCommand.READ_TEXT_PHOTO_FINGERPRINT, deadline, self._io_timeout
+        )
+
+    def _optional(
+        self, name: OptionalCommand, command: SamCommand, deadline: float, wait: float
+    ) -> Reply | None:
+        """Send an optional command; a module that answers 21 / 23 or nothing is not asked again.
+
+        Other statuses (the card was lifted, a read failed) are the card's, not the module's, and
+        are raised as for any command.
+        """
+        if self._supported.get(name) is False:
             return None
-        wait = min(deadline, time.monotonic() + APPENDED_ADDRESS_WAIT)
+        step = min(deadline, time.monotonic() + wait)
         try:
-            extra = self._transact(SamCommand.READ_APPENDED_ADDRESS, wait)
-        except (SamCommandError, ReaderTimeoutError) as err:
-            log.info("SAM on %s reads no appended address (%s)", self._port, err)
-            self._appended_supported = False
+            reply = self._transact(command, step)
+        except SamCommandError as err:
+            if err.sw3 not in _LACKING_STATUSES:
+                raise
+            self._note_lacking(name, str(err))
             return None
-        self._appended_supported = True
-        return extra
+        except ReaderTimeoutError as err:
+            if time.monotonic() >= deadline:
+                raise
+            self._note_lacking(name, str(err))
+            return None
+        self._supported[name] = True
+        return reply
+
+    def _note_lacking(self, name: OptionalCommand, why: str) -> None:
+        self._supported[name] = False
+        log.info("SAM on %s lacks the %s (%s)", self._port, OPTIONAL_COMMANDS[name], why)
 
     def find_card(self, timeout: float = 1.0) -> bool:
         """Ask whether a card lies on the reader (20 01), without reading it."""
@@ -231,21 +288,59 @@ class SamSerialReader:
         assert rate is not None
         return ReaderInfo(self._port, rate, format_sam_id(reply.data), describe_status(status))
 
-    def set_baudrate(self, rate: int, timeout: float = 2.0) -> None:
-        """Switch the module to ``rate`` (60 nn) and follow it; kept until the module resets."""
+    def set_baudrate(self, rate: int, timeout: float = 2.0) -> bool:
+        """Switch the module to ``rate`` (60 nn) and follow it; kept until the module resets.
+
+        Returns ``False``, and the line stays at the rate it had, when the module lacks the
+        switch: it answers 21 / 23, or nothing and still answers at the old rate.
+        """
         try:
             code = BAUDRATE_CODES[rate]
         except KeyError:
             raise ValueError(f"unsupported SAM baud rate {rate}") from None
         with self._lock:
+            if self._supported.get("baud_switch") is False:
+                return False
             deadline = time.monotonic() + timeout
-            ser = self._open(deadline)
+            ser = self._connection(deadline)
+            old = self._baudrate
             try:
-                self._exchange(ser, SamCommand.SET_BAUDRATE, deadline, self._io_timeout, code)
+                reply = self._exchange(
+                    ser, SamCommand.SET_BAUDRATE, deadline, self._io_timeout, code
+                )
+            except ReaderTimeoutError:
+                # No answer: it either lacks the switch or switched before answering. Ask at the
+                # old rate first; a module that answers there did not switch.
+                if self._still_answers(ser, deadline):
+                    self._note_lacking("baud_switch", "no answer")
+                    return False
+                ser.baudrate = rate
+                if not self._still_answers(ser, deadline):
+                    self._fail(ReaderTimeoutError(f"SAM on {self._port} lost after 60 {code:02x}"))
+                self._baudrate = rate
+                self._supported["baud_switch"] = True
+                return True
+            except _PORT_ERRORS as err:
+                self._fail(err)
+            if reply.sw3 in _LACKING_STATUSES:
+                self._note_lacking("baud_switch", describe_status(reply.sw3))
+                return False
+            raise_for_status(reply.sw3, SamCommand.SET_BAUDRATE)
+            try:
                 ser.baudrate = rate
             except _PORT_ERRORS as err:
                 self._fail(err)
             self._baudrate = rate
+            self._supported["baud_switch"] = True
+            log.info("SAM on %s switched from %s to %d baud", self._port, old, rate)
+            return True
+
+    def _still_answers(self, ser: serial.Serial, deadline: float) -> bool:
+        try:
+            self._exchange(ser, SamCommand.STATUS, deadline, self._probe_timeout)
+        except (ReaderTimeoutError, FrameError):
+            return False
+        return True
 
     def close(self) -> None:
         """Release the port. A later call opens it again (and keeps the rate already found)."""
@@ -268,6 +363,7 @@ class SamSerialReader:
         # and probe again if we probed (a replugged module starts at its default rate).
         self._drop()
         self._baudrate = self._configured_baudrate
+        self._supported.clear()  # the module plugged back in may be another one
         raise ReaderUnavailableError(f"serial port {self._port} failed: {err}") from err
 
     def _transact(self, command: SamCommand, deadline: float) -> Reply:

@@ -25,9 +25,11 @@ import select
 import termios
 import threading
 import time
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
+from typing import Literal
 
 from devices.idcard.card import IdCard
 from devices.idcard.codes import BAUDRATE_CODES, SamCommand, Status
@@ -42,6 +44,18 @@ log = logging.getLogger(__name__)
 _POLL = 0.05  # seconds; bounds how long stop() waits for the thread
 _CARD_SERIAL = bytes(8)  # what select returns; real modules send the chip's serial, often zeros
 _FIND_DATA = bytes(4)
+
+Lacking = Literal["bad_command", "not_allowed", "silent"]
+"""How a module answers an optional command it does not implement."""
+
+_LACKING_REPLY = {"bad_command": Status.BAD_COMMAND, "not_allowed": Status.UNAUTHORISED_OPERATION}
+
+_OPTIONAL_KEYS: dict[str, tuple[int, int | None]] = {
+    "appended_address": SamCommand.READ_APPENDED_ADDRESS.value,
+    "fingerprint": SamCommand.READ_TEXT_PHOTO_FINGERPRINT.value,
+    "baud_switch": (SamCommand.SET_BAUDRATE.cmd, None),
+}
+"""The optional commands by name: (cmd, para), para ``None`` for any."""
 
 
 class Fault(StrEnum):
@@ -91,6 +105,7 @@ class SamSimulator:
         pace: bool = False,
         find_misses_after_read: int = 0,
         appended_address_command: bool = True,
+        lacks: Mapping[str, Lacking] | None = None,
     ) -> None:
         """Prepare a module answering at ``baudrate`` (one of 115200, 57600, 38400, 19200, 9600).
 
@@ -99,7 +114,11 @@ class SamSimulator:
         ``find_misses_after_read``: like many real modules, answer "no card" to that many find
         commands after a successful read although the card still lies on the reader.
         ``appended_address_command=False``: like many modules in the field, answer 21 (bad
-        command) to the appended-address read 30 03.
+        command) to the appended-address read 30 03 (the same as
+        ``lacks={"appended_address": "bad_command"}``).
+        ``lacks``: optional commands this module does not implement (``appended_address`` 30 03,
+        ``fingerprint`` 30 10, ``baud_switch`` 60 nn), each answered ``"bad_command"`` (21),
+        ``"not_allowed"`` (23) or ``"silent"`` (no answer at all).
         """
         if baudrate not in _BAUD_CONSTANTS:
             raise ValueError(f"unsupported SAM baud rate {baudrate}")
@@ -109,7 +128,12 @@ class SamSimulator:
         self._link = Path(link) if link is not None else None
         self._pace = pace
         self._find_misses_after_read = find_misses_after_read
-        self._appended_address_command = appended_address_command
+        self._lacks: dict[str, Lacking] = dict(lacks or {})
+        unknown = set(self._lacks) - set(_OPTIONAL_KEYS)
+        if unknown:
+            raise ValueError(f"not optional commands: {sorted(unknown)}")
+        if not appended_address_command:
+            self._lacks.setdefault("appended_address", "bad_command")
         self._misses_left = 0
         self._lock = threading.Lock()
         self._text: bytes | None = None
@@ -314,7 +338,14 @@ class SamSimulator:
                 # At another rate the module sees line noise, not a command: it stays quiet.
                 return
             self._received.append((command.cmd, command.para))
-            reply = self._answer(command)
+            lacking = self._lacking(command)
+            if lacking == "silent":
+                return
+            reply = (
+                build_reply(_LACKING_REPLY[lacking])
+                if lacking is not None
+                else self._answer(command)
+            )
             fault, late = self._take_fault(command)
             if fault is Fault.SAM_FAILURE:
                 reply = build_reply(Status.SAM_SELF_TEST_FAILED)
@@ -333,7 +364,7 @@ class SamSimulator:
                 reply = reply[: middle - 1] + reply[middle + 2 :]
             if fault is not Fault.LATE:
                 late = 0.0
-            new_rate = self._rate_switch(command)
+            new_rate = None if lacking is not None else self._rate_switch(command)
             rate = self._baudrate
         if self._pace:
             # The command's bytes would still be on the wire: 10 bits each at the line's rate.
@@ -369,6 +400,13 @@ class SamSimulator:
     def wire_seconds(self, nbytes: int) -> float:
         """How long ``nbytes`` take on a real line at the module's current rate (8N1)."""
         return nbytes * BITS_PER_BYTE / self.baudrate
+
+    def _lacking(self, command: Command) -> Lacking | None:
+        """How this module answers ``command`` when it does not implement it, else ``None``."""
+        for name, (cmd, para) in _OPTIONAL_KEYS.items():
+            if command.cmd == cmd and (para is None or command.para == para):
+                return self._lacks.get(name)
+        return None
 
     def _rate_switch(self, command: Command) -> int | None:
         if command.cmd != SamCommand.SET_BAUDRATE.cmd:
@@ -420,8 +458,6 @@ class SamSimulator:
             data = lengths + len(fingerprint).to_bytes(2, "big") + self._text + self._photo
             return build_reply(Status.SUCCESS, data + fingerprint)
         if para == SamCommand.READ_APPENDED_ADDRESS.para:
-            if not self._appended_address_command:
-                return build_reply(Status.BAD_COMMAND)
             if self._appended_address is None:
                 return build_reply(Status.FIELD_EMPTY)
             return build_reply(Status.SUCCESS, self._appended_address)

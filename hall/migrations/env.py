@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine, create_engine
 
-from hall.db import Base
+from hall.tables import Base
 
 
 def _engine() -> Engine:

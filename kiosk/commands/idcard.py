@@ -61,6 +61,18 @@ _LABELS: dict[str, str] = {
     "defects": "问题 defects",
 }
 
+_LACKING_NOTES = {
+    "appended_address": (
+        "this reader module does not read the appended address (30 03); "
+        "appended_address is left empty"
+    ),
+    "fingerprint": (
+        "this reader module does not read fingerprints (30 10); the card was read without them"
+    ),
+    "baud_switch": "this reader module does not switch its baud rate (60 nn)",
+}
+"""What the technician is told about each optional command the module lacks."""
+
 _CARD_TYPES_ZH = {
     "resident": "居民身份证",
     "gat_permit": "港澳台居民居住证",
@@ -94,6 +106,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=float,
         default=10.0,
         help="seconds to wait for a card before giving up (default 10)",
+    )
+    read.add_argument(
+        "--fingerprint",
+        action="store_true",
+        help="read the fingerprint templates too (30 10); a module without it reads the rest",
     )
     read.set_defaults(func=_cmd_read)
     probe.set_defaults(func=_cmd_probe)
@@ -155,7 +172,9 @@ def _cmd_probe(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _wait_for_card(reader: SamSerialReader, timeout: float) -> IdCard | str:
+def _wait_for_card(
+    reader: SamSerialReader, timeout: float, *, fingerprint: bool = False
+) -> IdCard | str:
     """Poll until a card reads or ``timeout`` passes; the card, or why there is none."""
     from devices.errors import CardReadError, DeviceTimeoutError, ProtocolError
 
@@ -166,7 +185,9 @@ def _wait_for_card(reader: SamSerialReader, timeout: float) -> IdCard | str:
         if remaining <= 0:
             return last
         try:
-            card = reader.read_card(min(remaining, 3.0), appended_address=True, strict=False)
+            card = reader.read_card(
+                min(remaining, 3.0), appended_address=True, fingerprint=fingerprint, strict=False
+            )
         except (CardReadError, DeviceTimeoutError, ProtocolError) as err:
             # A card laid down crooked or lifted mid-read: keep trying until the timeout.
             last = f"the card did not read cleanly ({type(err).__name__}: {err})"
@@ -187,18 +208,20 @@ def _cmd_read(args: argparse.Namespace) -> int:
         # The module first (this also finds the rate): a reader that does not answer at all is
         # "no reader", not "no card".
         reader.sam_status(timeout=min(3.0, max(args.timeout, 1.0)))
-        card = _wait_for_card(reader, args.timeout)
+        card = _wait_for_card(reader, args.timeout, fingerprint=args.fingerprint)
     except DeviceError as err:
         return _fail(EXIT_NO_READER, f"{type(err).__name__}: {err}")
     finally:
         reader.close()
     if isinstance(card, str):
         return _fail(EXIT_NO_CARD, card)
-    if reader.appended_address_supported is False:
-        # Not a failure: many modules do not implement 30 03; the card itself read in full.
+    # Not failures: many modules do not implement the optional commands; the card read in full.
+    for lacking in reader.lacking:
+        sys.stderr.write(f"kiosk idcard read: note: {_LACKING_NOTES[lacking]}\n")
+    if args.fingerprint and reader.supports("fingerprint"):
         sys.stderr.write(
-            "kiosk idcard read: note: this reader module does not read the appended address "
-            "(30 03); appended_address is left empty\n"
+            f"kiosk idcard read: fingerprint templates: {len(card.fingerprint)} bytes read "
+            "(not printed)\n"
         )
     try:
         record = card_record(card)

@@ -30,6 +30,7 @@ from kiosk.ui.strings import tr
 from kiosk.ui.voice import SilentEngine, SpeechEngine, Voice
 from kiosk.ui.workers import CardWatcher, CodeSource, TaskRunner
 from ocr.engine import OcrEngine
+from offline_cache.events import EventQueue
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,9 @@ class Services:
     """Reprints of approved certificates from the receipt's QR code; ``None``: not offered."""
     speech_engine: SpeechEngine | None = None
     """Speaks the prompts (``kiosk.ui.voice``); ``None``: silent (tests of the screens)."""
+    events: EventQueue | None = None
+    """Ratings, reports and other small facts for the hall, queued durably (``post`` on a worker,
+    never on the GUI thread); ``None``: nothing is sent (tests of the screens)."""
 
 
 class Workers:

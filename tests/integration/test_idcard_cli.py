@@ -257,3 +257,27 @@ def test_read_a_module_without_the_appended_address_command(env: dict[str, str])
     assert "does not read the appended address" in done.stderr
     # Asked once, and not again after the module said it does not know the command.
     assert asked.count((0x30, 0x03)) == 1
+
+
+def test_read_fingerprints_on_a_module_that_lacks_them(env: dict[str, str]) -> None:
+    # 23 (not allowed) to 30 10 and silence to 30 03: the card prints, each lack is named.
+    lacks = {"fingerprint": "not_allowed", "appended_address": "silent"}
+    with SamSimulator(lacks=lacks) as simulator:  # type: ignore[arg-type]
+        simulator.insert(demo_card("elder"))
+        done = kiosk(["idcard", "read", "--port", simulator.port, "--json", "--fingerprint"], env)
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["name"] == "王秀英"
+    assert record["valid"] is True
+    assert "does not read fingerprints (30 10)" in done.stderr
+    assert "does not read the appended address (30 03)" in done.stderr
+
+
+def test_read_fingerprints_on_a_module_that_has_them(env: dict[str, str]) -> None:
+    with SamSimulator() as simulator:
+        simulator.insert(demo_card("elder"))
+        done = kiosk(["idcard", "read", "--port", simulator.port, "--fingerprint"], env)
+    assert done.returncode == 0, done.stderr
+    assert "王秀英" in done.stdout
+    assert "fingerprint templates:" in done.stderr
+    assert "does not read" not in done.stderr

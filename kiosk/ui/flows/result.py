@@ -192,7 +192,7 @@ class ResultFlow(QObject):
             visit_seconds=nav.visit_seconds(),
         )
         session.rating = level
-        events = getattr(nav.services, "events", None)
+        events = nav.services.events
         if events is None:
             log.warning("rating %s not sent: this terminal has no event channel", level)
         else:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication
 from devices.errors import DeviceError
 from kiosk.config import KioskSettings, default_config_path
 from kiosk.doctor import Check, Probe, receipt_status, run_checks
+from kiosk.services.enrolment import Enroller, EnrolmentError, EnrolmentStatus, normalise_code
 from kiosk.services.maintenance import (
     LOCKOUT_FILE,
     ConfigEdit,
@@ -50,6 +51,8 @@ IN_APP_PROBE_TIMEOUT_S = 6.0
 """Longer than the doctor's 4 s: the reader's probe may wait for a card poll to finish."""
 WAIT_FOR_CARD_S = 20
 WAIT_FOR_CODE_S = 20
+ENROL_PAGE = 3
+"""The maintenance screen's enrolment page."""
 TEST_TIMEOUTS_S = {"test_photo": 15, "test_receipt": 30, "test_page": 60}
 
 
@@ -108,6 +111,8 @@ class MaintenanceMode(QObject):
     test_finished = Signal(str, bool, str)
     """(test word key, passed, the line shown)"""
     save_finished = Signal(bool)
+    enrolled = Signal(str)
+    """(the terminal id the hall registered)"""
 
     def __init__(
         self,
@@ -117,6 +122,7 @@ class MaintenanceMode(QObject):
         config_path: Path | None = None,
         probes: Mapping[str, Probe] | None = None,
         log_handler: RecentErrorsHandler | None = None,
+        enroller: Enroller | None = None,
     ) -> None:
         """Install the gesture on ``window``'s header and add the screen to its stack."""
         super().__init__(controller)
@@ -152,6 +158,9 @@ class MaintenanceMode(QObject):
         self.screen.test_requested.connect(self._on_screen_test_requested)
         self.screen.save_requested.connect(self._on_screen_save_requested)
         self.screen.page_changed.connect(self._on_screen_page_changed)
+        self.screen.enrol_requested.connect(self._on_enrol_requested)
+        self.enroller = enroller
+        self._enrolling = False
         self.log_handler = log_handler or RecentErrorsHandler()
         logging.getLogger().addHandler(self.log_handler)
         self._idle_timer = QTimer(self)
@@ -343,6 +352,64 @@ class MaintenanceMode(QObject):
     def _on_screen_page_changed(self, index: int) -> None:
         if index == 2:
             self._show_log()
+        if index == ENROL_PAGE:
+            self._show_enrolment()
+
+    # --- enrolment ------------------------------------------------------------------------------
+
+    def _show_enrolment(self) -> None:
+        enroller = self.enroller
+        if enroller is None or not self.active:
+            return
+        generation = self._generation
+        self.runner.run(
+            enroller.status,
+            lambda status: self._on_enrolment_status(generation, status),
+            lambda error: log.error("enrolment status: %s", type(error).__name__),
+        )
+
+    def _on_enrolment_status(self, generation: int, status: EnrolmentStatus) -> None:
+        if generation == self._generation:
+            self.screen.show_enrolment(status)
+
+    def _on_enrol_requested(self, typed: str) -> None:
+        enroller = self.enroller
+        if enroller is None:
+            self.screen.show_enrol_message(word("enrol_no_hall"), ok=False)
+            return
+        if not self.active or self._enrolling or self._stopped:
+            return
+        if normalise_code(typed) is None:
+            self.screen.show_enrol_message(word("enrol_bad_code"), ok=False)
+            return
+        self._enrolling = True
+        self.screen.show_enrol_message(word("enrol_running"), ok=True, busy=True)
+        generation = self._generation
+        self.runner.run(
+            lambda: enroller.enrol(typed),
+            lambda status: self._on_enrolled(generation, status),
+            lambda error: self._on_enrol_failed(generation, error),
+        )
+
+    def _on_enrolled(self, generation: int, status: EnrolmentStatus) -> None:
+        self._enrolling = False
+        if generation != self._generation:
+            return
+        self.screen.clear_code()
+        self.screen.show_enrolment(status)
+        self.screen.show_enrol_message(word("enrol_done", kiosk=status.kiosk_id), ok=True)
+        self.enrolled.emit(status.kiosk_id or "")
+
+    def _on_enrol_failed(self, generation: int, error: BaseException) -> None:
+        self._enrolling = False
+        if generation != self._generation:
+            return
+        if isinstance(error, EnrolmentError):
+            text = word(f"enrol_{error.reason}", detail=str(error))
+        else:
+            text = word("enrol_local", detail=type(error).__name__)
+        log.warning("enrolment from maintenance mode failed: %s", getattr(error, "reason", error))
+        self.screen.show_enrol_message(text, ok=False)
 
     def _show_log(self) -> None:
         self.screen.show_errors_log([entry.line() for entry in self.log_handler.entries()])

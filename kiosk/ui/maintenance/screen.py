@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.doctor import Check
+from kiosk.services.enrolment import CODE_ALPHABET, CODE_LENGTH, EnrolmentStatus
 from kiosk.ui.maintenance.config_editor import DeviceConfigEditor
 from kiosk.ui.maintenance.words import DEVICE_NAMES, STATUS_WORDS, word
 from kiosk.ui.widgets import Screen, button, card, clear_layout, label
@@ -58,6 +60,10 @@ QWidget#maintenance QLineEdit#maintField, QWidget#maintenance QComboBox#maintFie
 }
 QWidget#maintenance QComboBox#maintField QAbstractItemView { font-size: 22px; }
 QWidget#maintenance QPlainTextEdit { font-size: 20px; background: white; }
+QWidget#maintenance QPushButton#codeKey {
+    font-size: 28px; font-weight: bold; min-width: 72px; padding: 0 4px;
+}
+QWidget#maintenance QLineEdit#maintField[readOnly="true"] { font-size: 36px; letter-spacing: 4px; }
 """
 
 
@@ -103,6 +109,8 @@ class MaintenanceScreen(Screen):
     """(device, test word key)"""
     save_requested = Signal()
     page_changed = Signal(int)
+    enrol_requested = Signal(str)
+    """(the typed one-time code)"""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Build the screen; rows appear with the first status."""
@@ -124,7 +132,7 @@ class MaintenanceScreen(Screen):
         tabs = QHBoxLayout()
         tabs.setSpacing(12)
         self.page_buttons: list[QPushButton] = []
-        for index, key in enumerate(("page_status", "page_settings", "page_errors")):
+        for index, key in enumerate(("page_status", "page_settings", "page_errors", "page_enrol")):
             push = button(word(key), name="pageButton")
             push.setCheckable(True)
             push.clicked.connect(lambda _=False, i=index: self.show_page(i))
@@ -137,6 +145,7 @@ class MaintenanceScreen(Screen):
         self.pages.addWidget(self._status_page())
         self.pages.addWidget(self._settings_page())
         self.pages.addWidget(self._errors_page())
+        self.pages.addWidget(self._enrol_page())
         self.rows: dict[str, StatusRowWidgets] = {}
         self.show_page(0)
 
@@ -206,8 +215,94 @@ class MaintenanceScreen(Screen):
         layout.addWidget(self.errors)
         return page
 
+    def _enrol_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
+        layout.addWidget(label(word("enrol_title"), "sectionTitle"))
+        self.enrol_state = label("", "body")
+        layout.addWidget(self.enrol_state)
+        self.enrol_hint = label("", "fieldName")
+        layout.addWidget(self.enrol_hint)
+        self.enrol_code = QLineEdit()
+        self.enrol_code.setObjectName("maintField")
+        self.enrol_code.setReadOnly(True)
+        self.enrol_code.setPlaceholderText("XXXX-XXXX-XXXX-XXXX")
+        self.enrol_code.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.enrol_code)
+        pad = QGridLayout()
+        pad.setSpacing(8)
+        self.enrol_keys: dict[str, QPushButton] = {}
+        for index, ch in enumerate(CODE_ALPHABET):
+            push = button(ch, name="codeKey")
+            push.clicked.connect(lambda _=False, c=ch: self._type_code(c))
+            self.enrol_keys[ch] = push
+            pad.addWidget(push, index // 8, index % 8)
+        layout.addLayout(pad)
+        bar = QHBoxLayout()
+        self.enrol_backspace = button(word("enrol_backspace"))
+        self.enrol_backspace.clicked.connect(self._erase_code)
+        bar.addWidget(self.enrol_backspace)
+        self.enrol_clear = button(word("clear"))
+        self.enrol_clear.clicked.connect(self.clear_code)
+        bar.addWidget(self.enrol_clear)
+        bar.addStretch(1)
+        self.enrol_button = button(word("enrol_button"), primary=True)
+        self.enrol_button.setMinimumWidth(320)
+        self.enrol_button.clicked.connect(lambda: self.enrol_requested.emit(self.typed_code()))
+        bar.addWidget(self.enrol_button)
+        layout.addLayout(bar)
+        self.enrol_message = label("", "notice")
+        self.enrol_message.hide()
+        layout.addWidget(self.enrol_message)
+        layout.addStretch(1)
+        return page
+
+    def typed_code(self) -> str:
+        """The code typed so far, without the dashes shown."""
+        return self.enrol_code.text().replace("-", "")
+
+    def _type_code(self, ch: str) -> None:
+        raw = self.typed_code()
+        if len(raw) < CODE_LENGTH:
+            self._show_code(raw + ch)
+
+    def _erase_code(self) -> None:
+        self._show_code(self.typed_code()[:-1])
+
+    def clear_code(self) -> None:
+        """Forget the typed code."""
+        self._show_code("")
+
+    def _show_code(self, raw: str) -> None:
+        self.enrol_code.setText("-".join(raw[i : i + 4] for i in range(0, len(raw), 4)))
+
+    def show_enrolment(self, status: EnrolmentStatus) -> None:
+        """Show whether and as whom the terminal is enrolled."""
+        hall = status.hall_url or word("unset")
+        self.enrol_hint.setText(word("enrol_hint", kiosk=status.configured_id, hall=hall))
+        if status.enrolled:
+            text = word(
+                "enrol_state_ok", kiosk=status.kiosk_id, key_id=status.key_id, hall=status.hall_url
+            )
+        elif status.kiosk_id is not None:
+            text = word("enrol_state_mismatch", problem=status.problem)
+        else:
+            text = word("enrol_state_none", problem=status.problem)
+        self.enrol_state.setText(text)
+
+    def show_enrol_message(self, text: str, *, ok: bool, busy: bool = False) -> None:
+        """Say how the enrolment went (``busy``: it is running, the button waits)."""
+        self.enrol_message.setObjectName("notice" if ok else "error")
+        self.enrol_message.style().unpolish(self.enrol_message)
+        self.enrol_message.style().polish(self.enrol_message)
+        self.enrol_message.setText(text)
+        self.enrol_message.show()
+        self.enrol_button.setEnabled(not busy)
+
     def show_page(self, index: int) -> None:
-        """Bring page ``index`` (0 status, 1 settings, 2 errors) to the front."""
+        """Bring page ``index`` (0 status, 1 settings, 2 errors, 3 enrolment) to the front."""
         self.pages.setCurrentIndex(index)
         for i, push in enumerate(self.page_buttons):
             push.setChecked(i == index)
@@ -315,4 +410,9 @@ class MaintenanceScreen(Screen):
         self.save_message.hide()
         self.save_button.setEnabled(True)
         self.errors.clear()
+        self.clear_code()
+        self.enrol_state.setText("")
+        self.enrol_message.setText("")
+        self.enrol_message.hide()
+        self.enrol_button.setEnabled(True)
         self.show_page(0)

@@ -76,6 +76,29 @@ W = {
     "yes": "是 yes",
     "no": "否 no",
     "unset": "（未设置 not set）",
+    "page_enrol": "登记 Enrol",
+    "enrol_title": "向服务大厅登记本终端 Register this terminal with the hall",
+    "enrol_hint": (
+        "在大厅运行 kiosk-hall enrol-code --kiosk-id {kiosk} 取得一次性登记码，在下面输入。"
+        " Run `kiosk-hall enrol-code --kiosk-id {kiosk}` at the hall and type the one-time code."
+        " 大厅 Hall: {hall}"
+    ),
+    "enrol_state_ok": "已登记 Enrolled：终端 terminal {kiosk} · 密钥 key {key_id} · {hall}",
+    "enrol_state_none": "未登记 Not enrolled：{problem}",
+    "enrol_state_mismatch": "登记有问题 Enrolment problem：{problem}",
+    "enrol_button": "登记 Enrol",
+    "enrol_backspace": "⌫ 退格",
+    "enrol_running": "正在向大厅登记… Enrolling with the hall…",
+    "enrol_done": "登记成功，终端已用新身份签名 Enrolled: requests are signed as {kiosk} now.",
+    "enrol_bad_code": "登记码应为 16 位（A–Z、2–7）The code has 16 characters (A–Z, 2–7).",
+    "enrol_no_hall": "未设置大厅地址 No hall URL: set [hall] url in the settings first.",
+    "enrol_refused": (
+        "大厅拒绝：登记码无效、已用过或已过期 "
+        "The hall refused: the code is unknown, used or expired."
+    ),
+    "enrol_rejected": "大厅拒绝登记 The hall refused the enrolment ({detail}).",
+    "enrol_unreachable": "连不上大厅，请检查网络 The hall cannot be reached: {detail}",
+    "enrol_local": "本机保存失败 Could not keep the enrolment here: {detail}",
 }
 
 

@@ -10,8 +10,9 @@ from sqlalchemy import inspect, select
 
 from hall import migrations
 from hall.cli import EXIT_SCHEMA, main
-from hall.db import Base, Database, Resident
+from hall.db import Database, Resident
 from hall.seed import DEMO_PEOPLE
+from hall.tables import Base
 
 
 def test_migrations_make_the_models_schema_exactly(hall_database_url: str) -> None:
