@@ -160,6 +160,8 @@ class ResultFlow(QObject):
         else:
             self.nav.window.result.set_printing("done")
             self.printing_finished.emit("done")
+        if self.nav.window.current_screen() is self.nav.window.result:
+            self.nav.speak_prompt()  # "printed, please take it" (or what to do if it failed)
 
     def _on_result_reprint_requested(self) -> None:
         if self.nav.session.step is Step.PRINT and self._failed and not self._pending:

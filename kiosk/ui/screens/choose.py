@@ -120,6 +120,16 @@ class ChooseScreen(Screen):
         self._place_buttons()
         self.retranslate()
 
+    def prompt(self) -> str:
+        """The question, then the items shown, one by one (and "more" when paged)."""
+        parts = [self.title.text()]
+        if self.notice.isVisibleTo(self):
+            parts.append(self.notice.text())
+        parts += [push.text().split("\n")[0] for push in self.shown_buttons()]
+        if self._paged():
+            parts.append(self.more_button.text())
+        return "\n".join(parts)
+
     def showEvent(self, event: QShowEvent) -> None:
         """Lay the buttons for the width the screen is shown at.
 

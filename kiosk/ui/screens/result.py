@@ -80,6 +80,19 @@ class ResultScreen(Screen):
             self.print_error.setText(message or tr("print_failed", self.language))
             self.print_error.show()
 
+    def prompt(self) -> str:
+        """The outcome, what it means, the printing, and what to press."""
+        parts = [self.outcome.text(), self.case.text(), self.detail.text()]
+        if self.print_error.isVisibleTo(self):
+            parts.append(self.print_error.text())
+        elif self.busy.isVisibleTo(self):
+            parts.append(self.busy.message.text())
+        else:
+            parts.append(self.print_status.text())
+        if self.done_button.isEnabled():
+            parts.append(tr("voice_next", self.language, action=self.done_button.text()))
+        return "\n".join(part for part in parts if part)
+
     def retranslate(self) -> None:
         """Set the texts."""
         lang = self.language
