@@ -335,9 +335,9 @@ def probe(timeout_s: float = 8.0) -> tuple[bool, str]:
             command, input=b"", capture_output=True, timeout=timeout_s, check=False
         )
     except subprocess.TimeoutExpired:
-        return False, (
-            f"speech-dispatcher did not answer within {timeout_s:.0f} s "
-            "(no audio device?); the terminal runs silently"
+        return (
+            False,
+            f"speech-dispatcher did not answer within {timeout_s:.0f} s (no audio device?)",
         )
     first = done.stdout.decode(errors="replace").strip().splitlines()
     status, _, detail = (first[0] if first else "error the helper said nothing").partition(" ")
