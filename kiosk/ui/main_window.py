@@ -106,7 +106,11 @@ class HeaderWidget(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Stack the title above the place when the bar is narrow (portrait screens)."""
         super().resizeEvent(event)
-        narrow = event.size().width() < NARROW_WIDTH
+        self.fit_width(event.size().width())
+
+    def fit_width(self, width: int) -> None:
+        """One row on a wide bar, three on a narrow one (also before the window first shows)."""
+        narrow = width < NARROW_WIDTH
         direction = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
         if self.names.direction() != direction:
             self.names.setDirection(direction)
@@ -124,6 +128,8 @@ class HeaderWidget(QWidget):
     def set_elder(self, on: bool) -> None:
         """The 长辈版 button says what pressing it does next."""
         self.elder = on
+        # Elder mode's type leaves no room for the place beside five buttons: the title stays.
+        self.place.setVisible(not on)
         self.set_language(self.language)
 
     def set_language(self, language: str) -> None:
@@ -297,6 +303,14 @@ class KioskWindow(QMainWindow):
         widget = self.stack.currentWidget()
         assert isinstance(widget, Screen)
         return widget
+
+    def setVisible(self, visible: bool) -> None:
+        """Lay the header out for the window's width before the first layout: laid out wide on
+        a portrait panel, it would first make the window wider than the panel.
+        """
+        if visible:
+            self.header.fit_width(self.width())
+        super().setVisible(visible)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Keep the overlay covering the window."""

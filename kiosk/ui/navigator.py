@@ -231,7 +231,7 @@ class Navigator(QObject):
 
     def speak_prompt(self) -> None:
         """Say the shown screen's title and next step (if prompts are on)."""
-        self.voice.prompt(self.window.current_screen().prompt(), self.language)
+        self.voice.prompt(self.window.current_screen().spoken_prompt(), self.language)
 
     def set_elder(self, on: bool, *, chosen: bool = False) -> None:
         """Elder mode on or off; ``chosen``: the citizen asked (the 长辈版 button)."""

@@ -243,7 +243,7 @@ class Screen(QWidget):
     def elder_changed(self) -> None:
         """React to ``self.elder`` (the stylesheet has already been switched)."""
 
-    def prompt(self) -> str:
+    def spoken_prompt(self) -> str:
         """What is spoken when the screen is shown: its title, what it says, and the next step.
 
         By default the visible title, subtitle and error texts, then the visible primary

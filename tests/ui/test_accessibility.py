@@ -254,12 +254,18 @@ def _states(window: KioskWindow, catalog: CatalogPublic) -> Iterator[tuple[Scree
 # --- the checks ---------------------------------------------------------------------------------
 
 
-def _check(window: KioskWindow, screen: Screen, state: str, elder: bool) -> list[str]:
+def _check(
+    window: KioskWindow, screen: Screen, state: str, elder: bool, panel: tuple[int, int]
+) -> list[str]:
+    window.resize(*panel)
     QApplication.processEvents()
     QApplication.processEvents()
     where = f"{type(screen).__name__} [{state}]"
     problems: list[str] = []
     size = window.size()
+    if size.toTuple() != panel:
+        # The window grew past the panel: what the screen needs does not fit on it.
+        problems.append(f"{where}: the window grew to {size.toTuple()} on {panel}")
     needed = window.minimumSizeHint()
     if needed.width() > size.width() or needed.height() > size.height():
         problems.append(f"{where}: needs {needed.width()}x{needed.height()} on {size.toTuple()}")
@@ -313,11 +319,10 @@ def _check(window: KioskWindow, screen: Screen, state: str, elder: bool) -> list
                 continue
             rect = _rect_in(bar, window)
             crop = pixels[rect.top() : rect.bottom() + 1, rect.left() : rect.right() + 1]
-            # The handle is at the top (not scrolled): its middle against the groove's bottom.
-            handle = crop[min(40, crop.shape[0] - 1), crop.shape[1] // 2]
-            groove = crop[-20, crop.shape[1] // 2]
-            if contrast(handle, groove) < BOUNDARY_CONTRAST:
-                problems.append(f"{where}: scroll handle {contrast(handle, groove):.2f}:1")
+            # Handle and groove are the bar's two colours, whichever covers more of it.
+            ratio = text_contrast(crop)
+            if ratio < BOUNDARY_CONTRAST:
+                problems.append(f"{where}: scroll handle {ratio:.2f}:1")
     return problems
 
 
@@ -339,12 +344,12 @@ def test_every_screen_in_every_state_is_readable_and_reachable(
     checked = 0
     for screen, state in _states(window, catalog):
         window.show_screen(screen)
-        problems += _check(window, screen, state, elder)
+        problems += _check(window, screen, state, elder, ORIENTATIONS[orientation])
         checked += 1
     # The idle warning over a screen mid-journey.
     window.show_screen(window.choose)
     window.overlay.show_countdown(25, language)
-    problems += _check(window, window.choose, "idle warning", elder)
+    problems += _check(window, window.choose, "idle warning", elder, ORIENTATIONS[orientation])
     window.overlay.hide()
     checked += 1
     COUNTED[f"{elder}-{language}-{orientation}"] = checked

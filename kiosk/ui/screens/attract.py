@@ -72,18 +72,20 @@ class AttractScreen(Screen):
         self.title_en.setVisible(not self.elder)
         self.retranslate()
 
-    def prompt(self) -> str:
+    def spoken_prompt(self) -> str:
         """The invitation and what to do."""
         return "\n".join([self.title.text(), self.subtitle.text()])
 
     def show_reading(self) -> None:
         """The card was felt: say we are reading it."""
         self.error.hide()
+        self.card_icon.hide()  # the picture of where the card goes has done its job
         self.busy.show_busy(tr("attract_reading", self.language))
 
     def show_error(self, message: str) -> None:
         """A read failed: say what to do, stay on this screen."""
         self.busy.hide()
+        self.card_icon.hide()  # room for the message on a 1,080 px screen
         self.error.setText(message)
         self.error.show()
 
@@ -91,3 +93,4 @@ class AttractScreen(Screen):
         """Back to the plain invitation."""
         self.busy.hide()
         self.error.hide()
+        self.card_icon.setVisible(not self.elder)

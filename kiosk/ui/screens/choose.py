@@ -120,7 +120,7 @@ class ChooseScreen(Screen):
         self._place_buttons()
         self.retranslate()
 
-    def prompt(self) -> str:
+    def spoken_prompt(self) -> str:
         """The question, then the items shown, one by one (and "more" when paged)."""
         parts = [self.title.text()]
         if self.notice.isVisibleTo(self):

@@ -121,7 +121,9 @@ class RateScreen(Screen):
         self.back_button.setVisible(not first)
         self.skip_button.setVisible(first)
         self.send_button.setVisible(stage == "reasons")
-        self._orient(self.width())
+        # The window's width (a hidden screen has none of its own yet): oriented only once shown,
+        # a column of five would first grow the window past the panel.
+        self._orient(self.window().width())
         self.retranslate()
 
     def _orient(self, width: int) -> None:
@@ -129,6 +131,14 @@ class RateScreen(Screen):
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self.choices.direction() != direction:
             self.choices.setDirection(direction)
+
+    def setVisible(self, visible: bool) -> None:
+        """Lay the levels for the window's width before showing (a show event is too late: the
+        window would already have grown to a column of five).
+        """
+        if visible:
+            self._orient(self.window().width())
+        super().setVisible(visible)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Levels in a row when there is room for them."""
@@ -187,7 +197,7 @@ class RateScreen(Screen):
         self.skip_button.setText(tr("rate_skip", lang))
         self.send_button.setText(tr("rate_send", lang))
 
-    def prompt(self) -> str:
+    def spoken_prompt(self) -> str:
         """The question, then the choices in the order they are shown."""
         parts = [self.title.text(), self.subtitle.text()]
         parts += [p.text() for p in self.findChildren(QPushButton) if p.isVisibleTo(self)]

@@ -80,7 +80,7 @@ class ResultScreen(Screen):
             self.print_error.setText(message or tr("print_failed", self.language))
             self.print_error.show()
 
-    def prompt(self) -> str:
+    def spoken_prompt(self) -> str:
         """The outcome, what it means, the printing, and what to press."""
         parts = [self.outcome.text(), self.case.text(), self.detail.text()]
         if self.print_error.isVisibleTo(self):

@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from kiosk.ui.strings import tr
-from kiosk.ui.widgets import ActionBar, Screen, button, card, clear_layout, label
+from kiosk.ui.widgets import NARROW_WIDTH, ActionBar, Screen, button, card, clear_layout, label
 
 _STYLE = {
     "genuine": "outcomeOk",
@@ -71,6 +72,7 @@ class VerifyScreen(Screen):
         self.back_button.clicked.connect(self.back_requested)
         self.body.addWidget(bar)
         self.view: CertificateView | None = None
+        self._pairs = 0
         self.reset()
 
     def reset(self) -> None:
@@ -116,7 +118,25 @@ class VerifyScreen(Screen):
             ("verify_issued", view.issued),
             ("verify_until", until),
         ]
-        for row, (name, value) in enumerate(rows):
-            self.grid.addWidget(label(tr(name, lang), "sectionTitle"), row, 0)
-            self.grid.addWidget(label(value), row, 1)
+        # Two pairs of columns on a landscape screen: six rows of elder-mode type do not fit
+        # 1,080 px under the verdict (返回 fell off at y = 1,173).
+        pairs = 2 if self.width() >= NARROW_WIDTH else 1
+        self._pairs = pairs
+        per_column = -(-len(rows) // pairs)
+        for index, (name, value) in enumerate(rows):
+            row, pair = index % per_column, index // per_column
+            self.grid.addWidget(label(tr(name, lang), "sectionTitle"), row, pair * 2)
+            self.grid.addWidget(label(value), row, pair * 2 + 1)
+        for column in range(4):
+            self.grid.setColumnStretch(column, 1 if column % 2 and column // 2 < pairs else 0)
         self.frame.show()
+
+    def elder_changed(self) -> None:
+        """Elder mode drops the verdict's second language (the type is large enough)."""
+        self.verdict_other.setVisible(not self.elder)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Lay the signed values out again when the screen turns narrow or wide."""
+        super().resizeEvent(event)
+        if self.view is not None and (2 if self.width() >= NARROW_WIDTH else 1) != self._pairs:
+            self.retranslate()
