@@ -305,8 +305,9 @@ class KioskWindow(QMainWindow):
         return widget
 
     def setVisible(self, visible: bool) -> None:
-        """Lay the header out for the window's width before the first layout: laid out wide on
-        a portrait panel, it would first make the window wider than the panel.
+        """Lay the header out for the window's width before the first layout.
+
+        Laid out wide on a portrait panel, it would first make the window wider than the panel.
         """
         if visible:
             self.header.fit_width(self.width())

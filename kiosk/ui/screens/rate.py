@@ -133,8 +133,9 @@ class RateScreen(Screen):
             self.choices.setDirection(direction)
 
     def setVisible(self, visible: bool) -> None:
-        """Lay the levels for the window's width before showing (a show event is too late: the
-        window would already have grown to a column of five).
+        """Lay the levels for the window's width before showing.
+
+        A show event is too late: the window would already have grown to a column of five.
         """
         if visible:
             self._orient(self.window().width())
