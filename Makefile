@@ -18,7 +18,8 @@ APT_PACKAGES := libzbar0 fonts-noto-cjk fonts-wqy-microhei fonts-droid-fallback 
 	libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 libxcb-xinerama0 \
 	chromium \
-	xvfb xdotool openbox x11-utils x11-xserver-utils
+	xvfb xdotool openbox x11-utils x11-xserver-utils \
+	speech-dispatcher espeak-ng
 
 # rapidocr-onnxruntime (and paddleocr) pull a full OpenCV build whose cv2 points Qt at its own
 # plugins, which breaks PySide6 in the same process: put the headless build (same cv2 API) back.

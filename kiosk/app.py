@@ -49,6 +49,7 @@ from kiosk.ui.fleet import FleetBridge
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.maintenance.mode import MaintenanceMode, app_probes
 from kiosk.ui.preview import CameraPreview
+from kiosk.ui.voice import build_speech_engine
 from kiosk.ui.wedge import KeyboardWedge
 from kiosk.ui.workers import CardWatcher, CodeScanner, CodeSource, LineScanner
 from offline_cache.catalog import CatalogStore
@@ -483,6 +484,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
             partial(build_ocr_engine, settings.ocr) if settings.ocr.check_materials else None
         ),
         staff_caller=StaffCaller(settings.terminal.id, client.call_staff, client.staff_call),
+        speech_engine=build_speech_engine(settings.voice),
     )
     controller = KioskController(window, services)
     # The device shadow: desired configuration and commands from the hall's heartbeat answers.

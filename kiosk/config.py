@@ -363,6 +363,24 @@ class OcrSettings(_Section):
         return self
 
 
+class VoiceSettings(_Section):
+    """Spoken prompts (Qt TextToSpeech on speech-dispatcher with espeak-ng's Mandarin voice)."""
+
+    volume: float = Field(default=0.8, ge=0.0, le=1.0)
+    """0.0 silent to 1.0 loudest; a quiet hall at night wants less than a busy one by day."""
+    always: bool = False
+    """Speak every screen's prompt for everyone; off, only in elder mode (长辈版)."""
+    engine: Literal["speechd", "none"] = "speechd"
+    """``none``: never start a speech engine (the terminal is silent, ``kiosk doctor`` says so)."""
+
+
+class ElderSettings(_Section):
+    """Elder mode (长辈版): larger type, fewer choices a screen, more time, spoken prompts."""
+
+    idle_factor: float = Field(default=2.0, ge=1.0, le=5.0)
+    """Elder mode waits this many times longer before the idle warning and in its countdown."""
+
+
 class KioskSettings(BaseSettings):
     """The whole configuration of one terminal."""
 
@@ -377,6 +395,8 @@ class KioskSettings(BaseSettings):
     devices: DevicesSettings = Field(default_factory=DevicesSettings)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     maintenance: MaintenanceSettings = Field(default_factory=MaintenanceSettings)
+    voice: VoiceSettings = Field(default_factory=VoiceSettings)
+    elder: ElderSettings = Field(default_factory=ElderSettings)
     _source_path: Path | None = PrivateAttr(default=None)
 
     @property

@@ -8,25 +8,32 @@ the receipt printer received.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+import numpy as np
+from PySide6.QtCore import QMessageLogContext, QRect, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from devices.a4.cupsd import ensure_cups_pdf_queue
 from devices.camera.still import receipt_qr_photo
 from devices.idcard.demo_cards import demo_card
-from devices.receipt.oracle import decode_receipt, render_text
+from devices.receipt.oracle import DecodedReceipt, PrintedQr, decode_receipt, render_text
+from hall.schema import CatalogPublic
 from kiosk.app import KioskApp, build_app
 from kiosk.config import load_settings
 from kiosk.services.session import Step
+from kiosk.ui.main_window import KioskWindow
+from kiosk.ui.widgets import Screen
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +116,7 @@ def run_demo(*, out_dir: Path, config: Path | None, offscreen: bool) -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
         _online_journey(app, kiosk, out_dir, setup.output_dir if setup else None)
         _other_screens(app, kiosk, out_dir)
+        write_gallery(app, kiosk, out_dir / "gallery")
     finally:
         kiosk.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -141,13 +149,16 @@ def _online_journey(app: QApplication, kiosk: KioskApp, out: Path, cups_out: Pat
     decoded = decode_receipt(receipt_bytes)
     (out / "receipt.txt").write_text(render_text(decoded), encoding="utf-8")
     (out / "receipt.escpos").write_bytes(receipt_bytes)
+    receipt_png(decoded, out / "receipt.png")
     result = controller.session.result
     if result is None or result.certificate is None:
         raise DemoError("the demo journey was not approved with a certificate")
     _copy_certificate(kiosk, out, cups_out, submitted, result.certificate.certificate_id)
     window.result.done_button.click()
     _shot(window, out / "07-rate.png")
-    window.rate.buttons[0].click()
+    if window.rate.stage == "coarse":  # elder mode asks 满意 or 不满意 first
+        window.rate.coarse_good.click()
+    window.rate.level_buttons[5].click()
     _wait(app, lambda: controller.session.step is Step.ATTRACT, "the wipe")
     kiosk.card_simulator.remove()
 
@@ -169,6 +180,7 @@ def _copy_certificate(
                 # cups-pdf writes in place: a PDF is whole once it ends with its EOF marker.
                 if pdf.read_bytes().rstrip().endswith(b"%%EOF"):
                     shutil.copy(pdf, out / "certificate.pdf")
+                    certificate_png(out / "certificate.pdf", out / "certificate.png")
                     log.info("wrote %s (from %s)", out / "certificate.pdf", folder)
                     return
         time.sleep(0.2)
@@ -212,7 +224,7 @@ def _other_screens(app: QApplication, kiosk: KioskApp, out: Path) -> None:
     _shot(window, out / "12-result-accepted.png")
     case_number = controller.session.case_number
     window.result.done_button.click()
-    window.rate.skip.click()
+    window.rate.skip_button.click()
     kiosk.card_simulator.remove()
     _wait(app, lambda: controller.session.step is Step.ATTRACT, "the wipe")
 
@@ -244,3 +256,184 @@ def _photograph_lease(app: QApplication, kiosk: KioskApp) -> None:
         window.capture.take_button.click()
     # The engine warms up at start-up; one check is a second or two on a 2-core terminal.
     _wait(app, lambda: window.capture.verdict_state is not None, "the lease's check", 90.0)
+
+
+# --- the gallery: every screen in zh, en and elder mode, browsable offscreen --------------------
+
+GALLERY_MODES = (("zh", "zh", False), ("en", "en", False), ("elder", "zh", True))
+"""(folder, language, elder mode) for each set of pictures."""
+
+SAMPLE_HOLDER = "王*英"
+"""A masked sample name: the gallery shows no real citizen's data (the session is wiped)."""
+
+
+def _sample_states(window: KioskWindow, catalog: CatalogPublic) -> list[tuple[Screen, str, Any]]:
+    """(screen, state, fill) for every screen of the stack, the extra states of the main ones."""
+    item = catalog.item("sole-proprietor-registration")
+
+    def result(status: str, printing: str, *, offline: bool = False) -> Callable[[], None]:
+        def fill() -> None:
+            window.result.set_result(
+                status,
+                "DEMO01-20261122-00001",
+                reason="申请人未满60周岁，不符合办理条件。" if status == "refused" else "",
+                offline=offline,
+                promised_days=1,
+            )
+            window.result.set_printing(printing)
+
+        return fill
+
+    def rate(*stage: str) -> Callable[[], None]:
+        def fill() -> None:
+            window.rate.reset()
+            for name in stage:
+                if name.isdigit():
+                    window.rate.level_buttons[int(name)].click()
+                elif window.rate.elder or name != "coarse_bad":
+                    getattr(window.rate, name).click()
+
+        return fill
+
+    def prefill() -> None:
+        window.attract.reset()
+        window.overlay.hide()
+        window.choose.set_items(list(catalog.items), SAMPLE_HOLDER)
+        window.guide.set_item(item)
+        window.identify.set_item_name(catalog.item("elder-card").name)
+        window.review.reset()
+        window.review.set_rows(
+            [
+                ("review_item", item.name.zh),
+                ("review_applicant", SAMPLE_HOLDER),
+                ("review_id", "110105********1221"),
+                ("review_materials", "经营场所租赁合同 ✓ 已核验"),
+            ]
+        )
+        lease = item.materials[1]
+        window.capture.set_material(lease.name, lease.hint, tolerable=True)
+
+    states: list[tuple[Screen, str, Any]] = []
+    pages = [window.stack.widget(i) for i in range(window.stack.count())]
+    for page in pages:
+        if isinstance(page, Screen):
+            states.append((page, "default", prefill))
+    states += [
+        (window.attract, "reading", window.attract.show_reading),
+        (window.result, "approved", result("approved", "done")),
+        (window.result, "refused", result("refused", "done")),
+        (window.result, "accepted-print-failed", result("accepted", "failed", offline=True)),
+        (window.rate, "dissatisfied", rate("coarse_bad")),
+        (window.rate, "reasons", rate("coarse_bad", "1")),
+    ]
+    return states
+
+
+def write_gallery(app: QApplication, kiosk: KioskApp, out: Path) -> list[Path]:
+    """Write every screen in each mode to ``out/<mode>/`` and an ``index.html``; the pictures."""
+    window = kiosk.window
+    catalog = kiosk.catalog()
+    written: list[Path] = []
+    sections = []
+    for folder, language, elder in GALLERY_MODES:
+        (out / folder).mkdir(parents=True, exist_ok=True)
+        window.set_language(language)
+        window.set_elder_mode(elder)
+        figures = []
+        for index, (screen, state, fill) in enumerate(_sample_states(window, catalog), 1):
+            fill()
+            window.show_screen(screen)
+            window.resize(1920, 1080)
+            app.processEvents()
+            if window.height() > 1080 or window.width() > 1920:
+                log.warning("%s/%s does not fit 1920x1080: %s", folder, state, window.size())
+            name = f"{index:02d}-{type(screen).__name__.removesuffix('Screen').lower()}-{state}"
+            path = out / folder / f"{name}.png"
+            _shot(window, path)
+            written.append(path)
+            figures.append(
+                f'<figure><a href="{folder}/{path.name}"><img src="{folder}/{path.name}" '
+                f'loading="lazy" alt="{html.escape(name)}"></a>'
+                f"<figcaption>{html.escape(name)}</figcaption></figure>"
+            )
+        sections.append(f"<h2>{folder}</h2>\n<div class=grid>{''.join(figures)}</div>")
+    window.set_elder_mode(False)
+    window.set_language(kiosk.settings.terminal.language)
+    kiosk.controller.wipe()
+    papers = [p.name for p in (out.parent / "certificate.png", out.parent / "receipt.png")]
+    links = " · ".join(f'<a href="../{name}">{name}</a>' for name in papers)
+    (out / "index.html").write_text(
+        "<!doctype html><meta charset=utf-8><title>Terminal screens</title>"
+        "<style>body{font-family:sans-serif;margin:2em}.grid{display:grid;"
+        "grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:1em}"
+        "img{width:100%;border:1px solid #ccc}figcaption{font-size:14px}</style>"
+        f"<h1>Every screen, in zh, en and elder mode (1920x1080)</h1><p>Papers: {links}</p>"
+        + "\n".join(sections),
+        encoding="utf-8",
+    )
+    log.info("wrote %s (%d screens)", out / "index.html", len(written))
+    return written
+
+
+def certificate_png(pdf: Path, png: Path) -> None:
+    """The certificate's first page as a PNG (poppler's pdftoppm, 110 dpi)."""
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "110", "-singlefile", str(pdf), str(png.with_suffix(""))],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    log.info("wrote %s", png)
+
+
+def receipt_png(decoded: DecodedReceipt, png: Path, paper_dots: int = 576) -> None:
+    """The receipt as the paper would look: its lines at the printer's sizes, its QR codes."""
+    line_px, margin = 30, 16
+    images = list(decoded.images)
+    height = margin * 2
+    for block in decoded.blocks:
+        if isinstance(block, PrintedQr):
+            height += (images[0].shape[0] if images else 200) + 12
+        else:
+            height += line_px * (2 if block.double else 1) + 6
+    image = QImage(paper_dots, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    y = margin
+    qr_index = 0
+    for block in decoded.blocks:
+        if isinstance(block, PrintedQr):
+            if qr_index < len(images):
+                bitmap = images[qr_index]
+                qr_index += 1
+                rgb = np.where(bitmap[..., None] > 0, 0, 255).astype(np.uint8).repeat(3, axis=2)
+                rgb = np.ascontiguousarray(rgb)
+                qr = QImage(
+                    rgb.data,
+                    rgb.shape[1],
+                    rgb.shape[0],
+                    rgb.shape[1] * 3,
+                    QImage.Format.Format_RGB888,
+                )
+                painter.drawImage((paper_dots - qr.width()) // 2, y, qr)
+                y += qr.height() + 12
+            continue
+        size = line_px * (2 if block.double else 1)
+        font = QFont("Noto Sans CJK SC")
+        font.setPixelSize(size - 6)
+        font.setBold(block.bold)
+        painter.setFont(font)
+        painter.setPen(QColor("black"))
+        align = {
+            "left": Qt.AlignmentFlag.AlignLeft,
+            "center": Qt.AlignmentFlag.AlignHCenter,
+            "right": Qt.AlignmentFlag.AlignRight,
+        }[block.align]
+        painter.drawText(
+            QRect(8, y, paper_dots - 16, size), align | Qt.AlignmentFlag.AlignVCenter, block.text
+        )
+        y += size + 6
+    painter.end()
+    if not image.save(str(png)):
+        raise DemoError(f"could not write {png}")
+    log.info("wrote %s", png)

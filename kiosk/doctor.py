@@ -292,7 +292,20 @@ def plan_checks(
     )
     outbox = data_dir / "outbox.db"
     add(Check("outbox", "sqlite", str(outbox), OK), _probe_outbox(outbox))
+    voice = settings.voice
+    if voice.engine == "none":
+        add(Check("voice", "none", "-", NOT_CONFIGURED, "spoken prompts turned off"), None)
+    else:
+        add(Check("voice", "speechd", f"volume {voice.volume:g}", OK), _probe_voice)
     return plan
+
+
+def _probe_voice() -> tuple[str, str]:
+    """Spoken prompts: a warning, never a failure (the terminal then runs silently)."""
+    from kiosk.ui.voice import probe
+
+    ok, reason = probe(timeout_s=PROBE_TIMEOUT_S - 1.0)
+    return (OK, reason) if ok else (WARN, f"{reason}; the terminal runs on without speech")
 
 
 _FOLLOWS_CAMERA = "follows-camera"

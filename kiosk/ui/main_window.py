@@ -42,15 +42,24 @@ class HeaderWidget(QWidget):
 
     language_toggled = Signal()
     staff_called = Signal()
+    elder_toggled = Signal()
+    """The 长辈版 button: larger type, fewer choices, more time, spoken prompts (or back)."""
+    repeat_requested = Signal()
+    mute_toggled = Signal()
 
     def __init__(self, location: tuple[str, str], parent: QWidget | None = None) -> None:
         """Build the bar for a terminal at ``location`` (zh, en)."""
         super().__init__(parent)
         self.setObjectName("header")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        layout = QHBoxLayout(self)
+        # Names and clock, the voice buttons, the other buttons: one row on a landscape screen,
+        # three on a portrait one (elder mode's type would not fit 1,080 px on one).
+        layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.rows = layout
         layout.setContentsMargins(40, 16, 40, 16)
         layout.setSpacing(24)
+        top = QHBoxLayout()
+        top.setSpacing(24)
         # Title and place wrap (and the place may shrink) so that the bar fits a 1080 px wide
         # portrait screen in English and in elder mode; the clock and the buttons never shrink.
         self.title = label("", "headerTitle")
@@ -61,20 +70,41 @@ class HeaderWidget(QWidget):
         self.names.setSpacing(24)
         self.names.addWidget(self.title)
         self.names.addWidget(self.place, 1)
-        layout.addLayout(self.names, 1)
-        layout.addWidget(self.clock)
+        top.addLayout(self.names, 1)
+        top.addWidget(self.clock)
+        layout.addLayout(top, 1)
+        self.voice_row = QHBoxLayout()
+        self.voice_row.setSpacing(24)
+        self.voice_row.addStretch(1)
+        self.repeat_button = button(name="headerButton")
+        self.repeat_button.clicked.connect(self.repeat_requested)
+        self.mute_button = button(name="headerButton")
+        self.mute_button.clicked.connect(self.mute_toggled)
+        self.voice_row.addWidget(self.repeat_button)
+        self.voice_row.addWidget(self.mute_button)
+        layout.addLayout(self.voice_row)
+        self.buttons_row = QHBoxLayout()
+        self.buttons_row.setSpacing(24)
+        self.buttons_row.addStretch(1)
         self.language_button = button(name="headerButton")
         self.language_button.clicked.connect(self.language_toggled)
+        self.elder_button = button(name="headerButton")
+        self.elder_button.clicked.connect(self.elder_toggled)
         self.staff_button = button(name="headerButton")
         self.staff_button.clicked.connect(self.staff_called)
-        layout.addWidget(self.language_button)
-        layout.addWidget(self.staff_button)
+        self.buttons_row.addWidget(self.language_button)
+        self.buttons_row.addWidget(self.elder_button)
+        self.buttons_row.addWidget(self.staff_button)
+        layout.addLayout(self.buttons_row)
+        self.elder = False
+        self.muted = False
         self._location = location
         self.language = "zh"
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self._timer.start(15_000)
         self._tick()
+        self.set_voice_controls(False, muted=False)
 
     def _tick(self) -> None:
         self.clock.setText(dt.datetime.now().strftime("%H:%M"))
@@ -82,11 +112,31 @@ class HeaderWidget(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Stack the title above the place when the bar is narrow (portrait screens)."""
         super().resizeEvent(event)
-        narrow = event.size().width() < NARROW_WIDTH
+        self.fit_width(event.size().width())
+
+    def fit_width(self, width: int) -> None:
+        """One row on a wide bar, three on a narrow one (also before the window first shows)."""
+        narrow = width < NARROW_WIDTH
         direction = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
         if self.names.direction() != direction:
             self.names.setDirection(direction)
             self.names.setSpacing(4 if narrow else 24)
+            self.rows.setDirection(direction)
+            self.rows.setSpacing(12 if narrow else 24)
+
+    def set_voice_controls(self, visible: bool, *, muted: bool) -> None:
+        """Show the repeat and mute buttons while prompts are spoken; the mute button's state."""
+        self.muted = muted
+        self.repeat_button.setVisible(visible)
+        self.mute_button.setVisible(visible)
+        self.set_language(self.language)
+
+    def set_elder(self, on: bool) -> None:
+        """The 长辈版 button says what pressing it does next."""
+        self.elder = on
+        # Elder mode's type leaves no room for the place beside five buttons: the title stays.
+        self.place.setVisible(not on)
+        self.set_language(self.language)
 
     def set_language(self, language: str) -> None:
         """Switch the bar's words."""
@@ -95,6 +145,9 @@ class HeaderWidget(QWidget):
         self.place.setText(self._location[1] if language == "en" else self._location[0])
         self.language_button.setText(tr("switch_language", language))
         self.staff_button.setText(tr("call_staff", language))
+        self.elder_button.setText(tr("elder_off" if self.elder else "elder_on", language))
+        self.repeat_button.setText(tr("voice_repeat", language))
+        self.mute_button.setText(tr("voice_unmute" if self.muted else "voice_mute", language))
 
 
 class IdleOverlayWidget(QWidget):
@@ -236,6 +289,8 @@ class LockdownFilter(QObject):
 class KioskWindow(QMainWindow):
     """The full-screen window: header, stacked screens, overlay."""
 
+    elder_mode_changed = Signal(bool)
+
     def __init__(self, location: tuple[str, str]) -> None:
         """Build every screen once; the controller switches between them."""
         super().__init__()
@@ -342,6 +397,10 @@ class KioskWindow(QMainWindow):
             return
         self.elder_mode = on
         self.setStyleSheet(stylesheet(ELDER_SCALE if on else 1.0))
+        self.header.set_elder(on)
+        for screen in self.screens:
+            screen.set_elder(on)
+        self.elder_mode_changed.emit(on)
 
     def set_language(self, language: str) -> None:
         """Switch every screen's words."""
@@ -358,6 +417,15 @@ class KioskWindow(QMainWindow):
         widget = self.stack.currentWidget()
         assert isinstance(widget, Screen)
         return widget
+
+    def setVisible(self, visible: bool) -> None:
+        """Lay the header out for the window's width before the first layout.
+
+        Laid out wide on a portrait panel, it would first make the window wider than the panel.
+        """
+        if visible:
+            self.header.fit_width(self.width())
+        super().setVisible(visible)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Keep the overlay covering the window."""

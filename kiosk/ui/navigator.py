@@ -30,6 +30,7 @@ from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.preview import CameraPreview
 from kiosk.ui.screens.out_of_service import OutOfServiceScreen
 from kiosk.ui.strings import tr
+from kiosk.ui.voice import SilentEngine, SpeechEngine, Voice
 from kiosk.ui.workers import CardWatcher, CodeSource, TaskRunner
 from ocr.engine import OcrEngine
 from offline_cache.collect import CollectClient
@@ -73,6 +74,8 @@ class Services:
     """Reprints of approved certificates from the receipt's QR code; ``None``: not offered."""
     collect: CollectClient | None = None
     """Documents approved elsewhere and enterprises' records, at the hall; ``None``: offline."""
+    speech_engine: SpeechEngine | None = None
+    """Speaks the prompts (``kiosk.ui.voice``); ``None``: silent (tests of the screens)."""
     events: EventQueue | None = None
     """Ratings, reports and other small facts for the hall, queued durably (``post`` on a worker,
     never on the GUI thread); ``None``: nothing is sent (tests of the screens)."""
@@ -137,6 +140,18 @@ class Navigator(QObject):
         self.maintenance_active = False
         """True while a technician has the maintenance screen open: cards are left to it."""
         self.idle = IdleClock(settings.terminal.idle_warning_s, settings.terminal.idle_countdown_s)
+        self.voice = Voice(
+            services.speech_engine or SilentEngine("no speech engine configured"),
+            settings.voice.volume,
+            self,
+        )
+        self._visit_started: float | None = None
+        self.elder_chosen = False
+        """The citizen pressed 长辈版: kept on even when the card holder is under 60."""
+        self._prompt_timer = QTimer(self)
+        self._prompt_timer.setSingleShot(True)
+        self._prompt_timer.setInterval(0)
+        self._prompt_timer.timeout.connect(self.speak_prompt)
         self._idle_timer = QTimer(self)
         self._idle_timer.setInterval(1000)
         self._idle_timer.timeout.connect(self._on_idle_timer_timeout)
@@ -164,6 +179,13 @@ class Navigator(QObject):
         self.out_of_service = OutOfServiceScreen(settings.terminal.staff_phone)
         window.screens.append(self.out_of_service)
         window.stack.addWidget(self.out_of_service)
+        window.header.elder_toggled.connect(self._on_header_elder_toggled)
+        window.header.repeat_requested.connect(self.voice.repeat)
+        window.header.mute_toggled.connect(self._on_header_mute_toggled)
+        window.elder_mode_changed.connect(self._on_window_elder_mode_changed)
+        window.attract.elder_requested.connect(self._on_header_elder_toggled)
+        self.voice.muted_changed.connect(self._on_voice_muted_changed)
+        self._apply_elder(window.elder_mode)
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
         window.set_language(self.language)
 
@@ -213,12 +235,20 @@ class Navigator(QObject):
         self.touch()
         if not self._idle_timer.isActive():
             self._idle_timer.start()
+            self._visit_started = time.monotonic()
+
+    def visit_seconds(self) -> float | None:
+        """How long this citizen has been at the terminal, if a visit began."""
+        if self._visit_started is None:
+            return None
+        return time.monotonic() - self._visit_started
 
     def touch(self) -> None:
-        """The citizen is still here."""
+        """The citizen is still here (extends the session as often as they like)."""
         self.idle.touch(time.monotonic())
         if self.window.overlay.isVisible():
             self.window.overlay.hide()
+            self._prompt_timer.start()  # back to what the screen asks
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Any touch, click or key press means the citizen is still here.
@@ -238,6 +268,47 @@ class Navigator(QObject):
     def _on_stack_current_changed(self, _: int) -> None:
         guard = self.services.settings.terminal.tap_guard_ms / 1000
         self._tap_guard_until = time.monotonic() + guard
+        # Spoken once the flow has filled the screen (it may set texts right after showing it).
+        self._prompt_timer.start()
+
+    # --- elder mode and the voice ---------------------------------------------------------------
+
+    def speak_prompt(self) -> None:
+        """Say the shown screen's title and next step (if prompts are on)."""
+        self.voice.prompt(self.window.current_screen().spoken_prompt(), self.language)
+
+    def set_elder(self, on: bool, *, chosen: bool = False) -> None:
+        """Elder mode on or off; ``chosen``: the citizen asked (the 长辈版 button)."""
+        if chosen:
+            self.elder_chosen = on
+        self.window.set_elder_mode(on or self.elder_chosen)
+
+    def _on_header_elder_toggled(self) -> None:
+        self.touch()
+        self.set_elder(not self.window.elder_mode, chosen=True)
+        self._prompt_timer.start()
+
+    def _on_window_elder_mode_changed(self, on: bool) -> None:
+        if not on and self.elder_chosen:
+            # The card holder is under 60, but the citizen asked for 长辈版: keep it.
+            self.window.set_elder_mode(True)
+            return
+        self._apply_elder(on)
+
+    def _apply_elder(self, on: bool) -> None:
+        settings = self.services.settings
+        factor = settings.elder.idle_factor if on else 1.0
+        self.idle.warning_after_s = settings.terminal.idle_warning_s * factor
+        self.idle.countdown_s = settings.terminal.idle_countdown_s * factor
+        speak = on or settings.voice.always
+        self.voice.set_enabled(speak)
+        self.window.header.set_voice_controls(speak, muted=self.voice.muted)
+
+    def _on_header_mute_toggled(self) -> None:
+        self.voice.set_muted(not self.voice.muted)
+
+    def _on_voice_muted_changed(self, muted: bool) -> None:
+        self.window.header.set_voice_controls(self.voice.enabled, muted=muted)
 
     def _on_idle_timer_timeout(self) -> None:
         if self.session.step is Step.ATTRACT:
@@ -251,7 +322,14 @@ class Navigator(QObject):
         if state is IdleState.ACTIVE:
             self.window.overlay.hide()
         elif state is IdleState.WARNING:
+            first = not self.window.overlay.isVisible()
             self.window.overlay.show_countdown(self.idle.remaining(now), self.language)
+            if first:
+                self.voice.prompt(
+                    tr("idle_title", self.language)
+                    + tr("idle_body", self.language, n=self.idle.remaining(now)),
+                    self.language,
+                )
         else:
             log.info("session %s timed out at %s", self.session.id[:8], self.session.step.value)
             self.wipe()
@@ -264,6 +342,7 @@ class Navigator(QObject):
         self.session.language = self.language
         self.window.set_language(self.language)
         self.language_changed.emit(self.language)
+        self._prompt_timer.start()
 
     def _show_banner(self, key: str) -> None:
         phone = self.services.settings.terminal.staff_phone
@@ -335,12 +414,15 @@ class Navigator(QObject):
     def wipe(self) -> None:
         """End the session: drop its personal data from memory and from every widget."""
         self._idle_timer.stop()
+        self._visit_started = None
         for clear in self._wipes:
             clear()
         self.session.wipe()
         self.session = Session(language=self.services.settings.terminal.language)
         w = self.window
         w.overlay.hide()
+        self.elder_chosen = False
+        self.voice.reset()
         w.set_elder_mode(False)
         if self.language != self.session.language:
             self.language = self.session.language
@@ -357,5 +439,7 @@ class Navigator(QObject):
             app.removeEventFilter(self)
         self._idle_timer.stop()
         self._staff_poll_timer.stop()
+        self._prompt_timer.stop()
         self.workers.shutdown(timeout=1.0)
+        self.voice.engine.shutdown()
         self.session.wipe()

@@ -57,10 +57,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "guide_basis": ("设定依据", "Legal basis"),
     "guide_time": (
         "法定时限 {statutory} 个工作日 · 承诺时限 {promised}",
-        "Statutory limit {statutory} working days · Promised {promised}",
+        "Statutory limit {statutory} working {statutory_unit} · Promised {promised}",
     ),
     "guide_on_the_spot": ("即办", "on the spot"),
-    "guide_days": ("{n} 个工作日", "{n} working days"),
+    "guide_days": ("{n} 个工作日", "{n} working {unit}"),
     "guide_fee": ("收费：{fee}", "Fee: {fee}"),
     "guide_department": ("办理部门：{dept}", "Department: {dept}"),
     "start": ("开始办理", "Start"),
@@ -163,7 +163,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "result_accepted_sub": (
         "您的申请已保存并受理，将在 {days} 个工作日内办结。请保管好回执：在任一自助机"
         "点“查询办件进度”并扫描回执二维码即可查看结果。",
-        "Your application is saved and accepted; it is decided within {days} working days. "
+        "Your application is saved and accepted; it is decided within {days} working {unit}. "
         "Keep your receipt: scan its QR code under “Case progress” at any terminal for the result.",
     ),
     "result_offline_sub": (
@@ -187,10 +187,33 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "done": ("完成", "Done"),
     "rate_title": ("请为本次服务评价", "How was this service?"),
-    "rate_good": ("满意", "Good"),
-    "rate_ok": ("基本满意", "OK"),
-    "rate_bad": ("不满意", "Poor"),
-    "rate_skip": ("跳过", "Skip"),
+    "rate_level_5": ("非常满意", "Very satisfied"),
+    "rate_level_4": ("满意", "Satisfied"),
+    "rate_level_3": ("基本满意", "Fairly satisfied"),
+    "rate_level_2": ("不满意", "Dissatisfied"),
+    "rate_level_1": ("非常不满意", "Very dissatisfied"),
+    "rate_coarse_good": ("满意", "Satisfied"),
+    "rate_coarse_bad": ("不满意", "Not satisfied"),
+    "rate_fine_title": ("有多满意？", "How satisfied?"),
+    "rate_fine_bad_title": ("有多不满意？", "How dissatisfied?"),
+    "rate_reasons_title": (
+        "哪里让您不满意？可以多选，也可以直接提交。",
+        "What went wrong? Tick any that apply, or just send.",
+    ),
+    "rate_reason_slow": ("等待时间太长", "Took too long"),
+    "rate_reason_hard": ("操作太难，看不懂", "Hard to use or understand"),
+    "rate_reason_device": (
+        "设备故障（读卡、拍照、打印）",
+        "A device failed (card, camera, printer)",
+    ),
+    "rate_reason_result": ("对办理结果不满意", "Unhappy with the outcome"),
+    "rate_send": ("提交评价", "Send rating"),
+    "rate_skip": ("不评价，直接结束", "No rating, just finish"),
+    "rate_thanks": ("谢谢您的评价！", "Thank you for your rating!"),
+    "rate_prompt": (
+        "请点一个按钮评价本次服务；不想评价可以直接离开。",
+        "Tap one button to rate this service, or simply leave.",
+    ),
     "goodbye": (
         "感谢使用，请取走身份证和回执。",
         "Thank you. Please take your ID card and receipt.",
@@ -345,6 +368,15 @@ STRINGS: dict[str, tuple[str, str]] = {
         "To protect your data, this session ends and is cleared in {n} s.",
     ),
     "idle_stay": ("我还在，继续办理", "I'm still here"),
+    "elder_on": ("长辈版", "Large text"),
+    "elder_off": ("标准版", "Standard"),
+    "voice_repeat": ("重听", "Repeat"),
+    "voice_mute": ("静音", "Mute"),
+    "voice_unmute": ("开声音", "Sound on"),
+    "voice_next": ("下一步：请按“{action}”。", "Next: press {action}."),
+    "attract_elder": ("长辈版：大字、语音", "Large text and voice"),
+    "choose_more": ("更多事项（第{page}/{pages}页）", "More services (page {page} of {pages})"),
+    "under_a_second": ("不到1秒", "under 1 s"),
     "card_error": ("{message}", "{message}"),
     "minutes_seconds": ("{m}分{s}秒", "{m} min {s} s"),
     "hours_minutes": ("{h}小时{m}分", "{h} h {m} min"),
@@ -406,6 +438,11 @@ def tr(key: str, language: str, **values: Any) -> str:
     return (en if language == "en" else zh).format(**values)
 
 
+def days_unit(n: int) -> str:
+    """English "day" or "days" after the number ``n`` (Chinese has no plural)."""
+    return "day" if n == 1 else "days"
+
+
 def duration(seconds: float, language: str) -> str:
     """A duration in the largest two units that matter."""
     total = int(seconds)
@@ -418,4 +455,6 @@ def duration(seconds: float, language: str) -> str:
         return tr("hours_minutes", language, h=hours, m=minutes)
     if minutes:
         return tr("minutes_seconds", language, m=minutes, s=secs)
+    if secs == 0:
+        return tr("under_a_second", language)  # never "took 0 s"
     return tr("seconds", language, s=secs)

@@ -22,8 +22,17 @@ WARN_BG = "#FFF1E0"
 WARN_INK = "#7A2E00"
 
 
-ELDER_SCALE = 1.2
-"""Elder mode: every size 20 % larger (body text 31 px, about 23 pt on a 21.5-inch panel)."""
+ELDER_SCALE = 1.5
+"""Elder mode (长辈版): every size half again as large (body text 39 px, about 29 pt on a
+21.5-inch panel), as the 适老化 guidance asks of a mode for older users."""
+
+BOX_SCALE = 1.2
+"""How much elder mode enlarges heights, padding and radii (type grows by ``ELDER_SCALE``)."""
+
+SCROLL_HANDLE = "#5E6B80"
+"""4.5:1 on the groove (#E6EAF0): the handle is a boundary a finger has to find (3:1 needed)."""
+DISABLED_FILL = "#5C6B85"
+"""A disabled primary button: grey, yet white text on it still reads at 5.4:1."""
 
 
 def stylesheet(scale: float = 1.0) -> str:
@@ -32,6 +41,13 @@ def stylesheet(scale: float = 1.0) -> str:
     def px(value: float) -> str:
         return f"{round(value * scale)}px"
 
+    # Type grows by the whole scale; boxes (heights, padding, radii) by at most BOX_SCALE: the
+    # targets are already twice the 60 px floor, and elder screens need the room for the type.
+    box_scale = min(scale, BOX_SCALE)
+
+    def box(value: float) -> str:
+        return f"{round(value * box_scale)}px"
+
     return f"""
 * {{ font-family: {FONT_FAMILIES}; color: {INK}; }}
 QMainWindow, QWidget#root {{ background: {PAPER}; }}
@@ -39,8 +55,8 @@ QWidget#header {{ background: {PRIMARY}; }}
 QWidget#header QLabel {{ color: white; font-size: {px(26)}; }}
 QLabel#headerTitle {{ font-size: {px(32)}; font-weight: bold; }}
 QPushButton#headerButton {{
-    color: white; background: {PRIMARY_DARK}; border: 2px solid white; border-radius: {px(12)};
-    font-size: {px(26)}; min-height: {px(64)}; padding: 0 {px(28)};
+    color: white; background: {PRIMARY_DARK}; border: 2px solid white; border-radius: {box(12)};
+    font-size: {px(26)}; min-height: {box(72)}; padding: 0 {px(28)};
 }}
 QPushButton#headerButton:pressed {{ background: #052a59; }}
 QLabel {{ font-size: {px(26)}; }}
@@ -55,42 +71,46 @@ QLabel#outcomeBad {{ font-size: {px(60)}; font-weight: bold; color: {BAD}; }}
 QLabel#outcomeInfo {{ font-size: {px(60)}; font-weight: bold; color: {PRIMARY_DARK}; }}
 QLabel#error {{
     font-size: {px(28)}; color: {WARN_INK}; background: {WARN_BG};
-    border-radius: {px(12)}; padding: {px(18)};
+    border-radius: {box(12)}; padding: {box(18)};
 }}
 QLabel#notice {{
     font-size: {px(28)}; color: {OK}; background: #E3F4EA;
-    border-radius: {px(12)}; padding: {px(18)};
+    border-radius: {box(12)}; padding: {box(18)};
 }}
-QFrame#card {{ background: {CARD}; border-radius: {px(20)}; border: 1px solid #D5DBE5; }}
+QFrame#card {{ background: {CARD}; border-radius: {box(20)}; border: 1px solid #D5DBE5; }}
 QPushButton {{
-    font-size: {px(30)}; min-height: {px(96)}; border-radius: {px(16)};
-    padding: 0 {px(36)}; background: {CARD}; border: 3px solid {PRIMARY};
+    font-size: {px(30)}; min-height: {box(96)}; border-radius: {box(16)};
+    padding: 0 {box(36)}; background: {CARD}; border: 3px solid {PRIMARY};
     color: {PRIMARY_DARK};
 }}
 QPushButton:pressed {{ background: #DDE7F7; }}
 QPushButton:disabled {{ color: #6B7280; border-color: #9AA3B2; }}
 QPushButton#primary {{ background: {PRIMARY}; color: white; border: none; font-weight: bold; }}
 QPushButton#primary:pressed {{ background: {PRIMARY_DARK}; }}
-QPushButton#primary:disabled {{ background: #7C8DA8; color: white; }}
+QPushButton#primary:disabled {{ background: {DISABLED_FILL}; color: white; }}
 QPushButton#itemButton {{
-    text-align: left; padding: 0; min-height: {px(150)}; background: {CARD};
+    text-align: left; padding: 0; min-height: {box(150)}; background: {CARD};
 }}
 QLabel#itemButtonLabel {{
     font-size: {px(34)}; font-weight: bold; color: {PRIMARY_DARK}; background: transparent;
 }}
 QProgressBar {{
-    border: 2px solid {PRIMARY}; border-radius: {px(12)}; background: white;
-    min-height: {px(36)}; text-align: center; font-size: {px(22)};
+    border: 2px solid {PRIMARY}; border-radius: {box(12)}; background: white;
+    min-height: {box(36)}; text-align: center; font-size: {px(22)};
 }}
-QProgressBar::chunk {{ background: {PRIMARY}; border-radius: {px(10)}; }}
+QProgressBar::chunk {{ background: {PRIMARY}; border-radius: {box(10)}; }}
 QWidget#overlay {{ background: rgba(10, 20, 40, 190); }}
-QFrame#dialog {{ background: {CARD}; border-radius: {px(24)}; }}
+QFrame#dialog {{ background: {CARD}; border-radius: {box(24)}; }}
 QScrollArea {{ border: none; background: transparent; }}
-QScrollBar:vertical {{ width: {px(60)}; background: #E6EAF0; border-radius: {px(30)}; }}
+QScrollBar:vertical {{ width: {box(60)}; background: #E6EAF0; border-radius: {box(30)}; }}
 QScrollBar::handle:vertical {{
-    background: #8A96A8; border-radius: {px(30)}; min-height: {px(96)};
+    background: {SCROLL_HANDLE}; border-radius: {box(30)}; min-height: {box(96)};
 }}
 QScrollBar::add-line, QScrollBar::sub-line {{ height: 0; }}
+QPushButton#rateLevel {{ text-align: left; padding: 0 {box(36)}; min-height: {box(110)}; }}
+QPushButton#rateReason {{ text-align: left; padding: 0 {box(36)}; }}
+QPushButton#rateReason:checked {{ background: {PRIMARY}; color: white; }}
+QPushButton#elderEntry {{ font-size: {px(34)}; font-weight: bold; min-height: {box(110)}; }}
 QWidget#simPanel QPushButton {{ font-size: 14px; min-height: 32px; padding: 0 8px; }}
 QWidget#simPanel QLabel {{ font-size: 14px; }}
 """

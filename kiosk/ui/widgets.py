@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.ui.strings import tr
+
 NARROW_WIDTH = 1400
 """Below this width (a portrait screen) layouts stack what sits side by side in landscape."""
 
@@ -29,6 +31,10 @@ def clear_layout(layout: QLayout) -> None:
         if widget is not None:
             # Unparent at once: a widget awaiting deferred deletion is still the parent's child,
             # and its text (a masked name, say) must not outlive the wipe that cleared it.
+            # Hide first: a widget unparented while shown becomes a top-level window of its own
+            # until the deferred delete, and a grab of the next screen showed the last session's
+            # buttons behind the new ones.
+            widget.hide()
             widget.setParent(None)
             widget.deleteLater()
 
@@ -205,6 +211,7 @@ class Screen(QWidget):
     """A full-window screen of the stack; subclasses fill it and implement ``retranslate``."""
 
     language = "zh"
+    elder = False
     shown = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -223,6 +230,35 @@ class Screen(QWidget):
     def retranslate(self) -> None:
         """Set every text of the screen in ``self.language``."""
         raise NotImplementedError
+
+    def set_elder(self, on: bool) -> None:
+        """Elder mode on or off; screens that change more than sizes override ``elder_changed``."""
+        if on != self.elder:
+            self.elder = on
+            # The type grows by half: the margins and gaps give some of it back.
+            self.body.setContentsMargins(*((48, 28, 48, 28) if on else (72, 48, 72, 48)))
+            self.body.setSpacing(18 if on else 28)
+            self.elder_changed()
+
+    def elder_changed(self) -> None:
+        """React to ``self.elder`` (the stylesheet has already been switched)."""
+
+    def spoken_prompt(self) -> str:
+        """What is spoken when the screen is shown: its title, what it says, and the next step.
+
+        By default the visible title, subtitle and error texts, then the visible primary
+        button's action; screens with more to say override it.
+        """
+        parts = []
+        for name in ("title", "subtitle", "error", "notice"):
+            for child in self.findChildren(QLabel, name):
+                if child.isVisibleTo(self) and child.text():
+                    parts.append(child.text())
+        for push in self.findChildren(QPushButton, "primary"):
+            if push.isVisibleTo(self) and push.isEnabled() and push.text():
+                parts.append(tr("voice_next", self.language, action=push.text()))
+                break
+        return "\n".join(parts)
 
     def visible_text(self) -> str:
         """All the text this screen currently shows (tests check nothing personal lingers)."""

@@ -44,6 +44,8 @@ def kiosk(
         },
         devices={"id_reader": {"poll_interval_s": 0.1}},
         ocr={"check_materials": ocr_checks},
+        # No speech helper per test: tests that listen give the voice a recording engine.
+        voice={"engine": "none"},
     )
     app = build_app(settings)
     qtbot.addWidget(app.window)

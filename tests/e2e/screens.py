@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from devices.idcard.demo_cards import demo_card
 from kiosk.app import KioskApp
+from kiosk.ui.screens.rate import RateScreen
 
 SCREEN_WAIT = 15_000
 """A screen change after a device event (a card laid down) on a loaded 2-core machine."""
@@ -51,3 +52,14 @@ def review_text(kiosk: KioskApp) -> list[str]:
         if widget is not None:
             texts.append(widget.text())  # type: ignore[attr-defined]
     return texts
+
+
+def rate(qtbot: QtBot, rate_screen: RateScreen, level: int, reasons: tuple[str, ...] = ()) -> None:
+    """Rate as a citizen would: in elder mode 满意 or 不满意 first, then how much; reasons."""
+    if rate_screen.stage == "coarse":
+        click(qtbot, rate_screen.coarse_good if level >= 3 else rate_screen.coarse_bad)
+    click(qtbot, rate_screen.level_buttons[level])
+    if level <= 2:
+        for code in reasons:
+            click(qtbot, rate_screen.reason_buttons[code])
+        click(qtbot, rate_screen.send_button)

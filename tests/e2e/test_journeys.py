@@ -24,6 +24,7 @@ from hall.schema import case_number_from_qr, verify_certificate_qr
 from kiosk.app import KioskApp
 from kiosk.demo import receipt_qr_photo
 from kiosk.services.session import Step
+from tests.e2e.screens import rate
 
 WAIT = 15_000
 
@@ -68,7 +69,7 @@ def _finish(qtbot: QtBot, kiosk: KioskApp) -> None:
     _click(qtbot, w.result.done_button)
     assert w.current_screen() is w.rate
     with qtbot.waitSignal(kiosk.controller.session_wiped, timeout=WAIT):
-        _click(qtbot, w.rate.buttons[0])
+        rate(qtbot, w.rate, 5)
     assert w.current_screen() is w.attract
 
 

@@ -34,12 +34,15 @@ ALL_PARTS = [
     "hall",
     "disk",
     "outbox",
+    "voice",
 ]
 
 
 def _settings(tmp_path: Path, **sections: Any) -> KioskSettings:
     sections.setdefault("storage", {"data_dir": tmp_path / "data"})
     sections.setdefault("devices", {})
+    # The speech probe starts speech-dispatcher: only the test of that line asks for it.
+    sections.setdefault("voice", {"engine": "none"})
     sections["devices"].setdefault("document_printer", {"driver": "folder"})
     return load_settings(None, **sections)
 
@@ -92,6 +95,22 @@ def test_every_part_has_a_row_with_the_fixed_keys(
     assert by["disk"]["required"] is True
     assert by["outbox"]["status"] == OK  # nothing queued yet
     assert not (tmp_path / "data" / "outbox.db").exists()  # the doctor creates nothing
+
+
+def test_the_voice_line_says_whether_the_terminal_can_speak_and_never_fails_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run_doctor(_settings(tmp_path, voice={"engine": "speechd"}), as_json=True)
+    voice = {row["device"]: row for row in json.loads(capsys.readouterr().out)}["voice"]
+    assert voice["driver"] == "speechd" and voice["required"] is False
+    # Speech needs an audio device: with one the line is ok and names the Mandarin voice,
+    # without one (CI) it warns and says why; either way the doctor passes.
+    if voice["status"] == OK:
+        assert "Mandarin" in voice["reason"]
+    else:
+        assert voice["status"] == "warn"
+        assert "without speech" in voice["reason"] and len(voice["reason"]) > 30
+    assert code == 0
 
 
 def test_sam_module_on_a_pty(tmp_path: Path, sam_simulator: SamSimulator) -> None:

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from hall.schema import SubmissionPublic
 from kiosk.services import documents
@@ -19,6 +19,11 @@ from kiosk.ui.screens import loc
 from kiosk.ui.strings import tr
 
 log = logging.getLogger(__name__)
+
+CARD_LIFTED_END_MS = 8000
+"""The card lifted at the result or rating screen: the citizen is leaving; the session ends
+this long after (within 10 s), with no rating recorded."""
+RATE_STEPS = (Step.RESULT, Step.PRINT, Step.RATE)
 
 
 class ResultFlow(QObject):
@@ -39,7 +44,15 @@ class ResultFlow(QObject):
         w.result.done_requested.connect(self._on_result_done_requested)
         w.result.reprint_requested.connect(self._on_result_reprint_requested)
         w.rate.rated.connect(self._on_rate_rated)
+        w.rate.skipped.connect(self._on_rate_skipped)
+        nav.services.card_watcher.card_removed.connect(self._on_card_watcher_card_removed)
+        self._leaving = QTimer(self)
+        self._leaving.setSingleShot(True)
+        self._leaving.setInterval(CARD_LIFTED_END_MS)
+        self._leaving.timeout.connect(self._on_leaving_timeout)
+        self._journey = "apply"
         nav.provide("result", self._show_result)
+        nav.provide("rate", self._offer_rating)
         nav.on_wipe(self._wipe)
 
     def _wipe(self) -> None:
@@ -48,7 +61,10 @@ class ResultFlow(QObject):
         self._generation += 1
         self._pending = {}
         self._failed = {}
+        self._leaving.stop()
+        self._journey = "apply"
         self.nav.window.result.set_result("accepted", "", offline=False, promised_days=0)
+        self.nav.window.rate.reset()
 
     def _show_result(self, result: SubmissionPublic | None) -> None:
         nav = self.nav
@@ -153,6 +169,8 @@ class ResultFlow(QObject):
         else:
             self.nav.window.result.set_printing("done")
             self.printing_finished.emit("done")
+        if self.nav.window.current_screen() is self.nav.window.result:
+            self.nav.speak_prompt()  # "printed, please take it" (or what to do if it failed)
 
     def _on_result_reprint_requested(self) -> None:
         if self.nav.session.step is Step.PRINT and self._failed and not self._pending:
@@ -162,10 +180,75 @@ class ResultFlow(QObject):
 
     def _on_result_done_requested(self) -> None:
         if self.nav.session.step in (Step.RESULT, Step.PRINT):
-            self.nav.session.go(Step.RATE)
-            self.nav.window.show_screen(self.nav.window.rate)
+            self._offer_rating("apply")
 
-    def _on_rate_rated(self, score: int) -> None:
-        self.nav.session.rating = score or None
-        log.info("session rated %s", score or "skipped")
+    def _offer_rating(self, journey: str) -> None:
+        """Every journey ends here, approved, refused or handed off: the five levels."""
+        nav = self.nav
+        self._journey = journey
+        if nav.session.step in (Step.RESULT, Step.PRINT):
+            nav.session.go(Step.RATE)
+        nav.window.rate.reset()
+        nav.window.show_screen(nav.window.rate)
+
+    def _on_rate_rated(self, level: int, reasons: list[str]) -> None:
+        nav = self.nav
+        session = nav.session
+        payload = rating_payload(
+            level,
+            reasons,
+            item_id=session.item.id if session.item is not None else None,
+            case_number=session.case_number,
+            journey=self._journey,
+            visit_seconds=nav.visit_seconds(),
+        )
+        session.rating = level
+        events = nav.services.events
+        if events is None:
+            log.warning("rating %s not sent: this terminal has no event channel", level)
+        else:
+            # The event is stored (fsync) on the outbox's worker, never on the GUI thread.
+            nav.workers.outbox.run(lambda: events.post("rating", payload), None, _rating_not_stored)
+        log.info("session rated %s (%s)", level, self._journey)
+        nav.wipe()
+
+    def _on_rate_skipped(self) -> None:
+        log.info("rating declined (%s)", self._journey)
         self.nav.wipe()
+
+    def _on_card_watcher_card_removed(self) -> None:
+        if self.nav.session.step in RATE_STEPS:
+            self._leaving.start()
+
+    def _on_leaving_timeout(self) -> None:
+        if self.nav.session.step in RATE_STEPS and not self._pending:
+            log.info("card lifted at %s: session ended unrated", self.nav.session.step.value)
+            self.nav.wipe()
+        elif self.nav.session.step in RATE_STEPS:
+            self._leaving.start()  # the receipt is still printing: end once it is out
+
+
+def _rating_not_stored(error: BaseException) -> None:
+    log.error("a rating could not be stored: %s", type(error).__name__)
+
+
+def rating_payload(
+    level: int,
+    reasons: list[str],
+    *,
+    item_id: str | None,
+    case_number: str | None,
+    journey: str,
+    visit_seconds: float | None,
+) -> dict[str, object]:
+    """The "rating" event exactly as the hall's handler takes it; never an ID number."""
+    if level not in range(1, 6):
+        raise ValueError(f"a rating is 1..5, not {level}")
+    return {
+        "level": level,
+        "reasons": list(reasons) if level <= 2 else [],
+        "item_id": item_id,
+        "case_number": case_number,
+        "journey": journey,
+        "visit_seconds": None if visit_seconds is None else round(visit_seconds, 1),
+    }

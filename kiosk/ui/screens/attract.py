@@ -16,6 +16,8 @@ class AttractScreen(Screen):
     progress_requested = Signal()
     photo_id_requested = Signal()
     """The card cannot be read: the citizen will photograph it instead."""
+    elder_requested = Signal()
+    """长辈版: larger type and spoken prompts from this screen on (pressed again: standard)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Build the screen."""
@@ -43,8 +45,11 @@ class AttractScreen(Screen):
         self.photo_id_button = button()
         self.photo_id_button.clicked.connect(self.photo_id_requested)
         self.photo_id_button.setMinimumWidth(560)
-        self.body.addSpacing(20)
         self.body.addWidget(self.photo_id_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.elder_button = button(name="elderEntry")
+        self.elder_button.clicked.connect(self.elder_requested)
+        self.elder_button.setMinimumWidth(560)
+        self.body.addWidget(self.elder_button, 0, Qt.AlignmentFlag.AlignHCenter)
         self.body.addStretch(1)
         self.retranslate()
 
@@ -56,15 +61,31 @@ class AttractScreen(Screen):
         self.subtitle.setText(tr("attract_sub", self.language))
         self.progress_button.setText(tr("attract_progress", self.language))
         self.photo_id_button.setText(tr("attract_photo_id", self.language))
+        self.elder_button.setText(tr("elder_off" if self.elder else "attract_elder", self.language))
+
+    def elder_changed(self) -> None:
+        """Elder mode drops the second language's line and the picture, keeping the big type.
+
+        The title says where the card goes; the button says how to go back.
+        """
+        self.card_icon.setVisible(not self.elder)
+        self.title_en.setVisible(not self.elder)
+        self.retranslate()
+
+    def spoken_prompt(self) -> str:
+        """The invitation and what to do."""
+        return "\n".join([self.title.text(), self.subtitle.text()])
 
     def show_reading(self) -> None:
         """The card was felt: say we are reading it."""
         self.error.hide()
+        self.card_icon.hide()  # the picture of where the card goes has done its job
         self.busy.show_busy(tr("attract_reading", self.language))
 
     def show_error(self, message: str) -> None:
         """A read failed: say what to do, stay on this screen."""
         self.busy.hide()
+        self.card_icon.hide()  # room for the message on a 1,080 px screen
         self.error.setText(message)
         self.error.show()
 
@@ -72,3 +93,4 @@ class AttractScreen(Screen):
         """Back to the plain invitation."""
         self.busy.hide()
         self.error.hide()
+        self.card_icon.setVisible(not self.elder)

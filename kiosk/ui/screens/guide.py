@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QGridLayout, QScrollArea, QVBoxLayout, QWidget
 
 from hall.schema import ServiceItem
 from kiosk.ui.screens import loc
-from kiosk.ui.strings import tr
+from kiosk.ui.strings import days_unit, tr
 from kiosk.ui.widgets import ActionBar, Screen, button, card, clear_layout, label, touch_scrolling
 
 
@@ -63,13 +63,19 @@ class GuideScreen(Screen):
         promised = (
             tr("guide_on_the_spot", lang)
             if limit.promised_days == 0
-            else tr("guide_days", lang, n=limit.promised_days)
+            else tr("guide_days", lang, n=limit.promised_days, unit=days_unit(limit.promised_days))
         )
         self.meta.setText(
             "\n".join(
                 [
                     tr("guide_department", lang, dept=loc(item.department, lang)),
-                    tr("guide_time", lang, statutory=limit.statutory_days, promised=promised)
+                    tr(
+                        "guide_time",
+                        lang,
+                        statutory=limit.statutory_days,
+                        statutory_unit=days_unit(limit.statutory_days),
+                        promised=promised,
+                    )
                     + "  ·  "
                     + tr("guide_fee", lang, fee=loc(item.fee.note, lang)),
                     *([tr("guide_handoff_note", lang)] if item.kind == "handoff" else []),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-from kiosk.ui.strings import tr
+from kiosk.ui.strings import days_unit, tr
 from kiosk.ui.widgets import ActionBar, BusyPanel, Screen, button, card, label
 
 
@@ -92,6 +92,19 @@ class ResultScreen(Screen):
             self.print_error.setText(message or tr("print_failed", self.language))
             self.print_error.show()
 
+    def spoken_prompt(self) -> str:
+        """The outcome, what it means, the printing, and what to press."""
+        parts = [self.outcome.text(), self.case.text(), self.detail.text()]
+        if self.print_error.isVisibleTo(self):
+            parts.append(self.print_error.text())
+        elif self.busy.isVisibleTo(self):
+            parts.append(self.busy.message.text())
+        else:
+            parts.append(self.print_status.text())
+        if self.done_button.isEnabled():
+            parts.append(tr("voice_next", self.language, action=self.done_button.text()))
+        return "\n".join(part for part in parts if part)
+
     def retranslate(self) -> None:
         """Set the texts."""
         lang = self.language
@@ -110,7 +123,12 @@ class ResultScreen(Screen):
         elif self.offline:
             detail = tr("result_offline_sub", lang)
         else:
-            detail = tr("result_accepted_sub", lang, days=self.promised_days)
+            detail = tr(
+                "result_accepted_sub",
+                lang,
+                days=self.promised_days,
+                unit=days_unit(self.promised_days),
+            )
         self.detail.setText(detail)
         self.done_button.setText(tr("done", lang))
         self.reprint_button.setText(tr("reprint", lang))
