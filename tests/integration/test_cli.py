@@ -67,6 +67,7 @@ def test_doctor_json_with_the_defaults(env: dict[str, str]) -> None:
         "hall",
         "disk",
         "outbox",
+        "voice",
     ]
     for device in ("id_reader", "receipt_printer", "camera"):
         assert rows[device]["driver"] == "simulated"
@@ -93,6 +94,7 @@ def test_doctor_table_with_the_defaults(env: dict[str, str]) -> None:
         "hall",
         "disk",
         "outbox",
+        "voice",
     ]
     assert lines[2].split()[:4] == ["id_reader", "simulated", "-", "simulated"]
 

@@ -192,6 +192,7 @@ def test_right_pin_opens_the_screen_with_every_device(qtbot: QtBot, kiosk: Kiosk
         "hall",
         "disk",
         "outbox",
+        "voice",
     ]
     # The reader, printer and camera were asked through the app's own drivers.
     qtbot.waitUntil(lambda: rows["id_reader"].status.text() == "正常 OK")
