@@ -271,7 +271,9 @@ def _finish(qtbot: QtBot, kiosk: KioskApp) -> None:
     touches = Touches(qtbot)
     touches.click(w.result.done_button)
     with qtbot.waitSignal(kiosk.controller.session_wiped, timeout=WAIT):
-        touches.click(w.rate.buttons[0])
+        if w.rate.stage == "coarse":  # elder mode asks 满意 / 不满意 first
+            touches.click(w.rate.coarse_good)
+        touches.click(w.rate.level_buttons[5])
     assert kiosk.card_simulator is not None
     # The watcher counts a card as lifted after a few empty polls; only then is a new one new.
     with qtbot.waitSignal(kiosk.controller.services.card_watcher.card_removed, timeout=WAIT):

@@ -34,6 +34,9 @@ NARROW_CHOICES = 4
 height in elder mode with the categories and the search)."""
 WIDE_COLUMNS = 3
 """Columns of items on a landscape screen."""
+ELDER_CHOICES = 3
+"""Items on one page in elder mode: with "more" (▶) at most four choices a screen, one column,
+no categories and no search (one decision a screen)."""
 POPULAR = "popular"
 """The first view: every item, the most used first."""
 SEARCH = "search"
@@ -111,6 +114,8 @@ class ChooseScreen(Screen):
         self.next_button = button("▶")
         self.next_button.setFixedWidth(112)
         self.next_button.clicked.connect(lambda: self._turn(1))
+        self.more_button = self.next_button
+        """Elder mode's "more": the next page, back to the first after the last."""
         pager.addWidget(self.home_button)
         pager.addStretch(1)
         pager.addWidget(self.prev_button)
@@ -187,7 +192,9 @@ class ChooseScreen(Screen):
 
     @property
     def per_page(self) -> int:
-        """Items on one page for the current layout."""
+        """Items on one page for the current layout (and mode)."""
+        if self.elder:
+            return ELDER_CHOICES
         return MAX_CHOICES if self._columns > 1 else NARROW_CHOICES
 
     @property
@@ -196,7 +203,11 @@ class ChooseScreen(Screen):
         return self._page
 
     def _turn(self, step: int) -> None:
-        self._page = min(max(self._page + step, 0), self.pages - 1)
+        if self.elder:
+            # One "more" button: it goes round to the first page after the last.
+            self._page = (self._page + step) % self.pages
+        else:
+            self._page = min(max(self._page + step, 0), self.pages - 1)
         self._fill_page()
 
     def _fill_page(self) -> None:
@@ -208,6 +219,7 @@ class ChooseScreen(Screen):
     def _fill_buttons(self) -> None:
         for old in self.buttons:
             self.grid.removeWidget(old)
+            old.hide()  # a deleteLater alone leaves it drawn behind the next session's buttons
             old.setParent(None)
             old.deleteLater()
         self.buttons = []
@@ -222,6 +234,8 @@ class ChooseScreen(Screen):
         """Show the page that holds ``item_id`` (its category's) and return its button."""
         item = next(item for item in self._all if item.id == item_id)
         view = item.category if item.category in self.category_buttons else POPULAR
+        if self.elder:
+            view = POPULAR  # elder mode shows no categories: the most used first, paged
         self._show_view(view)
         index = next(i for i, shown in enumerate(self._shown) if shown.id == item_id)
         self._columns = self._wanted_columns()
@@ -300,7 +314,35 @@ class ChooseScreen(Screen):
             if not self.isVisible():
                 return WIDE_COLUMNS
             width = self._width()
+        if self.elder:
+            return 1
         return 1 if width < NARROW_WIDTH else WIDE_COLUMNS
+
+    def elder_changed(self) -> None:
+        """Elder mode: one column of three items and "more", no categories, no search."""
+        self.category_area.setVisible(not self.elder)
+        self.search_button.setVisible(not self.elder)
+        if self.elder:
+            self.pad.hide()
+            if self._view != POPULAR:
+                self._show_view(POPULAR)
+                return
+        self._page = 0
+        self._fill_page()
+
+    def shown_buttons(self) -> list[QPushButton]:
+        """The item buttons on the screen now (this page's)."""
+        return list(self.buttons)
+
+    def spoken_prompt(self) -> str:
+        """The question, then the items shown, one by one (and "more" when there are pages)."""
+        parts = [self.title.text()]
+        if self.notice.isVisibleTo(self):
+            parts.append(self.notice.text())
+        parts += [push.text().split("\n")[0] for push in self.shown_buttons()]
+        if self.pages > 1:
+            parts.append(tr("choose_more", self.language, page=self._page + 1, pages=self.pages))
+        return "\n".join(parts)
 
     def _relayout(self, columns: int) -> None:
         """Lay the page out again for ``columns``, keeping its first item on screen."""
@@ -383,7 +425,18 @@ class ChooseScreen(Screen):
         self.page_label.setVisible(bool(self._shown))
         self.prev_button.setAccessibleName(tr("choose_prev", language))
         self.next_button.setAccessibleName(tr("choose_next", language))
-        self.prev_button.setVisible(many)
+        self.prev_button.setVisible(many and not self.elder)
         self.next_button.setVisible(many)
         self.prev_button.setEnabled(self._page > 0)
-        self.next_button.setEnabled(self._page < self.pages - 1)
+        if self.elder:
+            # Elder mode's one "more" button, in words, going round the pages.
+            self.next_button.setText(
+                tr("choose_more", language, page=self._page + 1, pages=self.pages)
+            )
+            self.next_button.setMinimumWidth(112)
+            self.next_button.setMaximumWidth(16_777_215)  # Qt's "no limit"
+            self.next_button.setEnabled(True)
+        else:
+            self.next_button.setText("▶")
+            self.next_button.setFixedWidth(112)
+            self.next_button.setEnabled(self._page < self.pages - 1)
