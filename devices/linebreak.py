@@ -111,9 +111,14 @@ def break_lines(
         piece = ""
         for char in unit:
             if piece and measure("".join(line) + piece + char) > room:
+                # Cut elsewhere than before a closing mark or after an opening one: the last
+                # character goes down with the mark (a run of one character cannot).
+                carry = ""
+                if len(piece) > 1 and (char in NO_LINE_START or piece[-1] in NO_LINE_END):
+                    piece, carry = piece[:-1], piece[-1]
                 line.append(piece)
                 close()
-                piece = ""
+                piece = carry
             piece += char
         if piece:
             line.append(piece)

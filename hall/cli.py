@@ -184,7 +184,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings.signing_key_path, Sealer(FileKeyProvider.load_or_create(settings.data_key_path))
     )
     for name, value in settings.model_dump(exclude={"seed_demo_data"}).items():
-        os.environ[f"HALL_{name.upper()}"] = str(value)
+        if value is None:
+            os.environ.pop(f"HALL_{name.upper()}", None)  # unset stays unset (not "None")
+        else:
+            os.environ[f"HALL_{name.upper()}"] = str(value)
     os.environ["HALL_SEED_DEMO_DATA"] = "false"
     uvicorn.run(
         "hall.app:app_from_environment", factory=True, workers=settings.workers, **serve_options

@@ -215,7 +215,10 @@ def _message(zh: str, en: str, advice_zh: str, advice_en: str, status_code: int)
     return _page("核验 / 查询", "Check", body, status_code=status_code, max_age=60)
 
 
-@router.api_route(VERIFY_PATH, methods=["GET", "HEAD"], response_class=HTMLResponse)
+# HEAD answers like GET (a proxy's health probe, a phone's prefetch); one operation in the
+# OpenAPI document, so its generated ids stay unique.
+@router.head(VERIFY_PATH, response_class=HTMLResponse, include_in_schema=False)
+@router.get(VERIFY_PATH, response_class=HTMLResponse)
 def verify_page(request: Request) -> HTMLResponse:
     """Check a certificate's code or show a receipt's case progress, as a page for a phone."""
     service: HallService = request.app.state.service

@@ -24,6 +24,8 @@ DEFAULT_MIN_FREE_DISK_BYTES = 500 * 1024 * 1024
 """The terminal's default ``maintenance.min_free_mb``, when its beat does not say its own."""
 PAPER_LOW = frozenset({"paper_low", "paper_near_end", "near_end"})
 """Device states that mean "paper running out", not "failed"."""
+HEALTHY = frozenset({"ok", "starting"})
+"""Device states that are no fault ("starting": the UI has not ticked yet, just after a start)."""
 
 
 def interval_s(beat: HeartbeatCreate) -> float:
@@ -42,9 +44,7 @@ def offline_after(beat: HeartbeatCreate, received_at: dt.datetime) -> dt.datetim
 def faults(beat: HeartbeatCreate) -> dict[str, str]:
     """The beat's faults: kind -> a short detail for staff (no personal data in a beat)."""
     found: dict[str, str] = {}
-    failed = [
-        name for name, state in beat.devices.items() if state != "ok" and state not in PAPER_LOW
-    ]
+    failed = [name for name, state in beat.devices.items() if state not in HEALTHY | PAPER_LOW]
     low = [name for name, state in beat.devices.items() if state in PAPER_LOW]
     if failed:
         found["device_failed"] = ", ".join(

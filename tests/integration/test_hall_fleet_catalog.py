@@ -127,25 +127,25 @@ def test_publish_serves_a_signed_release_at_once_and_terminals_refuse_what_is_no
     catalogs.refresh(client)
     assert (catalogs.version, catalogs.release) == (shipped, None)
 
-    assert publish(catalog_dir(tmp_path, "2026.12.02.1")) == 0
+    assert publish(catalog_dir(tmp_path, "2026.12.22.1")) == 0
     assert "as release 1" in capsys.readouterr().out
-    assert wait_until(_serving(hall, "2026.12.02.1"))  # no restart
+    assert wait_until(_serving(hall, "2026.12.22.1"))  # no restart
     assert catalogs.refresh(client) is True
-    assert (catalogs.version, catalogs.release, catalogs.problem) == ("2026.12.02.1", 1, "")
+    assert (catalogs.version, catalogs.release, catalogs.problem) == ("2026.12.22.1", 1, "")
     assert catalogs.refresh(client) is False  # the same release again: nothing to do
 
     # Publishing an older version is refused at the hall.
     assert publish(catalog_dir(tmp_path, "2020.01.01.1")) == 1
     assert "not newer" in capsys.readouterr().err
-    broken = catalog_dir(tmp_path, "2026.12.03.1")
+    broken = catalog_dir(tmp_path, "2026.12.23.1")
     (broken / "elder-card.yaml").write_text("id: [unclosed\n", "utf-8")
     assert publish(broken) == 1
     assert "elder-card.yaml" in capsys.readouterr().err
 
-    assert publish(catalog_dir(tmp_path, "2026.12.04.1")) == 0
-    assert wait_until(_serving(hall, "2026.12.04.1"))
+    assert publish(catalog_dir(tmp_path, "2026.12.24.1")) == 0
+    assert wait_until(_serving(hall, "2026.12.24.1"))
     catalogs.refresh(client)
-    assert (catalogs.version, catalogs.release) == ("2026.12.04.1", 2)
+    assert (catalogs.version, catalogs.release) == ("2026.12.24.1", 2)
 
     # Metadata past its expiry (a hall frozen a week, or replayed answers): refused.
     TERMINAL_CLOCK[0] = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(days=8)
@@ -157,10 +157,10 @@ def test_publish_serves_a_signed_release_at_once_and_terminals_refuse_what_is_no
 
     # Rollback: the hall's database restored from a backup serves release 1 again.
     _releases(hall, lambda s: s.execute(delete(CatalogRelease).where(CatalogRelease.release == 2)))
-    assert wait_until(_serving(hall, "2026.12.02.1"))
+    assert wait_until(_serving(hall, "2026.12.22.1"))
     with pytest.raises(CatalogRejectedError, match="older than release 2"):
         catalogs.refresh(client)
-    assert (catalogs.version, catalogs.release) == ("2026.12.04.1", 2)
+    assert (catalogs.version, catalogs.release) == ("2026.12.24.1", 2)
     assert "older than release 2" in catalogs.problem
 
     # A forged release: signed by a key the terminal never pinned, then a tampered signature.
@@ -173,7 +173,7 @@ def test_publish_serves_a_signed_release_at_once_and_terminals_refuse_what_is_no
         one = session.scalar(select(CatalogRelease).where(CatalogRelease.release == 1))
         assert one is not None
         signed = CatalogMetadataPublic.model_validate_json(one.metadata_json).signed
-        body = one.body.replace('"version":"2026.12.02.1"', '"version":"2026.12.05.1"')
+        body = one.body.replace('"version":"2026.12.22.1"', '"version":"2026.12.05.1"')
         metadata = sign_metadata(
             stranger,
             signed.model_copy(
@@ -218,7 +218,7 @@ def test_publish_serves_a_signed_release_at_once_and_terminals_refuse_what_is_no
     assert wait_until(lambda: client.catalog_metadata().signature_b64 == flipped_b64[0])  # type: ignore[union-attr]
     with pytest.raises(CatalogRejectedError, match="bad signature"):
         catalogs.refresh(client)
-    assert (catalogs.version, catalogs.release) == ("2026.12.04.1", 2)
+    assert (catalogs.version, catalogs.release) == ("2026.12.24.1", 2)
 
     # The terminal says so in its heartbeat, and the fleet shows it degraded with an alert.
     client.heartbeat(
@@ -245,7 +245,7 @@ def test_publish_serves_a_signed_release_at_once_and_terminals_refuse_what_is_no
     assert alerts == ["catalog_refused"]
     # The terminal's last good copy survives a restart.
     reopened = CatalogStore(catalogs._store, assets.load_catalog())
-    assert (reopened.version, reopened.release) == ("2026.12.04.1", 2)
+    assert (reopened.version, reopened.release) == ("2026.12.24.1", 2)
 
 
 def test_metadata_is_re_signed_before_it_expires_and_a_bad_folder_is_refused(
@@ -256,7 +256,7 @@ def test_metadata_is_re_signed_before_it_expires_and_a_bad_folder_is_refused(
     key = SigningKey.generate()
     try:
         then = dt.datetime.now(dt.UTC) - dt.timedelta(days=5)
-        first = releases.publish(db, key, catalog_dir(tmp_path, "2026.12.02.1"), now=then)
+        first = releases.publish(db, key, catalog_dir(tmp_path, "2026.12.22.1"), now=then)
         now = dt.datetime.now(dt.UTC)
         assert releases.resign_if_due(db, key, now=now) is True  # 5 of 7 days gone
         assert releases.resign_if_due(db, key, now=now) is False  # fresh now

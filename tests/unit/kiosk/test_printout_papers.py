@@ -44,7 +44,7 @@ def test_an_english_citizen_gets_a_bilingual_receipt_with_a_progress_url(
     labels = [label for label, _ in receipt.rows]
     assert labels[0] == "办件编号 Case no." and "申请人 Applicant" in labels
     assert "Accepted" in dict(receipt.rows)["办理状态 Status"]
-    assert "Decision within 1 working day, by text message." in receipt.footer
+    assert "Decision within 1 working day: check it with this receipt's QR code." in receipt.footer
     assert "Main hall" in receipt.footer and "咨询电话 Helpline: 12345" in receipt.footer
     assert receipt.title.endswith("Case receipt")
 
