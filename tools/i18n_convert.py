@@ -27,8 +27,8 @@ TABLES = {
     ROOT / "kiosk/ui/strings_collect.py": "COLLECT_STRINGS",
 }
 I18N = ROOT / "kiosk/ui/i18n"
-LANGUAGES = {"en": "en", "zh_CN": "zh_CN", "zh_TW": "zh_TW"}
-"""The .ts files kept: file suffix -> Qt target language."""
+LANGUAGES = ("en", "zh_CN")
+"""The .ts files filled from the tuples; any other kiosk_<lang>.ts is only brought up to date."""
 
 
 def _table(tree: ast.Module, name: str) -> ast.Dict:
@@ -111,17 +111,16 @@ def lupdate(english: dict[str, str], ts_dir: Path = I18N) -> None:
     """Bring every .ts file in ``ts_dir`` up to date; fill English and Chinese where known."""
     ts_dir.mkdir(parents=True, exist_ok=True)
     binary = Path(sys.executable).parent / "pyside6-lupdate"
-    for suffix, language in LANGUAGES.items():
+    others = sorted(p.stem.removeprefix("kiosk_") for p in ts_dir.glob("kiosk_*.ts"))
+    for suffix in dict.fromkeys([*LANGUAGES, *others]):
         ts = ts_dir / f"kiosk_{suffix}.ts"
-        if suffix == "zh_TW" and not ts.exists():
-            continue
         command = [
             str(binary),
             *(str(p) for p in TABLES),
             "-source-language",
             "zh_CN",
             "-target-language",
-            language,
+            suffix,
             "-no-obsolete",
             "-locations",
             "none",
@@ -129,8 +128,8 @@ def lupdate(english: dict[str, str], ts_dir: Path = I18N) -> None:
             str(ts),
         ]
         subprocess.run(command, check=True, capture_output=True)
-        if suffix == "zh_TW":
-            continue
+        if suffix not in LANGUAGES:
+            continue  # a translator's file: new messages stay unfinished (shown in zh_CN)
         tree = ET.parse(ts)
         for message in tree.iter("message"):
             translation = message.find("translation")

@@ -8,20 +8,25 @@ Chinese is the source language. Each message is its Chinese text marked with
 :func:`tr` loads. Two keys with the same Chinese share one translation, so a Chinese text that
 needs another English is made unique. A message with a count is in ``PLURALS`` (its source says
 ``%n``) so that each language gets its plural forms ("1 working day", "2 working days").
-Adding a language is adding a ``.ts`` file and a line in ``LANGUAGE_FILES``; what it leaves
-untranslated shows in Simplified Chinese. New messages may be appended as ``(zh, en)`` tuples and
+Adding a language is adding a ``.ts`` file (``kiosk_<code>.ts``; ``[terminal] languages`` in the
+config puts it on the language button); what it leaves untranslated shows in Simplified Chinese. New messages may be appended as ``(zh, en)`` tuples and
 converted with ``tools/i18n_convert.py``.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QTranslator
+from PySide6.QtCore import QT_TRANSLATE_NOOP as _noop
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 from kiosk.ui.strings_collect import COLLECT_STRINGS
+
+QT_TRANSLATE_NOOP: Callable[[str, str], str] = _noop  # type: ignore[assignment]
+"""Marks a source for ``pyside6-lupdate`` and returns it (PySide6 types its result ``object``)."""
 
 STRINGS: dict[str, str] = {
     "app_title": QT_TRANSLATE_NOOP("kiosk", "政务服务自助终端"),
@@ -353,11 +358,34 @@ def _numerus_messages() -> None:  # pragma: no cover - never called
 I18N = Path(__file__).with_name("i18n")
 """Where the ``.ts`` sources and the compiled ``.qm`` files are (package data)."""
 
-LANGUAGE_FILES: dict[str, str] = {"zh": "zh_CN", "en": "en", "zh_TW": "zh_TW"}
-"""The terminal's language codes -> the suffix of their ``kiosk_<suffix>.qm``."""
+LANGUAGE_FILES: dict[str, str] = {
+    ("zh" if ts.stem == "kiosk_zh_CN" else ts.stem.removeprefix("kiosk_")): ts.stem
+    for ts in sorted(I18N.glob("kiosk_*.ts"))
+}
+"""The terminal's language codes (``zh``, ``en``, ``zh_TW``: one per ``.ts`` file) -> the file."""
 
 LANGUAGE_NAMES: dict[str, str] = {"zh": "中文", "en": "English", "zh_TW": "繁體中文"}
-"""Each language's name in itself, for the header's language button."""
+"""Each language's name in itself, for the header's language button (else Qt's name for it)."""
+
+
+def language_name(language: str, languages: Sequence[str] = ("zh", "en")) -> str:
+    """What the language button says to switch to ``language``, in that language.
+
+    Simplified Chinese is "简体中文" when Traditional is on offer too, else "中文".
+    """
+    if language == "zh" and any(code.startswith("zh_") for code in languages):
+        return "简体中文"
+    if language in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[language]
+    return QLocale(language).nativeLanguageName() or language
+
+
+def next_language(language: str, languages: Sequence[str]) -> str:
+    """The language after ``language`` in the button's cycle (the first if it is not in it)."""
+    if language not in languages:
+        return languages[0]
+    return languages[(list(languages).index(language) + 1) % len(languages)]
+
 
 _translators: dict[str, QTranslator] = {}
 _lock = threading.Lock()
@@ -370,7 +398,7 @@ def translator(language: str) -> QTranslator:
         return found
     if language not in LANGUAGE_FILES:
         raise ValueError(f"unknown language {language!r}: one of {', '.join(LANGUAGE_FILES)}")
-    qm = I18N / f"kiosk_{LANGUAGE_FILES[language]}.qm"
+    qm = I18N / f"{LANGUAGE_FILES[language]}.qm"
     with _lock:
         if language not in _translators:
             loaded = QTranslator()

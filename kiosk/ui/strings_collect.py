@@ -5,7 +5,12 @@ Merged into ``kiosk.ui.strings.STRINGS``; kept apart so the journeys' texts stay
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
+from collections.abc import Callable
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP as _noop
+
+QT_TRANSLATE_NOOP: Callable[[str, str], str] = _noop  # type: ignore[assignment]
+"""Marks a source for ``pyside6-lupdate`` and returns it (PySide6 types its result ``object``)."""
 
 COLLECT_STRINGS: dict[str, str] = {
     "collect_title_certificates": QT_TRANSLATE_NOOP("kiosk", "证照领取"),
