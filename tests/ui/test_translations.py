@@ -207,6 +207,7 @@ def test_the_language_button_cycles_through_the_configured_languages(
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert w.attract.title.text() == "請將身份證放在讀卡區"
     assert w.header.title.text() == "政務服務自助終端"
+    assert w.attract.title_en.text() == "Please place your ID card on the reader"  # not 简体
     assert button.text() == "简体中文"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert w.attract.title.text() == "请将身份证放在读卡区"
