@@ -22,11 +22,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = {
-    ROOT / "kiosk/ui/strings.py": "STRINGS",
-    ROOT / "kiosk/ui/strings_collect.py": "COLLECT_STRINGS",
-}
-I18N = ROOT / "kiosk/ui/i18n"
+TABLES = {"kiosk/ui/strings.py": "STRINGS", "kiosk/ui/strings_collect.py": "COLLECT_STRINGS"}
+"""The string tables, relative to the checkout, and the name of each one's dict."""
+I18N = "kiosk/ui/i18n"
 LANGUAGES = ("en", "zh_CN")
 """The .ts files filled from the tuples; any other kiosk_<lang>.ts is only brought up to date."""
 
@@ -107,8 +105,9 @@ def add_plurals(path: Path, entries: list[tuple[str, str, str]]) -> None:
     path.write_text(text[:at] + calls + text[at:], encoding="utf-8")
 
 
-def lupdate(english: dict[str, str], ts_dir: Path = I18N) -> None:
-    """Bring every .ts file in ``ts_dir`` up to date; fill English and Chinese where known."""
+def lupdate(english: dict[str, str], root: Path = ROOT) -> None:
+    """Bring every .ts file of ``root`` up to date; fill English and Chinese where known."""
+    ts_dir = root / I18N
     ts_dir.mkdir(parents=True, exist_ok=True)
     binary = Path(sys.executable).parent / "pyside6-lupdate"
     others = sorted(p.stem.removeprefix("kiosk_") for p in ts_dir.glob("kiosk_*.ts"))
@@ -116,7 +115,7 @@ def lupdate(english: dict[str, str], ts_dir: Path = I18N) -> None:
         ts = ts_dir / f"kiosk_{suffix}.ts"
         command = [
             str(binary),
-            *(str(p) for p in TABLES),
+            *(str(root / p) for p in TABLES),
             "-source-language",
             "zh_CN",
             "-target-language",
@@ -158,6 +157,7 @@ def main() -> None:
     """Convert what is left, then update the .ts files."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plural", action="append", default=[], metavar='KEY=P:"one %n"')
+    parser.add_argument("--root", default=str(ROOT), help="the checkout (default: this one)")
     args = parser.parse_args()
     plural: dict[str, tuple[str, str]] = {}
     for spec in args.plural:
@@ -166,7 +166,8 @@ def main() -> None:
         plural[key] = (placeholder, one)
     english: dict[str, str] = {}
     plurals: list[tuple[str, str, str]] = []
-    for path, name in TABLES.items():
+    root = Path(args.root).resolve()
+    for path, name in ((root / p, n) for p, n in TABLES.items()):
         table, entries = convert(path, name, plural)
         plurals += entries
         for source, en in table.items():
@@ -174,8 +175,8 @@ def main() -> None:
                 raise SystemExit(f"{source!r}: two Englishes in two tables: make it unique")
             english[source] = en
     if plurals:
-        add_plurals(ROOT / "kiosk/ui/strings.py", plurals)
-    lupdate(english)
+        add_plurals(root / "kiosk/ui/strings.py", plurals)
+    lupdate(english, root)
     sys.stdout.write(f"converted {len(english)} messages\n")
 
 

@@ -24,6 +24,7 @@ from kiosk.app import KioskApp, build_app
 from kiosk.config import ConfigError, load_settings
 from kiosk.ui import strings, strings_collect
 from kiosk.ui.main_window import KioskWindow
+from kiosk.ui.screens import loc
 from kiosk.ui.strings import LANGUAGE_FILES, PLURALS, STRINGS, next_language, tr
 
 I18N = Path(strings.__file__).with_name("i18n")
@@ -152,6 +153,9 @@ def test_traditional_chinese_is_partial_and_falls_back_to_simplified() -> None:
     # Not translated yet (the idle warning, the review screen): the zh_CN source.
     assert tr("idle_title", "zh_TW") == STRINGS["idle_title"] == tr("idle_title", "zh")
     assert tr("review_item", "zh_TW") == "办理事项"
+    # Catalog content has zh and en only: Traditional shows the zh.
+    item = assets.load_catalog().item("sole-proprietor-registration")
+    assert loc(item.name, "zh_TW") == item.name.zh
     unfinished = [m for m in _messages(I18N / "kiosk_zh_TW.ts").values() if not _texts(m)]
     assert len(unfinished) > 100  # partial on purpose: it shows what a new language looks like
 
@@ -212,3 +216,46 @@ def test_the_language_button_cycles_through_the_configured_languages(
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert w.attract.title.text() == "请将身份证放在读卡区"
     assert button.text() == "English"
+
+
+def test_the_conversion_turns_an_appended_tuple_into_a_translated_message(tmp_path: Path) -> None:
+    # What the integrator does when a branch appends (zh, en) tuples at the end of STRINGS.
+    root = Path(__file__).resolve().parents[2]
+    for name in ("strings.py", "strings_collect.py", "i18n"):
+        source, copy = root / "kiosk/ui" / name, tmp_path / "kiosk/ui" / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, copy, ignore=shutil.ignore_patterns("*.qm"))
+        else:
+            shutil.copy(source, copy)
+    table = tmp_path / "kiosk/ui/strings.py"
+    text = table.read_text("utf-8")
+    end = text.index("\n}\nSTRINGS.update(COLLECT_STRINGS)")
+    appended = """
+    "new_hint": (
+        "请轻触屏幕"
+        "继续。",
+        "Touch the screen to go on.",
+    ),
+    "new_count": ("还有 {k} 项", "{k} items to go"),"""
+    table.write_text(text[:end] + appended + text[end:], "utf-8")
+    tool = [sys.executable, str(root / "tools/i18n_convert.py"), "--root", str(tmp_path)]
+    plural = ["--plural", "new_count=k:%n item to go"]
+    subprocess.run([*tool, *plural], check=True, capture_output=True)
+    converted = table.read_text("utf-8")
+    assert '"new_hint": QT_TRANSLATE_NOOP("kiosk", "请轻触屏幕" "继续。")' in " ".join(
+        converted.split()
+    )
+    assert "'new_count': ('还有 %n 项', 'k')," in converted
+    assert "QCoreApplication.translate(\"kiosk\", '还有 %n 项', None, 1)" in converted
+    compile(converted, str(table), "exec")
+    english = _messages(tmp_path / "kiosk/ui/i18n/kiosk_en.ts")
+    assert _texts(english["请轻触屏幕继续。"]) == ["Touch the screen to go on."]
+    assert _texts(english["还有 %n 项"]) == ["%n item to go", "%n items to go"]
+    traditional = _messages(tmp_path / "kiosk/ui/i18n/kiosk_zh_TW.ts")
+    assert _texts(traditional["请轻触屏幕继续。"]) == []  # the translator's to do; shown in zh_CN
+    assert _texts(traditional["请将身份证放在读卡区"]) == ["請將身份證放在讀卡區"]  # kept
+    # Once converted, a second run changes nothing.
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    subprocess.run(tool, check=True, capture_output=True)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
