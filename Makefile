@@ -36,8 +36,7 @@ endef
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint typecheck imports pytest bench clean system venv lock install bench-install \
-	translations
+.PHONY: demo test lint typecheck imports pytest bench clean system venv lock install bench-install
 
 demo: venv translations
 	$(BIN)/kiosk demo
@@ -65,6 +64,7 @@ bench: venv $(STAMPS)/bench
 # updates them from the code), the .qm files the screens load (built here, git-ignored, packaged).
 QM_FILES := $(patsubst %.ts,%.qm,$(wildcard kiosk/ui/i18n/*.ts))
 
+.PHONY: translations
 translations: $(QM_FILES)
 
 kiosk/ui/i18n/%.qm: kiosk/ui/i18n/%.ts | $(STAMPS)/venv
