@@ -38,7 +38,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint typecheck imports pytest bench clean system venv lock install bench-install
 
-demo: venv
+demo: venv translations
 	$(BIN)/kiosk demo
 	$(BIN)/kiosk-hall demo-screens demo-out/hall
 
@@ -54,11 +54,21 @@ typecheck: venv
 imports: venv
 	$(BIN)/lint-imports
 
-pytest: venv
+pytest: venv translations
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
 
 bench: venv $(STAMPS)/bench
 	$(BIN)/python -m bench
+
+# Qt Linguist: the .ts files in kiosk/ui/i18n/ are the sources (in git; `tools/i18n_convert.py`
+# updates them from the code), the .qm files the screens load (built here, git-ignored, packaged).
+QM_FILES := $(patsubst %.ts,%.qm,$(wildcard kiosk/ui/i18n/*.ts))
+
+.PHONY: translations
+translations: $(QM_FILES)
+
+kiosk/ui/i18n/%.qm: kiosk/ui/i18n/%.ts | $(STAMPS)/venv
+	$(BIN)/pyside6-lrelease -silent $< -qm $@
 
 # Only the benchmark needs these: the OCR benchmark's baseline (Tesseract with Simplified Chinese)
 # and paddleocr on paddle CPU (the `paddle` extra, with PP-OCRv5 mobile models in a wheel).
@@ -115,4 +125,4 @@ bench-install:
 	$(SUDO) bench/install_chroot.sh
 
 clean:
-	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache kiosk/ui/i18n/*.qm

@@ -10,6 +10,7 @@ message names each bad key and what is wrong with it.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -51,9 +52,31 @@ class TerminalSettings(_Section):
     decision_wait_s: float = Field(default=8.0, gt=0, le=60)
     """How long the screen waits for the hall's instant decision before handing a receipt."""
     staff_phone: str = "12345"
+    languages: list[str] = Field(default_factory=lambda: ["zh", "en"], min_length=1, max_length=8)
+    """The languages the header's language button cycles through, in order: ``zh``, ``en`` and
+    any other with a ``kiosk/ui/i18n/kiosk_<code>.ts`` (``zh_TW``); a session starts in
+    ``language``."""
     tap_guard_ms: int = Field(default=300, ge=0, le=2000)
     """Taps on buttons are ignored this long after a screen changes: a double tap on "Start"
     must not land on the next screen's "Submit", which stands in the same place."""
+
+    @model_validator(mode="after")
+    def _known_languages(self) -> TerminalSettings:
+        i18n = Path(__file__).with_name("ui") / "i18n"
+        for code in self.languages:
+            suffix = "zh_CN" if code == "zh" else code
+            if (
+                not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", code)
+                or not (i18n / f"kiosk_{suffix}.ts").is_file()
+            ):
+                known = sorted(
+                    "zh" if p.stem == "kiosk_zh_CN" else p.stem.removeprefix("kiosk_")
+                    for p in i18n.glob("kiosk_*.ts")
+                )
+                raise ValueError(f"languages: {code!r} is not one of {', '.join(known)}")
+        if len(set(self.languages)) != len(self.languages):
+            raise ValueError("languages: each language once")
+        return self
 
 
 class HallSettings(_Section):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
@@ -32,7 +33,7 @@ from kiosk.ui.screens.result import ResultScreen
 from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.ticket import TicketScreen
 from kiosk.ui.screens.verify import VerifyScreen
-from kiosk.ui.strings import tr
+from kiosk.ui.strings import language_name, next_language, tr
 from kiosk.ui.theme import ELDER_SCALE, stylesheet
 from kiosk.ui.widgets import NARROW_WIDTH, Screen, button, card, label
 
@@ -100,6 +101,7 @@ class HeaderWidget(QWidget):
         self.muted = False
         self._location = location
         self.language = "zh"
+        self.languages: tuple[str, ...] = ("zh", "en")
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self._timer.start(15_000)
@@ -138,12 +140,19 @@ class HeaderWidget(QWidget):
         self.place.setVisible(not on)
         self.set_language(self.language)
 
+    def set_languages(self, languages: Sequence[str]) -> None:
+        """The languages the language button cycles through (it names the next one)."""
+        self.languages = tuple(languages)
+        self.set_language(self.language)
+
     def set_language(self, language: str) -> None:
         """Switch the bar's words."""
         self.language = language
         self.title.setText(tr("app_title", language))
         self.place.setText(self._location[1] if language == "en" else self._location[0])
-        self.language_button.setText(tr("switch_language", language))
+        self.language_button.setText(
+            language_name(next_language(language, self.languages), self.languages)
+        )
         self.staff_button.setText(tr("call_staff", language))
         self.elder_button.setText(tr("elder_off" if self.elder else "elder_on", language))
         self.repeat_button.setText(tr("voice_repeat", language))

@@ -29,7 +29,7 @@ from kiosk.services.staff_call import StaffCaller
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.preview import CameraPreview
 from kiosk.ui.screens.out_of_service import OutOfServiceScreen
-from kiosk.ui.strings import tr
+from kiosk.ui.strings import next_language, tr
 from kiosk.ui.voice import SilentEngine, SpeechEngine, Voice
 from kiosk.ui.workers import CardWatcher, CodeSource, TaskRunner
 from ocr.engine import OcrEngine
@@ -187,6 +187,7 @@ class Navigator(QObject):
         self.voice.muted_changed.connect(self._on_voice_muted_changed)
         self._apply_elder(window.elder_mode)
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+        window.header.set_languages(self.services.settings.terminal.languages)
         window.set_language(self.language)
 
     # --- hand-over between flows ----------------------------------------------------------------
@@ -338,7 +339,7 @@ class Navigator(QObject):
         self.touch()
 
     def _on_header_language_toggled(self) -> None:
-        self.language = "en" if self.language == "zh" else "zh"
+        self.language = next_language(self.language, self.services.settings.terminal.languages)
         self.session.language = self.language
         self.window.set_language(self.language)
         self.language_changed.emit(self.language)

@@ -1,460 +1,450 @@
-"""Every word the citizen's screen says, Chinese first, English beside it.
+"""Every word the citizen's screen says: the Chinese sources; translations are Qt Linguist's.
 
 Plain words, short sentences; each error says what happened and what to do next.
+
+Chinese is the source language. Each message is its Chinese text marked with
+``QT_TRANSLATE_NOOP("kiosk", ...)``; ``pyside6-lupdate`` extracts them into
+``kiosk/ui/i18n/kiosk_<lang>.ts`` and ``make translations`` compiles those into ``.qm`` files that
+:func:`tr` loads. Two keys with the same Chinese share one translation, so a Chinese text that
+needs another English is made unique. A message with a count is in ``PLURALS`` (its source says
+``%n``) so that each language gets its plural forms ("1 working day", "2 working days").
+Adding a language is adding a ``.ts`` file (``kiosk_<code>.ts``; ``[terminal] languages`` in the
+config puts it on the language button); what it leaves untranslated shows in Simplified Chinese. New messages may be appended as ``(zh, en)`` tuples and
+converted with ``tools/i18n_convert.py``.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP as _noop
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 from kiosk.ui.strings_collect import COLLECT_STRINGS
 
-STRINGS: dict[str, tuple[str, str]] = {
-    "app_title": ("政务服务自助终端", "Government Self-Service Terminal"),
-    "switch_language": ("English", "中文"),
-    "call_staff": ("呼叫工作人员", "Call staff"),
-    "staff_called": (
-        "已通知工作人员，请稍候。服务电话：{phone}",
-        "Staff have been called. Please wait. Help line: {phone}",
-    ),
-    "staff_calling": ("正在联系工作人员，请稍候…", "Contacting staff, please wait…"),
-    "staff_coming": (
-        "工作人员已收到您的呼叫，正在赶来，请稍候。",
-        "A member of staff has seen your call and is on the way. Please wait.",
-    ),
-    "staff_call_failed": (
+QT_TRANSLATE_NOOP: Callable[[str, str], str] = _noop  # type: ignore[assignment]
+"""Marks a source for ``pyside6-lupdate`` and returns it (PySide6 types its result ``object``)."""
+
+STRINGS: dict[str, str] = {
+    "app_title": QT_TRANSLATE_NOOP("kiosk", "政务服务自助终端"),
+    "switch_language": QT_TRANSLATE_NOOP("kiosk", "English"),
+    "call_staff": QT_TRANSLATE_NOOP("kiosk", "呼叫工作人员"),
+    "staff_called": QT_TRANSLATE_NOOP("kiosk", "已通知工作人员，请稍候。服务电话：{phone}"),
+    "staff_calling": QT_TRANSLATE_NOOP("kiosk", "正在联系工作人员，请稍候…"),
+    "staff_coming": QT_TRANSLATE_NOOP("kiosk", "工作人员已收到您的呼叫，正在赶来，请稍候。"),
+    "staff_call_failed": QT_TRANSLATE_NOOP(
+        "kiosk",
         "暂时联系不上工作人员（网络不通），呼叫没有发出。请拨打服务电话 {phone}，或到服务台求助。",
-        "Staff could not be reached (no network), so no call was made. "
-        "Please ring the help line {phone} or ask at the service desk.",
     ),
-    "out_of_service_title": ("本机暂停服务", "This terminal is out of service"),
-    "out_of_service_body": (
-        "请到其他自助终端或服务台办理。服务电话：{phone}",
-        "Please use another terminal or the service desk. Help line: {phone}",
+    "out_of_service_title": QT_TRANSLATE_NOOP("kiosk", "本机暂停服务"),
+    "out_of_service_body": QT_TRANSLATE_NOOP(
+        "kiosk", "请到其他自助终端或服务台办理。服务电话：{phone}"
     ),
-    "attract_title": ("请将身份证放在读卡区", "Please place your ID card on the reader"),
-    "attract_sub": (
-        "放好后请稍等，系统会自动读取。全程无需填表，多数事项即办即取。",
-        "Hold on a moment while it is read. No forms to fill; most services finish on the spot.",
+    "attract_title": QT_TRANSLATE_NOOP("kiosk", "请将身份证放在读卡区"),
+    "attract_sub": QT_TRANSLATE_NOOP(
+        "kiosk", "放好后请稍等，系统会自动读取。全程无需填表，多数事项即办即取。"
     ),
-    "attract_progress": ("扫码查询办件进度", "Scan a receipt to check progress"),
-    "attract_take_card": (
-        "请取走您的身份证。",
-        "Please take your ID card with you.",
+    "attract_progress": QT_TRANSLATE_NOOP("kiosk", "扫码查询办件进度"),
+    "attract_take_card": QT_TRANSLATE_NOOP("kiosk", "请取走您的身份证。"),
+    "attract_reading": QT_TRANSLATE_NOOP("kiosk", "正在读取身份证，请不要移动…"),
+    "hello": QT_TRANSLATE_NOOP("kiosk", "您好，{name}"),
+    "choose_title": QT_TRANSLATE_NOOP("kiosk", "请选择要办理的事项"),
+    "tag_instant": QT_TRANSLATE_NOOP("kiosk", "即时办结"),
+    "tag_materials": QT_TRANSLATE_NOOP("kiosk", "需拍摄材料"),
+    "tag_query": QT_TRANSLATE_NOOP("kiosk", "查询"),
+    "guide_conditions": QT_TRANSLATE_NOOP("kiosk", "办理条件"),
+    "guide_materials": QT_TRANSLATE_NOOP("kiosk", "所需材料"),
+    "guide_steps": QT_TRANSLATE_NOOP("kiosk", "办理步骤"),
+    "guide_basis": QT_TRANSLATE_NOOP("kiosk", "设定依据"),
+    "guide_on_the_spot": QT_TRANSLATE_NOOP("kiosk", "即办"),
+    "guide_fee": QT_TRANSLATE_NOOP("kiosk", "收费：{fee}"),
+    "guide_department": QT_TRANSLATE_NOOP("kiosk", "办理部门：{dept}"),
+    "start": QT_TRANSLATE_NOOP("kiosk", "开始办理"),
+    "back": QT_TRANSLATE_NOOP("kiosk", "返回"),
+    "home": QT_TRANSLATE_NOOP("kiosk", "退出"),
+    "identify_title": QT_TRANSLATE_NOOP("kiosk", "请先放置身份证"),
+    "identify_sub": QT_TRANSLATE_NOOP("kiosk", "办理“{item}”需要读取您的身份证。"),
+    "capture_title": QT_TRANSLATE_NOOP("kiosk", "拍摄：{material}"),
+    "capture_hint": QT_TRANSLATE_NOOP(
+        "kiosk", "请把材料平放在拍摄区内，四角都在框内，然后按“拍照”。"
     ),
-    "attract_reading": (
-        "正在读取身份证，请不要移动…",
-        "Reading your ID card, please keep it still…",
+    "capture_take": QT_TRANSLATE_NOOP("kiosk", "拍照"),
+    "capture_retake": QT_TRANSLATE_NOOP("kiosk", "重拍"),
+    "capture_use": QT_TRANSLATE_NOOP("kiosk", "使用这张照片"),
+    "capture_failed": QT_TRANSLATE_NOOP(
+        "kiosk", "没有拍到清晰的照片。请把材料放平、不要遮挡，再试一次。"
     ),
-    "hello": ("您好，{name}", "Hello, {name}"),
-    "choose_title": ("请选择要办理的事项", "Please choose a service"),
-    "tag_instant": ("即时办结", "Done on the spot"),
-    "tag_materials": ("需拍摄材料", "Documents needed"),
-    "tag_query": ("查询", "Look up"),
-    "guide_conditions": ("办理条件", "Who can apply"),
-    "guide_materials": ("所需材料", "What you need"),
-    "guide_steps": ("办理步骤", "Steps"),
-    "guide_basis": ("设定依据", "Legal basis"),
-    "guide_time": (
-        "法定时限 {statutory} 个工作日 · 承诺时限 {promised}",
-        "Statutory limit {statutory} working {statutory_unit} · Promised {promised}",
+    "capture_busy": QT_TRANSLATE_NOOP("kiosk", "正在拍照…"),
+    "capture_advice_no_document": QT_TRANSLATE_NOOP("kiosk", "请把材料平放在拍摄区内。"),
+    "capture_advice_too_dark": QT_TRANSLATE_NOOP("kiosk", "太暗了，请把材料移到灯光下。"),
+    "capture_advice_too_bright": QT_TRANSLATE_NOOP("kiosk", "反光太强，请稍微调整材料的角度。"),
+    "capture_advice_hold_still": QT_TRANSLATE_NOOP("kiosk", "请放好材料，手离开，保持不动。"),
+    "capture_advice_too_blurred": QT_TRANSLATE_NOOP("kiosk", "看不清字，请把材料压平。"),
+    "capture_advice_steadying": QT_TRANSLATE_NOOP("kiosk", "很好，请保持不动，马上自动拍照…"),
+    "capture_advice_ready": QT_TRANSLATE_NOOP("kiosk", "正在拍照…"),
+    "capture_checking": QT_TRANSLATE_NOOP("kiosk", "正在核验材料，约{seconds}秒，请稍候…"),
+    "capture_check_ok": QT_TRANSLATE_NOOP("kiosk", "✓ 材料核验通过"),
+    "capture_check_failed": QT_TRANSLATE_NOOP("kiosk", "✗ 材料未通过核验："),
+    "capture_check_timeout": QT_TRANSLATE_NOOP(
+        "kiosk", "未能及时自动核验，可以使用这张照片，由工作人员核验。"
     ),
-    "guide_on_the_spot": ("即办", "on the spot"),
-    "guide_days": ("{n} 个工作日", "{n} working {unit}"),
-    "guide_fee": ("收费：{fee}", "Fee: {fee}"),
-    "guide_department": ("办理部门：{dept}", "Department: {dept}"),
-    "start": ("开始办理", "Start"),
-    "back": ("返回", "Back"),
-    "home": ("退出", "Exit"),
-    "identify_title": ("请先放置身份证", "Please place your ID card first"),
-    "identify_sub": (
-        "办理“{item}”需要读取您的身份证。",
-        "“{item}” needs your ID card to be read.",
+    "capture_check_unavailable": QT_TRANSLATE_NOOP(
+        "kiosk", "暂时无法自动核验，可以使用这张照片，由工作人员核验。"
     ),
-    "capture_title": ("拍摄：{material}", "Photograph: {material}"),
-    "capture_hint": (
-        "请把材料平放在拍摄区内，四角都在框内，然后按“拍照”。",
-        "Lay the document flat under the camera, all four corners inside, then press Take photo.",
+    "capture_no_camera": QT_TRANSLATE_NOOP("kiosk", "摄像头暂时无法使用，请联系工作人员。"),
+    "review_title": QT_TRANSLATE_NOOP("kiosk", "请核对后提交"),
+    "review_item": QT_TRANSLATE_NOOP("kiosk", "办理事项"),
+    "review_applicant": QT_TRANSLATE_NOOP("kiosk", "申请人"),
+    "review_id": QT_TRANSLATE_NOOP("kiosk", "证件号码"),
+    "review_materials": QT_TRANSLATE_NOOP("kiosk", "材料"),
+    "review_material_ok": QT_TRANSLATE_NOOP("kiosk", "已拍摄"),
+    "review_card_ok": QT_TRANSLATE_NOOP("kiosk", "已读取"),
+    "review_material_checked": QT_TRANSLATE_NOOP("kiosk", "已核验"),
+    "review_lessor": QT_TRANSLATE_NOOP("kiosk", "出租方"),
+    "review_lessee": QT_TRANSLATE_NOOP("kiosk", "承租方"),
+    "review_premises": QT_TRANSLATE_NOOP("kiosk", "经营场所"),
+    "review_lease_term": QT_TRANSLATE_NOOP("kiosk", "租赁期限"),
+    "review_term_value": QT_TRANSLATE_NOOP("kiosk", "{start} 至 {end}"),
+    "submit": QT_TRANSLATE_NOOP("kiosk", "确认提交"),
+    "submitting": QT_TRANSLATE_NOOP("kiosk", "正在提交，请稍候…"),
+    "submitting_sub": QT_TRANSLATE_NOOP("kiosk", "通常需要几秒钟，最长约 {seconds} 秒。"),
+    "submit_failed": QT_TRANSLATE_NOOP(
+        "kiosk", "提交没有成功，您的资料没有丢失。请按“重试”，或呼叫工作人员。"
     ),
-    "capture_take": ("拍照", "Take photo"),
-    "capture_retake": ("重拍", "Retake"),
-    "capture_use": ("使用这张照片", "Use this photo"),
-    "capture_failed": (
-        "没有拍到清晰的照片。请把材料放平、不要遮挡，再试一次。",
-        "The photo is not clear. Lay the document flat, keep it uncovered and try again.",
+    "submit_store_full": QT_TRANSLATE_NOOP(
+        "kiosk", "本机存储空间已满，这次申请没有提交成功。请呼叫工作人员处理，之后再按“重试”。"
     ),
-    "capture_busy": ("正在拍照…", "Taking the photo…"),
-    "capture_advice_no_document": (
-        "请把材料平放在拍摄区内。",
-        "Lay the document flat in the camera area.",
-    ),
-    "capture_advice_too_dark": (
-        "太暗了，请把材料移到灯光下。",
-        "Too dark. Move the document under the light.",
-    ),
-    "capture_advice_too_bright": (
-        "反光太强，请稍微调整材料的角度。",
-        "Too much glare. Tilt the document a little.",
-    ),
-    "capture_advice_hold_still": (
-        "请放好材料，手离开，保持不动。",
-        "Lay the document down, take your hand away and keep it still.",
-    ),
-    "capture_advice_too_blurred": (
-        "看不清字，请把材料压平。",
-        "The text is not sharp. Press the document flat.",
-    ),
-    "capture_advice_steadying": (
-        "很好，请保持不动，马上自动拍照…",
-        "Good, keep it still: the photo is taken automatically…",
-    ),
-    "capture_advice_ready": ("正在拍照…", "Taking the photo…"),
-    "capture_checking": (
-        "正在核验材料，约{seconds}秒，请稍候…",
-        "Checking the document, about {seconds} seconds…",
-    ),
-    "capture_check_ok": ("✓ 材料核验通过", "✓ The document passed the check"),
-    "capture_check_failed": ("✗ 材料未通过核验：", "✗ The document did not pass the check:"),
-    "capture_check_timeout": (
-        "未能及时自动核验，可以使用这张照片，由工作人员核验。",
-        "The check took too long. You can use this photo; staff will check it.",
-    ),
-    "capture_check_unavailable": (
-        "暂时无法自动核验，可以使用这张照片，由工作人员核验。",
-        "The document cannot be checked automatically now. Use the photo; staff will check it.",
-    ),
-    "capture_no_camera": (
-        "摄像头暂时无法使用，请联系工作人员。",
-        "The camera is not available right now. Please ask staff for help.",
-    ),
-    "review_title": ("请核对后提交", "Please check, then submit"),
-    "review_item": ("办理事项", "Service"),
-    "review_applicant": ("申请人", "Applicant"),
-    "review_id": ("证件号码", "ID number"),
-    "review_materials": ("材料", "Documents"),
-    "review_material_ok": ("已拍摄", "photographed"),
-    "review_card_ok": ("已读取", "read from card"),
-    "review_material_checked": ("已核验", "checked"),
-    "review_lessor": ("出租方", "Lessor"),
-    "review_lessee": ("承租方", "Lessee"),
-    "review_premises": ("经营场所", "Business premises"),
-    "review_lease_term": ("租赁期限", "Lease term"),
-    "review_term_value": ("{start} 至 {end}", "{start} to {end}"),
-    "submit": ("确认提交", "Submit"),
-    "submitting": ("正在提交，请稍候…", "Submitting, please wait…"),
-    "submitting_sub": (
-        "通常需要几秒钟，最长约 {seconds} 秒。",
-        "Usually a few seconds, at most about {seconds} s.",
-    ),
-    "submit_failed": (
-        "提交没有成功，您的资料没有丢失。请按“重试”，或呼叫工作人员。",
-        "The submission did not go through; nothing is lost. Press Retry or call staff.",
-    ),
-    "submit_store_full": (
-        "本机存储空间已满，这次申请没有提交成功。请呼叫工作人员处理，之后再按“重试”。",
-        "This terminal's storage is full, so the application was not submitted. "
-        "Please call staff, then press Retry.",
-    ),
-    "retry": ("重试", "Retry"),
-    "result_approved": ("办理成功", "Approved"),
-    "result_refused": ("未能办理", "Not approved"),
-    "result_accepted": ("已受理", "Accepted"),
-    "result_case": ("办件编号：{case}", "Case number: {case}"),
-    "result_accepted_sub": (
-        "您的申请已保存并受理，将在 {days} 个工作日内办结。请保管好回执：在任一自助机"
-        "点“查询办件进度”并扫描回执二维码即可查看结果。",
-        "Your application is saved and accepted; it is decided within {days} working {unit}. "
-        "Keep your receipt: scan its QR code under “Case progress” at any terminal for the result.",
-    ),
-    "result_offline_sub": (
+    "retry": QT_TRANSLATE_NOOP("kiosk", "重试"),
+    "result_approved": QT_TRANSLATE_NOOP("kiosk", "办理成功"),
+    "result_refused": QT_TRANSLATE_NOOP("kiosk", "未能办理"),
+    "result_accepted": QT_TRANSLATE_NOOP("kiosk", "已受理"),
+    "result_case": QT_TRANSLATE_NOOP("kiosk", "办件编号：{case}"),
+    "result_offline_sub": QT_TRANSLATE_NOOP(
+        "kiosk",
         "网络暂时不通，您的申请已安全保存，联网后自动提交。请保管好回执：在任一自助机"
         "点“查询办件进度”并扫描回执二维码即可查看结果。",
-        "The network is down; your application is saved safely and will be sent automatically. "
-        "Keep your receipt: scan its QR code under “Case progress” at any terminal for the result.",
     ),
-    "result_approved_sub": (
-        "请在下方出纸口取走证明和回执。",
-        "Please take your certificate and receipt from the slot below.",
-    ),
-    "printing": ("正在打印，请稍候…", "Printing, please wait…"),
-    "printed": ("打印完成，请取走。", "Printed. Please take it."),
-    "reprint": ("重新打印", "Print again"),
-    "print_failed": (
+    "result_approved_sub": QT_TRANSLATE_NOOP("kiosk", "请在下方出纸口取走证明和回执。"),
+    "printing": QT_TRANSLATE_NOOP("kiosk", "正在打印，请稍候…"),
+    "printed": QT_TRANSLATE_NOOP("kiosk", "打印完成，请取走。"),
+    "reprint": QT_TRANSLATE_NOOP("kiosk", "重新打印"),
+    "print_failed": QT_TRANSLATE_NOOP(
+        "kiosk",
         "打印机暂时无法打印，您的办件已保存。请记下上面的办件编号，"
         "按“重新打印”再试，或呼叫工作人员。",
-        "The printer cannot print right now; your case is saved. Note the case number above, "
-        "press Print again, or call staff.",
     ),
-    "done": ("完成", "Done"),
-    "rate_title": ("请为本次服务评价", "How was this service?"),
-    "rate_level_5": ("非常满意", "Very satisfied"),
-    "rate_level_4": ("满意", "Satisfied"),
-    "rate_level_3": ("基本满意", "Fairly satisfied"),
-    "rate_level_2": ("不满意", "Dissatisfied"),
-    "rate_level_1": ("非常不满意", "Very dissatisfied"),
-    "rate_coarse_good": ("满意", "Satisfied"),
-    "rate_coarse_bad": ("不满意", "Not satisfied"),
-    "rate_fine_title": ("有多满意？", "How satisfied?"),
-    "rate_fine_bad_title": ("有多不满意？", "How dissatisfied?"),
-    "rate_reasons_title": (
-        "哪里让您不满意？可以多选，也可以直接提交。",
-        "What went wrong? Tick any that apply, or just send.",
+    "done": QT_TRANSLATE_NOOP("kiosk", "完成"),
+    "rate_title": QT_TRANSLATE_NOOP("kiosk", "请为本次服务评价"),
+    "rate_level_5": QT_TRANSLATE_NOOP("kiosk", "非常满意"),
+    "rate_level_4": QT_TRANSLATE_NOOP("kiosk", "满意"),
+    "rate_level_3": QT_TRANSLATE_NOOP("kiosk", "基本满意"),
+    "rate_level_2": QT_TRANSLATE_NOOP("kiosk", "不满意"),
+    "rate_level_1": QT_TRANSLATE_NOOP("kiosk", "非常不满意"),
+    "rate_coarse_good": QT_TRANSLATE_NOOP("kiosk", "满意"),
+    "rate_coarse_bad": QT_TRANSLATE_NOOP("kiosk", "不满意"),
+    "rate_fine_title": QT_TRANSLATE_NOOP("kiosk", "有多满意？"),
+    "rate_fine_bad_title": QT_TRANSLATE_NOOP("kiosk", "有多不满意？"),
+    "rate_reasons_title": QT_TRANSLATE_NOOP("kiosk", "哪里让您不满意？可以多选，也可以直接提交。"),
+    "rate_reason_slow": QT_TRANSLATE_NOOP("kiosk", "等待时间太长"),
+    "rate_reason_hard": QT_TRANSLATE_NOOP("kiosk", "操作太难，看不懂"),
+    "rate_reason_device": QT_TRANSLATE_NOOP("kiosk", "设备故障（读卡、拍照、打印）"),
+    "rate_reason_result": QT_TRANSLATE_NOOP("kiosk", "对办理结果不满意"),
+    "rate_send": QT_TRANSLATE_NOOP("kiosk", "提交评价"),
+    "rate_skip": QT_TRANSLATE_NOOP("kiosk", "不评价，直接结束"),
+    "rate_thanks": QT_TRANSLATE_NOOP("kiosk", "谢谢您的评价！"),
+    "rate_prompt": QT_TRANSLATE_NOOP("kiosk", "请点一个按钮评价本次服务；不想评价可以直接离开。"),
+    "goodbye": QT_TRANSLATE_NOOP("kiosk", "感谢使用，请取走身份证和回执。"),
+    "progress_title": QT_TRANSLATE_NOOP("kiosk", "办件进度查询"),
+    "progress_scan": QT_TRANSLATE_NOOP(
+        "kiosk", "请把回执上的二维码对准摄像头，没有回执请把身份证放在读卡区"
     ),
-    "rate_reason_slow": ("等待时间太长", "Took too long"),
-    "rate_reason_hard": ("操作太难，看不懂", "Hard to use or understand"),
-    "rate_reason_device": (
-        "设备故障（读卡、拍照、打印）",
-        "A device failed (card, camera, printer)",
+    "progress_no_code": QT_TRANSLATE_NOOP(
+        "kiosk", "还没有识别到二维码。请把回执拿稳，二维码朝向摄像头，距离约20厘米。"
     ),
-    "rate_reason_result": ("对办理结果不满意", "Unhappy with the outcome"),
-    "rate_send": ("提交评价", "Send rating"),
-    "rate_skip": ("不评价，直接结束", "No rating, just finish"),
-    "rate_thanks": ("谢谢您的评价！", "Thank you for your rating!"),
-    "rate_prompt": (
-        "请点一个按钮评价本次服务；不想评价可以直接离开。",
-        "Tap one button to rate this service, or simply leave.",
+    "progress_looking": QT_TRANSLATE_NOOP("kiosk", "正在查询…"),
+    "progress_unknown_code": QT_TRANSLATE_NOOP(
+        "kiosk", "这不是本中心回执上的二维码，请换一张回执再试。"
     ),
-    "goodbye": (
-        "感谢使用，请取走身份证和回执。",
-        "Thank you. Please take your ID card and receipt.",
+    "progress_offline": QT_TRANSLATE_NOOP(
+        "kiosk", "暂时无法连接政务服务中心。本机记录：该件已于 {time} 保存，正在等待提交。"
     ),
-    "progress_title": ("办件进度查询", "Case progress"),
-    "progress_scan": (
-        "请把回执上的二维码对准摄像头，没有回执请把身份证放在读卡区",
-        "Hold your receipt's QR code up to the camera, or lay your ID card on the reader",
+    "progress_unreachable": QT_TRANSLATE_NOOP(
+        "kiosk", "暂时无法连接政务服务中心，请稍后再试或呼叫工作人员。"
     ),
-    "progress_no_code": (
-        "还没有识别到二维码。请把回执拿稳，二维码朝向摄像头，距离约20厘米。",
-        "No code read yet. Hold the receipt still, QR code towards the camera, about 20 cm away.",
+    "progress_not_found": QT_TRANSLATE_NOOP(
+        "kiosk", "没有找到这个办件，请核对回执或呼叫工作人员。"
     ),
-    "progress_looking": ("正在查询…", "Looking it up…"),
-    "progress_unknown_code": (
-        "这不是本中心回执上的二维码，请换一张回执再试。",
-        "This is not a QR code from one of our receipts. Please try another receipt.",
+    "progress_stage_running": QT_TRANSLATE_NOOP("kiosk", "进行中 · 已用 {t}"),
+    "progress_stage_done": QT_TRANSLATE_NOOP("kiosk", "已完成 · 用时 {t}"),
+    "progress_stage_waiting": QT_TRANSLATE_NOOP("kiosk", "未开始"),
+    "progress_reprint": QT_TRANSLATE_NOOP("kiosk", "补打证书（还可{n}次）"),
+    "progress_reprinting": QT_TRANSLATE_NOOP("kiosk", "正在打印证书…"),
+    "progress_reprinted": QT_TRANSLATE_NOOP("kiosk", "证书已重新打印，请在出证口取走。"),
+    "progress_reprint_used_up": QT_TRANSLATE_NOOP(
+        "kiosk", "这份证书的补打次数已用完，请到服务窗口办理。"
     ),
-    "progress_offline": (
-        "暂时无法连接政务服务中心。本机记录：该件已于 {time} 保存，正在等待提交。",
-        "The service centre cannot be reached now. This terminal saved the case at {time}; "
-        "it is waiting to be sent.",
+    "progress_reprint_failed": QT_TRANSLATE_NOOP(
+        "kiosk", "打印机暂时无法打印，请稍后再试或呼叫工作人员。"
     ),
-    "progress_unreachable": (
-        "暂时无法连接政务服务中心，请稍后再试或呼叫工作人员。",
-        "The service centre cannot be reached now. Please try later or call staff.",
-    ),
-    "progress_not_found": (
-        "没有找到这个办件，请核对回执或呼叫工作人员。",
-        "This case was not found. Please check your receipt or call staff.",
-    ),
-    "progress_stage_running": ("进行中 · 已用 {t}", "In progress · {t} so far"),
-    "progress_stage_done": ("已完成 · 用时 {t}", "Done · took {t}"),
-    "progress_stage_waiting": ("未开始", "Not started"),
-    "progress_reprint": ("补打证书（还可{n}次）", "Reprint certificate ({n} left)"),
-    "progress_reprinting": ("正在打印证书…", "Printing the certificate…"),
-    "progress_reprinted": (
-        "证书已重新打印，请在出证口取走。",
-        "The certificate has been printed again. Please take it from the slot.",
-    ),
-    "progress_reprint_used_up": (
-        "这份证书的补打次数已用完，请到服务窗口办理。",
-        "This certificate cannot be reprinted here any more. Please go to a service desk.",
-    ),
-    "progress_reprint_failed": (
-        "打印机暂时无法打印，请稍后再试或呼叫工作人员。",
-        "The printer cannot print right now. Please try later or call staff.",
-    ),
-    "cert_genuine": ("证明真实有效：{name}，{cid}", "Certificate is genuine: {name}, {cid}"),
-    "cert_tampered": (
-        "该证明二维码校验失败，可能被篡改。",
-        "This certificate's code failed the check.",
-    ),
-    "cert_expired": ("该证明已过有效期。", "This certificate has expired."),
-    "cert_unknown_key": ("无法识别签发机构的密钥。", "The issuer's key is not known here."),
-    "cert_malformed": ("二维码内容不完整。", "The QR code is incomplete."),
-    "verify_title": ("证明核验结果", "Certificate check"),
-    "verify_genuine": ("✓ 真实有效", "✓ Genuine"),
-    "verify_genuine_advice": (
+    "cert_genuine": QT_TRANSLATE_NOOP("kiosk", "证明真实有效：{name}，{cid}"),
+    "cert_tampered": QT_TRANSLATE_NOOP("kiosk", "该证明二维码校验失败，可能被篡改。"),
+    "cert_expired": QT_TRANSLATE_NOOP("kiosk", "该证明已过有效期。"),
+    "cert_unknown_key": QT_TRANSLATE_NOOP("kiosk", "无法识别签发机构的密钥。"),
+    "cert_malformed": QT_TRANSLATE_NOOP("kiosk", "二维码内容不完整。"),
+    "verify_title": QT_TRANSLATE_NOOP("kiosk", "证明核验结果"),
+    "verify_genuine": QT_TRANSLATE_NOOP("kiosk", "✓ 真实有效"),
+    "verify_genuine_advice": QT_TRANSLATE_NOOP(
+        "kiosk",
         "二维码由政务服务中心签发，没有被改动过。请逐项核对下面的内容和纸面是否一致，不一致即为被改动。",
-        "Issued by the service centre, unchanged. Compare each value below with the paper: "
-        "any difference means it was altered.",
     ),
-    "verify_tampered": ("✗ 核验未通过", "✗ Failed the check"),
-    "verify_tampered_advice": (
-        "二维码的内容和签发时不一致，可能被改动过。请不要使用这份证明，并联系工作人员。",
-        "The code does not match what was issued; it may have been changed. "
-        "Please do not rely on it, and ask staff.",
+    "verify_tampered": QT_TRANSLATE_NOOP("kiosk", "✗ 核验未通过"),
+    "verify_tampered_advice": QT_TRANSLATE_NOOP(
+        "kiosk", "二维码的内容和签发时不一致，可能被改动过。请不要使用这份证明，并联系工作人员。"
     ),
-    "verify_expired": ("已过有效期", "Expired"),
-    "verify_expired_advice": (
-        "这份证明是真的，但已经过了有效期。如需新的证明，请重新办理。",
-        "This certificate is real but no longer valid. Apply again for a new one.",
+    "verify_expired": QT_TRANSLATE_NOOP("kiosk", "已过有效期"),
+    "verify_expired_advice": QT_TRANSLATE_NOOP(
+        "kiosk", "这份证明是真的，但已经过了有效期。如需新的证明，请重新办理。"
     ),
-    "verify_unknown_key": ("暂时无法核验", "Cannot be checked here"),
-    "verify_unknown_key_advice": (
-        "本机还不认识签发这份证明的密钥。请稍后再试，或请工作人员核验。",
-        "This terminal does not know the key that signed it yet. "
-        "Please try later, or ask staff to check it.",
+    "verify_unknown_key": QT_TRANSLATE_NOOP("kiosk", "暂时无法核验"),
+    "verify_unknown_key_advice": QT_TRANSLATE_NOOP(
+        "kiosk", "本机还不认识签发这份证明的密钥。请稍后再试，或请工作人员核验。"
     ),
-    "verify_malformed": ("二维码不完整", "Incomplete code"),
-    "verify_malformed_advice": (
-        "二维码没有读全或已损坏。请把证明放平、拿稳后再扫一次。",
-        "The code was not read in full or is damaged. Hold the certificate flat and still, "
-        "and scan again.",
+    "verify_malformed": QT_TRANSLATE_NOOP("kiosk", "二维码不完整"),
+    "verify_malformed_advice": QT_TRANSLATE_NOOP(
+        "kiosk", "二维码没有读全或已损坏。请把证明放平、拿稳后再扫一次。"
     ),
-    "verify_cid": ("证明编号", "Certificate no."),
-    "verify_item": ("办理事项", "Service"),
-    "verify_holder": ("持证人", "Holder"),
-    "verify_id": ("证件号码", "ID number"),
-    "verify_issued": ("签发日期", "Issued"),
-    "verify_until": ("有效期至", "Valid until"),
-    "verify_no_end": ("长期有效", "No end date"),
-    "verify_name": ("证明名称、编号", "Certificate, no."),
-    "verify_issuer": ("签发机关、日期", "Issued by, on"),
-    "verify_more": ("下一页内容", "More values"),
-    "verify_first_page": ("回到第一页", "First values"),
-    "verify_outdated": ("旧版证明", "Old format"),
-    "verify_outdated_advice": (
+    "verify_cid": QT_TRANSLATE_NOOP("kiosk", "证明编号"),
+    "verify_item": QT_TRANSLATE_NOOP("kiosk", "办理事项"),
+    "verify_holder": QT_TRANSLATE_NOOP("kiosk", "持证人"),
+    "verify_id": QT_TRANSLATE_NOOP("kiosk", "证件号码"),
+    "verify_issued": QT_TRANSLATE_NOOP("kiosk", "签发日期"),
+    "verify_until": QT_TRANSLATE_NOOP("kiosk", "有效期至"),
+    "verify_no_end": QT_TRANSLATE_NOOP("kiosk", "长期有效"),
+    "verify_name": QT_TRANSLATE_NOOP("kiosk", "证明名称、编号"),
+    "verify_issuer": QT_TRANSLATE_NOOP("kiosk", "签发机关、日期"),
+    "verify_more": QT_TRANSLATE_NOOP("kiosk", "下一页内容"),
+    "verify_first_page": QT_TRANSLATE_NOOP("kiosk", "回到第一页"),
+    "verify_outdated": QT_TRANSLATE_NOOP("kiosk", "旧版证明"),
+    "verify_outdated_advice": QT_TRANSLATE_NOOP(
+        "kiosk",
         "这是旧版二维码，只能核对姓名、证件号码和编号，不能核对其他内容。请重新打印一份新证明。",
-        "An old-format code: it covers only the name, ID number and certificate number, not "
-        "the other values. Please print a new certificate.",
     ),
-    "verify_unsupported": ("暂不支持的版本", "Newer format"),
-    "verify_unsupported_advice": (
-        "这个二维码的格式比本机新，暂时无法核验。请稍后再试，或请工作人员核验。",
-        "This code is of a newer format than this terminal knows. "
-        "Please try later, or ask staff to check it.",
+    "verify_unsupported": QT_TRANSLATE_NOOP("kiosk", "暂不支持的版本"),
+    "verify_unsupported_advice": QT_TRANSLATE_NOOP(
+        "kiosk", "这个二维码的格式比本机新，暂时无法核验。请稍后再试，或请工作人员核验。"
     ),
-    "attract_unknown_code": (
-        "这个二维码不是本中心的回执或证明。查进度请扫回执上的二维码。",
-        "This QR code is not one of our receipts or certificates. "
-        "To check progress, scan the code on your receipt.",
+    "attract_unknown_code": QT_TRANSLATE_NOOP(
+        "kiosk", "这个二维码不是本中心的回执或证明。查进度请扫回执上的二维码。"
     ),
-    "attract_photo_id": (
-        "身份证读不出？拍照办理",
-        "Card can't be read? Use photos",
+    "attract_photo_id": QT_TRANSLATE_NOOP("kiosk", "身份证读不出？拍照办理"),
+    "choose_photo_id_note": QT_TRANSLATE_NOOP(
+        "kiosk", "拍照办理：请选择事项。身份证照片由工作人员核验后办理。"
     ),
-    "choose_photo_id_note": (
-        "拍照办理：请选择事项。身份证照片由工作人员核验后办理。",
-        "Using photos: choose a service. Staff check the card photos before deciding.",
-    ),
-    "choose_photo_id_refused": (
+    "choose_photo_id_refused": QT_TRANSLATE_NOOP(
+        "kiosk",
         "“{item}”是即时办结事项，必须用读卡器读取身份证原件，照片不能用于即时审批。"
         "请选其他事项，或请工作人员帮助读卡。",
-        "“{item}” is decided on the spot, which needs the card read by the reader: "
-        "photos are not enough. Choose another service, or ask staff to help read the card.",
     ),
-    "identify_photo_id": ("身份证读不出？拍照办理", "Card can't be read? Use photos"),
-    "capture_promise": (
-        "暂时没有，承诺补交",
-        "I don't have it now: promise to bring it",
+    "identify_photo_id": QT_TRANSLATE_NOOP("kiosk", "身份证读不出？拍照办理"),
+    "capture_promise": QT_TRANSLATE_NOOP("kiosk", "暂时没有，承诺补交"),
+    "commit_title": QT_TRANSLATE_NOOP("kiosk", "先办理，后补交：请阅读承诺"),
+    "commit_deadline": QT_TRANSLATE_NOOP("kiosk", "补交期限：{date}前"),
+    "commit_consequence": QT_TRANSLATE_NOOP(
+        "kiosk", "按“我承诺”即表示您同意以上承诺，回执上会打印补交期限。"
     ),
-    "commit_title": ("先办理，后补交：请阅读承诺", "Apply now, bring it later: your promise"),
-    "commit_deadline": ("补交期限：{date}前", "Bring it by: {date}"),
-    "commit_consequence": (
-        "按“我承诺”即表示您同意以上承诺，回执上会打印补交期限。",
-        'Pressing "I promise" means you agree; the receipt shows the date.',
+    "commit_confirm": QT_TRANSLATE_NOOP("kiosk", "我承诺"),
+    "review_promised": QT_TRANSLATE_NOOP("kiosk", "承诺{date}前补交"),
+    "review_photo_ok": QT_TRANSLATE_NOOP("kiosk", "已拍照，由工作人员核验"),
+    "review_identity": QT_TRANSLATE_NOOP("kiosk", "身份核验"),
+    "review_identity_photo": QT_TRANSLATE_NOOP("kiosk", "身份证照片（工作人员核验）"),
+    "review_unread": QT_TRANSLATE_NOOP("kiosk", "未能读出"),
+    "idle_title": QT_TRANSLATE_NOOP("kiosk", "您还在吗？"),
+    "idle_body": QT_TRANSLATE_NOOP(
+        "kiosk", "为保护您的个人信息，{n} 秒后将自动退出并清除本次资料。"
     ),
-    "commit_confirm": ("我承诺", "I promise"),
-    "review_promised": ("承诺{date}前补交", "to be brought by {date}"),
-    "review_photo_ok": ("已拍照，由工作人员核验", "photographed, staff will check"),
-    "review_identity": ("身份核验", "Identity check"),
-    "review_identity_photo": (
-        "身份证照片（工作人员核验）",
-        "ID card photos (checked by staff)",
-    ),
-    "review_unread": ("未能读出", "could not be read"),
-    "idle_title": ("您还在吗？", "Are you still there?"),
-    "idle_body": (
-        "为保护您的个人信息，{n} 秒后将自动退出并清除本次资料。",
-        "To protect your data, this session ends and is cleared in {n} s.",
-    ),
-    "idle_stay": ("我还在，继续办理", "I'm still here"),
-    "elder_on": ("长辈版", "Large text"),
-    "elder_off": ("标准版", "Standard"),
-    "voice_repeat": ("重听", "Repeat"),
-    "voice_mute": ("静音", "Mute"),
-    "voice_unmute": ("开声音", "Sound on"),
-    "voice_next": ("下一步：请按“{action}”。", "Next: press {action}."),
-    "attract_elder": ("长辈版：大字、语音", "Large text and voice"),
-    "choose_more": ("更多事项（第{page}/{pages}页）", "More services (page {page} of {pages})"),
-    "under_a_second": ("不到1秒", "under 1 s"),
-    "card_error": ("{message}", "{message}"),
-    "minutes_seconds": ("{m}分{s}秒", "{m} min {s} s"),
-    "hours_minutes": ("{h}小时{m}分", "{h} h {m} min"),
-    "days_hours": ("{d}天{h}小时", "{d} d {h} h"),
-    "seconds": ("{s}秒", "{s} s"),
+    "idle_stay": QT_TRANSLATE_NOOP("kiosk", "我还在，继续办理"),
+    "elder_on": QT_TRANSLATE_NOOP("kiosk", "长辈版"),
+    "elder_off": QT_TRANSLATE_NOOP("kiosk", "标准版"),
+    "voice_repeat": QT_TRANSLATE_NOOP("kiosk", "重听"),
+    "voice_mute": QT_TRANSLATE_NOOP("kiosk", "静音"),
+    "voice_unmute": QT_TRANSLATE_NOOP("kiosk", "开声音"),
+    "voice_next": QT_TRANSLATE_NOOP("kiosk", "下一步：请按“{action}”。"),
+    "attract_elder": QT_TRANSLATE_NOOP("kiosk", "长辈版：大字、语音"),
+    "choose_more": QT_TRANSLATE_NOOP("kiosk", "更多事项（第{page}/{pages}页）"),
+    "under_a_second": QT_TRANSLATE_NOOP("kiosk", "不到1秒"),
+    "card_error": QT_TRANSLATE_NOOP("kiosk", "{message}"),
+    "minutes_seconds": QT_TRANSLATE_NOOP("kiosk", "{m}分{s}秒"),
+    "hours_minutes": QT_TRANSLATE_NOOP("kiosk", "{h}小时{m}分"),
+    "days_hours": QT_TRANSLATE_NOOP("kiosk", "{d}天{h}小时"),
+    "seconds": QT_TRANSLATE_NOOP("kiosk", "{s}秒"),
     # The choose screen: categories, pages, search (catalog)
-    "tag_bundle": ("一件事一次办", "All in one application"),
-    "tag_handoff": ("需到窗口办理", "At a staffed counter"),
-    "tag_service": ("自助服务", "Self-service"),
-    "choose_popular": ("常用事项", "Most used"),
-    "choose_search": ("拼音搜索", "Search"),
-    "choose_search_hide": ("收起键盘", "Hide keyboard"),
-    "choose_search_prompt": (
-        "按拼音或首字母搜索，例如 jzz（居住证）",
-        "Type pinyin, its initials or English, e.g. jzz (居住证)",
+    "tag_bundle": QT_TRANSLATE_NOOP("kiosk", "一件事一次办"),
+    "tag_handoff": QT_TRANSLATE_NOOP("kiosk", "需到窗口办理"),
+    "tag_service": QT_TRANSLATE_NOOP("kiosk", "自助服务"),
+    "choose_popular": QT_TRANSLATE_NOOP("kiosk", "常用事项"),
+    "choose_search": QT_TRANSLATE_NOOP("kiosk", "拼音搜索"),
+    "choose_search_hide": QT_TRANSLATE_NOOP("kiosk", "收起键盘"),
+    "choose_search_prompt": QT_TRANSLATE_NOOP("kiosk", "按拼音或首字母搜索，例如 jzz（居住证）"),
+    "choose_search_query": QT_TRANSLATE_NOOP("kiosk", "搜索：{query}"),
+    "choose_search_none": QT_TRANSLATE_NOOP(
+        "kiosk", "没有找到“{query}”，请换个说法，或点下方的常用说法。"
     ),
-    "choose_search_query": ("搜索：{query}", "Search: {query}"),
-    "choose_search_none": (
-        "没有找到“{query}”，请换个说法，或点下方的常用说法。",
-        "Nothing found for “{query}”. Try other words or one of the phrases below.",
+    "choose_page": QT_TRANSLATE_NOOP("kiosk", "第{page}/{pages}页 · {count}项"),
+    "choose_prev": QT_TRANSLATE_NOOP("kiosk", "◀ 上一页"),
+    "choose_next": QT_TRANSLATE_NOOP("kiosk", "下一页 ▶"),
+    "choose_service_missing": QT_TRANSLATE_NOOP(
+        "kiosk", "“{item}”在这台自助机上暂不能办理，请到服务大厅窗口办理，或点“呼叫工作人员”。"
     ),
-    "choose_page": (
-        "第{page}/{pages}页 · {count}项",
-        "Page {page}/{pages} · {count}",
+    "pad_backspace": QT_TRANSLATE_NOOP("kiosk", "⌫ 删除"),
+    "pad_clear": QT_TRANSLATE_NOOP("kiosk", "清空"),
+    "pad_suggested": QT_TRANSLATE_NOOP("kiosk", "常用说法："),
+    "guide_handoff_note": QT_TRANSLATE_NOOP(
+        "kiosk", "此事项需要到服务大厅窗口办理：请带齐上面列出的材料前往窗口。"
     ),
-    "choose_prev": ("◀ 上一页", "◀ Previous"),
-    "choose_next": ("下一页 ▶", "Next ▶"),
-    "choose_service_missing": (
-        "“{item}”在这台自助机上暂不能办理，请到服务大厅窗口办理，或点“呼叫工作人员”。",
-        "“{item}” cannot be done on this terminal yet. Please go to a counter of the service "
-        "hall, or press “Call staff”.",
-    ),
-    "pad_backspace": ("⌫ 删除", "⌫ Delete"),
-    "pad_clear": ("清空", "Clear"),
-    "pad_suggested": ("常用说法：", "Often asked:"),
-    "guide_handoff_note": (
-        "此事项需要到服务大厅窗口办理：请带齐上面列出的材料前往窗口。",
-        "This is done at a staffed counter of the service hall: please bring the materials listed "
-        "above to the counter.",
-    ),
-    "identify_card_expired": (
+    "identify_card_expired": QT_TRANSLATE_NOOP(
+        "kiosk",
         "您的身份证已于 {date} 过期，不能办理。请先到派出所换领新证（可办理临时身份证），"
         "或点“呼叫工作人员”。",
-        "Your ID card expired on {date}, so nothing can be done with it. Please renew it at a "
-        "police station first (a temporary card is issued there), or press “Call staff”.",
-    ),
-    "identify_card_expiring": (
-        "提醒：您的身份证将于 {date} 到期（还有 {days} 天），请尽早到派出所换领。",
-        "Note: your ID card expires on {date} (in {days} days). Please renew it at a police "
-        "station soon.",
     ),
 }
 STRINGS.update(COLLECT_STRINGS)
 
+PLURALS: dict[str, tuple[str, str]] = {
+    "guide_time": ("法定时限 %n 个工作日 · 承诺时限 {promised}", "statutory"),
+    "guide_days": ("%n 个工作日", "n"),
+    "result_accepted_sub": (
+        "您的申请已保存并受理，将在 %n 个工作日内办结。请保管好回执：在任一自助机点“查询办件进度”并扫描回执二维码即可查看结果。",
+        "days",
+    ),
+    "identify_card_expiring": (
+        "提醒：您的身份证将于 {date} 到期（还有 %n 天），请尽早到派出所换领。",
+        "days",
+    ),
+    "collect_doc_reprint": ("{title}（已领取，补打还可%n次）\n{issuer}", "n"),
+    "collect_print_failed": (
+        "有 %n 份没能打印出来：已排队，打印机恢复后会自动打印；也可呼叫工作人员。",
+        "n",
+    ),
+    "progress_overdue": ("已超过承诺时限 %n 天。请点“呼叫工作人员”取号到窗口询问。", "n"),
+}
+"""Messages with a count: key -> (the Chinese source with ``%n``, the value that is the count)."""
+
+
+def _numerus_messages() -> None:  # pragma: no cover - never called
+    """Shows ``pyside6-lupdate`` the messages that take a count (numerus forms)."""
+    QCoreApplication.translate("kiosk", "法定时限 %n 个工作日 · 承诺时限 {promised}", None, 1)
+    QCoreApplication.translate("kiosk", "%n 个工作日", None, 1)
+    QCoreApplication.translate(
+        "kiosk",
+        "您的申请已保存并受理，将在 %n 个工作日内办结。请保管好回执：在任一自助机点“查询办件进度”并扫描回执二维码即可查看结果。",
+        None,
+        1,
+    )
+    QCoreApplication.translate(
+        "kiosk", "提醒：您的身份证将于 {date} 到期（还有 %n 天），请尽早到派出所换领。", None, 1
+    )
+    QCoreApplication.translate("kiosk", "{title}（已领取，补打还可%n次）\n{issuer}", None, 1)
+    QCoreApplication.translate(
+        "kiosk", "有 %n 份没能打印出来：已排队，打印机恢复后会自动打印；也可呼叫工作人员。", None, 1
+    )
+    QCoreApplication.translate(
+        "kiosk", "已超过承诺时限 %n 天。请点“呼叫工作人员”取号到窗口询问。", None, 1
+    )
+
+
+I18N = Path(__file__).with_name("i18n")
+"""Where the ``.ts`` sources and the compiled ``.qm`` files are (package data)."""
+
+LANGUAGE_FILES: dict[str, str] = {
+    ("zh" if ts.stem == "kiosk_zh_CN" else ts.stem.removeprefix("kiosk_")): ts.stem
+    for ts in sorted(I18N.glob("kiosk_*.ts"))
+}
+"""The terminal's language codes (``zh``, ``en``, ``zh_TW``: one per ``.ts`` file) -> the file."""
+
+LANGUAGE_NAMES: dict[str, str] = {"zh": "中文", "en": "English", "zh_TW": "繁體中文"}
+"""Each language's name in itself, for the header's language button (else Qt's name for it)."""
+
+
+def language_name(language: str, languages: Sequence[str] = ("zh", "en")) -> str:
+    """What the language button says to switch to ``language``, in that language.
+
+    Simplified Chinese is "简体中文" when Traditional is on offer too, else "中文".
+    """
+    if language == "zh" and any(code.startswith("zh_") for code in languages):
+        return "简体中文"
+    if language in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[language]
+    return QLocale(language).nativeLanguageName() or language
+
+
+def next_language(language: str, languages: Sequence[str]) -> str:
+    """The language after ``language`` in the button's cycle (the first if it is not in it)."""
+    if language not in languages:
+        return languages[0]
+    return languages[(list(languages).index(language) + 1) % len(languages)]
+
+
+_translators: dict[str, QTranslator] = {}
+_lock = threading.Lock()
+
+
+def translator(language: str) -> QTranslator:
+    """The loaded translations of ``language`` (one of ``LANGUAGE_FILES``)."""
+    found = _translators.get(language)
+    if found is not None:
+        return found
+    if language not in LANGUAGE_FILES:
+        raise ValueError(f"unknown language {language!r}: one of {', '.join(LANGUAGE_FILES)}")
+    qm = I18N / f"{LANGUAGE_FILES[language]}.qm"
+    with _lock:
+        if language not in _translators:
+            loaded = QTranslator()
+            if not loaded.load(str(qm)):
+                raise FileNotFoundError(
+                    f"{qm} is missing or unreadable: build it with `make translations`"
+                )
+            _translators[language] = loaded
+        return _translators[language]
+
 
 def tr(key: str, language: str, **values: Any) -> str:
-    """The text for ``key`` in ``language`` (``zh`` or ``en``), with ``values`` filled in."""
-    zh, en = STRINGS[key]
-    return (en if language == "en" else zh).format(**values)
+    """The text for ``key`` in ``language`` (``zh``, ``en``, ...), with ``values`` filled in.
+
+    A message the language has not translated yet shows its Chinese source.
+    """
+    count = -1
+    if key in PLURALS:
+        source, count_name = PLURALS[key]
+        count = int(values[count_name])
+    else:
+        source = STRINGS[key]
+    text = translator(language).translate("kiosk", source, None, count) or source
+    if count >= 0:
+        text = text.replace("%n", str(count))
+    return text.format(**values)
 
 
 def days_unit(n: int) -> str:
-    """English "day" or "days" after the number ``n`` (Chinese has no plural)."""
+    """English "day" or "days" after ``n``; the messages with a count now have plural forms."""
     return "day" if n == 1 else "days"
 
 
 def duration(seconds: float, language: str) -> str:
     """A duration in the largest two units that matter."""
+    message = tr  # not spelt tr(...): lupdate would take the keys for messages
     total = int(seconds)
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:
-        return tr("days_hours", language, d=days, h=hours)
+        return message("days_hours", language, d=days, h=hours)
     if hours:
-        return tr("hours_minutes", language, h=hours, m=minutes)
+        return message("hours_minutes", language, h=hours, m=minutes)
     if minutes:
-        return tr("minutes_seconds", language, m=minutes, s=secs)
+        return message("minutes_seconds", language, m=minutes, s=secs)
     if secs == 0:
-        return tr("under_a_second", language)  # never "took 0 s"
-    return tr("seconds", language, s=secs)
+        return message("under_a_second", language)  # never "took 0 s"
+    return message("seconds", language, s=secs)

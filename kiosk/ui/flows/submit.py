@@ -81,7 +81,7 @@ class SubmitFlow(QObject):
             promise = session.commitments.get(spec.id)
             if promise is not None:
                 day = promise.deadline
-                date = f"{day.month}月{day.day}日" if lang == "zh" else f"{day:%d %B}"
+                date = f"{day:%d %B}" if lang == "en" else f"{day.month}月{day.day}日"
                 rows.append(
                     ("review_materials", f"{name} · {tr('review_promised', lang, date=date)}")
                 )

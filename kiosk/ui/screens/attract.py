@@ -56,7 +56,7 @@ class AttractScreen(Screen):
     def retranslate(self) -> None:
         """Set the texts; the English line stays visible under the Chinese title either way."""
         self.title.setText(tr("attract_title", self.language))
-        other = "en" if self.language == "zh" else "zh"
+        other = "zh" if self.language == "en" else "en"
         self.title_en.setText(tr("attract_title", other))
         self.subtitle.setText(tr("attract_sub", self.language))
         self.progress_button.setText(tr("attract_progress", self.language))

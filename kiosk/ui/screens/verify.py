@@ -122,7 +122,7 @@ class VerifyScreen(Screen):
     def retranslate(self) -> None:
         """Set the texts in the screen's language, the verdict in both."""
         lang = self.language
-        other = "en" if lang == "zh" else "zh"
+        other = "zh" if lang == "en" else "en"
         self.title.setText(tr("verify_title", lang))
         self.back_button.setText(tr("back", lang))
         clear_layout(self.grid)
