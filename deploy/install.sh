@@ -133,6 +133,15 @@ PY
 
 build_wheel() {  # build_wheel VENV_PYTHON OUT: Debian's python3 has no pip, the venv has
     local python="$1" out="$2"
+    # The screen's translations ship compiled (.qm, git-ignored): build them from the .ts
+    # sources with the venv's own lrelease, so a fresh clone makes a complete wheel.
+    local lrelease
+    lrelease="$(dirname "$python")/pyside6-lrelease"
+    if [ -x "$lrelease" ]; then
+        for ts in "$SOURCE"/kiosk/ui/i18n/*.ts; do
+            [ -e "$ts" ] && "$lrelease" -silent "$ts" -qm "${ts%.ts}.qm" >&2
+        done
+    fi
     say "release: building the project's wheel" >&2
     "$python" -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$out" \
         "$SOURCE" >&2
