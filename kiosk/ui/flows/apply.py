@@ -93,5 +93,12 @@ class ApplyFlow(QObject):
         self._show_choose()
 
     def _on_guide_start_requested(self) -> None:
-        if self.nav.session.item is not None:
-            self.nav.go("materials")
+        item = self.nav.session.item
+        if item is None:
+            return
+        if item.kind == "handoff":
+            # Done at a counter: the guide's button takes a ticket for the right window.
+            if self.nav.offers("handoff"):
+                self.nav.go("handoff", "handoff_item")
+            return
+        self.nav.go("materials")

@@ -56,8 +56,9 @@ class GuideScreen(Screen):
         if item is None:
             return
         lang = self.language
-        # A counter item is guidance only: nothing to start here (the ticket is the hand-off's).
-        self.start_button.setVisible(item.kind != "handoff")
+        # A counter item is guidance only: nothing to start here; its button takes a ticket.
+        if item.kind == "handoff":
+            self.start_button.setText(tr("ticket_offer_button", lang))
         self.title.setText(loc(item.name, lang))
         limit = item.time_limit
         promised = (
