@@ -320,6 +320,8 @@ def test_a_full_certificate_check_fits_the_screen_with_every_signed_row(
             qtbot.wait(50)  # the rows are laid out
             bottom = w.verify.back_button.mapTo(w, w.verify.back_button.rect().bottomLeft()).y()
             assert bottom <= w.height(), (language, bottom, w.height())
+            # Paged to fit, not grown past the panel (the buttons would then be off it).
+            assert w.size().toTuple() == (1920, 1080), w.size()
             # Nothing is squeezed: every text gets the height its wrapped lines need.
             for text in [w.verify.advice, *w.verify.frame.findChildren(QLabel)]:
                 if text.isVisible() and text.wordWrap():

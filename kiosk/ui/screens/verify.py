@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
 
 from kiosk.ui.strings import tr
 from kiosk.ui.widgets import ActionBar, Screen, button, card, clear_layout, label
@@ -74,8 +74,17 @@ class VerifyScreen(Screen):
         self.verdict_other.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.advice = label("", "subtitle")
         self.advice.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        for widget in (self.title, self.verdict, self.verdict_other, self.advice):
-            self.body.addWidget(widget)
+        self.body.addWidget(self.title)
+        # The verdict and its other language on one line: in elder mode's type the line saved
+        # holds a line of values, so a full certificate needs fewer pages.
+        verdict_line = QHBoxLayout()
+        verdict_line.setSpacing(36)
+        verdict_line.addStretch(1)
+        verdict_line.addWidget(self.verdict)
+        verdict_line.addWidget(self.verdict_other)
+        verdict_line.addStretch(1)
+        self.body.addLayout(verdict_line)
+        self.body.addWidget(self.advice)
         self.frame, layout = card()
         self.grid = QGridLayout()
         self.grid.setVerticalSpacing(18)
@@ -224,7 +233,8 @@ class VerifyScreen(Screen):
 
     def _place(self, rows: list[tuple[str, str]], per_line: int) -> None:
         clear_layout(self.grid)
-        self.grid.setVerticalSpacing(6 if per_line == 2 else 18)
+        # Tight lines: six values one a line and the verdict fit one card on a 1080 px panel.
+        self.grid.setVerticalSpacing(6 if per_line == 2 else 10)
         for column in range(4):
             # Labels take what they need, values share the rest (a long value wraps, not clips).
             self.grid.setColumnStretch(column, column % 2 if column < per_line * 2 else 0)
