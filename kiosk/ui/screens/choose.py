@@ -149,6 +149,10 @@ class ChooseScreen(Screen):
         self._holder = holder_masked
         self.pad.clear()
         self.pad.hide()
+        # A notice is about the last items (an item named, why it cannot be chosen): the next
+        # citizen's catalog starts without it, the flows set their own after this.
+        self.notice.setText("")
+        self.notice.hide()
         self._build_categories()
         self._show_view(POPULAR)
 
