@@ -154,8 +154,11 @@ def test_a_genuine_certificate_at_the_attract_screen_gets_its_check_screen(
     _click(qtbot, w.header.language_button)
 
     _click(qtbot, w.verify.back_button)
-    assert w.current_screen() is w.attract
+    # The check was a journey of its own: the 好差评 rating follows, as after every journey.
+    assert w.current_screen() is w.rate
     assert "ZS-20261122-00042" not in w.verify.visible_text()
+    _click(qtbot, w.rate.skip_button)
+    assert w.current_screen() is w.attract
 
 
 def test_a_tampered_certificate_says_so_and_repeats_none_of_its_claims(
@@ -274,6 +277,9 @@ def test_a_receipt_still_in_view_after_going_back_does_not_reopen_the_progress_s
     _show(kiosk, "K001-20261122-99998")
     qtbot.waitUntil(w.progress.error.isVisible, timeout=WAIT)  # "not found": it was read
     _click(qtbot, w.progress.back_button)
+    assert w.current_screen() is w.rate  # rated as every journey, then the attract screen
+    assert not kiosk.controller.services.code_scanner.enabled
+    _click(qtbot, w.rate.skip_button)
     assert w.current_screen() is w.attract
     assert kiosk.controller.services.code_scanner.enabled
     # The receipt is still held up; the citizen lays a card down next and is not sent back.
