@@ -345,3 +345,29 @@ def test_a_full_certificate_check_fits_the_screen_with_every_signed_row(
         assert ("Months paid" in seen) == (language == "en")
         assert w.verify.more_button.isVisible() == elder  # a full card needs pages in elder mode
         _click(qtbot, w.header.language_button)
+
+
+def test_a_certificate_check_is_rated_as_its_own_journey(
+    qtbot: QtBot, kiosk: KioskApp, key: Ed25519PrivateKey
+) -> None:
+    w = kiosk.window
+    events = kiosk.controller.services.events
+    assert events is not None
+    posted: list[tuple[str, dict[str, object]]] = []
+    real_post = events.post
+
+    def post(kind: str, payload: dict[str, object]) -> str:
+        posted.append((kind, dict(payload)))
+        return real_post(kind, payload)
+
+    events.post = post  # type: ignore[method-assign]
+    assert _scan_certificate(qtbot, kiosk, certificate(key)) == "genuine"
+    _click(qtbot, w.verify.back_button)
+    assert w.current_screen() is w.rate
+    with qtbot.waitSignal(kiosk.controller.session_wiped, timeout=WAIT):
+        _click(qtbot, w.rate.level_buttons[5])
+    qtbot.waitUntil(lambda: len(posted) == 1, timeout=WAIT)
+    kind, payload = posted[0]
+    assert kind == "rating" and payload["journey"] == "verify" and payload["level"] == 5
+    assert payload["item_id"] is None and payload["case_number"] is None  # nothing applied for
+    assert w.current_screen() is w.attract
