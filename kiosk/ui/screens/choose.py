@@ -436,7 +436,8 @@ class ChooseScreen(Screen):
                 count=len(self._shown),
             )
         )
-        self.page_label.setVisible(bool(self._shown))
+        # Elder mode's "more" button says the page itself: the line beside it would squeeze it.
+        self.page_label.setVisible(bool(self._shown) and not self.elder)
         self.prev_button.setAccessibleName(tr("choose_prev", language))
         self.next_button.setAccessibleName(tr("choose_next", language))
         self.prev_button.setVisible(many and not self.elder)
