@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -161,16 +161,29 @@ def card(parent: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
 
 
 class ActionBar(QWidget):
-    """The bottom row of a screen: secondary actions on the left, the primary on the right."""
+    """The bottom row of a screen: secondary actions on the left, the primary on the right.
+
+    On a narrow (portrait) screen whose buttons' words do not all fit one row, the left ones
+    move above the primary, one a row (a portrait screen has the height): squeezed to their
+    minimum width, a long label ("Reprint certificate (2 left)") was cut off at both ends.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """An empty bar; add buttons with ``add``."""
         super().__init__(parent)
-        self._layout = QHBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(24)
+        self._upper = QVBoxLayout()
+        self._upper.setSpacing(24)
+        self._layout = QHBoxLayout()
         self._layout.setSpacing(24)
         self._layout.addStretch(1)
-        self._left = 0
+        rows.addLayout(self._upper)
+        rows.addLayout(self._layout)
+        self._left: list[QPushButton] = []
+        self._right: list[QPushButton] = []
+        self._stacked = False
 
     def add(self, widget: QPushButton, *, right: bool = False) -> QPushButton:
         """Add a button on the left, or after the spacer on the right."""
@@ -179,10 +192,60 @@ class ActionBar(QWidget):
         widget.setMinimumWidth(280)
         if right:
             self._layout.addWidget(widget)
+            self._right.append(widget)
         else:
-            self._layout.insertWidget(self._left, widget)
-            self._left += 1
+            if self._stacked:
+                self._upper.insertWidget(len(self._left), widget, 0, Qt.AlignmentFlag.AlignLeft)
+            else:
+                self._layout.insertWidget(len(self._left), widget)
+            self._left.append(widget)
         return widget
+
+    def _fits_one_row(self, width: int) -> bool:
+        shown = [w for w in (*self._left, *self._right) if not w.isHidden()]
+        need = sum(max(w.sizeHint().width(), w.minimumWidth()) for w in shown)
+        need += 24 * max(len(shown) - 1, 0)
+        return need <= width
+
+    def _arrange(self, width: int) -> None:
+        # Narrow is the panel's width (portrait), not the bar's: a landscape screen's bar in a
+        # side column stays one row, and its screen was laid out for that.
+        narrow = self.window().width() < NARROW_WIDTH
+        stacked = narrow and not self._fits_one_row(width)
+        if stacked == self._stacked:
+            return
+        self._stacked = stacked
+        for index, widget in enumerate(self._left):
+            if stacked:
+                self._layout.removeWidget(widget)
+                self._upper.insertWidget(index, widget, 0, Qt.AlignmentFlag.AlignLeft)
+            else:
+                self._upper.removeWidget(widget)
+                self._layout.insertWidget(index, widget)
+        # One row more or less: lay out the bar and each widget up to the window now, rather
+        # than one posted layout request per level (the screen was drawn with the old bar).
+        self.updateGeometry()
+        widget: QWidget | None = self
+        while widget is not None:
+            layout = widget.layout()
+            if layout is not None:
+                layout.activate()
+            widget = widget.parentWidget()
+        own = self.layout()
+        if own is not None:
+            own.invalidate()  # and the bar's rows in the height it was given
+            own.activate()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Put the left buttons on a row of their own when the words do not fit one row."""
+        super().resizeEvent(event)
+        self._arrange(event.size().width())
+
+    def event(self, event: QEvent) -> bool:
+        """Arrange again when a button's words or visibility change (the layout asks anew)."""
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._arrange(self.width())
+        return super().event(event)
 
 
 class BusyPanel(QWidget):

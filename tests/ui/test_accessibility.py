@@ -5,7 +5,7 @@ too, in its default state at least); the states come from the screens' own sette
 catalog's data. For each combination the window is rendered and measured:
 
 - it fits the panel (1920x1080 landscape, 1080x1920 portrait) and no button falls off it;
-- every visible target, header included, is at least 60 px each way;
+- every visible target, header included, is at least 60 px each way, and wide enough for its words;
 - text is at least 24 px (18 pt, the 适老化 floor), at least 36 px in elder mode (1.5x);
 - contrast from the rendered pixels: text 4.5:1 on what is behind it, a button's edge 3:1
   against its surroundings, a scroll handle 3:1 against its groove;
@@ -282,6 +282,14 @@ def _check(
             full = QRect(push.mapTo(window, QPoint(0, 0)), push.size())
             if push.height() < MIN_TARGET_PX or push.width() < MIN_TARGET_PX:
                 problems.append(f"{where}: {name!r} is {push.width()}x{push.height()} px")
+            if push.objectName() != "itemButton" and push.text():
+                # Its words fit it: a button squeezed below them shows a label cut at both ends
+                # (20 px for its border and the least padding of the theme).
+                words = max(
+                    push.fontMetrics().horizontalAdvance(line) for line in push.text().split("\n")
+                )
+                if words > push.width() - 20:
+                    problems.append(f"{where}: {name!r} needs {words} px, is {push.width()} px")
             rect = _rect_in(push, window)
             if rect.isEmpty():
                 continue  # scrolled out of sight: the scroll bar below is checked instead

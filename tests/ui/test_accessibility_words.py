@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pytestqt.qtbot import QtBot
 
 import assets
@@ -14,9 +16,12 @@ def test_one_working_day_is_singular_and_more_are_plural(qtbot: QtBot) -> None:
     qtbot.addWidget(window)
     window.set_language("en")
     window.result.set_result("accepted", "DEMO01-1", offline=False, promised_days=1)
-    assert "within 1 working day." in window.result.detail.text()
+    # Whole words: the sentence may go on after "day" with a space or end with a full stop.
+    one = window.result.detail.text()
+    assert re.search(r"\bwithin 1 working day\b(?!s)", one), one
     window.result.set_result("accepted", "DEMO01-1", offline=False, promised_days=5)
-    assert "within 5 working days." in window.result.detail.text()
+    five = window.result.detail.text()
+    assert re.search(r"\bwithin 5 working days\b", five), five
     item = assets.load_catalog().item("sole-proprietor-registration")
     window.guide.set_item(item)
     meta = window.guide.meta.text()

@@ -154,8 +154,11 @@ def test_a_genuine_certificate_at_the_attract_screen_gets_its_check_screen(
     _click(qtbot, w.header.language_button)
 
     _click(qtbot, w.verify.back_button)
-    assert w.current_screen() is w.attract
+    # The check was a journey of its own: the 好差评 rating follows, as after every journey.
+    assert w.current_screen() is w.rate
     assert "ZS-20261122-00042" not in w.verify.visible_text()
+    _click(qtbot, w.rate.skip_button)
+    assert w.current_screen() is w.attract
 
 
 def test_a_tampered_certificate_says_so_and_repeats_none_of_its_claims(
@@ -274,6 +277,9 @@ def test_a_receipt_still_in_view_after_going_back_does_not_reopen_the_progress_s
     _show(kiosk, "K001-20261122-99998")
     qtbot.waitUntil(w.progress.error.isVisible, timeout=WAIT)  # "not found": it was read
     _click(qtbot, w.progress.back_button)
+    assert w.current_screen() is w.rate  # rated as every journey, then the attract screen
+    assert not kiosk.controller.services.code_scanner.enabled
+    _click(qtbot, w.rate.skip_button)
     assert w.current_screen() is w.attract
     assert kiosk.controller.services.code_scanner.enabled
     # The receipt is still held up; the citizen lays a card down next and is not sent back.
@@ -320,6 +326,8 @@ def test_a_full_certificate_check_fits_the_screen_with_every_signed_row(
             qtbot.wait(50)  # the rows are laid out
             bottom = w.verify.back_button.mapTo(w, w.verify.back_button.rect().bottomLeft()).y()
             assert bottom <= w.height(), (language, bottom, w.height())
+            # Paged to fit, not grown past the panel (the buttons would then be off it).
+            assert w.size().toTuple() == (1920, 1080), w.size()
             # Nothing is squeezed: every text gets the height its wrapped lines need.
             for text in [w.verify.advice, *w.verify.frame.findChildren(QLabel)]:
                 if text.isVisible() and text.wordWrap():
@@ -337,3 +345,29 @@ def test_a_full_certificate_check_fits_the_screen_with_every_signed_row(
         assert ("Months paid" in seen) == (language == "en")
         assert w.verify.more_button.isVisible() == elder  # a full card needs pages in elder mode
         _click(qtbot, w.header.language_button)
+
+
+def test_a_certificate_check_is_rated_as_its_own_journey(
+    qtbot: QtBot, kiosk: KioskApp, key: Ed25519PrivateKey
+) -> None:
+    w = kiosk.window
+    events = kiosk.controller.services.events
+    assert events is not None
+    posted: list[tuple[str, dict[str, object]]] = []
+    real_post = events.post
+
+    def post(kind: str, payload: dict[str, object]) -> str:
+        posted.append((kind, dict(payload)))
+        return real_post(kind, payload)
+
+    events.post = post  # type: ignore[method-assign]
+    assert _scan_certificate(qtbot, kiosk, certificate(key)) == "genuine"
+    _click(qtbot, w.verify.back_button)
+    assert w.current_screen() is w.rate
+    with qtbot.waitSignal(kiosk.controller.session_wiped, timeout=WAIT):
+        _click(qtbot, w.rate.level_buttons[5])
+    qtbot.waitUntil(lambda: len(posted) == 1, timeout=WAIT)
+    kind, payload = posted[0]
+    assert kind == "rating" and payload["journey"] == "verify" and payload["level"] == 5
+    assert payload["item_id"] is None and payload["case_number"] is None  # nothing applied for
+    assert w.current_screen() is w.attract

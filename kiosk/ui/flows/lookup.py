@@ -137,7 +137,8 @@ class LookupFlow(QObject):
         self._set_scanning(False)
         self._scan_hint_timer.stop()
         if self.nav.session.card is None:
-            self.nav.wipe()
+            # A journey of its own ends: the 好差评 rating, as after every journey (it wipes).
+            self.nav.go("rate", "progress")
         else:
             self.nav.session.go(Step.CHOOSE)
             self.nav.go("choose")
@@ -356,7 +357,8 @@ class LookupFlow(QObject):
             # The certificate may still be in the citizen's hand: do not check it again at once.
             self._open_progress(reset_scanner=False)
         else:
-            self.nav.wipe()
+            # The certificate check was the journey: rated as every journey is (then wiped).
+            self.nav.go("rate", "verify")
 
     # --- an enterprise's public record, and a report for the regulator --------------------------
 

@@ -149,6 +149,10 @@ class ChooseScreen(Screen):
         self._holder = holder_masked
         self.pad.clear()
         self.pad.hide()
+        # A notice is about the last items (an item named, why it cannot be chosen): the next
+        # citizen's catalog starts without it, the flows set their own after this.
+        self.notice.setText("")
+        self.notice.hide()
         self._build_categories()
         self._show_view(POPULAR)
 
@@ -194,7 +198,9 @@ class ChooseScreen(Screen):
     def per_page(self) -> int:
         """Items on one page for the current layout (and mode)."""
         if self.elder:
-            return ELDER_CHOICES
+            # A notice above the items (the photo path's note, why an item cannot be chosen)
+            # takes a row's height: at elder mode's type four rows do not fit 1080 px.
+            return ELDER_CHOICES - 1 if self._notice_shown() else ELDER_CHOICES
         return MAX_CHOICES if self._columns > 1 else NARROW_CHOICES
 
     @property
@@ -251,7 +257,15 @@ class ChooseScreen(Screen):
             self.notice.style().unpolish(self.notice)
             self.notice.style().polish(self.notice)
         self.notice.setText(text)
+        first = self._page * self.per_page
         self.notice.setVisible(bool(text))
+        if self.elder and self._shown:
+            # The page holds one item fewer (or more) now: keep its first item on it.
+            self._page = first // self.per_page
+            self._fill_page()
+
+    def _notice_shown(self) -> bool:
+        return not self.notice.isHidden() and bool(self.notice.text())
 
     # --- Search ---------------------------------------------------------------------------------
 
@@ -422,7 +436,8 @@ class ChooseScreen(Screen):
                 count=len(self._shown),
             )
         )
-        self.page_label.setVisible(bool(self._shown))
+        # Elder mode's "more" button says the page itself: the line beside it would squeeze it.
+        self.page_label.setVisible(bool(self._shown) and not self.elder)
         self.prev_button.setAccessibleName(tr("choose_prev", language))
         self.next_button.setAccessibleName(tr("choose_next", language))
         self.prev_button.setVisible(many and not self.elder)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from hall.schema import CaseProgressPublic
 from kiosk.services.progress import deadline, overdue_days, short_duration
@@ -51,12 +51,17 @@ class ProgressScreen(Screen):
         self.busy = BusyPanel()
         self.error = label("", "error")
         self.error.hide()
+        self.body.addWidget(self.title)
+        self.body.addWidget(self.prompt)
+        self.body.addWidget(self.case)
+        # The item and its deadline on one line: with the stages and the buttons, elder mode's
+        # type did not fit 1080 px with them on two (both wrap, so a portrait screen holds them).
+        item_line = QHBoxLayout()
+        item_line.setSpacing(36)
+        item_line.addWidget(self.item, 1)
+        item_line.addWidget(self.deadline, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.body.addLayout(item_line)
         for widget in (
-            self.title,
-            self.prompt,
-            self.case,
-            self.item,
-            self.deadline,
             self.overdue,
             self.busy,
             self.error,
@@ -165,12 +170,20 @@ class ProgressScreen(Screen):
         self.error.style().polish(self.error)
         self.error.setText(tr(key, self.language, **values))
         self.error.show()
+        self._show_prompt()
+
+    def _show_prompt(self) -> None:
+        showing_case = self.progress is not None and self.message is None
+        self.prompt.setVisible(not (self.elder and showing_case))
 
     def retranslate(self) -> None:
         """Set the texts and the stage table."""
         lang = self.language
         self.title.setText(tr("progress_title", lang))
         self.prompt.setText(tr("progress_scan", lang))
+        # Elder mode shows one thing a screen: the case shown, not how to scan the next one
+        # (a code scanned still shows its case). Its type would not fit 1080 px otherwise.
+        self._show_prompt()
         self.back_button.setText(tr("back", lang))
         self.type_button.setText(tr("progress_type_button", lang))
         self.reprint_button.setText(tr("progress_reprint", lang, n=self.reprint_left))
@@ -216,6 +229,10 @@ class ProgressScreen(Screen):
             self.grid.addWidget(name, row, 0)
             self.grid.addWidget(label(when), row, 1)
             self.grid.addWidget(label(state), row, 2, alignment=Qt.AlignmentFlag.AlignRight)
+
+    def elder_changed(self) -> None:
+        """Lay the screen out again for the mode (elder mode hides the scan prompt by a case)."""
+        self.retranslate()
 
     def _show_deadline(self, progress: CaseProgressPublic, lang: str) -> None:
         if progress.status != "accepted":

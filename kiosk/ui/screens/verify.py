@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
 
 from kiosk.ui.strings import tr
 from kiosk.ui.widgets import ActionBar, Screen, button, card, clear_layout, label
@@ -74,8 +74,17 @@ class VerifyScreen(Screen):
         self.verdict_other.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.advice = label("", "subtitle")
         self.advice.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        for widget in (self.title, self.verdict, self.verdict_other, self.advice):
-            self.body.addWidget(widget)
+        self.body.addWidget(self.title)
+        # The verdict and its other language on one line: in elder mode's type the line saved
+        # holds a line of values, so a full certificate needs fewer pages.
+        verdict_line = QHBoxLayout()
+        verdict_line.setSpacing(36)
+        verdict_line.addStretch(1)
+        verdict_line.addWidget(self.verdict)
+        verdict_line.addWidget(self.verdict_other)
+        verdict_line.addStretch(1)
+        self.body.addLayout(verdict_line)
+        self.body.addWidget(self.advice)
         self.frame, layout = card()
         self.grid = QGridLayout()
         self.grid.setVerticalSpacing(18)
@@ -95,6 +104,11 @@ class VerifyScreen(Screen):
         """The first value on the card: values that do not fit one card are shown in pages."""
         self._shown = 0
         self._filling = False
+        # The screen never asks the window for more height than the panel has: values that do
+        # not fit are paged (``_fill_pages``), which needs the layout to squeeze them first so
+        # ``_overflows`` can see it. Left to its layout's minimum, the screen grew the window
+        # past a 1080 px panel instead, and nothing was squeezed to page.
+        self.setMinimumHeight(1)
         self.reset()
 
     def reset(self) -> None:
@@ -112,6 +126,24 @@ class VerifyScreen(Screen):
         start = self._start + self._shown
         self._start = start if start < len(self._rows) else 0
         self._fill()
+
+    def minimumSizeHint(self) -> QSize:
+        """The layout's width, but no height of the card's values: those are paged to fit."""
+        return QSize(super().minimumSizeHint().width(), 1)
+
+    def hasHeightForWidth(self) -> bool:
+        """No: the wrapped values' height must not grow the window (see ``minimumSizeHint``)."""
+        return False
+
+    def heightForWidth(self, _width: int) -> int:
+        """None (see ``hasHeightForWidth``)."""
+        return -1
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Measure the values for the screen as it is shown (they were set while it was hidden)."""
+        super().showEvent(event)
+        if self._rows:
+            self._fill()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Lay the values out again for the new size (pages when they do not fit)."""
@@ -184,6 +216,7 @@ class VerifyScreen(Screen):
         rows = self._rows
         per_line = 2 if len(rows) >= _PAIRS_FROM else 1
         count = len(rows) - self._start
+        self.frame.show()  # before measuring: a hidden card's values were never found squeezed
         while True:
             self._place(rows[self._start : self._start + count], per_line)
             paged = count < len(rows)
@@ -197,11 +230,11 @@ class VerifyScreen(Screen):
             self.more_button.setText(
                 tr("verify_first_page" if last else "verify_more", self.language)
             )
-        self.frame.show()
 
     def _place(self, rows: list[tuple[str, str]], per_line: int) -> None:
         clear_layout(self.grid)
-        self.grid.setVerticalSpacing(6 if per_line == 2 else 18)
+        # Tight lines: six values one a line and the verdict fit one card on a 1080 px panel.
+        self.grid.setVerticalSpacing(6 if per_line == 2 else 10)
         for column in range(4):
             # Labels take what they need, values share the rest (a long value wraps, not clips).
             self.grid.setColumnStretch(column, column % 2 if column < per_line * 2 else 0)
@@ -221,6 +254,13 @@ class VerifyScreen(Screen):
         layout = self.layout()
         if layout is None or not self.isVisible():
             return False  # measured when shown (``showEvent``) and on every resize
+        # The values sit in the card's own layout: lay it out first (its minimum changed), then
+        # the screen's, which the card's change does not mark dirty until a posted event, so
+        # activating it alone measured the card's last values.
+        card_layout = self.frame.layout()
+        if card_layout is not None:
+            card_layout.activate()
+        layout.invalidate()
         layout.activate()
         texts = [self.advice, *self.frame.findChildren(QLabel)]
         return any(
