@@ -225,12 +225,12 @@ class ActionBar(QWidget):
         # One row more or less: lay out the bar and each widget up to the window now, rather
         # than one posted layout request per level (the screen was drawn with the old bar).
         self.updateGeometry()
-        widget: QWidget | None = self
-        while widget is not None:
-            layout = widget.layout()
+        level: QWidget | None = self
+        while level is not None:
+            layout = level.layout()
             if layout is not None:
                 layout.activate()
-            widget = widget.parentWidget()
+            level = level.parentWidget()
         own = self.layout()
         if own is not None:
             own.invalidate()  # and the bar's rows in the height it was given
