@@ -117,36 +117,40 @@ def button(text: str = "", *, primary: bool = False, name: str | None = None) ->
 class _FingerScroll(QObject):
     """Drags a scroll area's content with the finger (or mouse) that presses on it."""
 
-    def __init__(self, area: QScrollArea) -> None:
+    def __init__(self, area: QScrollArea, orientation: Qt.Orientation) -> None:
         super().__init__(area)
-        self._bar = area.verticalScrollBar()
+        self._horizontal = orientation is Qt.Orientation.Horizontal
+        self._bar = area.horizontalScrollBar() if self._horizontal else area.verticalScrollBar()
         self._pressed: tuple[float, int] | None = None
-        """Where the finger went down (window y) and the scroll position then."""
+        """Where the finger went down (window x or y) and the scroll position then."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Follow a press, its moves and its release; never swallow them."""
         kind = event.type()
         if isinstance(event, QMouseEvent):
-            y = event.scenePosition().y()
+            point = event.scenePosition()
+            at = point.x() if self._horizontal else point.y()
             if kind == QEvent.Type.MouseButtonPress:
-                self._pressed = (y, self._bar.value())
+                self._pressed = (at, self._bar.value())
             elif kind == QEvent.Type.MouseMove and self._pressed is not None:
                 start, value = self._pressed
-                self._bar.setValue(round(value - (y - start)))
+                self._bar.setValue(round(value - (at - start)))
             elif kind == QEvent.Type.MouseButtonRelease:
                 self._pressed = None
         return False
 
 
-def touch_scrolling(area: QScrollArea) -> QScrollArea:
-    """Let a finger drag ``area``'s content up and down, as on a phone, besides its scroll bar.
+def touch_scrolling(
+    area: QScrollArea, orientation: Qt.Orientation = Qt.Orientation.Vertical
+) -> QScrollArea:
+    """Let a finger drag ``area``'s content (up and down, or sideways), as on a phone.
 
     A touch screen's taps reach Qt as mouse events; presses on the labels inside pass up to the
     viewport, which follows them. (Qt's ``QScroller`` does this with inertia, but under the
     offscreen platform it warned of gestures without a target and its objects crashed the test
     process at exit.)
     """
-    area.viewport().installEventFilter(_FingerScroll(area))
+    area.viewport().installEventFilter(_FingerScroll(area, orientation))
     return area
 
 

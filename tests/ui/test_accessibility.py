@@ -193,9 +193,15 @@ def _choose_page_two(window: KioskWindow, _catalog: CatalogPublic) -> None:
         window.choose.more_button.click()
 
 
+def _choose_categories_turned(window: KioskWindow, _catalog: CatalogPublic) -> None:
+    for _ in range(10):
+        if window.choose.category_next.isVisibleTo(window.choose):
+            window.choose.category_next.click()
+
+
 STATES: dict[str, dict[str, State]] = {
     "AttractScreen": {"reading": _attract_reading, "error": _attract_error},
-    "ChooseScreen": {"next page": _choose_page_two},
+    "ChooseScreen": {"next page": _choose_page_two, "categories turned": _choose_categories_turned},
     "VerifyScreen": {
         status: _verify_state(status)
         for status in ("genuine", "tampered", "expired", "unknown_key", "malformed")
@@ -226,7 +232,9 @@ def _window(qtbot: QtBot) -> tuple[KioskWindow, CatalogPublic]:
     window = KioskWindow((terminal.location_zh, terminal.location_en))
     qtbot.addWidget(window)
     catalog = assets.load_catalog()
-    window.choose.set_items(list(catalog.items), "王*英")
+    # The whole catalog with its categories, as the app sets it (a bare item list has none,
+    # and elder mode once showed the category row over its three rows, 1156 px high).
+    window.choose.set_catalog(catalog, "王*英")
     window.guide.set_item(catalog.item("sole-proprietor-registration"))
     window.identify.set_item_name(catalog.item("elder-card").name)
     _fill_photo_and_promise(window)
@@ -298,7 +306,9 @@ def _check(
             # Boundary: the button's edge (or fill) against what is just outside it.
             y = full.center().y()
             x0 = full.left()
-            if 3 <= x0 < size.width() - 3 and 0 <= y < size.height():
+            # A button scrolled partly out of a row at its left shows no left edge to judge.
+            clipped = rect.left() > x0
+            if not clipped and 3 <= x0 < size.width() - 3 and 0 <= y < size.height():
                 # The edge's strongest pixel (a border, or the fill when there is none).
                 outside = pixels[y, x0 - 3]
                 edge = max(contrast(pixels[y, x0 + dx], outside) for dx in range(4))
@@ -394,3 +404,33 @@ def test_nothing_of_the_last_session_shows_behind_the_next(qtbot: QtBot) -> None
     assert "李*国" in shown and "王*英" not in shown
     names = [item.name.zh for item in items[2:]]
     assert not [name for name in names if name in shown], "the last session's items still show"
+
+
+def test_the_rating_steps_never_grow_the_window_past_the_panel(qtbot: QtBot) -> None:
+    """Each step of the elder rating, and the wipe back to standard mode, stays on 1920x1080.
+
+    A top-level window grows to hold what its layout needs and does not shrink back: a stage
+    whose buttons were shown before the old ones were hidden once grew it to 1320 px, and every
+    later screen's action bar sat below the bottom of the panel.
+    """
+    window, _catalog = _window(qtbot)
+    window.resize(1920, 1080)
+    window.show()
+    window.set_elder_mode(True)
+    window.show_screen(window.rate)
+    rate = window.rate
+    heights: list[int] = []
+    for step in (
+        lambda: None,
+        rate.coarse_good.click,
+        rate.back_button.click,
+        rate.coarse_bad.click,
+        lambda: rate.level_buttons[1].click(),
+        rate.reset,
+        lambda: window.set_elder_mode(False),
+        rate.reset,
+    ):
+        step()
+        QApplication.processEvents()
+        heights.append(window.height())
+    assert heights == [1080] * len(heights)

@@ -107,6 +107,54 @@ def test_a_category_shows_its_items_only(
     _shot(w, tmp_path / "choose-bundles.png")
 
 
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
+def test_every_category_is_reachable_whole_with_the_arrows(
+    qtbot: QtBot, catalog: CatalogPublic, size: tuple[int, int]
+) -> None:
+    """The row does not fit: ▶ and ◀ turn it, and each category can be seen whole and tapped."""
+    w = _window(qtbot, catalog, size)
+    choose = w.choose
+    area = choose.category_area
+    viewport = area.viewport()
+    assert not choose.category_prev.isVisible() and choose.category_next.isVisible()
+    for push in choose.category_buttons.values():
+        assert push.height() <= area.height()  # not cut at the top or the bottom
+
+    def whole(push: QPushButton) -> bool:
+        left = push.mapTo(viewport, push.rect().topLeft()).x()
+        return left >= 0 and left + push.width() <= viewport.width()
+
+    seen = {key for key, push in choose.category_buttons.items() if whole(push)}
+    turns = 0
+    while choose.category_next.isVisible():
+        _click(qtbot, choose.category_next)
+        seen |= {key for key, push in choose.category_buttons.items() if whole(push)}
+        turns += 1
+        assert turns < 20
+    assert turns >= 1 and seen == set(choose.category_buttons)
+    assert choose.category_prev.isVisible()
+    last = list(choose.category_buttons)[-1]
+    _click(qtbot, choose.category_buttons[last])
+    assert choose.category_buttons[last].isChecked()
+    assert all(item.category == last for item in choose._shown)
+    while choose.category_prev.isVisible():
+        _click(qtbot, choose.category_prev)
+    assert whole(choose.category_buttons["popular"])
+
+
+def test_elder_mode_shows_no_categories_whichever_comes_first(
+    qtbot: QtBot, catalog: CatalogPublic
+) -> None:
+    """The app turns elder mode on before it sets the catalog (the card says the age)."""
+    w = _window(qtbot, catalog, (1920, 1080))
+    w.set_elder_mode(True)
+    w.choose.set_catalog(catalog, "王*英")
+    assert not w.choose.category_box.isVisible()
+    assert w.minimumSizeHint().height() <= 1080
+    w.set_elder_mode(False)
+    assert w.choose.category_box.isVisible()
+
+
 def test_search_on_the_letter_pad_and_by_a_suggested_phrase(
     qtbot: QtBot, catalog: CatalogPublic, tmp_path: Path
 ) -> None:

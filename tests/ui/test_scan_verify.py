@@ -371,3 +371,20 @@ def test_a_certificate_check_is_rated_as_its_own_journey(
     assert kind == "rating" and payload["journey"] == "verify" and payload["level"] == 5
     assert payload["item_id"] is None and payload["case_number"] is None  # nothing applied for
     assert w.current_screen() is w.attract
+
+
+def test_progress_opened_and_left_without_asking_goes_straight_back(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    """Nothing was asked, so there is nothing to rate: back is the attract screen at once."""
+    w = kiosk.window
+    _click(qtbot, w.attract.progress_button)
+    assert w.current_screen() is w.progress
+    _click(qtbot, w.progress.back_button)
+    assert w.current_screen() is w.attract
+    assert kiosk.controller.session.step.name == "ATTRACT"
+    # A question asked on the next visit ends with the rating again.
+    _show(kiosk, "K001-20261122-99997")
+    qtbot.waitUntil(w.progress.error.isVisible, timeout=WAIT)
+    _click(qtbot, w.progress.back_button)
+    assert w.current_screen() is w.rate

@@ -62,6 +62,7 @@ class LookupFlow(QObject):
         self._reprint_case: str | None = None
         self._enterprise_uscc: str | None = None
         self._verify_from_progress = False
+        self._asked = False  # whether this visit asked anything (then it ends with the rating)
         self._scan_hint_timer = QTimer(self)
         self._scan_hint_timer.setSingleShot(True)
         self._scan_hint_timer.setInterval(SCAN_HINT_AFTER_MS)
@@ -91,6 +92,7 @@ class LookupFlow(QObject):
         nav.on_wipe(self._wipe)
 
     def _wipe(self) -> None:
+        self._asked = False
         self._scan_hint_timer.stop()
         self._attract_notice_timer.stop()
         self._query += 1
@@ -122,6 +124,7 @@ class LookupFlow(QObject):
         nav = self.nav
         nav.begin_activity()
         if nav.session.step is Step.ATTRACT:
+            self._asked = False
             nav.session.step = Step.CHOOSE
         if nav.session.step is not Step.PROGRESS:  # back from a certificate's check it is
             nav.session.go(Step.PROGRESS)
@@ -137,6 +140,10 @@ class LookupFlow(QObject):
         self._set_scanning(False)
         self._scan_hint_timer.stop()
         if self.nav.session.card is None:
+            if not self._asked:
+                # Opened and left without asking anything: nothing to rate, straight back.
+                self.nav.wipe()
+                return
             # A journey of its own ends: the 好差评 rating, as after every journey (it wipes).
             self.nav.go("rate", "progress")
         else:
@@ -186,6 +193,7 @@ class LookupFlow(QObject):
     def _ask_case(self, case_number: str) -> None:
         """Ask the hall (then this terminal's outbox) for a case's progress, on the worker."""
         nav = self.nav
+        self._asked = True
         nav.window.progress.show_looking(case_number)
         lookup, local_case = nav.services.progress_lookup, nav.services.local_case
 
@@ -244,6 +252,7 @@ class LookupFlow(QObject):
         if client is None:
             screen.show_message("progress_unreachable")
             return
+        self._asked = True
         screen.show_looking("")
         screen.busy.show_busy(tr("progress_by_card_looking", nav.language))
         self._query += 1
@@ -323,6 +332,7 @@ class LookupFlow(QObject):
         if nav.session.step is Step.ATTRACT:
             nav.begin_activity()  # the idle clock brings the attract screen back
             nav.session.go(Step.PROGRESS)
+        self._asked = True
         if nav.window.current_screen() is not nav.window.verify:
             self._verify_from_progress = from_progress
         self._query += 1  # an answer to an earlier receipt scan is no longer wanted
@@ -367,6 +377,7 @@ class LookupFlow(QObject):
         if nav.session.step is Step.ATTRACT:
             nav.begin_activity()
             nav.session.go(Step.PROGRESS)
+        self._asked = True
         nav.touch()
         self._scan_hint_timer.stop()
         self._query += 1

@@ -8,7 +8,7 @@ English, or a suggested phrase (``kiosk.services.search``).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QScrollArea, QWidget
 
@@ -77,21 +77,38 @@ class ChooseScreen(Screen):
         self.pad.query_changed.connect(self._on_pad_query_changed)
         self.pad.phrase_chosen.connect(self._on_pad_phrase_chosen)
         self.body.addWidget(self.pad)
-        # Categories: one row of big buttons, swiped sideways when they do not all fit.
+        # Categories: one row of big buttons; when they do not all fit, ◀ and ▶ at its ends
+        # turn it (and a finger may drag it sideways). A scroll bar would be a thin line no one
+        # at arm's length can hit.
         strip = QWidget()
         strip.setObjectName("categoryStrip")
         self.category_row = QHBoxLayout(strip)
         self.category_row.setContentsMargins(0, 0, 0, 0)
         self.category_row.setSpacing(16)
-        self.category_area = touch_scrolling(QScrollArea())
+        self.category_area = touch_scrolling(QScrollArea(), Qt.Orientation.Horizontal)
         self.category_area.setWidget(strip)
         self.category_area.setWidgetResizable(True)
-        self.category_area.setFixedHeight(84)
         self.category_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.category_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.category_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.category_area.viewport().setAutoFillBackground(False)
         strip.setAutoFillBackground(False)
         strip.setStyleSheet("QWidget#categoryStrip { background: transparent; }")
-        self.body.addWidget(self.category_area)
+        self.category_prev = button("◀")
+        self.category_prev.clicked.connect(lambda: self._turn_categories(-1))
+        self.category_next = button("▶")
+        self.category_next.clicked.connect(lambda: self._turn_categories(1))
+        bar = self.category_area.horizontalScrollBar()
+        bar.rangeChanged.connect(self._update_category_arrows)
+        bar.valueChanged.connect(self._update_category_arrows)
+        self.category_box = QWidget()
+        categories = QHBoxLayout(self.category_box)
+        categories.setContentsMargins(0, 0, 0, 0)
+        categories.setSpacing(16)
+        categories.addWidget(self.category_prev)
+        categories.addWidget(self.category_area, 1)
+        categories.addWidget(self.category_next)
+        self.body.addWidget(self.category_box)
         self.category_buttons: dict[str, QPushButton] = {}
         self.notice = label("", "subtitle")
         self.notice.hide()
@@ -167,7 +184,14 @@ class ChooseScreen(Screen):
             self.category_row.addWidget(push)
             self.category_buttons[key] = push
         self.category_row.addStretch(1)
-        self.category_area.setVisible(bool(self._categories))
+        # As high as its buttons (which the theme sizes), so none is cut at the top or bottom.
+        for push in self.category_buttons.values():
+            push.ensurePolished()
+        heights = [push.sizeHint().height() for push in self.category_buttons.values()]
+        self.category_area.setFixedHeight(max(heights, default=0))
+        self.category_area.horizontalScrollBar().setValue(0)
+        # Elder mode shows none (one decision a screen): its three big rows fill 1080 px.
+        self.category_box.setVisible(bool(self._categories) and not self.elder)
 
     def _show_view(self, view: str, page: int = 0) -> None:
         self._view = view
@@ -267,12 +291,31 @@ class ChooseScreen(Screen):
     def _notice_shown(self) -> bool:
         return not self.notice.isHidden() and bool(self.notice.text())
 
+    def _turn_categories(self, step: int) -> None:
+        """Turn the category row: the button cut at the edge comes whole to the other edge."""
+        bar = self.category_area.horizontalScrollBar()
+        width = self.category_area.viewport().width()
+        pushes = list(self.category_buttons.values())
+        at = bar.value()
+        if step > 0:
+            cut = [p for p in pushes if p.x() + p.width() > at + width]
+            target = cut[0].x() if cut else bar.maximum()
+        else:
+            cut = [p for p in pushes if p.x() < at]
+            target = cut[-1].x() + cut[-1].width() - width if cut else bar.minimum()
+        bar.setValue(target)
+
+    def _update_category_arrows(self) -> None:
+        bar = self.category_area.horizontalScrollBar()
+        self.category_prev.setVisible(bar.value() > bar.minimum())
+        self.category_next.setVisible(bar.value() < bar.maximum())
+
     # --- Search ---------------------------------------------------------------------------------
 
     def _on_search_button_clicked(self) -> None:
         opening = self.pad.isHidden()
         self.pad.setVisible(opening)
-        self.category_area.setVisible(not opening and bool(self._categories))
+        self.category_box.setVisible(not opening and bool(self._categories))
         if opening:
             self._show_view(SEARCH if self.pad.query.strip() else POPULAR)
         else:
@@ -334,7 +377,7 @@ class ChooseScreen(Screen):
 
     def elder_changed(self) -> None:
         """Elder mode: one column of three items and "more", no categories, no search."""
-        self.category_area.setVisible(not self.elder)
+        self.category_box.setVisible(bool(self._categories) and not self.elder)
         self.search_button.setVisible(not self.elder)
         if self.elder:
             self.pad.hide()

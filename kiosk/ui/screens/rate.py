@@ -115,15 +115,22 @@ class RateScreen(Screen):
         else:
             shown |= set(self.reason_buttons.values())
         everything = [*self.level_buttons.values(), self.coarse_good, self.coarse_bad]
-        for push in everything + list(self.reason_buttons.values()):
-            push.setVisible(push in shown)
+        everything += self.reason_buttons.values()
+        # Hide the old stage's buttons, lay the row or column for the window's width (a hidden
+        # screen has none of its own yet), then show the new ones. In any other order the
+        # layout passes through both stages at once (a column of five or more), the window
+        # grows past the panel to hold it, and a top-level window does not shrink back: the
+        # action bar of every later screen would sit below the bottom of the screen.
+        for push in everything:
+            if push not in shown:
+                push.setVisible(False)
+        self._orient(self.window().width())
+        for push in shown:
+            push.setVisible(True)
         first = stage in ("levels", "coarse")
         self.back_button.setVisible(not first)
         self.skip_button.setVisible(first)
         self.send_button.setVisible(stage == "reasons")
-        # The window's width (a hidden screen has none of its own yet): oriented only once shown,
-        # a column of five would first grow the window past the panel.
-        self._orient(self.window().width())
         self.retranslate()
 
     def _orient(self, width: int) -> None:
