@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QCursor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from devices.idcard.demo_cards import demo_card
@@ -413,3 +414,21 @@ def test_touch_targets_and_screenshots(
     # The maintenance screen itself never forces the window wider or taller than the panel.
     hint = mode.screen.minimumSizeHint()
     assert hint.width() <= size[0] and hint.height() <= size[1]
+
+
+def test_the_hidden_kiosk_cursor_shows_in_maintenance_mode_and_hides_again(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    QApplication.setOverrideCursor(QCursor(Qt.CursorShape.BlankCursor))  # as `kiosk run` does
+    try:
+        mode = _mode(kiosk)
+        _open(qtbot, mode)
+        cursor = QApplication.overrideCursor()
+        assert cursor is not None and cursor.shape() == Qt.CursorShape.ArrowCursor
+        with qtbot.waitSignal(mode.closed, timeout=5_000):
+            qtbot.mouseClick(mode.screen.exit_button, Qt.MouseButton.LeftButton)
+        cursor = QApplication.overrideCursor()
+        assert cursor is not None and cursor.shape() == Qt.CursorShape.BlankCursor
+    finally:
+        while QApplication.overrideCursor() is not None:
+            QApplication.restoreOverrideCursor()

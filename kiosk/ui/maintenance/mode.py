@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCursor, QImage
 from PySide6.QtWidgets import QApplication
 
 from devices.errors import DeviceError
@@ -183,6 +183,7 @@ class MaintenanceMode(QObject):
         self._card_listener = False
         self._filtering = False
         self._stopped = False
+        self._cursor_shown = False
 
     # --- entering -------------------------------------------------------------------------------
 
@@ -254,10 +255,23 @@ class MaintenanceMode(QObject):
         if app is not None and not self._filtering:
             app.installEventFilter(self)
             self._filtering = True
+        self._show_cursor()
         self._idle_timer.start()
         self._refresh_timer.start()
         self.refresh()
         self.opened.emit()
+
+    def _show_cursor(self) -> None:
+        # Kiosk mode hides the pointer (an override cursor); the technician may use a mouse.
+        override = QApplication.overrideCursor()
+        if override is not None and override.shape() == Qt.CursorShape.BlankCursor:
+            QApplication.setOverrideCursor(QCursor(Qt.CursorShape.ArrowCursor))
+            self._cursor_shown = True
+
+    def _hide_cursor(self) -> None:
+        if self._cursor_shown:
+            QApplication.restoreOverrideCursor()
+            self._cursor_shown = False
 
     # --- leaving --------------------------------------------------------------------------------
 
@@ -285,6 +299,7 @@ class MaintenanceMode(QObject):
         self.pin_pad.reset()
         self.hot_corner.reset()
         self.active = False
+        self._hide_cursor()
         self.controller.maintenance_active = False
         if not shutting_down:
             self.controller.wipe()
