@@ -24,7 +24,7 @@ from hall.auth import KIOSK_ID_SCOPE_KEY
 from hall.db import Base, Database, Sequence, UtcDateTime, insert_or_skip
 from hall.errors import HallError, TerminalMismatchError
 from hall.events import EventRejected, Received
-from hall.schema import LocalizedText
+from hall.schema import CatalogPublic, LocalizedText
 from hall.tickets_schema import (
     TICKET_PATH,
     TICKETS_PATH,
@@ -101,19 +101,25 @@ def _public(session: Session, row: HandoffTicket) -> TicketPublic:
 
 
 def record_ticket(
-    session: Session, terminal_id: str, ticket: TicketCreate, now: dt.datetime, day: dt.date
+    session: Session,
+    terminal_id: str,
+    ticket: TicketCreate,
+    now: dt.datetime,
+    day: dt.date,
+    category: str | None = None,
 ) -> TicketPublic:
     """Take a ticket into its window's queue inside the caller's write transaction.
 
     A repeat of the same ``ticket_id`` answers the stored ticket. An offline ticket keeps its
     local number and its place by the time it was printed. Also the event handler's body.
+    ``category`` is the item's in the hall's catalog; without it, the ticket's own.
     """
     existing = session.get(HandoffTicket, ticket.ticket_id)
     if existing is not None:
         if existing.kiosk_id != terminal_id:
             raise TicketConflictError("this ticket id belongs to another terminal's ticket")
         return _public(session, existing)
-    code = window_for(ticket.item_id)
+    code = window_for(ticket.item_id, category or ticket.category)
     if ticket.local_number is not None:
         number, issued, reconciled = ticket.local_number, min(ticket.created_at, now), True
     else:
@@ -137,15 +143,20 @@ def record_ticket(
 
 
 def issue(
-    db: Database, terminal_id: str, ticket: TicketCreate, now: dt.datetime, day: dt.date
+    db: Database,
+    terminal_id: str,
+    ticket: TicketCreate,
+    now: dt.datetime,
+    day: dt.date,
+    category: str | None = None,
 ) -> TicketPublic:
     """Record a ticket in its own transaction; a race on the same id answers the winner's."""
     try:
         with db.write() as session:
-            return record_ticket(session, terminal_id, ticket, now, day)
+            return record_ticket(session, terminal_id, ticket, now, day, category)
     except IntegrityError:
         with db.write() as session:
-            return record_ticket(session, terminal_id, ticket, now, day)
+            return record_ticket(session, terminal_id, ticket, now, day, category)
 
 
 def ticket_case(db: Database, ticket_id: str) -> TicketCasePublic:
@@ -167,6 +178,14 @@ def ticket_case(db: Database, ticket_id: str) -> TicketCasePublic:
         )
 
 
+def ticket_category(ticket: TicketCreate, catalog: CatalogPublic) -> str | None:
+    """The ticket's item's category in ``catalog``; the ticket's own when the item is not there."""
+    for item in catalog.items:
+        if item.id == ticket.item_id:
+            return item.category
+    return ticket.category
+
+
 router = APIRouter()
 
 
@@ -178,7 +197,14 @@ def post_ticket(request: Request, ticket: TicketCreate) -> TicketPublic:
         raise TerminalMismatchError("the request names another terminal than its signer")
     now = request.app.state.clock()
     day = now.astimezone(request.app.state.service.timezone).date()
-    return issue(request.app.state.database, ticket.kiosk_id, ticket, now, day)
+    return issue(
+        request.app.state.database,
+        ticket.kiosk_id,
+        ticket,
+        now,
+        day,
+        ticket_category(ticket, request.app.state.catalogs.current().catalog),
+    )
 
 
 @router.get(TICKET_PATH, response_model=TicketCasePublic)

@@ -23,28 +23,40 @@ TICKET_QR_PREFIX = "ZWTKT1:"
 
 WINDOWS: dict[str, tuple[str, str, str]] = {
     "S": ("社会保障窗口", "Social security window", "social"),
+    "G": ("住房公积金窗口", "Housing fund window", "housing-fund"),
     "M": ("民政服务窗口", "Civil affairs window", "civil"),
     "B": ("市场监管窗口", "Market regulation window", "market"),
+    "H": ("户籍窗口", "Household registration window", "household"),
+    "R": ("不动产登记窗口", "Real estate window", "real-estate"),
+    "T": ("税务窗口", "Tax window", "tax"),
     "Z": ("综合受理窗口", "General service window", "general"),
 }
 """Window code -> (name zh, name en, category)."""
 
-_ITEM_WINDOWS = {
-    "si-insured-certificate": "S",
-    "medical-insurance-certificate": "S",
-    "housing-fund-deposit-certificate": "S",
-    "elder-card": "M",
-    "sole-proprietor-registration": "B",
-    "business-license-print": "B",
-    "food-business-license": "B",
-    "open-restaurant": "B",
+CATEGORY_WINDOWS: dict[str, str] = {
+    "social-insurance": "S",
+    "medical-insurance": "S",
+    "housing-fund": "G",
+    "civil-affairs": "M",
+    "elderly-disability": "M",
+    "market-regulation": "B",
+    "public-security": "H",
+    "real-estate": "R",
+    "taxation": "T",
 }
-"""Items whose cases a category's window continues; every other item goes to the general one."""
+"""Catalog category -> the window that continues its cases. A category not named here (the
+terminal's own services, bundles, a category a later catalog adds) goes to the general window,
+which takes every kind of case."""
+
+_ITEM_WINDOWS = {"open-restaurant": "B"}
+"""Bundles whose lead item is one window's: 开餐馆一件事 starts with the business registration."""
 
 
-def window_for(item_id: str | None) -> str:
-    """The window code for an item (``Z``, the general window, when unknown or none)."""
-    return _ITEM_WINDOWS.get(item_id or "", "Z")
+def window_for(item_id: str | None, category: str | None = None) -> str:
+    """The window code for an item of ``category`` (``Z``, the general window, when unknown)."""
+    if item_id in _ITEM_WINDOWS:
+        return _ITEM_WINDOWS[item_id]
+    return CATEGORY_WINDOWS.get(category or "", "Z")
 
 
 TicketId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
@@ -68,8 +80,12 @@ class TicketCreate(_Model):
     kiosk_id: str = Field(pattern=KIOSK_ID_PATTERN)
     item_id: Annotated[str, StringConstraints(max_length=64)] | None = None
     """``None`` for "call staff" with no item chosen."""
+    category: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,64}$")] | None = None
+    """The item's catalog category, which chooses the window (the hall prefers its own catalog's
+    category for the item; a ticket taken offline keeps the terminal's)."""
     reason: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")]
-    """``refused``, ``handoff_item``, ``call_staff`` or ``printing_failed`` …"""
+    """``refused``, ``handoff_item``, ``call_staff``, ``printing_failed``, ``face_mismatch`` or
+    ``face_unavailable`` …"""
     case_number: Annotated[str, StringConstraints(max_length=40)] | None = None
     holder_masked: Annotated[str, StringConstraints(max_length=64)] = ""
     id_masked: Annotated[str, StringConstraints(pattern=r"^[0-9X*]{0,18}$")] = ""

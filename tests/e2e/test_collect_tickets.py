@@ -179,6 +179,8 @@ def test_a_phone_number_left_offline_gets_the_decision_through_the_file_gateway(
     monkeypatch.setenv("HALL_NOTIFY_POLL_S", "0.2")
     kiosk.hall.start()
     kiosk.sync.wake()
+    # The embedded hall keeps its files in the terminal's data folder, not in the user's home.
+    assert kiosk.hall.settings.data_dir.is_relative_to(kiosk.settings.storage.data_dir)
     sent = kiosk.hall.settings.data_dir / "notifications.jsonl"
     qtbot.waitUntil(
         lambda: sent.exists() and case_number in sent.read_text("utf-8"), timeout=30_000
