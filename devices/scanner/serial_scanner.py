@@ -25,6 +25,12 @@ _PORT_ERRORS: tuple[type[Exception], ...] = (serial.SerialException, OSError, _T
 _POLL = 0.05
 """Seconds one pyserial read may block; bounds how far a read can overshoot its timeout."""
 
+_QUIET = 0.2
+"""Seconds without a byte that end a burst: the rest of an overlong line is dropped until then."""
+
+_DROP_LIMIT = 2.0
+"""Seconds at most spent dropping an overlong line (a port that streams noise never goes quiet)."""
+
 MAX_PAYLOAD = 4096
 """Bytes a line may reach without its suffix before it is dropped as noise (a QR holds < 3 KB)."""
 
@@ -82,7 +88,7 @@ class SerialCodeScanner:
         A partial line stays buffered for the next call. Raises ``SerialScannerError`` when the
         port cannot be opened or goes away (the buffered part of a line is dropped: the scanner
         sends it again in full when the citizen rescans), and ``ProtocolError`` when a line grows
-        past ``MAX_PAYLOAD`` without its suffix.
+        past ``MAX_PAYLOAD`` (its tail, still arriving, is dropped with it).
         """
         deadline = time.monotonic() + timeout
         while True:
@@ -106,7 +112,34 @@ class SerialCodeScanner:
                 if len(self._buffer) > MAX_PAYLOAD and self.suffix not in self._buffer:
                     size = len(self._buffer)
                     self._buffer.clear()
+                    size += self._drop_rest_of_line(ser)
                     raise ProtocolError(f"{size} bytes from the scanner without a line end")
+
+    def _drop_rest_of_line(self, ser: serial.Serial) -> int:
+        """Drop what is left of an overlong line: up to its suffix, or until the port goes quiet.
+
+        Its tail may still be on the wire (or in the tty's queue); kept, it would be glued to the
+        front of the next scan. What follows a suffix is kept. Returns the bytes dropped.
+        """
+        dropped = 0
+        tail = b""  # a suffix of two bytes may be split across reads
+        stop = time.monotonic() + _DROP_LIMIT
+        try:
+            ser.timeout = _QUIET
+            while time.monotonic() < stop:
+                chunk = tail + ser.read(max(1, ser.in_waiting))
+                if len(chunk) == len(tail):
+                    break
+                end = chunk.find(self.suffix)
+                if end >= 0:
+                    self._buffer += chunk[end + len(self.suffix) :]
+                    return dropped + end - len(tail)
+                keep = len(self.suffix) - 1
+                dropped += len(chunk) - len(tail)
+                tail = chunk[len(chunk) - keep :] if keep else b""
+        except _PORT_ERRORS as err:
+            self._lost(err)
+        return dropped
 
     def open(self) -> None:
         """Open the port now (a read opens it too); ``SerialScannerError`` when it cannot.
@@ -123,6 +156,8 @@ class SerialCodeScanner:
                 return None
             line = bytes(self._buffer[:end])
             del self._buffer[: end + len(self.suffix)]
+            if len(line) > MAX_PAYLOAD:
+                raise ProtocolError(f"{len(line)} bytes from the scanner in one line")
             # A scanner set to CR LF while we expect CR (or the reverse) leaves a stray line-end
             # byte at one side of each payload; it is never part of a code we understand.
             line = line.strip(b"\r\n")

@@ -126,6 +126,24 @@ def test_a_line_that_never_ends_is_dropped_and_the_next_scan_reads(
     assert scanner.read(READ) == CASE
 
 
+def test_an_overlong_line_is_dropped_up_to_its_suffix_and_the_scan_behind_it_reads(
+    simulator: SerialScannerSimulator, scanner: SerialCodeScanner
+) -> None:
+    # The noise and a good scan in one burst, the noise split across many small writes.
+    noise = b"y" * (MAX_PAYLOAD + 500)
+    simulator.send(noise + simulator.suffix + CASE + simulator.suffix, pieces=40)
+    errors = []
+    for _ in range(50):
+        try:
+            scanner.read(0.1)
+        except ProtocolError as err:
+            errors.append(str(err))
+            break
+    # One read or many (how the tty hands it over varies): the whole noise counted, dropped once.
+    assert len(errors) == 1 and errors[0].startswith(f"{len(noise)} bytes from the scanner ")
+    assert scanner.read(READ) == CASE
+
+
 def test_a_port_that_disappears_is_reopened(
     simulator: SerialScannerSimulator, scanner: SerialCodeScanner
 ) -> None:
