@@ -2,7 +2,8 @@
 # Install, update and roll back the terminal on a Debian 12 machine. Idempotent: run it again
 # and it changes only what is missing or different.
 #
-#   deploy/install.sh [install] [--wheel FILE] [--version V]   install or update (as root)
+#   deploy/install.sh [install] [--wheel FILE] [--version V] [--self-test]
+#                                                               install or update (as root)
 #   deploy/install.sh rollback                                  back to the previous release
 #   deploy/install.sh status                                    releases, current, previous
 #   deploy/install.sh packages                                  only step 1 (image builds)
@@ -13,7 +14,9 @@
 #      (camera) and lp (USB receipt printer, CUPS);
 #   3. /opt/kiosk/releases/<version>: a venv with the dependencies of deploy/requirements.lock
 #      (hashes required, no resolver: exactly the lock) and the project's wheel, plus this
-#      deploy/ folder; then `current` points at it and `previous` at the release it replaces.
+#      deploy/ folder; a wheel that carries its own deploy/ (share/gov-kiosk/deploy in its
+#      data, as the project's build puts it) brings its own lock and deploy/ instead; then
+#      `current` points at it and `previous` at the release it replaces.
 #      An existing complete release of the same version is kept as it is;
 #   4. /etc/kiosk/kiosk.toml from deploy/kiosk.toml.template when there is none (never
 #      overwritten), /var/lib/kiosk and /var/log/kiosk for the kiosk user;
@@ -37,7 +40,10 @@
 # An update restarts a running kiosk.service on the new release. `systemctl restart` of a
 # Type=notify unit returns only once the app sent READY=1 (its attract screen is up) or failed;
 # if the new release does not get there, install.sh rolls back to the previous one by itself,
-# restarts that, and exits non-zero.
+# restarts that, and exits 4. With --self-test, the new release's `kiosk update self-test` runs
+# once it is current (and restarted); if it fails, the same rollback and exit 4. Any other
+# failure exits 1 with the running release untouched. kiosk-update.service runs this for the
+# signed updates the app pulled from the hall (`kiosk update apply-staged`).
 set -euo pipefail
 
 ROOT="${KIOSK_ROOT:-/}"
@@ -48,6 +54,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SOURCE="$(dirname "$HERE")"
 USER_NAME=kiosk
 SWITCHED=0
+EXIT_ROLLED_BACK=4
 GROUPS_NEEDED="dialout,video,lp"
 
 APT_PACKAGES=(
@@ -61,6 +68,7 @@ APT_PACKAGES=(
 
 say() { printf 'install.sh: %s\n' "$*"; }
 die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
+rolled_back() { printf 'install.sh: error: %s\n' "$*" >&2; exit "$EXIT_ROLLED_BACK"; }
 live() { [ -z "$ROOT" ]; }  # installing onto the running system (not into KIOSK_ROOT)
 manages_service() {  # whether to restart kiosk.service here (see KIOSK_SYSTEMD)
     case "${KIOSK_SYSTEMD:-auto}" in
@@ -148,6 +156,33 @@ build_wheel() {  # build_wheel VENV_PYTHON OUT: Debian's python3 has no pip, the
     ls "$out"/*.whl
 }
 
+wheel_deploy() {  # wheel_deploy WHEEL DIR: extract the wheel's share/gov-kiosk/deploy into DIR
+    "$PYTHON" - "$1" "$2" <<'PY'
+import sys, zipfile
+from pathlib import Path, PurePosixPath
+wheel, out = sys.argv[1], Path(sys.argv[2])
+try:
+    with zipfile.ZipFile(wheel) as z:
+        names = [n for n in z.namelist() if "/data/share/gov-kiosk/deploy/" in n and ".data/" in n]
+        lock = [n for n in names if n.endswith("/deploy/requirements.lock")]
+        if not lock:
+            sys.exit(1)
+        prefix = lock[0][: -len("requirements.lock")]
+        for name in names:
+            rel = PurePosixPath(name[len(prefix):])
+            if not name.startswith(prefix) or name.endswith("/") or ".." in rel.parts:
+                continue
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(z.read(name))
+            # zip keeps the mode in the high bits of external_attr; extract() drops it
+            if (z.getinfo(name).external_attr >> 16) & 0o111 or rel.suffix == ".sh":
+                target.chmod(0o755)
+except (OSError, zipfile.BadZipFile):
+    sys.exit(1)
+PY
+}
+
 install_release() {
     local version="$1" wheel="$2"
     local rel
@@ -162,15 +197,24 @@ install_release() {
         mkdir -p "$rel"
         "$PYTHON" -m venv "$rel/venv"
         local pip=("$rel/venv/bin/python" -m pip --disable-pip-version-check --quiet)
+        # A wheel carries its own deploy/ (its lock, units, this script) in its data: an update
+        # gets the dependencies it was built with. Older wheels without it take this tree's.
+        local deploy="$HERE"
+        if [ -n "$wheel" ] && wheel_deploy "$wheel" "$rel/deploy"; then
+            deploy="$rel/deploy"
+            say "release: using the wheel's own deploy/ (requirements.lock)"
+        else
+            rm -rf "$rel/deploy"
+        fi
         # Exactly the lock: hashes checked, no resolver. opencv-python (pulled by rapidocr)
         # is left out on purpose: its bundled Qt breaks PySide6; the headless build is in.
-        "${pip[@]}" install --no-deps --require-hashes -r "$HERE/requirements.lock"
+        "${pip[@]}" install --no-deps --require-hashes -r "$deploy/requirements.lock"
         if [ -z "$wheel" ]; then
             wheel="$(build_wheel "$rel/venv/bin/python" "$rel/wheel")"
         fi
         "${pip[@]}" install --no-deps "$wheel"
         rm -rf "$rel/wheel"
-        cp -a "$HERE" "$rel/deploy"
+        [ "$deploy" = "$rel/deploy" ] || cp -a "$HERE" "$rel/deploy"
         echo "$version" >"$rel/VERSION"
         if ! live; then
             # Inside KIOSK_ROOT the scripts must name the path the target system sees.
@@ -344,7 +388,7 @@ ensure_cups() {
 ensure_units() {
     local dir="$ROOT/etc/systemd/system" changed=0 unit
     mkdir -p "$dir" "$ROOT/etc/X11/xorg.conf.d"
-    for unit in "$HERE"/systemd/*.service; do
+    for unit in "$HERE"/systemd/*.service "$HERE"/systemd/*.path; do
         if ! cmp -s "$unit" "$dir/$(basename "$unit")"; then
             install -m 0644 "$unit" "$dir/"
             changed=1
@@ -356,13 +400,13 @@ ensure_units() {
     if live; then
         if [ -d /run/systemd/system ]; then
             [ "$changed" = 1 ] && systemctl daemon-reload
-            systemctl enable kiosk-xorg.service kiosk.service
+            systemctl enable kiosk-xorg.service kiosk.service kiosk-update.path
         else
-            systemctl enable kiosk-xorg.service kiosk.service 2>/dev/null \
+            systemctl enable kiosk-xorg.service kiosk.service kiosk-update.path 2>/dev/null \
                 || say "systemd: not running here; units installed, enable them on the target"
         fi
     else
-        systemctl --root="$ROOT" enable kiosk-xorg.service kiosk.service
+        systemctl --root="$ROOT" enable kiosk-xorg.service kiosk.service kiosk-update.path
     fi
     say "systemd: units installed and enabled${changed:+}"
 }
@@ -370,11 +414,12 @@ ensure_units() {
 # --- commands ----------------------------------------------------------------------------------
 
 cmd_install() {
-    local wheel="" version=""
+    local wheel="" version="" self_test=0
     while [ $# -gt 0 ]; do
         case "$1" in
             --wheel) wheel="$(realpath "$2")"; shift 2 ;;
             --version) version="$2"; shift 2 ;;
+            --self-test) self_test=1; shift ;;
             -h|--help) usage; exit 0 ;;
             *) die "unknown option $1" ;;
         esac
@@ -405,7 +450,28 @@ cmd_install() {
         else
             say "kiosk.service did not reach READY on $version: rolling back"
             cmd_rollback
-            die "update to $version failed; running $(link_target current) again"
+            rolled_back "update to $version failed; running $(link_target current) again:" \
+                "it did not reach READY"
+        fi
+    fi
+    if [ "$SWITCHED" = 1 ] && [ "$self_test" = 1 ]; then
+        # The new release checks itself from its own venv: configuration, store, catalog,
+        # identity, its modules and Qt (kiosk/commands/update.py).
+        # As the kiosk user on a live system: a store opened as root could leave root-owned
+        # WAL files the app cannot write.
+        local report as_kiosk=()
+        if live && [ "$(id -u)" = 0 ] && has_user "$USER_NAME" && command -v runuser >/dev/null; then
+            as_kiosk=(runuser -u "$USER_NAME" --)
+        fi
+        if report="$("${as_kiosk[@]}" "$ROOT$PREFIX/current/venv/bin/kiosk" \
+            --config "$ROOT/etc/kiosk/kiosk.toml" update self-test 2>&1)"; then
+            say "self-test of $version passed"
+        else
+            printf '%s\n' "$report" | sed 's/^/install.sh: self-test: /'
+            say "the self-test of $version failed: rolling back"
+            cmd_rollback
+            rolled_back "update to $version failed; running $(link_target current) again:" \
+                "its self-test failed ($(printf '%s' "$report" | grep -m1 'FAIL' | cut -c1-120))"
         fi
     fi
     say "done: $PREFIX/current -> $(link_target current)"

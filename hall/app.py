@@ -37,12 +37,14 @@ from hall.errors import (
 from hall.events import EventService
 from hall.fleet.catalog import CatalogSource, resign_if_due
 from hall.fleet.recorder import FleetRecorder
+from hall.fleet.releases import release_files_dir, release_router
 from hall.fleet.routes import fleet_router
 from hall.fleet.sweep import FleetSweep
 from hall.heartbeats import HeartbeatBatcher
 from hall.identity import IdentityService
 from hall.keys import FileKeyProvider, Sealer, SigningKeyRing
 from hall.limits import BodyLimit, BodyLimitMiddleware, RateLimit
+from hall.registers import seal_legacy_registers
 from hall.schema import (
     CATALOG_PATH,
     ENROLMENTS_PATH,
@@ -146,8 +148,10 @@ def create_app(
             problem = db.schema_problem()
             if problem is not None:
                 raise SchemaNotReadyError(problem)
+        seal_legacy_registers(db, sealer)  # register rows an older hall kept in clear (0010)
+        collect.seal_legacy_documents(db, sealer)  # and document holders (0011)
         if settings.seed_demo_data:
-            seed_demo_data(db)
+            seed_demo_data(db, sealer)
         reseal_rows(db, sealer, plain_only=True)  # rows from before sealing: sealed on first start
         logger.info("hall ready: catalog %s, signing key %s", catalog.version, key.kid)
         try:
@@ -185,6 +189,10 @@ def create_app(
     app.state.catalogs = catalogs
     sweep = FleetSweep(db, clock=clock, extra=lambda: resign_if_due(db, key, now=clock()))
     app.include_router(fleet_router(db, clock=clock, catalog=catalogs, sweep=sweep))
+    # App releases (`kiosk-hall release publish`): signed offers and their files.
+    app.include_router(
+        release_router(db, clock=clock, key=key, files_dir=release_files_dir(settings.data_dir))
+    )
     app.state.clock = clock
     app.include_router(collect.router, responses=_ERRORS)
     app.include_router(tickets.router, responses=_ERRORS)

@@ -22,7 +22,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.commands.ocr",
     "kiosk.commands.printing",
     "kiosk.commands.queue",
+    "kiosk.commands.report",
     "kiosk.commands.scan",
+    "kiosk.commands.update",
 )
 
 

@@ -97,7 +97,7 @@ def run_gui(
         notifier.close()
     if status == RESTART_EXIT_CODE:
         # The hall's `restart` command: a fresh process in place of this one, same arguments.
-        log.info("restarting at the hall's request")
+        log.info("restarting: a fresh process in place of this one")
         os.execv(sys.executable, [sys.executable, *sys.argv])  # noqa: S606 - our own argv
     if status == 0 and not stop_requested:
         log.error("the window closed without a stop request: exiting %d", EXIT_UNEXPECTED)

@@ -15,8 +15,9 @@ def encoded_size(heartbeat: HeartbeatCreate) -> int:
 def fit_heartbeat(heartbeat: HeartbeatCreate, limit: int = HEARTBEAT_MAX_BYTES) -> HeartbeatCreate:
     """Return ``heartbeat`` cut to at most ``limit`` encoded bytes.
 
-    The counts and ages always go; free-text detail is cut first, then each device's status text,
-    then devices are dropped from the end (their count stays in ``detail``).
+    The counts and ages always go; free-text detail is cut first, then the last night's lines to
+    their first word, then each device's status text, then devices are dropped from the end
+    (their count stays in ``detail``).
     """
     if encoded_size(heartbeat) <= limit:
         return heartbeat
@@ -27,6 +28,19 @@ def fit_heartbeat(heartbeat: HeartbeatCreate, limit: int = HEARTBEAT_MAX_BYTES) 
         candidate = fitted.model_copy(update={"detail": detail})
         if encoded_size(candidate) <= limit:
             return candidate
+    nightly = heartbeat.nightly
+    if nightly is not None:
+        # The last night's lines cut to their first word ("ok", "failed: ..." -> "failed").
+        short = nightly.model_copy(
+            update={
+                "steps": {k: v.split(":")[0] for k, v in nightly.steps.items()},
+                "self_test": {k: v.split(":")[0] for k, v in nightly.self_test.items()},
+                "restart": _cut(nightly.restart, 40),
+            }
+        )
+        fitted = fitted.model_copy(update={"nightly": short})
+        if encoded_size(fitted) <= limit:
+            return fitted
     devices = {name: _cut(state, 32) for name, state in heartbeat.devices.items()}
     fitted = fitted.model_copy(update={"devices": devices})
     dropped = 0

@@ -175,6 +175,18 @@ class CheckpointResult:
     """The WAL file's size on disk after the checkpoint."""
 
 
+@dataclasses.dataclass(frozen=True)
+class VacuumResult:
+    """What :meth:`Store.vacuum` did: file size before and after, the free share it found."""
+
+    done: bool
+    bytes_before: int
+    bytes_after: int
+    free_ratio: float
+    skipped_because: str
+    """Why it did not run ("" when it did)."""
+
+
 def _hold_shared_lock(path: Path) -> int | None:
     """Take a shared ``flock`` that lives as long as the store is open (released on any exit)."""
     try:
@@ -415,6 +427,37 @@ class Store:
             )
             self._last_checkpoint = result
         return result
+
+    def vacuum(self, *, min_free_ratio: float) -> VacuumResult:
+        """Rebuild the file when at least ``min_free_ratio`` of its pages are free; else skip.
+
+        ``VACUUM`` writes a copy of the database first, so it runs only when the disk has room
+        for two more copies; a skipped vacuum says why. Raises :class:`StoreError`.
+        """
+        with self._lock:
+            conn = self._connection()
+            if conn.in_transaction:
+                raise StoreError("cannot vacuum inside a transaction")
+            try:
+                page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+                pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+                free = int(conn.execute("PRAGMA freelist_count").fetchone()[0])
+            except sqlite3.Error as err:
+                raise _map_error(err, "vacuum") from err
+            before = pages * page_size
+            ratio = free / pages if pages else 0.0
+            if pages == 0 or ratio < min_free_ratio:
+                return VacuumResult(False, before, before, ratio, "few free pages")
+            room = self.free_disk_bytes()
+            if room is not None and room < 2 * before:
+                return VacuumResult(False, before, before, ratio, "not enough free disk")
+            try:
+                conn.execute("VACUUM")
+                after = int(conn.execute("PRAGMA page_count").fetchone()[0]) * page_size
+            except sqlite3.Error as err:
+                raise _map_error(err, "vacuum") from err
+        self.checkpoint("TRUNCATE")
+        return VacuumResult(True, before, after, ratio, "")
 
     def _checkpoint_quietly(self, mode: str) -> None:
         try:

@@ -370,12 +370,21 @@ class SyncWorker:
                 self._outbox.schedule_poll(entry.id, self._clock() + dt.timedelta(seconds=every))
 
     def _purge(self) -> None:
+        self.purge_now()
+
+    def purge_now(self) -> int:
+        """Run the retention purges now (any thread: each is one store transaction); how many.
+
+        The nightly window calls it too; with no retention configured nothing is purged.
+        """
         retention = self._housekeeping.retention
-        if retention is not None:
-            cutoff = self._clock() - retention
-            self._outbox.purge_delivered(older_than=cutoff)
-            for purge in self._housekeeping.extra_purges:
-                purge(cutoff)
+        if retention is None:
+            return 0
+        cutoff = self._clock() - retention
+        purged = self._outbox.purge_delivered(older_than=cutoff)
+        for purge in self._housekeeping.extra_purges:
+            purged += purge(cutoff)
+        return purged
 
     def _checkpoint(self) -> None:
         self._outbox.store.checkpoint("TRUNCATE")

@@ -20,6 +20,8 @@ MAX_INTERVAL_S = 3600.0
 OUTBOX_STALE_S = 3600.0
 """An undelivered submission older than this is a fault: the citizen's case is not at the hall."""
 CLOCK_SKEW_S = 60.0
+NIGHTLY_MISSED_S = 2 * 86400.0 + 3600.0
+"""A terminal whose last nightly maintenance finished longer ago than this missed two nights."""
 DEFAULT_MIN_FREE_DISK_BYTES = 500 * 1024 * 1024
 """The terminal's default ``maintenance.min_free_mb``, when its beat does not say its own."""
 PAPER_LOW = frozenset({"paper_low", "paper_near_end", "near_end"})
@@ -65,6 +67,18 @@ def faults(beat: HeartbeatCreate) -> dict[str, str]:
         found["clock_skew"] = f"clock off by {offset:+.0f} s"
     if beat.catalog_problem:
         found["catalog_refused"] = beat.catalog_problem[:200]
+    if beat.out_of_service:
+        found["out_of_service"] = beat.out_of_service[:200]
+    nightly = beat.nightly
+    if nightly is not None:
+        problems = nightly.problems()
+        if problems:
+            found["nightly_failed"] = "; ".join(problems)[:200]
+        since = (beat.sent_at - nightly.finished_at).total_seconds()
+        if since > NIGHTLY_MISSED_S:
+            found["nightly_missed"] = (
+                f"last nightly maintenance {nightly.night.isoformat()}, {int(since // 3600)} h ago"
+            )
     return found
 
 

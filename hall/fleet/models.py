@@ -133,3 +133,41 @@ class FleetLease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class Release(Base):
+    """A published app release: its file, its signed targets, its rollout and its state.
+
+    ``release`` counts publications (the targets' number, never reused); ``state`` is ``active``
+    (offered), ``paused`` (offered to no terminal until resumed) or ``halted`` (withdrawn for
+    good). ``target`` is ``all`` or ``site:<site>``; ``percent`` of the terminals there get it,
+    picked by a hash of the terminal id and the version (the same terminals at every question,
+    and more of them as the percentage grows).
+    """
+
+    __tablename__ = "fleet_releases"
+
+    release: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[str] = mapped_column(String(64), unique=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    length: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    targets_json: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(String(220))
+    percent: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    published_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class ReleaseReport(Base):
+    """What one terminal reported of one release (its latest outcome)."""
+
+    __tablename__ = "fleet_release_reports"
+
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    running_version: Mapped[str] = mapped_column(String(64))
+    reported_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

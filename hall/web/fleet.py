@@ -31,6 +31,9 @@ ALERT_NAMES = {
     "store_full": "存储已满",
     "clock_skew": "时钟偏差",
     "catalog_refused": "目录被拒",
+    "out_of_service": "无法启动",
+    "nightly_failed": "夜间维护失败",
+    "nightly_missed": "夜间维护未运行",
 }
 """Chinese names of the alert kinds ``hall.fleet`` raises (the code is shown beside them)."""
 COMMAND_NAMES = {

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from hall import fleet as fleet_api
 from hall.db import Database, Submission
 from hall.errors import HallError
+from hall.fleet import releases
 from hall.ratings import LEVEL_NAMES, LEVELS
 from hall.schema import COMMAND_KINDS, FLEET_FAULTS, DesiredConfig, FleetStatus
 from hall.service import HallService, utc_now
@@ -390,6 +391,7 @@ def dashboard(
             counted = fleet.counts(session, now=now)
             alerts = fleet_api.open_alerts(session, limit=100)
             recent = fleet.recent_commands(session)
+            release_rows = releases.summaries(session)[:10]
         # Calls from citizens first: someone is standing at that terminal.
         alerts.sort(key=lambda a: (a.kind != "staff_called", a.acknowledged_at is not None))
         notice = ""
@@ -407,6 +409,7 @@ def dashboard(
             cursor=cursor or "",
             alerts=alerts,
             commands=recent,
+            releases=release_rows,
             command_kinds=COMMAND_KINDS,
             command_names=fleet.COMMAND_NAMES,
             alert_names=fleet.ALERT_NAMES,

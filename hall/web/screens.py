@@ -213,9 +213,34 @@ def _fill(hall: EmbeddedHall, fleet: _Fleet) -> dict[str, _Terminal]:
         terminals["B01"],
         devices={"id_reader": "ok", "receipt_printer": "paper_low", "a4_printer": "ok"},
     )
+    # The last 03:04 in Beijing time (19:04 UTC) that has passed.
+    now = dt.datetime.now(dt.UTC)
+    night_end = now.replace(hour=19, minute=4, second=31, microsecond=0)
+    if night_end > now:
+        night_end -= dt.timedelta(days=1)
     fleet.beat(
         terminals["C01"],
         devices={"id_reader": "ok", "receipt_printer": "offline", "a4_printer": "ok"},
+        nightly={
+            "night": (night_end + dt.timedelta(hours=8)).date().isoformat(),
+            "started_at": (night_end - dt.timedelta(seconds=38)).isoformat(),
+            "finished_at": night_end.isoformat(),
+            "steps": {
+                "checkpoint": "ok: WAL 0 bytes (0.0 s)",
+                "vacuum": "skipped: few free pages (3% free of 1.2 MB) (0.0 s)",
+                "retention": "ok: 14 records purged (0.1 s)",
+                "catalog": "ok: catalog 2026.11 (unchanged) (0.2 s)",
+                "self_test": "failed: receipt_printer",
+            },
+            "self_test": {
+                "id_reader": "ok",
+                "camera": "ok",
+                "receipt_printer": "fail: no answer from 192.168.1.40:9100",
+                "document_printer": "ok",
+                "disk": "ok: 41.2 GB free",
+            },
+            "restart": "",
+        },
     )
     fleet.beat(terminals["D01"], outbox_depth=3, oldest_pending_age_s=4200.0)
     fleet.post(

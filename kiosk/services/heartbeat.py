@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from hall.schema import HeartbeatCreate
+from hall.schema import HeartbeatCreate, NightlyReport
 from offline_cache.outbox import FAILED, PENDING, SENDING, Outbox
 from offline_cache.print_queue import KINDS, QUEUED, UNCERTAIN, PrintQueue
 
@@ -35,13 +35,15 @@ class TerminalReport:
         catalog_state: Callable[[], tuple[int | None, str]] | None = None,
         shadow: Callable[[], dict[str, Any]] | None = None,
         ui_status: Callable[[], str] | None = None,
+        nightly: Callable[[], NightlyReport | None] | None = None,
     ) -> None:
         """Take the sources of each figure.
 
         ``catalog_state`` gives the signed catalog release in use and why the hall's newest was
         refused (""); ``shadow`` the device shadow's fields (``ShadowAgent.report``);
-        ``ui_status`` the UI thread's liveness.
+        ``ui_status`` the UI thread's liveness; ``nightly`` the last nightly maintenance's report.
         """
+        self._nightly = nightly
         self._heartbeat_every_s = heartbeat_every_s
         self._min_free_disk_bytes = min_free_disk_bytes
         self._catalog_state = catalog_state
@@ -113,5 +115,6 @@ class TerminalReport:
             min_free_disk_bytes=self._min_free_disk_bytes,
             catalog_release=release,
             catalog_problem=catalog_problem,
+            nightly=self._nightly() if self._nightly is not None else None,
             **(self._shadow() if self._shadow is not None else {}),
         )

@@ -8,6 +8,7 @@ through this object's signals (queued connections) and is applied there.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
@@ -18,6 +19,13 @@ from kiosk.services.idle import IdleClock
 from kiosk.ui.navigator import Navigator
 
 log = logging.getLogger(__name__)
+
+
+def exit_for_restart() -> None:
+    """End the event loop with the status on which ``kiosk run`` starts a fresh process."""
+    app = QApplication.instance()
+    if app is not None:
+        app.exit(RESTART_EXIT_CODE)
 
 
 class FleetBridge(QObject):
@@ -33,6 +41,9 @@ class FleetBridge(QObject):
         super().__init__(navigator)
         self._nav = navigator
         self._offered = offered
+        self._restart_pending = False
+        self.exit_app: Callable[[], None] = exit_for_restart
+        """Ends the app for a restart (a test puts a recorder here)."""
         self.config_desired.connect(self._on_self_config_desired)
         self.lock_requested.connect(self._on_self_lock_requested)
         self.restart_requested.connect(self._on_self_restart_requested)
@@ -51,7 +62,7 @@ class FleetBridge(QObject):
         return ""
 
     def restart(self, _command: CommandPublic) -> str:
-        """``restart``: the app ends after the acknowledgement is stored and starts again."""
+        """``restart``: the app ends (once no citizen is at it) and starts again."""
         self.restart_requested.emit()
         return "restarting"
 
@@ -78,10 +89,18 @@ class FleetBridge(QObject):
         self._nav.set_locked(locked)
 
     def _on_self_restart_requested(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            # After the current events: the sync thread stores the acknowledgement meanwhile.
-            app.exit(RESTART_EXIT_CODE)
+        if not self._nav.at_rest():
+            # Never in the middle of a citizen's visit: once the session is wiped.
+            if not self._restart_pending:
+                log.info("restart asked for by the hall: after the current session")
+                self._restart_pending = True
+                self._nav.session_wiped.connect(self._on_self_restart_requested)
+            return
+        if self._restart_pending:
+            self._nav.session_wiped.disconnect(self._on_self_restart_requested)
+            self._restart_pending = False
+        # After the current events: the sync thread stores the acknowledgement meanwhile.
+        self.exit_app()
 
     def _on_self_staff_calls_heard(self, calls: list[StaffCallPublic]) -> None:
         for call in calls:

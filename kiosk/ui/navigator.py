@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from devices.ports import Camera, DocumentPrinter, ReceiptPrinter
 from hall.schema import CaseProgressPublic, CatalogPublic, StaffCallPublic
 from kiosk.config import KioskSettings
+from kiosk.services.face import FaceCheck
 from kiosk.services.handoff import Ticketing
 from kiosk.services.idle import IdleClock, IdleState
 from kiosk.services.journey import Journey
@@ -87,6 +88,11 @@ class Services:
     ticketing: Ticketing | None = None
     """Hand-off tickets: the hall's number or a local one (blocking: on a worker); ``None``: the
     ticket is not offered."""
+    face_camera: Camera | None = None
+    """The citizen-facing camera for face match; ``None``: the terminal has none."""
+    face_check: Callable[[], FaceCheck] | None = None
+    """A new face match for one session (engine built once, on the face worker, at its first
+    use); ``None``: face match is off on this terminal."""
 
 
 class Workers:
@@ -104,6 +110,8 @@ class Workers:
         self.refresh = TaskRunner("hall-refresh", parent)
         # One worker for OCR: the engine is built and warmed up on it, then checks queue there.
         self.ocr = TaskRunner("ocr", parent)
+        # Face match: the card photo's decoding, then each camera frame's detection and embedding.
+        self.face = TaskRunner("face", parent)
 
     def shutdown(self, timeout: float) -> None:
         """Stop them all within one deadline: the workers are independent, their waits overlap."""
@@ -116,6 +124,7 @@ class Workers:
             self.hall,
             self.refresh,
             self.ocr,
+            self.face,
         ):
             runner.shutdown(timeout=max(0.0, deadline - time.monotonic()))
 
@@ -237,6 +246,18 @@ class Navigator(QObject):
         if not self._idle_timer.isActive():
             self._idle_timer.start()
             self._visit_started = time.monotonic()
+
+    def at_rest(self) -> bool:
+        """Whether no citizen and no technician is at the terminal (the nightly window waits).
+
+        The attract (or out-of-service) screen shows, no visit runs, maintenance mode is closed.
+        """
+        current = self.window.current_screen()
+        return (
+            self._visit_started is None
+            and not self.maintenance_active
+            and (current is self.window.attract or current is self.out_of_service)
+        )
 
     def visit_seconds(self) -> float | None:
         """How long this citizen has been at the terminal, if a visit began."""

@@ -16,15 +16,20 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from assets import load_catalog
 from hall.cli import main
 from hall.db import Database, Submission
+from hall.fleet import acknowledge_alert
+from hall.fleet.models import Alert
 from hall.schema import (
     TERMINAL_LOGS_PATH,
     EventBatchCreate,
     EventCreate,
     HeartbeatCreate,
+    NightlyReport,
+    StaffCallCreate,
     SubmissionCreate,
     TerminalLogCreate,
 )
@@ -35,8 +40,10 @@ from hall.staff import (
     StaffExistsError,
     StaffService,
 )
+from hall.tickets_schema import TicketCreate
 from hall.web import daily
 from offline_cache.hall_client import HallClient
+from offline_cache.tickets import TicketClient
 from tests.fixtures.browser import StaffAccount, add_staff
 from tests.fixtures.hall import (
     HallUnderTest,
@@ -362,6 +369,67 @@ def test_the_daily_table_counts_decisions_tolerance_visits_and_ratings(
     assert bad_day.status_code == 400
 
 
+def test_the_daily_table_counts_tickets_and_staff_calls_answered(
+    hall_server: HallUnderTest, tmp_path: Path
+) -> None:
+    """取号 per item and terminal; 呼叫 per terminal (no item), with how many staff answered."""
+    identity = hall_server.enrol(tmp_path / "terminal")
+    now = dt.datetime.now(dt.UTC)
+    with HallClient(hall_server.base_url, identity=identity) as terminal:
+        tickets = TicketClient(terminal)
+        for item_id in ("elder-card", "elder-card", None):
+            reason = "handoff_item" if item_id else "call_staff"
+            tickets.issue(
+                TicketCreate(
+                    ticket_id=uuid.uuid4().hex,
+                    kiosk_id="kiosk-001",
+                    item_id=item_id,
+                    reason=reason,
+                    created_at=now,
+                )
+            )
+        for n in range(3):
+            terminal.call_staff(
+                StaffCallCreate(kiosk_id="kiosk-001", call_id=f"call-{n:04d}-x", sent_at=now)
+            )
+    db = hall_server.database()
+    try:
+        with db.write() as session:
+            first = session.scalars(
+                select(Alert.id).where(Alert.kind == "staff_called").order_by(Alert.id)
+            ).first()
+            assert first is not None
+            acknowledge_alert(session, first, "clerk", now=now)
+    finally:
+        db.dispose()
+    http = requests.Session()
+    assert _log_in(http, hall_server.base_url, add_staff(hall_server)).status_code == 303
+    export = http.get(hall_server.base_url + "/dashboard/daily.csv")
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    header = rows[1]
+    assert header[-3:] == ["取号 Tickets", "呼叫 Staff calls", "呼叫已应答 Calls answered"]
+    by_key = {(row[0], row[1]): dict(zip(header, row, strict=True)) for row in rows[2:]}
+    elder = by_key[("事项 Item", "elder-card")]
+    assert (elder["取号 Tickets"], elder["呼叫 Staff calls"]) == ("2", "")
+    # A plain staff call's ticket, on the no-item row (its id '-' quoted as text for Excel).
+    assert by_key[("事项 Item", "'-")]["取号 Tickets"] == "1"
+    kiosk = by_key[("终端 Terminal", "kiosk-001")]
+    assert (
+        kiosk["取号 Tickets"],
+        kiosk["呼叫 Staff calls"],
+        kiosk["呼叫已应答 Calls answered"],
+    ) == (
+        "3",
+        "3",
+        "1",
+    )
+    total = by_key[("合计 Total", "")]
+    assert (total["取号 Tickets"], total["呼叫 Staff calls"]) == ("3", "3")
+    page = http.get(hall_server.base_url + "/dashboard/daily")
+    assert re.search(r'id="total-tickets">3</span>', page.text)
+    assert re.search(r'id="total-calls">3</span>', page.text) and "1 已应答" in page.text
+
+
 def test_a_past_day_counts_only_that_day(
     hall_server: HallUnderTest, staff_http: requests.Session, terminal_identity: object
 ) -> None:
@@ -481,6 +549,7 @@ def test_a_terminals_page_shows_its_beat_history_commands_and_masked_logs(
             data={"csrf": csrf.group(1), "kiosk_id": "kiosk-001", "kind": "upload_log"},
         )
         assert "上传错误日志" in sent.text
+        night_end = dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)
         answer = terminal.heartbeat(
             HeartbeatCreate(
                 kiosk_id="kiosk-001",
@@ -488,6 +557,14 @@ def test_a_terminals_page_shows_its_beat_history_commands_and_masked_logs(
                 app_version="0.1.0",
                 outbox_depth=4,
                 devices={"id_reader": "ok", "receipt_printer": "paper_out"},
+                nightly=NightlyReport(
+                    night=night_end.date(),
+                    started_at=night_end - dt.timedelta(seconds=40),
+                    finished_at=night_end,
+                    steps={"checkpoint": "ok: WAL 0 bytes (0.0 s)", "self_test": "failed: camera"},
+                    self_test={"id_reader": "ok", "camera": "fail: the camera gave no frame"},
+                    restart="up 170.2 h (limit 168 h)",
+                ),
             )
         )
         command = answer.commands[0]
@@ -511,5 +588,12 @@ def test_a_terminals_page_shows_its_beat_history_commands_and_masked_logs(
     assert "110101194203150026" not in detail.text
     assert "上传错误日志" in detail.text
     assert '"outbox": [4]' in detail.text  # the sampled beat, for the chart
+    # The last night: its steps, the part that failed its self-test, and the alert it raised.
+    nightly = detail.text[detail.text.index('id="nightly"') :]
+    nightly = nightly[: nightly.index("</tr>")]
+    assert "checkpoint: ok" in nightly and "self_test: failed" in nightly
+    assert "self-test camera" in nightly and "fail: the camera gave no frame" in nightly
+    assert "restart: up 170.2 h (limit 168 h)" in nightly
+    assert "夜间维护失败" in detail.text
     missing = staff_http.get(hall_server.base_url + "/dashboard/terminal?id=nobody")
     assert missing.status_code == 404

@@ -168,3 +168,31 @@ def test_commands_print_a_test_page_refresh_the_catalog_and_upload_a_masked_log(
     assert kiosk.receipt_simulator is not None and len(kiosk.receipt_simulator.jobs) == 1
     [(_, text)] = _staff(kiosk, lambda s: fleet.terminal_logs(s, kiosk_id))
     assert "110105********002X" in text and "11010519491231002X" not in text
+
+
+def test_the_halls_restart_waits_for_the_citizen_to_finish(qtbot: QtBot, kiosk: KioskApp) -> None:
+    from kiosk.ui.fleet import FleetBridge
+
+    restarts: list[str] = []
+    bridge = kiosk.controller.navigator.findChild(FleetBridge)
+    assert bridge is not None
+    # The real exit would end the test's own event loop; the restart it would do is kept.
+    bridge.exit_app = lambda: restarts.append("restart")
+    nav, kiosk_id = kiosk.controller.navigator, kiosk.settings.terminal.id
+    assert kiosk.card_simulator is not None
+    kiosk.card_simulator.insert(demo_card("elder"))
+    qtbot.waitUntil(lambda: not nav.at_rest(), timeout=WAIT_MS)
+    now = dt.datetime.now(dt.UTC)
+    _staff(kiosk, lambda s: fleet.queue_command(s, kiosk_id, "restart", "王芳", now=now))
+
+    def carried_out() -> bool:
+        kiosk.sync.run_housekeeping_now()
+        [state] = _staff(kiosk, lambda s: fleet.commands(s, kiosk_id))
+        return bool(state.status == "done")
+
+    qtbot.waitUntil(carried_out, timeout=WAIT_MS)
+    qtbot.wait(200)  # the queued signal has reached the GUI thread by now
+    assert restarts == [] and nav.session.card is not None
+    kiosk.card_simulator.remove()
+    nav.wipe()
+    assert restarts == ["restart"]

@@ -150,7 +150,10 @@ def test_install_writes_everything_once_and_again_changes_nothing(
     assert any(c.startswith("useradd --root") and c.endswith(" kiosk") for c in first)
     lock = ROOT / "deploy" / "requirements.lock"
     assert any(f"install --no-deps --require-hashes -r {lock}" in c for c in first)
-    assert f"systemctl --root={target} enable kiosk-xorg.service kiosk.service" in first
+    assert (
+        f"systemctl --root={target} enable kiosk-xorg.service kiosk.service kiosk-update.path"
+        in first
+    )
 
     group = (target / "etc" / "group").read_text().splitlines()
     assert "dialout:x:20:kiosk" in group and "video:x:44:kiosk" in group
@@ -167,6 +170,11 @@ def test_install_writes_everything_once_and_again_changes_nothing(
     unit = (units / "kiosk.service").read_text()
     assert "Type=notify" in unit and "WatchdogSec=" in unit and "Restart=always" in unit
     assert (units / "kiosk-xorg.service").exists()
+    # Signed updates: the app's hand-over file starts the root installer.
+    assert (
+        "PathExists=/var/lib/kiosk/updates/apply.json" in (units / "kiosk-update.path").read_text()
+    )
+    assert "update apply-staged" in (units / "kiosk-update.service").read_text()
     assert "DontZap" in (target / "etc" / "X11" / "xorg.conf.d" / "10-kiosk.conf").read_text()
     rules = (target / "etc" / "udev" / "rules.d" / "70-kiosk.rules").read_text()
     assert (
@@ -277,7 +285,7 @@ def test_an_update_that_never_gets_ready_rolls_back_by_itself(
     env = {**env, "KIOSK_SYSTEMD": "yes", "FAKE_CURRENT": str(target / "opt/kiosk/current")}
     calls(env)
     update = install(env, "--wheel", str(wheel(tmp_path, "0.3.0")))
-    assert update.returncode != 0
+    assert update.returncode == 4  # rolled back (1: failed before switching)
     assert "did not reach READY on 0.3.0: rolling back" in update.stdout
     assert "update to 0.3.0 failed; running releases/0.2.0 again" in update.stderr
     assert os.readlink(target / "opt" / "kiosk" / "current") == "releases/0.2.0"

@@ -47,3 +47,27 @@ def test_too_many_devices_are_dropped_and_counted() -> None:
     assert 0 < len(fitted.devices) < 300
     assert fitted.detail == f"{300 - len(fitted.devices)} devices not listed"
     assert all(len(state.encode()) <= 32 for state in fitted.devices.values())
+
+
+def test_a_long_nightly_report_is_cut_to_its_first_words_and_still_says_what_failed() -> None:
+    import datetime as dt
+
+    from hall.schema import NightlyReport
+
+    at = dt.datetime(2026, 12, 3, 3, 4, tzinfo=dt.UTC)
+    nightly = NightlyReport(
+        night=at.date(),
+        started_at=at,
+        finished_at=at,
+        steps={f"step_{i}": ("failed: " if i == 3 else "ok: ") + "理由" * 50 for i in range(10)},
+        self_test={f"part_{i}": ("fail: " if i == 5 else "ok: ") + "原因" * 50 for i in range(16)},
+        restart="up 200.0 h (limit 168 h)",
+    )
+    devices = {f"device-{i:02d}": "状态" * 30 for i in range(20)}
+    hb = heartbeat(nightly=nightly, devices=devices, detail="x" * 100)
+    assert encoded_size(hb) > HEARTBEAT_MAX_BYTES
+    fitted = fit_heartbeat(hb)
+    assert encoded_size(fitted) <= HEARTBEAT_MAX_BYTES
+    assert fitted.nightly is not None and fitted.devices == devices
+    assert fitted.nightly.steps["step_3"] == "failed" and fitted.nightly.steps["step_0"] == "ok"
+    assert fitted.nightly.problems() == ["step_3: failed", "self-test part_5: fail"]

@@ -1,0 +1,171 @@
+"""The nightly window's scheduler on the GUI thread: when to run, and the restart after it.
+
+Every ``check_every_ms`` it looks at the local clock: inside the window, on a night that has not
+run yet, with the terminal at rest (:meth:`Navigator.at_rest`), it hands the night's steps to a
+worker (:class:`kiosk.services.nightly.NightlyMaintenance`). A citizen at the terminal delays the
+night until they leave; past the window's end the night is skipped (and logged). A restart the
+night asked for also waits for the terminal to be at rest, and is dropped when the window closes
+first: the next night asks again. So does a signed update the night staged (its ``update`` step):
+at rest, it is handed to the installer (which restarts the app on the new release, or rolls
+back), in place of the nightly restart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from hall.schema import NightlyReport
+from kiosk.services.nightly import MaintenanceWindow, NightlyMaintenance
+from kiosk.ui.fleet import exit_for_restart
+from kiosk.ui.navigator import Navigator
+from kiosk.ui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+
+CHECK_EVERY_MS = 30_000
+
+
+class NightlyScheduler(QObject):
+    """Owned by the GUI thread; ``finished`` carries each night's report."""
+
+    finished = Signal(object)
+    restarting = Signal(str)
+    """The app is about to end for its nightly restart (the reason)."""
+    update_applied = Signal()
+    """A staged update went to the installer, which restarts the app."""
+
+    def __init__(
+        self,
+        navigator: Navigator,
+        maintenance: NightlyMaintenance,
+        window: MaintenanceWindow,
+        runner: TaskRunner,
+        *,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(),
+        restart: Callable[[], None] = exit_for_restart,
+        apply_update: Callable[[], bool] | None = None,
+        check_every_ms: int = CHECK_EVERY_MS,
+    ) -> None:
+        """Check every ``check_every_ms``; ``restart`` ends the app (tests pass their own).
+
+        ``apply_update`` hands a staged update to the installer (on the worker; ``True`` when
+        it did).
+        """
+        super().__init__(navigator)
+        self._nav = navigator
+        self._maintenance = maintenance
+        self._window = window
+        self._runner = runner
+        self._clock = clock
+        self.restart = restart
+        """Ends the app for the nightly restart (a test puts a recorder here)."""
+        self._running = False
+        self._night: dt.date | None = None
+        """The night running or last tried by this process (a failed try is not repeated)."""
+        self._waiting_for: dt.date | None = None
+        self._restart_due: tuple[dt.date, str] | None = None
+        self._update_due: dt.date | None = None
+        self._apply_update = apply_update
+        self._timer = QTimer(self)
+        self._timer.setInterval(check_every_ms)
+        self._timer.timeout.connect(self.check)
+        navigator.session_wiped.connect(self.check)
+
+    def start(self) -> None:
+        """Begin checking, the first time one interval from now.
+
+        By then the devices have reported: a card lying on the reader at start is a citizen.
+        """
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Stop checking; a night already running finishes on its worker."""
+        self._timer.stop()
+
+    @property
+    def running(self) -> bool:
+        """Whether the night's steps are running on the worker now."""
+        return self._running
+
+    def check(self) -> None:
+        """Start the night, or the restart after it, when it is time and the terminal rests."""
+        if self._running:
+            return
+        night = self._window.night_of(self._clock())
+        if self._update_due is not None and self._apply_update is not None:
+            if night != self._update_due:
+                log.info(
+                    "update not applied tonight: the window closed before the terminal was free"
+                )
+                self._update_due = None
+            elif self._nav.at_rest():
+                self._update_due = None
+                self._running = True
+                self._runner.run(self._apply_update, self._on_update_done, self._on_update_failed)
+            return
+        if self._restart_due is not None:
+            due_night, reason = self._restart_due
+            if night != due_night:
+                log.info("nightly restart skipped: the window closed before the terminal was free")
+                self._restart_due = None
+            elif self._nav.at_rest():
+                self._restart_due = None
+                log.info("restarting after the nightly maintenance: %s", reason)
+                self.restarting.emit(reason)
+                self.restart()
+            return
+        if night is None or night in (self._maintenance.last_night, self._night):
+            if self._waiting_for is not None and night is None:
+                log.warning(
+                    "nightly maintenance for %s skipped: the terminal was in use all window",
+                    self._waiting_for.isoformat(),
+                )
+                self._waiting_for = None
+            return
+        if not self._nav.at_rest():
+            if self._waiting_for != night:
+                log.info("nightly maintenance waits for the session to end")
+                self._waiting_for = night
+            return
+        self._waiting_for = None
+        self._night = night
+        self._running = True
+        self._runner.run(
+            lambda: self._maintenance.run(night), self._on_night_done, self._on_night_failed
+        )
+
+    def _on_night_done(self, report: NightlyReport) -> None:
+        self._running = False
+        self.finished.emit(report)
+        if report.restart and not report.restart.startswith("deferred"):
+            self._restart_due = (report.night, report.restart)
+        if report.steps.get("update", "").startswith("ok: staged"):
+            self._update_due = report.night
+        self.check()
+
+    def _on_update_done(self, applied: bool) -> None:
+        self._running = False
+        if applied:
+            # The installer restarts the app on the new release (or rolls back): no restart here.
+            log.info("the staged update went to the installer")
+            self._restart_due = None
+            self.update_applied.emit()
+            return
+        self.check()
+
+    def _on_update_failed(self, error: BaseException) -> None:
+        self._running = False
+        log.error("the staged update could not be handed over: %s", type(error).__name__)
+        self.check()
+
+    def _on_night_failed(self, error: BaseException) -> None:
+        # run() keeps each step's failure to its line; this is a failure of the runner itself.
+        self._running = False
+        log.error("nightly maintenance could not run: %s", type(error).__name__)
+
+
+__all__ = ["NightlyScheduler"]
