@@ -136,6 +136,9 @@ class AuthGate:
         self._admissions = GroupCommit(self.admit_batch, max_batch=max_batch)
         self._lookups = GroupCommit(self.public_keys, max_batch=max_batch)
         self._admitted = 0
+        self._warmed = False
+        self.known_keys: dict[str, bytes] = {}
+        """Raw public keys read in bulk at the first lookup; handed to the middleware's cache."""
         self._nonce_insert = (
             dialect_insert(db.engine.dialect.name, RequestNonce)
             .on_conflict_do_nothing(index_elements=[RequestNonce.nonce])
@@ -151,13 +154,26 @@ class AuthGate:
         return await self._lookups.submit(key_id)
 
     def public_keys(self, key_ids: list[str]) -> list[bytes | None]:
-        """The raw public key of each key id (``None``: not enrolled), in one query."""
+        """The raw public key of each key id (``None``: not enrolled), in one query.
+
+        The first call of a process reads every enrolled key at once (up to the cache's bound):
+        after a start or a restart each terminal's first request would otherwise be a miss of its
+        own, a batch of lookups per heartbeat interval across the whole fleet.
+        """
         table = Terminal.__table__.c  # Core: no ORM row machinery for two columns
+        wanted = select(table.key_id, table.public_key)
+        if self._warmed:
+            wanted = wanted.where(table.key_id.in_(sorted(set(key_ids))))
+        else:
+            wanted = wanted.limit(_MAX_CACHED_KEYS)
         with self._db.engine.connect() as connection:
-            rows = connection.execute(
-                select(table.key_id, table.public_key).where(table.key_id.in_(sorted(set(key_ids))))
-            )
-            found = {key_id: public_key for key_id, public_key in rows}
+            found = {key_id: public_key for key_id, public_key in connection.execute(wanted)}
+        if not self._warmed:
+            self._warmed = True
+            self.known_keys.update(found)
+            missing = sorted(set(key_ids) - set(found))
+            if missing and len(found) >= _MAX_CACHED_KEYS:
+                return self.public_keys(key_ids)  # more keys than the cache holds: ask for these
         return [found.get(key_id) for key_id in key_ids]
 
     def admit_batch(self, requests: list[tuple[str, str]]) -> list[str | Refusal]:
@@ -300,7 +316,9 @@ class SignatureAuthMiddleware:
             return Refusal(401, "unauthenticated", f"a signed request is required ({err.reason})")
         public_key = self._public_keys.get(params.key_id)
         if public_key is None:
-            raw = await self._gate.public_key(params.key_id)
+            raw = self._gate.known_keys.pop(params.key_id, None)
+            if raw is None:
+                raw = await self._gate.public_key(params.key_id)
             if raw is None:
                 logger.info("request with an unknown key id refused")
                 return Refusal(401, "unauthenticated", "the signing key is not enrolled")

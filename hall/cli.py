@@ -6,7 +6,8 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,11 @@ import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
 from hall.app import create_app
+from hall.collect import seal_legacy_documents
 from hall.db import Database
 from hall.identity import IdentityService, UnknownTerminalError, parse_ttl
 from hall.keys import DataKeyError, FileKeyProvider, Sealer, SigningKeyRing
+from hall.registers import seal_legacy_registers
 from hall.seed import seed_demo_data
 from hall.server import server_options
 from hall.service import count_rows_by_key, reseal_rows
@@ -27,6 +30,23 @@ logger = logging.getLogger(__name__)
 
 EXIT_SCHEMA = 3
 """``kiosk-hall serve``'s exit status when the database is not migrated to this hall's schema."""
+
+
+class _SchemaNotReady(Exception):
+    """The database is not at the newest schema (or cannot be reached): the reason says which."""
+
+
+@contextmanager
+def _migrated_database(settings: HallSettings) -> Iterator[Database]:
+    """The hall's database for a command, disposed after; ``_SchemaNotReady`` when unmigrated."""
+    db = Database(settings.database_url)
+    try:
+        problem = db.schema_problem()
+        if problem is not None:
+            raise _SchemaNotReady(problem)
+        yield db
+    finally:
+        db.dispose()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -89,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     publish.add_argument("directory", metavar="DIR", help="a catalog folder (index.yaml, items)")
     publish.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    _release_parser(commands)
     staff = commands.add_parser("staff", help="staff accounts for the dashboard (/dashboard)")
     staff_actions = staff.add_subparsers(dest="staff_command", required=True)
     staff_add = staff_actions.add_parser("add", help="add an account (the password is asked for)")
@@ -138,6 +159,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.dev:
             overrides["dev"] = True
     settings = HallSettings(**overrides)  # type: ignore[arg-type]
+    try:
+        return _command(args, settings)
+    except _SchemaNotReady as err:
+        sys.stderr.write(f"kiosk-hall: {err}\n")
+        return EXIT_SCHEMA
+
+
+def _command(args: argparse.Namespace, settings: HallSettings) -> int:
+    """Run the parsed command (``serve`` included) on ``settings``."""
     if args.command == "staff":
         return _staff_command(args, settings)
     if args.command == "demo-screens":
@@ -150,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _keys_command(args, settings)
     if args.command == "catalog":
         return _catalog_command(args, settings)
+    if args.command == "release":
+        return _release_command(args, settings)
     if args.command in ("migrate", "seed"):
         return _migrate_and_seed(settings, seed=args.command == "seed")
     # A demo hall makes its own database; a production hall serves only a migrated one.
@@ -204,12 +236,7 @@ def _identity_command(args: argparse.Namespace, settings: HallSettings) -> int:
         except ValueError as err:
             sys.stderr.write(f"kiosk-hall: {err}\n")
             return 2
-    db = Database(settings.database_url)
-    try:
-        problem = db.schema_problem()
-        if problem is not None:
-            sys.stderr.write(f"kiosk-hall: {problem}\n")
-            return EXIT_SCHEMA
+    with _migrated_database(settings) as db:
         identity = IdentityService(db)
         if ttl is not None:
             sys.stdout.write(identity.create_code(args.kiosk_id, site=args.site, ttl=ttl) + "\n")
@@ -228,8 +255,6 @@ def _identity_command(args: argparse.Namespace, settings: HallSettings) -> int:
             return 1
         sys.stdout.write(f"terminal {args.kiosk_id} revoked\n")
         return 0
-    finally:
-        db.dispose()
 
 
 def _migrate_and_seed(settings: HallSettings, *, seed: bool) -> int:
@@ -238,7 +263,10 @@ def _migrate_and_seed(settings: HallSettings, *, seed: bool) -> int:
         db.migrate()
         logger.info("database at schema revision %s", db.schema_revision())
         if seed:
-            changed = seed_demo_data(db)
+            sealer = Sealer(FileKeyProvider.load_or_create(settings.data_key_path))
+            seal_legacy_registers(db, sealer)
+            seal_legacy_documents(db, sealer)
+            changed = seed_demo_data(db, sealer)
             logger.info("demo residents seeded (%d rows changed)", changed)
     finally:
         db.dispose()
@@ -254,12 +282,7 @@ def _catalog_command(args: argparse.Namespace, settings: HallSettings) -> int:
     if not (directory / "index.yaml").is_file():
         sys.stderr.write(f"kiosk-hall: {directory} is not a catalog folder (no index.yaml)\n")
         return 2
-    db = Database(settings.database_url)
-    try:
-        problem = db.schema_problem()
-        if problem is not None:
-            sys.stderr.write(f"kiosk-hall: {problem}\n")
-            return EXIT_SCHEMA
+    with _migrated_database(settings) as db:
         sealer = Sealer(FileKeyProvider.load_or_create(settings.data_key_path))
         key = SigningKeyRing.load_or_create(settings.signing_key_path, sealer).current
         try:
@@ -267,14 +290,110 @@ def _catalog_command(args: argparse.Namespace, settings: HallSettings) -> int:
         except (CatalogPublishError, ValueError, OSError) as err:
             sys.stderr.write(f"kiosk-hall: catalog not published: {err}\n")
             return 1
-    finally:
-        db.dispose()
     signed = metadata.signed
     sys.stdout.write(
         f"published catalog {signed.catalog_version} as release {signed.release}, "
         f"signed by {metadata.kid}, expires {signed.expires:%Y-%m-%dT%H:%M:%SZ}\n"
     )
     return 0
+
+
+def _release_parser(commands: Any) -> None:
+    """``kiosk-hall release publish|list|pause|resume|halt|rollout``."""
+    release = commands.add_parser(
+        "release", help="publish app releases to terminals, staged; pause, halt, see outcomes"
+    )
+    actions = release.add_subparsers(dest="release_command", required=True)
+    publish = actions.add_parser(
+        "publish", help="store WHEEL as the next release with signed metadata and offer it"
+    )
+    publish.add_argument("wheel", metavar="WHEEL", help="gov_kiosk-<version>-py3-none-any.whl")
+    publish.add_argument("--version", help="the release's version (default: the wheel's)")
+    publish.add_argument(
+        "--group", default="all", help="all (default) or site:<site>: which terminals get it"
+    )
+    publish.add_argument(
+        "--percent", type=int, default=100, help="of the group's terminals (0-100, default 100)"
+    )
+    listing = actions.add_parser(
+        "list", help="every release: rollout, state, installed / failed / rolled back, running"
+    )
+    for name, text in (
+        ("pause", "offer the release to no terminal until resumed"),
+        ("resume", "offer a paused release again"),
+        ("halt", "withdraw the release for good (publish a newer version to go on)"),
+        ("rollout", "change the release's group or percentage"),
+    ):
+        action = actions.add_parser(name, help=text)
+        action.add_argument("version", metavar="VERSION")
+        if name == "rollout":
+            action.add_argument("--group", help="all or site:<site>")
+            action.add_argument("--percent", type=int, help="0-100")
+        action.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    for action in (publish, listing):
+        action.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+
+
+def _release_command(args: argparse.Namespace, settings: HallSettings) -> int:
+    """The ``release`` commands on the hall's database and its ``releases/`` folder."""
+    from hall.fleet import releases
+    from hall.service import utc_now
+
+    with _migrated_database(settings) as db:
+        command = args.release_command
+        try:
+            if command == "publish":
+                wheel = Path(args.wheel)
+                parts = wheel.name.split("-")
+                version = args.version or (parts[1] if len(parts) > 2 else "")
+                sealer = Sealer(FileKeyProvider.load_or_create(settings.data_key_path))
+                key = SigningKeyRing.load_or_create(settings.signing_key_path, sealer).current
+                targets = releases.publish(
+                    db,
+                    key,
+                    releases.release_files_dir(settings.data_dir),
+                    wheel,
+                    version=version,
+                    target=args.group,
+                    percent=args.percent,
+                    now=utc_now(),
+                )
+                signed = targets.signed
+                sys.stdout.write(
+                    f"published release {signed.version} as number {signed.release} to "
+                    f"{args.group} at {args.percent}%: {signed.length} bytes, sha256 "
+                    f"{signed.sha256}, signed by {targets.kid}\n"
+                )
+                return 0
+            if command == "list":
+                with db.read() as session:
+                    rows = releases.summaries(session)
+                sys.stdout.write(
+                    "release\tversion\tstate\tgroup\tpercent\tinstalled\tfailed\t"
+                    "rolled_back\trunning\n"
+                )
+                for entry in rows:
+                    c = entry.counts
+                    sys.stdout.write(
+                        f"{entry.release}\t{entry.version}\t{entry.state}\t{entry.target}\t"
+                        f"{entry.percent}\t{c['installed']}\t{c['failed']}\t"
+                        f"{c['rolled_back']}\t{entry.running}\n"
+                    )
+                return 0
+            state = {"pause": "paused", "resume": "active", "halt": "halted"}.get(command)
+            row = releases.change(
+                db,
+                args.version,
+                now=utc_now(),
+                state=state,
+                target=getattr(args, "group", None),
+                percent=getattr(args, "percent", None),
+            )
+        except (releases.ReleaseError, OSError) as err:
+            sys.stderr.write(f"kiosk-hall: release: {err}\n")
+            return 1
+        sys.stdout.write(f"release {row.version}: {row.state}, {row.target} at {row.percent}%\n")
+        return 0
 
 
 def _keys_command(args: argparse.Namespace, settings: HallSettings) -> int:
@@ -288,12 +407,7 @@ def _keys_command(args: argparse.Namespace, settings: HallSettings) -> int:
     except DataKeyError as err:
         sys.stderr.write(f"kiosk-hall: {err}\n")
         return 1
-    db = Database(settings.database_url)
-    try:
-        problem = db.schema_problem()
-        if problem is not None:
-            sys.stderr.write(f"kiosk-hall: {problem}\n")
-            return EXIT_SCHEMA
+    with _migrated_database(settings) as db:
         sealer = Sealer(provider)
         if args.keys_command == "list":
             counts = count_rows_by_key(db)
@@ -315,11 +429,10 @@ def _keys_command(args: argparse.Namespace, settings: HallSettings) -> int:
             kid = provider.rotate()
             sys.stdout.write(f"data key {kid} is current\n")
         SigningKeyRing.load_or_create(settings.signing_key_path, sealer).reseal()
-        written = reseal_rows(db, sealer)
+        written = seal_legacy_registers(db, sealer) + seal_legacy_documents(db, sealer)
+        written += reseal_rows(db, sealer)
         sys.stdout.write(f"{written} rows resealed with {provider.current_kid}\n")
         return 0
-    finally:
-        db.dispose()
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -335,12 +448,7 @@ def _read_password(from_stdin: bool) -> str:
 
 def _staff_command(args: argparse.Namespace, settings: HallSettings) -> int:
     """``staff add``, ``staff passwd`` and ``staff list`` on the hall's database."""
-    db = Database(settings.database_url)
-    try:
-        problem = db.schema_problem()
-        if problem is not None:
-            sys.stderr.write(f"kiosk-hall: {problem}\n")
-            return EXIT_SCHEMA
+    with _migrated_database(settings) as db:
         service = StaffService(db)
         if args.staff_command == "list":
             for name in service.names():
@@ -359,5 +467,3 @@ def _staff_command(args: argparse.Namespace, settings: HallSettings) -> int:
             sys.stderr.write(f"kiosk-hall: {err}\n")
             return 1
         return 0
-    finally:
-        db.dispose()

@@ -28,10 +28,11 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hall import events
+from hall import events, registers
 from hall.auth import KIOSK_ID_SCOPE_KEY
 from hall.certificates import SigningKey
 from hall.collect_schema import (
@@ -54,6 +55,7 @@ from hall.collect_schema import (
 from hall.db import Base, Database, UtcDateTime
 from hall.errors import HallError, TerminalMismatchError
 from hall.events import EventRejected, Received
+from hall.keys import Sealer
 from hall.schema import (
     CertificateClaims,
     CertificateField,
@@ -94,14 +96,19 @@ class EnterpriseNotFoundError(HallError):
 
 
 class Enterprise(Base):
-    """One enterprise of the market-regulation register (public data, but for the rep's ID)."""
+    """One enterprise of the market-regulation register: public data but for its representative.
+
+    The legal representative's ID number and name are sealed, and found by a keyed hash.
+    """
 
     __tablename__ = "enterprises"
 
     uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    legal_rep_id_number: Mapped[str] = mapped_column(String(18), index=True)
-    legal_rep_name: Mapped[str] = mapped_column(String(64))
+    legal_rep_hash: Mapped[str] = mapped_column(String(64), index=True)
+    """The keyed hash of the legal representative's ID number (``hall.registers.holder_key``)."""
+    legal_rep: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """``{"id_number", "name"}`` of the legal representative, sealed (``legal_rep_context``)."""
     kind: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(Text)
     business_scope: Mapped[str] = mapped_column(Text)
@@ -117,8 +124,11 @@ class ReadyDocument(Base):
     __tablename__ = "ready_documents"
 
     document_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    holder_id_number: Mapped[str] = mapped_column(String(18), index=True)
-    holder_name: Mapped[str] = mapped_column(String(64))
+    holder_hash: Mapped[str] = mapped_column(String(64), index=True)
+    """The keyed hash of the holder's ID number (``hall.registers.holder_key``)."""
+    personal: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """``{"holder_id_number", "holder_name", "fields"}`` sealed (``document_context``); the
+    fields are the printed lines, ``[{"zh", "en", "value"}]``."""
     kind: Mapped[str] = mapped_column(String(32))
     """``certificate`` or ``business_license``."""
     item_id: Mapped[str] = mapped_column(String(64))
@@ -128,8 +138,6 @@ class ReadyDocument(Base):
     issuer_en: Mapped[str] = mapped_column(String(200))
     approved_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     valid_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    """``[{"zh", "en", "value"}]``: the printed lines."""
     uscc: Mapped[str | None] = mapped_column(ForeignKey("enterprises.uscc"), nullable=True)
     renew_item_zh: Mapped[str | None] = mapped_column(String(200), nullable=True)
     renew_item_en: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -213,15 +221,54 @@ def _public(session: Session, row: ReadyDocument) -> ReadyDocumentPublic:
     )
 
 
+def document_context(document_id: str) -> str:
+    """The associated data a ready document's sealed personal part is bound to (its row)."""
+    return f"ready_documents.personal:{document_id}"
+
+
+def legal_rep_context(uscc: str) -> str:
+    """The associated data an enterprise's sealed legal representative is bound to (its row)."""
+    return f"enterprises.legal_rep:{uscc}"
+
+
+@dataclass(frozen=True)
+class _Personal:
+    """A ready document's sealed part, opened."""
+
+    holder_id_number: str
+    holder_name: str
+    fields: list[dict[str, Any]]
+
+
+def _seal_personal(
+    sealer: Sealer, document_id: str, id_number: str, name: str, fields: list[dict[str, Any]]
+) -> dict[str, Any]:
+    value = {"holder_id_number": id_number, "holder_name": name, "fields": fields}
+    return sealer.seal(value, document_context(document_id))
+
+
+def _open_personal(sealer: Sealer, row: ReadyDocument) -> _Personal:
+    value = sealer.open(row.personal, document_context(row.document_id))
+    return _Personal(
+        holder_id_number=str(value["holder_id_number"]),
+        holder_name=str(value["holder_name"]),
+        fields=list(value["fields"]),
+    )
+
+
+def _seal_legal_rep(sealer: Sealer, uscc: str, id_number: str, name: str) -> dict[str, Any]:
+    return sealer.seal({"id_number": id_number, "name": name}, legal_rep_context(uscc))
+
+
 def ready_documents(
-    db: Database, query: CollectQueryCreate, today: dt.date
+    db: Database, sealer: Sealer, query: CollectQueryCreate, today: dt.date
 ) -> ReadyDocumentsPublic:
     """What is ready for the holder, and which of their documents expire soon."""
     kind = "business_license" if query.purpose == "business_licenses" else "certificate"
     with db.read() as session:
         rows = session.scalars(
             select(ReadyDocument)
-            .where(ReadyDocument.holder_id_number == query.id_number)
+            .where(ReadyDocument.holder_hash == registers.holder_key(sealer, query.id_number))
             .order_by(ReadyDocument.approved_at.desc())
         ).all()
         documents = [_public(session, row) for row in rows if row.kind == kind]
@@ -242,6 +289,7 @@ def ready_documents(
 
 def collect(
     db: Database,
+    sealer: Sealer,
     key: SigningKey,
     document_id: str,
     request: CollectionCreate,
@@ -257,8 +305,9 @@ def collect(
     """
     with db.write() as session:
         row = session.get(ReadyDocument, document_id)
-        if row is None or row.holder_id_number != request.id_number:
+        if row is None or row.holder_hash != registers.holder_key(sealer, request.id_number):
             raise DocumentNotFoundError("no such document is ready for this card holder")
+        personal = _open_personal(sealer, row)
         copies = _copies(session, document_id)
         if copies > REPRINT_LIMIT:
             raise ReprintsUsedUpError("the reprints of this document are used up")
@@ -267,10 +316,10 @@ def collect(
                 document_id=document_id, copy=copies, kiosk_id=request.kiosk_id, printed_at=now
             )
         )
-        masked = mask_id_number(row.holder_id_number)
+        masked = mask_id_number(personal.holder_id_number)
         fields = [
             CertificateField(label=LocalizedText(zh=f["zh"], en=f["en"]), value=str(f["value"]))
-            for f in row.fields
+            for f in personal.fields
         ]
         qr = ""
         if row.kind == "business_license" and row.uscc:
@@ -281,7 +330,7 @@ def collect(
                 cid=document_id,
                 case=document_id,
                 item=row.item_id,
-                name=row.holder_name,
+                name=personal.holder_name,
                 idm=masked,
                 iat=today,
                 exp=row.valid_until,
@@ -294,7 +343,7 @@ def collect(
             certificate_id=document_id,
             template=row.kind,
             title=LocalizedText(zh=row.title_zh, en=row.title_en),
-            holder_name=row.holder_name,
+            holder_name=personal.holder_name,
             holder_id_masked=masked,
             fields=fields,
             issued_at=row.approved_at,
@@ -319,16 +368,17 @@ def _mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def enterprise_public(db: Database, uscc: str) -> EnterprisePublic:
+def enterprise_public(db: Database, sealer: Sealer, uscc: str) -> EnterprisePublic:
     """An enterprise's public record; the legal representative's name masked."""
     with db.read() as session:
         row = session.get(Enterprise, uscc)
         if row is None:
             raise EnterpriseNotFoundError("no enterprise with this code in the register")
+        legal_rep = sealer.open(row.legal_rep, legal_rep_context(row.uscc))
         return EnterprisePublic(
             uscc=row.uscc,
             name=row.name,
-            legal_representative=_mask_name(row.legal_rep_name),
+            legal_representative=_mask_name(str(legal_rep["name"])),
             kind=row.kind,
             address=row.address,
             business_scope=row.business_scope,
@@ -355,7 +405,9 @@ def post_collect_query(request: Request, query: CollectQueryCreate) -> ReadyDocu
     """The documents ready for the card holder (certificates, or their enterprises' licences)."""
     _signed_by(request, query.kiosk_id)
     today = request.app.state.clock().astimezone(request.app.state.service.timezone).date()
-    return ready_documents(request.app.state.database, query, today)
+    return ready_documents(
+        request.app.state.database, request.app.state.service.sealer, query, today
+    )
 
 
 @router.post(COLLECTION_PATH, response_model=CollectionPublic, status_code=201)
@@ -369,6 +421,7 @@ def post_collection(
     today = now.astimezone(service.timezone).date()
     return collect(
         request.app.state.database,
+        service.sealer,
         service.key,
         document_id,
         body,
@@ -381,7 +434,7 @@ def post_collection(
 @router.get(ENTERPRISE_PATH, response_model=EnterprisePublic)
 def get_enterprise(request: Request, uscc: Uscc) -> EnterprisePublic:
     """An enterprise's public record, for the QR code on its licence."""
-    return enterprise_public(request.app.state.database, uscc)
+    return enterprise_public(request.app.state.database, request.app.state.service.sealer, uscc)
 
 
 # --- Demo data ------------------------------------------------------------------------------------
@@ -499,7 +552,7 @@ def _demo_documents(today: dt.date) -> list[dict[str, Any]]:
     return docs
 
 
-def seed_collect_data(db: Database, today: dt.date) -> int:
+def seed_collect_data(db: Database, sealer: Sealer, today: dt.date) -> int:
     """Make the demo enterprises and ready documents exist; returns how many rows it added."""
     added = 0
     with db.write() as session:
@@ -509,8 +562,8 @@ def seed_collect_data(db: Database, today: dt.date) -> int:
                     Enterprise(
                         uscc=e.uscc,
                         name=e.name,
-                        legal_rep_id_number=e.rep_id,
-                        legal_rep_name=e.rep_name,
+                        legal_rep_hash=registers.holder_key(sealer, e.rep_id),
+                        legal_rep=_seal_legal_rep(sealer, e.uscc, e.rep_id, e.rep_name),
                         kind=e.kind,
                         address=e.address,
                         business_scope=e.scope,
@@ -524,6 +577,57 @@ def seed_collect_data(db: Database, today: dt.date) -> int:
         session.flush()
         for doc in _demo_documents(today):
             if session.get(ReadyDocument, doc["document_id"]) is None:
-                session.add(ReadyDocument(**doc))
+                number = doc.pop("holder_id_number")
+                name = doc.pop("holder_name")
+                fields = doc.pop("fields")
+                session.add(
+                    ReadyDocument(
+                        **doc,
+                        holder_hash=registers.holder_key(sealer, number),
+                        personal=_seal_personal(sealer, doc["document_id"], number, name, fields),
+                    )
+                )
                 added += 1
     return added
+
+
+# --- Documents from before sealing ----------------------------------------------------------------
+
+LEGACY_TABLES = ("legacy_ready_documents", "legacy_enterprises")
+"""Where migration 0011 left the clear personal columns of an older hall, for the next start."""
+
+
+def seal_legacy_documents(db: Database, sealer: Sealer) -> int:
+    """Seal the holders and representatives an older hall kept in clear (0011); rows converted."""
+    return registers.convert_legacy(db, sealer, LEGACY_TABLES, _convert, "document rows")
+
+
+def _convert(session: Session, sealer: Sealer, present: set[str]) -> int:
+    connection = session.connection()
+    converted = 0
+    if "legacy_enterprises" in present:
+        rows = connection.execute(
+            text("SELECT uscc, legal_rep_id_number, legal_rep_name FROM legacy_enterprises")
+        ).all()
+        for uscc, number, name in rows:
+            row = session.get(Enterprise, str(uscc))
+            if row is not None:
+                row.legal_rep_hash = registers.holder_key(sealer, str(number))
+                row.legal_rep = _seal_legal_rep(sealer, row.uscc, str(number), str(name))
+                converted += 1
+    if "legacy_ready_documents" in present:
+        rows = connection.execute(
+            text(
+                "SELECT document_id, holder_id_number, holder_name, fields"
+                " FROM legacy_ready_documents"
+            )
+        ).all()
+        for document_id, number, name, fields in rows:
+            document = session.get(ReadyDocument, str(document_id))
+            if document is not None:
+                document.holder_hash = registers.holder_key(sealer, str(number))
+                document.personal = _seal_personal(
+                    sealer, document.document_id, str(number), str(name), registers.as_json(fields)
+                )
+                converted += 1
+    return converted

@@ -233,36 +233,34 @@ class RequestNonce(Base):
 
 
 class Resident(Base):
-    """A resident as the household register knows them. Personal data."""
+    """A resident as the household register knows them. Personal data, sealed.
+
+    Keyed by the keyed hash of the ID number (``hall.registers.holder_key``), never the number;
+    ``data`` is the ``ResidentFacts`` (ID number, name, sex, birth date, address) as a sealed
+    envelope bound to the hash (``hall.registers.resident_context``).
+    """
 
     __tablename__ = "residents"
 
-    id_number: Mapped[str] = mapped_column(String(18), primary_key=True)
-    name: Mapped[str] = mapped_column(String(64))
-    gender: Mapped[str] = mapped_column(String(8))
-    birth_date: Mapped[dt.date] = mapped_column(Date)
-    household_address: Mapped[str] = mapped_column(Text)
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     insurance_records: Mapped[list[SocialInsuranceRecord]] = relationship(back_populates="resident")
 
 
 class SocialInsuranceRecord(Base):
-    """A person's social insurance enrolment in this district. Personal data."""
+    """A person's social insurance enrolment in this district. Personal data, sealed.
+
+    ``data`` holds the enrolment (``insured_since``, ``unit``, ``category`` employee or retiree,
+    ``insurance_kinds``, ``months_paid``, ``status`` active, suspended or terminated) as a sealed
+    envelope bound to the holder's hash (``hall.registers.insurance_context``).
+    """
 
     __tablename__ = "social_insurance_records"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id_number: Mapped[str] = mapped_column(ForeignKey("residents.id_number"), index=True)
-    insured_since: Mapped[dt.date] = mapped_column(Date)
-    """The first day of the month enrolment began (printed as year and month)."""
-    unit: Mapped[str] = mapped_column(Text)
-    """The employer, or the body that manages a retiree's pension."""
-    category: Mapped[str] = mapped_column(String(16))
-    """``employee`` or ``retiree``."""
-    insurance_kinds: Mapped[list[str]] = mapped_column(JSON)
-    months_paid: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16))
-    """``active``, ``suspended`` or ``terminated``."""
+    id_hash: Mapped[str] = mapped_column(ForeignKey("residents.id_hash"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     resident: Mapped[Resident] = relationship(back_populates="insurance_records")
 
@@ -304,6 +302,9 @@ def _configure_sqlite(engine: Engine) -> None:
         # The hall is the record of every case: a power cut must not lose a committed one.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA busy_timeout=15000")
+        # Deleted rows (personal data among them) are overwritten, not left in free pages; the
+        # default of Debian's build, said here for SQLite builds where it is not.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -11,12 +11,11 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from hall import registers
 from hall.collect import seed_collect_data
-from hall.db import Database, Resident, SocialInsuranceRecord
+from hall.db import Database
 from hall.decisions import InsuranceFacts, ResidentFacts
+from hall.keys import Sealer
 
 logger = logging.getLogger(__name__)
 
@@ -174,68 +173,23 @@ DEMO_REGISTER_NAMES = (
 )
 
 
-def seed_demo_data(db: Database) -> int:
+def seed_demo_data(db: Database, sealer: Sealer) -> int:
     """Make the demo residents and records exist exactly as above; returns how many rows changed.
 
-    Idempotent: a second run changes nothing and returns 0.
+    Idempotent: a second run changes nothing and returns 0. ``sealer`` must be the one the hall
+    serves with (its key file): the registers are keyed and sealed with it.
     """
     changed = 0
     with db.write() as session:
         for person in DEMO_PEOPLE:
             facts = person.resident
-            resident = session.get(Resident, facts.id_number)
-            if resident is None:
-                resident = Resident(id_number=facts.id_number)
-                session.add(resident)
-            changed += _assign(
-                resident,
-                name=facts.name,
-                gender=facts.gender,
-                birth_date=facts.birth_date,
-                household_address=facts.household_address,
-            )
-            session.flush()
-            records = session.scalars(
-                select(SocialInsuranceRecord).where(
-                    SocialInsuranceRecord.id_number == facts.id_number
-                )
-            ).all()
+            changed += registers.put_resident(session, sealer, facts)
             records_here = DEMO_REGISTERS.get(facts.id_number, {})
             for name in DEMO_REGISTER_NAMES:
-                changed += registers.put(session, name, facts.id_number, records_here.get(name))
-            insurance = person.insurance
-            if insurance is None:
-                for record in records:
-                    session.delete(record)
-                    changed += 1
-                continue
-            for extra in records[1:]:
-                session.delete(extra)
-                changed += 1
-            if records:
-                record = records[0]
-            else:
-                record = SocialInsuranceRecord(id_number=facts.id_number)
-                session.add(record)
-            changed += _assign(
-                record,
-                insured_since=insurance.insured_since,
-                unit=insurance.unit,
-                category=insurance.category,
-                insurance_kinds=list(insurance.insurance_kinds),
-                months_paid=insurance.months_paid,
-                status=insurance.status,
-            )
-    changed += seed_collect_data(db, dt.date.today())
+                changed += registers.put(
+                    session, sealer, name, facts.id_number, records_here.get(name)
+                )
+            changed += registers.put_insurance(session, sealer, facts.id_number, person.insurance)
+    changed += seed_collect_data(db, sealer, dt.date.today())
     logger.info("demo data seeded: %d rows changed", changed)
-    return changed
-
-
-def _assign(row: object, **values: object) -> int:
-    """Set the attributes that differ; 1 when anything changed."""
-    changed = 0
-    for name, value in values.items():
-        if getattr(row, name, None) != value:
-            setattr(row, name, value)
-            changed = 1
     return changed

@@ -18,11 +18,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, or_, select, update
+from sqlalchemy import table as sa_table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, selectinload
 
-from hall import certificates, registers
+from hall import certificates, collect, registers
 from hall.certificates import SigningKey
 from hall.db import (
     CaseStage,
@@ -40,7 +41,6 @@ from hall.db import (
 from hall.decisions import (
     DecisionResult,
     InsuranceFacts,
-    ResidentFacts,
     certificate_fields,
     decide,
     evaluate,
@@ -53,7 +53,7 @@ from hall.errors import (
     InProgressError,
     UnknownItemError,
 )
-from hall.keys import MemoryKeyProvider, Sealer
+from hall.keys import MemoryKeyProvider, Sealer, is_sealed
 from hall.materials import check_materials
 from hall.schema import (
     ApplicantCreate,
@@ -91,10 +91,11 @@ STAGE_NAMES: dict[str, LocalizedText] = {
 
 
 @functools.cache
-def _process_sealer() -> Sealer:
+def process_sealer() -> Sealer:
     """A sealer whose key lives in this process's memory, for services made without one.
 
-    Tests and tools: two services over one database in one process read each other's rows.
+    Tests and tools: two services over one database in one process read each other's rows,
+    and the registers seeded with it (``seed_demo_data(db, process_sealer())``).
     """
     return Sealer(MemoryKeyProvider())
 
@@ -119,6 +120,8 @@ class Claim:
     submission_id: int
     case_number: str
     item_id: str
+    received: CaseStage | None = None
+    """The ``received`` stage, when this request stored the case in its own transaction."""
 
 
 class HallService:
@@ -138,7 +141,7 @@ class HallService:
     ) -> None:
         """``sealer`` seals personal data at rest; without one, this process's in-memory key."""
         self._db = db
-        self.sealer = sealer if sealer is not None else _process_sealer()
+        self.sealer = sealer if sealer is not None else process_sealer()
         self.public_base_url = public_base_url
         """Where certificate QR codes point (the hall's public ``/verify`` page)."""
         self.catalog = catalog
@@ -157,10 +160,31 @@ class HallService:
         Raises ``IdempotencyKeyReusedError``, ``InProgressError``, ``CaseNumberConflictError``,
         ``UnknownItemError`` or ``ApplicantRequiredError``.
         """
-        claimed = self.claim(submission, idempotency_key)
-        if isinstance(claimed, SubmissionPublic):
-            return claimed, False
-        return self.process(claimed), True
+        check_materials(submission.materials)
+        digest = payload_hash(submission)
+        for _attempt in range(3):
+            try:
+                # Stored, decided and signed in one transaction: one commit, and a hall that dies
+                # on the way leaves nothing behind (the terminal's retry starts afresh). A second
+                # request with the same key waits for this one's insert, then replays its answer.
+                with self._db.write() as session:
+                    claimed = self._claim(
+                        session, submission, idempotency_key, digest, leased=False
+                    )
+                    if isinstance(claimed, SubmissionPublic):
+                        return claimed, False
+                    # The new rows (stages, decision, certificate) go in one flush at the commit,
+                    # a statement per table, instead of one before every query on the way.
+                    with session.no_autoflush:
+                        answer = self._process(session, claimed, submission)
+            except (IntegrityError, _ClaimRaced):
+                # Another writer stored the same key or case number first, or a certificate
+                # serial collided (PostgreSQL): nothing of ours was kept; look again.
+                continue
+            if answer is None:
+                answer = self.get_submission(submission.case_number)
+            return answer, True
+        raise InProgressError(f"case {submission.case_number} is being stored by another request")
 
     def claim(self, submission: SubmissionCreate, idempotency_key: str) -> Claim | SubmissionPublic:
         """Store the case under its key and own it; or return the stored answer of a finished one.
@@ -181,10 +205,30 @@ class HallService:
         raise InProgressError(f"case {submission.case_number} is being stored by another request")
 
     def _claim(
-        self, session: Session, submission: SubmissionCreate, key: str, digest: str
+        self,
+        session: Session,
+        submission: SubmissionCreate,
+        key: str,
+        digest: str,
+        *,
+        leased: bool = True,
     ) -> Claim | SubmissionPublic:
+        """Store the case under its key, or answer why not; ``leased=False`` when it is finished.
+
+        A case finished in this same transaction is never seen unfinished by another request,
+        so it needs no lease (nor the database clock's round trip).
+        """
         now = self._clock()
-        existing = session.scalar(select(Submission).where(Submission.idempotency_key == key))
+        # One read for both: the row stored under this key, and any row holding this case number.
+        found = session.scalars(
+            select(Submission).where(
+                or_(
+                    Submission.idempotency_key == key,
+                    Submission.case_number == submission.case_number,
+                )
+            )
+        ).all()
+        existing = next((r for r in found if r.idempotency_key == key), None)
         if existing is not None:
             if existing.payload_hash != digest:
                 raise IdempotencyKeyReusedError(
@@ -200,15 +244,7 @@ class HallService:
         if item.instant and submission.identity == "photo":
             # An instant decision rests on the chip's data; photos of a card need a clerk.
             raise ApplicantRequiredError(f"item {item.id} needs the ID card read by the reader")
-        taken = session.scalar(
-            select(Submission.idempotency_key).where(
-                Submission.case_number == submission.case_number
-            )
-        )
-        if taken == key:
-            # A concurrent first request with this key committed between our two reads
-            # (PostgreSQL reads each statement afresh): look at the claim again.
-            raise _ClaimRaced
+        taken = next((r.idempotency_key for r in found), None)
         if taken is not None:
             raise CaseNumberConflictError(
                 f"case number {submission.case_number} belongs to another submission"
@@ -237,16 +273,17 @@ class HallService:
                     submission.model_dump(mode="json"), payload_context(submission.case_number)
                 ),
                 received_at=now,
-                lease_until=database_now(session) + self._lease,
+                lease_until=database_now(session) + self._lease if leased else None,
             )
             .on_conflict_do_nothing()
             .returning(Submission.id)
         )
         if submission_id is None:
             raise _ClaimRaced
-        session.add(CaseStage(case_number=submission.case_number, code="received", started_at=now))
+        received = CaseStage(case_number=submission.case_number, code="received", started_at=now)
+        session.add(received)
         logger.info("case %s received for item %s", submission.case_number, submission.item_id)
-        return Claim(submission_id, submission.case_number, submission.item_id)
+        return Claim(submission_id, submission.case_number, submission.item_id, received)
 
     def _take_over(self, session: Session, row: Submission) -> Claim:
         # The database's clock, not the hall's: a restart with a wrong wall clock must neither
@@ -284,17 +321,24 @@ class HallService:
         # when another request had finished the case.
         return answer if answer is not None else self.get_submission(claim.case_number)
 
-    def _process(self, session: Session, claim: Claim) -> SubmissionPublic | None:
+    def _process(
+        self, session: Session, claim: Claim, fresh: SubmissionCreate | None = None
+    ) -> SubmissionPublic | None:
+        """Decide the claimed case; ``fresh``: the submission this transaction just stored."""
         row = session.get(Submission, claim.submission_id)
         if row is None:
             raise CaseNotFoundError(f"case {claim.case_number} vanished while processing")
         if row.completed_at is not None:
             return None
-        submission = SubmissionCreate.model_validate(
-            self.sealer.open(row.payload, payload_context(row.case_number))
-        )
+        if fresh is not None and claim.received is not None:
+            # Stored by this transaction: nothing to read back or unseal.
+            submission, stages = fresh, {"received": claim.received}
+        else:
+            submission = SubmissionCreate.model_validate(
+                self.sealer.open(row.payload, payload_context(row.case_number))
+            )
+            stages = {stage.code: stage for stage in row.stages}
         item = self._submittable_item(row.item_id)
-        stages = {stage.code: stage for stage in row.stages}
         now = self._clock()
         received = stages.get("received")
         if received is None:
@@ -305,27 +349,32 @@ class HallService:
             case_number=row.case_number, code="review", started_at=now
         )
         session.add(review)
+        decision: Decision | None = None
+        certificate: CertificatePublic | None = None
+        members: list[MemberResultPublic] = []
         if item.kind == "bundle":
-            self._decide_bundle(session, row, item, submission, review)
+            decision, members = self._decide_bundle(session, row, item, submission, review)
         elif _decidable(item) and submission.applicant is not None:
-            self._decide(session, row, item, submission, review)
+            decision, certificate = self._decide(session, row, item, submission, review)
         elif item.instant:
             logger.warning("item %s is instant without a decision rule: left accepted", item.id)
         finished = self._clock()
         row.completed_at = finished
         row.lease_until = None
         logger.info("case %s for item %s: %s", row.case_number, row.item_id, row.status)
-        return self._public(row)
+        # Built from what was just decided and signed: no lazy loads, no unsealing.
+        return self._answer(row, decision, certificate, members)
 
     def _verdict(
         self, session: Session, item: ServiceItem, applicant: ApplicantCreate, today: dt.date
     ) -> tuple[DecisionResult, dict[str, Any], InsuranceFacts | None]:
         """The decision on one instant item: its declared conditions, or a coded rule."""
-        resident_row = session.get(Resident, applicant.id_number)
-        resident = None if resident_row is None else _resident_facts(resident_row)
-        insurance = self._insurance_facts(session, applicant.id_number)
+        resident = registers.resident(session, self.sealer, applicant.id_number)
+        insurance = registers.insurance(session, self.sealer, applicant.id_number)
         if item.decision is not None:
-            found = registers.lookup(session, item.decision.lookups, applicant.id_number)
+            found = registers.lookup(
+                session, self.sealer, item.decision.lookups, applicant.id_number
+            )
             result, facts = evaluate(
                 item.decision, applicant, today=today, resident=resident, registers=found
             )
@@ -388,7 +437,7 @@ class HallService:
         item: ServiceItem,
         submission: SubmissionCreate,
         review: CaseStage,
-    ) -> None:
+    ) -> tuple[Decision, CertificatePublic | None]:
         assert submission.applicant is not None
         applicant = submission.applicant
         now = self._clock()
@@ -404,18 +453,18 @@ class HallService:
                 finished_at=decided_at,
             )
         )
-        session.add(
-            Decision(
-                submission=row,
-                outcome=result.outcome,
-                reason_code=result.reason_code,
-                reason_zh=None if result.reason is None else result.reason.zh,
-                reason_en=None if result.reason is None else result.reason.en,
-                decided_at=decided_at,
-            )
+        decision = Decision(
+            submission_id=row.id,
+            outcome=result.outcome,
+            reason_code=result.reason_code,
+            reason_zh=None if result.reason is None else result.reason.zh,
+            reason_en=None if result.reason is None else result.reason.en,
+            decided_at=decided_at,
         )
+        session.add(decision)
         row.status = result.outcome
         last = decided_at
+        certificate = None
         if result.approved:
             certificate = self._certificate(
                 session, row.case_number, item, applicant, facts, insurance
@@ -450,6 +499,7 @@ class HallService:
         session.add(
             CaseStage(case_number=row.case_number, code="done", started_at=last, finished_at=last)
         )
+        return decision, certificate
 
     def _decide_bundle(
         self,
@@ -458,7 +508,7 @@ class HallService:
         bundle: ServiceItem,
         submission: SubmissionCreate,
         review: CaseStage,
-    ) -> None:
+    ) -> tuple[Decision | None, list[MemberResultPublic]]:
         """One submission, a result per member: instant members decided now, others accepted.
 
         The case is ``accepted`` while any member waits for a clerk, else ``approved`` when any
@@ -514,7 +564,7 @@ class HallService:
         decided_at = self._clock()
         if "accepted" in statuses:
             row.status = "accepted"
-            return
+            return None, results
         review.finished_at = now
         session.add(
             CaseStage(
@@ -532,16 +582,15 @@ class HallService:
                 zh="；".join(f"{n.zh}：{why.zh if why else '未通过'}" for n, why in reasons),
                 en="; ".join(f"{n.en}: {why.en if why else 'refused'}" for n, why in reasons),
             )
-        session.add(
-            Decision(
-                submission_id=row.id,
-                outcome=outcome,
-                reason_code="members_refused" if refused else None,
-                reason_zh=None if reason is None else reason.zh,
-                reason_en=None if reason is None else reason.en,
-                decided_at=decided_at,
-            )
+        decision = Decision(
+            submission_id=row.id,
+            outcome=outcome,
+            reason_code="members_refused" if refused else None,
+            reason_zh=None if reason is None else reason.zh,
+            reason_en=None if reason is None else reason.en,
+            decided_at=decided_at,
         )
+        session.add(decision)
         row.status = outcome
         session.add(
             CaseStage(
@@ -551,25 +600,7 @@ class HallService:
                 finished_at=decided_at,
             )
         )
-
-    def _insurance_facts(self, session: Session, id_number: str) -> InsuranceFacts | None:
-        records = session.scalars(
-            select(SocialInsuranceRecord)
-            .where(SocialInsuranceRecord.id_number == id_number)
-            .order_by(SocialInsuranceRecord.id)
-        ).all()
-        if not records:
-            return None
-        record = next((r for r in records if r.status == "active"), records[0])
-        return InsuranceFacts(
-            id_number=record.id_number,
-            insured_since=record.insured_since,
-            unit=record.unit,
-            category=record.category,
-            insurance_kinds=tuple(record.insurance_kinds),
-            months_paid=record.months_paid,
-            status=record.status,
-        )
+        return decision, results
 
     def _submittable_item(self, item_id: str) -> ServiceItem:
         try:
@@ -696,23 +727,33 @@ class HallService:
         return row
 
     def _public(self, row: Submission) -> SubmissionPublic:
-        decision = None
-        if row.decision is not None:
-            reason = None
-            if row.decision.reason_zh is not None and row.decision.reason_en is not None:
-                reason = LocalizedText(zh=row.decision.reason_zh, en=row.decision.reason_en)
-            decision = DecisionPublic(
-                outcome="approved" if row.decision.outcome == "approved" else "refused",
-                reason_code=row.decision.reason_code,
-                reason=reason,
-                decided_at=row.decision.decided_at.astimezone(self.timezone),
-            )
+        """A stored case's answer, read from its rows (the certificate unsealed)."""
         certificate = None
         if row.certificate is not None:
             certificate = CertificatePublic.model_validate(
                 self.sealer.open(
                     row.certificate.body, certificate_context(row.certificate.certificate_id)
                 )
+            )
+        return self._answer(row, row.decision, certificate, _members(row, self.sealer))
+
+    def _answer(
+        self,
+        row: Submission,
+        decided: Decision | None,
+        certificate: CertificatePublic | None,
+        members: list[MemberResultPublic],
+    ) -> SubmissionPublic:
+        decision = None
+        if decided is not None:
+            reason = None
+            if decided.reason_zh is not None and decided.reason_en is not None:
+                reason = LocalizedText(zh=decided.reason_zh, en=decided.reason_en)
+            decision = DecisionPublic(
+                outcome="approved" if decided.outcome == "approved" else "refused",
+                reason_code=decided.reason_code,
+                reason=reason,
+                decided_at=decided.decided_at.astimezone(self.timezone),
             )
         return SubmissionPublic(
             case_number=row.case_number,
@@ -721,7 +762,7 @@ class HallService:
             received_at=row.received_at.astimezone(self.timezone),
             decision=decision,
             certificate=certificate,
-            members=_members(row, self.sealer),
+            members=members,
         )
 
 
@@ -740,37 +781,122 @@ def certificate_context(certificate_id: str) -> str:
     return f"certificates.body:{certificate_id}"
 
 
+@dataclass(frozen=True)
+class _SealedColumn:
+    """A column of sealed values: its table's key (to page by), what names a row, its context."""
+
+    model: Any
+    key: Any
+    names: tuple[Any, ...]
+    column: Any
+    context: Callable[..., str]
+    join: tuple[Any, Any] | None = None
+    """A table the names come from, and how it joins this one."""
+
+
+def _sealed_columns() -> tuple[_SealedColumn, ...]:
+    resident, insurance, record = Resident, SocialInsuranceRecord, registers.RegisterRecord
+    member = registers.BundleMemberResult
+    document, enterprise = collect.ReadyDocument, collect.Enterprise
+    return (
+        _SealedColumn(
+            Submission,
+            Submission.id,
+            (Submission.case_number,),
+            Submission.payload,
+            payload_context,
+        ),
+        _SealedColumn(
+            Certificate,
+            Certificate.id,
+            (Certificate.certificate_id,),
+            Certificate.body,
+            certificate_context,
+        ),
+        _SealedColumn(
+            resident,
+            resident.id_hash,
+            (resident.id_hash,),
+            resident.data,
+            registers.resident_context,
+        ),
+        _SealedColumn(
+            insurance,
+            insurance.id,
+            (insurance.id_hash,),
+            insurance.data,
+            registers.insurance_context,
+        ),
+        _SealedColumn(
+            record,
+            record.id,
+            (record.register, record.id_hash),
+            record.data,
+            registers.record_context,
+        ),
+        _SealedColumn(
+            document,
+            document.document_id,
+            (document.document_id,),
+            document.personal,
+            collect.document_context,
+        ),
+        _SealedColumn(
+            enterprise,
+            enterprise.uscc,
+            (enterprise.uscc,),
+            enterprise.legal_rep,
+            collect.legal_rep_context,
+        ),
+        _SealedColumn(
+            member,
+            member.id,
+            (Submission.case_number, member.position),
+            member.body,
+            member_context,
+            join=(Submission, Submission.id == member.submission_id),
+        ),
+    )
+
+
 def reseal_rows(db: Database, sealer: Sealer, *, plain_only: bool = False) -> int:
     """Seal plain rows, and move rows sealed with an older key to the current one.
 
     Returns how many rows were written. ``plain_only``: leave rows sealed with older keys alone
     (what a start does; ``kiosk-hall keys rotate`` moves them). Runs in batches of short
     transactions, so a hall may serve meanwhile. Safe in two processes at once: payloads and
-    certificate bodies never change once written, so both write the same value sealed anew.
+    certificate bodies never change once written, so both write the same value sealed anew;
+    a register row is rewritten only if it still holds the value read (else the writer that
+    changed it sealed it with its own key).
+
+    The registers (``hall.registers``) are covered too; their clear rows from before 0010 are
+    sealed by ``hall.registers.seal_legacy_registers``, which a start runs first.
     """
     written = 0
-    for model, column, name, context in (
-        (Submission, Submission.payload, Submission.case_number, payload_context),
-        (Certificate, Certificate.body, Certificate.certificate_id, certificate_context),
-    ):
+    for spec in _sealed_columns():
+        column = spec.column
         sealed_flag = column["sealed"].as_string()
         stale = sealed_flag.is_(None)
         if not plain_only:
             stale = stale | (column["kid"].as_string() != sealer.provider.current_kid)
-        after = 0
+        after: Any = None
         while True:
             with db.write() as session:
-                rows = session.execute(
-                    select(model.id, name, column)
-                    .where(model.id > after, stale)
-                    .order_by(model.id)
-                    .limit(RESEAL_BATCH)
-                ).all()
-                for row_id, row_name, stored in rows:
+                query = select(spec.key, *spec.names, column).select_from(spec.model)
+                if spec.join is not None:
+                    query = query.join(*spec.join)
+                query = query.where(stale)
+                if after is not None:
+                    query = query.where(spec.key > after)
+                rows = session.execute(query.order_by(spec.key).limit(RESEAL_BATCH)).all()
+                for row_key, *row_names, stored in rows:
+                    unchanged = spec.key == row_key
+                    if is_sealed(stored):  # not rewritten meanwhile (a register row may be)
+                        unchanged = unchanged & (column["nonce"].as_string() == stored["nonce"])
                     session.execute(
-                        update(model)
-                        .where(model.id == row_id)
-                        .values({column.key: sealer.reseal(stored, context(row_name))})
+                        update(spec.model)
+                        .where(unchanged)
+                        .values({column.key: sealer.reseal(stored, spec.context(*row_names))})
                         .execution_options(synchronize_session=False)
                     )
             if not rows:
@@ -783,11 +909,20 @@ def reseal_rows(db: Database, sealer: Sealer, *, plain_only: bool = False) -> in
 
 
 def count_rows_by_key(db: Database) -> dict[str | None, int]:
-    """How many sealed values each data key id seals (``None``: values still plain)."""
+    """How many sealed values each data key id seals (``None``: values still plain).
+
+    The plain ones include register and document rows an older hall left in clear (``legacy_*``
+    tables).
+    """
     counts: dict[str | None, int] = {}
+    # The documents' and enterprises' rows wait with an empty placeholder: counted as plain below.
+    present = set(inspect(db.engine).get_table_names()) & set(registers.LEGACY_TABLES)
     with db.read() as session:
-        for column in (Submission.payload, Certificate.body):
-            kid = column["kid"].as_string()
+        for table in sorted(present):
+            plain = session.scalar(select(func.count()).select_from(sa_table(table)))
+            counts[None] = counts.get(None, 0) + int(plain or 0)
+        for spec in _sealed_columns():
+            kid = spec.column["kid"].as_string()
             for key_id, count in session.execute(select(kid, func.count()).group_by(kid)):
                 counts[key_id] = counts.get(key_id, 0) + int(count)
     return counts
@@ -827,16 +962,6 @@ def _status(value: str) -> SubmissionStatus:
     if value == "refused":
         return "refused"
     return "accepted"
-
-
-def _resident_facts(row: Resident) -> ResidentFacts:
-    return ResidentFacts(
-        id_number=row.id_number,
-        name=row.name,
-        gender=row.gender,
-        birth_date=row.birth_date,
-        household_address=row.household_address,
-    )
 
 
 def _next_serial(session: Session, name: str) -> int:

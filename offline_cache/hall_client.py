@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
@@ -37,6 +37,9 @@ from hall.schema import (
     IDEMPOTENCY_HEADER,
     KEYS_PATH,
     PROGRESS_PATH,
+    RELEASE_FILE_PATH,
+    RELEASE_OFFER_PATH,
+    RELEASE_REPORTS_PATH,
     STAFF_CALL_PATH,
     STAFF_CALLS_PATH,
     SUBMISSION_PATH,
@@ -51,6 +54,8 @@ from hall.schema import (
     HeartbeatCreate,
     HeartbeatPublic,
     KeysPublic,
+    ReleaseOfferPublic,
+    ReleaseReportCreate,
     StaffCallCreate,
     StaffCallPublic,
     SubmissionCreate,
@@ -315,6 +320,40 @@ class HallClient:
             "POST",
             TERMINAL_LOGS_PATH,
             data=log_upload.model_dump_json().encode(),
+            headers={"Content-Type": "application/json"},
+        )
+
+    # --- App releases --------------------------------------------------------------------------
+
+    def release_offer(self) -> ReleaseOfferPublic:
+        """The hall's signed answer to "what should this terminal run" (checked by the caller)."""
+        return self._parse(self._request("GET", RELEASE_OFFER_PATH), ReleaseOfferPublic)
+
+    def release_chunks(self, version: str, chunk_bytes: int = 1 << 16) -> Iterator[bytes]:
+        """The release file of ``version``, streamed in chunks (the caller counts and hashes).
+
+        404 ``no_release`` (not offered to this terminal) is :class:`HallRejectedError`; a cut
+        connection midway is :class:`HallUnavailableError`.
+        """
+        path = RELEASE_FILE_PATH.format(version=quote(version, safe=""))
+        response = self._request("GET", path, stream=True)
+        try:
+            if response.status_code != 200:
+                raise HallUnavailableError(f"hall answered HTTP {response.status_code}")
+            try:
+                yield from response.iter_content(chunk_bytes)
+            except requests.RequestException as err:
+                why = "aborted" if self._aborted.is_set() else type(err).__name__
+                raise HallUnavailableError(f"GET {path}: download cut short ({why})") from err
+        finally:
+            response.close()
+
+    def report_release(self, report: ReleaseReportCreate) -> None:
+        """Tell the hall what became of a release here (installed, failed, rolled back)."""
+        self._request(
+            "POST",
+            RELEASE_REPORTS_PATH,
+            data=report.model_dump_json().encode(),
             headers={"Content-Type": "application/json"},
         )
 

@@ -4,7 +4,9 @@ Counted from the hall's own records, by the hall's local day (``HallSettings.tim
 submissions received that day; of them approved on the spot (即办), refused, taken with a
 tolerated missing material (容缺受理: the citizen's written commitment), and handed to a clerk
 (accepted but not decided on the spot, 转人工); visit time (a submission's ``visit_seconds``, or
-a rating's for a journey that submitted nothing); ratings by level (by the terminal's clock).
+a rating's for a journey that submitted nothing); ratings by level (by the terminal's clock);
+hand-off tickets taken (取号, per item and terminal) and staff calls (呼叫工作人员, per terminal:
+a call names no item) with how many staff answered.
 Only counts and item and terminal ids leave here: no personal data is read, a submission's
 photos never leave the database (the JSON fields are read in SQL).
 """
@@ -23,8 +25,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hall.db import Submission
+from hall.fleet.models import Alert
 from hall.ratings import LEVELS, Rating
 from hall.schema import CatalogPublic
+from hall.tickets import HandoffTicket
 
 _XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,6 +44,10 @@ class DailyRow:
     refused: int = 0
     tolerated: int = 0
     handed_off: int = 0
+    tickets: int = 0
+    staff_calls: int | None = 0
+    """``None`` on an item's row: a staff call is the terminal's, not an item's."""
+    calls_answered: int | None = 0
     visits: list[float] = field(default_factory=list)
     ratings: dict[int, int] = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
 
@@ -98,13 +106,17 @@ def build(
     total = DailyRow("", "合计 Total")
     hourly = [0] * 24
 
+    def terminal_row(kiosk_id: str) -> DailyRow:
+        if kiosk_id not in terminals:
+            terminals[kiosk_id] = DailyRow(kiosk_id, kiosk_id)
+        return terminals[kiosk_id]
+
     def rows(item_id: str | None, kiosk_id: str) -> Iterable[DailyRow]:
         key = item_id or "-"
         if key not in items:
-            items[key] = DailyRow(key, names.get(key, key if item_id else "未选事项 No item"))
-        if kiosk_id not in terminals:
-            terminals[kiosk_id] = DailyRow(kiosk_id, kiosk_id)
-        return (items[key], terminals[kiosk_id], total)
+            label = names.get(key, key if item_id else "未选事项 No item")
+            items[key] = DailyRow(key, label, staff_calls=None, calls_answered=None)
+        return (items[key], terminal_row(kiosk_id), total)
 
     submissions = session.execute(
         select(
@@ -142,6 +154,24 @@ def build(
             # A visit that submitted is timed by its submission; the rating times the others.
             if rated_visit is not None and (rated_case is None or rated_case not in visited_cases):
                 row.visits.append(float(rated_visit))
+    tickets = session.execute(
+        select(HandoffTicket.item_id, HandoffTicket.kiosk_id).where(
+            HandoffTicket.issued_at >= start, HandoffTicket.issued_at < end
+        )
+    ).all()
+    for ticket_item, ticket_kiosk in tickets:
+        for row in rows(ticket_item, ticket_kiosk):
+            row.tickets += 1
+    calls = session.execute(
+        select(Alert.kiosk_id, Alert.acknowledged_at).where(
+            Alert.kind == "staff_called", Alert.raised_at >= start, Alert.raised_at < end
+        )
+    ).all()
+    for call_kiosk, acknowledged_at in calls:
+        for row in (terminal_row(call_kiosk), total):
+            assert row.staff_calls is not None and row.calls_answered is not None
+            row.staff_calls += 1
+            row.calls_answered += acknowledged_at is not None
     return DailyTable(
         day=day,
         by_item=sorted(items.values(), key=lambda row: (-row.submissions, row.key)),
@@ -165,7 +195,12 @@ HEADERS = [
     "评价数 Ratings",
     *[f"{level}星 Level {level}" for level in reversed(LEVELS)],
     "满意率 Satisfied",
+    "取号 Tickets",
+    "呼叫 Staff calls",
+    "呼叫已应答 Calls answered",
 ]
+"""The export's columns; later columns are appended at the end, so a sheet built on the
+earlier ones still reads them where they were."""
 
 
 def _cells(group: str, row: DailyRow) -> list[str | int | float | None]:
@@ -184,6 +219,9 @@ def _cells(group: str, row: DailyRow) -> list[str | int | float | None]:
         row.rated,
         *[row.ratings[level] for level in reversed(LEVELS)],
         None if share is None else round(share, 4),
+        row.tickets,
+        row.staff_calls,
+        row.calls_answered,
     ]
 
 

@@ -20,6 +20,7 @@ from hall.cli import main
 from hall.db import Database, Submission
 from hall.keys import FileKeyProvider
 from hall.schema import verify_certificate_qr
+from hall.seed import DEMO_PEOPLE, DEMO_REGISTERS
 from hall.service import payload_context
 from offline_cache.hall_client import HallClient
 from tests.fixtures.hall import (
@@ -32,6 +33,12 @@ from tests.fixtures.hall import (
 )
 
 NAME = "王秀英"
+REGISTER_ROWS = (
+    len(DEMO_PEOPLE)
+    + sum(p.insurance is not None for p in DEMO_PEOPLE)
+    + sum(len(records) for records in DEMO_REGISTERS.values())
+)
+"""The seeded register rows (``hall.registers``), sealed like the rest."""
 
 
 @pytest.fixture
@@ -53,6 +60,16 @@ def _raw_rows(database_url: str) -> list[str]:
             payloads = connection.execute(text("SELECT CAST(payload AS TEXT) FROM submissions"))
             bodies = connection.execute(text("SELECT CAST(body AS TEXT) FROM certificates"))
             return [row[0] for row in payloads] + [row[0] for row in bodies]
+    finally:
+        db.dispose()
+
+
+def _count(database_url: str, table: str) -> int:
+    db = Database(database_url)
+    try:
+        with db.engine.connect() as connection:
+            count = connection.execute(text(f"SELECT count(*) FROM {table}"))
+            return int(count.scalar_one())
     finally:
         db.dispose()
 
@@ -128,13 +145,15 @@ def test_keys_rotate_reseals_every_row_and_old_keys_stay_readable(
     monkeypatch.setenv("HALL_DATA_KEY_PATH", str(key_file))
     url = hall.settings.database_url
     assert main(["keys", "list", "--database", url]) == 0
-    assert capsys.readouterr().out == f"{first}\tcurrent\t2 rows\n"
+    # The payload, the certificate body, the registers' rows and the documents' and enterprises'.
+    sealed = 2 + REGISTER_ROWS + _count(url, "ready_documents") + _count(url, "enterprises")
+    assert capsys.readouterr().out == f"{first}\tcurrent\t{sealed} rows\n"
     assert main(["keys", "rotate", "--database", url]) == 0
     second = FileKeyProvider.load(key_file).current_kid
     assert second != first
-    assert capsys.readouterr().out.splitlines()[-1] == f"2 rows resealed with {second}"
+    assert capsys.readouterr().out.splitlines()[-1] == f"{sealed} rows resealed with {second}"
     assert main(["keys", "list", "--database", url]) == 0
-    assert capsys.readouterr().out == f"{first}\told\t0 rows\n{second}\tcurrent\t2 rows\n"
+    assert capsys.readouterr().out == f"{first}\told\t0 rows\n{second}\tcurrent\t{sealed} rows\n"
     restarted = HallUnderTest(hall.settings)
     with restarted:
         identity = restarted.enrol(tmp_path / "terminal3", "kiosk-003")

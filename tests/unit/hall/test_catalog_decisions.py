@@ -21,7 +21,7 @@ from hall.decisions import evaluate, placeholders
 from hall.errors import UnknownItemError
 from hall.schema import BUILTIN_FACTS, CatalogPublic, verify_certificate_qr
 from hall.seed import seed_demo_data
-from hall.service import HallService
+from hall.service import HallService, process_sealer
 from tests.fixtures.hall import demo_applicant, make_submission
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -68,7 +68,7 @@ def catalog() -> CatalogPublic:
 def db(hall_database_url: str) -> Iterator[Database]:
     database = Database(hall_database_url)
     database.migrate()
-    seed_demo_data(database)
+    seed_demo_data(database, process_sealer())
     yield database
     database.dispose()
 
@@ -139,7 +139,9 @@ def test_a_criminal_record_refuses_the_certificate_with_what_to_do(
 ) -> None:
     applicant = demo_applicant("李建国")
     with db.write() as session:
-        registers.put(session, "criminal_record", applicant.id_number, {"found": True})
+        registers.put(
+            session, process_sealer(), "criminal_record", applicant.id_number, {"found": True}
+        )
     answer, _ = service.submit(make_submission("no-criminal-record-certificate", applicant), "k-cr")
     assert answer.status == "refused"
     assert answer.decision is not None and answer.decision.reason is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -76,7 +78,10 @@ def test_a_database_from_create_all_is_stamped_then_upgraded(hall_database_url: 
         db.dispose()
 
 
-def test_cli_migrate_then_seed(hall_database_url: str) -> None:
+def test_cli_migrate_then_seed(
+    hall_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HALL_DATA_DIR", str(tmp_path))  # the data key file seeding seals with
     assert main(["migrate", "--database", hall_database_url]) == 0
     assert main(["seed", "--database", hall_database_url]) == 0
     db = Database(hall_database_url)

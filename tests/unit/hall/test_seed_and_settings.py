@@ -2,53 +2,61 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.pool import QueuePool
 
+from hall import registers
 from hall.cli import main
 from hall.db import Database, Resident, SocialInsuranceRecord
+from hall.keys import FileKeyProvider, MemoryKeyProvider, Sealer
 from hall.seed import DEMO_PEOPLE, seed_demo_data
 from hall.settings import DEFAULT_POOL_SIZE, HallSettings
 
 
 def test_seed_is_idempotent_and_complete(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'hall.db'}")
+    sealer = Sealer(MemoryKeyProvider())
     try:
         db.migrate()
-        assert seed_demo_data(db) > 0
-        assert seed_demo_data(db) == 0
+        assert seed_demo_data(db, sealer) > 0
+        assert seed_demo_data(db, sealer) == 0
         with db.read() as session:
-            residents = {r.id_number: r for r in session.scalars(select(Resident))}
-            records = list(session.scalars(select(SocialInsuranceRecord)))
-        assert {r.name for r in residents.values()} == {"王秀英", "李建国", "陈美玲", "赵德明"}
-        insured = {record.id_number for record in records}
-        uninsured = next(p for p in DEMO_PEOPLE if p.resident.name == "陈美玲")
-        assert uninsured.resident.id_number in residents
-        assert uninsured.resident.id_number not in insured
-        assert len(records) == 3
-        assert all(record.status == "active" for record in records)
+            assert len(list(session.scalars(select(Resident)))) == len(DEMO_PEOPLE)
+            assert len(list(session.scalars(select(SocialInsuranceRecord)))) == 3
+            found = {
+                p.resident.name: (
+                    registers.resident(session, sealer, p.resident.id_number),
+                    registers.insurance_records(session, sealer, p.resident.id_number),
+                )
+                for p in DEMO_PEOPLE
+            }
+        assert set(found) == {"王秀英", "李建国", "陈美玲", "赵德明"}
+        for person in DEMO_PEOPLE:
+            resident, records = found[person.resident.name]
+            assert resident == person.resident
+            assert records == ([] if person.insurance is None else [person.insurance])
+        assert found["陈美玲"][1] == []
     finally:
         db.dispose()
 
 
 def test_seed_restores_edited_demo_data(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'hall.db'}")
+    sealer = Sealer(MemoryKeyProvider())
     try:
         db.migrate()
-        seed_demo_data(db)
+        seed_demo_data(db, sealer)
         person = DEMO_PEOPLE[0].resident
         with db.write() as session:
-            row = session.get(Resident, person.id_number)
-            assert row is not None
-            row.name = "改过的名字"
-        assert seed_demo_data(db) == 1
+            edited = dataclasses.replace(person, name="改过的名字")
+            assert registers.put_resident(session, sealer, edited) == 1
+        assert seed_demo_data(db, sealer) == 1
         with db.read() as session:
-            again = session.get(Resident, person.id_number)
-            assert again is not None
-            assert again.name == person.name
+            assert registers.resident(session, sealer, person.id_number) == person
     finally:
         db.dispose()
 
@@ -69,13 +77,21 @@ def test_settings_read_hall_environment(tmp_path: Path, monkeypatch: pytest.Monk
     assert settings.signing_key_path == tmp_path / "signing-key.pem"
 
 
-def test_cli_seed_creates_tables_and_residents(tmp_path: Path) -> None:
+def test_cli_seed_creates_tables_and_residents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HALL_DATA_DIR", str(tmp_path))
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     assert main(["seed", "--database", url]) == 0
+    assert main(["seed", "--database", url]) == 0  # again: nothing changes, nothing doubles
+    sealer = Sealer(FileKeyProvider.load(tmp_path / "data-keys.json"))  # the hall's key file
     db = Database(url)
     try:
         with db.read() as session:
             assert len(list(session.scalars(select(Resident)))) == len(DEMO_PEOPLE)
+            for person in DEMO_PEOPLE:
+                found = registers.resident(session, sealer, person.resident.id_number)
+                assert found == person.resident
     finally:
         db.dispose()
 

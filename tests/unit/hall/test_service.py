@@ -25,7 +25,7 @@ from hall.errors import (
 )
 from hall.schema import CommitmentCreate, LocalizedText, SubmissionCreate, SubmissionPublic
 from hall.seed import seed_demo_data
-from hall.service import Claim, HallService, payload_context, utc_now
+from hall.service import Claim, HallService, payload_context, process_sealer, utc_now
 from tests.fixtures.hall import demo_applicant, make_submission
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -55,7 +55,7 @@ def clock() -> SteppingClock:
 def db(hall_database_url: str) -> Iterator[Database]:
     database = Database(hall_database_url)
     database.migrate()
-    seed_demo_data(database)
+    seed_demo_data(database, process_sealer())
     yield database
     database.dispose()
 
