@@ -1,7 +1,9 @@
 """OCR benchmark: the default engine, paddleocr and Tesseract (the baseline) on generated photos.
 
 A fresh set of photos with exact ground truth is generated in a temp dir (``bench.docgen``, 60 by
-default: ``OCR_BENCH_COUNT``, ``OCR_BENCH_SEED``; ``OCR_BENCH_ENGINES`` picks engines); every
+default: ``OCR_BENCH_COUNT``, ``OCR_BENCH_SEED``; ``OCR_BENCH_ENGINES`` picks engines, each
+optionally with option overrides such as ``rapid+det_page_side=736`` so that a variant runs beside
+the default in one run); every
 engine reads every photo through the reader's pipeline (quality gates, page flattening, upright,
 recognition, classification, extraction) and the default material checks, all in one run.
 Engines that cannot turn a page upright themselves have it turned by the default engine
@@ -17,6 +19,7 @@ unavailable with the reason, not silently left out.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -29,7 +32,7 @@ from typing import Any
 import cv2
 
 from bench.docgen import REFERENCE_DATE, generate
-from ocr.engines import EngineUnavailable, build_engine, warm_up
+from ocr.engines import EngineOptions, EngineUnavailable, build_engine, warm_up
 from ocr.page import flatten, orientation, rotate
 
 RESULTS = Path(__file__).parent / "results" / "ocr.json"
@@ -95,18 +98,44 @@ def page_step(engine: Any) -> tuple[Any, str]:
     return step, turner.name
 
 
-def run_engine(name: str, folder: Path, truths: list[dict[str, Any]]) -> dict[str, Any]:
-    """Read every photo with one engine and score it against the truth."""
+def engine_spec(spec: str) -> tuple[str, EngineOptions]:
+    """An engine name with option overrides: ``rapid+det_page_side=736+use_cls=0``.
+
+    So that a variant runs beside the default configuration in the same run (same photos, same
+    load on the shared machine). An unknown option or a bad value is a ``ValueError``.
+    """
+    name, *overrides = spec.split("+")
+    known = {field.name: field for field in dataclasses.fields(EngineOptions)}
+    changes: dict[str, Any] = {}
+    for override in overrides:
+        key, sep, value = override.partition("=")
+        if not sep or key not in known or key.endswith("_model"):
+            raise ValueError(f"engine option {override!r} in {spec!r}: use one of {sorted(known)}")
+        default = getattr(EngineOptions(), key)
+        if isinstance(default, bool):
+            changes[key] = value.lower() in ("1", "true", "yes")
+        elif isinstance(default, int):
+            changes[key] = int(value)
+        elif isinstance(default, float):
+            changes[key] = float(value)
+        else:
+            changes[key] = value
+    return name, dataclasses.replace(EngineOptions(), **changes)
+
+
+def run_engine(spec: str, folder: Path, truths: list[dict[str, Any]]) -> dict[str, Any]:
+    """Read every photo with one engine (``engine_spec``) and score it against the truth."""
     from ocr.checks import check_document
     from ocr.reader import read_document
 
+    name, options = engine_spec(spec)
     try:
         started = time.perf_counter()
-        engine = build_engine(name)
+        engine = build_engine(name, options)
         warm_up(engine)
         load_s = time.perf_counter() - started
     except (EngineUnavailable, ImportError) as err:
-        return {"engine": name, "available": False, "reason": str(err)}
+        return {"engine": spec, "available": False, "reason": str(err)}
     step, upright_by = page_step(engine)
     seconds: list[float] = []
     cpu: list[float] = []
@@ -166,7 +195,7 @@ def run_engine(name: str, folder: Path, truths: list[dict[str, Any]]) -> dict[st
     total_right = sum(r for r, _ in fields_right.values())
     total = sum(n for _, n in fields_right.values())
     return {
-        "engine": name,
+        "engine": spec,
         "available": True,
         "load_and_warm_up_s": round(load_s, 2),
         "upright_by": upright_by,

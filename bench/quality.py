@@ -17,16 +17,24 @@ Every clean photo is then degraded for one gate at a time, mild to severe:
   print falls under 3 px/mm).
 - ``cut_off``: the frame cropped so 5 to 30% of the document falls outside one to three sides;
   counted from 15% (a field line is lost), 5% (the margin only) is shown apart.
-- ``too_bright``: exposure times 1.8 to 3 (the page washed out); unreadable from 2.2.
+- ``too_bright``: exposure times 1.8 to 3 (the page washed out); unreadable from 2.2 where it
+  clips a fifth or more of the print the clean photo shows (a pure black-on-white image, whose
+  white was already 255 and whose black stays 0, loses nothing).
 - ``empty``: the desk alone.
 
 A degraded photo is caught when ``assess`` refuses it (any gate: a badly blurred dark photo may
 be called dark) or names the gate as a suspect (OCR then tries and a failure carries the hint).
-A clean photo is falsely refused when any gate refuses it. ``wrong_side`` is not an image gate:
-it is the classifier's answer (``ocr.quality.side_problem``), measured by the OCR benchmark.
+A clean photo is falsely refused when any gate that applies to it refuses it; the real photos
+are QR codes, screens and close-ups, not documents on the terminal's plate, so the document's
+size and edge gates (``too_small``, ``cut_off``, ``empty``) do not apply to them and their
+refusals by those gates are listed apart. Suspects on clean photos are counted too: they cost
+nothing when OCR reads the photo, but give the wrong hint when it fails for another reason.
+``wrong_side`` is not an image gate:
+it is the classifier's answer (``ocr.quality.side_problem``), measured with ``--sides``.
 
 Run: ``python -m bench quality`` or ``python -m bench.quality [--docgen N] [--every K]
-[--against OLD_QUALITY.py]`` (``--every K`` takes every K-th held-out and real photo) (writes
+[--against OLD_QUALITY.py] [--sides]`` (``--sides`` also reads every ID card photo with the
+default engine for ``wrong_side``) (``--every K`` takes every K-th held-out and real photo) (writes
 ``bench/results/quality.json``); ``--against`` scores another version of ``ocr/quality.py`` in
 the same run (``git show HEAD~1:ocr/quality.py > /tmp/old.py``).
 """
@@ -71,6 +79,8 @@ class Clean:
     document: bool
     """A document on a desk (the size and cut-off gates apply); False for the real photos."""
     reshoot: Callable[[float], Image] | None = None
+    document_type: str | None = None
+    """What the photo shows (for ``wrong_side``); None for the real photos."""
 
 
 def _fit(image: Image) -> Image:
@@ -102,13 +112,13 @@ def _pale_desk(image: Image) -> Image:
 
 
 def _variants(
-    name: str, source: str, image: Image, reshoot: Callable[[float], Image]
+    name: str, source: str, image: Image, reshoot: Callable[[float], Image], document_type: str
 ) -> list[Clean]:
     bright = _exposed(image, 1.2)
     return [
-        Clean(name, source, image, True, reshoot),
-        Clean(f"{name}+exposed1.2", source, bright, True),
-        Clean(f"{name}+pale-desk", source, _pale_desk(bright), True),
+        Clean(name, source, image, True, reshoot, document_type),
+        Clean(f"{name}+exposed1.2", source, bright, True, None, document_type),
+        Clean(f"{name}+pale-desk", source, _pale_desk(bright), True, None, document_type),
     ]
 
 
@@ -139,7 +149,8 @@ def docgen_photos(count: int) -> Iterator[Clean]:
                 )
                 return _fit(_decode(jpeg))
 
-            yield from _variants(f"{document_type}-{seed}", "docgen", shoot(None), shoot)
+            name = f"{document_type}-{seed}"
+            yield from _variants(name, "docgen", shoot(None), shoot, document_type)
 
 
 def heldout_photos(every: int = 1) -> Iterator[Clean]:
@@ -155,7 +166,7 @@ def heldout_photos(every: int = 1) -> Iterator[Clean]:
             photo = case.photo if fill is None else Photo(**{**case.photo.__dict__, "fill": fill})
             return _fit(shoot_case(sheet, photo, case.seed, card=card))
 
-        yield from _variants(case.name, "heldout", shoot(None), shoot)
+        yield from _variants(case.name, "heldout", shoot(None), shoot, case.document_type)
 
 
 def real_photos(every: int = 1) -> Iterator[Clean]:
@@ -181,6 +192,23 @@ def _print_under(clean: Image, glared: Image) -> int:
     return int((_ink(grey(clean)) & core).sum())
 
 
+DOCUMENT_GATES = ("too_small", "cut_off", "empty")
+"""Gates about a document on the plate: not judged on the real photos."""
+
+
+def _print_clipped(clean: Image, bright: Image) -> float:
+    """The share of the clean photo's print (at the gate's 1000 px) clipped white in ``bright``."""
+    from ocr.quality import _ink
+
+    def grey(image: Image) -> Image:
+        g = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        s = 1000 / max(g.shape[:2])
+        return np.asarray(cv2.resize(g, None, fx=s, fy=s, interpolation=cv2.INTER_AREA), np.uint8)
+
+    ink = _ink(grey(clean))
+    return float((ink & (grey(bright) >= 250)).sum()) / max(1, int(ink.sum()))
+
+
 def degrade(clean: Clean, rng: random.Random) -> Iterator[tuple[str, str, bool, Image]]:
     """(gate, strength, unreadable, photo) for every degradation that applies to ``clean``."""
     image = clean.image
@@ -196,7 +224,9 @@ def degrade(clean: Clean, rng: random.Random) -> Iterator[tuple[str, str, bool, 
         glared = glare_spot(image, random.Random(rng.getrandbits(32)), radius=radius)
         yield "glare", f"radius {radius}", _print_under(image, glared) >= 20, glared
     for gain in (1.8, 2.2, 3.0):
-        yield "too_bright", f"exposure x{gain}", gain >= 2.2, _exposed(image, gain)
+        bright = _exposed(image, gain)
+        unreadable = gain >= 2.2 and _print_clipped(image, bright) >= 0.2
+        yield "too_bright", f"exposure x{gain}", unreadable, bright
     if not clean.document:
         return
     if clean.reshoot is not None:
@@ -243,11 +273,18 @@ def run(photos: list[Clean], judges: dict[str, Assess]) -> dict[str, object]:
         degraded = list(degrade(photo, random.Random(photo.name)))
         for label, judge in judges.items():
             clean, caught, missed = (scores[label][key] for key in ("clean", "caught", "missed"))
-            tally = clean.setdefault(photo.source, {"photos": 0, "refused": []})
+            tally = clean.setdefault(
+                photo.source, {"photos": 0, "refused": [], "not_applicable": [], "suspect": []}
+            )
             tally["photos"] += 1
             report = judge(photo.image)
-            if report.problems:
+            applies = [p for p in report.problems if photo.document or p not in DOCUMENT_GATES]
+            if applies:
                 tally["refused"].append(f"{photo.name}: {','.join(report.problems)}")
+            elif report.problems:
+                tally["not_applicable"].append(f"{photo.name}: {','.join(report.problems)}")
+            if getattr(report, "suspect", []):
+                tally["suspect"].append(f"{photo.name}: {','.join(report.suspect)}")
             for gate, strength, unreadable, image in degraded:
                 hit = _caught(judge(image))
                 key = f"{photo.source} {strength}{'' if unreadable else ' (legible)'}"
@@ -261,15 +298,50 @@ def run(photos: list[Clean], judges: dict[str, Assess]) -> dict[str, object]:
     return dict(scores)
 
 
+def sides(photos: list[Clean]) -> dict[str, object]:
+    """``wrong_side`` on every photo of an ID card's side, read by the default engine.
+
+    The gate is the classifier's answer (``side_problem``): asked for the side the photo shows,
+    a ``wrong_side`` is a false refusal; asked for the other side, it is a catch.
+    """
+    from ocr.engines import build_engine
+    from ocr.quality import OTHER_SIDE, side_problem
+    from ocr.reader import read_document
+
+    engine = build_engine("rapid")
+    tally: dict[str, dict[str, list[str]]] = {}
+    for photo in photos:
+        if photo.document_type not in OTHER_SIDE:
+            continue
+        found = read_document(photo.image, engine, check_quality=False).document_type
+        row = tally.setdefault(photo.source, {"photos": [], "refused": [], "missed": []})
+        row["photos"].append(photo.name)
+        if side_problem(photo.document_type, found):
+            row["refused"].append(f"{photo.name}: read as {found}")
+        if side_problem(OTHER_SIDE[photo.document_type], found) is None:
+            row["missed"].append(f"{photo.name}: read as {found}")
+    return dict(tally)
+
+
 def _table(result: dict[str, object]) -> str:
     lines = []
     for label, scored in result.items():
         assert isinstance(scored, dict)
+        if label == "wrong_side":
+            for source, row in scored.items():
+                n, refused, missed = len(row["photos"]), row["refused"], row["missed"]
+                lines.append(
+                    f"== wrong_side {source:8} false refusals {len(refused)}/{n},"
+                    f" caught {n - len(missed)}/{n}"
+                )
+            continue
         lines.append(f"== {label}")
         for source, tally in scored["clean"].items():
             n, refused = tally["photos"], tally["refused"]
             lines.append(
-                f"  clean {source:8} false refusals {len(refused)}/{n} ({len(refused) / n:.1%})"
+                f"  clean {source:8} false refusals {len(refused)}/{n} ({len(refused) / n:.1%}),"
+                f" suspect {len(tally['suspect'])}/{n},"
+                f" refused by gates that do not apply {len(tally['not_applicable'])}"
             )
         for gate, rows in scored["caught"].items():
             must = [v for k, v in rows.items() if "(legible)" not in k]
@@ -287,6 +359,9 @@ def main() -> None:
     parser.add_argument("--docgen", type=int, default=2, help="documents per type (default 2)")
     parser.add_argument("--every", type=int, default=1, help="every Nth held-out and real photo")
     parser.add_argument("--against", type=Path, help="another ocr/quality.py to score alike")
+    parser.add_argument(
+        "--sides", action="store_true", help="also read the ID cards for wrong_side (OCR)"
+    )
     args, _ = parser.parse_known_args()
     started = time.perf_counter()
     photos = [
@@ -298,6 +373,8 @@ def main() -> None:
     if args.against is not None:
         judges[f"against {args.against.name}"] = _load(args.against)
     result = run(photos, judges)
+    if args.sides:
+        result["wrong_side"] = sides(photos)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=1, ensure_ascii=False), "utf-8")
     print(_table(result))

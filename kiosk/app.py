@@ -10,7 +10,8 @@ import datetime as dt
 import json
 import logging
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -34,20 +35,30 @@ from devices.ports import Camera, DocumentPrinter
 from devices.receipt.simulator import LoopbackReceiptPrinter
 from hall.schema import CatalogPublic, CommandPublic, SubmissionPublic, TerminalLogCreate
 from kiosk.config import KioskSettings, ScannerSettings
+from kiosk.doctor import run_checks
 from kiosk.printers import build_receipt_printer, print_receipt_test_page
 from kiosk.services.enrolment import Enroller
+from kiosk.services.face import FaceCheck, build_wlt_decoder
 from kiosk.services.fleet import OfferedCatalog
 from kiosk.services.handoff import Ticketing, local_number_from
 from kiosk.services.heartbeat import TerminalReport
 from kiosk.services.journey import Journey
 from kiosk.services.materials import build_ocr_engine
+from kiosk.services.nightly import (
+    Limits,
+    MaintenanceWindow,
+    NightlyMaintenance,
+    self_test_lines,
+    update_line,
+)
 from kiosk.services.print_jobs import CertificateReprints, QueuedPrinting
 from kiosk.services.staff_call import StaffCaller
 from kiosk.services.watchdog import UiLiveness
 from kiosk.ui.controller import KioskController, Services
 from kiosk.ui.fleet import FleetBridge
 from kiosk.ui.main_window import KioskWindow
-from kiosk.ui.maintenance.mode import MaintenanceMode, app_probes
+from kiosk.ui.maintenance.mode import IN_APP_PROBE_TIMEOUT_S, MaintenanceMode, app_probes
+from kiosk.ui.nightly import NightlyScheduler
 from kiosk.ui.preview import CameraPreview
 from kiosk.ui.voice import build_speech_engine
 from kiosk.ui.wedge import KeyboardWedge
@@ -60,13 +71,15 @@ from offline_cache.events import EventQueue
 from offline_cache.hall_client import HallClient
 from offline_cache.identity import TerminalIdentity, enrol, identity_dir, load_identity
 from offline_cache.outbox import Outbox
-from offline_cache.print_queue import PrintQueue
+from offline_cache.print_queue import QUEUED, PrintQueue
 from offline_cache.shadow import RecentLog, ShadowAgent
 from offline_cache.store import Store
 from offline_cache.sync import Housekeeping, SyncWorker
 from offline_cache.tickets import TicketClient
+from offline_cache.updates import UPDATES_DIR, Updater
 
 if TYPE_CHECKING:
+    from devices.face.simulator import SimulatedFaceCamera
     from hall.embedded import EmbeddedHall
 
 log = logging.getLogger(__name__)
@@ -139,6 +152,48 @@ class KeyCache:
         _atomic_write(self._path, json.dumps({k: v.hex() for k, v in self._keys.items()}).encode())
 
 
+def build_face_camera(
+    settings: KioskSettings,
+) -> tuple[Camera | None, SimulatedFaceCamera | None]:
+    """The citizen-facing camera (and, simulated, the still it shows), or none."""
+    cam = settings.devices.face_camera
+    if cam.driver == "none":
+        return None, None
+    if cam.driver == "simulated":
+        from devices.face.simulator import SimulatedFaceCamera
+
+        # Nobody stands in front of it until the sim panel or a test puts a face there.
+        still = SimulatedFaceCamera()
+        return still, still
+    return ReopeningCamera(parse_source(cam.source), width=cam.width, height=cam.height), None
+
+
+def build_face_check(settings: KioskSettings) -> Callable[[], FaceCheck]:
+    """A factory of one session's face match.
+
+    The engine is built at its first call (on the face worker: 0.5 s of model loading), then
+    shared by every session's check.
+    """
+    from devices.face.engine import DlibFaceEngine
+
+    decoder = build_wlt_decoder(settings)
+    engines: list[DlibFaceEngine] = []
+    face = settings.face
+
+    def new_check() -> FaceCheck:
+        if not engines:
+            engines.append(DlibFaceEngine())
+        return FaceCheck(
+            engines[0],
+            decoder,
+            threshold=face.threshold,
+            attempts=face.attempts,
+            liveness=face.liveness,
+        )
+
+    return new_check
+
+
 def build_code_source(scanner: ScannerSettings, camera: Camera) -> CodeSource:
     """The code source ``[devices.scanner]`` asks for: camera, serial scanner or keyboard wedge.
 
@@ -192,6 +247,9 @@ class KioskApp:
     card_simulator: SamSimulator | None = None
     receipt_simulator: LoopbackReceiptPrinter | None = None
     still_camera: StillCamera | None = None
+    face_still: SimulatedFaceCamera | None = None
+    """The simulated face camera: what "stands" in front of the terminal (the sim panel's and
+    the tests' to set)."""
     document_printer: DocumentPrinter | None = None
     closers: list[Any] = field(default_factory=list)
     printing: QueuedPrinting | None = None
@@ -199,6 +257,10 @@ class KioskApp:
     maintenance: MaintenanceMode | None = None
     liveness: UiLiveness = field(default_factory=UiLiveness)
     """When the UI thread's event loop last ticked (the watchdog timer ticks it)."""
+    nightly: NightlyScheduler | None = None
+    """The nightly maintenance window (``None``: ``[maintenance] window = "off"``)."""
+    updater: Updater | None = None
+    """Signed updates from the hall (``None`` until the terminal is enrolled)."""
 
     def start(self) -> None:
         """Start the workers and fetch the hall's catalog and keys in the background."""
@@ -211,6 +273,11 @@ class KioskApp:
         )
         self.controller.start()
         self.controller.workers.refresh.run(self._refresh_from_hall, None, self._on_refresh_failed)
+        if self.updater is not None:
+            # How the last install went (installed, failed, rolled back), without waiting a night.
+            self.controller.workers.refresh.run(self.updater.report_outcomes, None, None)
+        if self.nightly is not None:
+            self.nightly.start()
 
     def _refresh_from_hall(self) -> None:
         self.catalog.refresh(self.client)
@@ -227,6 +294,8 @@ class KioskApp:
         # Cut a hall query in flight first, and stop the sync worker before the controller so
         # no result arrives after the final wipe.
         self.client.abort()
+        if self.nightly is not None:
+            self.nightly.stop()
         self.sync.stop()
         if self.printing is not None:
             self.printing.stop()
@@ -282,6 +351,7 @@ def printed_output_retention(settings: KioskSettings) -> OutputRetention:
 
 def build_app(settings: KioskSettings) -> KioskApp:
     """Build the terminal from its configuration (the QApplication must exist already)."""
+    started = time.monotonic()
     data_dir = settings.storage.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     closers: list[Any] = []
@@ -294,8 +364,13 @@ def build_app(settings: KioskSettings) -> KioskApp:
         from hall.embedded import EmbeddedHall
         from hall.settings import HallSettings
 
+        # Everything of the embedded hall stays in the terminal's data folder: its data keys and
+        # its texts' file gateway once defaulted to the user's home, shared by every demo and test.
+        hall_dir = data_dir / "hall"
+        hall_dir.mkdir(mode=0o700, exist_ok=True)
         hall = EmbeddedHall(
             HallSettings(
+                data_dir=hall_dir,
                 database_url=f"sqlite:///{data_dir / 'hall.db'}",
                 signing_key_path=data_dir / "hall-signing.key",
                 port=0,
@@ -366,6 +441,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
             catalog_state=lambda: (catalog.release, catalog.problem),
             shadow=lambda: shadow.report(),
             ui_status=liveness.status,
+            nightly=lambda: nightly.last_report,
         ),
         on_heartbeat_answer=lambda sent, answer: shadow.on_answer(sent, answer),
     )
@@ -374,7 +450,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
     devices = settings.devices
     card_simulator = None
     if devices.id_reader.driver == "simulated":
-        card_simulator = SamSimulator()
+        card_simulator = SamSimulator(jpeg_photos=devices.id_reader.simulated_photo == "jpeg")
         card_simulator.start()
         closers.append(card_simulator.stop)
         reader = SamSerialReader(card_simulator.port, 115200)
@@ -422,6 +498,9 @@ def build_app(settings: KioskSettings) -> KioskApp:
             focus=cam.focus,
         )
     closers.append(camera.close)
+    face_camera, face_still = build_face_camera(settings)
+    if face_camera is not None:
+        closers.append(face_camera.close)
 
     events.set_wake(sync.wake)
     journey = Journey(kiosk_id=settings.terminal.id, outbox=outbox, wake=sync.wake)
@@ -485,6 +564,8 @@ def build_app(settings: KioskSettings) -> KioskApp:
         ),
         staff_caller=StaffCaller(settings.terminal.id, client.call_staff, client.staff_call),
         speech_engine=build_speech_engine(settings.voice),
+        face_camera=face_camera,
+        face_check=build_face_check(settings) if settings.face_match_available else None,
     )
     controller = KioskController(window, services)
     # The device shadow: desired configuration and commands from the hall's heartbeat answers.
@@ -558,6 +639,55 @@ def build_app(settings: KioskSettings) -> KioskApp:
         probes=app_probes(reader=reader, camera=camera, receipt_printer=receipt_printer),
         enroller=enroller,
     )
+    ms = settings.maintenance
+
+    def refresh_catalog_tonight() -> str:
+        changed = catalog.refresh(client)
+        return f"ok: catalog {catalog.version} ({'new' if changed else 'unchanged'})"
+
+    updater = (
+        None
+        if identity is None
+        else Updater(
+            data_dir / UPDATES_DIR,
+            client,
+            kiosk_id=settings.terminal.id,
+            keys=lambda: identity.hall_keys,
+            running_version=kiosk.__version__,
+        )
+    )
+    nightly = NightlyMaintenance(
+        store,
+        limits=Limits(
+            max_uptime_s=ms.restart_after_hours * 3600,
+            max_rss_bytes=ms.restart_above_mb * 1024 * 1024,
+            vacuum_free_ratio=ms.vacuum_free_percent / 100,
+        ),
+        purge=sync.purge_now,
+        refresh_catalog=refresh_catalog_tonight,
+        # The checks maintenance mode shows, through the drivers the app holds open.
+        self_test=lambda: self_test_lines(
+            run_checks(settings, overrides=maintenance.probes, timeout=IN_APP_PROBE_TIMEOUT_S)
+        ),
+        pending_prints=lambda: print_queue.counts()[QUEUED],
+        started_monotonic=started,
+        extra_steps=(
+            {} if updater is None else {"update": lambda: update_line(updater.check_and_stage())}
+        ),
+    )
+    window_hours = MaintenanceWindow.parse(ms.window, ms.window_minutes)
+    scheduler = (
+        None
+        if window_hours is None
+        else NightlyScheduler(
+            controller.navigator,
+            nightly,
+            window_hours,
+            controller.workers.refresh,
+            # Checked at rest on the GUI thread just before; the installer restarts the app.
+            apply_update=None if updater is None else updater.apply,
+        )
+    )
     return KioskApp(
         settings=settings,
         window=window,
@@ -572,11 +702,14 @@ def build_app(settings: KioskSettings) -> KioskApp:
         card_simulator=card_simulator,
         receipt_simulator=receipt_simulator,
         still_camera=still_camera,
+        face_still=face_still,
         document_printer=document_printer,
         closers=closers,
         printing=printing,
         maintenance=maintenance,
         liveness=liveness,
+        nightly=scheduler,
+        updater=updater,
     )
 
 

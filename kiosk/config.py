@@ -138,6 +138,20 @@ class IdReaderSettings(_Section):
     removal_misses: int = Field(default=3, ge=1, le=20)
     """Polls in a row that must find no card before it counts as removed: real modules answer
     "no card" right after a read while the card still lies there."""
+    wlt_library: Path | None = None
+    """The reader vendor's WLT photo decoder (e.g. ``/opt/vendor/lib/libwlt2bmp.so``); without
+    one a real card's photo cannot be decoded and face match hands the citizen to staff."""
+    wlt_function: str = Field(default="unpack", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    """Its function, ``int f(char *wlt, char *out, int mode)`` returning 1 on success."""
+    wlt_mode: int = 602
+    """The third argument: the vendor's in-memory code (602 for Huashi's libwlt2019, often 0)."""
+    wlt_channels: Literal["bgr", "rgb"] = "bgr"
+    """Channel order of the library's raw pixels (a BMP it writes is read from its header)."""
+    wlt_bottom_up: bool = False
+    """Whether the library's raw rows start at the bottom of the photo."""
+    simulated_photo: Literal["jpeg", "wlt"] = "jpeg"
+    """``simulated`` driver: the demo cards carry a JPEG photo of a face (so face match runs in
+    the demo) or 1024 opaque bytes like a real card without a vendor decoder."""
 
     @model_validator(mode="before")
     @classmethod
@@ -254,6 +268,18 @@ class CameraSettings(_Section):
     """Preview frames in a row the document must lie still and sharp before auto-capture."""
 
 
+class FaceCameraSettings(_Section):
+    """The citizen-facing camera for face match (人证核验), apart from the document camera."""
+
+    driver: Literal["opencv", "simulated", "none"] = "simulated"
+    """``none``: the terminal has no such camera; face match is then off (items that require it
+    hand the citizen to staff when ``[face] mode = "on"``)."""
+    source: str = "1"
+    """Device index, device path, file or stream URL for ``opencv``."""
+    width: int | None = Field(default=1280, ge=160, le=8192)
+    height: int | None = Field(default=720, ge=120, le=8192)
+
+
 DecoderName = Literal["zxing-cpp", "pyzbar", "opencv"]
 _DEFAULT_DECODERS: tuple[DecoderName, ...] = ("zxing-cpp", "pyzbar")
 
@@ -309,6 +335,7 @@ class DevicesSettings(_Section):
     document_printer: DocumentPrinterSettings = Field(default_factory=DocumentPrinterSettings)
     camera: CameraSettings = Field(default_factory=CameraSettings)
     scanner: ScannerSettings = Field(default_factory=ScannerSettings)
+    face_camera: FaceCameraSettings = Field(default_factory=FaceCameraSettings)
 
 
 DeviceName = Literal[
@@ -342,6 +369,16 @@ class MaintenanceSettings(_Section):
     """Parts whose failure makes ``kiosk doctor`` exit non-zero."""
     min_free_mb: int = Field(default=500, ge=1)
     """Free space the data folder needs; less fails the ``disk`` check."""
+    window: str = Field(default="03:00", pattern=r"^(off|([01][0-9]|2[0-3]):[0-5][0-9])$")
+    """The nightly maintenance window opens at this local time (``HH:MM``), or ``off``."""
+    window_minutes: int = Field(default=60, ge=10, le=720)
+    """How long the window stays open: a citizen at the terminal past its end skips the night."""
+    restart_after_hours: float = Field(default=168.0, ge=0, le=8760)
+    """The window restarts the app once it has run this long (0: never for uptime)."""
+    restart_above_mb: int = Field(default=1024, ge=0)
+    """The window restarts the app when its resident memory is above this (0: never)."""
+    vacuum_free_percent: int = Field(default=20, ge=1, le=100)
+    """The window rebuilds the store file when this share of its pages is free."""
 
 
 class OcrSettings(_Section):
@@ -397,6 +434,25 @@ class VoiceSettings(_Section):
     """``none``: never start a speech engine (the terminal is silent, ``kiosk doctor`` says so)."""
 
 
+class FaceSettings(_Section):
+    """Face match (人证核验) before items whose catalog entry asks for it (``face_match``)."""
+
+    mode: Literal["auto", "on", "off"] = "auto"
+    """``auto``: on when a face camera is configured (``[devices.face_camera]``), off without
+    one (so the demo on a machine with no camera runs without it); ``on``: items that require
+    it hand the citizen to staff when there is no camera; ``off``: never."""
+    threshold: float = Field(default=0.6, gt=0.2, lt=1.2)
+    """Same person below this distance: dlib's published 0.6 (``python -m bench face``)."""
+    attempts: int = Field(default=3, ge=1, le=10)
+    """Tries before a mismatch hands the citizen to staff."""
+    attempt_timeout_s: float = Field(default=15.0, ge=3.0, le=120.0)
+    """How long one try looks at the camera."""
+    frame_interval_s: float = Field(default=0.25, ge=0.05, le=2.0)
+    """Pause between the frames judged (each takes about 0.2 s on the face worker)."""
+    liveness: bool = True
+    """Ask for a blink or a head turn (a held-up photo cannot do either)."""
+
+
 class ElderSettings(_Section):
     """Elder mode (长辈版): larger type, fewer choices a screen, more time, spoken prompts."""
 
@@ -420,12 +476,20 @@ class KioskSettings(BaseSettings):
     maintenance: MaintenanceSettings = Field(default_factory=MaintenanceSettings)
     voice: VoiceSettings = Field(default_factory=VoiceSettings)
     elder: ElderSettings = Field(default_factory=ElderSettings)
+    face: FaceSettings = Field(default_factory=FaceSettings)
     _source_path: Path | None = PrivateAttr(default=None)
 
     @property
     def source_path(self) -> Path | None:
         """The TOML file these settings were read from; ``None`` for the embedded defaults."""
         return self._source_path
+
+    @property
+    def face_match_available(self) -> bool:
+        """Whether face match runs on this terminal (``[face] mode`` and a face camera)."""
+        if self.face.mode == "off":
+            return False
+        return self.face.mode == "on" or self.devices.face_camera.driver != "none"
 
     @property
     def printed_folder(self) -> Path:

@@ -236,6 +236,9 @@ def _other_screens(app: QApplication, kiosk: KioskApp, out: Path) -> None:
         _wait(app, lambda: window.progress.progress is not None, f"the progress of {case_number}")
         _shot(window, out / "13-progress-stages.png")
         window.progress.back_button.click()
+        if window.current_screen() is window.rate:  # a lookup of its own ends with the rating
+            window.rate.skip_button.click()
+        _wait(app, lambda: controller.session.step is Step.ATTRACT, "the attract screen")
 
     # The idle warning, as it looks 20 s before the wipe.
     kiosk.card_simulator.insert(demo_card("elder"))
@@ -258,9 +261,14 @@ def _photograph_lease(app: QApplication, kiosk: KioskApp) -> None:
     _wait(app, lambda: window.capture.verdict_state is not None, "the lease's check", 90.0)
 
 
-# --- the gallery: every screen in zh, en and elder mode, browsable offscreen --------------------
+# --- the gallery: every screen in each language and elder mode, browsable offscreen -----------
 
-GALLERY_MODES = (("zh", "zh", False), ("en", "en", False), ("elder", "zh", True))
+GALLERY_MODES = (
+    ("zh", "zh", False),
+    ("en", "en", False),
+    ("zh_TW", "zh_TW", False),
+    ("elder", "zh", True),
+)
 """(folder, language, elder mode) for each set of pictures."""
 
 SAMPLE_HOLDER = "王*英"

@@ -249,6 +249,15 @@ def _compare(kind: str, a: object, b: object) -> bool:
 SURE_CONFIDENCE = 0.9
 """Below this a field that disagrees by one character is taken for a misread."""
 
+MISREAD_CAN_CAUSE: dict[str, tuple[str, ...]] = {
+    "id_checksum": ("id_number",),
+    "uscc_checksum": ("uscc",),
+    "id_birth_mismatch": ("id_number", "birth_date"),
+    "id_gender_mismatch": ("id_number", "gender"),
+}
+"""Defects one misread character of these fields gives: on a photo a gate was unsure of, and
+with the field read below ``SURE_CONFIDENCE``, they are put down to the gate's cause too."""
+
 
 def _one_character_apart(a: object, b: object) -> bool:
     if not isinstance(a, str) or not isinstance(b, str):
@@ -310,6 +319,11 @@ def check_reading(
     unread = {"unreadable", "missing_field"} | (
         {"wrong_document"} if reading.document_type == UNKNOWN else set()
     )
+    unread |= {
+        code
+        for code, names in MISREAD_CAN_CAUSE.items()
+        if any(reading.confidence.get(name, 1.0) < SURE_CONFIDENCE for name in names)
+    }
     if suspect and unread.intersection(verdict.defects):
         # A gate that was unsure let OCR try; what OCR could not read is put down to the gate's
         # cause first, so the citizen is told what to change (tilt the page away from the light).

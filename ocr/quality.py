@@ -7,6 +7,15 @@ Each failed gate is a stable code with a hint a citizen can act on. The threshol
 long side scaled to 1000 px, so they hold for any camera resolution. The document is told from the
 desk by brightness (terminals put it on a dark plate); a photo that is all paper (a scan, or a
 rendered page) has no desk to compare with and skips the size and cut-off gates.
+
+Each gate judges what it is about, not the photo's mean: too dark when even its lightest part
+(the paper) is dark, too bright when most of the frame has clipped white, blurred from the
+steepness of its sharpest edges (so a dim photo is not called blurred), empty when nothing is
+printed anywhere, glare from a saturated patch that hides print. A gate that cannot be sure
+names itself in ``QualityReport.suspect`` instead: the photo goes on to OCR, and what OCR then
+cannot read is refused with that gate's hint (``ocr.checks.check_reading``). Where the line of
+"unreadable" lies for each gate, and how often each refuses a clean photo, is measured by
+``python -m bench quality`` (README, "Quality gate benchmark").
 """
 
 from __future__ import annotations
@@ -18,12 +27,28 @@ import numpy as np
 import numpy.typing as npt
 
 WORKING_SIZE = 1000
-MIN_SHARPNESS = 60.0
-"""Variance of the Laplacian below which small print smears: the sample contract photo scores
-1946 sharp, 107 under a 9 px Gaussian blur (still legible) and 20 under 15 px (illegible)."""
-MIN_BRIGHTNESS = 50.0
-MAX_BRIGHTNESS = 235.0
-MIN_CONTRAST = 20.0
+MAX_BLUR = 2.7
+"""Blur (px at the working size, as a Gaussian's sigma) from which small print is lost: an A4
+page's 10.5 pt character is about 8 px high there, and at a third of that its strokes have
+merged. Measured from the steepness of the sharpest edges against their own contrast, so a
+dim or low-contrast photo is not taken for a blurred one (the variance of the Laplacian, the
+``sharpness`` figure, falls with the square of the contrast)."""
+BLUR_SUSPECT = 1.3
+"""Blur from which the OCR may fail on small print (an A4 page was seen unread from 1.4, while
+an ID card's larger print still read at 2.5): OCR tries, and what it cannot read is put down
+to the blur."""
+EDGE_SPAN = 40
+"""Least grey-level span (over 25 px) of an edge the blur is measured on."""
+MIN_LIGHT = 45.0
+"""The brightest of the photo (its 99th percentile, after a 5 px blur) below which print and
+paper are too close for the sensor's noise: the paper itself is no lighter than this. Not the
+mean: a small bright document on the dark plate, or a dark screen, has a dark mean."""
+MAX_CLIPPED = 0.8
+"""Share of the frame clipped white from which too little is left to read whatever the page."""
+MIN_PRINT = 0.003
+"""Share of the frame that must be print (dark strokes) for anything to be there to read: a
+card's photo shows 0.007 and more, the desk alone under 0.001. Not the grey level's spread:
+a pale card on a pale desk spreads little and is full of print."""
 GLARE_LEVEL = 250
 """Grey level (after a 5 px blur) from which the sensor has clipped: what was printed is lost."""
 GLARE_MIN_RADIUS = 8
@@ -42,6 +67,12 @@ it by level."""
 GLARE_HULL_INK = 0.01
 """A highlight hides what is under it: no more than this share of its convex hull is print. The
 white round a text block or between its lines has the print inside its hull."""
+HOLE_REACH = 2.5
+"""A highlight over text is a hole in the print: print is found in every direction within this
+many times the hole's radius (a margin or a paragraph's gap is open on one side or two)."""
+HOLE_RAY_WIDTH = 15
+"""Print is looked for along a band this wide (px) either way, so a ray between two lines of
+text still meets them."""
 MIN_COVERAGE = 0.08
 """The document must cover at least this share of the frame (an ID card on a document camera
 covers 20-30%)."""
@@ -94,6 +125,7 @@ class QualityReport:
     """The measures of one photo and the gates it failed."""
 
     sharpness: float
+    """Variance of the Laplacian (a figure for technicians; the gate judges ``blur``)."""
     brightness: float
     contrast: float
     problems: list[str] = field(default_factory=list)
@@ -104,6 +136,8 @@ class QualityReport:
     suspect: list[str] = field(default_factory=list)
     """Gates that could not be sure: OCR tries, and what it then cannot read is refused with
     the first suspect's hint (``ocr.checks``)."""
+    blur: float = 0.0
+    """The photo's blur, as a Gaussian's sigma in px at the working size (0 when no edge)."""
 
     @property
     def ok(self) -> bool:
@@ -133,6 +167,25 @@ def side_problem(expected: str, found: str) -> str | None:
     one side of the ID card, adds this gate with ``QualityReport.with_problem``.
     """
     return "wrong_side" if OTHER_SIDE.get(expected) == found else None
+
+
+def _blur(grey: npt.NDArray[np.uint8]) -> float | None:
+    """The blur of the sharpest edges, as a Gaussian's sigma in px; None without edges.
+
+    A step of contrast C blurred by sigma s has a steepest slope of C / (s sqrt(2 pi)); the
+    Sobel operator reads 8 times the slope. The 99th percentile of slope over the local span
+    (max minus min over 25 px, wide enough to hold the whole step of a 4 px blur) picks the
+    photo's sharpest edges: the print, not the soft shading.
+    """
+    gx = cv2.Sobel(grey, cv2.CV_32F, 1, 0)
+    gy = cv2.Sobel(grey, cv2.CV_32F, 0, 1)
+    box = np.ones((25, 25), np.uint8)
+    span = cv2.dilate(grey, box).astype(np.float32) - cv2.erode(grey, box).astype(np.float32)
+    edges = span >= EDGE_SPAN
+    if int(edges.sum()) < 100:
+        return None
+    steep = float(np.percentile(np.hypot(gx[edges], gy[edges]) / span[edges], 99))
+    return 8.0 / (steep * np.sqrt(2 * np.pi)) if steep > 0 else float("inf")
 
 
 def _document_extent(grey: npt.NDArray[np.uint8]) -> tuple[float, int] | None:
@@ -169,8 +222,48 @@ def _ink(grey: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
     return np.asarray(strokes > GLARE_INK_STEP)
 
 
-def _glare(grey: npt.NDArray[np.uint8]) -> tuple[float, bool]:
-    """The largest highlight that hides print, as a share of the frame, and whether it is sure.
+def _nearest_print(ink: npt.NDArray[np.bool_]) -> npt.NDArray[np.float32]:
+    """For every pixel, the farthest of the nearest print to its left, right, top and bottom.
+
+    Print is looked for in a band ``HOLE_RAY_WIDTH`` wide; a side with no print at all counts
+    as infinitely far. A pixel enclosed by print on all four sides gets a small value.
+    """
+    height, width = ink.shape
+    wide = np.ones((1, HOLE_RAY_WIDTH), np.uint8)
+    across = cv2.dilate(ink.astype(np.uint8), wide.T) > 0  # for the rays along the rows
+    along = cv2.dilate(ink.astype(np.uint8), wide) > 0  # for the rays along the columns
+    big = np.float32(1e9)
+
+    def ray(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.float32]:
+        index = np.arange(mask.shape[1], dtype=np.float32)[None, :]
+        last = np.maximum.accumulate(np.where(mask, index, -big), axis=1)
+        before = index - last
+        first = np.minimum.accumulate(np.where(mask, index, big)[:, ::-1], axis=1)[:, ::-1]
+        after = first - index
+        return np.asarray(np.maximum(before, after), np.float32)
+
+    rows = ray(across)
+    columns = ray(along.T).T
+    assert rows.shape == (height, width)
+    return np.asarray(np.maximum(rows, columns), np.float32)
+
+
+def _holes(saturated: npt.NDArray[np.bool_], ink: npt.NDArray[np.bool_]) -> npt.NDArray[np.float32]:
+    """The radius of the print-free hole at each saturated pixel that print encloses, else 0.
+
+    A reflection on a page washes out the print under it and leaves a round hole in the text,
+    with the text all round it. The white of the page itself is open on some side: a margin
+    to the page's edge, a paragraph's gap to either end of its line, the end of a short line
+    to the margin.
+    """
+    free = cv2.distanceTransform((~ink).astype(np.uint8), cv2.DIST_L2, 3)
+    free = np.minimum(free, np.float32(max(ink.shape)))  # no print at all: as far as the frame
+    enclosed = _nearest_print(ink) <= HOLE_REACH * np.maximum(free, GLARE_MIN_RADIUS)
+    return np.where(saturated & enclosed & (free >= GLARE_MIN_RADIUS), free, 0).astype(np.float32)
+
+
+def _glare(grey: npt.NDArray[np.uint8]) -> tuple[float, bool, bool]:
+    """The largest highlight over print (share of the frame), if it is sure, if the paper clips.
 
     A highlight is a saturated patch wide enough to swallow a character (its inscribed radius)
     with print in a ring just around it, so it lies over text. The paper's own white decides how
@@ -183,9 +276,10 @@ def _glare(grey: npt.NDArray[np.uint8]) -> tuple[float, bool]:
     blurred = cv2.GaussianBlur(grey, (5, 5), 0)
     saturated = (blurred >= GLARE_LEVEL).astype(np.uint8)
     if not saturated.any():
-        return 0.0, True
+        return 0.0, True, False
     ink = _ink(grey)
-    paper = blurred[~ink & (blurred >= cv2.threshold(blurred, 0, 255, cv2.THRESH_OTSU)[0])]
+    on_paper = ~ink & (blurred >= cv2.threshold(blurred, 0, 255, cv2.THRESH_OTSU)[0])
+    paper = blurred[on_paper]
     clipped_paper = paper.size == 0 or float(np.median(paper)) >= PAPER_CLIPS
     inscribed = cv2.distanceTransform(saturated, cv2.DIST_L2, 3)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(saturated)
@@ -206,18 +300,31 @@ def _glare(grey: npt.NDArray[np.uint8]) -> tuple[float, bool]:
             slice(max(0, x - reach), x + w + reach),
         )
         blob = (labels[window] == index).astype(np.uint8)
-        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
-        ring = (cv2.dilate(blob, kernel) > 0) & (blob == 0)
+        # The ring is what lies within ``reach`` of the highlight (a distance transform: a
+        # dilation by a disc this wide costs a second a highlight).
+        ring = (cv2.distanceTransform(1 - blob, cv2.DIST_L2, 3) <= reach) & (blob == 0)
         if not ring.any() or float(ink[window][ring].mean()) < GLARE_RING_INK:
             continue  # nothing printed around it: a blank stretch of paper hides nothing
         hull = np.zeros_like(blob)
         cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(blob)), 1)
         if float(ink[window][hull > 0].mean()) > GLARE_HULL_INK:
             continue  # print still shows inside it: the page's own white between lines
-        share, certain = area / frame, not clipped_paper
+        # A reflection is brighter than the paper round it; a patch of the paper's own white
+        # that clips (a card's lighter ground) has paper just as white all round it.
+        rim = blurred[window][ring & on_paper[window]]  # not the desk past the card's edge
+        lit_rim = rim.size > 0 and float(np.median(rim)) >= PAPER_CLIPS
+        share, certain = area / frame, not (clipped_paper or lit_rim)
         if share > best:
             best, sure = share, certain
-    return best, sure
+    if best == 0:
+        # A highlight that runs into the page's own clipped white (or into a margin) is one
+        # blob with print in its hull; the hole it leaves in the text still shows where it may
+        # lie. The page's own white enclosed by print (a framed licence, an empty table cell)
+        # looks the same, so a hole alone is only suspected.
+        holes = _holes(saturated > 0, ink)
+        if holes.any():
+            best, sure = float(np.pi * float(holes.max()) ** 2) / frame, False
+    return best, sure, clipped_paper
 
 
 def assess(image: npt.NDArray[np.uint8]) -> QualityReport:
@@ -233,11 +340,17 @@ def assess(image: npt.NDArray[np.uint8]) -> QualityReport:
     suspect: list[str] = []
     coverage: float | None = None
     glare = 0.0
-    if brightness < MIN_BRIGHTNESS:
+    light = float(np.percentile(cv2.GaussianBlur(grey, (5, 5), 0), 99))
+    clipped = float((grey >= GLARE_LEVEL).mean())
+    if light < MIN_LIGHT:
         problems.append("too_dark")
-    elif brightness > MAX_BRIGHTNESS:
+    elif clipped >= MAX_CLIPPED:
         problems.append("too_bright")
-    elif contrast < MIN_CONTRAST:
+    blur = _blur(np.asarray(grey, np.uint8))
+    blurred = blur is not None and blur > MAX_BLUR
+    if not problems and not blurred and float(_ink(np.asarray(grey, np.uint8)).mean()) < MIN_PRINT:
+        # Not when blurred: a blurred page has no thin strokes left either, and its hint
+        # (hold it still) is the one that helps.
         problems.append("empty")
     if not problems:
         extent = _document_extent(np.asarray(grey, np.uint8))
@@ -248,9 +361,18 @@ def assess(image: npt.NDArray[np.uint8]) -> QualityReport:
                 problems.append("cut_off")
             elif touched == 0 and coverage < MIN_COVERAGE:
                 problems.append("too_small")
-        glare, sure = _glare(np.asarray(grey, np.uint8))
+        glare, sure, clipped_paper = _glare(np.asarray(grey, np.uint8))
         if glare > 0:
             (problems if sure else suspect).append("glare")
-    if not problems and sharpness < MIN_SHARPNESS:
+        if clipped_paper:
+            # The paper's white clips: print lighter than it may be lost with it, or may not
+            # (a clean page under bright light). OCR tries; what it cannot read is put down to
+            # the light.
+            suspect.append("too_bright")
+    if not problems and blurred:
         problems.append("blurred")
-    return QualityReport(sharpness, brightness, contrast, problems, coverage, glare, suspect)
+    elif not problems and blur is not None and blur > BLUR_SUSPECT:
+        suspect.insert(0, "blurred")  # the likelier cause of a failed read than the light
+    return QualityReport(
+        sharpness, brightness, contrast, problems, coverage, glare, suspect, blur or 0.0
+    )

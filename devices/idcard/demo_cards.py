@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import NamedTuple
 
 from devices.idcard.card import LONG_TERM, CardType, IdCard
@@ -90,9 +91,34 @@ def demo_photo(key: str) -> bytearray:
     return out[:PHOTO_SIZE]
 
 
-def demo_card(key: str) -> IdCard:
-    """Build a fresh ``IdCard`` of demo resident ``key``; ``KeyError`` for an unknown key."""
+FACES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples" / "faces"
+"""Face photos of the demo (their sources and licences: SOURCES.md there)."""
+
+DEMO_FACES: dict[str, str] = {"adult": "obama-1", "elder": "collins", "elder2": "biden"}
+"""Whose face each demo resident's card photo shows (``uninsured`` has none: her card's photo is
+the opaque stand-in, so face match meets a photo it cannot decode)."""
+
+DEMO_LIVE_FACES: dict[str, str] = {"adult": "obama-2", "elder": "collins", "elder2": "biden"}
+"""The photo the simulated camera shows for each resident: another photo of the same person
+where one exists (the adult), else the photo the card photo was cut from."""
+
+
+def demo_jpeg_photo(key: str) -> bytearray | None:
+    """The JPEG card photo of demo resident ``key``, or ``None`` when the resident has no face."""
+    name = DEMO_FACES.get(key)
+    if name is None:
+        return None
+    return bytearray((FACES_DIR / f"card-{name}.jpg").read_bytes())
+
+
+def demo_card(key: str, *, jpeg_photo: bool = False) -> IdCard:
+    """Build a fresh ``IdCard`` of demo resident ``key``; ``KeyError`` for an unknown key.
+
+    ``jpeg_photo``: the card carries the simulated reader's JPEG photo of the resident's face
+    (``demo_jpeg_photo``) instead of 1024 opaque bytes, when the resident has one.
+    """
     person = _PEOPLE[key]
+    photo = (demo_jpeg_photo(key) if jpeg_photo else None) or demo_photo(key)
     return IdCard(
         card_type=CardType.RESIDENT,
         name=person.name,
@@ -104,7 +130,7 @@ def demo_card(key: str) -> IdCard:
         issuing_authority=person.issuing_authority,
         valid_from=person.valid_from,
         valid_to=person.valid_to,
-        photo=demo_photo(key),
+        photo=photo,
     )
 
 

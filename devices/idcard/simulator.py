@@ -33,9 +33,10 @@ from typing import Literal
 
 from devices.idcard.card import IdCard
 from devices.idcard.codes import BAUDRATE_CODES, SamCommand, Status
-from devices.idcard.demo_cards import PHOTO_SIZE
+from devices.idcard.demo_cards import PHOTO_SIZE, demo_card
 from devices.idcard.errors import FrameChecksumError, FrameError
 from devices.idcard.frames import Command, CommandParser, build_reply
+from devices.idcard.photo import JPEG_MAGIC, JPEG_MAX_SIZE
 from devices.idcard.text import TEXT_BLOCK_SIZE, encode_appended_address, encode_text_block
 from devices.pty import open_raw_pty
 
@@ -106,6 +107,7 @@ class SamSimulator:
         find_misses_after_read: int = 0,
         appended_address_command: bool = True,
         lacks: Mapping[str, Lacking] | None = None,
+        jpeg_photos: bool = False,
     ) -> None:
         """Prepare a module answering at ``baudrate`` (one of 115200, 57600, 38400, 19200, 9600).
 
@@ -116,6 +118,8 @@ class SamSimulator:
         ``appended_address_command=False``: like many modules in the field, answer 21 (bad
         command) to the appended-address read 30 03 (the same as
         ``lacks={"appended_address": "bad_command"}``).
+        ``jpeg_photos``: ``demo_card`` hands out the demo residents with a JPEG card photo of
+        their face (decoded by ``JpegPhotoDecoder``) instead of opaque WLT stand-in bytes.
         ``lacks``: optional commands this module does not implement (``appended_address`` 30 03,
         ``fingerprint`` 30 10, ``baud_switch`` 60 nn), each answered ``"bad_command"`` (21),
         ``"not_allowed"`` (23) or ``"silent"`` (no answer at all).
@@ -134,8 +138,9 @@ class SamSimulator:
             raise ValueError(f"not optional commands: {sorted(unknown)}")
         if not appended_address_command:
             self._lacks.setdefault("appended_address", "bad_command")
+        self.jpeg_photos = jpeg_photos
         self._misses_left = 0
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()  # also tells waiters the line's rate changed
         self._text: bytes | None = None
         self._photo = b""
         self._fingerprint = b""
@@ -170,6 +175,11 @@ class SamSimulator:
         """The rate the simulated module currently speaks."""
         with self._lock:
             return self._baudrate
+
+    def wait_for_baudrate(self, rate: int, timeout: float) -> bool:
+        """Wait until the module speaks at ``rate`` (it switches just after its reply is out)."""
+        with self._lock:
+            return self._lock.wait_for(lambda: self._baudrate == rate, timeout)
 
     def start(self) -> SamSimulator:
         """Open the pty pair and start answering; returns ``self``."""
@@ -241,11 +251,18 @@ class SamSimulator:
 
         The card's ``fingerprint`` (empty: 1024 stand-in bytes) answers 30 10, and its
         ``appended_address`` (empty: none on the chip, status 91) answers 30 03.
-        Raises ``ValueError`` when the card cannot be encoded or its photo is not 1024 bytes.
+        Raises ``ValueError`` when the card cannot be encoded or its photo is neither 1024 bytes
+        nor a JPEG (the simulated card's photo format, ``devices.idcard.photo``).
         """
         text = encode_text_block(card)
-        if len(card.photo) != PHOTO_SIZE:
-            raise ValueError(f"photo must be {PHOTO_SIZE} bytes, got {len(card.photo)}")
+        # A real chip holds 1024 WLT bytes; the simulator also carries a JPEG of any length (the
+        # reply's photo length field says it) so face match runs without a vendor decoder.
+        jpeg = bytes(card.photo[:3]) == JPEG_MAGIC and len(card.photo) <= JPEG_MAX_SIZE
+        if len(card.photo) != PHOTO_SIZE and not jpeg:
+            raise ValueError(
+                f"photo must be {PHOTO_SIZE} bytes (WLT) or a JPEG of at most {JPEG_MAX_SIZE}, "
+                f"got {len(card.photo)} bytes"
+            )
         appended = encode_appended_address(card.appended_address) if card.appended_address else None
         with self._lock:
             self._text = text
@@ -254,6 +271,10 @@ class SamSimulator:
             self._appended_address = appended
             self._selected = False
             self._misses_left = 0
+
+    def demo_card(self, key: str) -> IdCard:
+        """A fresh demo resident ``key`` with this reader's photo format (see ``jpeg_photos``)."""
+        return demo_card(key, jpeg_photo=self.jpeg_photos)
 
     def remove(self) -> None:
         """Take the card off the reader."""
@@ -376,6 +397,7 @@ class SamSimulator:
         if new_rate is not None:
             with self._lock:
                 self._baudrate = new_rate
+                self._lock.notify_all()
 
     def _take_fault(self, command: Command) -> tuple[Fault | None, float]:
         if not self._faults:
@@ -448,7 +470,7 @@ class SamSimulator:
     def _read(self, para: int) -> bytes:
         if self._text is None or not self._selected:
             return build_reply(Status.READ_FAILED)
-        lengths = TEXT_BLOCK_SIZE.to_bytes(2, "big") + PHOTO_SIZE.to_bytes(2, "big")
+        lengths = TEXT_BLOCK_SIZE.to_bytes(2, "big") + len(self._photo).to_bytes(2, "big")
         if para == SamCommand.READ_TEXT_PHOTO.para:
             self._misses_left = self._find_misses_after_read
             return build_reply(Status.SUCCESS, lengths + self._text + self._photo)

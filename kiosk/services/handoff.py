@@ -34,7 +34,23 @@ from offline_cache.errors import HallUnavailableError
 
 log = logging.getLogger(__name__)
 
-REASONS = ("refused", "handoff_item", "call_staff", "printing_failed")
+REASONS = (
+    "refused",
+    "handoff_item",
+    "call_staff",
+    "printing_failed",
+    "face_mismatch",
+    "face_unavailable",
+)
+
+
+_FACE_CHECKS: dict[str, tuple[str, bool | None]] = {
+    "passed": ("本人核验通过", True),
+    "failed": ("多次核验未通过，请人工核对本人与证件", False),
+    "unavailable": ("未能核验（无摄像头或证件照片），请人工核对", None),
+    "skipped": ("市民选择跳过", None),
+}
+"""What the ticket says of face match: the outcome only, never a photo or a score."""
 
 
 class TicketIssuer(Protocol):
@@ -83,6 +99,9 @@ def ticket_for(
         checks.append(TicketCheck(label="身份证（读卡）", value=id_masked, ok=card.trusted))
     elif session.photo_identity:
         checks.append(TicketCheck(label="身份证（拍照）", value="待工作人员核验", ok=None))
+    if session.face_match in _FACE_CHECKS:
+        value, ok = _FACE_CHECKS[session.face_match]
+        checks.append(TicketCheck(label="人证核验", value=value, ok=ok))
     item = session.item
     bring: list[str] = []
     if item is not None:
@@ -110,6 +129,7 @@ def ticket_for(
         ticket_id=ticket_id or uuid.uuid4().hex,
         kiosk_id=kiosk_id,
         item_id=item.id if item is not None else None,
+        category=item.category if item is not None and item.category else None,
         reason=reason,
         case_number=session.case_number,
         holder_masked=holder,
@@ -157,7 +177,7 @@ class Ticketing:
         local = ticket.model_copy(update={"local_number": self._local_number(day)})
         if self._events is not None:
             self._events.post("handoff_ticket", local.model_dump(mode="json"))
-        zh, en, _ = WINDOWS[window_for(ticket.item_id)]
+        zh, en, _ = WINDOWS[window_for(ticket.item_id, ticket.category)]
         log.info("ticket %s numbered offline", local.local_number)
         return IssuedTicket(
             ticket=local,

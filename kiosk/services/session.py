@@ -117,6 +117,9 @@ class Session:
     case_number: str | None = None
     result: SubmissionPublic | None = None
     rating: int | None = None
+    face_match: str = ""
+    """How face match went: ``""`` not done, ``passed``, ``skipped``, ``failed`` (after the
+    retries), ``unavailable`` (no camera or no decodable card photo). Never the photo itself."""
     wiped: bool = False
 
     def go(self, step: Step) -> None:
@@ -268,6 +271,7 @@ class Session:
         self.result = None
         self.case_number = None
         self.rating = None
+        self.face_match = ""
         self.step = Step.ATTRACT
         self.wiped = True
 

@@ -15,6 +15,7 @@ from kiosk.services.session import Session
 from kiosk.ui.flows.apply import ApplyFlow
 from kiosk.ui.flows.collect import CollectFlow
 from kiosk.ui.flows.contact import ContactFlow
+from kiosk.ui.flows.face import FaceFlow
 from kiosk.ui.flows.handoff import HandoffFlow
 from kiosk.ui.flows.identify import IdentifyFlow
 from kiosk.ui.flows.lookup import LookupFlow
@@ -45,6 +46,7 @@ class KioskController(QObject):
         self.collect = CollectFlow(nav)
         self.handoff = HandoffFlow(nav)
         self.contact = ContactFlow(nav)
+        self.face = FaceFlow(nav)
         nav.show_attract()
 
     # --- what the composition root, maintenance mode and the tests hold -------------------------

@@ -24,6 +24,7 @@ from kiosk.ui.screens.choose import ChooseScreen
 from kiosk.ui.screens.collect import CollectScreen
 from kiosk.ui.screens.commitment import CommitmentScreen
 from kiosk.ui.screens.enterprise import EnterpriseScreen
+from kiosk.ui.screens.face import FaceScreen
 from kiosk.ui.screens.guide import GuideScreen
 from kiosk.ui.screens.identify import IdentifyScreen
 from kiosk.ui.screens.phone import PhoneScreen
@@ -333,6 +334,7 @@ class KioskWindow(QMainWindow):
         self.enterprise = EnterpriseScreen()
         self.phone = PhoneScreen()
         self.case_number = CaseNumberScreen()
+        self.face = FaceScreen()
         self.screens: list[Screen] = [
             self.attract,
             self.choose,
@@ -350,6 +352,7 @@ class KioskWindow(QMainWindow):
             self.enterprise,
             self.phone,
             self.case_number,
+            self.face,
         ]
         for screen in self.screens:
             self.stack.addWidget(screen)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QGridLayout, QLabel, QPushButton, QWi
 
 import assets
 from devices.camera.still import receipt_qr_photo
-from devices.idcard.demo_cards import DEMO_CARDS, demo_card
+from devices.idcard.demo_cards import DEMO_CARDS, DEMO_LIVE_FACES, FACES_DIR, demo_card
 from devices.receipt.oracle import decode_receipt
 from kiosk.app import KioskApp
 
@@ -48,6 +48,19 @@ class SimulatorPanelWidget(QWidget):
         for push in (lease, receipt, image):
             grid.addWidget(push, row, 0, 1, 2)
             row += 1
+        grid.addWidget(QLabel("Face camera 人脸摄像头"), row, 0, 1, 2)
+        row += 1
+        for text, handler in (
+            ("The card's holder 持证人本人", self._face_holder),
+            ("Holder's photo held up 举着照片", self._face_photo),
+            ("Someone else 他人", self._face_other),
+            ("Nobody 无人", self._face_nobody),
+        ):
+            push = QPushButton(text)
+            push.clicked.connect(handler)
+            grid.addWidget(push, row, 0, 1, 2)
+            row += 1
+        self._card_key = ""
         grid.addWidget(QLabel("Network 网络"), row, 0, 1, 2)
         row += 1
         self.cut = QPushButton("Cut the hall 断网")
@@ -62,8 +75,32 @@ class SimulatorPanelWidget(QWidget):
 
     def _insert(self, key: str) -> None:
         if self.kiosk.card_simulator is not None:
-            self.kiosk.card_simulator.insert(demo_card(key))
+            self.kiosk.card_simulator.insert(self.kiosk.card_simulator.demo_card(key))
             self.status.setText(f"card {key} on the reader")
+            self._card_key = key
+            self._face_holder()
+
+    def _show_face(self, name: str | None, *, moving: bool = True) -> None:
+        camera = self.kiosk.face_still
+        if camera is None:
+            return
+        if name is None:
+            camera.clear()
+        else:
+            camera.show_file(FACES_DIR / f"{name}.jpg", moving=moving)
+
+    def _face_holder(self) -> None:
+        self._show_face(DEMO_LIVE_FACES.get(self._card_key))
+
+    def _face_photo(self) -> None:
+        self._show_face(DEMO_LIVE_FACES.get(self._card_key), moving=False)
+
+    def _face_other(self) -> None:
+        holder = DEMO_LIVE_FACES.get(self._card_key, "")
+        self._show_face("biden" if not holder.startswith("biden") else "collins")
+
+    def _face_nobody(self) -> None:
+        self._show_face(None)
 
     def _remove(self) -> None:
         if self.kiosk.card_simulator is not None:

@@ -309,6 +309,20 @@ STRINGS: dict[str, str] = {
         "您的身份证已于 {date} 过期，不能办理。请先到派出所换领新证（可办理临时身份证），"
         "或点“呼叫工作人员”。",
     ),
+    "face_title": QT_TRANSLATE_NOOP("kiosk", "人证核验"),
+    "face_preparing": QT_TRANSLATE_NOOP("kiosk", "正在读取身份证照片，约需 1 秒…"),
+    "face_look": QT_TRANSLATE_NOOP("kiosk", "请正对上方摄像头，摘下帽子和口罩，然后眨一眨眼。"),
+    "face_seconds_left": QT_TRANSLATE_NOOP("kiosk", "还剩 {s} 秒"),
+    "face_hint_no_face": QT_TRANSLATE_NOOP("kiosk", "没有看到您的脸，请站到屏幕正前方。"),
+    "face_hint_blink": QT_TRANSLATE_NOOP("kiosk", "很好，请眨一眨眼或慢慢转一下头。"),
+    "face_hint_mismatch": QT_TRANSLATE_NOOP("kiosk", "请本人办理，正对摄像头。"),
+    "face_failed_no_face": QT_TRANSLATE_NOOP("kiosk", "这次没有看清您的脸。"),
+    "face_failed_mismatch": QT_TRANSLATE_NOOP("kiosk", "这次未能确认是身份证本人。"),
+    "face_failed_not_live": QT_TRANSLATE_NOOP("kiosk", "这次没有看到您眨眼或转头。"),
+    "face_retry_prompt": QT_TRANSLATE_NOOP("kiosk", "请再试一次（还可以试 {n} 次）。"),
+    "face_retry": QT_TRANSLATE_NOOP("kiosk", "再试一次"),
+    "face_skip": QT_TRANSLATE_NOOP("kiosk", "跳过核验"),
+    "face_cancel": QT_TRANSLATE_NOOP("kiosk", "返回首页"),
 }
 STRINGS.update(COLLECT_STRINGS)
 

@@ -42,7 +42,9 @@ def kiosk(
             "decision_wait_s": wait.args[0] if wait else 30.0,
             "tap_guard_ms": guard.args[0] if guard else 0,
         },
-        devices={"id_reader": {"poll_interval_s": 0.1}},
+        # No face camera: face match (tests/e2e/test_face_match.py) is off for the journeys
+        # about other things, as on a terminal not fitted with one.
+        devices={"id_reader": {"poll_interval_s": 0.1}, "face_camera": {"driver": "none"}},
         ocr={"check_materials": ocr_checks},
         # No speech helper per test: tests that listen give the voice a recording engine.
         voice={"engine": "none"},

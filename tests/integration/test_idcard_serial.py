@@ -328,3 +328,26 @@ def test_a_module_silent_to_the_appended_address_read_still_gives_the_card(
         assert reader.appended_address_supported is False
     finally:
         reader.close()
+
+
+def test_jpeg_photo_card_reads_back_over_the_pty(sam_simulator: SamSimulator) -> None:
+    from devices.idcard.photo import PHOTO_SHAPE, JpegPhotoDecoder, decode_photo
+
+    reader = SamSerialReader(sam_simulator.port, 115200, io_timeout=IO_TIMEOUT)
+    try:
+        sam_simulator.jpeg_photos = True
+        sam_simulator.insert(sam_simulator.demo_card("adult"))
+        card = reader.read(READ_TIMEOUT)
+    finally:
+        reader.close()
+    assert card is not None
+    assert bytes(card.photo) == bytes(demo_card("adult", jpeg_photo=True).photo)
+    assert len(card.photo) > 1024
+    assert decode_photo(card.photo, JpegPhotoDecoder()).shape == PHOTO_SHAPE
+
+
+def test_simulator_refuses_a_photo_neither_wlt_nor_jpeg(sam_simulator: SamSimulator) -> None:
+    card = demo_card("adult")
+    card.photo = bytearray(2048)
+    with pytest.raises(ValueError, match="JPEG"):
+        sam_simulator.insert(card)

@@ -29,6 +29,8 @@ The flows today, and the names they offer:
   card is read, see ``Navigator.offers``)
 - ``handoff``: the hand-off ticket from "call staff" or a refusal (``handoff``, with a reason)
 - ``contact``: an optional phone number on an accepted result
+- ``face``: face match against the card's photo before an item that asks for it (``face``,
+  with the name to go on to)
 
 To add a journey: write ``kiosk/ui/flows/<journey>.py`` with one flow class as above, its
 Qt-free decisions in ``kiosk/services/<journey>.py`` with unit tests in ``tests/unit/kiosk/``,

@@ -101,4 +101,9 @@ class ApplyFlow(QObject):
             if self.nav.offers("handoff"):
                 self.nav.go("handoff", "handoff_item")
             return
+        if self.nav.offers("face"):
+            # Face match first (人证核验): it decides whether to look (the item's face_match, a
+            # bundle's strictest member, the terminal's camera), and goes on to materials.
+            self.nav.go("face", "materials")
+            return
         self.nav.go("materials")

@@ -771,6 +771,62 @@
         <source>您的身份证已于 {date} 过期，不能办理。请先到派出所换领新证（可办理临时身份证），或点“呼叫工作人员”。</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>人证核验</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>正在读取身份证照片，约需 1 秒…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请正对上方摄像头，摘下帽子和口罩，然后眨一眨眼。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>还剩 {s} 秒</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>没有看到您的脸，请站到屏幕正前方。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>很好，请眨一眨眼或慢慢转一下头。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请本人办理，正对摄像头。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>这次没有看清您的脸。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>这次未能确认是身份证本人。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>这次没有看到您眨眼或转头。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请再试一次（还可以试 {n} 次）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>再试一次</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>跳过核验</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>返回首页</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message numerus="yes">
         <source>法定时限 %n 个工作日 · 承诺时限 {promised}</source>
         <translation>

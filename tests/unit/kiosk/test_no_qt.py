@@ -11,6 +11,7 @@ MODULES = (
     "kiosk.services.documents",
     "kiosk.services.scans",
     "kiosk.services.idle",
+    "kiosk.services.nightly",
     "kiosk.config",
 )
 

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+import assets
 from devices.idcard.demo_cards import demo_card
 from devices.receipt.layout import Receipt
 from hall.schema import CaseProgressPublic, LocalizedText, StagePublic
@@ -117,3 +118,13 @@ def test_a_card_expiring_within_90_days_is_pointed_out_on_the_receipt() -> None:
         card_expiry_reminder(dataclasses.replace(card, valid_to=dt.date(2026, 12, 1)), today)
         is None
     )
+
+
+def test_a_ticket_for_an_item_names_its_category_and_the_offline_window_follows_it() -> None:
+    item = assets.load_catalog().item("elder-card")
+    session = _session()
+    session.choose(item)
+    ticket = ticket_for(session, "handoff_item", "DEMO01", NOW)
+    assert ticket.item_id == "elder-card" and ticket.category == item.category
+    ticketing = Ticketing(_DownHall(), lambda day: "DEMO01-L002", _Events())
+    assert ticketing.issue(ticket).window.zh == "民政服务窗口"

@@ -6,7 +6,7 @@ import datetime as dt
 
 from assets import load_catalog
 from hall.schema import ServiceItem
-from ocr.checks import check_item, reason_text
+from ocr.checks import check_item, check_reading, reason_text
 from ocr.reader import read_lines
 from tests.unit.ocr.lines import page
 
@@ -219,3 +219,33 @@ def test_an_unsure_gate_lets_ocr_try_and_names_its_cause_for_what_was_not_read()
         _item(), [("l.jpg", lost)], applicant=APPLICANT, today=TODAY, card_read=True
     )
     assert result.materials[0].defects == ["quality_glare", "unreadable"]
+
+
+def test_a_check_character_misread_on_an_unsure_photo_is_put_down_to_the_gate() -> None:
+    from ocr.quality import QualityReport
+
+    def front(confidence: float) -> list:
+        lines = page(
+            "姓名 李建国",
+            "性别 女 民族 汉",
+            "出生 1949年12月31日",
+            "住址 北京市东城区某街1号",
+            "公民身份号码 110105194912310021",  # the check character should be X
+        )
+        lines[-1] = type(lines[-1])(lines[-1].text, lines[-1].box, confidence)
+        return lines
+
+    unsure = QualityReport(500.0, 200.0, 60.0, [], 0.7, 0.01, ["glare"])
+    spec = _item().materials[0]
+    for confidence, expected in ((0.6, ["quality_glare", "id_checksum"]), (0.97, ["id_checksum"])):
+        reading = read_lines(front(confidence))
+        reading.quality = unsure
+        verdict = check_reading(spec, reading, file=None, applicant=None, today=TODAY)
+        # Read unsurely under a suspected highlight: retake it away from the light first;
+        # read surely, the card's number is wrong whatever the light.
+        assert verdict.defects == expected, confidence
+    sure = read_lines(front(0.6))
+    sure.quality = QualityReport(500.0, 200.0, 60.0)  # no gate unsure: the number is wrong
+    assert check_reading(spec, sure, file=None, applicant=None, today=TODAY).defects == [
+        "id_checksum"
+    ]

@@ -112,7 +112,11 @@ def test_a_page_filling_the_frame_is_not_cut_off() -> None:
 
 def test_blur_is_still_caught_on_a_generated_photo(good) -> None:
     photo, _corners = good
-    assert assess(cv2.GaussianBlur(photo, (0, 0), 6)).problems == ["blurred"]
+    # Unreadable from a sigma of 0.004 of the long side (10 px on this 2592 px photo) ...
+    assert assess(cv2.GaussianBlur(photo, (0, 0), 12)).problems == ["blurred"]
+    # ... while a sigma of 0.0015 (4 px) leaves its print legible, and a dim photo is not blurred.
+    assert "blurred" not in assess(cv2.GaussianBlur(photo, (0, 0), 4)).problems
+    assert "blurred" not in assess(exposed(photo, 0.35)).problems
 
 
 def test_wrong_side_of_the_card_is_a_gate(good) -> None:
@@ -133,3 +137,43 @@ def test_every_gate_has_a_hint_in_both_languages() -> None:
     for zh, en in HINTS.values():
         assert zh and en and zh != en
         assert any("\u4e00" <= char <= "\u9fff" for char in zh)
+
+
+def test_a_small_bright_card_on_the_dark_plate_is_not_too_dark() -> None:
+    # The frame's mean is the plate's (about 30), the card is well lit: not a dark photo.
+    frame = np.full((750, 1000), 25, np.uint8)
+    frame[300:420, 400:600] = 225
+    for row in range(315, 410, 18):
+        cv2.putText(frame, "ID 1101051949", (410, row), cv2.FONT_HERSHEY_PLAIN, 0.9, 40, 1)
+    report = assess(frame)
+    assert report.brightness < 50
+    assert "too_dark" not in report.problems
+    assert report.problems == ["too_small"]
+    dim = exposed(frame, 0.15)  # now the card itself is no lighter than the noise allows
+    assert assess(dim).problems == ["too_dark"]
+
+
+def test_a_pale_card_on_a_pale_desk_is_not_empty_but_the_desk_alone_is() -> None:
+    photo, corners = photo_of("resident_id_front", 22)
+    card = np.zeros(photo.shape[:2], np.uint8)
+    cv2.fillConvexPoly(card, np.array(corners, np.int32), 255)
+    pale = photo.copy()
+    pale[card == 0] = (175, 180, 185)
+    report = assess(pale)
+    assert "empty" not in report.problems
+    assert report.problems == []
+    desk = pale.copy()
+    desk[card > 0] = (175, 180, 185)
+    assert assess(desk).problems == ["empty"]
+
+
+def test_a_page_whose_white_clips_is_suspected_not_refused_and_a_highlight_on_it_too() -> None:
+    photo, _corners = photo_of("lease_contract", 1, light=0.03, fill=0.85)
+    bright = exposed(photo, 1.25)
+    report = assess(bright)
+    assert report.ok
+    assert "too_bright" in report.suspect  # OCR decides; a failure is put down to the light
+    glared = assess(glare_spot(bright, random.Random(3), radius=0.08))
+    assert "glare" in glared.problems + glared.suspect
+    washed = assess(exposed(photo, 3.0))  # the print's lighter strokes clipped with the paper
+    assert "too_bright" in washed.problems + washed.suspect
