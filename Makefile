@@ -12,14 +12,15 @@ STAMPS := $(VENV)/.stamps
 # poppler-utils: PDF checks; postgresql: the throwaway clusters the hall's tests and the fleet
 # benchmark start (tests/fixtures/pgcluster.py); the lib* lines are what Qt's offscreen platform
 # and OpenCV load at run time; xvfb, xdotool, openbox, x11-utils and x11-xserver-utils: the
-# lockdown proof on a real X server (tests/integration/test_lockdown_x11.py).
+# lockdown proof on a real X server (tests/integration/test_lockdown_x11.py); gcc: the stand-in
+# vendor WLT libraries the photo decoder's tests compile (tests/unit/devices/test_wlt_vendor.py).
 APT_PACKAGES := libzbar0 fonts-noto-cjk fonts-wqy-microhei fonts-droid-fallback fonts-dejavu-core cups cups-client cups-bsd \
 	cups-ipp-utils printer-driver-cups-pdf poppler-utils postgresql libgl1 libegl1 libglib2.0-0 libxkbcommon0 \
 	libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 libxcb-xinerama0 \
 	chromium \
 	xvfb xdotool openbox x11-utils x11-xserver-utils \
-	speech-dispatcher espeak-ng
+	speech-dispatcher espeak-ng gcc
 
 # rapidocr-onnxruntime (and paddleocr) pull a full OpenCV build whose cv2 points Qt at its own
 # plugins, which breaks PySide6 in the same process: put the headless build (same cv2 API) back.
@@ -54,8 +55,12 @@ typecheck: venv
 imports: venv
 	$(BIN)/lint-imports
 
+# Two workers (CI has two cores); tests of the one shared cups-pdf queue take turns through a
+# file lock (tests/fixtures/printers.py: shared_cups). TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
+
 pytest: venv translations
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 bench: venv $(STAMPS)/bench
 	$(BIN)/python -m bench

@@ -7,7 +7,8 @@ import sys
 BENCHMARKS = (
     "startup", "preview", "qr", "idcard", "receipt",
     "queue_enqueue", "queue_drain", "queue_catchup", "queue_kill",
-    "ocr", "ocr_rec", "doctor", "wal", "fleet", "quality", "journey",
+    "ocr", "ocr_rec", "doctor", "wal", "fleet", "quality", "journey", "soak", "registers",
+    "face",
 )  # fmt: skip
 
 if __name__ == "__main__":

@@ -342,6 +342,10 @@ class ServiceItem(_Model):
     """Synonyms and everyday phrasings for the search (我要开餐馆, 开饭店 ...)."""
     usage_rank: int = Field(default=1000, ge=0)
     """How often it is used here (1: the most): the choose screen lists the most used first."""
+    face_match: Literal["required", "optional", "off"] = "off"
+    """Face match (人证核验) of the citizen against the card's photo before the item's
+    materials: ``required`` (a mismatch after the retries goes to staff), ``optional`` (the
+    citizen may skip it) or ``off``."""
 
     @model_validator(mode="before")
     @classmethod
@@ -586,6 +590,42 @@ class KeysPublic(_Model):
 # --- Heartbeats ---------------------------------------------------------------------------------
 
 
+NightlyKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+NightlyText = Annotated[str, Field(max_length=120)]
+
+
+class NightlyReport(_Model):
+    """What the terminal's last nightly maintenance did (``[maintenance] window``), step by step.
+
+    Each step's line starts with ``ok``, ``skipped`` or ``failed``; ``self_test`` is the device
+    check's status per part (``ok``, ``warn``, ``fail: reason`` ...). No personal data.
+    """
+
+    night: dt.date
+    """The local date on which the window opened."""
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    steps: dict[NightlyKey, NightlyText] = Field(default_factory=dict, max_length=10)
+    self_test: dict[NightlyKey, NightlyText] = Field(default_factory=dict, max_length=16)
+    restart: NightlyText = ""
+    """Why the app restarted after the window ("" when it did not need to)."""
+
+    def problems(self) -> list[str]:
+        """The failed steps and failed parts, as short lines for staff."""
+        failed = [
+            f"{name}: {line}"
+            for name, line in self.steps.items()
+            # A failed self-test is said part by part below.
+            if line.startswith("failed") and not (name == "self_test" and self.self_test)
+        ]
+        failed += [
+            f"self-test {name}: {line}"
+            for name, line in self.self_test.items()
+            if line.startswith("fail")
+        ]
+        return failed
+
+
 class HeartbeatCreate(_Model):
     """A terminal's periodic health report; at most :data:`HEARTBEAT_MAX_BYTES` as JSON.
 
@@ -627,8 +667,13 @@ class HeartbeatCreate(_Model):
     """The signed catalog release (metadata version) in use; ``None``: the shipped catalog."""
     catalog_problem: str = Field(default="", max_length=200)
     """Why the hall's newest catalog was refused ("" when none was): the last good one is used."""
+    out_of_service: str = Field(default="", max_length=200)
+    """Why the terminal's app is not running ("" while it runs): sent once by ``kiosk
+    out-of-service`` when its start failed repeatedly; the app's next beat clears it."""
     locked: bool = False
     """The terminal shows the out-of-service screen (a ``lock`` command)."""
+    nightly: NightlyReport | None = None
+    """The last nightly maintenance (``None``: none ran since this terminal was installed)."""
 
 
 class HeartbeatPublic(_Model):
@@ -1084,6 +1129,9 @@ FLEET_FAULTS = (
     "store_full",
     "clock_skew",
     "catalog_refused",
+    "out_of_service",
+    "nightly_failed",
+    "nightly_missed",
 )
 """What makes a terminal ``degraded``; each raises an alert of the same kind."""
 ALERT_KINDS = (*FLEET_FAULTS, "offline", "staff_called")
@@ -1245,6 +1293,222 @@ def verify_catalog_metadata(
             f"catalog release {signed.release} is older than release {current_release} in use"
         )
     return signed
+
+
+# --- App releases: signed updates pulled from the hall (TUF's roles, cut down) -------------------
+
+RELEASE_OFFER_PATH = f"{API_PREFIX}/releases/offer"
+RELEASE_FILE_PATH = f"{API_PREFIX}/releases/{{version}}/file"
+RELEASE_REPORTS_PATH = f"{API_PREFIX}/releases/reports"
+
+RELEASE_VERSION_PATTERN = r"^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$"
+"""A release version: up to four dot-separated numbers (``0.3.0``, ``2026.12.1``). Nothing else,
+so that "newer" has one meaning on the hall and on every terminal (no pre-release ordering)."""
+RELEASE_FILE_PATTERN = r"^gov_kiosk-[0-9][0-9.]{0,40}-py3-none-any\.whl$"
+"""The file a release carries: the project's pure-Python wheel, named as pip names it."""
+RELEASE_MAX_BYTES = 512 * 1024 * 1024
+"""The largest release file a terminal downloads (the signed length must be under it)."""
+RELEASE_OUTCOMES = ("installed", "failed", "rolled_back")
+"""What a terminal reports of a release: running it, not installed (download, verification,
+build), or installed and then switched back (no READY, or its self-test failed)."""
+ReleaseOutcome = Literal["installed", "failed", "rolled_back"]
+
+
+def release_version_key(version: str) -> tuple[int, ...]:
+    """A release version as numbers for ordering; ``ValueError`` for one that is not a version."""
+    if not re.fullmatch(RELEASE_VERSION_PATTERN, version):
+        raise ValueError(f"{version!r} is not a release version (numbers and dots: 0.3.0)")
+    parts = [int(part) for part in version.split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()  # 0.3 == 0.3.0
+    return tuple(parts)
+
+
+class ReleaseTargetsSigned(_Model):
+    """TUF's targets role for one release: which file, how long, its SHA-256, and its version.
+
+    Signed once at publication. ``release`` counts publications (1, 2, ...): a terminal never
+    accepts a smaller one than it has seen, so old metadata replayed is refused even when signed.
+    """
+
+    type: Literal["kiosk-release-targets"] = "kiosk-release-targets"
+    release: int = Field(ge=1)
+    version: str = Field(pattern=RELEASE_VERSION_PATTERN)
+    file_name: str = Field(pattern=RELEASE_FILE_PATTERN)
+    length: int = Field(ge=1, le=RELEASE_MAX_BYTES)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    published_at: dt.datetime
+
+
+class ReleaseTimestampSigned(_Model):
+    """TUF's timestamp role for one terminal's question: what the hall offers it now.
+
+    Signed at every answer with a short expiry, so a frozen mirror (or a hall whose answers are
+    held back) is noticed: ``issued_at`` never goes back, ``expires`` is hours away. It names the
+    terminal (another terminal's answer is no use) and the newest release published (so an
+    offer withheld from a terminal that is not in a rollout is told apart from a freeze).
+    """
+
+    type: Literal["kiosk-release-timestamp"] = "kiosk-release-timestamp"
+    kiosk_id: str = Field(min_length=1, max_length=64)
+    issued_at: dt.datetime
+    expires: dt.datetime
+    newest_release: int | None = Field(default=None, ge=1)
+    targets_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    """SHA-256 of the offered targets' canonical bytes (``None``: nothing offered)."""
+
+
+class ReleaseTargetsPublic(_Model):
+    """Signed release targets: ``signed`` and an Ed25519 signature over its canonical JSON."""
+
+    signed: ReleaseTargetsSigned
+    kid: str = Field(min_length=1, max_length=64)
+    signature_b64: str = Field(min_length=1, max_length=200)
+
+
+class ReleaseTimestampPublic(_Model):
+    """A signed release timestamp."""
+
+    signed: ReleaseTimestampSigned
+    kid: str = Field(min_length=1, max_length=64)
+    signature_b64: str = Field(min_length=1, max_length=200)
+
+
+class ReleaseOfferPublic(_Model):
+    """The hall's answer to ``GET /api/v1/releases/offer``: a timestamp and maybe a release."""
+
+    timestamp: ReleaseTimestampPublic
+    targets: ReleaseTargetsPublic | None = None
+
+
+class ReleaseReportCreate(_Model):
+    """A terminal's outcome of a release; the same terminal, version and outcome is one report."""
+
+    kiosk_id: str = Field(min_length=1, max_length=64)
+    version: str = Field(pattern=RELEASE_VERSION_PATTERN)
+    outcome: ReleaseOutcome
+    detail: str = Field(default="", max_length=200)
+    """Why it failed or was rolled back (no personal data)."""
+    running_version: str = Field(max_length=64)
+    """The app version running when the report was sent."""
+    at: dt.datetime
+
+
+class ReleaseMetadataError(ValueError):
+    """Release metadata a terminal must refuse; the message says why, for the log and the hall."""
+
+
+def canonical_bytes(model: BaseModel) -> bytes:
+    """The canonical bytes signed for a metadata document (sorted keys, no spaces, UTF-8)."""
+    return json.dumps(
+        model.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
+
+
+def _check_signature(
+    what: str, signed: BaseModel, kid: str, signature_b64: str, keys: Mapping[str, bytes]
+) -> None:
+    raw_key = keys.get(kid)
+    if raw_key is None:
+        raise ReleaseMetadataError(f"{what} signed by unknown key {kid}")
+    try:
+        signature = base64.b64decode(signature_b64, validate=True)
+        Ed25519PublicKey.from_public_bytes(raw_key).verify(signature, canonical_bytes(signed))
+    except (InvalidSignature, ValueError, binascii.Error):
+        raise ReleaseMetadataError(f"{what}: bad signature") from None
+
+
+def verify_release_targets(
+    targets: ReleaseTargetsPublic,
+    keys: Mapping[str, bytes],
+    *,
+    running_version: str,
+    seen_release: int | None,
+    allow_running: bool = False,
+) -> ReleaseTargetsSigned:
+    """Check signed targets as a terminal must before it downloads or installs a release.
+
+    Raises :class:`ReleaseMetadataError` for an unknown key, a bad signature, a release number
+    below the highest one seen (old metadata replayed), or a version not newer than the one
+    running (no rollback to an older version, and no reinstall of the same one; with
+    ``allow_running`` the running version itself passes: the terminal is up to date).
+    """
+    _check_signature("release targets", targets.signed, targets.kid, targets.signature_b64, keys)
+    signed = targets.signed
+    if seen_release is not None and signed.release < seen_release:
+        raise ReleaseMetadataError(
+            f"release {signed.release} ({signed.version}) is older than release {seen_release} "
+            "already seen (replayed metadata, or an older release offered after a halt: "
+            "publish a newer one)"
+        )
+    try:
+        running = release_version_key(running_version)
+    except ValueError:
+        running = ()
+    offered = release_version_key(signed.version)
+    if offered < running or (offered == running and not allow_running):
+        raise ReleaseMetadataError(
+            f"version {signed.version} is not newer than {running_version} running (rollback)"
+        )
+    if f"-{signed.version}-" not in signed.file_name:
+        raise ReleaseMetadataError(f"file {signed.file_name} is not version {signed.version}")
+    return signed
+
+
+def verify_release_offer(
+    offer: ReleaseOfferPublic,
+    keys: Mapping[str, bytes],
+    *,
+    kiosk_id: str,
+    now: dt.datetime,
+    running_version: str,
+    seen_release: int | None,
+    seen_issued_at: dt.datetime | None,
+    clock_tolerance: dt.timedelta = dt.timedelta(seconds=60),
+) -> ReleaseTargetsSigned | None:
+    """Check the hall's offer as a terminal must; returns the release offered, or ``None``.
+
+    The release returned may be the version running (the terminal is up to date); an older
+    one is refused.
+
+    The timestamp: a pinned key's good signature, this terminal's id, not expired, not issued
+    before the last one accepted (a replay; ``clock_tolerance`` allows for the clocks of a
+    hall's several hosts behind one address). The targets, when offered: the timestamp's hash
+    of them, then :func:`verify_release_targets`. Raises :class:`ReleaseMetadataError`.
+    """
+    stamp = offer.timestamp
+    _check_signature("release timestamp", stamp.signed, stamp.kid, stamp.signature_b64, keys)
+    signed = stamp.signed
+    if signed.kiosk_id != kiosk_id:
+        raise ReleaseMetadataError(f"release timestamp is for terminal {signed.kiosk_id}")
+    if signed.expires <= now:
+        raise ReleaseMetadataError(
+            f"release timestamp expired at {signed.expires.isoformat()} (a frozen hall or mirror)"
+        )
+    if seen_issued_at is not None and signed.issued_at < seen_issued_at - clock_tolerance:
+        raise ReleaseMetadataError(
+            f"release timestamp issued {signed.issued_at.isoformat()}, before the one accepted "
+            f"at {seen_issued_at.isoformat()} (replayed metadata)"
+        )
+    if seen_release is not None and (signed.newest_release or 0) < seen_release:
+        raise ReleaseMetadataError(
+            f"the hall's newest release is {signed.newest_release}, older than release "
+            f"{seen_release} already seen (a rolled-back hall or replayed metadata)"
+        )
+    if offer.targets is None:
+        if signed.targets_sha256 is not None:
+            raise ReleaseMetadataError("release timestamp names targets the hall did not send")
+        return None
+    digest = hashlib.sha256(canonical_bytes(offer.targets.signed)).hexdigest()
+    if signed.targets_sha256 != digest:
+        raise ReleaseMetadataError("release targets are not the ones the timestamp signed")
+    return verify_release_targets(
+        offer.targets,
+        keys,
+        running_version=running_version,
+        seen_release=seen_release,
+        allow_running=True,
+    )
 
 
 # The heartbeat models name the fleet's models defined after them.
