@@ -2,7 +2,7 @@
 # Install, update and roll back the terminal on a Debian 12 machine. Idempotent: run it again
 # and it changes only what is missing or different.
 #
-#   deploy/install.sh [install] [--wheel FILE] [--version V] [--self-test]
+#   deploy/install.sh [install] [--wheel FILE] [--wheelhouse DIR] [--version V] [--self-test]
 #                                                               install or update (as root)
 #   deploy/install.sh rollback                                  back to the previous release
 #   deploy/install.sh status                                    releases, current, previous
@@ -13,7 +13,9 @@
 #   2. the `kiosk` system user, in the groups dialout (card reader, serial scanner), video
 #      (camera) and lp (USB receipt printer, CUPS);
 #   3. /opt/kiosk/releases/<version>: a venv with the dependencies of deploy/requirements.lock
-#      (hashes required, no resolver: exactly the lock) and the project's wheel, plus this
+#      (hashes required, no resolver: exactly the lock; with --wheelhouse DIR from the files in
+#      DIR alone, no package index: closed networks, image builds, signed updates that carry
+#      their dependencies) and the project's wheel, plus this
 #      deploy/ folder; a wheel that carries its own deploy/ (share/gov-kiosk/deploy in its
 #      data, as the project's build puts it) brings its own lock and deploy/ instead; then
 #      `current` points at it and `previous` at the release it replaces.
@@ -54,6 +56,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SOURCE="$(dirname "$HERE")"
 USER_NAME=kiosk
 SWITCHED=0
+PIP_INDEX=()  # --wheelhouse DIR: --no-index --find-links DIR (no package index at all)
 EXIT_ROLLED_BACK=4
 GROUPS_NEEDED="dialout,video,lp"
 
@@ -151,8 +154,8 @@ build_wheel() {  # build_wheel VENV_PYTHON OUT: Debian's python3 has no pip, the
         done
     fi
     say "release: building the project's wheel" >&2
-    "$python" -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$out" \
-        "$SOURCE" >&2
+    "$python" -m pip wheel --quiet --disable-pip-version-check --no-deps "${PIP_INDEX[@]}" \
+        --wheel-dir "$out" "$SOURCE" >&2
     ls "$out"/*.whl
 }
 
@@ -208,7 +211,8 @@ install_release() {
         fi
         # Exactly the lock: hashes checked, no resolver. opencv-python (pulled by rapidocr)
         # is left out on purpose: its bundled Qt breaks PySide6; the headless build is in.
-        "${pip[@]}" install --no-deps --require-hashes -r "$deploy/requirements.lock"
+        "${pip[@]}" install --no-deps --require-hashes "${PIP_INDEX[@]}" \
+            -r "$deploy/requirements.lock"
         if [ -z "$wheel" ]; then
             wheel="$(build_wheel "$rel/venv/bin/python" "$rel/wheel")"
         fi
@@ -418,6 +422,9 @@ cmd_install() {
     while [ $# -gt 0 ]; do
         case "$1" in
             --wheel) wheel="$(realpath "$2")"; shift 2 ;;
+            --wheelhouse)
+                [ -d "$2" ] || die "--wheelhouse $2: no such folder"
+                PIP_INDEX=(--no-index --find-links "$(realpath "$2")"); shift 2 ;;
             --version) version="$2"; shift 2 ;;
             --self-test) self_test=1; shift ;;
             -h|--help) usage; exit 0 ;;

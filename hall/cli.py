@@ -315,6 +315,12 @@ def _release_parser(commands: Any) -> None:
     publish.add_argument(
         "--percent", type=int, default=100, help="of the group's terminals (0-100, default 100)"
     )
+    publish.add_argument(
+        "--wheelhouse",
+        metavar="DIR",
+        help="the locked dependencies' files (pip download -r the wheel's lock -d DIR): "
+        "terminals install from them with no package index",
+    )
     listing = actions.add_parser(
         "list", help="every release: rollout, state, installed / failed / rolled back, running"
     )
@@ -357,12 +363,17 @@ def _release_command(args: argparse.Namespace, settings: HallSettings) -> int:
                     target=args.group,
                     percent=args.percent,
                     now=utc_now(),
+                    wheelhouse=None if args.wheelhouse is None else Path(args.wheelhouse),
                 )
                 signed = targets.signed
+                deps = ""
+                if signed.wheelhouse:
+                    size = sum(wheel.length for wheel in signed.wheelhouse)
+                    deps = f", with {len(signed.wheelhouse)} wheelhouse files ({size} bytes)"
                 sys.stdout.write(
                     f"published release {signed.version} as number {signed.release} to "
                     f"{args.group} at {args.percent}%: {signed.length} bytes, sha256 "
-                    f"{signed.sha256}, signed by {targets.kid}\n"
+                    f"{signed.sha256}{deps}, signed by {targets.kid}\n"
                 )
                 return 0
             if command == "list":

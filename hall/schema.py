@@ -1300,6 +1300,8 @@ def verify_catalog_metadata(
 RELEASE_OFFER_PATH = f"{API_PREFIX}/releases/offer"
 RELEASE_FILE_PATH = f"{API_PREFIX}/releases/{{version}}/file"
 RELEASE_REPORTS_PATH = f"{API_PREFIX}/releases/reports"
+RELEASE_WHEEL_PATH = f"{API_PREFIX}/releases/{{version}}/wheels/{{file_name}}"
+"""One file of a release's wheelhouse (the locked dependencies, for terminals with no index)."""
 
 RELEASE_VERSION_PATTERN = r"^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$"
 """A release version: up to four dot-separated numbers (``0.3.0``, ``2026.12.1``). Nothing else,
@@ -1308,6 +1310,9 @@ RELEASE_FILE_PATTERN = r"^gov_kiosk-[0-9][0-9.]{0,40}-py3-none-any\.whl$"
 """The file a release carries: the project's pure-Python wheel, named as pip names it."""
 RELEASE_MAX_BYTES = 512 * 1024 * 1024
 """The largest release file a terminal downloads (the signed length must be under it)."""
+RELEASE_WHEELHOUSE_FILE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,199}\.(whl|tar\.gz|zip)$"
+"""A dependency's distribution file as pip names it (a wheel, or an sdist): no folders."""
+RELEASE_WHEELHOUSE_MAX_FILES = 400
 RELEASE_OUTCOMES = ("installed", "failed", "rolled_back")
 """What a terminal reports of a release: running it, not installed (download, verification,
 build), or installed and then switched back (no READY, or its self-test failed)."""
@@ -1324,6 +1329,14 @@ def release_version_key(version: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
+class ReleaseWheel(_Model):
+    """One file of a release's wheelhouse: its name, length and SHA-256 (TUF's target entry)."""
+
+    file_name: str = Field(pattern=RELEASE_WHEELHOUSE_FILE_PATTERN)
+    length: int = Field(ge=1, le=RELEASE_MAX_BYTES)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 class ReleaseTargetsSigned(_Model):
     """TUF's targets role for one release: which file, how long, its SHA-256, and its version.
 
@@ -1338,6 +1351,20 @@ class ReleaseTargetsSigned(_Model):
     length: int = Field(ge=1, le=RELEASE_MAX_BYTES)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     published_at: dt.datetime
+    wheelhouse: list[ReleaseWheel] = Field(
+        default_factory=list, max_length=RELEASE_WHEELHOUSE_MAX_FILES
+    )
+    """The distribution files of the release's locked dependencies, when it was published with
+    them (``kiosk-hall release publish --wheelhouse DIR``): the terminal downloads the ones it
+    does not hold yet and installs with no package index. Empty: the terminal's index serves
+    them."""
+
+    @model_validator(mode="after")
+    def _one_file_per_name(self) -> ReleaseTargetsSigned:
+        names = [wheel.file_name for wheel in self.wheelhouse]
+        if len(set(names)) != len(names):
+            raise ValueError("the wheelhouse names a file twice")
+        return self
 
 
 class ReleaseTimestampSigned(_Model):

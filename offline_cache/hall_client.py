@@ -40,6 +40,7 @@ from hall.schema import (
     RELEASE_FILE_PATH,
     RELEASE_OFFER_PATH,
     RELEASE_REPORTS_PATH,
+    RELEASE_WHEEL_PATH,
     STAFF_CALL_PATH,
     STAFF_CALLS_PATH,
     SUBMISSION_PATH,
@@ -336,6 +337,18 @@ class HallClient:
         connection midway is :class:`HallUnavailableError`.
         """
         path = RELEASE_FILE_PATH.format(version=quote(version, safe=""))
+        return self._download(path, chunk_bytes)
+
+    def release_wheel_chunks(
+        self, version: str, file_name: str, chunk_bytes: int = 1 << 16
+    ) -> Iterator[bytes]:
+        """One file of the release's wheelhouse, streamed like :meth:`release_chunks`."""
+        path = RELEASE_WHEEL_PATH.format(
+            version=quote(version, safe=""), file_name=quote(file_name, safe="")
+        )
+        return self._download(path, chunk_bytes)
+
+    def _download(self, path: str, chunk_bytes: int) -> Iterator[bytes]:
         response = self._request("GET", path, stream=True)
         try:
             if response.status_code != 200:

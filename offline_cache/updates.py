@@ -7,7 +7,10 @@ Three steps, each callable off the UI thread, none during a citizen's session:
    enrolment (``hall.schema.verify_release_offer``: signature, this terminal's id, expiry, no
    replay, version newer than the one running), downloads the file to the data disk while
    counting its length and hashing it, and keeps it in ``<data_dir>/updates/staged/`` with its
-   signed targets. It first reports any earlier outcome to the hall.
+   signed targets. A release published with a wheelhouse also names its locked dependencies'
+   files: those not yet in ``updates/wheelhouse/`` are downloaded and checked the same way (the
+   folder keeps the files of the release staged last, so the next one fetches only what
+   changed). It first reports any earlier outcome to the hall.
 2. :meth:`Updater.apply` hands the staged release over to the installer: by default it writes
    ``updates/apply.json``, which starts ``kiosk-update.service`` (root, through
    ``kiosk-update.path``); that runs ``kiosk update apply-staged``, i.e. :func:`apply_staged`:
@@ -27,14 +30,16 @@ import base64
 import binascii
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -48,6 +53,7 @@ from hall.schema import (
     ReleaseReportCreate,
     ReleaseTargetsPublic,
     ReleaseTargetsSigned,
+    ReleaseWheel,
     release_version_key,
     verify_release_offer,
     verify_release_targets,
@@ -63,6 +69,8 @@ UPDATES_DIR = "updates"
 STATE_FILE = "state.json"
 STAGED_DIR = "staged"
 STAGED_FILE = "staged.json"
+WHEELHOUSE_DIR = "wheelhouse"
+"""Under ``updates/``: the wheelhouse files of the release staged last, kept between releases."""
 APPLY_FILE = "apply.json"
 """Written by :meth:`Updater.apply`; ``kiosk-update.path`` starts the root installer on it."""
 RESULT_FILE = "result.json"
@@ -115,6 +123,13 @@ class StagedRelease:
     def version(self) -> str:
         """The release's version."""
         return self.targets.signed.version
+
+    @property
+    def wheelhouse(self) -> Path | None:
+        """The folder of its wheelhouse files (``None``: the release names none)."""
+        if not self.targets.signed.wheelhouse:
+            return None
+        return self.path.parent.parent / WHEELHOUSE_DIR
 
 
 @dataclass(frozen=True)
@@ -213,6 +228,15 @@ def discard_staged(directory: Path) -> None:
     shutil.rmtree(Path(directory) / STAGED_DIR, ignore_errors=True)
 
 
+def _holds(folder: Path, wheel: ReleaseWheel) -> bool:
+    """Whether ``folder`` has this wheelhouse file already, whole and the signed one."""
+    path = folder / wheel.file_name
+    try:
+        return path.stat().st_size == wheel.length and file_digest(path)[1] == wheel.sha256
+    except OSError:
+        return False
+
+
 def file_digest(path: Path) -> tuple[int, str]:
     """The length and SHA-256 (hex) of a file."""
     digest = hashlib.sha256()
@@ -225,14 +249,21 @@ def file_digest(path: Path) -> tuple[int, str]:
 
 
 def verify_staged(
-    directory: Path, keys: Mapping[str, bytes], *, running_version: str
+    directory: Path,
+    keys: Mapping[str, bytes],
+    *,
+    running_version: str,
+    staged: StagedRelease | None = None,
 ) -> StagedRelease:
     """Check the staged release again before installing it (the root side trusts no file).
 
     The targets' signature with the pinned keys, a version newer than ``running_version``, and
-    the file's length and SHA-256. Raises :class:`UpdateError` naming what failed.
+    each file's length and SHA-256 (the release's and its wheelhouse's). ``staged``: the
+    release to check (default: the one staged in ``directory``). Raises :class:`UpdateError`
+    naming what failed.
     """
-    staged = load_staged(directory)
+    if staged is None:
+        staged = load_staged(directory)
     if staged is None:
         raise UpdateError("nothing staged")
     try:
@@ -241,12 +272,54 @@ def verify_staged(
         )
     except ReleaseMetadataError as err:
         raise UpdateError(str(err)) from None
-    length, sha256 = file_digest(staged.path)
-    if length != signed.length:
-        raise UpdateError(f"{signed.file_name}: {length} bytes, signed {signed.length}")
-    if sha256 != signed.sha256:
-        raise UpdateError(f"{signed.file_name}: SHA-256 is not the signed one")
+    _check_file(staged.path, signed.file_name, signed.length, signed.sha256)
+    folder = staged.wheelhouse
+    for wheel in signed.wheelhouse:
+        assert folder is not None
+        _check_file(folder / wheel.file_name, wheel.file_name, wheel.length, wheel.sha256)
     return staged
+
+
+def _check_file(path: Path, name: str, signed_length: int, signed_sha256: str) -> None:
+    try:
+        length, sha256 = file_digest(path)
+    except FileNotFoundError:
+        raise UpdateError(f"{name}: missing") from None
+    if length != signed_length:
+        raise UpdateError(f"{name}: {length} bytes, signed {signed_length}")
+    if sha256 != signed_sha256:
+        raise UpdateError(f"{name}: SHA-256 is not the signed one")
+
+
+@contextlib.contextmanager
+def private_copy(staged: StagedRelease, work_dir: Path | None = None) -> Iterator[StagedRelease]:
+    """The staged files copied into a new folder only root can write (removed afterwards).
+
+    The copies are what gets checked and installed: the ``kiosk`` user owns ``updates/`` and
+    could change a file there after the check. ``work_dir``: where the folder is made (default
+    the system's temporary folder; ``kiosk-update.service`` runs as root).
+    """
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-update-", dir=work_dir))  # mode 0700
+    try:
+        names = [staged.targets.signed.file_name]
+        names += [wheel.file_name for wheel in staged.targets.signed.wheelhouse]
+        staged_dir = folder / STAGED_DIR
+        staged_dir.mkdir()
+        sources = [staged.path] + [
+            staged.path.parent.parent / WHEELHOUSE_DIR / name for name in names[1:]
+        ]
+        for source, name in zip(sources, names, strict=True):
+            target = (staged_dir if source == staged.path else folder / WHEELHOUSE_DIR) / name
+            target.parent.mkdir(exist_ok=True)
+            try:
+                shutil.copyfile(source, target, follow_symlinks=False)
+            except FileNotFoundError:
+                raise UpdateError(f"{name}: missing") from None
+        yield StagedRelease(
+            targets=staged.targets, path=staged_dir / names[0], staged_at=staged.staged_at
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class ScriptInstaller:
@@ -263,9 +336,16 @@ class ScriptInstaller:
         self._env = None if env is None else dict(env)
         self._timeout_s = timeout_s
 
-    def install(self, wheel: Path, version: str) -> tuple[ReleaseOutcome, str]:
-        """Run the script; returns the outcome and the reason it gave (its last error line)."""
+    def install(
+        self, wheel: Path, version: str, wheelhouse: Path | None = None
+    ) -> tuple[ReleaseOutcome, str]:
+        """Run the script; returns the outcome and the reason it gave (its last error line).
+
+        ``wheelhouse``: install the dependencies from that folder alone (no package index).
+        """
         command = ["bash", str(self._script), "install", "--wheel", str(wheel)]
+        if wheelhouse is not None:
+            command += ["--wheelhouse", str(wheelhouse)]
         command += ["--version", version, "--self-test"]
         try:
             done = subprocess.run(
@@ -300,8 +380,12 @@ def apply_staged(
     running_version: str,
     installer: ScriptInstaller,
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    work_dir: Path | None = None,
 ) -> ResultFile:
-    """The root side: verify the staged release, install it, write ``result.json``.
+    """The root side: copy the staged release aside, verify the copy, install it, report.
+
+    The outcome goes to ``result.json``. The copy (:func:`private_copy`) is made in
+    ``work_dir``.
 
     The request file is consumed first (so ``kiosk-update.path`` does not start it again) and
     the staged files are removed at the end, whatever the outcome.
@@ -311,13 +395,17 @@ def apply_staged(
     staged = load_staged(directory)
     version = "0" if staged is None else staged.version
     try:
-        staged = verify_staged(directory, keys, running_version=running_version)
+        if staged is None:
+            raise UpdateError("nothing staged")
+        with private_copy(staged, work_dir) as copy:
+            checked = verify_staged(
+                copy.path.parent.parent, keys, running_version=running_version, staged=copy
+            )
+            log.info("installing release %s", checked.version)
+            outcome, detail = installer.install(checked.path, checked.version, checked.wheelhouse)
+        result = ResultFile(version=checked.version, outcome=outcome, detail=detail, at=clock())
     except (UpdateError, OSError) as err:
         result = ResultFile(version=version, outcome="failed", detail=str(err)[:200], at=clock())
-    else:
-        log.info("installing release %s", staged.version)
-        outcome, detail = installer.install(staged.path, staged.version)
-        result = ResultFile(version=staged.version, outcome=outcome, detail=detail, at=clock())
     if staged is not None or result.detail != "nothing staged":
         _write_atomic(directory / RESULT_FILE, result.model_dump_json().encode())
     discard_staged(directory)
@@ -463,23 +551,83 @@ class Updater:
         signed = targets.signed
         staged_dir = self._dir / STAGED_DIR
         staged_dir.mkdir(parents=True, exist_ok=True)
+        wheelhouse = self._dir / WHEELHOUSE_DIR
+        missing = [wheel for wheel in signed.wheelhouse if not _holds(wheelhouse, wheel)]
+        needed = signed.length + sum(wheel.length for wheel in missing)
         free = shutil.disk_usage(staged_dir).free
-        if free < signed.length + self._reserve:
+        if free < needed + self._reserve:
             return self._refuse(
-                f"release {signed.version}: {signed.length} bytes to download, {free} free "
+                f"release {signed.version}: {needed} bytes to download, {free} free "
                 f"(keeping {self._reserve} for the outbox)",
                 version=signed.version,
             )
-        partial = staged_dir / f".{signed.file_name}.partial"
+        # The wheelhouse first (kept even if the release file then fails: the next try resumes
+        # with what is already here), the release file last: staged means complete.
+        files: list[tuple[Path, str, int, str, Callable[[], Iterable[bytes]]]] = [
+            (
+                wheelhouse,
+                wheel.file_name,
+                wheel.length,
+                wheel.sha256,
+                functools.partial(
+                    self._client.release_wheel_chunks, signed.version, wheel.file_name
+                ),
+            )
+            for wheel in missing
+        ]
+        files.append(
+            (
+                staged_dir,
+                signed.file_name,
+                signed.length,
+                signed.sha256,
+                functools.partial(self._client.release_chunks, signed.version),
+            )
+        )
+        for folder, name, length, sha256, chunks in files:
+            failed = self._fetch(signed.version, folder, name, length, sha256, chunks, cancel)
+            if failed is not None:
+                return failed
+        kept = {wheel.file_name for wheel in signed.wheelhouse}
+        for old in wheelhouse.iterdir() if wheelhouse.is_dir() else ():
+            if old.name not in kept:
+                old.unlink(missing_ok=True)  # an earlier release's, or a partial one
+        record = StagedFile(targets=targets, staged_at=self._clock())
+        _write_atomic(staged_dir / STAGED_FILE, record.model_dump_json().encode())
+        self.problem = ""
+        log.info(
+            "release %s downloaded, verified and staged (%d of %d wheelhouse files fetched)",
+            signed.version,
+            len(missing),
+            len(signed.wheelhouse),
+        )
+        return UpdateCheck("staged", version=signed.version)
+
+    def _fetch(
+        self,
+        version: str,
+        folder: Path,
+        name: str,
+        signed_length: int,
+        signed_sha256: str,
+        chunks: Callable[[], Iterable[bytes]],
+        cancel: threading.Event | None,
+    ) -> UpdateCheck | None:
+        """Download one file into ``folder``, checked against its signed length and hash.
+
+        ``None`` when it is there, else the check's answer (unreachable or refused).
+        """
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{name}.partial"
         digest = hashlib.sha256()
         length = 0
         try:
             with partial.open("wb") as out:
-                for chunk in self._client.release_chunks(signed.version):
+                for chunk in chunks():
                     if cancel is not None and cancel.is_set():
                         raise HallUnavailableError("download cancelled")
                     length += len(chunk)
-                    if length > signed.length:
+                    if length > signed_length:
                         # Stop at once: a hall or mirror sending endless bytes fills no disk.
                         break
                     digest.update(chunk)
@@ -488,29 +636,25 @@ class Updater:
                 os.fsync(out.fileno())
         except (HallUnavailableError, HallRejectedError) as err:
             partial.unlink(missing_ok=True)
-            return UpdateCheck("unreachable", version=signed.version, reason=str(err))
+            return UpdateCheck("unreachable", version=version, reason=str(err))
         except OSError as err:
             partial.unlink(missing_ok=True)
             return self._refuse(
-                f"release {signed.version}: cannot write the download ({err.strerror})",
-                version=signed.version,
+                f"release {version}: cannot write the download ({err.strerror})",
+                version=version,
             )
         reason = ""
-        if length != signed.length:
-            reason = f"{'more' if length > signed.length else length} bytes, signed {signed.length}"
-        elif digest.hexdigest() != signed.sha256:
+        if length != signed_length:
+            reason = f"{'more' if length > signed_length else length} bytes, signed {signed_length}"
+        elif digest.hexdigest() != signed_sha256:
             reason = "SHA-256 is not the signed one"
         if reason:
             partial.unlink(missing_ok=True)
-            why = f"release {signed.version}: the downloaded {signed.file_name}: {reason}"
-            self._report(signed.version, "failed", why)
-            return self._refuse(why, version=signed.version)
-        os.replace(partial, staged_dir / signed.file_name)
-        record = StagedFile(targets=targets, staged_at=self._clock())
-        _write_atomic(staged_dir / STAGED_FILE, record.model_dump_json().encode())
-        self.problem = ""
-        log.info("release %s downloaded, verified and staged", signed.version)
-        return UpdateCheck("staged", version=signed.version)
+            why = f"release {version}: the downloaded {name}: {reason}"
+            self._report(version, "failed", why)
+            return self._refuse(why, version=version)
+        os.replace(partial, folder / name)
+        return None
 
     # --- 2. apply ----------------------------------------------------------------------------
 

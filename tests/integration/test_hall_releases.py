@@ -6,6 +6,7 @@ and the per-release counts of what terminals reported."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import shutil
 import threading
@@ -422,3 +423,103 @@ def test_kiosk_update_commands_say_what_is_there(
     assert kiosk_main(["--config", str(config), "update", "status"]) == 0
     status = capsys.readouterr().out
     assert "staged: -" in status and '"seen_issued_at":"' in status
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def wheelhouse_release(
+    folder: Path, version: str, files: dict[str, bytes], *, extra_lock: str = ""
+) -> tuple[Path, Path]:
+    """A wheel whose own lock pins ``files`` (name-version from each file name) and a
+    wheelhouse folder holding them, as ``pip download -r`` of that lock leaves it."""
+    lock = "# pip-compile --generate-hashes\n"
+    for name, data in files.items():
+        project, project_version = name.split("-")[:2]
+        lock += f"{project}=={project_version} \\\n    --hash=sha256:{_sha(data)}\n    # via x\n"
+    wheel = make_wheel(folder, version, deploy={"requirements.lock": lock + extra_lock})
+    house = folder / f"wheelhouse-{version}"
+    house.mkdir()
+    for name, data in files.items():
+        (house / name).write_bytes(data)
+    return wheel, house
+
+
+class _CountingClient(HallClient):
+    """Counts the wheelhouse files the terminal asks the hall for."""
+
+    fetched: list[str]
+
+    def release_wheel_chunks(
+        self, version: str, file_name: str, chunk_bytes: int = 1 << 16
+    ) -> Iterator[bytes]:
+        self.fetched.append(file_name)
+        return super().release_wheel_chunks(version, file_name, chunk_bytes)
+
+
+def test_a_wheelhouse_release_ships_its_dependencies_and_the_next_fetches_only_the_changes(
+    hall_server_each_db: HallUnderTest,
+    release_cli: Callable[..., int],
+    terminals: Callable[..., Terminal],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    alpha, beta = b"alpha 1.0 wheel" * 500, b"beta 2.0 wheel" * 700
+    files = {"alpha-1.0-py3-none-any.whl": alpha, "beta-2.0-cp311-manylinux.whl": beta}
+    # A requirement behind an environment marker (another platform's) needs no file.
+    windows = "pywin32==306 ; sys_platform == 'win32' \\\n    --hash=sha256:" + "1" * 64 + "\n"
+    wheel, house = wheelhouse_release(tmp_path / "w", "0.3.0", files, extra_lock=windows)
+    (house / "unrelated-9.9-py3-none-any.whl").write_bytes(b"not in the lock")
+    (house / "beta-2.0-cp311-manylinux.whl").unlink()
+    assert release_cli("publish", str(wheel), "--wheelhouse", str(house)) == 1
+    assert "lacks 1 locked requirement(s): beta" in capsys.readouterr().err
+    (house / "beta-2.0-cp311-manylinux.whl").write_bytes(beta)
+    assert release_cli("publish", str(wheel), "--wheelhouse", str(house)) == 0
+    assert f"with 2 wheelhouse files ({len(alpha) + len(beta)} bytes)" in capsys.readouterr().out
+
+    terminal = terminals("kiosk-001")
+    client = _CountingClient(hall_server_each_db.base_url, identity=terminal.identity)
+    client.fetched = []
+    updates = terminal.directory / "updates"
+    updater = Updater(
+        updates,
+        client,
+        kiosk_id="kiosk-001",
+        keys=lambda: terminal.identity.hall_keys,
+        running_version="0.2.0",
+    )
+    try:
+        assert updater.check_and_stage().outcome == "staged"
+        assert sorted(client.fetched) == sorted(files)
+        held = load_staged(updates)
+        assert held is not None and held.wheelhouse == updates / "wheelhouse"
+        assert {p.name: p.read_bytes() for p in held.wheelhouse.iterdir()} == files
+        # Only the release's own files are served, to a terminal it is offered to.
+        with pytest.raises(HallRejectedError, match="404 no_release"):
+            list(client.release_wheel_chunks("0.3.0", "unrelated-9.9-py3-none-any.whl"))
+
+        # 0.3.1 keeps alpha and moves beta on: the terminal fetches beta 2.1 alone, and the
+        # wheelhouse keeps just what 0.3.1 needs.
+        beta_21 = b"beta 2.1 wheel" * 800
+        newer = {"alpha-1.0-py3-none-any.whl": alpha, "beta-2.1-cp311-manylinux.whl": beta_21}
+        wheel_031, house_031 = wheelhouse_release(tmp_path / "w", "0.3.1", newer)
+        assert release_cli("publish", str(wheel_031), "--wheelhouse", str(house_031)) == 0
+        stored = releases.wheelhouse_dir(
+            releases.release_files_dir(hall_server_each_db.settings.data_dir)
+        )
+        # A mirror or disk that corrupts beta 2.1: refused, named, and nothing staged.
+        (stored / "beta-2.1-cp311-manylinux.whl").write_bytes(beta_21[:-1] + b"!")
+        client.fetched = []
+        refused = updater.check_and_stage()
+        assert refused.outcome == "refused"
+        assert "beta-2.1-cp311-manylinux.whl: SHA-256 is not the signed one" in refused.reason
+        assert client.fetched == ["beta-2.1-cp311-manylinux.whl"]
+        (stored / "beta-2.1-cp311-manylinux.whl").write_bytes(beta_21)
+        client.fetched = []
+        staged = updater.check_and_stage()
+        assert (staged.outcome, staged.version) == ("staged", "0.3.1")
+        assert client.fetched == ["beta-2.1-cp311-manylinux.whl"]
+        assert {p.name: p.read_bytes() for p in (updates / "wheelhouse").iterdir()} == newer
+    finally:
+        client.close()

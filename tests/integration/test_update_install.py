@@ -10,6 +10,7 @@ roll back by themselves to the release that ran before."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import subprocess
@@ -291,3 +292,111 @@ def test_kiosk_update_apply_staged_is_the_root_side_of_it_all(
     assert (data / "terminal-key.pem").stat() == key_before  # root never touched the key
     result = json.loads((data / "updates" / RESULT_FILE).read_text())
     assert (result["version"], result["outcome"]) == ("0.3.0", "rolled_back")
+
+
+# The venv's pip, asked to install from a wheelhouse, writes down what it found there and who
+# could write the folder above it (the private copy root made).
+WHEELHOUSE_SEEN = """
+if "--find-links" in args:
+    import hashlib
+    house = Path(args[args.index("--find-links") + 1])
+    with open(os.environ["FAKE_LOG"], "a") as log:
+        log.write(f"private {oct(house.parent.stat().st_mode & 0o777)} {house.parent}\\n")
+        for f in sorted(house.iterdir()):
+            log.write(f"found {f.name} {hashlib.sha256(f.read_bytes()).hexdigest()}\\n")
+"""
+
+
+def test_a_wheelhouse_release_installs_from_roots_checked_copy_with_no_index(
+    hall_server: HallUnderTest,
+    terminal_identity: TerminalIdentity,
+    root_env: dict[str, str],
+    target: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    _running_020(root_env, tmp_path, target)
+    dep = b"a locked dependency" * 300
+    lock = f"dep==1.0 \\\n    --hash=sha256:{hashlib.sha256(dep).hexdigest()}\n"
+    wheel_030 = make_wheel(tmp_path / "published", "0.3.0", deploy={"requirements.lock": lock})
+    house = tmp_path / "house"
+    house.mkdir()
+    (house / "dep-1.0-py3-none-any.whl").write_bytes(dep)
+    db = hall_server.database()
+    try:
+        publish(
+            db,
+            hall_server.signing_key(),
+            releases.release_files_dir(hall_server.settings.data_dir),
+            wheel_030,
+            version="0.3.0",
+            now=dt.datetime.now(dt.UTC),
+            wheelhouse=house,
+        )
+    finally:
+        db.dispose()
+    updates = tmp_path / "terminal" / "updates"
+    assert _updater(hall_server, terminal_identity, updates, "0.2.0").check_and_stage().version
+    seeing = {**root_env, "FAKE_VENV_PYTHON": root_env["FAKE_VENV_PYTHON"] + WHEELHOUSE_SEEN}
+    work = tmp_path / "root-only"
+    work.mkdir(mode=0o700)
+    result = apply_staged(
+        updates,
+        terminal_identity.hall_keys,
+        running_version="0.2.0",
+        installer=ScriptInstaller(INSTALL, env=seeing),
+        work_dir=work,
+    )
+    assert (result.outcome, result.detail) == ("installed", ""), result
+    log = calls(seeing)
+    [private] = [line.split() for line in log if line.startswith("private ")]
+    assert private[1] == "0o700" and Path(private[2]).parent == work
+    assert f"found dep-1.0-py3-none-any.whl {hashlib.sha256(dep).hexdigest()}" in log
+    release = target / "opt" / "kiosk" / "releases" / "0.3.0"
+    assert (
+        "venv-python -m pip --disable-pip-version-check --quiet install --no-deps "
+        f"--require-hashes --no-index --find-links {private[2]}/wheelhouse "
+        f"-r {release}/deploy/requirements.lock"
+    ) in log
+    assert not list(work.iterdir())  # the copy is gone once installed
+    assert os.readlink(target / "opt/kiosk/current") == "releases/0.3.0"
+
+
+def test_a_wheelhouse_file_changed_after_staging_is_not_installed(
+    hall_server: HallUnderTest,
+    terminal_identity: TerminalIdentity,
+    root_env: dict[str, str],
+    target: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    _running_020(root_env, tmp_path, target)
+    dep = b"the signed dependency" * 100
+    lock = f"dep==1.0 \\\n    --hash=sha256:{hashlib.sha256(dep).hexdigest()}\n"
+    house = tmp_path / "house"
+    house.mkdir()
+    (house / "dep-1.0-py3-none-any.whl").write_bytes(dep)
+    db = hall_server.database()
+    try:
+        publish(
+            db,
+            hall_server.signing_key(),
+            releases.release_files_dir(hall_server.settings.data_dir),
+            make_wheel(tmp_path / "published", "0.3.0", deploy={"requirements.lock": lock}),
+            version="0.3.0",
+            now=dt.datetime.now(dt.UTC),
+            wheelhouse=house,
+        )
+    finally:
+        db.dispose()
+    updates = tmp_path / "terminal" / "updates"
+    assert _updater(hall_server, terminal_identity, updates, "0.2.0").check_and_stage().version
+    (updates / "wheelhouse" / "dep-1.0-py3-none-any.whl").write_bytes(b"x" * len(dep))
+    result = apply_staged(
+        updates,
+        terminal_identity.hall_keys,
+        running_version="0.2.0",
+        installer=ScriptInstaller(INSTALL, env=root_env),
+    )
+    assert result.outcome == "failed"
+    assert result.detail == "dep-1.0-py3-none-any.whl: SHA-256 is not the signed one"
+    assert not [c for c in calls(root_env) if "venv-python" in c or "restart" in c]
+    assert os.readlink(target / "opt/kiosk/current") == "releases/0.2.0"

@@ -10,6 +10,7 @@ import hashlib
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from hall.certificates import SigningKey
 from hall.fleet.releases import _sign, rollout_bucket
@@ -20,6 +21,7 @@ from hall.schema import (
     ReleaseTargetsSigned,
     ReleaseTimestampPublic,
     ReleaseTimestampSigned,
+    ReleaseWheel,
     canonical_bytes,
     release_version_key,
     verify_release_offer,
@@ -190,3 +192,26 @@ def test_rollout_spreads_terminals_evenly() -> None:
     buckets = [rollout_bucket("0.3.0", f"kiosk-{n:04d}") for n in range(2000)]
     share = sum(b < 10 for b in buckets) / len(buckets)
     assert 0.07 < share < 0.13  # about 10 % of the fleet at --percent 10
+
+
+def test_the_wheelhouse_is_signed_with_the_targets_and_names_plain_files_once() -> None:
+    good = targets()
+    wheel = {
+        "file_name": "numpy-2.3.5-cp311-manylinux_2_28_x86_64.whl",
+        "length": 9,
+        "sha256": "cd" * 32,
+    }
+    signed = good.signed.model_copy(update={"wheelhouse": [ReleaseWheel(**wheel)]})
+    # A wheelhouse slipped into targets signed without it breaks the signature.
+    swapped = good.model_copy(update={"signed": signed})
+    with pytest.raises(ReleaseMetadataError, match="signature"):
+        verify_release_targets(swapped, KEYS, running_version="0.2.0", seen_release=None)
+    kid, signature = _sign(HALL, signed)
+    resigned = ReleaseTargetsPublic(signed=signed, kid=kid, signature_b64=signature)
+    assert verify_release_targets(resigned, KEYS, running_version="0.2.0", seen_release=None)
+    base = good.signed.model_dump()
+    for name in ("../evil.whl", "sub/dir-1.0.whl", "x-1.0.exe", ".hidden-1.0.whl"):
+        with pytest.raises(ValidationError):
+            ReleaseTargetsSigned(**{**base, "wheelhouse": [{**wheel, "file_name": name}]})
+    with pytest.raises(ValidationError, match="names a file twice"):
+        ReleaseTargetsSigned(**{**base, "wheelhouse": [wheel, wheel]})
