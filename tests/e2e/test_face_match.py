@@ -78,6 +78,18 @@ def _to_face(
     assert w.current_screen() is w.face
 
 
+def test_the_face_models_are_loaded_at_start_before_any_citizen(
+    kiosk: KioskApp, qtbot: QtBot
+) -> None:
+    from kiosk.app import FaceCheckFactory
+
+    factory = kiosk.controller.navigator.services.face_check
+    assert isinstance(factory, FaceCheckFactory)
+    # Nobody has come yet: the warm-up at start loads them on the face worker.
+    qtbot.waitUntil(lambda: factory.loaded, timeout=WAIT)
+    assert kiosk.controller.session.card is None
+
+
 def test_the_card_holder_passes_and_goes_on(qtbot: QtBot, kiosk: KioskApp) -> None:
     w = kiosk.window
     with qtbot.waitSignal(kiosk.controller.face.face_checked, timeout=WAIT) as checked:
@@ -147,6 +159,48 @@ def test_a_bundle_holding_a_required_item_requires_it(qtbot: QtBot, kiosk: Kiosk
         _to_face(qtbot, kiosk, "adult", "new-job-bundle", DEMO_LIVE_FACES["adult"])
         assert not face.skip_button.isVisible()
     assert checked.args == ["passed"]
+
+
+def test_collecting_a_certificate_matches_the_face_before_anything_is_listed(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    """Collecting prints the holder's papers: the face flow runs first, then the collect flow
+    takes the item over (``item:certificate-collect``) and lists what is ready."""
+    w = kiosk.window
+    assert kiosk.card_simulator is not None and kiosk.face_still is not None
+    kiosk.face_still.show_file(FACES_DIR / f"{DEMO_LIVE_FACES['elder']}.jpg", moving=True)
+    kiosk.card_simulator.insert(kiosk.card_simulator.demo_card("elder"))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    with qtbot.waitSignal(kiosk.controller.face.face_checked, timeout=WAIT) as checked:
+        _click(qtbot, w.choose.reveal("certificate-collect"))
+        assert w.current_screen() is w.face
+        assert not w.face.skip_button.isVisible()  # required for collecting
+        assert not w.collect.buttons
+    assert checked.args == ["passed"]
+    with qtbot.waitSignal(kiosk.controller.collect.documents_shown, timeout=WAIT) as shown:
+        pass
+    assert shown.args[0] >= 1
+    assert w.current_screen() is w.collect
+
+
+@pytest.mark.parametrize("kiosk", [3.0], indirect=True)
+def test_someone_else_cannot_collect_the_holders_certificates(
+    qtbot: QtBot, kiosk: KioskApp
+) -> None:
+    w, face = kiosk.window, kiosk.window.face
+    assert kiosk.card_simulator is not None and kiosk.face_still is not None
+    kiosk.face_still.show_file(FACES_DIR / "biden.jpg", moving=True)
+    kiosk.card_simulator.insert(kiosk.card_simulator.demo_card("elder"))
+    qtbot.waitUntil(lambda: w.current_screen() is w.choose, timeout=WAIT)
+    _click(qtbot, w.choose.reveal("certificate-collect"))
+    for _ in range(2):
+        qtbot.waitUntil(lambda: face.retry_button.isVisible(), timeout=WAIT)
+        _click(qtbot, face.retry_button)
+    with qtbot.waitSignal(kiosk.controller.face.face_checked, timeout=WAIT) as checked:
+        pass
+    assert checked.args == ["failed"]
+    assert w.current_screen() is w.ticket
+    assert not w.collect.buttons  # nothing of the holder's was listed
 
 
 def test_english_and_elder_mode(qtbot: QtBot, kiosk: KioskApp) -> None:

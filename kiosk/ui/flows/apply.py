@@ -50,10 +50,22 @@ class ApplyFlow(QObject):
     def _show_guide(self, item: ServiceItem) -> None:
         if self.nav.offers(f"item:{item.id}"):
             # A journey of its own (collecting a certificate, say) takes over once identified.
-            self.nav.go(f"item:{item.id}", item)
+            self._take_over(item)
             return
         self.nav.window.guide.set_item(item)
         self.nav.window.show_screen(self.nav.window.guide)
+
+    def _take_over(self, item: ServiceItem) -> None:
+        """Hand ``item`` to the flow that offers ``item:<id>``, after face match if it asks.
+
+        Collecting a certificate prints personal papers like an instant item does: with a card
+        read, the face flow decides (the item's ``face_match``) and then hands the item over.
+        """
+        nav = self.nav
+        if nav.session.card is not None and nav.offers("face"):
+            nav.go("face", f"item:{item.id}", item, item=item)
+            return
+        nav.go(f"item:{item.id}", item)
 
     def _on_choose_item_chosen(self, item: ServiceItem) -> None:
         nav = self.nav
@@ -62,7 +74,7 @@ class ApplyFlow(QObject):
             # Each terminal service is its own journey: one that takes the item over
             # (``item:<id>``, e.g. collecting a certificate), else the one its flow names.
             if nav.offers(f"item:{item.id}"):
-                nav.go(f"item:{item.id}", item)
+                self._take_over(item)
                 return
             flow = "progress" if item.flow == "case-progress" else str(item.flow)
             if not nav.offers(flow):

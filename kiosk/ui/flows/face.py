@@ -2,8 +2,10 @@
 
 Runs before an item that prints or decides personal data.
 
-Offered as ``face`` (``nav.go("face", "materials")``: where to go once it passes). The item's
-``face_match`` says whether it runs (``kiosk.services.face.mode_for``); the card's photo is
+Offered as ``face`` (``nav.go("face", "materials")``: where to go once it passes, with any
+arguments for it after the name, and ``item=`` when the item is not the session's, e.g.
+``nav.go("face", "item:certificate-collect", item, item=item)``). The item's ``face_match``
+says whether it runs (``kiosk.services.face.mode_for``); the card's photo is
 decoded and embedded on the face worker, then a frame is judged every ``frame_interval_s``
 until it matches (and the citizen blinked or turned), or the try times out. Three failed tries
 hand the citizen to staff with a ticket saying face match failed; the check, the card photo and
@@ -22,6 +24,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from devices.idcard.photo import PhotoUnavailableError
+from hall.schema import ServiceItem
 from kiosk.services.face import FaceCheck, FrameResult, Verdict, bundle_members, mode_for
 from kiosk.ui.navigator import Navigator
 from kiosk.ui.screens.face import PREVIEW_SIZE
@@ -50,6 +53,7 @@ class FaceFlow(QObject):
         self._timeout_s = settings.attempt_timeout_s
         self._check: FaceCheck | None = None
         self._next = ""
+        self._next_args: tuple[Any, ...] = ()
         self._mode = "off"
         self._generation = 0
         self._looking = False
@@ -70,11 +74,30 @@ class FaceFlow(QObject):
         nav.hold_idle_while(lambda: self._looking)
         nav.on_wipe(self._wipe)
 
+    def warm_up(self) -> None:
+        """Load the face models on the face worker now.
+
+        So the day's first citizen does not wait for them (about 0.5 s, seconds on a busy
+        machine).
+        """
+        factory = self.nav.services.face_check
+        if factory is None:
+            return
+
+        def load() -> None:
+            factory().wipe()
+
+        def failed(error: BaseException) -> None:
+            log.warning("face match: models did not load at start (%s)", error)
+
+        self.nav.workers.face.run(load, lambda _: None, failed)
+
     # --- the steps -----------------------------------------------------------------------------
 
-    def _start(self, next_name: str) -> None:
+    def _start(self, next_name: str, *next_args: Any, item: ServiceItem | None = None) -> None:
         nav = self.nav
-        item = nav.session.item
+        if item is None:
+            item = nav.session.item  # the item being applied for
         services = nav.services
         # ``[face] mode = "on"`` without a camera keeps the item's mode: ``_cannot`` then hands a
         # required check to staff; ``auto`` without a camera turns it off.
@@ -84,12 +107,12 @@ class FaceFlow(QObject):
             members = bundle_members(item, services.catalog().items)
             mode = mode_for(item, available=available, members=members)
         if mode == "off":
-            nav.go(next_name)
+            nav.go(next_name, *next_args)
             return
-        self._next, self._mode = next_name, mode
+        self._next, self._next_args, self._mode = next_name, next_args, mode
         card = nav.session.card
         if card is None or services.face_camera is None or services.face_check is None:
-            self._cannot(mode, next_name)
+            self._cannot(mode)
             return
         self._generation += 1
         nav.begin_activity()
@@ -107,10 +130,10 @@ class FaceFlow(QObject):
             load, partial(self._on_loaded, generation), partial(self._on_load_failed, generation)
         )
 
-    def _cannot(self, mode: str, next_name: str) -> None:
+    def _cannot(self, mode: str) -> None:
         if mode == "optional":
             self.nav.session.face_match = "unavailable"
-            self.nav.go(next_name)
+            self.nav.go(self._next, *self._next_args)
         else:
             self._finish("unavailable")
 
@@ -128,7 +151,7 @@ class FaceFlow(QObject):
         log.warning("face match: card photo unusable (%s)", type(error).__name__)
         if not isinstance(error, PhotoUnavailableError):
             log.error("face match failed to start: %s", error)
-        self._cannot(self._mode, self._next)
+        self._cannot(self._mode)
 
     def _begin_attempt(self) -> None:
         check = self._check
@@ -220,7 +243,7 @@ class FaceFlow(QObject):
         if outcome in ("passed", "skipped") or (
             outcome == "unavailable" and self._mode == "optional"
         ):
-            nav.go(self._next)
+            nav.go(self._next, *self._next_args)
             return
         reason = "face_mismatch" if outcome == "failed" else "face_unavailable"
         if nav.offers("handoff"):
@@ -256,7 +279,7 @@ class FaceFlow(QObject):
         self._stop_looking()
         self._grabbing = False
         self._drop_check()
-        self._next, self._mode = "", "off"
+        self._next, self._next_args, self._mode = "", (), "off"
         self.nav.window.face.reset()
 
 
