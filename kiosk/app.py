@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -79,6 +79,7 @@ from offline_cache.tickets import TicketClient
 from offline_cache.updates import UPDATES_DIR, Updater
 
 if TYPE_CHECKING:
+    from devices.face.engine import DlibFaceEngine
     from devices.face.simulator import SimulatedFaceCamera
     from hall.embedded import EmbeddedHall
 
@@ -168,30 +169,43 @@ def build_face_camera(
     return ReopeningCamera(parse_source(cam.source), width=cam.width, height=cam.height), None
 
 
-def build_face_check(settings: KioskSettings) -> Callable[[], FaceCheck]:
-    """A factory of one session's face match.
+class FaceCheckFactory:
+    """Makes one session's face match; the engine is built at the first call, then shared.
 
-    The engine is built at its first call (on the face worker: 0.5 s of model loading), then
-    shared by every session's check.
+    The first call happens on the face worker: at start (``FaceFlow.warm_up``, 0.5 s of model
+    loading) or, failing that, at the first citizen's check.
     """
-    from devices.face.engine import DlibFaceEngine
 
-    decoder = build_wlt_decoder(settings)
-    engines: list[DlibFaceEngine] = []
-    face = settings.face
+    def __init__(self, settings: KioskSettings) -> None:
+        """Keep the face settings and the card-photo decoder; load nothing yet."""
+        self._decoder = build_wlt_decoder(settings)
+        self._face = settings.face
+        self._engine: DlibFaceEngine | None = None
 
-    def new_check() -> FaceCheck:
-        if not engines:
-            engines.append(DlibFaceEngine())
+    @property
+    def loaded(self) -> bool:
+        """Whether the engine (its models) is in memory."""
+        return self._engine is not None
+
+    def __call__(self) -> FaceCheck:
+        """A new check for one session (call on the face worker)."""
+        if self._engine is None:
+            from devices.face.engine import DlibFaceEngine
+
+            self._engine = DlibFaceEngine()
+        face = self._face
         return FaceCheck(
-            engines[0],
-            decoder,
+            self._engine,
+            self._decoder,
             threshold=face.threshold,
             attempts=face.attempts,
             liveness=face.liveness,
         )
 
-    return new_check
+
+def build_face_check(settings: KioskSettings) -> FaceCheckFactory:
+    """The factory of one session's face match (:class:`FaceCheckFactory`)."""
+    return FaceCheckFactory(settings)
 
 
 def build_code_source(scanner: ScannerSettings, camera: Camera) -> CodeSource:
@@ -636,7 +650,13 @@ def build_app(settings: KioskSettings) -> KioskApp:
     maintenance = MaintenanceMode(
         window,
         controller,
-        probes=app_probes(reader=reader, camera=camera, receipt_printer=receipt_printer),
+        probes=app_probes(
+            reader=reader,
+            camera=camera,
+            receipt_printer=receipt_printer,
+            # A real face camera is held open by the app; the simulated one shows nobody.
+            face_camera=face_camera if face_still is None else None,
+        ),
         enroller=enroller,
     )
     ms = settings.maintenance

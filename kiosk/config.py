@@ -347,8 +347,9 @@ DeviceName = Literal[
     "hall",
     "disk",
     "outbox",
+    "face_camera",
 ]
-"""The parts ``kiosk doctor`` checks, by the name its table shows."""
+"""The parts ``kiosk doctor`` checks, by the name its table shows (``voice`` is never required)."""
 
 
 _REQUIRED_BY_DEFAULT: tuple[DeviceName, ...] = ("id_reader", "receipt_printer", "camera", "disk")

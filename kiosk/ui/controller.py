@@ -120,12 +120,13 @@ class KioskController(QObject):
     # --- start and stop -------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Begin watching the card reader and the camera, and warm up the OCR engine."""
+        """Begin watching the card reader and the camera, and warm up the OCR and face engines."""
         self.services.card_watcher.start()
         self.services.code_scanner.start()
         if self.services.camera_preview is not None:
             self.services.camera_preview.start()
         self.materials.start()
+        self.face.warm_up()
 
     def stop(self) -> None:
         """Stop every timer, device and worker; called on shutdown."""

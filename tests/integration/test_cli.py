@@ -68,6 +68,7 @@ def test_doctor_json_with_the_defaults(env: dict[str, str]) -> None:
         "disk",
         "outbox",
         "voice",
+        "face_camera",
     ]
     for device in ("id_reader", "receipt_printer", "camera"):
         assert rows[device]["driver"] == "simulated"
@@ -95,6 +96,7 @@ def test_doctor_table_with_the_defaults(env: dict[str, str]) -> None:
         "disk",
         "outbox",
         "voice",
+        "face_camera",
     ]
     assert lines[2].split()[:4] == ["id_reader", "simulated", "-", "simulated"]
 

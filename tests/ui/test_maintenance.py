@@ -194,6 +194,7 @@ def test_right_pin_opens_the_screen_with_every_device(qtbot: QtBot, kiosk: Kiosk
         "disk",
         "outbox",
         "voice",
+        "face_camera",
     ]
     # The reader, printer and camera were asked through the app's own drivers.
     qtbot.waitUntil(lambda: rows["id_reader"].status.text() == "正常 OK")

@@ -62,6 +62,7 @@ def app_probes(
     camera: Any | None = None,
     receipt_printer: Any | None = None,
     scanner_port: str | None = None,
+    face_camera: Any | None = None,
 ) -> dict[str, Probe]:
     """Probes through the running app's own drivers, for parts it already holds open.
 
@@ -92,6 +93,14 @@ def app_probes(
             return "ok"
 
         probes["camera"] = probe_camera
+    if face_camera is not None:
+
+        def probe_face_camera() -> str:
+            if face_camera.grab() is None:
+                raise DeviceError("the face camera gave no frame")
+            return "ok"
+
+        probes["face_camera"] = probe_face_camera
     if receipt_printer is not None and hasattr(receipt_printer, "status"):
         probes["receipt_printer"] = lambda: receipt_status(str(receipt_printer.status()))
     return probes

@@ -11,6 +11,8 @@ DEVICE_NAMES: dict[str, str] = {
     "hall": "大厅服务 Hall",
     "disk": "磁盘空间 Disk",
     "outbox": "待发队列 Outbox",
+    "voice": "语音播报 Voice",
+    "face_camera": "人脸摄像头 Face camera",
 }
 
 STATUS_WORDS: dict[str, str] = {
