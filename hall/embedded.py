@@ -65,11 +65,11 @@ class EmbeddedHall:
         """Whether the server thread is alive."""
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self) -> None:
+    def start(self, timeout: float = START_TIMEOUT) -> None:
         """Start serving and return once ``/healthz`` answers; ``HallStartError`` otherwise.
 
         Raises ``HallStartError`` when the port cannot be bound (e.g. still in use by another
-        process) or the hall does not answer within ``START_TIMEOUT``.
+        process) or the hall does not answer within ``timeout`` seconds.
         """
         if self.running:
             return
@@ -94,7 +94,7 @@ class EmbeddedHall:
         )
         self._server, self._thread = server, thread
         thread.start()
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not thread.is_alive():
                 sock.close()
@@ -104,7 +104,7 @@ class EmbeddedHall:
                 return
             time.sleep(0.02)
         self.stop()
-        raise HallStartError(f"the embedded hall did not answer within {START_TIMEOUT:.0f} s")
+        raise HallStartError(f"the embedded hall did not answer within {timeout:.0f} s")
 
     def _bind(self) -> socket.socket:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

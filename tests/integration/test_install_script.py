@@ -262,6 +262,7 @@ def test_kiosk_doctor_runs_from_the_installed_copy(
         text=True,
         timeout=120,
     )
+    assert doctor.stdout.lstrip().startswith("["), (doctor.stdout[:500], doctor.stderr[-2000:])
     rows = {row["device"]: row for row in json.loads(doctor.stdout)}
     # The template's devices are not on this machine: the doctor says so, row by row.
     assert rows["id_reader"]["port"] == "/dev/kiosk-card-reader"
