@@ -706,8 +706,15 @@ def build_app(settings: KioskSettings) -> KioskApp:
             controller.workers.refresh,
             # Checked at rest on the GUI thread just before; the installer restarts the app.
             apply_update=None if updater is None else updater.apply,
+            handover_state=(lambda: "none") if updater is None else updater.handover_state,
+            withdraw_update=(lambda: None) if updater is None else updater.withdraw,
         )
     )
+    if scheduler is not None and updater is not None:
+        # Back in service without a restart: tell the hall what became of the update now.
+        scheduler.update_returned.connect(
+            lambda _why: controller.workers.refresh.run(updater.report_outcomes, None, None)
+        )
     return KioskApp(
         settings=settings,
         window=window,

@@ -674,6 +674,24 @@ class Updater:
             self._installer.hand_over(staged)
             return True
 
+    def handover_state(self) -> Literal["none", "waiting", "installing", "finished"]:
+        """Where a hand-over stands.
+
+        ``waiting`` for ``kiosk-update.service`` to take the request, ``installing`` (taken, no
+        outcome yet: the installer restarts the app when it succeeds or rolls back),
+        ``finished`` (an outcome is written and this app still runs: the install failed before
+        it switched), or ``none``.
+        """
+        if (self._dir / RESULT_FILE).exists():
+            return "finished"
+        if (self._dir / APPLY_FILE).exists():
+            return "waiting"
+        return "installing" if self.staged is not None else "none"
+
+    def withdraw(self) -> None:
+        """Take back a request nobody took (no ``kiosk-update.path`` here): it stays staged."""
+        (self._dir / APPLY_FILE).unlink(missing_ok=True)
+
     # --- 3. report ---------------------------------------------------------------------------
 
     def report_outcomes(self) -> bool:

@@ -183,8 +183,12 @@ class Navigator(QObject):
         self._staff_poll_timer = QTimer(self)
         self._staff_poll_timer.setInterval(STAFF_POLL_MS)
         self._staff_poll_timer.timeout.connect(self._on_staff_poll_timer_timeout)
-        # Locked by the hall (a ``lock`` command): the out-of-service screen instead of attract.
+        # Locked by the hall (a ``lock`` command), or installing an update: the out-of-service
+        # screen instead of attract.
         self.locked = False
+        self.updating = False
+        """A signed update went to the installer, which restarts the app in a few minutes: no
+        citizen may start a visit that the restart would cut off."""
         self.out_of_service = OutOfServiceScreen(settings.terminal.staff_phone)
         window.screens.append(self.out_of_service)
         window.stack.addWidget(self.out_of_service)
@@ -233,7 +237,7 @@ class Navigator(QObject):
 
         A locked terminal shows the out-of-service screen instead (it takes no card or code).
         """
-        if self.locked:
+        if self.taking_no_citizens:
             self.window.show_screen(self.out_of_service)
             return
         self.window.attract.reset()
@@ -419,6 +423,23 @@ class Navigator(QObject):
             self._staff_poll_timer.stop()
             log.info("staff acknowledged the call")
             self._show_banner("staff_coming")
+
+    @property
+    def taking_no_citizens(self) -> bool:
+        """Whether the out-of-service screen stands in for attract (locked, or updating)."""
+        return self.locked or self.updating
+
+    def set_updating(self, updating: bool) -> None:
+        """Stand out of service while an update installs (``False``: it did not happen)."""
+        if updating == self.updating:
+            return
+        log.info("terminal %s", "out of service: installing an update" if updating else "back")
+        self.updating = updating
+        self.out_of_service.set_updating(updating)
+        if updating:
+            self.wipe()
+        else:
+            self.show_attract()
 
     def set_locked(self, locked: bool) -> None:
         """Take the terminal out of service (the session is wiped) or back into it."""

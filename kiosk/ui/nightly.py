@@ -7,13 +7,19 @@ night until they leave; past the window's end the night is skipped (and logged).
 night asked for also waits for the terminal to be at rest, and is dropped when the window closes
 first: the next night asks again. So does a signed update the night staged (its ``update`` step):
 at rest, it is handed to the installer (which restarts the app on the new release, or rolls
-back), in place of the nightly restart.
+back), in place of the nightly restart. From the hand-over the terminal stands out of service
+("installing an update") so that no citizen starts a visit the restart would cut off; it comes
+back by itself when the installer does not take the request within :data:`TAKE_LIMIT_S` (no
+``kiosk-update.path`` on this machine: the request is withdrawn), when the install failed
+before switching (its outcome is written and this app still runs), or after
+:data:`INSTALL_LIMIT_S`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -27,6 +33,10 @@ from kiosk.ui.workers import TaskRunner
 log = logging.getLogger(__name__)
 
 CHECK_EVERY_MS = 30_000
+TAKE_LIMIT_S = 90.0
+"""``kiosk-update.path`` takes a request within a second; past this nobody will."""
+INSTALL_LIMIT_S = 2400.0
+"""Longer than ``kiosk-update.service``'s ``TimeoutStartSec`` (30 min): the install is over."""
 
 
 class NightlyScheduler(QObject):
@@ -37,6 +47,8 @@ class NightlyScheduler(QObject):
     """The app is about to end for its nightly restart (the reason)."""
     update_applied = Signal()
     """A staged update went to the installer, which restarts the app."""
+    update_returned = Signal(str)
+    """The terminal is back in service without the restart (why: not taken, failed, too long)."""
 
     def __init__(
         self,
@@ -48,12 +60,16 @@ class NightlyScheduler(QObject):
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(),
         restart: Callable[[], None] = exit_for_restart,
         apply_update: Callable[[], bool] | None = None,
+        handover_state: Callable[[], str] = lambda: "installing",
+        withdraw_update: Callable[[], None] = lambda: None,
         check_every_ms: int = CHECK_EVERY_MS,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """Check every ``check_every_ms``; ``restart`` ends the app (tests pass their own).
 
         ``apply_update`` hands a staged update to the installer (on the worker; ``True`` when
-        it did).
+        it did); ``handover_state`` says where it stands (``Updater.handover_state``) and
+        ``withdraw_update`` takes back a request nobody took.
         """
         super().__init__(navigator)
         self._nav = navigator
@@ -70,6 +86,11 @@ class NightlyScheduler(QObject):
         self._restart_due: tuple[dt.date, str] | None = None
         self._update_due: dt.date | None = None
         self._apply_update = apply_update
+        self._handover_state = handover_state
+        self._withdraw_update = withdraw_update
+        self.monotonic = monotonic
+        """The clock of the install's limits (a test moves it on)."""
+        self._installing_since: float | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(check_every_ms)
         self._timer.timeout.connect(self.check)
@@ -94,6 +115,9 @@ class NightlyScheduler(QObject):
     def check(self) -> None:
         """Start the night, or the restart after it, when it is time and the terminal rests."""
         if self._running:
+            return
+        if self._installing_since is not None:
+            self._check_install()
             return
         night = self._window.night_of(self._clock())
         if self._update_due is not None and self._apply_update is not None:
@@ -153,9 +177,34 @@ class NightlyScheduler(QObject):
             # The installer restarts the app on the new release (or rolls back): no restart here.
             log.info("the staged update went to the installer")
             self._restart_due = None
+            self._installing_since = self.monotonic()
+            self._nav.set_updating(True)
             self.update_applied.emit()
             return
         self.check()
+
+    def _check_install(self) -> None:
+        """Back into service when the installer will not restart this app after all."""
+        assert self._installing_since is not None
+        elapsed = self.monotonic() - self._installing_since
+        state = self._handover_state()
+        why = ""
+        if state == "waiting" and elapsed > TAKE_LIMIT_S:
+            self._withdraw_update()
+            why = (
+                f"kiosk-update.service did not take the update within {TAKE_LIMIT_S:.0f} s "
+                "(is kiosk-update.path enabled?): it stays staged"
+            )
+        elif state in ("finished", "none"):
+            why = "the install ended without switching releases"
+        elif elapsed > INSTALL_LIMIT_S:
+            why = f"no restart {INSTALL_LIMIT_S / 60:.0f} min after the hand-over"
+        if not why:
+            return
+        log.error("back in service without the update: %s", why)
+        self._installing_since = None
+        self._nav.set_updating(False)
+        self.update_returned.emit(why)
 
     def _on_update_failed(self, error: BaseException) -> None:
         self._running = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +25,9 @@ from hall.fleet import releases
 from hall.schema import HeartbeatCreate
 from kiosk.app import KioskApp, build_app
 from kiosk.config import load_settings
-from offline_cache.updates import APPLY_FILE
+from kiosk.ui.nightly import TAKE_LIMIT_S
+from kiosk.ui.strings import tr
+from offline_cache.updates import APPLY_FILE, RESULT_FILE, ResultFile
 from tests.integration.test_hall_releases import make_wheel
 
 WAIT_MS = 30_000
@@ -200,3 +203,91 @@ def test_the_night_stages_a_signed_update_and_hands_it_over_at_rest_instead_of_r
     assert (updater.directory / APPLY_FILE).exists()
     qtbot.wait(100)
     assert restarts == []
+
+
+def test_installing_an_update_stands_out_of_service_until_the_installer_restarts_or_gives_up(
+    qtbot: QtBot, open_window: tuple[KioskApp, list[str]], tmp_path: Path
+) -> None:
+    kiosk, restarts = open_window
+    nav, scheduler, updater = kiosk.controller.navigator, kiosk.nightly, kiosk.updater
+    assert scheduler is not None and updater is not None and kiosk.hall is not None
+    assert kiosk.card_simulator is not None
+    db = Database(kiosk.hall.settings.database_url)
+    try:
+        releases.publish(
+            db,
+            kiosk.hall.app.state.service.key,
+            releases.release_files_dir(kiosk.hall.settings.data_dir),
+            make_wheel(tmp_path / "published", "99.0.0"),
+            version="99.0.0",
+            now=dt.datetime.now(dt.UTC),
+        )
+    finally:
+        db.dispose()
+    kiosk.start()
+    with qtbot.waitSignal(scheduler.update_applied, timeout=WAIT_MS):
+        scheduler.check()
+    # From the hand-over the installer will restart the app any minute: no visit may start.
+    w = kiosk.window
+    assert nav.updating and w.current_screen() is nav.out_of_service
+    assert nav.out_of_service.title.text() == tr("updating_title", "zh")
+    kiosk.card_simulator.insert(demo_card("elder"))
+    qtbot.wait(1000)
+    assert w.current_screen() is nav.out_of_service and nav.session.card is None
+    kiosk.card_simulator.remove()
+    # Nobody takes the request (no kiosk-update.path here): past the limit it is withdrawn, the
+    # release stays staged, and the terminal serves again.
+    scheduler.check()
+    assert nav.updating  # not yet: within the limit
+    scheduler.monotonic = lambda: time.monotonic() + TAKE_LIMIT_S + 1
+    with qtbot.waitSignal(scheduler.update_returned, timeout=WAIT_MS) as back:
+        scheduler.check()
+    assert "did not take the update" in back.args[0]
+    assert not nav.updating and w.current_screen() is w.attract
+    assert not (updater.directory / APPLY_FILE).exists()
+    assert updater.staged is not None and updater.staged.version == "99.0.0"
+    assert restarts == []
+
+
+def test_an_install_that_fails_before_switching_brings_the_terminal_back_and_tells_the_hall(
+    qtbot: QtBot, open_window: tuple[KioskApp, list[str]], tmp_path: Path
+) -> None:
+    kiosk, _restarts = open_window
+    nav, scheduler, updater = kiosk.controller.navigator, kiosk.nightly, kiosk.updater
+    assert scheduler is not None and updater is not None and kiosk.hall is not None
+    db = Database(kiosk.hall.settings.database_url)
+    try:
+        releases.publish(
+            db,
+            kiosk.hall.app.state.service.key,
+            releases.release_files_dir(kiosk.hall.settings.data_dir),
+            make_wheel(tmp_path / "published", "99.0.0"),
+            version="99.0.0",
+            now=dt.datetime.now(dt.UTC),
+        )
+    finally:
+        db.dispose()
+    kiosk.start()
+    with qtbot.waitSignal(scheduler.update_applied, timeout=WAIT_MS):
+        scheduler.check()
+    assert nav.updating
+    # kiosk-update.service takes the request and its install fails before it switches (a
+    # dependency that would not build, say): the outcome is written and this app still runs.
+    (updater.directory / APPLY_FILE).unlink()
+    scheduler.check()
+    assert nav.updating  # installing: the installer restarts the app when it succeeds
+    failed = ResultFile(
+        version="99.0.0", outcome="failed", detail="pip failed", at=dt.datetime.now(dt.UTC)
+    )
+    (updater.directory / RESULT_FILE).write_text(failed.model_dump_json())
+    with qtbot.waitSignal(scheduler.update_returned, timeout=WAIT_MS):
+        scheduler.check()
+    assert not nav.updating and kiosk.window.current_screen() is kiosk.window.attract
+    qtbot.waitUntil(lambda: not (updater.directory / RESULT_FILE).exists(), timeout=WAIT_MS)
+    db = Database(kiosk.hall.settings.database_url)
+    try:
+        with db.read() as session:
+            [summary] = releases.summaries(session)
+    finally:
+        db.dispose()
+    assert summary.counts["failed"] == 1

@@ -63,7 +63,7 @@ class IdentifyFlow(QObject):
         nav = self.nav
         if nav.maintenance_active:
             return  # the maintenance screen takes the card (a self-test) and wipes it
-        if nav.locked:
+        if nav.taking_no_citizens:
             card.wipe()  # out of service: no session starts, this copy is dropped
             return
         step = nav.session.step

@@ -40,6 +40,14 @@
         <translation>请到其他自助终端或服务台办理。服务电话：{phone}</translation>
     </message>
     <message>
+        <source>正在更新系统</source>
+        <translation>正在更新系统</translation>
+    </message>
+    <message>
+        <source>本机正在安装新版本，约需几分钟，完成后自动恢复服务。急需办理请到其他自助终端或服务台。服务电话：{phone}</source>
+        <translation>本机正在安装新版本，约需几分钟，完成后自动恢复服务。急需办理请到其他自助终端或服务台。服务电话：{phone}</translation>
+    </message>
+    <message>
         <source>请将身份证放在读卡区</source>
         <translation>请将身份证放在读卡区</translation>
     </message>

@@ -40,6 +40,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>正在更新系统</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>本机正在安装新版本，约需几分钟，完成后自动恢复服务。急需办理请到其他自助终端或服务台。服务电话：{phone}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>请将身份证放在读卡区</source>
         <translation>請將身份證放在讀卡區</translation>
     </message>

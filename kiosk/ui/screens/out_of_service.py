@@ -1,4 +1,7 @@
-"""Out of service: the hall locked this terminal (a ``lock`` command) until it unlocks it."""
+"""Out of service: the hall locked this terminal, or it is installing a signed update.
+
+A hall's ``lock`` command holds until it unlocks; an update until the installer restarts it.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ class OutOfServiceScreen(Screen):
         """Build the screen with the help line to show."""
         super().__init__(parent)
         self._phone = phone
+        self.updating = False
+        """Installing an update (it says so, and that it comes back by itself)."""
         self.body.addStretch(1)
         self.title = label("", "title")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -29,7 +34,13 @@ class OutOfServiceScreen(Screen):
         self.body.addStretch(2)
         self.retranslate()
 
+    def set_updating(self, updating: bool) -> None:
+        """Say why: an update being installed, or (``False``) out of service."""
+        self.updating = updating
+        self.retranslate()
+
     def retranslate(self) -> None:
         """Set the words in ``self.language``."""
-        self.title.setText(tr("out_of_service_title", self.language))
-        self.detail.setText(tr("out_of_service_body", self.language, phone=self._phone))
+        key = "updating" if self.updating else "out_of_service"
+        self.title.setText(tr(f"{key}_title", self.language))
+        self.detail.setText(tr(f"{key}_body", self.language, phone=self._phone))
