@@ -33,6 +33,7 @@ from kiosk.app import KioskApp, build_app
 from kiosk.config import load_settings
 from kiosk.services.session import Step
 from kiosk.ui.main_window import KioskWindow
+from kiosk.ui.screens.out_of_service import OutOfServiceScreen
 from kiosk.ui.widgets import Screen
 
 log = logging.getLogger(__name__)
@@ -278,6 +279,7 @@ SAMPLE_HOLDER = "王*英"
 def _sample_states(window: KioskWindow, catalog: CatalogPublic) -> list[tuple[Screen, str, Any]]:
     """(screen, state, fill) for every screen of the stack, the extra states of the main ones."""
     item = catalog.item("sole-proprietor-registration")
+    pages = [window.stack.widget(i) for i in range(window.stack.count())]
 
     def result(status: str, printing: str, *, offline: bool = False) -> Callable[[], None]:
         def fill() -> None:
@@ -304,6 +306,9 @@ def _sample_states(window: KioskWindow, catalog: CatalogPublic) -> list[tuple[Sc
         return fill
 
     def prefill() -> None:
+        for page in pages:
+            if isinstance(page, OutOfServiceScreen):
+                page.set_updating(False)
         window.attract.reset()
         window.overlay.hide()
         window.choose.set_items(list(catalog.items), SAMPLE_HOLDER)
@@ -322,10 +327,12 @@ def _sample_states(window: KioskWindow, catalog: CatalogPublic) -> list[tuple[Sc
         window.capture.set_material(lease.name, lease.hint, tolerable=True)
 
     states: list[tuple[Screen, str, Any]] = []
-    pages = [window.stack.widget(i) for i in range(window.stack.count())]
     for page in pages:
         if isinstance(page, Screen):
             states.append((page, "default", prefill))
+    out_of_service = next((p for p in pages if isinstance(p, OutOfServiceScreen)), None)
+    if out_of_service is not None:
+        states.append((out_of_service, "updating", lambda: out_of_service.set_updating(True)))
     states += [
         (window.attract, "reading", window.attract.show_reading),
         (window.result, "approved", result("approved", "done")),

@@ -46,7 +46,7 @@ STRINGS: dict[str, str] = {
     "updating_title": QT_TRANSLATE_NOOP("kiosk", "正在更新系统"),
     "updating_body": QT_TRANSLATE_NOOP(
         "kiosk",
-        "本机正在安装新版本，约需几分钟，完成后自动恢复服务。急需办理请到其他自助终端或服务台。服务电话：{phone}",
+        "本机正在安装新版本，约需几分钟，完成后自动恢复服务。\n急需办理请到其他自助终端或服务台。服务电话：{phone}",
     ),
     "attract_title": QT_TRANSLATE_NOOP("kiosk", "请将身份证放在读卡区"),
     "attract_sub": QT_TRANSLATE_NOOP(

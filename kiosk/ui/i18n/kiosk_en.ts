@@ -44,8 +44,10 @@
         <translation>Installing an update</translation>
     </message>
     <message>
-        <source>本机正在安装新版本，约需几分钟，完成后自动恢复服务。急需办理请到其他自助终端或服务台。服务电话：{phone}</source>
-        <translation>This terminal is installing a new version; it takes a few minutes and then serves again by itself. If you cannot wait, please use another terminal or the service desk. Help line: {phone}</translation>
+        <source>本机正在安装新版本，约需几分钟，完成后自动恢复服务。
+急需办理请到其他自助终端或服务台。服务电话：{phone}</source>
+        <translation>This terminal is installing a new version; it takes a few minutes and then serves again by itself.
+If you cannot wait, please use another terminal or the service desk. Help line: {phone}</translation>
     </message>
     <message>
         <source>请将身份证放在读卡区</source>

@@ -44,8 +44,10 @@
         <translation>正在更新系统</translation>
     </message>
     <message>
-        <source>本机正在安装新版本，约需几分钟，完成后自动恢复服务。急需办理请到其他自助终端或服务台。服务电话：{phone}</source>
-        <translation>本机正在安装新版本，约需几分钟，完成后自动恢复服务。急需办理请到其他自助终端或服务台。服务电话：{phone}</translation>
+        <source>本机正在安装新版本，约需几分钟，完成后自动恢复服务。
+急需办理请到其他自助终端或服务台。服务电话：{phone}</source>
+        <translation>本机正在安装新版本，约需几分钟，完成后自动恢复服务。
+急需办理请到其他自助终端或服务台。服务电话：{phone}</translation>
     </message>
     <message>
         <source>请将身份证放在读卡区</source>

@@ -44,7 +44,8 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>本机正在安装新版本，约需几分钟，完成后自动恢复服务。急需办理请到其他自助终端或服务台。服务电话：{phone}</source>
+        <source>本机正在安装新版本，约需几分钟，完成后自动恢复服务。
+急需办理请到其他自助终端或服务台。服务电话：{phone}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
