@@ -30,12 +30,14 @@ import base64
 import binascii
 import contextlib
 import datetime as dt
+import errno
 import functools
 import hashlib
 import json
 import logging
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 import threading
@@ -301,25 +303,50 @@ def private_copy(staged: StagedRelease, work_dir: Path | None = None) -> Iterato
     """
     folder = Path(tempfile.mkdtemp(prefix="kiosk-update-", dir=work_dir))  # mode 0700
     try:
-        names = [staged.targets.signed.file_name]
-        names += [wheel.file_name for wheel in staged.targets.signed.wheelhouse]
+        signed = staged.targets.signed
         staged_dir = folder / STAGED_DIR
         staged_dir.mkdir()
-        sources = [staged.path] + [
-            staged.path.parent.parent / WHEELHOUSE_DIR / name for name in names[1:]
+        wheels = folder / WHEELHOUSE_DIR
+        files = [(staged.path, staged_dir / signed.file_name, signed.length)]
+        files += [
+            (
+                staged.path.parent.parent / WHEELHOUSE_DIR / w.file_name,
+                wheels / w.file_name,
+                w.length,
+            )
+            for w in signed.wheelhouse
         ]
-        for source, name in zip(sources, names, strict=True):
-            target = (staged_dir if source == staged.path else folder / WHEELHOUSE_DIR) / name
+        for source, target, length in files:
             target.parent.mkdir(exist_ok=True)
-            try:
-                shutil.copyfile(source, target, follow_symlinks=False)
-            except FileNotFoundError:
-                raise UpdateError(f"{name}: missing") from None
+            _copy_regular(source, target, length)
         yield StagedRelease(
-            targets=staged.targets, path=staged_dir / names[0], staged_at=staged.staged_at
+            targets=staged.targets, path=staged_dir / signed.file_name, staged_at=staged.staged_at
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _copy_regular(source: Path, target: Path, signed_length: int) -> None:
+    """Copy a plain file's bytes, at most one past its signed length (then the check refuses it).
+
+    A link is not followed and anything but a regular file is refused: the ``kiosk`` user could
+    point one at a device that never ends, or at a file that changes after the check.
+    """
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise UpdateError(f"{source.name}: missing") from None
+    except OSError as err:
+        what = "a link" if err.errno == errno.ELOOP else err.strerror
+        raise UpdateError(f"{source.name}: not a plain file ({what})") from None
+    with os.fdopen(fd, "rb") as inp:
+        if not stat.S_ISREG(os.fstat(inp.fileno()).st_mode):
+            raise UpdateError(f"{source.name}: not a plain file")
+        with target.open("wb") as out:
+            left = signed_length + 1
+            while left > 0 and (chunk := inp.read(min(1 << 20, left))):
+                out.write(chunk)
+                left -= len(chunk)
 
 
 class ScriptInstaller:

@@ -400,3 +400,33 @@ def test_a_wheelhouse_file_changed_after_staging_is_not_installed(
     assert result.detail == "dep-1.0-py3-none-any.whl: SHA-256 is not the signed one"
     assert not [c for c in calls(root_env) if "venv-python" in c or "restart" in c]
     assert os.readlink(target / "opt/kiosk/current") == "releases/0.2.0"
+
+
+def test_a_staged_file_swapped_for_a_link_is_not_followed(
+    hall_server: HallUnderTest,
+    terminal_identity: TerminalIdentity,
+    root_env: dict[str, str],
+    target: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    _running_020(root_env, tmp_path, target)
+    _publish(hall_server, tmp_path, "0.3.0")
+    updates = tmp_path / "terminal" / "updates"
+    assert _updater(hall_server, terminal_identity, updates, "0.2.0").check_and_stage().version
+    staged = load_staged(updates)
+    assert staged is not None
+    # The kiosk user keeps the good bytes elsewhere and links to them: root would check them,
+    # and pip would then read whatever the link points at by then.
+    kept = tmp_path / "kiosk-owned.whl"
+    kept.write_bytes(staged.path.read_bytes())
+    staged.path.unlink()
+    staged.path.symlink_to(kept)
+    result = apply_staged(
+        updates,
+        terminal_identity.hall_keys,
+        running_version="0.2.0",
+        installer=ScriptInstaller(INSTALL, env=root_env),
+    )
+    assert result.outcome == "failed"
+    assert result.detail == "gov_kiosk-0.3.0-py3-none-any.whl: not a plain file (a link)"
+    assert not [c for c in calls(root_env) if "venv-python" in c]
