@@ -192,7 +192,10 @@ class FaceCheckFactory:
         if self._engine is None:
             from devices.face.engine import DlibFaceEngine
 
-            self._engine = DlibFaceEngine()
+            engine = DlibFaceEngine()
+            if self._face.liveness:
+                engine.load_landmarks68()  # 100 MB: not in the middle of the first try
+            self._engine = engine
         face = self._face
         return FaceCheck(
             self._engine,

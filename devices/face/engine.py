@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import cv2
 import numpy as np
@@ -206,21 +206,31 @@ class DlibFaceEngine:
             vector = self._net.compute_face_descriptor(rgb, shape, self._jitter)
         return np.asarray(vector, dtype=np.float32)
 
+    def load_landmarks68(self) -> None:
+        """Load the 68-point model (100 MB, liveness) now rather than at its first use."""
+        with self._lock:
+            self._load68()
+
+    def _load68(self) -> Any:
+        """The 68-point predictor, loaded on first use (call with the lock held)."""
+        if self._shape68 is None:
+            try:
+                self._shape68 = self._dlib.shape_predictor(
+                    self._models.pose_predictor_model_location()
+                )
+            except RuntimeError as err:
+                raise FaceEngineUnavailableError(f"68-point model failed: {err}") from err
+        return self._shape68
+
     def landmarks68(
         self, image: npt.NDArray[np.uint8], face: Face
     ) -> npt.NDArray[np.float32] | None:
         """The 68 dlib landmarks of ``face`` (68x2, in ``image``'s pixels)."""
         rgb, scale = self._working(image)
         with self._lock:
-            if self._shape68 is None:
-                try:
-                    self._shape68 = self._dlib.shape_predictor(
-                        self._models.pose_predictor_model_location()
-                    )
-                except RuntimeError as err:
-                    raise FaceEngineUnavailableError(f"68-point model failed: {err}") from err
+            predictor = self._load68()
             rect = self._rect(face, scale)
-            shape = self._shape68(rgb, rect)  # type: ignore[operator]
+            shape = predictor(rgb, rect)
             points = [(shape.part(i).x / scale, shape.part(i).y / scale) for i in range(68)]
         return np.asarray(points, dtype=np.float32)
 

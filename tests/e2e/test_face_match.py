@@ -4,6 +4,7 @@ and dlib's engine judges on the face worker (see conftest for the rest of the te
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -228,3 +229,37 @@ def test_the_mirror_is_flipped_rgb_and_cut_to_the_preview() -> None:
     assert tuple(shown[height // 2, width - 10]) == (0, 0, 255)
     assert tuple(shown[height // 2, 10]) == (0, 0, 0)
     assert tuple(shown[5, width // 2]) == (0x1F, 0x29, 0x33)
+
+
+class _StalledCamera:
+    """The face camera on a machine so busy that its first frame takes as long as it likes."""
+
+    def __init__(self, camera: object, gate: threading.Event) -> None:
+        self._camera = camera
+        self._gate = gate
+
+    def grab(self) -> object:
+        self._gate.wait(30)
+        return self._camera.grab()  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        self._gate.set()
+
+
+@pytest.mark.parametrize("kiosk", [3.0], indirect=True)
+def test_a_try_runs_its_time_from_the_first_frame_judged(qtbot: QtBot, kiosk: KioskApp) -> None:
+    face = kiosk.window.face
+    gate = threading.Event()
+    services = kiosk.controller.navigator.services
+    services.face_camera = _StalledCamera(services.face_camera, gate)  # type: ignore[assignment]
+    try:
+        _to_face(qtbot, kiosk, "adult", REQUIRED, "biden")
+        # Longer than a try with no frame judged: the try has not started, nothing failed.
+        qtbot.wait(4000)
+        assert not face.retry_button.isVisible() and face.state != "retry"
+        gate.set()
+        qtbot.waitUntil(lambda: not face.preview.pixmap().isNull(), timeout=WAIT)
+        qtbot.waitUntil(lambda: face.retry_button.isVisible(), timeout=WAIT)
+        assert face.message.text() == tr("face_failed_mismatch", "zh")
+    finally:
+        gate.set()

@@ -59,6 +59,7 @@ class FaceFlow(QObject):
         self._looking = False
         self._grabbing = False
         self._deadline = 0.0
+        self._timing = False
         self._seen: set[Verdict] = set()
         self._frames = QTimer(self)
         self._frames.setSingleShot(True)
@@ -158,7 +159,10 @@ class FaceFlow(QObject):
         assert check is not None
         self._looking = True
         self._seen = set()
+        # The try's time runs from its first judged frame: on a busy machine the first frame
+        # may take seconds, and the citizen gets the whole time in front of a working camera.
         self._deadline = time.monotonic() + self._timeout_s
+        self._timing = False
         attempt = check.attempts_used + 1
         self.nav.window.face.show_looking(attempt, check.attempts, int(self._timeout_s))
         self._clock.start()
@@ -186,6 +190,9 @@ class FaceFlow(QObject):
         if generation != self._generation or not self._looking:
             return
         result, preview = judged
+        if not self._timing:
+            self._timing = True
+            self._deadline = time.monotonic() + self._timeout_s
         self.nav.window.face.show_preview(preview)
         if result is None:
             self.nav.window.face.show_hint("face_hint_no_face")
@@ -209,6 +216,8 @@ class FaceFlow(QObject):
         self._frames.start(self._interval_ms)
 
     def _on_clock_timeout(self) -> None:
+        if not self._timing:
+            return  # no frame judged yet: the try's time has not started
         left = self._deadline - time.monotonic()
         self.nav.window.face.show_time_left(int(max(0.0, left) + 0.999))
         if left <= 0 and not self._grabbing and self._looking:
