@@ -16,6 +16,7 @@ import json
 import re
 import zlib
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -1317,6 +1318,17 @@ RELEASE_OUTCOMES = ("installed", "failed", "rolled_back")
 """What a terminal reports of a release: running it, not installed (download, verification,
 build), or installed and then switched back (no READY, or its self-test failed)."""
 ReleaseOutcome = Literal["installed", "failed", "rolled_back"]
+
+
+def release_file_digest(path: Path) -> tuple[int, str]:
+    """A release or wheelhouse file's length and SHA-256 (hex), as its signed targets name them."""
+    digest = hashlib.sha256()
+    length = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+            length += len(chunk)
+    return length, digest.hexdigest()
 
 
 def release_version_key(version: str) -> tuple[int, ...]:

@@ -56,6 +56,7 @@ from hall.schema import (
     ReleaseTargetsPublic,
     ReleaseTargetsSigned,
     ReleaseWheel,
+    release_file_digest,
     release_version_key,
     verify_release_offer,
     verify_release_targets,
@@ -234,20 +235,9 @@ def _holds(folder: Path, wheel: ReleaseWheel) -> bool:
     """Whether ``folder`` has this wheelhouse file already, whole and the signed one."""
     path = folder / wheel.file_name
     try:
-        return path.stat().st_size == wheel.length and file_digest(path)[1] == wheel.sha256
+        return path.stat().st_size == wheel.length and release_file_digest(path)[1] == wheel.sha256
     except OSError:
         return False
-
-
-def file_digest(path: Path) -> tuple[int, str]:
-    """The length and SHA-256 (hex) of a file."""
-    digest = hashlib.sha256()
-    length = 0
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-            length += len(chunk)
-    return length, digest.hexdigest()
 
 
 def verify_staged(
@@ -284,7 +274,7 @@ def verify_staged(
 
 def _check_file(path: Path, name: str, signed_length: int, signed_sha256: str) -> None:
     try:
-        length, sha256 = file_digest(path)
+        length, sha256 = release_file_digest(path)
     except FileNotFoundError:
         raise UpdateError(f"{name}: missing") from None
     if length != signed_length:

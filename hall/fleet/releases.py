@@ -59,6 +59,7 @@ from hall.schema import (
     ReleaseTimestampSigned,
     ReleaseWheel,
     canonical_bytes,
+    release_file_digest,
     release_version_key,
 )
 
@@ -189,13 +190,13 @@ def gather_wheelhouse(wheel: Path, source: Path, store: Path) -> list[ReleaseWhe
     for path in sorted(source.iterdir()):
         if not path.is_file() or not re.match(RELEASE_WHEELHOUSE_FILE_PATTERN, path.name):
             continue
-        length, sha256 = _digest(path)
+        length, sha256 = release_file_digest(path)
         project = path.name.split("-", 1)[0].lower().replace("_", "-")
         if sha256 not in wanted and project not in BUILD_TOOLS:
             continue  # another platform's or version's file: not this release's
         kept = store / path.name
         if kept.exists():
-            if _digest(kept) != (length, sha256):
+            if release_file_digest(kept) != (length, sha256):
                 raise ReleaseError(f"{path.name}: the hall keeps another file of that name")
         else:
             partial = store / f".{path.name}.partial"
@@ -217,16 +218,6 @@ def gather_wheelhouse(wheel: Path, source: Path, store: Path) -> list[ReleaseWhe
             f"wheelhouse: {len(entries)} files, at most {RELEASE_WHEELHOUSE_MAX_FILES}"
         )
     return entries
-
-
-def _digest(path: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    length = 0
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-            length += len(chunk)
-    return length, digest.hexdigest()
 
 
 def _copy(source: Path, target: Path) -> None:

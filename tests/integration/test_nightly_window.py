@@ -83,6 +83,23 @@ def open_window(
         app.stop()
 
 
+def _publish_for_everyone(kiosk: KioskApp, tmp_path: Path, version: str = "99.0.0") -> None:
+    """The embedded hall publishes a newer release for every terminal (signed targets)."""
+    assert kiosk.hall is not None
+    db = Database(kiosk.hall.settings.database_url)
+    try:
+        releases.publish(
+            db,
+            kiosk.hall.app.state.service.key,
+            releases.release_files_dir(kiosk.hall.settings.data_dir),
+            make_wheel(tmp_path / "published", version),
+            version=version,
+            now=dt.datetime.now(dt.UTC),
+        )
+    finally:
+        db.dispose()
+
+
 def _hall_beat(kiosk: KioskApp) -> HeartbeatCreate | None:
     assert kiosk.hall is not None
     db = Database(kiosk.hall.settings.database_url)
@@ -178,18 +195,7 @@ def test_the_night_stages_a_signed_update_and_hands_it_over_at_rest_instead_of_r
     scheduler, updater = kiosk.nightly, kiosk.updater
     assert scheduler is not None and updater is not None and kiosk.hall is not None
     # The hall publishes a newer release for every terminal (signed targets, its wheel).
-    db = Database(kiosk.hall.settings.database_url)
-    try:
-        releases.publish(
-            db,
-            kiosk.hall.app.state.service.key,
-            releases.release_files_dir(kiosk.hall.settings.data_dir),
-            make_wheel(tmp_path / "published", "99.0.0"),
-            version="99.0.0",
-            now=dt.datetime.now(dt.UTC),
-        )
-    finally:
-        db.dispose()
+    _publish_for_everyone(kiosk, tmp_path)
     kiosk.start()
     with qtbot.waitSignal(scheduler.update_applied, timeout=WAIT_MS):
         with qtbot.waitSignal(scheduler.finished, timeout=WAIT_MS) as night:
@@ -212,18 +218,7 @@ def test_installing_an_update_stands_out_of_service_until_the_installer_restarts
     nav, scheduler, updater = kiosk.controller.navigator, kiosk.nightly, kiosk.updater
     assert scheduler is not None and updater is not None and kiosk.hall is not None
     assert kiosk.card_simulator is not None
-    db = Database(kiosk.hall.settings.database_url)
-    try:
-        releases.publish(
-            db,
-            kiosk.hall.app.state.service.key,
-            releases.release_files_dir(kiosk.hall.settings.data_dir),
-            make_wheel(tmp_path / "published", "99.0.0"),
-            version="99.0.0",
-            now=dt.datetime.now(dt.UTC),
-        )
-    finally:
-        db.dispose()
+    _publish_for_everyone(kiosk, tmp_path)
     kiosk.start()
     with qtbot.waitSignal(scheduler.update_applied, timeout=WAIT_MS):
         scheduler.check()
@@ -255,18 +250,7 @@ def test_an_install_that_fails_before_switching_brings_the_terminal_back_and_tel
     kiosk, _restarts = open_window
     nav, scheduler, updater = kiosk.controller.navigator, kiosk.nightly, kiosk.updater
     assert scheduler is not None and updater is not None and kiosk.hall is not None
-    db = Database(kiosk.hall.settings.database_url)
-    try:
-        releases.publish(
-            db,
-            kiosk.hall.app.state.service.key,
-            releases.release_files_dir(kiosk.hall.settings.data_dir),
-            make_wheel(tmp_path / "published", "99.0.0"),
-            version="99.0.0",
-            now=dt.datetime.now(dt.UTC),
-        )
-    finally:
-        db.dispose()
+    _publish_for_everyone(kiosk, tmp_path)
     kiosk.start()
     with qtbot.waitSignal(scheduler.update_applied, timeout=WAIT_MS):
         scheduler.check()

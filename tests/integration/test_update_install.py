@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,19 +96,54 @@ def _updater(
     )
 
 
-def _publish(hall: HallUnderTest, tmp_path: Path, version: str) -> None:
+def _publish(
+    hall: HallUnderTest,
+    tmp_path: Path,
+    version: str,
+    *,
+    lock: str | None = None,
+    wheelhouse: Path | None = None,
+) -> None:
+    """Publish ``version`` (its wheel carrying ``lock`` as its own, when given)."""
+    deploy = None if lock is None else {"requirements.lock": lock}
     db = hall.database()
     try:
         publish(
             db,
             hall.signing_key(),
             releases.release_files_dir(hall.settings.data_dir),
-            make_wheel(tmp_path / "published", version),
+            make_wheel(tmp_path / "published", version, deploy=deploy),
             version=version,
             now=dt.datetime.now(dt.UTC),
+            wheelhouse=wheelhouse,
         )
     finally:
         db.dispose()
+
+
+def _staged_030(
+    hall: HallUnderTest,
+    identity: TerminalIdentity,
+    root_env: dict[str, str],
+    tmp_path: Path,
+    target: Path,  # noqa: F811
+    **published: Any,
+) -> Path:
+    """0.2.0 installed and running, 0.3.0 published and staged by its app; the updates folder."""
+    _running_020(root_env, tmp_path, target)
+    _publish(hall, tmp_path, "0.3.0", **published)
+    updates = tmp_path / "terminal" / "updates"
+    assert _updater(hall, identity, updates, "0.2.0").check_and_stage().version == "0.3.0"
+    return updates
+
+
+def _one_dependency(tmp_path: Path, data: bytes) -> tuple[str, Path]:
+    """A lock pinning one dependency ``dep`` to ``data``, and a wheelhouse holding it."""
+    lock = f"dep==1.0 \\\n    --hash=sha256:{hashlib.sha256(data).hexdigest()}\n"
+    house = tmp_path / "house"
+    house.mkdir()
+    (house / "dep-1.0-py3-none-any.whl").write_bytes(data)
+    return lock, house
 
 
 def _counts(hall: HallUnderTest) -> dict[str, int]:
@@ -215,10 +251,7 @@ def test_a_staged_file_changed_on_disk_is_not_installed(
     target: Path,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    _running_020(root_env, tmp_path, target)
-    _publish(hall_server, tmp_path, "0.3.0")
-    updates = tmp_path / "terminal" / "updates"
-    assert _updater(hall_server, terminal_identity, updates, "0.2.0").check_and_stage().version
+    updates = _staged_030(hall_server, terminal_identity, root_env, tmp_path, target)
     staged = load_staged(updates)
     assert staged is not None
     # Whoever can write the data disk (the kiosk user) swaps the file: root refuses it.
@@ -314,28 +347,11 @@ def test_a_wheelhouse_release_installs_from_roots_checked_copy_with_no_index(
     target: Path,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    _running_020(root_env, tmp_path, target)
     dep = b"a locked dependency" * 300
-    lock = f"dep==1.0 \\\n    --hash=sha256:{hashlib.sha256(dep).hexdigest()}\n"
-    wheel_030 = make_wheel(tmp_path / "published", "0.3.0", deploy={"requirements.lock": lock})
-    house = tmp_path / "house"
-    house.mkdir()
-    (house / "dep-1.0-py3-none-any.whl").write_bytes(dep)
-    db = hall_server.database()
-    try:
-        publish(
-            db,
-            hall_server.signing_key(),
-            releases.release_files_dir(hall_server.settings.data_dir),
-            wheel_030,
-            version="0.3.0",
-            now=dt.datetime.now(dt.UTC),
-            wheelhouse=house,
-        )
-    finally:
-        db.dispose()
-    updates = tmp_path / "terminal" / "updates"
-    assert _updater(hall_server, terminal_identity, updates, "0.2.0").check_and_stage().version
+    lock, house = _one_dependency(tmp_path, dep)
+    updates = _staged_030(
+        hall_server, terminal_identity, root_env, tmp_path, target, lock=lock, wheelhouse=house
+    )
     seeing = {**root_env, "FAKE_VENV_PYTHON": root_env["FAKE_VENV_PYTHON"] + WHEELHOUSE_SEEN}
     work = tmp_path / "root-only"
     work.mkdir(mode=0o700)
@@ -368,27 +384,11 @@ def test_a_wheelhouse_file_changed_after_staging_is_not_installed(
     target: Path,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    _running_020(root_env, tmp_path, target)
     dep = b"the signed dependency" * 100
-    lock = f"dep==1.0 \\\n    --hash=sha256:{hashlib.sha256(dep).hexdigest()}\n"
-    house = tmp_path / "house"
-    house.mkdir()
-    (house / "dep-1.0-py3-none-any.whl").write_bytes(dep)
-    db = hall_server.database()
-    try:
-        publish(
-            db,
-            hall_server.signing_key(),
-            releases.release_files_dir(hall_server.settings.data_dir),
-            make_wheel(tmp_path / "published", "0.3.0", deploy={"requirements.lock": lock}),
-            version="0.3.0",
-            now=dt.datetime.now(dt.UTC),
-            wheelhouse=house,
-        )
-    finally:
-        db.dispose()
-    updates = tmp_path / "terminal" / "updates"
-    assert _updater(hall_server, terminal_identity, updates, "0.2.0").check_and_stage().version
+    lock, house = _one_dependency(tmp_path, dep)
+    updates = _staged_030(
+        hall_server, terminal_identity, root_env, tmp_path, target, lock=lock, wheelhouse=house
+    )
     (updates / "wheelhouse" / "dep-1.0-py3-none-any.whl").write_bytes(b"x" * len(dep))
     result = apply_staged(
         updates,
@@ -409,10 +409,7 @@ def test_a_staged_file_swapped_for_a_link_is_not_followed(
     target: Path,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    _running_020(root_env, tmp_path, target)
-    _publish(hall_server, tmp_path, "0.3.0")
-    updates = tmp_path / "terminal" / "updates"
-    assert _updater(hall_server, terminal_identity, updates, "0.2.0").check_and_stage().version
+    updates = _staged_030(hall_server, terminal_identity, root_env, tmp_path, target)
     staged = load_staged(updates)
     assert staged is not None
     # The kiosk user keeps the good bytes elsewhere and links to them: root would check them,
