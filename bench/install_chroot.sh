@@ -2,7 +2,9 @@
 # The real install on a clean Debian 12: debootstrap a minimal bookworm chroot, run
 # deploy/install.sh in it (apt, the kiosk user, the release venv from the hashed lock, udev rules,
 # the A4 CUPS queue, the units), run `kiosk doctor` from the installed copy as the kiosk user,
-# then install a second version side by side and roll back. Prints the time of each phase.
+# then install a second version side by side and roll back, then install a third from a
+# wheelhouse with no package index at all (what a release published with --wheelhouse does on a
+# closed network). Prints the time of each phase.
 #
 #   sudo bench/install_chroot.sh            (make bench-install)
 #
@@ -132,3 +134,29 @@ in_chroot bash /root/src/deploy/install.sh status
 in_chroot /opt/kiosk/current/venv/bin/kiosk --help >/dev/null
 phase "update side by side and rollback"
 in_chroot lpstat -v || true
+
+# A closed network: the release's dependencies from a wheelhouse alone. The wheelhouse is made
+# the way the README says a hall's publisher makes it (pip download of the lock, plus the build
+# tools of its sdists); then install.sh runs with pip's configuration files and PIP_* variables
+# gone and the index pointed at a closed port, so nothing can come from anywhere else.
+rm -rf "$CHROOT/root/wheelhouse" "$CHROOT/root/dist" "$CHROOT/root/src2"
+cp -a "$CHROOT/root/src" "$CHROOT/root/src2"
+sed -i -E 's/^version = "[^"]+"/version = "0.1.2"/' "$CHROOT/root/src2/pyproject.toml"
+build=/opt/kiosk/current/venv/bin/python
+in_chroot "$build" -m pip --disable-pip-version-check --quiet download --no-deps --require-hashes \
+    -d /root/wheelhouse -r /root/src2/deploy/requirements.lock
+in_chroot "$build" -m pip --disable-pip-version-check --quiet download -d /root/wheelhouse \
+    setuptools wheel
+in_chroot "$build" -m pip --disable-pip-version-check --quiet wheel --no-deps -w /root/dist \
+    /root/src2
+echo "install_chroot: wheelhouse $(ls "$CHROOT/root/wheelhouse" | wc -l) files," \
+    "$(du -sm "$CHROOT/root/wheelhouse" | cut -f1) MB"
+phase "wheelhouse and the 0.1.2 wheel"
+chroot "$CHROOT" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    HOME=/root LANG=C.UTF-8 CUPS_SERVER=/run/cups/cups.sock PIP_CONFIG_FILE=/dev/null \
+    PIP_INDEX_URL=http://127.0.0.1:9/simple \
+    bash /root/src2/deploy/install.sh install --wheel /root/dist/gov_kiosk-0.1.2-py3-none-any.whl \
+    --wheelhouse /root/wheelhouse | tail -2
+in_chroot /opt/kiosk/current/venv/bin/kiosk --help >/dev/null
+in_chroot readlink /opt/kiosk/current
+phase "install 0.1.2 from the wheelhouse alone"
