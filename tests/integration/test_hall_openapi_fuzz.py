@@ -51,12 +51,22 @@ def test_no_generated_request_makes_the_hall_answer_500(
         )
         @given(case=strategy)
         def run(case: Case) -> None:
-            case.call_and_validate(
-                base_url=hall.base_url,
-                session=http,
-                headers=request_headers(hall, case),
-                checks=[not_a_server_error],
-                timeout=10,
-            )
+            for attempt in (1, 2):
+                try:
+                    case.call_and_validate(
+                        base_url=hall.base_url,
+                        session=http,
+                        headers=request_headers(hall, case),
+                        checks=[not_a_server_error],
+                        timeout=10,
+                    )
+                    return
+                except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+                    # A connection dropped under load (seen once at load 6, on a kept-alive
+                    # connection): not an answer at all, so not a 500. Sent once more, fresh,
+                    # as a terminal would; a second drop fails the test.
+                    if attempt == 2:
+                        raise
+                    http.close()
 
         run()
