@@ -6,11 +6,13 @@ request bodies carry personal data and never reach a log or an error message.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -139,6 +141,10 @@ def create_app(
     )
     service.public_base_url = settings.public_url()  # where certificate QR codes point
     identity = IdentityService(db, clock=clock)
+    # Submissions on threads of their own, a few (``submission_threads``): on FastAPI's pool of
+    # 40, a burst of them ran dozens at once, each waiting for the GIL, and so did the event
+    # loop that answers the heartbeats.
+    submissions = ThreadPoolExecutor(settings.submission_threads, thread_name_prefix="submission")
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -157,6 +163,7 @@ def create_app(
         try:
             yield
         finally:
+            submissions.shutdown(wait=True)
             db.dispose()
 
     # The API's description is for development only; ``app.openapi()`` works either way.
@@ -293,7 +300,7 @@ def create_app(
         return hall_keys
 
     @app.post(SUBMISSIONS_PATH, response_model=SubmissionPublic, status_code=201, responses=_ERRORS)
-    def post_submission(
+    async def post_submission(
         request: Request,
         submission: SubmissionCreate,
         response: Response,
@@ -305,7 +312,9 @@ def create_app(
             raise IdempotencyKeyRequiredError(
                 f"the {IDEMPOTENCY_HEADER} header is required: 1 to 200 visible ASCII characters"
             )
-        stored, created = service.submit(submission, idempotency_key)
+        stored, created = await asyncio.get_running_loop().run_in_executor(
+            submissions, service.submit, submission, idempotency_key
+        )
         response.status_code = 201 if created else 200
         return stored
 
