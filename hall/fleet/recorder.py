@@ -107,28 +107,41 @@ class FleetRecorder:
         self._sampled: set[str] = set()
 
     def write(self, beats: list[HeartbeatCreate]) -> BatchStored:
-        """Store one batch (a repeat of a terminal in it: the last beat counts)."""
+        """Store one batch in a transaction of its own (a repeat of a terminal: the last counts)."""
         now = self._clock()
+        with self._db.write() as session:
+            stored = self.write_in(session, beats, now)
+        self.committed(stored)
+        return stored
+
+    def write_in(
+        self, session: Session, beats: list[HeartbeatCreate], now: dt.datetime
+    ) -> BatchStored:
+        """Store one batch in the caller's transaction; call ``committed`` once it committed."""
         latest = {beat.kiosk_id: beat for beat in beats}
         ids = sorted(latest)
         found = {kiosk: health.faults(latest[kiosk]) for kiosk in ids}
-        with self._db.write() as session:
-            session.execute(
-                self._db.upsert_heartbeats(),
-                [
-                    {"kiosk_id": k, "received_at": now, "body": latest[k].model_dump(mode="json")}
-                    for k in ids
-                ],
-            )
-            self._upsert_health(session, ids, latest, found, now)
-            self._sample(session, ids, latest, found, now)
-            self._alerts(session, ids, found, now)
-            self._acks(session, latest, now)
-            shadows = self._shadows(session, ids, now)
-        # Only once committed: a rolled-back batch's samples are tried again.
-        if self._sampled_slot == health.slot(now):
-            self._sampled.update(ids)
+        session.execute(
+            self._db.upsert_heartbeats(),
+            [
+                {"kiosk_id": k, "received_at": now, "body": latest[k].model_dump(mode="json")}
+                for k in ids
+            ],
+        )
+        self._upsert_health(session, ids, latest, found, now)
+        self._sample(session, ids, latest, found, now)
+        self._alerts(session, ids, found, now)
+        self._acks(session, latest, now)
+        shadows = self._shadows(session, ids, now)
         return BatchStored(stored_at=now, shadows=shadows)
+
+    def committed(self, stored: BatchStored) -> None:
+        """Note a committed batch: its terminals have their sample of the slot.
+
+        Not before the commit, so that a rolled-back batch's samples are tried again.
+        """
+        if self._sampled_slot == health.slot(stored.stored_at):
+            self._sampled.update(stored.shadows)
 
     def _insert(self, session: Session, table: type) -> object:
         dialect = session.get_bind().dialect.name
