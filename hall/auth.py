@@ -183,22 +183,31 @@ class AuthGate:
             return self.admit_in(session, requests, self._clock())
 
     def admit_in(
-        self, session: Session, requests: list[tuple[str, str]], now: dt.datetime
+        self,
+        session: Session,
+        requests: list[tuple[str, str]],
+        now: dt.datetime,
+        *,
+        sites: dict[str, str | None] | None = None,
     ) -> list[str | Refusal]:
         """Admit or refuse each ``(key_id, nonce)`` in the caller's write transaction.
 
         The caller's work for the admitted requests then commits with their nonces and counts
-        (the heartbeats: ``hall.heartbeats``), one transaction instead of two.
+        (the heartbeats: ``hall.heartbeats``), one transaction instead of two. ``sites``, when
+        given, gets each signer's site (kiosk id to site), read with the keys.
         """
         answers: list[str | Refusal | None] = [None] * len(requests)
         keys = sorted({key_id for key_id, _ in requests})
         table = Terminal.__table__.c
-        found = {
-            key_id: (kiosk_id, revoked_at is not None)
-            for key_id, kiosk_id, revoked_at in session.connection().execute(
-                select(table.key_id, table.kiosk_id, table.revoked_at).where(table.key_id.in_(keys))
+        found: dict[str, tuple[str, bool]] = {}
+        for key_id, kiosk_id, revoked_at, site in session.connection().execute(
+            select(table.key_id, table.kiosk_id, table.revoked_at, table.site).where(
+                table.key_id.in_(keys)
             )
-        }
+        ):
+            found[key_id] = (kiosk_id, revoked_at is not None)
+            if sites is not None:
+                sites[kiosk_id] = site
         fresh: dict[str, int] = {}  # nonce -> index of its first request here
         for index, (key_id, nonce) in enumerate(requests):
             terminal = found.get(key_id)

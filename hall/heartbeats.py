@@ -76,8 +76,9 @@ class HeartbeatIntake:
         now = self._clock()
         answers: list[Answer] = []
         with self._db.write() as session:
+            sites: dict[str, str | None] = {}
             admitted = self._gate.admit_in(
-                session, [(signed.key_id, signed.nonce) for signed, _ in beats], now
+                session, [(signed.key_id, signed.nonce) for signed, _ in beats], now, sites=sites
             )
             kept: list[HeartbeatCreate] = []
             for (_, heartbeat), outcome in zip(beats, admitted, strict=True):
@@ -91,7 +92,7 @@ class HeartbeatIntake:
                 else:
                     kept.append(heartbeat)
                     answers.append(BatchStored(now, {}))  # placeholder, the batch's below
-            stored = self._recorder.write_in(session, kept, now) if kept else None
+            stored = self._recorder.write_in(session, kept, now, sites=sites) if kept else None
         if stored is None:
             return answers
         self._recorder.committed(stored)

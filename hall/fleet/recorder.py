@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Table, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -134,9 +134,17 @@ class FleetRecorder:
         return stored
 
     def write_in(
-        self, session: Session, beats: list[HeartbeatCreate], now: dt.datetime
+        self,
+        session: Session,
+        beats: list[HeartbeatCreate],
+        now: dt.datetime,
+        *,
+        sites: dict[str, str | None] | None = None,
     ) -> BatchStored:
-        """Store one batch in the caller's transaction; call ``committed`` once it committed."""
+        """Store one batch in the caller's transaction; call ``committed`` once it committed.
+
+        ``sites``: each terminal's site when the caller read them already (the auth gate does).
+        """
         latest = {beat.kiosk_id: beat for beat in beats}
         ids = sorted(latest)
         found = {kiosk: health.faults(latest[kiosk]) for kiosk in ids}
@@ -163,9 +171,43 @@ class FleetRecorder:
             ],
         )
         self._sample(connection, ids, bodies, found, now)
-        self._alerts(connection, ids, found, now)
+        alerts = _ALERTS.c
+        # One read for the health alerts this batch may clear and the staff calls it shows.
+        rows = connection.execute(
+            select(
+                alerts.id,
+                alerts.kiosk_id,
+                alerts.kind,
+                alerts.detail,
+                alerts.call_id,
+                alerts.raised_at,
+                alerts.acknowledged_at,
+                alerts.cleared_at,
+            )
+            .where(
+                alerts.kiosk_id.in_(ids),
+                or_(
+                    alerts.cleared_at.is_(None),
+                    and_(
+                        alerts.kind == "staff_called",
+                        alerts.raised_at > now - STAFF_CALL_SHOWN,
+                    ),
+                ),
+            )
+            .order_by(alerts.id)
+        ).all()
+        self._alerts(connection, ids, [r for r in rows if r.kind != "staff_called"], found, now)
         self._acks(connection, latest, now)
-        shadows = self._shadows(connection, ids, now)
+        if sites is None:
+            terminals = Terminal.__table__.c
+            sites = {
+                kiosk: site
+                for kiosk, site in connection.execute(
+                    select(terminals.kiosk_id, terminals.site).where(terminals.kiosk_id.in_(ids))
+                )
+            }
+        calls = [r for r in rows if r.kind == "staff_called"]
+        shadows = self._shadows(connection, ids, sites, calls, now)
         return BatchStored(stored_at=now, shadows=shadows)
 
     def committed(self, stored: BatchStored) -> None:
@@ -209,22 +251,14 @@ class FleetRecorder:
         self,
         connection: Connection,
         ids: list[str],
+        open_rows: list[Any],
         found: dict[str, dict[str, str]],
         now: dt.datetime,
     ) -> None:
         alerts = _ALERTS.c
-        open_rows = connection.execute(
-            select(alerts.id, alerts.kiosk_id, alerts.kind, alerts.detail)
-            .where(
-                alerts.kiosk_id.in_(ids),
-                alerts.cleared_at.is_(None),
-                alerts.kind != "staff_called",
-            )
-            .order_by(alerts.id)
-        ).all()
         cleared: list[int] = []
         held: dict[tuple[str, str], tuple[int, str]] = {}
-        for alert_id, kiosk, kind, detail in open_rows:
+        for alert_id, kiosk, kind, detail, *_ in open_rows:
             if (kiosk, kind) in held or kind == "offline":
                 # A beat clears "offline"; a duplicate open alert (two workers) is cleared too.
                 cleared.append(alert_id)
@@ -274,16 +308,14 @@ class FleetRecorder:
                 )
 
     def _shadows(
-        self, connection: Connection, ids: list[str], now: dt.datetime
+        self,
+        connection: Connection,
+        ids: list[str],
+        sites: dict[str, str | None],
+        calls: list[Any],
+        now: dt.datetime,
     ) -> dict[str, Shadow]:
         shadows = {kiosk: Shadow() for kiosk in ids}
-        terminals = Terminal.__table__.c
-        sites: dict[str, str | None] = {
-            kiosk: site
-            for kiosk, site in connection.execute(
-                select(terminals.kiosk_id, terminals.site).where(terminals.kiosk_id.in_(ids))
-            )
-        }
         wanted = {t for kiosk in ids for t in targets_of(kiosk, sites.get(kiosk))}
         configs = _DESIRED.c
         rows = {
@@ -318,23 +350,6 @@ class FleetRecorder:
             shadows[row.kiosk_id].commands.append(
                 CommandPublic(command_id=row.command_id, kind=row.kind, queued_at=row.queued_at)
             )
-        alerts = _ALERTS.c
-        calls = connection.execute(
-            select(
-                alerts.id,
-                alerts.kiosk_id,
-                alerts.call_id,
-                alerts.raised_at,
-                alerts.acknowledged_at,
-                alerts.cleared_at,
-            )
-            .where(
-                alerts.kiosk_id.in_(ids),
-                alerts.kind == "staff_called",
-                or_(alerts.cleared_at.is_(None), alerts.raised_at > now - STAFF_CALL_SHOWN),
-            )
-            .order_by(alerts.id)
-        )
         for call in calls:
             shadows[call.kiosk_id].staff_calls.append(
                 StaffCallPublic(
