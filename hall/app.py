@@ -282,7 +282,13 @@ def create_app(
             return Response(status_code=304, headers=headers)
         return Response(content=served.body, media_type="application/json", headers=headers)
 
-    intake = HeartbeatIntake(db, gate, FleetRecorder(db, clock), clock=clock)
+    intake = HeartbeatIntake(
+        db,
+        gate,
+        FleetRecorder(db, clock),
+        clock=clock,
+        interval=settings.heartbeat_batch_interval_s,
+    )
     app.heartbeats = BodyLimitMiddleware(
         HeartbeatEndpoint(verifier, intake, _validation_message),
         limits=[

@@ -60,12 +60,13 @@ class HeartbeatIntake:
         *,
         clock: Callable[[], dt.datetime],
         max_batch: int = MAX_BATCH,
+        interval: float = 0.0,
     ) -> None:
         self._db = db
         self._gate = gate
         self._recorder = recorder
         self._clock = clock
-        self._batches = GroupCommit(self.write, max_batch=max_batch)
+        self._batches = GroupCommit(self.write, max_batch=max_batch, interval=interval)
 
     async def take(self, signed: Signed, heartbeat: HeartbeatCreate) -> Answer:
         """Admit the beat and store it with the others of its batch; returns once committed."""
