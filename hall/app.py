@@ -14,7 +14,7 @@ import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Header, Request, Response
@@ -88,6 +88,8 @@ from hall.settings import HallSettings
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 """Idempotency keys: 1 to 200 visible ASCII characters (UUIDs in practice)."""
 
@@ -123,6 +125,29 @@ def _signed_by(request: Request, kiosk_id: str) -> None:
     """Refuse a body that names another terminal than the one whose key signed the request."""
     if request.scope.get(KIOSK_ID_SCOPE_KEY) != kiosk_id:
         raise TerminalMismatchError("the request names another terminal than its signer")
+
+
+class SubmissionThreads:
+    """The threads submissions run on, started on first use and stopped with the server.
+
+    A stopped hall started again (the same app served anew) gets fresh threads.
+    """
+
+    def __init__(self, threads: int) -> None:
+        self._threads = threads
+        self._executor: ThreadPoolExecutor | None = None
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """Run ``work(*args)`` on a submission thread; returns its result."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="submission")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
+
+    def stop(self) -> None:
+        """Wait for the running submissions and end the threads."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
 
 
 class HallApp(FastAPI):
@@ -176,7 +201,7 @@ def create_app(
     # Submissions on threads of their own, a few (``submission_threads``): on FastAPI's pool of
     # 40, a burst of them ran dozens at once, each waiting for the GIL, and so did the event
     # loop that answers the heartbeats.
-    submissions = ThreadPoolExecutor(settings.submission_threads, thread_name_prefix="submission")
+    submissions = SubmissionThreads(settings.submission_threads)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -195,7 +220,7 @@ def create_app(
         try:
             yield
         finally:
-            submissions.shutdown(wait=True)
+            submissions.stop()
             db.dispose()
 
     # The API's description is for development only; ``app.openapi()`` works either way.
@@ -349,9 +374,7 @@ def create_app(
             raise IdempotencyKeyRequiredError(
                 f"the {IDEMPOTENCY_HEADER} header is required: 1 to 200 visible ASCII characters"
             )
-        stored, created = await asyncio.get_running_loop().run_in_executor(
-            submissions, service.submit, submission, idempotency_key
-        )
+        stored, created = await submissions.run(service.submit, submission, idempotency_key)
         response.status_code = 201 if created else 200
         return stored
 
