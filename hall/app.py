@@ -6,19 +6,20 @@ request bodies carry personal data and never reach a log or an error message.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -26,7 +27,16 @@ import assets
 import hall.event_kinds  # noqa: F401 - registers the event kinds this hall takes
 from hall import cases, collect, notify, tickets, web
 from hall import public as public_page
-from hall.auth import KIOSK_ID_SCOPE_KEY, AuthGate, SignatureAuthMiddleware
+from hall.auth import (
+    KIOSK_ID_SCOPE_KEY,
+    ASGIApp,
+    AuthGate,
+    Receive,
+    Scope,
+    Send,
+    SignatureAuthMiddleware,
+    SignatureVerifier,
+)
 from hall.db import Database
 from hall.errors import (
     HallError,
@@ -40,7 +50,7 @@ from hall.fleet.recorder import FleetRecorder
 from hall.fleet.releases import release_files_dir, release_router
 from hall.fleet.routes import fleet_router
 from hall.fleet.sweep import FleetSweep
-from hall.heartbeats import HeartbeatBatcher
+from hall.heartbeats import HeartbeatEndpoint, HeartbeatIntake
 from hall.identity import IdentityService
 from hall.keys import FileKeyProvider, Sealer, SigningKeyRing
 from hall.limits import BodyLimit, BodyLimitMiddleware, RateLimit
@@ -78,6 +88,8 @@ from hall.settings import HallSettings
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 """Idempotency keys: 1 to 200 visible ASCII characters (UUIDs in practice)."""
 
@@ -100,10 +112,10 @@ def _error(status_code: int, code: str, message: str) -> JSONResponse:
     return JSONResponse(status_code=status_code, content=body.model_dump(mode="json"))
 
 
-def _validation_message(err: RequestValidationError) -> str:
+def _validation_message(errors: Sequence[Any]) -> str:
     # Only where and what kind of problem: pydantic's "input" would echo personal data.
     parts = []
-    for detail in err.errors()[:10]:
+    for detail in errors[:10]:
         location = ".".join(str(part) for part in detail.get("loc", ()))
         parts.append(f"{location}: {detail.get('type', 'invalid')}")
     return "invalid request: " + "; ".join(parts)
@@ -115,12 +127,59 @@ def _signed_by(request: Request, kiosk_id: str) -> None:
         raise TerminalMismatchError("the request names another terminal than its signer")
 
 
+class SubmissionThreads:
+    """The threads submissions run on, started on first use and stopped with the server.
+
+    A stopped hall started again (the same app served anew) gets fresh threads.
+    """
+
+    def __init__(self, threads: int) -> None:
+        self._threads = threads
+        self._executor: ThreadPoolExecutor | None = None
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """Run ``work(*args)`` on a submission thread; returns its result."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="submission")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
+
+    def stop(self) -> None:
+        """Wait for the running submissions and end the threads."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
+
+
+class HallApp(FastAPI):
+    """The hall's FastAPI app, with the heartbeats served in front of its middleware.
+
+    ``POST /api/v1/heartbeats`` goes straight to ``hall.heartbeats.HeartbeatEndpoint`` (within
+    its body limit): FastAPI's and Starlette's layers (error and telemetry middleware, routing,
+    request and response objects) were over a third of a beat's CPU on the event loop. Every other
+    request, and the heartbeats' OpenAPI description, are FastAPI's.
+    """
+
+    heartbeats: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve a heartbeat, or hand the request to FastAPI."""
+        if (
+            self.heartbeats is not None
+            and scope["type"] == "http"
+            and scope["path"] == HEARTBEATS_PATH
+            and scope["method"] == "POST"
+        ):
+            await self.heartbeats(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(
     settings: HallSettings,
     *,
     clock: Callable[[], dt.datetime] = utc_now,
     migrate: bool = False,
-) -> FastAPI:
+) -> HallApp:
     """Build the hall's app.
 
     The catalog and the signing key (made when missing) are loaded now. When the server starts,
@@ -139,6 +198,10 @@ def create_app(
     )
     service.public_base_url = settings.public_url()  # where certificate QR codes point
     identity = IdentityService(db, clock=clock)
+    # Submissions on threads of their own, a few (``submission_threads``): on FastAPI's pool of
+    # 40, a burst of them ran dozens at once, each waiting for the GIL, and so did the event
+    # loop that answers the heartbeats.
+    submissions = SubmissionThreads(settings.submission_threads)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -157,10 +220,11 @@ def create_app(
         try:
             yield
         finally:
+            submissions.stop()
             db.dispose()
 
     # The API's description is for development only; ``app.openapi()`` works either way.
-    app = FastAPI(
+    app = HallApp(
         title="Government service hall",
         version="1",
         lifespan=lifespan,
@@ -176,12 +240,13 @@ def create_app(
         public |= {"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
     public |= web.PUBLIC_PATHS  # the staff's pages check their own session, never a signature
     rate_limit = RateLimit(settings.rate_limit_requests, settings.rate_limit_window_s)
+    gate = AuthGate(db, clock=clock, rate_limit=rate_limit)
+    verifier = SignatureVerifier(gate, clock=clock)
     app.add_middleware(
         SignatureAuthMiddleware,
         identity=identity,
         public_paths=frozenset(public),
-        clock=clock,
-        gate=AuthGate(db, clock=clock, rate_limit=rate_limit),
+        verifier=verifier,
     )
     app.state.database = db
     # A catalog published with `kiosk-hall catalog publish` is served (and decided on) at once.
@@ -206,7 +271,7 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def _on_invalid(_request: Request, err: RequestValidationError) -> JSONResponse:
-        return _error(422, "invalid_request", _validation_message(err))
+        return _error(422, "invalid_request", _validation_message(err.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def _on_http(_request: Request, err: StarletteHTTPException) -> JSONResponse:
@@ -242,25 +307,29 @@ def create_app(
             return Response(status_code=304, headers=headers)
         return Response(content=served.body, media_type="application/json", headers=headers)
 
-    batcher = HeartbeatBatcher(FleetRecorder(db, clock).write)
+    intake = HeartbeatIntake(
+        db,
+        gate,
+        FleetRecorder(db, clock),
+        clock=clock,
+        interval=settings.heartbeat_batch_interval_s,
+    )
+    app.heartbeats = BodyLimitMiddleware(
+        HeartbeatEndpoint(verifier, intake, _validation_message),
+        limits=[
+            BodyLimit("POST", HEARTBEATS_PATH, settings.max_heartbeat_bytes, "heartbeat_too_large")
+        ],
+        default_max_bytes=settings.max_heartbeat_bytes,
+        chunk_timeout=settings.body_chunk_timeout_s,
+        total_timeout=settings.body_total_timeout_s,
+    )
 
     async def post_heartbeat(request: Request) -> Response:
         """Keep a terminal's latest heartbeat; answers with the hall's clock for the offset.
 
-        A plain Starlette route, not FastAPI's dependency machinery: the fleet's most frequent
-        request is read, validated by pydantic-core from the raw bytes, and stored in a batch.
+        Described here only: ``HallApp`` serves the path (``hall.heartbeats``) before routing.
         """
-        body = await request.body()  # bounded while read by BodyLimitMiddleware (413 above)
-        try:
-            heartbeat = HeartbeatCreate.model_validate_json(body)
-        except ValidationError as err:
-            raise RequestValidationError(
-                [{**detail, "loc": ("body", *detail["loc"])} for detail in err.errors()]
-            ) from None
-        _signed_by(request, heartbeat.kiosk_id)
-        stored = await batcher.record(heartbeat)
-        answer = stored.answer(heartbeat.kiosk_id)
-        return Response(content=answer.model_dump_json(), media_type="application/json")
+        raise RuntimeError("heartbeats are served by HeartbeatEndpoint")
 
     # Described in the OpenAPI document like every other path (the fuzz test reads it from there),
     # while the handler reads the raw body itself.
@@ -293,7 +362,7 @@ def create_app(
         return hall_keys
 
     @app.post(SUBMISSIONS_PATH, response_model=SubmissionPublic, status_code=201, responses=_ERRORS)
-    def post_submission(
+    async def post_submission(
         request: Request,
         submission: SubmissionCreate,
         response: Response,
@@ -305,7 +374,7 @@ def create_app(
             raise IdempotencyKeyRequiredError(
                 f"the {IDEMPOTENCY_HEADER} header is required: 1 to 200 visible ASCII characters"
             )
-        stored, created = service.submit(submission, idempotency_key)
+        stored, created = await submissions.run(service.submit, submission, idempotency_key)
         response.status_code = 201 if created else 200
         return stored
 

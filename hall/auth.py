@@ -29,6 +29,7 @@ from typing import Any, Generic, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from hall import httpsig
@@ -73,13 +74,22 @@ class GroupCommit(Generic[T, R]):
     """Run ``work`` on a thread for every item that arrived while the last run was busy.
 
     The first ``submit`` starts a run at once; items arriving meanwhile wait and go together in
-    the next (at most ``max_batch`` per run). ``work`` answers each item in order; an exception
-    is every item's answer.
+    the next (at most ``max_batch`` per run). With ``interval``, the next run starts no sooner
+    than ``interval`` seconds after the last one started (unless ``max_batch`` items wait): a
+    run's fixed cost (its statements and commit) is then shared by more items when they come
+    slowly. ``work`` answers each item in order; an exception is every item's answer.
     """
 
-    def __init__(self, work: Callable[[list[T]], list[R]], *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        work: Callable[[list[T]], list[R]],
+        *,
+        max_batch: int = MAX_BATCH,
+        interval: float = 0.0,
+    ) -> None:
         self._work = work
         self._max_batch = max_batch
+        self._interval = interval
         self._waiting: list[tuple[T, asyncio.Future[R]]] = []
         self._running = False
 
@@ -93,8 +103,10 @@ class GroupCommit(Generic[T, R]):
         return await future
 
     async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while self._waiting:
+                started = loop.time()
                 batch = self._waiting[: self._max_batch]
                 del self._waiting[: self._max_batch]
                 try:
@@ -107,6 +119,10 @@ class GroupCommit(Generic[T, R]):
                     for (_, future), answer in zip(batch, answers, strict=True):
                         if not future.done():
                             future.set_result(answer)
+                # Items arriving meanwhile wait for the interval's end (a full batch does not).
+                wait = started + self._interval - loop.time()
+                if wait > 0 and len(self._waiting) < self._max_batch:
+                    await asyncio.sleep(wait)
         finally:
             self._running = False
 
@@ -178,57 +194,70 @@ class AuthGate:
 
     def admit_batch(self, requests: list[tuple[str, str]]) -> list[str | Refusal]:
         """Admit or refuse each ``(key_id, nonce)`` in one write transaction (in order)."""
-        now = self._clock()
-        answers: list[str | Refusal | None] = [None] * len(requests)
         with self._db.write() as session:
-            keys = sorted({key_id for key_id, _ in requests})
-            table = Terminal.__table__.c
-            found = {
-                key_id: (kiosk_id, revoked_at is not None)
-                for key_id, kiosk_id, revoked_at in session.connection().execute(
-                    select(table.key_id, table.kiosk_id, table.revoked_at).where(
-                        table.key_id.in_(keys)
-                    )
-                )
-            }
-            fresh: dict[str, int] = {}  # nonce -> index of its first request here
-            for index, (key_id, nonce) in enumerate(requests):
-                terminal = found.get(key_id)
-                if terminal is None:
-                    answers[index] = Refusal(
-                        401, "unauthenticated", "the signing key is not enrolled"
-                    )
-                elif terminal[1]:
-                    logger.info("request of revoked terminal %s refused", terminal[0])
-                    answers[index] = Refusal(403, "revoked", "this terminal has been revoked")
-                elif nonce in fresh:
-                    answers[index] = _replayed(terminal[0])
-                else:
-                    fresh[nonce] = index
-            recorded: set[str] = set()
-            if fresh:
-                rows = [
-                    {"nonce": nonce, "key_id": requests[index][0], "seen_at": now}
-                    for nonce, index in sorted(fresh.items())
-                ]
-                # Core, not the ORM: one compiled statement, executed for many rows.
-                recorded = set(session.connection().execute(self._nonce_insert, rows).scalars())
-            admitted: list[int] = []
-            for nonce, index in fresh.items():
-                kiosk_id = found[requests[index][0]][0]
-                if nonce in recorded:
-                    admitted.append(index)
-                    answers[index] = kiosk_id
-                else:
-                    answers[index] = _replayed(kiosk_id)
-            if self._rate_limit is not None and admitted:
-                self._limit(session, sorted(admitted), answers, now.timestamp())
-            self._admitted += len(admitted)
-            if self._admitted >= _PRUNE_EVERY:
-                self._admitted = 0
-                session.execute(
-                    delete(RequestNonce).where(RequestNonce.seen_at < now - NONCE_RETENTION)
-                )
+            return self.admit_in(session, requests, self._clock())
+
+    def admit_in(
+        self,
+        session: Session,
+        requests: list[tuple[str, str]],
+        now: dt.datetime,
+        *,
+        sites: dict[str, str | None] | None = None,
+    ) -> list[str | Refusal]:
+        """Admit or refuse each ``(key_id, nonce)`` in the caller's write transaction.
+
+        The caller's work for the admitted requests then commits with their nonces and counts
+        (the heartbeats: ``hall.heartbeats``), one transaction instead of two. ``sites``, when
+        given, gets each signer's site (kiosk id to site), read with the keys.
+        """
+        answers: list[str | Refusal | None] = [None] * len(requests)
+        keys = sorted({key_id for key_id, _ in requests})
+        table = Terminal.__table__.c
+        found: dict[str, tuple[str, bool]] = {}
+        for key_id, kiosk_id, revoked_at, site in session.connection().execute(
+            select(table.key_id, table.kiosk_id, table.revoked_at, table.site).where(
+                table.key_id.in_(keys)
+            )
+        ):
+            found[key_id] = (kiosk_id, revoked_at is not None)
+            if sites is not None:
+                sites[kiosk_id] = site
+        fresh: dict[str, int] = {}  # nonce -> index of its first request here
+        for index, (key_id, nonce) in enumerate(requests):
+            terminal = found.get(key_id)
+            if terminal is None:
+                answers[index] = Refusal(401, "unauthenticated", "the signing key is not enrolled")
+            elif terminal[1]:
+                logger.info("request of revoked terminal %s refused", terminal[0])
+                answers[index] = Refusal(403, "revoked", "this terminal has been revoked")
+            elif nonce in fresh:
+                answers[index] = _replayed(terminal[0])
+            else:
+                fresh[nonce] = index
+        recorded: set[str] = set()
+        if fresh:
+            rows = [
+                {"nonce": nonce, "key_id": requests[index][0], "seen_at": now}
+                for nonce, index in sorted(fresh.items())
+            ]
+            # Core, not the ORM: one compiled statement, executed for many rows.
+            recorded = set(session.connection().execute(self._nonce_insert, rows).scalars())
+        admitted: list[int] = []
+        for nonce, index in fresh.items():
+            kiosk_id = found[requests[index][0]][0]
+            if nonce in recorded:
+                admitted.append(index)
+                answers[index] = kiosk_id
+            else:
+                answers[index] = _replayed(kiosk_id)
+        if self._rate_limit is not None and admitted:
+            self._limit(session, sorted(admitted), answers, now.timestamp())
+        self._admitted += len(admitted)
+        if self._admitted >= _PRUNE_EVERY:
+            self._admitted = 0
+            expired = RequestNonce.seen_at < now - NONCE_RETENTION
+            session.execute(delete(RequestNonce).where(expired))
         assert all(answer is not None for answer in answers)
         return [answer for answer in answers if answer is not None]
 
@@ -266,59 +295,40 @@ def _replayed(kiosk_id: str) -> Refusal:
     return Refusal(401, "unauthenticated", "the signature does not hold (replayed_nonce)")
 
 
-class SignatureAuthMiddleware:
-    """Refuse any request to a non-public path that an enrolled, unrevoked key did not sign."""
+@dataclass(frozen=True)
+class Signed:
+    """A request whose signature holds: the key that signed it and its nonce (not yet spent)."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        identity: IdentityService,
-        public_paths: frozenset[str],
-        clock: Callable[[], dt.datetime],
-        gate: AuthGate,
-    ) -> None:
-        self.app = app
-        self._identity = identity
-        self._public = public_paths
+    key_id: str
+    nonce: str
+
+
+class SignatureVerifier:
+    """The event loop's part of authentication: parse the signature, find the key, verify.
+
+    Public keys are cached per key id (the id is a hash of the key, so the pair never changes).
+    What the database decides (enrolled and unrevoked, nonce new, within the rate limit) is the
+    caller's next step, through ``AuthGate``.
+    """
+
+    def __init__(self, gate: AuthGate, *, clock: Callable[[], dt.datetime]) -> None:
+        self.gate = gate
         self._clock = clock
-        self._gate = gate
         self._public_keys: dict[str, Ed25519PublicKey] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Check the signature of an HTTP request, then pass it on with its body replayed."""
-        if scope["type"] != "http" or scope["path"] in self._public:
-            await self.app(scope, receive, send)
-            return
-        body, more = await _read_body(receive)
-        headers = {
-            name.decode("latin-1").lower(): value.decode("latin-1")
-            for name, value in scope.get("headers", [])
-        }
-        method = scope["method"]
-        raw_path = scope.get("raw_path")
-        path = raw_path.decode("latin-1") if raw_path else scope["path"]
-        query = scope.get("query_string", b"").decode("latin-1")
-        outcome = await self._authenticate(method, path, query, body, headers)
-        if isinstance(outcome, Refusal):
-            await _refuse(send, outcome)
-            return
-        scope[KIOSK_ID_SCOPE_KEY] = outcome
-        await self.app(scope, _replay(body, more, receive), send)
-
-    async def _authenticate(
+    async def verify(
         self, method: str, path: str, query: str, body: bytes, headers: dict[str, str]
-    ) -> str | Refusal:
-        """Return the signing terminal's id, or the refusal to answer with."""
+    ) -> Signed | Refusal:
+        """The signer's key id and the nonce when the signature holds; or the refusal."""
         try:
             params, _ = httpsig.parse_signature(headers)
         except httpsig.SignatureError as err:
             return Refusal(401, "unauthenticated", f"a signed request is required ({err.reason})")
         public_key = self._public_keys.get(params.key_id)
         if public_key is None:
-            raw = self._gate.known_keys.pop(params.key_id, None)
+            raw = self.gate.known_keys.pop(params.key_id, None)
             if raw is None:
-                raw = await self._gate.public_key(params.key_id)
+                raw = await self.gate.public_key(params.key_id)
             if raw is None:
                 logger.info("request with an unknown key id refused")
                 return Refusal(401, "unauthenticated", "the signing key is not enrolled")
@@ -337,7 +347,59 @@ class SignatureAuthMiddleware:
         except httpsig.SignatureError as err:
             logger.info("request with key %s refused: %s", params.key_id, err.reason)
             return Refusal(401, "unauthenticated", f"the signature does not hold ({err.reason})")
-        return await self._gate.admit(params.key_id, params.nonce)
+        return Signed(params.key_id, params.nonce)
+
+
+def request_parts(scope: Scope) -> tuple[str, str, str, dict[str, str]]:
+    """Method, raw path, query and lower-cased headers of an HTTP scope: what signatures cover."""
+    headers = {
+        name.decode("latin-1").lower(): value.decode("latin-1")
+        for name, value in scope.get("headers", [])
+    }
+    raw_path = scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else scope["path"]
+    query = scope.get("query_string", b"").decode("latin-1")
+    return scope["method"], path, query, headers
+
+
+class SignatureAuthMiddleware:
+    """Refuse any request to a non-public path that an enrolled, unrevoked key did not sign."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        identity: IdentityService,
+        public_paths: frozenset[str],
+        verifier: SignatureVerifier,
+    ) -> None:
+        self.app = app
+        self._identity = identity
+        self._public = public_paths
+        self._verifier = verifier
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the signature of an HTTP request, then pass it on with its body replayed."""
+        if scope["type"] != "http" or scope["path"] in self._public:
+            await self.app(scope, receive, send)
+            return
+        body, more = await _read_body(receive)
+        method, path, query, headers = request_parts(scope)
+        outcome = await self._authenticate(method, path, query, body, headers)
+        if isinstance(outcome, Refusal):
+            await refuse(send, outcome)
+            return
+        scope[KIOSK_ID_SCOPE_KEY] = outcome
+        await self.app(scope, _replay(body, more, receive), send)
+
+    async def _authenticate(
+        self, method: str, path: str, query: str, body: bytes, headers: dict[str, str]
+    ) -> str | Refusal:
+        """Return the signing terminal's id, or the refusal to answer with."""
+        signed = await self._verifier.verify(method, path, query, body, headers)
+        if isinstance(signed, Refusal):
+            return signed
+        return await self._verifier.gate.admit(signed.key_id, signed.nonce)
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:
@@ -367,7 +429,8 @@ def _replay(body: bytes, connected: bool, receive: Receive) -> Receive:
     return replay
 
 
-async def _refuse(send: Send, refusal: Refusal) -> None:
+async def refuse(send: Send, refusal: Refusal) -> None:
+    """Answer a refused request: its status, the error body, and the headers it calls for."""
     payload = json.dumps({"code": refusal.code, "message": refusal.message}).encode()
     headers = [
         (b"content-type", b"application/json"),

@@ -48,6 +48,15 @@ class HallSettings(BaseSettings):
     """A SQLAlchemy URL: ``sqlite:///path/hall.db`` (default) or ``postgresql+psycopg://...``."""
     database_pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=1000)
     """Connections the hall keeps to its database (per worker process)."""
+    heartbeat_batch_interval_s: float = Field(default=0.02, ge=0, le=1)
+    """The heartbeat batches of one worker start at least this far apart (while beats keep
+    coming; a beat after a quiet spell starts its batch at once): a batch's statements and
+    commit cost the same for one beat or twenty, so at a few hundred beats a second this
+    halves the hall's CPU per beat for at most this much more latency."""
+    submission_threads: int = Field(default=2, ge=1, le=64)
+    """Threads that take submissions in (per worker process), apart from every other request's:
+    a submission is about 10 ms of CPU, and a few at a time keep the cores busy, while dozens
+    on FastAPI's pool of 40 only queue for the GIL in front of the heartbeats."""
     signing_key_path: Path = Field(default_factory=_default_signing_key_path)
     """The Ed25519 private key (PKCS#8 PEM) that signs certificates; made 0600 when missing."""
     host: str = "127.0.0.1"

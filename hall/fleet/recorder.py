@@ -12,13 +12,14 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from hall.db import Database, Terminal
+from hall.db import Base, Database, Terminal, TerminalHeartbeat
 from hall.fleet import health
 from hall.fleet.models import Alert, Command, DesiredConfigRow, FleetTerminal, HeartbeatSample
 from hall.schema import (
@@ -96,7 +97,11 @@ def effective_config(
 
 
 class FleetRecorder:
-    """Store heartbeat batches with the fleet's bookkeeping; ``write`` is the batcher's writer."""
+    """Store heartbeat batches with the fleet's bookkeeping; ``write`` is the batcher's writer.
+
+    SQLAlchemy Core on the session's connection, statements built once: the ORM's unit of work,
+    bulk-insert path and identity map were most of a batch's CPU for rows it never reads again.
+    """
 
     def __init__(self, db: Database, clock: Callable[[], dt.datetime]) -> None:
         self._db = db
@@ -105,71 +110,119 @@ class FleetRecorder:
         # skips the sample's insert altogether (another worker's duplicate is skipped by the key).
         self._sampled_slot: dt.datetime | None = None
         self._sampled: set[str] = set()
+        insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+        beats = insert(_BEATS)
+        self._upsert_beats = beats.on_conflict_do_update(
+            index_elements=[_BEATS.c.kiosk_id],
+            set_={"received_at": beats.excluded.received_at, "body": beats.excluded.body},
+        )
+        terminals = insert(_HEALTH)
+        self._upsert_health = terminals.on_conflict_do_update(
+            index_elements=[_HEALTH.c.kiosk_id],
+            set_={name: terminals.excluded[name] for name in _HEALTH_COLUMNS if name != "kiosk_id"},
+        )
+        self._insert_samples = insert(_SAMPLES).on_conflict_do_nothing(
+            index_elements=[_SAMPLES.c.kiosk_id, _SAMPLES.c.slot_at]
+        )
 
     def write(self, beats: list[HeartbeatCreate]) -> BatchStored:
-        """Store one batch (a repeat of a terminal in it: the last beat counts)."""
+        """Store one batch in a transaction of its own (a repeat of a terminal: the last counts)."""
         now = self._clock()
+        with self._db.write() as session:
+            stored = self.write_in(session, beats, now)
+        self.committed(stored)
+        return stored
+
+    def write_in(
+        self,
+        session: Session,
+        beats: list[HeartbeatCreate],
+        now: dt.datetime,
+        *,
+        sites: dict[str, str | None] | None = None,
+    ) -> BatchStored:
+        """Store one batch in the caller's transaction; call ``committed`` once it committed.
+
+        ``sites``: each terminal's site when the caller read them already (the auth gate does).
+        """
         latest = {beat.kiosk_id: beat for beat in beats}
         ids = sorted(latest)
         found = {kiosk: health.faults(latest[kiosk]) for kiosk in ids}
-        with self._db.write() as session:
-            session.execute(
-                self._db.upsert_heartbeats(),
-                [
-                    {"kiosk_id": k, "received_at": now, "body": latest[k].model_dump(mode="json")}
-                    for k in ids
-                ],
+        bodies = {k: latest[k].model_dump(mode="json") for k in ids}
+        connection = session.connection()
+        connection.execute(
+            self._upsert_beats,
+            [{"kiosk_id": k, "received_at": now, "body": bodies[k]} for k in ids],
+        )
+        connection.execute(
+            self._upsert_health,
+            [
+                {
+                    "kiosk_id": k,
+                    "received_at": now,
+                    "offline_after": health.offline_after(latest[k], now),
+                    "health": health.health(found[k]),
+                    "faults": sorted(found[k]),
+                    "app_version": latest[k].app_version,
+                    "catalog_version": latest[k].catalog_version,
+                    "config_version": latest[k].config_version,
+                }
+                for k in ids
+            ],
+        )
+        self._sample(connection, ids, bodies, found, now)
+        alerts = _ALERTS.c
+        # One read for the health alerts this batch may clear and the staff calls it shows.
+        rows = connection.execute(
+            select(
+                alerts.id,
+                alerts.kiosk_id,
+                alerts.kind,
+                alerts.detail,
+                alerts.call_id,
+                alerts.raised_at,
+                alerts.acknowledged_at,
+                alerts.cleared_at,
             )
-            self._upsert_health(session, ids, latest, found, now)
-            self._sample(session, ids, latest, found, now)
-            self._alerts(session, ids, found, now)
-            self._acks(session, latest, now)
-            shadows = self._shadows(session, ids, now)
-        # Only once committed: a rolled-back batch's samples are tried again.
-        if self._sampled_slot == health.slot(now):
-            self._sampled.update(ids)
+            .where(
+                alerts.kiosk_id.in_(ids),
+                or_(
+                    alerts.cleared_at.is_(None),
+                    and_(
+                        alerts.kind == "staff_called",
+                        alerts.raised_at > now - STAFF_CALL_SHOWN,
+                    ),
+                ),
+            )
+            .order_by(alerts.id)
+        ).all()
+        self._alerts(connection, ids, [r for r in rows if r.kind != "staff_called"], found, now)
+        self._acks(connection, latest, now)
+        if sites is None:
+            terminals = Terminal.__table__.c
+            sites = {
+                kiosk: site
+                for kiosk, site in connection.execute(
+                    select(terminals.kiosk_id, terminals.site).where(terminals.kiosk_id.in_(ids))
+                )
+            }
+        calls = [r for r in rows if r.kind == "staff_called"]
+        shadows = self._shadows(connection, ids, sites, calls, now)
         return BatchStored(stored_at=now, shadows=shadows)
 
-    def _insert(self, session: Session, table: type) -> object:
-        dialect = session.get_bind().dialect.name
-        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    def committed(self, stored: BatchStored) -> None:
+        """Note a committed batch: its terminals have their sample of the slot.
 
-    def _upsert_health(
-        self,
-        session: Session,
-        ids: list[str],
-        latest: dict[str, HeartbeatCreate],
-        found: dict[str, dict[str, str]],
-        now: dt.datetime,
-    ) -> None:
-        statement = self._insert(session, FleetTerminal)
-        rows = [
-            {
-                "kiosk_id": k,
-                "received_at": now,
-                "offline_after": health.offline_after(latest[k], now),
-                "health": health.health(found[k]),
-                "faults": sorted(found[k]),
-                "app_version": latest[k].app_version,
-                "catalog_version": latest[k].catalog_version,
-                "config_version": latest[k].config_version,
-            }
-            for k in ids
-        ]
-        excluded = statement.excluded  # type: ignore[attr-defined]
-        session.execute(
-            statement.on_conflict_do_update(  # type: ignore[attr-defined]
-                index_elements=[FleetTerminal.kiosk_id],
-                set_={name: excluded[name] for name in rows[0] if name != "kiosk_id"},
-            ),
-            rows,
-        )
+        Not before the commit, so that a rolled-back batch's samples are tried again.
+        """
+        if self._sampled_slot == health.slot(stored.stored_at):
+            self._sampled.update(stored.shadows)
 
     def _sample(
         self,
-        session: Session,
+        connection: Connection,
         ids: list[str],
-        latest: dict[str, HeartbeatCreate],
+        bodies: dict[str, dict[str, Any]],
         found: dict[str, dict[str, str]],
         now: dt.datetime,
     ) -> None:
@@ -180,18 +233,15 @@ class FleetRecorder:
         ids = [k for k in ids if k not in self._sampled]
         if not ids:
             return
-        statement = self._insert(session, HeartbeatSample)
-        session.execute(
-            statement.on_conflict_do_nothing(  # type: ignore[attr-defined]
-                index_elements=[HeartbeatSample.kiosk_id, HeartbeatSample.slot_at]
-            ),
+        connection.execute(
+            self._insert_samples,
             [
                 {
                     "kiosk_id": k,
                     "slot_at": slot,
                     "received_at": now,
                     "health": health.health(found[k]),
-                    "body": latest[k].model_dump(mode="json"),
+                    "body": bodies[k],
                 }
                 for k in ids
             ],
@@ -199,92 +249,132 @@ class FleetRecorder:
 
     def _alerts(
         self,
-        session: Session,
+        connection: Connection,
         ids: list[str],
+        open_rows: list[Any],
         found: dict[str, dict[str, str]],
         now: dt.datetime,
     ) -> None:
-        open_rows = session.scalars(
-            select(Alert).where(
-                Alert.kiosk_id.in_(ids),
-                Alert.cleared_at.is_(None),
-                Alert.kind != "staff_called",
-            )
-        ).all()
-        held: dict[tuple[str, str], Alert] = {}
-        for row in open_rows:
-            if (row.kiosk_id, row.kind) in held or row.kind == "offline":
+        alerts = _ALERTS.c
+        cleared: list[int] = []
+        held: dict[tuple[str, str], tuple[int, str]] = {}
+        for alert_id, kiosk, kind, detail, *_ in open_rows:
+            if (kiosk, kind) in held or kind == "offline":
                 # A beat clears "offline"; a duplicate open alert (two workers) is cleared too.
-                row.cleared_at = now
+                cleared.append(alert_id)
                 continue
-            held[(row.kiosk_id, row.kind)] = row
-        for (kiosk, kind), row in held.items():
+            held[(kiosk, kind)] = (alert_id, detail)
+        changed: list[dict[str, Any]] = []
+        for (kiosk, kind), (alert_id, detail) in held.items():
             if kind not in found[kiosk]:
-                row.cleared_at = now
-        for kiosk in ids:
-            for kind, detail in found[kiosk].items():
-                if (kiosk, kind) in held:
-                    held[(kiosk, kind)].detail = detail
-                else:
-                    session.add(Alert(kiosk_id=kiosk, kind=kind, detail=detail, raised_at=now))
+                cleared.append(alert_id)
+            elif found[kiosk][kind] != detail:
+                changed.append({"alert_id": alert_id, "new_detail": found[kiosk][kind]})
+        if cleared:
+            connection.execute(
+                update(_ALERTS).where(alerts.id.in_(sorted(cleared))).values(cleared_at=now)
+            )
+        if changed:
+            connection.execute(
+                update(_ALERTS)
+                .where(alerts.id == bindparam("alert_id"))
+                .values(detail=bindparam("new_detail")),
+                changed,
+            )
+        raised = [
+            {"kiosk_id": kiosk, "kind": kind, "detail": detail, "raised_at": now}
+            for kiosk in ids
+            for kind, detail in found[kiosk].items()
+            if (kiosk, kind) not in held
+        ]
+        if raised:
+            connection.execute(insert(_ALERTS), raised)
 
-    def _acks(self, session: Session, latest: dict[str, HeartbeatCreate], now: dt.datetime) -> None:
+    def _acks(
+        self, connection: Connection, latest: dict[str, HeartbeatCreate], now: dt.datetime
+    ) -> None:
+        commands = _COMMANDS.c
         for kiosk, beat in latest.items():
             for ack in beat.command_acks:
                 # Only this terminal's own commands, and only once.
-                session.execute(
-                    update(Command)
+                connection.execute(
+                    update(_COMMANDS)
                     .where(
-                        Command.command_id == ack.command_id,
-                        Command.kiosk_id == kiosk,
-                        Command.status == "pending",
+                        commands.command_id == ack.command_id,
+                        commands.kiosk_id == kiosk,
+                        commands.status == "pending",
                     )
                     .values(status=ack.status, acked_at=now, detail=ack.detail)
                 )
 
-    def _shadows(self, session: Session, ids: list[str], now: dt.datetime) -> dict[str, Shadow]:
+    def _shadows(
+        self,
+        connection: Connection,
+        ids: list[str],
+        sites: dict[str, str | None],
+        calls: list[Any],
+        now: dt.datetime,
+    ) -> dict[str, Shadow]:
         shadows = {kiosk: Shadow() for kiosk in ids}
-        sites = dict(
-            session.execute(
-                select(Terminal.kiosk_id, Terminal.site).where(Terminal.kiosk_id.in_(ids))
-            ).all()
-        )
         wanted = {t for kiosk in ids for t in targets_of(kiosk, sites.get(kiosk))}
-        configs = {
-            row.target: row
-            for row in session.scalars(
-                select(DesiredConfigRow).where(DesiredConfigRow.target.in_(wanted))
+        configs = _DESIRED.c
+        rows = {
+            target: DesiredConfigRow(target=target, version=version, config=config)
+            for target, version, config in connection.execute(
+                select(configs.target, configs.version, configs.config).where(
+                    configs.target.in_(sorted(wanted))
+                )
             )
         }
         for kiosk in ids:
-            shadows[kiosk].desired = effective_config(configs, kiosk, sites.get(kiosk))
-        pending = session.scalars(
-            select(Command)
-            .where(Command.kiosk_id.in_(ids), Command.status == "pending")
-            .order_by(Command.id)
+            shadows[kiosk].desired = effective_config(rows, kiosk, sites.get(kiosk))
+        commands = _COMMANDS.c
+        pending = connection.execute(
+            select(
+                commands.id,
+                commands.command_id,
+                commands.kiosk_id,
+                commands.kind,
+                commands.queued_at,
+                commands.delivered_at,
+            )
+            .where(commands.kiosk_id.in_(ids), commands.status == "pending")
+            .order_by(commands.id)
         ).all()
-        for command in pending:
-            if command.delivered_at is None:
-                command.delivered_at = now
-            shadows[command.kiosk_id].commands.append(
-                CommandPublic(
-                    command_id=command.command_id,
-                    kind=command.kind,  # type: ignore[arg-type]
-                    queued_at=command.queued_at,
+        undelivered = [row.id for row in pending if row.delivered_at is None]
+        if undelivered:
+            connection.execute(
+                update(_COMMANDS).where(commands.id.in_(undelivered)).values(delivered_at=now)
+            )
+        for row in pending:
+            shadows[row.kiosk_id].commands.append(
+                CommandPublic(command_id=row.command_id, kind=row.kind, queued_at=row.queued_at)
+            )
+        for call in calls:
+            shadows[call.kiosk_id].staff_calls.append(
+                StaffCallPublic(
+                    call_id=call.call_id or str(call.id),
+                    raised_at=call.raised_at,
+                    acknowledged_at=call.acknowledged_at,
+                    cleared_at=call.cleared_at,
                 )
             )
-        calls = session.scalars(
-            select(Alert)
-            .where(
-                Alert.kiosk_id.in_(ids),
-                Alert.kind == "staff_called",
-                or_(Alert.cleared_at.is_(None), Alert.raised_at > now - STAFF_CALL_SHOWN),
-            )
-            .order_by(Alert.id)
-        ).all()
-        for call in calls:
-            shadows[call.kiosk_id].staff_calls.append(staff_call_public(call))
         return shadows
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+_BEATS = _table(TerminalHeartbeat)
+_HEALTH = _table(FleetTerminal)
+_HEALTH_COLUMNS = [column.name for column in _HEALTH.columns]
+_SAMPLES = _table(HeartbeatSample)
+_ALERTS = _table(Alert)
+_COMMANDS = _table(Command)
+_DESIRED = _table(DesiredConfigRow)
 
 
 def staff_call_public(row: Alert) -> StaffCallPublic:

@@ -1,11 +1,11 @@
-"""A heartbeat's nonce is spent before the beat is stored, and that order is the safe one.
+"""A heartbeat's nonce is spent in the transaction that stores the beat, and only then.
 
-The nonce is committed by the authentication gate (``hall.auth.AuthGate``) before the app sees
-the request; the beat is stored afterwards in its own batch (``hall.heartbeats``). So a beat that
-fails to be stored has spent its nonce: it is not acknowledged, the same signed bytes replayed are
-refused, and the terminal's retry (signed afresh, a new nonce) is stored. The other order -- a beat
-stored while its nonce is not recorded -- cannot happen: nothing reaches the app before the nonce
-is committed. Both databases, a real fault (the table gone for a moment), the real API.
+``hall.heartbeats.HeartbeatIntake`` admits a batch of beats (key, nonce, rate limit:
+``hall.auth.AuthGate``) and stores the admitted ones in one transaction. So a stored beat has
+spent its nonce (the same signed bytes again are refused), and a beat that failed to be stored has
+spent nothing: it is not acknowledged, and the same bytes sent again are stored once, then refused
+like any replay. A beat stored twice, or stored while its nonce is not recorded, cannot happen.
+Both databases, a real fault (the table gone for a moment), the real API.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def _stored_depth(db: Database, kiosk_id: str) -> int | None:
     return int(value["outbox_depth"])
 
 
-def test_a_beat_that_was_not_stored_spent_its_nonce_and_its_retry_is_stored(
+def test_a_beat_that_was_not_stored_kept_its_nonce_and_is_stored_once_when_sent_again(
     tmp_path: Path, hall_database_url: str
 ) -> None:
     hall = HallUnderTest(hall_settings(tmp_path, database_url=hall_database_url))
@@ -80,14 +80,69 @@ def test_a_beat_that_was_not_stored_spent_its_nonce_and_its_retry_is_stored(
                     connection.execute(text("ALTER TABLE beats_away RENAME TO terminal_heartbeats"))
             assert lost.status_code >= 500  # not acknowledged
             assert _stored_depth(db, "kiosk-001") == 1  # and not stored
-            replayed = requests.post(url, data=failing, headers=headers, timeout=TIMEOUT)
-            assert replayed.status_code == 401, replayed.text
-            assert "replayed_nonce" in replayed.json()["message"]
-            assert _stored_depth(db, "kiosk-001") == 1
-            retry = requests.post(
-                url, data=failing, headers=_signed(identity, failing), timeout=TIMEOUT
-            )
-            assert retry.status_code == 200, retry.text
+            again = requests.post(url, data=failing, headers=headers, timeout=TIMEOUT)
+            assert again.status_code == 200, again.text  # its nonce was never spent
             assert _stored_depth(db, "kiosk-001") == 2
+            replayed = requests.post(url, data=failing, headers=headers, timeout=TIMEOUT)
+            assert replayed.status_code == 401, replayed.text  # now it was
+            assert "replayed_nonce" in replayed.json()["message"]
+        finally:
+            db.dispose()
+
+
+def test_a_stored_beat_spent_its_nonce_and_one_naming_another_terminal_is_refused(
+    tmp_path: Path, hall_database_url: str
+) -> None:
+    hall = HallUnderTest(hall_settings(tmp_path, database_url=hall_database_url))
+    with hall:
+        url = hall.base_url + HEARTBEATS_PATH
+        identity = hall.enrol(tmp_path / "terminal")
+        db = hall.database()
+        try:
+            beat = _beat("kiosk-001", 3)
+            headers = _signed(identity, beat)
+            assert requests.post(url, data=beat, headers=headers, timeout=TIMEOUT).ok
+            replayed = requests.post(url, data=beat, headers=headers, timeout=TIMEOUT)
+            assert replayed.status_code == 401 and "replayed_nonce" in replayed.json()["message"]
+            other = _beat("kiosk-002", 4)  # signed by kiosk-001's key
+            refused = requests.post(
+                url, data=other, headers=_signed(identity, other), timeout=TIMEOUT
+            )
+            assert refused.status_code == 403, refused.text
+            assert refused.json()["code"] == "terminal_mismatch"
+            assert _stored_depth(db, "kiosk-002") is None
+            assert _stored_depth(db, "kiosk-001") == 3
+        finally:
+            db.dispose()
+
+
+def test_an_invalid_beat_is_422_after_the_gate_and_a_revoked_terminal_hears_403(
+    tmp_path: Path, hall_database_url: str
+) -> None:
+    hall = HallUnderTest(hall_settings(tmp_path, database_url=hall_database_url))
+    with hall:
+        url = hall.base_url + HEARTBEATS_PATH
+        identity = hall.enrol(tmp_path / "terminal")
+        db = hall.database()
+        try:
+            invalid = b'{"kiosk_id": "kiosk-001"}'
+            headers = _signed(identity, invalid)
+            answer = requests.post(url, data=invalid, headers=headers, timeout=TIMEOUT)
+            assert answer.status_code == 422, answer.text
+            assert answer.json()["code"] == "invalid_request"
+            assert "body.sent_at: missing" in answer.json()["message"]
+            again = requests.post(url, data=invalid, headers=headers, timeout=TIMEOUT)
+            assert again.status_code == 401  # the gate admitted it first: its nonce is spent
+            with db.engine.begin() as connection:
+                connection.execute(
+                    text("UPDATE terminals SET revoked_at = enrolled_at WHERE kiosk_id = :k"),
+                    {"k": "kiosk-001"},
+                )
+            for body in (invalid, _beat("kiosk-001", 5)):
+                revoked = requests.post(
+                    url, data=body, headers=_signed(identity, body), timeout=TIMEOUT
+                )
+                assert revoked.status_code == 403 and revoked.json()["code"] == "revoked"
+            assert _stored_depth(db, "kiosk-001") is None
         finally:
             db.dispose()
