@@ -188,33 +188,42 @@ def test_the_limit_holds_across_two_workers(
     finally:
         db.dispose()
     identity: TerminalIdentity = enrol(base, code, tmp_path / "terminal")
-    clients = [httpx.Client(base_url=base, timeout=30) for _ in range(24)]
-    try:
 
-        def beat(client: httpx.Client) -> tuple[int, str | None, int | None]:
-            raw = _beat("kiosk-001").model_dump_json().encode()
-            signed = identity.sign("POST", HEARTBEATS_PATH, raw, time.time())
-            answer = client.post(HEARTBEATS_PATH, content=raw, headers=signed)
-            # Which worker answered: the process holding the hall's end of this connection.
-            stream = answer.extensions["network_stream"]
-            client_port = stream.get_extra_info("client_addr")[1]
-            return answer.status_code, answer.headers.get("Retry-After"), client_port
+    def beat(client: httpx.Client) -> tuple[int, str | None, int | None]:
+        raw = _beat("kiosk-001").model_dump_json().encode()
+        signed = identity.sign("POST", HEARTBEATS_PATH, raw, time.time())
+        answer = client.post(HEARTBEATS_PATH, content=raw, headers=signed)
+        # Which worker answered: the process holding the hall's end of this connection.
+        stream = answer.extensions["network_stream"]
+        client_port = stream.get_extra_info("client_addr")[1]
+        return answer.status_code, answer.headers.get("Retry-After"), client_port
 
-        with ThreadPoolExecutor(max_workers=12) as pool:
-            answers = list(pool.map(beat, clients))
-        workers = [pid for pid in process_tree(supervisor) if pid != supervisor]
-        owners = _socket_owners(workers)
-        served_by = {
-            owners.get(_server_side_inode(port, client_port) or -1) for _, _, client_port in answers
-        }
-    finally:
-        for client in clients:
-            client.close()
+    # Rounds of 24 fresh connections until both workers have answered some: which process
+    # accepts a connection is the kernel's choice, and a busy machine once gave one all 24.
+    answers: list[tuple[int, str | None, int | None]] = []
+    served_by: set[int | None] = set()
+    for _ in range(5):
+        clients = [httpx.Client(base_url=base, timeout=30) for _ in range(24)]
+        try:
+            with ThreadPoolExecutor(max_workers=12) as pool:
+                batch = list(pool.map(beat, clients))
+            workers = [pid for pid in process_tree(supervisor) if pid != supervisor]
+            owners = _socket_owners(workers)
+            served_by |= {
+                owners.get(_server_side_inode(port, client_port) or -1)
+                for _, _, client_port in batch
+            }
+        finally:
+            for client in clients:
+                client.close()
+        answers += batch
+        if len(served_by - {None}) == 2:
+            break
     statuses = [status for status, _, _ in answers]
     assert statuses.count(200) == 5, statuses  # one budget for the terminal, not one per worker
-    assert statuses.count(429) == len(clients) - 5, statuses
+    assert statuses.count(429) == len(answers) - 5, statuses
     assert all(
         retry is not None and int(retry) >= 1 for status, retry, _ in answers if status == 429
     )
     assert len(served_by - {None}) == 2, served_by  # both workers answered some of them
-    assert _used(database_url, "kiosk-001") == len(clients)
+    assert _used(database_url, "kiosk-001") == len(answers)
