@@ -26,9 +26,10 @@ def licence() -> np.ndarray:
     return page
 
 
-def test_the_default_engine_runs_on_onnxruntime(ocr_engine: OcrEngine) -> None:
+def test_the_default_engine_runs_where_auto_points(ocr_engine: OcrEngine) -> None:
     assert isinstance(ocr_engine, RapidEngine)
-    assert ocr_engine.runtime == "onnxruntime"
+    assert EngineOptions().runtime == "auto"
+    assert ocr_engine.runtime == ("openvino" if openvino_installed() else "onnxruntime")
 
 
 def test_a_bad_runtime_or_precision_is_refused_before_loading() -> None:
