@@ -157,11 +157,27 @@ class RapidEngine:
         if self.runtime != "openvino" or step < 16:
             return
         first = -(-max(self.options.rec_min_width, 1) // step) * step
+        widths = range(first, max(first, WARM_WIDTHS) + 1, step)
+
+        def run_widths(session: Any) -> None:
+            name = session.get_inputs()[0].name
+            for width in widths:
+                session.run(None, {name: np.zeros((1, 3, self._rec_height, width), np.float32)})
+
+        # One thread per session, as recognition runs them: half the wall time of one by one,
+        # so an app stopped during its warm-up does not wait long for it.
         with self._lock:
-            for session in self._rec_sessions:
-                name = session.get_inputs()[0].name
-                for width in range(first, max(first, WARM_WIDTHS) + 1, step):
-                    session.run(None, {name: np.zeros((1, 3, self._rec_height, width), np.float32)})
+            helpers = [
+                threading.Thread(target=run_widths, args=(session,), name="ocr-prepare")
+                for session in self._rec_sessions[1:]
+            ]
+            for helper in helpers:
+                helper.start()
+            try:
+                run_widths(self._rec_sessions[0])
+            finally:
+                for helper in helpers:
+                    helper.join()
 
     def recognize(self, image: Image) -> list[TextLine]:
         """Every text line found, boxes in the pixels of ``image``, in reading order."""
