@@ -13,6 +13,7 @@ has the figures).
 from __future__ import annotations
 
 import importlib.util
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,23 @@ PRECISIONS = ("f32", "bf16")
 def openvino_installed() -> bool:
     """Whether the ``openvino`` package can be imported here."""
     return importlib.util.find_spec("openvino") is not None
+
+
+def import_openvino() -> Any:
+    """The ``openvino`` module, imported with its usage telemetry off.
+
+    ``import openvino`` imports its model converter, which starts ``openvino-telemetry`` (a
+    dependency of the wheel): with no consent file in the home directory it takes that for
+    consent, writes a client id under ``~/intel`` and sends an event to Google Analytics from a
+    thread of its own at every import. A terminal in a service hall sends nothing of the kind
+    (and that thread outlived the app's stop in the e2e tests). With ``openvino_telemetry``
+    unimportable the converter uses its own no-op stub; nothing else needs the package.
+    """
+    if "openvino" not in sys.modules:
+        sys.modules.setdefault("openvino_telemetry", None)  # type: ignore[arg-type]
+    import openvino
+
+    return openvino
 
 
 def chosen_runtime(options: EngineOptions) -> str:
@@ -137,9 +155,7 @@ class SessionMaker:
         runtime = chosen_runtime(options)
         core = None
         if runtime == "openvino":
-            import openvino as ov
-
-            core = ov.Core()
+            core = import_openvino().Core()
         return cls(runtime, options.precision, core)
 
     def open(self, path: Path, *, threads: int) -> Any:

@@ -108,3 +108,13 @@ def test_openvino_bf16_reads_the_licence_fields() -> None:
     text = "".join(line.text for line in engine.recognize(page))
     for field in ("uscc", "name", "legal_representative"):
         assert str(spec.fields[field]) in text
+
+
+@needs_openvino
+def test_openvino_sends_no_telemetry(openvino_engine: RapidEngine) -> None:
+    """The wheel's telemetry package is never loaded, so it starts no thread and sends nothing."""
+    import sys
+    import threading
+
+    assert sys.modules.get("openvino_telemetry") is None
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("ThreadPoolExecutor")]
