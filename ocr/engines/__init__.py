@@ -101,6 +101,3 @@ def warm_up(engine: OcrEngine) -> None:
     image = np.full((96, 320, 3), 255, dtype=np.uint8)
     cv2.putText(image, "2025 OCR", (12, 64), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (0, 0, 0), 3)
     engine.recognize(image)
-    prepare = getattr(engine, "prepare", None)
-    if callable(prepare):
-        prepare()  # the default engine on OpenVINO: its recogniser's input shapes

@@ -37,9 +37,6 @@ MAX_UPSCALE = 2.5
 OPENVINO_WIDTH_STEP = 64
 """Recognition widths on OpenVINO when ``rec_width_step`` is 0: 64 px apart measured a little
 cheaper than 32 and much cheaper than every width (``python -m bench ocr``, README)."""
-WARM_WIDTHS = 1600
-"""``prepare`` runs the recogniser once at every padded width up to this (a line across an A4
-page at 48 px high is about 1000-1500 px wide)."""
 
 
 def wheel_model_dir() -> Path:
@@ -144,40 +141,6 @@ class RapidEngine:
         threads = max(1, self.options.threads)
         self._ocr.text_det.infer.session = self._sessions.open(paths["det"], threads=threads)
         self._ocr.text_cls.infer.session = self._sessions.open(paths["cls"], threads=threads)
-
-    def prepare(self) -> None:
-        """Run the recogniser once at every padded width a page's lines come in, on each session.
-
-        OpenVINO prepares its kernels for each new input shape at its first run (about 20 ms for
-        the recogniser, a third of a run); with widths ``rec_width_step`` apart there are a few
-        dozen, and run here (``warm_up``, in the background at start-up) the citizen's first
-        pages do not pay for them. onnxruntime, or unstepped widths (hundreds), get nothing.
-        """
-        step = self._width_step
-        if self.runtime != "openvino" or step < 16:
-            return
-        first = -(-max(self.options.rec_min_width, 1) // step) * step
-        widths = range(first, max(first, WARM_WIDTHS) + 1, step)
-
-        def run_widths(session: Any) -> None:
-            name = session.get_inputs()[0].name
-            for width in widths:
-                session.run(None, {name: np.zeros((1, 3, self._rec_height, width), np.float32)})
-
-        # One thread per session, as recognition runs them: half the wall time of one by one,
-        # so an app stopped during its warm-up does not wait long for it.
-        with self._lock:
-            helpers = [
-                threading.Thread(target=run_widths, args=(session,), name="ocr-prepare")
-                for session in self._rec_sessions[1:]
-            ]
-            for helper in helpers:
-                helper.start()
-            try:
-                run_widths(self._rec_sessions[0])
-            finally:
-                for helper in helpers:
-                    helper.join()
 
     def recognize(self, image: Image) -> list[TextLine]:
         """Every text line found, boxes in the pixels of ``image``, in reading order."""

@@ -65,7 +65,6 @@ def test_onnxruntime_reads_the_licence_at_every_width(onnxruntime_engine: RapidE
         assert str(spec.fields[field]) in text
     assert onnxruntime_engine._rec_width(np.zeros((48, 100, 3), np.uint8)) == 320
     assert onnxruntime_engine._rec_width(np.zeros((48, 500, 3), np.uint8)) == 500
-    onnxruntime_engine.prepare()  # nothing to prepare on onnxruntime
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +91,10 @@ def test_openvino_reads_what_onnxruntime_reads(
 
 
 @needs_openvino
-def test_openvino_rounds_widths_and_prepares_them(openvino_engine: RapidEngine) -> None:
+def test_openvino_rounds_widths_to_64(openvino_engine: RapidEngine) -> None:
     assert openvino_engine._rec_width(np.zeros((48, 100, 3), np.uint8)) == 320
     assert openvino_engine._rec_width(np.zeros((48, 500, 3), np.uint8)) == 512
-    openvino_engine.prepare()
-    before = [line.text for line in openvino_engine.recognize(licence())]
-    assert "营业执照" in before
+    assert openvino_engine._rec_width(np.zeros((48, 512, 3), np.uint8)) == 512
 
 
 @needs_openvino
