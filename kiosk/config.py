@@ -401,6 +401,14 @@ class OcrSettings(_Section):
     """``rapid``: each line is recognised at its own width, padded to no less than this."""
     use_cls: bool = True
     """Run the 0/180 text-line classifier."""
+    runtime: Literal["onnxruntime", "openvino", "auto"] = "auto"
+    """``rapid``: what runs the models: onnxruntime, OpenVINO's CPU plugin (the ``openvino``
+    extra), or ``auto`` (OpenVINO where installed, else onnxruntime)."""
+    precision: Literal["f32", "bf16"] = "bf16"
+    """``rapid`` on OpenVINO: ``bf16`` where the CPU has bfloat16 arithmetic (f32 elsewhere)."""
+    rec_width_step: int = Field(default=0, ge=0, le=512)
+    """``rapid``: recognition widths rounded up to a multiple of this (0: 64 on OpenVINO, none
+    on onnxruntime)."""
     det_model: Path | None = None
     """Detection model: an ONNX file for ``rapid``, a model directory for ``paddle``; ``None``
     uses the files the installed wheel carries."""

@@ -46,10 +46,22 @@ class EngineOptions:
     rec_min_width: int = 320
     """Each line crop is recognised at its own width at the model's 48 px height, padded to no
     less than this (the width PP-OCR's recogniser was trained at)."""
+    rec_width_step: int = 0
+    """Recognition tensors are padded to a multiple of this width. OpenVINO prepares its kernels
+    for each new input shape once (about 20 ms), so there widths 64 px apart (``0``, the default
+    there) cost less than every width; ``0`` on onnxruntime means no rounding."""
     use_cls: bool = True
     """Run the 0/180 text-line classifier, which turns upside-down lines before recognition."""
     min_score: float = 0.5
     """Lines recognised with a lower confidence are dropped."""
+    runtime: str = "auto"
+    """What runs the ``rapid`` engine's ONNX files: ``onnxruntime``, ``openvino`` (OpenVINO's CPU
+    plugin, the ``openvino`` extra), or ``auto``: OpenVINO where it is installed, else
+    onnxruntime. On the benchmark's A4 pages OpenVINO at ``bf16`` takes 0.55-0.65 of
+    onnxruntime's CPU time for the same fields."""
+    precision: str = "bf16"
+    """OpenVINO's inference precision: ``bf16`` where the CPU has bfloat16 arithmetic
+    (AVX512_BF16, AMX; elsewhere the plugin runs f32), or ``f32``. onnxruntime runs f32."""
     det_model: Path | None = None
     rec_model: Path | None = None
     cls_model: Path | None = None

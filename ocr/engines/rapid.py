@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from ocr.engine import TextLine
 from ocr.engines import EngineOptions, EngineUnavailable
+from ocr.engines.sessions import SessionMaker
 
 Image = npt.NDArray[np.uint8]
 Box = npt.NDArray[np.float32]
@@ -33,6 +34,9 @@ Box = npt.NDArray[np.float32]
 ROTATIONS = (0, 90, 180, 270)
 MAX_UPSCALE = 2.5
 """The detector sees small images enlarged at most this much."""
+OPENVINO_WIDTH_STEP = 64
+"""Recognition widths on OpenVINO when ``rec_width_step`` is 0: 64 px apart measured a little
+cheaper than 32 and much cheaper than every width (``python -m bench ocr``, README)."""
 
 
 def wheel_model_dir() -> Path:
@@ -98,6 +102,10 @@ class RapidEngine:
         for stage, path in paths.items():
             if not Path(path).is_file():
                 raise EngineUnavailable(f"the {stage} model file {path} does not exist")
+        # A bad runtime or precision fails before three sessions are loaded for nothing.
+        self._sessions = SessionMaker.for_options(self.options)
+        self.runtime = self._sessions.runtime
+        """The runtime that runs the models (``onnxruntime`` or ``openvino``)."""
         # The wheel logs through its own handlers; the kiosk's log is ours to fill.
         for name in ("RapidOCR", "OrtInferSession"):
             logging.getLogger(name).setLevel(logging.ERROR)
@@ -118,38 +126,21 @@ class RapidEngine:
         # One recognition session per thread, each on one core (see ``_recognise``); more
         # sessions than cores would only take turns.
         sessions = max(1, min(self.options.threads, os.cpu_count() or 1))
-        self._rec_sessions = [self._session(paths["rec"], threads=1) for _ in range(sessions)]
+        self._rec_sessions = [self._sessions.open(paths["rec"], threads=1) for _ in range(sessions)]
         # The wheel's own recognition session is never run: its memory goes back.
         self._ocr.text_rec.session.session = self._rec_sessions[0]
         self._rec_height = int(self._ocr.text_rec.rec_image_shape[1])
+        self._width_step = max(1, self.options.rec_width_step)
+        if self.options.rec_width_step == 0 and self.runtime == "openvino":
+            self._width_step = OPENVINO_WIDTH_STEP
         # One photo at a time: the sessions use every core already and the wheel keeps state.
         self._lock = threading.Lock()
 
-    @staticmethod
-    def _session(path: Path, *, threads: int) -> Any:
-        """An onnxruntime session with options that suit a small shared terminal.
-
-        Threads that spin while waiting for work burn the other core's time on a loaded 2-core
-        box; one graph run at a time (sequential) with every graph optimisation on.
-        """
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 4
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return ort.InferenceSession(
-            str(path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-
     def _tune_sessions(self, paths: dict[str, Path]) -> None:
-        """Rebuild the wheel's detector and classifier sessions with our options."""
+        """Rebuild the wheel's detector and classifier sessions with our options and runtime."""
         threads = max(1, self.options.threads)
-        self._ocr.text_det.infer.session = self._session(paths["det"], threads=threads)
-        self._ocr.text_cls.infer.session = self._session(paths["cls"], threads=threads)
+        self._ocr.text_det.infer.session = self._sessions.open(paths["det"], threads=threads)
+        self._ocr.text_cls.infer.session = self._sessions.open(paths["cls"], threads=threads)
 
     def recognize(self, image: Image) -> list[TextLine]:
         """Every text line found, boxes in the pixels of ``image``, in reading order."""
@@ -226,10 +217,31 @@ class RapidEngine:
                 cv2.resize(image, None, fx=scale, fy=scale, interpolation=interpolation),
                 dtype=np.uint8,
             )
-        boxes, _elapsed = self._ocr.text_det(small)
+        boxes = self._detect_boxes(small)
         if boxes is None or len(boxes) == 0:
             return []
         return [np.asarray(box, dtype=np.float32) / scale for box in boxes]
+
+    def _detect_boxes(self, image: Image) -> Any:
+        """The wheel's detection stage (``text_det``) on ``image``, its input made in float32.
+
+        The wheel normalises the page in float64 (its mean and std are float64 arrays) and casts
+        the tensor back, about 10 ms of CPU per 960 px page; the same arithmetic in float32 gives
+        the same tensor to float32 rounding, and the same boxes.
+        """
+        det = self._ocr.text_det
+        shape = image.shape[:2]
+        resized = det.get_preprocess(max(shape)).resize(image)  # sides to multiples of 32
+        if resized is None:
+            return None
+        scale = np.float32(1 / 255.0)
+        mean = np.asarray(det.mean, np.float32).reshape(3, 1, 1)
+        std = np.asarray(det.std, np.float32).reshape(3, 1, 1)
+        planes = np.asarray(resized, np.float32).transpose(2, 0, 1)
+        tensor = ((planes * scale - mean) / std)[np.newaxis]
+        predictions = det.infer(np.ascontiguousarray(tensor, np.float32))[0]
+        boxes, _scores = det.postprocess_op(predictions, shape)
+        return det.filter_tag_det_res(boxes, shape)
 
     def _crops(self, image: Image, boxes: list[Box]) -> list[Image]:
         crops: list[Image] = self._ocr.get_crop_img_list(image, boxes)
@@ -331,6 +343,15 @@ class RapidEngine:
             raise errors[0]
         return [results[index] for index in range(len(crops))]
 
+    def _rec_width(self, crop: Image) -> int:
+        """The width of ``crop``'s recognition tensor.
+
+        Its own width at the model's height, at least ``rec_min_width``, rounded up to the width
+        step (``rec_width_step``).
+        """
+        width = max(1, math.ceil(self._rec_height * aspect(crop)), self.options.rec_min_width)
+        return -(-width // self._width_step) * self._width_step
+
     def _recognise_waiting(
         self,
         crops: list[Image],
@@ -348,7 +369,7 @@ class RapidEngine:
             except queue.Empty:
                 return
             width = max(1, math.ceil(height * aspect(crops[index])))
-            tensor = np.zeros((1, 3, height, max(width, self.options.rec_min_width)), np.float32)
+            tensor = np.zeros((1, 3, height, self._rec_width(crops[index])), np.float32)
             resized = cv2.resize(crops[index], (width, height)).astype(np.float32)
             tensor[0, :, :, :width] = resized.transpose(2, 0, 1) / 127.5 - 1.0
             predictions = session.run(None, {input_name: tensor})[0]

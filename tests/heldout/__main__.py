@@ -2,7 +2,9 @@
 
 ``python -m tests.heldout`` reads every case as the test does; ``--tilt``, ``--shadow``,
 ``--jpeg``, ``--blur`` and ``--offset`` (added to each case's seed) photograph them otherwise,
-``--no-page`` reads the whole photo without the page step (to tell its faults from the rest).
+``--no-page`` reads the whole photo without the page step (to tell its faults from the rest),
+``--engine`` reads with another engine or options, as the OCR benchmark names them
+(``rapid+det_page_side=736``).
 Wrong fields are listed under their case. It is a probe for people, not a test: it fails nothing.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 
+from bench.ocr import engine_spec
 from ocr.engines import build_engine
 from ocr.reader import read_document
 from tests.heldout.render import CASES, Photo, photograph
@@ -24,9 +27,12 @@ def main() -> None:
     parser.add_argument("--blur", type=float)
     parser.add_argument("--offset", type=int, default=0)
     parser.add_argument("--no-page", action="store_true")
+    parser.add_argument(
+        "--engine", default="rapid", help="engine and option overrides, as in python -m bench ocr"
+    )
     parser.add_argument("names", nargs="*", help="only cases whose name holds one of these")
     args = parser.parse_args()
-    engine = build_engine("rapid")
+    engine = build_engine(*engine_spec(args.engine))
     totals: dict[str, list[int]] = {}
     for case in CASES:
         if args.names and not any(n in case.name for n in args.names):

@@ -193,3 +193,16 @@ def test_a_failing_recognition_thread_fails_the_call() -> None:
     with pytest.raises(RuntimeError, match="out of memory"):
         engine._recognise([word_crop(word) for word in WORDS])  # type: ignore[attr-defined]
     assert helper_ran.is_set()
+
+
+def test_float32_detection_input_finds_the_wheels_boxes(ocr_engine: OcrEngine) -> None:
+    """The engine's own detector input (float32) gives the boxes of the wheel's (float64)."""
+    from ocr.engines.rapid import RapidEngine
+
+    assert isinstance(ocr_engine, RapidEngine)
+    page, _spec, _who = page_for("business_license", seed=4)
+    small = cv2.resize(page, None, fx=0.8, fy=0.8, interpolation=cv2.INTER_AREA)
+    wheel, _elapsed = ocr_engine._ocr.text_det(small)
+    ours = ocr_engine._detect_boxes(small)
+    assert len(ours) == len(wheel) > 10
+    assert np.abs(np.asarray(ours) - np.asarray(wheel)).max() <= 1.0
