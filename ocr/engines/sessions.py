@@ -51,11 +51,13 @@ def import_openvino() -> Any:
     return openvino
 
 
-def chosen_runtime(options: EngineOptions) -> str:
+def chosen_runtime(options: EngineOptions, *, openvino: bool | None = None) -> str:
     """The runtime ``options`` asks for, ``auto`` resolved; a bad value is a ``ValueError``.
 
-    ``EngineUnavailable`` when ``openvino`` is asked for by name and is not installed.
+    ``openvino``: whether the package is there (default: look). ``EngineUnavailable`` when
+    ``openvino`` is asked for by name and is not installed.
     """
+    installed = openvino_installed() if openvino is None else openvino
     if options.runtime not in RUNTIMES:
         raise ValueError(f"unknown OCR runtime {options.runtime!r}; known: {', '.join(RUNTIMES)}")
     if options.precision not in PRECISIONS:
@@ -63,8 +65,8 @@ def chosen_runtime(options: EngineOptions) -> str:
             f"unknown OCR precision {options.precision!r}; known: {', '.join(PRECISIONS)}"
         )
     if options.runtime == "auto":
-        return "openvino" if openvino_installed() else "onnxruntime"
-    if options.runtime == "openvino" and not openvino_installed():
+        return "openvino" if installed else "onnxruntime"
+    if options.runtime == "openvino" and not installed:
         raise EngineUnavailable(
             "the openvino runtime needs the openvino package (pip install 'gov-kiosk[openvino]')"
         )
