@@ -88,7 +88,7 @@ $(STAMPS)/bench: pyproject.toml $(STAMPS)/venv
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	$(BIN)/python -m pip install -q -e '.[hall,dev,paddle]'
+	$(BIN)/python -m pip install -q -e '.[hall,dev,paddle,openvino]'
 	$(HEADLESS_CV2)
 	@mkdir -p $(STAMPS) && touch $@
 
@@ -110,7 +110,7 @@ venv: $(STAMPS)/venv
 $(STAMPS)/venv: pyproject.toml $(STAMPS)/system
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[hall,dev]'
+	$(BIN)/python -m pip install -q -e '.[hall,dev,openvino]'
 	$(HEADLESS_CV2)
 	@mkdir -p $(STAMPS) && touch $@
 
@@ -122,7 +122,7 @@ install:
 # Regenerate deploy/requirements.lock (hashes) after a change of pyproject.toml's dependencies.
 lock: venv
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --unsafe-package opencv-python \
-		--no-emit-index-url --no-emit-find-links --no-header --annotate --extra hall \
+		--no-emit-index-url --no-emit-find-links --no-header --annotate --extra hall --extra openvino \
 		--output-file deploy/requirements.lock pyproject.toml
 
 # The install in a clean Debian 12 chroot (debootstrap; root; minutes): bench/install_chroot.sh.
