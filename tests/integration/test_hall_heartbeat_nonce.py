@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import requests
 from sqlalchemy import text
 
-from hall import httpsig
 from hall.db import Database
 from hall.schema import HEARTBEATS_PATH
 from offline_cache.identity import TerminalIdentity
-from tests.fixtures.hall import HallUnderTest, hall_settings
+from tests.fixtures.hall import HallUnderTest
 
 TIMEOUT = 10
 
@@ -39,10 +40,22 @@ def _beat(kiosk_id: str, outbox_depth: int) -> bytes:
 
 
 def _signed(identity: TerminalIdentity, body: bytes) -> dict[str, str]:
-    headers = httpsig.sign_request(
-        "POST", HEARTBEATS_PATH, "", body, identity.private_key, identity.key_id, time.time()
-    )
+    """The terminal's own signature headers for a heartbeat of ``body``."""
+    headers = identity.sign("POST", HEARTBEATS_PATH, body, time.time())
     return headers | {"Content-Type": "application/json"}
+
+
+@pytest.fixture
+def enrolled(
+    hall_server_each_db: HallUnderTest, tmp_path: Path
+) -> Iterator[tuple[str, TerminalIdentity, Database]]:
+    """The heartbeat URL of a hall on each database, an enrolled terminal, the hall's database."""
+    identity = hall_server_each_db.enrol(tmp_path / "terminal")
+    db = hall_server_each_db.database()
+    try:
+        yield hall_server_each_db.base_url + HEARTBEATS_PATH, identity, db
+    finally:
+        db.dispose()
 
 
 def _stored_depth(db: Database, kiosk_id: str) -> int | None:
@@ -57,92 +70,67 @@ def _stored_depth(db: Database, kiosk_id: str) -> int | None:
 
 
 def test_a_beat_that_was_not_stored_kept_its_nonce_and_is_stored_once_when_sent_again(
-    tmp_path: Path, hall_database_url: str
+    enrolled: tuple[str, TerminalIdentity, Database],
 ) -> None:
-    hall = HallUnderTest(hall_settings(tmp_path, database_url=hall_database_url))
-    with hall:
-        url = hall.base_url + HEARTBEATS_PATH
-        identity = hall.enrol(tmp_path / "terminal")
-        db = hall.database()
-        try:
-            beat = _beat("kiosk-001", 1)
-            first = requests.post(url, data=beat, headers=_signed(identity, beat), timeout=TIMEOUT)
-            assert first.status_code == 200, first.text
-            assert _stored_depth(db, "kiosk-001") == 1
-            failing = _beat("kiosk-001", 2)
-            headers = _signed(identity, failing)
-            with db.engine.begin() as connection:  # a fault: the beats' table is gone a moment
-                connection.execute(text("ALTER TABLE terminal_heartbeats RENAME TO beats_away"))
-            try:
-                lost = requests.post(url, data=failing, headers=headers, timeout=TIMEOUT)
-            finally:
-                with db.engine.begin() as connection:
-                    connection.execute(text("ALTER TABLE beats_away RENAME TO terminal_heartbeats"))
-            assert lost.status_code >= 500  # not acknowledged
-            assert _stored_depth(db, "kiosk-001") == 1  # and not stored
-            again = requests.post(url, data=failing, headers=headers, timeout=TIMEOUT)
-            assert again.status_code == 200, again.text  # its nonce was never spent
-            assert _stored_depth(db, "kiosk-001") == 2
-            replayed = requests.post(url, data=failing, headers=headers, timeout=TIMEOUT)
-            assert replayed.status_code == 401, replayed.text  # now it was
-            assert "replayed_nonce" in replayed.json()["message"]
-        finally:
-            db.dispose()
+    url, identity, db = enrolled
+    beat = _beat("kiosk-001", 1)
+    first = requests.post(url, data=beat, headers=_signed(identity, beat), timeout=TIMEOUT)
+    assert first.status_code == 200, first.text
+    assert _stored_depth(db, "kiosk-001") == 1
+    failing = _beat("kiosk-001", 2)
+    headers = _signed(identity, failing)
+    with db.engine.begin() as connection:  # a fault: the beats' table is gone a moment
+        connection.execute(text("ALTER TABLE terminal_heartbeats RENAME TO beats_away"))
+    try:
+        lost = requests.post(url, data=failing, headers=headers, timeout=TIMEOUT)
+    finally:
+        with db.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE beats_away RENAME TO terminal_heartbeats"))
+    assert lost.status_code >= 500  # not acknowledged
+    assert _stored_depth(db, "kiosk-001") == 1  # and not stored
+    again = requests.post(url, data=failing, headers=headers, timeout=TIMEOUT)
+    assert again.status_code == 200, again.text  # its nonce was never spent
+    assert _stored_depth(db, "kiosk-001") == 2
+    replayed = requests.post(url, data=failing, headers=headers, timeout=TIMEOUT)
+    assert replayed.status_code == 401, replayed.text  # now it was
+    assert "replayed_nonce" in replayed.json()["message"]
 
 
 def test_a_stored_beat_spent_its_nonce_and_one_naming_another_terminal_is_refused(
-    tmp_path: Path, hall_database_url: str
+    enrolled: tuple[str, TerminalIdentity, Database],
 ) -> None:
-    hall = HallUnderTest(hall_settings(tmp_path, database_url=hall_database_url))
-    with hall:
-        url = hall.base_url + HEARTBEATS_PATH
-        identity = hall.enrol(tmp_path / "terminal")
-        db = hall.database()
-        try:
-            beat = _beat("kiosk-001", 3)
-            headers = _signed(identity, beat)
-            assert requests.post(url, data=beat, headers=headers, timeout=TIMEOUT).ok
-            replayed = requests.post(url, data=beat, headers=headers, timeout=TIMEOUT)
-            assert replayed.status_code == 401 and "replayed_nonce" in replayed.json()["message"]
-            other = _beat("kiosk-002", 4)  # signed by kiosk-001's key
-            refused = requests.post(
-                url, data=other, headers=_signed(identity, other), timeout=TIMEOUT
-            )
-            assert refused.status_code == 403, refused.text
-            assert refused.json()["code"] == "terminal_mismatch"
-            assert _stored_depth(db, "kiosk-002") is None
-            assert _stored_depth(db, "kiosk-001") == 3
-        finally:
-            db.dispose()
+    url, identity, db = enrolled
+    beat = _beat("kiosk-001", 3)
+    headers = _signed(identity, beat)
+    assert requests.post(url, data=beat, headers=headers, timeout=TIMEOUT).ok
+    replayed = requests.post(url, data=beat, headers=headers, timeout=TIMEOUT)
+    assert replayed.status_code == 401 and "replayed_nonce" in replayed.json()["message"]
+    other = _beat("kiosk-002", 4)  # signed by kiosk-001's key
+    refused = requests.post(url, data=other, headers=_signed(identity, other), timeout=TIMEOUT)
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["code"] == "terminal_mismatch"
+    assert _stored_depth(db, "kiosk-002") is None
+    assert _stored_depth(db, "kiosk-001") == 3
 
 
 def test_an_invalid_beat_is_422_after_the_gate_and_a_revoked_terminal_hears_403(
-    tmp_path: Path, hall_database_url: str
+    enrolled: tuple[str, TerminalIdentity, Database],
 ) -> None:
-    hall = HallUnderTest(hall_settings(tmp_path, database_url=hall_database_url))
-    with hall:
-        url = hall.base_url + HEARTBEATS_PATH
-        identity = hall.enrol(tmp_path / "terminal")
-        db = hall.database()
-        try:
-            invalid = b'{"kiosk_id": "kiosk-001"}'
-            headers = _signed(identity, invalid)
-            answer = requests.post(url, data=invalid, headers=headers, timeout=TIMEOUT)
-            assert answer.status_code == 422, answer.text
-            assert answer.json()["code"] == "invalid_request"
-            assert "body.sent_at: missing" in answer.json()["message"]
-            again = requests.post(url, data=invalid, headers=headers, timeout=TIMEOUT)
-            assert again.status_code == 401  # the gate admitted it first: its nonce is spent
-            with db.engine.begin() as connection:
-                connection.execute(
-                    text("UPDATE terminals SET revoked_at = enrolled_at WHERE kiosk_id = :k"),
-                    {"k": "kiosk-001"},
-                )
-            for body in (invalid, _beat("kiosk-001", 5)):
-                revoked = requests.post(
-                    url, data=body, headers=_signed(identity, body), timeout=TIMEOUT
-                )
-                assert revoked.status_code == 403 and revoked.json()["code"] == "revoked"
-            assert _stored_depth(db, "kiosk-001") is None
-        finally:
-            db.dispose()
+    url, identity, db = enrolled
+    invalid = b'{"kiosk_id": "kiosk-001"}'
+    headers = _signed(identity, invalid)
+    answer = requests.post(url, data=invalid, headers=headers, timeout=TIMEOUT)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "invalid_request"
+    assert "body.sent_at: missing" in answer.json()["message"]
+    again = requests.post(url, data=invalid, headers=headers, timeout=TIMEOUT)
+    assert again.status_code == 401  # the gate admitted it first: its nonce is spent
+    with db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE terminals SET revoked_at = enrolled_at WHERE kiosk_id = :k"),
+            {"k": "kiosk-001"},
+        )
+    for body in (invalid, _beat("kiosk-001", 5)):
+        revoked = requests.post(url, data=body, headers=_signed(identity, body), timeout=TIMEOUT)
+        assert revoked.status_code == 403 and revoked.json()["code"] == "revoked"
+    assert _stored_depth(db, "kiosk-001") is None
