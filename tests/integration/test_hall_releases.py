@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -62,6 +63,19 @@ class Terminal:
     client: HallClient
     updater: Updater
     directory: Path
+
+    def new_updater(
+        self, client: HallClient | None = None, running: str = "0.2.0", **options: Any
+    ) -> Updater:
+        """A fresh updater of this terminal's ``updates/`` (its marks come from the files)."""
+        return Updater(
+            self.directory / "updates",
+            client or self.client,
+            kiosk_id=self.identity.kiosk_id,
+            keys=lambda: self.identity.hall_keys,
+            running_version=running,
+            **options,
+        )
 
 
 @pytest.fixture
@@ -258,13 +272,7 @@ def test_old_metadata_replayed_is_refused_even_after_a_restart(
     client = _ReplayingClient(hall_server_each_db.base_url, identity=terminal.identity)
 
     def updater() -> Updater:  # a fresh one each time: the marks come from updates/state.json
-        return Updater(
-            terminal.directory / "updates",
-            client,
-            kiosk_id="kiosk-001",
-            keys=lambda: terminal.identity.hall_keys,
-            running_version="0.2.0",
-        )
+        return terminal.new_updater(client)
 
     try:
         assert release_cli("publish", str(make_wheel(tmp_path / "w", "0.3.0"))) == 0
@@ -297,13 +305,7 @@ def test_reports_are_counted_and_a_rolled_back_release_is_not_offered_again(
         )
         (terminal.directory / "updates" / RESULT_FILE).write_text(result.model_dump_json())
     # kiosk-002 runs 0.3.0 now; kiosk-001 still 0.2.0 after its rollback.
-    second.updater = Updater(
-        second.directory / "updates",
-        second.client,
-        kiosk_id="kiosk-002",
-        keys=lambda: second.identity.hall_keys,
-        running_version="0.3.0",
-    )
+    second.updater = second.new_updater(running="0.3.0")
     assert first.updater.report_outcomes() and second.updater.report_outcomes()
     assert not (first.directory / "updates" / RESULT_FILE).exists()
     assert counts(hall_server_each_db, "0.3.0") == {"installed": 1, "failed": 0, "rolled_back": 1}
@@ -482,13 +484,7 @@ def test_a_wheelhouse_release_ships_its_dependencies_and_the_next_fetches_only_t
     client = _CountingClient(hall_server_each_db.base_url, identity=terminal.identity)
     client.fetched = []
     updates = terminal.directory / "updates"
-    updater = Updater(
-        updates,
-        client,
-        kiosk_id="kiosk-001",
-        keys=lambda: terminal.identity.hall_keys,
-        running_version="0.2.0",
-    )
+    updater = terminal.new_updater(client)
     try:
         assert updater.check_and_stage().outcome == "staged"
         assert sorted(client.fetched) == sorted(files)
