@@ -109,7 +109,7 @@ class NightlyScheduler(QObject):
 
     @property
     def running(self) -> bool:
-        """Whether the night's steps are running on the worker now."""
+        """Whether the night's steps or the install's checks are on the worker now."""
         return self._running
 
     def check(self) -> None:
@@ -117,7 +117,9 @@ class NightlyScheduler(QObject):
         if self._running:
             return
         if self._installing_since is not None:
-            self._check_install()
+            # The installer's files are read on the worker, never on the GUI thread.
+            self._running = True
+            self._runner.run(self._handover_state, self._on_install_state, self._on_state_failed)
             return
         night = self._window.night_of(self._clock())
         if self._update_due is not None and self._apply_update is not None:
@@ -183,14 +185,14 @@ class NightlyScheduler(QObject):
             return
         self.check()
 
-    def _check_install(self) -> None:
+    def _on_install_state(self, state: str) -> None:
         """Back into service when the installer will not restart this app after all."""
-        assert self._installing_since is not None
+        self._running = False
+        if self._installing_since is None:
+            return
         elapsed = self.monotonic() - self._installing_since
-        state = self._handover_state()
         why = ""
         if state == "waiting" and elapsed > TAKE_LIMIT_S:
-            self._withdraw_update()
             why = (
                 f"kiosk-update.service did not take the update within {TAKE_LIMIT_S:.0f} s "
                 "(is kiosk-update.path enabled?): it stays staged"
@@ -201,10 +203,28 @@ class NightlyScheduler(QObject):
             why = f"no restart {INSTALL_LIMIT_S / 60:.0f} min after the hand-over"
         if not why:
             return
-        log.error("back in service without the update: %s", why)
         self._installing_since = None
+        if state == "waiting":
+            # Withdrawn before the terminal serves again, so a late taker finds no request.
+            self._running = True
+            self._runner.run(
+                self._withdraw_update,
+                lambda _none: self._back_in_service(why),
+                lambda error: self._back_in_service(f"{why} (withdrawing: {type(error).__name__})"),
+            )
+            return
+        self._back_in_service(why)
+
+    def _back_in_service(self, why: str) -> None:
+        self._running = False
+        log.error("back in service without the update: %s", why)
         self._nav.set_updating(False)
         self.update_returned.emit(why)
+
+    def _on_state_failed(self, error: BaseException) -> None:
+        # Unreadable installer files: taken as still installing, so the install limit holds.
+        log.error("the installer's state could not be read: %s", type(error).__name__)
+        self._on_install_state("installing")
 
     def _on_update_failed(self, error: BaseException) -> None:
         self._running = False

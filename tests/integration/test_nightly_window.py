@@ -233,6 +233,7 @@ def test_installing_an_update_stands_out_of_service_until_the_installer_restarts
     # Nobody takes the request (no kiosk-update.path here): past the limit it is withdrawn, the
     # release stays staged, and the terminal serves again.
     scheduler.check()
+    qtbot.waitUntil(lambda: not scheduler.running, timeout=WAIT_MS)
     assert nav.updating  # not yet: within the limit
     scheduler.monotonic = lambda: time.monotonic() + TAKE_LIMIT_S + 1
     with qtbot.waitSignal(scheduler.update_returned, timeout=WAIT_MS) as back:
@@ -259,6 +260,7 @@ def test_an_install_that_fails_before_switching_brings_the_terminal_back_and_tel
     # dependency that would not build, say): the outcome is written and this app still runs.
     (updater.directory / APPLY_FILE).unlink()
     scheduler.check()
+    qtbot.waitUntil(lambda: not scheduler.running, timeout=WAIT_MS)
     assert nav.updating  # installing: the installer restarts the app when it succeeds
     failed = ResultFile(
         version="99.0.0", outcome="failed", detail="pip failed", at=dt.datetime.now(dt.UTC)
