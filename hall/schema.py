@@ -673,6 +673,9 @@ class HeartbeatCreate(_Model):
     out-of-service`` when its start failed repeatedly; the app's next beat clears it."""
     locked: bool = False
     """The terminal shows the out-of-service screen (a ``lock`` command)."""
+    updating: str = Field(default="", max_length=64)
+    """The release the installer has now ("" when none): the terminal takes no citizen until
+    the installer restarts it on that release or it gives the update up."""
     nightly: NightlyReport | None = None
     """The last nightly maintenance (``None``: none ran since this terminal was installed)."""
 

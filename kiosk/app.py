@@ -624,6 +624,7 @@ def build_app(settings: KioskSettings) -> KioskApp:
         },
         on_staff_calls=fleet.staff_calls,
         locked=lambda: controller.navigator.locked,
+        updating=lambda: updating_release(),
     )
     bridge.setParent(controller)
     bridge.result_arrived.connect(controller.on_result)
@@ -679,6 +680,14 @@ def build_app(settings: KioskSettings) -> KioskApp:
             running_version=kiosk.__version__,
         )
     )
+
+    def updating_release() -> str:
+        # Called on the sync thread for each beat: the staged release while the installer has it.
+        if updater is None or not controller.navigator.updating:
+            return ""
+        staged = updater.staged
+        return staged.version if staged is not None else "unknown"
+
     nightly = NightlyMaintenance(
         store,
         limits=Limits(

@@ -83,12 +83,14 @@ class ShadowAgent:
         handlers: Mapping[str, CommandHandler],
         on_staff_calls: Callable[[list[StaffCallPublic]], None] | None = None,
         locked: Callable[[], bool] = lambda: False,
+        updating: Callable[[], str] = lambda: "",
     ) -> None:
         self._store = store
         self._apply_config = apply_config
         self._handlers = dict(handlers)
         self._on_staff_calls = on_staff_calls
         self._locked = locked
+        self._updating = updating
         self._lock = threading.Lock()
         state = self._load()
         self._applied: int | None = state.get("applied_version")
@@ -129,6 +131,7 @@ class ShadowAgent:
                 "config_problem": self._problem,
                 "command_acks": list(self._acks[:MAX_ACKS]),
                 "locked": self._locked(),
+                "updating": self._updating()[:64],
             }
 
     def on_answer(self, sent: HeartbeatCreate, answer: HeartbeatPublic) -> None:

@@ -595,5 +595,28 @@ def test_a_terminals_page_shows_its_beat_history_commands_and_masked_logs(
     assert "self-test camera" in nightly and "fail: the camera gave no frame" in nightly
     assert "restart: up 170.2 h (limit 168 h)" in nightly
     assert "夜间维护失败" in detail.text
+    assert 'id="terminal-updating"' not in detail.text
     missing = staff_http.get(hall_server.base_url + "/dashboard/terminal?id=nobody")
     assert missing.status_code == 404
+
+
+def test_a_terminal_installing_an_update_is_shown_so_on_both_pages(
+    hall_server: HallUnderTest, tmp_path: Path
+) -> None:
+    staff_http = requests.Session()
+    assert _log_in(staff_http, hall_server.base_url, add_staff(hall_server)).status_code == 303
+    identity = hall_server.enrol(tmp_path / "terminal")
+    beat = HeartbeatCreate(
+        kiosk_id="kiosk-001", sent_at=dt.datetime.now(dt.UTC), app_version="0.1.0", outbox_depth=0
+    )
+    with HallClient(hall_server.base_url, identity=identity) as terminal:
+        terminal.heartbeat(beat.model_copy(update={"updating": "0.2.0"}))
+        detail = staff_http.get(hall_server.base_url + "/dashboard/terminal?id=kiosk-001")
+        fleet_page = staff_http.get(hall_server.base_url + "/dashboard")
+        assert "正在更新至 0.2.0" in detail.text and 'id="terminal-updating"' in detail.text
+        row = fleet_page.text[fleet_page.text.index('data-kiosk="kiosk-001"') :]
+        assert 'data-updating="0.2.0"' in row[: row.index("</tr>")]
+        # Back on its release (or the new one): the next beat clears it.
+        terminal.heartbeat(beat.model_copy(update={"sent_at": dt.datetime.now(dt.UTC)}))
+    detail = staff_http.get(hall_server.base_url + "/dashboard/terminal?id=kiosk-001")
+    assert 'id="terminal-updating"' not in detail.text

@@ -230,6 +230,14 @@ def test_installing_an_update_stands_out_of_service_until_the_installer_restarts
     qtbot.wait(1000)
     assert w.current_screen() is nav.out_of_service and nav.session.card is None
     kiosk.card_simulator.remove()
+
+    # The hall's staff see which release the terminal is installing, from its next beat.
+    def beat_says(updating: str) -> bool:
+        kiosk.sync.run_housekeeping_now()
+        beat = _hall_beat(kiosk)
+        return beat is not None and beat.updating == updating
+
+    qtbot.waitUntil(lambda: beat_says("99.0.0"), timeout=WAIT_MS)
     # Nobody takes the request (no kiosk-update.path here): past the limit it is withdrawn, the
     # release stays staged, and the terminal serves again.
     scheduler.check()
@@ -243,6 +251,7 @@ def test_installing_an_update_stands_out_of_service_until_the_installer_restarts
     assert not (updater.directory / APPLY_FILE).exists()
     assert updater.staged is not None and updater.staged.version == "99.0.0"
     assert restarts == []
+    qtbot.waitUntil(lambda: beat_says(""), timeout=WAIT_MS)
 
 
 def test_an_install_that_fails_before_switching_brings_the_terminal_back_and_tells_the_hall(
