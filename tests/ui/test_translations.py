@@ -179,10 +179,15 @@ def test_the_cycle() -> None:
 
 @pytest.fixture
 def kiosk(qtbot: QtBot, tmp_path: Path) -> Iterator[KioskApp]:
-    """The terminal offering zh, en and zh_TW; certificates go to a folder."""
+    """The terminal offering zh, en and zh_TW; certificates go to a folder.
+
+    Nothing here photographs a material: no OCR engine is warmed up (on a loaded machine its
+    warm-up outlasts the test and the shutdown's wait, and its thread is left running).
+    """
     settings = load_settings(
         None,
         storage={"data_dir": tmp_path / "data"},
+        ocr={"check_materials": False},
         terminal={"full_screen": False, "tap_guard_ms": 0, "languages": ["zh", "en", "zh_TW"]},
         devices={"document_printer": {"driver": "folder"}},
         voice={"engine": "none"},
