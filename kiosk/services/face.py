@@ -104,7 +104,7 @@ class FaceCheck:
         self.threshold = threshold
         self.attempts = attempts
         self.attempts_used = 0
-        self.liveness = LivenessJudge() if liveness else None
+        self.liveness = LivenessJudge(blink=engine.has_landmarks68) if liveness else None
         self._card: npt.NDArray[np.float32] | None = None
         self._photo: npt.NDArray[np.uint8] | None = None
 
@@ -112,6 +112,13 @@ class FaceCheck:
     def card_loaded(self) -> bool:
         """Whether the card's face is ready to compare with."""
         return self._card is not None
+
+    @property
+    def moves(self) -> str:
+        """What the citizen is asked to do: ``turn``, ``blink_or_turn``, ``""`` (no liveness)."""
+        if self.liveness is None:
+            return ""
+        return "blink_or_turn" if self.liveness.blink else "turn"
 
     @property
     def attempts_left(self) -> int:
@@ -143,10 +150,9 @@ class FaceCheck:
         if self.liveness is not None and not self.liveness.passed:
             # Every frame with a face moves the liveness measure: a turned head is further from
             # the frontal card photo, so its frames may not match while it turns.
-            points = self.engine.landmarks68(frame, face)
-            if points is not None:
-                digest = hashlib.blake2b(frame.tobytes(), digest_size=16).digest()
-                self.liveness.feed(points, digest)
+            digest = hashlib.blake2b(frame.tobytes(), digest_size=16).digest()
+            eyes = self.engine.landmarks68(frame, face) if self.liveness.blink else None
+            self.liveness.feed(np.asarray(face.points, dtype=np.float32), digest, eyes)
         if dist >= self.threshold:
             return FrameResult(Verdict.MISMATCH, dist)
         if self.liveness is not None and not self.liveness.passed:

@@ -328,6 +328,12 @@ STRINGS: dict[str, str] = {
     "face_retry": QT_TRANSLATE_NOOP("kiosk", "再试一次"),
     "face_skip": QT_TRANSLATE_NOOP("kiosk", "跳过核验"),
     "face_cancel": QT_TRANSLATE_NOOP("kiosk", "返回首页"),
+    "face_look_turn": QT_TRANSLATE_NOOP(
+        "kiosk", "请正对上方摄像头，摘下帽子和口罩，然后慢慢把头转向一侧，再转回来。"
+    ),
+    "face_look_still": QT_TRANSLATE_NOOP("kiosk", "请正对上方摄像头，摘下帽子和口罩。"),
+    "face_hint_turn": QT_TRANSLATE_NOOP("kiosk", "很好，请慢慢把头转向左边或右边，再转回来。"),
+    "face_failed_not_turned": QT_TRANSLATE_NOOP("kiosk", "这次没有看到您转头。"),
 }
 STRINGS.update(COLLECT_STRINGS)
 

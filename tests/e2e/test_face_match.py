@@ -136,7 +136,7 @@ def test_the_holders_photo_held_up_fails_liveness(qtbot: QtBot, kiosk: KioskApp)
     face = kiosk.window.face
     _to_face(qtbot, kiosk, "elder", REQUIRED, DEMO_LIVE_FACES["elder"], moving=False)
     qtbot.waitUntil(lambda: face.retry_button.isVisible(), timeout=WAIT)
-    assert face.message.text() == tr("face_failed_not_live", "zh")
+    assert face.message.text() == tr("face_failed_not_turned", "zh")
     # The bar ran and the time left was shown while it looked.
     assert kiosk.controller.session.face_match == ""
 

@@ -320,6 +320,10 @@ def test_the_face_camera_row_follows_face_match(tmp_path: Path) -> None:
         face={"mode": "off"},
     )
     assert _by_device(run_checks(off))["face_camera"].reason == "face match is off"
+    # A blink model named in the config but not on disk fails the row, naming it.
+    blink = _settings(tmp_path, face={"blink_model": str(tmp_path / "gone.dat")})
+    row = _by_device(run_checks(blink))["face_camera"]
+    assert row.status == FAIL and "gone.dat" in row.reason
 
 
 def test_missing_face_models_fail_the_face_camera_row(

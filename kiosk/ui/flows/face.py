@@ -33,9 +33,11 @@ log = logging.getLogger(__name__)
 
 _HINTS = {
     Verdict.NO_FACE: "face_hint_no_face",
-    Verdict.LOOKS_ALIKE: "face_hint_blink",
+    Verdict.LOOKS_ALIKE: "face_hint_turn",
     Verdict.MISMATCH: "face_hint_mismatch",
 }
+_BLINK_TOO = {"face_hint_turn": "face_hint_blink", "face_failed_not_turned": "face_failed_not_live"}
+"""The words for a terminal where a blink counts as well as a turn (``[face] blink_model``)."""
 
 
 class FaceFlow(QObject):
@@ -164,7 +166,9 @@ class FaceFlow(QObject):
         self._deadline = time.monotonic() + self._timeout_s
         self._timing = False
         attempt = check.attempts_used + 1
-        self.nav.window.face.show_looking(attempt, check.attempts, int(self._timeout_s))
+        self.nav.window.face.show_looking(
+            attempt, check.attempts, int(self._timeout_s), check.moves
+        )
         self._clock.start()
         self._frames.start(0)
 
@@ -202,7 +206,7 @@ class FaceFlow(QObject):
             return
         else:
             self._seen.add(result.verdict)
-            self.nav.window.face.show_hint(_HINTS[result.verdict])
+            self.nav.window.face.show_hint(self._words(_HINTS[result.verdict]))
         if time.monotonic() >= self._deadline:
             self._attempt_failed()
             return
@@ -223,13 +227,18 @@ class FaceFlow(QObject):
         if left <= 0 and not self._grabbing and self._looking:
             self._attempt_failed()
 
+    def _words(self, key: str) -> str:
+        check = self._check
+        blink = check is not None and check.moves == "blink_or_turn"
+        return _BLINK_TOO.get(key, key) if blink else key
+
     def _attempt_failed(self) -> None:
         check = self._check
         assert check is not None
         self._stop_looking()
         check.attempt_failed()
         if Verdict.LOOKS_ALIKE in self._seen:
-            reason = "face_failed_not_live"
+            reason = self._words("face_failed_not_turned")
         elif Verdict.MISMATCH in self._seen:
             reason = "face_failed_mismatch"
         else:

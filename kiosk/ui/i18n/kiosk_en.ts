@@ -837,6 +837,22 @@ If you cannot wait, please use another terminal or the service desk. Help line: 
         <source>返回首页</source>
         <translation>Back to start</translation>
     </message>
+    <message>
+        <source>请正对上方摄像头，摘下帽子和口罩，然后慢慢把头转向一侧，再转回来。</source>
+        <translation>Look straight at the camera above, take off any hat and mask, then slowly turn your head to one side and back.</translation>
+    </message>
+    <message>
+        <source>很好，请慢慢把头转向左边或右边，再转回来。</source>
+        <translation>Good. Now slowly turn your head to the left or right, then back.</translation>
+    </message>
+    <message>
+        <source>请正对上方摄像头，摘下帽子和口罩。</source>
+        <translation>Look straight at the camera above and take off any hat and mask.</translation>
+    </message>
+    <message>
+        <source>这次没有看到您转头。</source>
+        <translation>This time we did not see you turn your head.</translation>
+    </message>
     <message numerus="yes">
         <source>法定时限 %n 个工作日 · 承诺时限 {promised}</source>
         <translation>

@@ -836,6 +836,22 @@
         <source>返回首页</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>请正对上方摄像头，摘下帽子和口罩，然后慢慢把头转向一侧，再转回来。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>很好，请慢慢把头转向左边或右边，再转回来。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请正对上方摄像头，摘下帽子和口罩。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>这次没有看到您转头。</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message numerus="yes">
         <source>法定时限 %n 个工作日 · 承诺时限 {promised}</source>
         <translation>

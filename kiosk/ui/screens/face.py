@@ -14,6 +14,9 @@ from kiosk.ui.widgets import ActionBar, Screen, button, label
 PREVIEW_SIZE = (400, 300)
 """The mirror the citizen sees themselves in (width, height in pixels)."""
 
+LOOK_PROMPTS = {"turn": "face_look_turn", "blink_or_turn": "face_look"}
+"""The prompt of a try by what liveness asks for; ``face_look_still`` without liveness."""
+
 
 class FaceScreen(Screen):
     """Asks the citizen to look at the camera while the terminal compares the card's photo."""
@@ -59,6 +62,7 @@ class FaceScreen(Screen):
         self._message = ""
         self._attempt = (0, 0)
         self._left = 0
+        self._look = "face_look_still"
         self.optional = False
         self.reset()
 
@@ -83,9 +87,13 @@ class FaceScreen(Screen):
         image = QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888)
         self.preview.setPixmap(QPixmap.fromImage(image.copy()))
 
-    def show_looking(self, attempt: int, attempts: int, seconds: int) -> None:
-        """An attempt is under way: look at the camera; ``seconds`` left."""
+    def show_looking(self, attempt: int, attempts: int, seconds: int, moves: str = "") -> None:
+        """An attempt is under way: look at the camera; ``seconds`` left.
+
+        ``moves`` is what liveness asks for (``FaceCheck.moves``): the prompt says it.
+        """
         self.state = "looking"
+        self._look = LOOK_PROMPTS.get(moves, "face_look_still")
         self._attempt = (attempt, attempts)
         self._message = ""
         self.message.hide()
@@ -111,6 +119,7 @@ class FaceScreen(Screen):
         """The attempt failed (``key`` says why); offer another."""
         self.state = "retry"
         self._message = key
+        self._hint = ""  # the last frame's hint ("good, now turn") does not stand beside a failure
         self._attempt = (self._attempt[0], attempts_left)
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
@@ -131,7 +140,7 @@ class FaceScreen(Screen):
             self.prompt.setText(tr("face_preparing", lang))
             self.countdown.setText("")
         elif self.state == "looking":
-            self.prompt.setText(tr("face_look", lang))
+            self.prompt.setText(tr(self._look, lang))
             self.show_time_left(self._left)
         else:
             self.prompt.setText(tr("face_retry_prompt", lang, n=self._attempt[1]))

@@ -99,10 +99,21 @@ def test_distance_checks_its_inputs() -> None:
         distance(a, np.zeros(64, dtype=np.float32))
 
 
-def test_landmarks68_for_liveness(engine: DlibFaceEngine) -> None:
+def test_the_68_point_model_is_loaded_only_when_named(engine: DlibFaceEngine) -> None:
     image = _face("obama-1")
-    points = engine.landmarks68(image, largest_face(engine, image))
+    face = largest_face(engine, image)
+    assert engine.landmarks68(image, face) is None
+    # An operator who has the right to use a 68-point model names its file: a blink counts.
+    import face_recognition_models
+
+    named = DlibFaceEngine(
+        landmarks68_model=Path(face_recognition_models.pose_predictor_model_location())
+    )
+    assert named.has_landmarks68
+    points = named.landmarks68(image, face)
     assert points is not None and points.shape == (68, 2)
+    # Its nose tip lies between the eyes' outer corners, as the five points' nose does.
+    assert 0.3 < (points[30][0] - points[36][0]) / (points[45][0] - points[36][0]) < 0.7
 
 
 def test_card_photo_jpeg_round_trip(engine: DlibFaceEngine) -> None:

@@ -125,23 +125,68 @@ def test_bad_threshold_is_refused(engine: DlibFaceEngine) -> None:
         FaceCheck(engine, JpegPhotoDecoder(), threshold=0)
 
 
-def test_liveness_measures() -> None:
-    points = np.zeros((68, 2), dtype=np.float32)
-    # An open eye 30 wide, lids 10 apart: ratio 1/3; the nose midway between the corners.
-    for eye, x0 in ((slice(36, 42), 0.0), (slice(42, 48), 60.0)):
-        xs = (x0, x0 + 10, x0 + 20, x0 + 30, x0 + 20, x0 + 10)
-        points[eye] = list(zip(xs, (0, -5, -5, 0, 5, 5), strict=True))
-    points[30] = (45.0, 30.0)
-    assert eye_aspect_ratio(points) == pytest.approx(1 / 3)
-    assert yaw_position(points) == pytest.approx(0.5)
+def _five(nose_x: float) -> np.ndarray:
+    # dlib's five: the corners of each eye (image-right eye first), then the bottom of the nose.
+    return np.array([[90, 0], [70, 0], [0, 0], [20, 0], [nose_x, 40]], dtype=np.float32)
+
+
+def test_a_turn_on_the_five_points_passes_and_a_still_face_does_not() -> None:
+    assert yaw_position(_five(45.0)) == pytest.approx(0.5)
+    assert yaw_position(_five(63.0)) == pytest.approx(0.7)
     judge = LivenessJudge()
     for i in range(4):
-        assert not judge.feed(points, bytes([i]))
-    shut = points.copy()
-    shut[[37, 38, 43, 44], 1] = -1
-    shut[[40, 41, 46, 47], 1] = 1
-    assert not judge.feed(shut, b"shut")
-    assert judge.feed(points, b"open again") and judge.how == "blink"
+        # Camera noise on a still face moves the nose by well under the turn.
+        assert not judge.feed(_five(45.0 + (-1) ** i), bytes([i]))
+    assert not judge.feed(_five(45.0 + 0.07 * 90), b"turned")
+    assert judge.feed(_five(45.5), b"back") and judge.how == "turn"
+    # Without the way back it is not a turn (a face that moved aside and left).
+    judge = LivenessJudge()
+    for i, nose in enumerate((45.0, 45.5, 44.5, 52.0, 52.5, 53.0)):
+        assert not judge.feed(_five(nose), bytes([i]))
+
+
+def _sixty_eight(lid: float) -> np.ndarray:
+    points = np.zeros((68, 2), dtype=np.float32)
+    # An eye 30 wide whose lids are ``2 * lid`` apart; the nose tip midway between the corners.
+    for eye, x0 in ((slice(36, 42), 0.0), (slice(42, 48), 60.0)):
+        xs = (x0, x0 + 10, x0 + 20, x0 + 30, x0 + 20, x0 + 10)
+        points[eye] = list(zip(xs, (0, -lid, -lid, 0, lid, lid), strict=True))
+    points[30] = (45.0, 30.0)
+    return points
+
+
+def test_a_blink_counts_only_where_a_68_point_model_is_named() -> None:
+    open_eyes, shut = _sixty_eight(5.0), _sixty_eight(1.0)
+    assert eye_aspect_ratio(open_eyes) == pytest.approx(1 / 3)
+    assert yaw_position(open_eyes) == pytest.approx(0.5)
+    frames = [open_eyes] * 4 + [shut, open_eyes]
+    for blink in (True, False):
+        judge = LivenessJudge(blink=blink)
+        passed = [judge.feed(_five(45.0), bytes([i]), eyes) for i, eyes in enumerate(frames)]
+        assert passed[-1] is blink and judge.how == ("blink" if blink else "")
+    with pytest.raises(ValueError, match="5x2 or 68x2"):
+        yaw_position(np.zeros((3, 2), dtype=np.float32))
+
+
+def test_liveness_turns_on_the_engines_five_points_without_the_68_point_model(
+    engine: DlibFaceEngine,
+) -> None:
+    # Photos of one man facing the camera (obama-1) and turned aside (obama-2): a real turn.
+    import cv2
+
+    frames = [cv2.imread(str(FACES_DIR / f"{name}.jpg")) for name in ("obama-1", "obama-2")]
+    judge = LivenessJudge()
+    seen = []
+    for i, index in enumerate((0, 0, 0, 1, 0)):
+        points = np.asarray(engine.find(frames[index])[0].points, dtype=np.float32)
+        seen.append(judge.feed(points, bytes([i])))
+    assert seen == [False, False, False, False, True] and judge.how == "turn"
+    assert (
+        not engine.has_landmarks68
+        and engine.landmarks68(frames[0], engine.find(frames[0])[0]) is None
+    )
+    check = FaceCheck(engine, JpegPhotoDecoder())
+    assert check.moves == "turn" and check.liveness is not None and not check.liveness.blink
 
 
 def test_a_frozen_frame_never_counts() -> None:
