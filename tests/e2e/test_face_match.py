@@ -135,8 +135,13 @@ def test_someone_else_is_refused_three_times_then_handed_to_staff(
 def test_the_holders_photo_held_up_fails_liveness(qtbot: QtBot, kiosk: KioskApp) -> None:
     face = kiosk.window.face
     _to_face(qtbot, kiosk, "elder", REQUIRED, DEMO_LIVE_FACES["elder"], moving=False)
+    # Asked for a turn (no blink model is named), then told the face matches but did not turn.
+    qtbot.waitUntil(lambda: face.state == "looking", timeout=WAIT)
+    assert face.prompt.text() == tr("face_look_turn", "zh")
+    qtbot.waitUntil(lambda: face.hint.text() == tr("face_hint_turn", "zh"), timeout=WAIT)
     qtbot.waitUntil(lambda: face.retry_button.isVisible(), timeout=WAIT)
     assert face.message.text() == tr("face_failed_not_turned", "zh")
+    assert face.hint.text() == ""
     # The bar ran and the time left was shown while it looked.
     assert kiosk.controller.session.face_match == ""
 
