@@ -41,9 +41,10 @@ nothing when OCR reads the photo, but give the wrong hint when it fails for anot
 ``wrong_side`` is not an image gate:
 it is the classifier's answer (``ocr.quality.side_problem``), measured with ``--sides``.
 
-Run: ``python -m bench quality`` or ``python -m bench.quality [--docgen N] [--every K]
+Run: ``python -m bench quality`` or ``python -m bench.quality [--docgen N] [--seed S] [--every K]
 [--against OLD_QUALITY.py] [--sides]`` (``--sides`` also reads every ID card photo with the
-default engine for ``wrong_side``) (``--every K`` takes every K-th held-out and real photo) (writes
+default engine for ``wrong_side``) (``--seed S``: the docgen documents' first seed, 1000 unless
+given) (``--every K`` takes every K-th held-out and real photo) (writes
 ``bench/results/quality.json``); ``--against`` scores another version of ``ocr/quality.py`` in
 the same run (``git show HEAD~1:ocr/quality.py > /tmp/old.py``).
 """
@@ -141,11 +142,12 @@ def _variants(
     ]
 
 
-def docgen_photos(count: int) -> Iterator[Clean]:
-    """``count`` documents per type from bench.docgen, shot as the generator shoots them."""
+def docgen_photos(count: int, first_seed: int = 1000) -> Iterator[Clean]:
+    """``count`` documents per type from bench.docgen (seeds from ``first_seed``), shot as the
+    generator shoots them."""
     for document_type in DOCUMENT_TYPES:
         card = document_type.startswith("resident_id")
-        for seed in range(count):
+        for seed in range(first_seed - 1000, first_seed - 1000 + count):
             page, _spec, _who = page_for(document_type, 1000 + seed)
 
             def shoot(
@@ -391,6 +393,9 @@ def main() -> None:
     """Build the photos, score the gates (and ``--against``), print the table, write the JSON."""
     parser = argparse.ArgumentParser(prog="python -m bench quality")
     parser.add_argument("--docgen", type=int, default=2, help="documents per type (default 2)")
+    parser.add_argument(
+        "--seed", type=int, default=1000, help="first docgen document seed (default 1000)"
+    )
     parser.add_argument("--every", type=int, default=1, help="every Nth held-out and real photo")
     parser.add_argument("--against", type=Path, help="another ocr/quality.py to score alike")
     parser.add_argument(
@@ -399,7 +404,7 @@ def main() -> None:
     args, _ = parser.parse_known_args()
     started = time.perf_counter()
     photos = [
-        *docgen_photos(args.docgen),
+        *docgen_photos(args.docgen, args.seed),
         *heldout_photos(args.every),
         *real_photos(args.every),
     ]
