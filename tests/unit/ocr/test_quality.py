@@ -7,9 +7,11 @@ import random
 import cv2
 import numpy as np
 import pytest
+import qrcode
 
 from bench.docgen import page_for, photograph
 from bench.docgen.camera import A4_CAMERA, CARD_CAMERA, glare_spot
+from bench.quality import _print_under
 from ocr.quality import HINTS, assess, side_problem
 
 
@@ -81,6 +83,48 @@ def test_a_highlight_over_text_is_caught(radius: float) -> None:
     photo, _corners = photo_of("lease_contract", 5)
     report = assess(glare_spot(photo, random.Random(2), radius=radius))
     assert report.problems == ["glare"]
+
+
+def qr_photo(paper: int, ink: int, module: int = 6) -> np.ndarray:
+    """A QR code filling a small photo (198 px, 6 px modules), slightly soft as a camera sees it."""
+    code = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data("ZWCASE-2026-000123-BEIJING-HAIDIAN")
+    code.make()
+    dark = np.kron(np.array(code.get_matrix(), bool), np.ones((module, module), bool))
+    grey = cv2.GaussianBlur(np.where(dark, ink, paper).astype(np.uint8), (0, 0), 0.8)
+    return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
+
+
+@pytest.mark.parametrize("radius", [0.03, 0.035])
+def test_a_reflection_too_small_to_swallow_a_character_over_fine_print_is_suspected(
+    radius: float,
+) -> None:
+    # Its core (6-7 px) is under the 8 px a character needs, but it washed out a few modules
+    # in the middle of the code, on paper that clips nowhere else: OCR (or the decoder) tries,
+    # and a failure carries the glare hint.
+    photo = qr_photo(paper=205, ink=35)
+    assert assess(photo).problems == [] and assess(photo).suspect == []
+    report = assess(glare_spot(photo, random.Random(1), radius=radius))
+    assert report.problems == []
+    assert report.suspect == ["glare"]
+    assert report.glare > 0
+
+
+def test_a_small_reflection_over_a_line_of_text_is_suspected() -> None:
+    photo, _corners = photo_of("lease_contract", 5)
+    glared = glare_spot(photo, random.Random(7), radius=0.008)
+    assert _print_under(photo, glared) >= 20  # its core hides print the clean photo shows
+    report = assess(glared)
+    assert report.problems == []
+    assert "glare" in report.suspect
+
+
+def test_the_white_between_the_modules_of_a_clipped_code_is_not_glare() -> None:
+    # A black-and-white render: every white module is saturated, each as narrow as the modules
+    # round it and with more clipped paper beside it; the page's own white, not a reflection.
+    report = assess(qr_photo(paper=255, ink=0))
+    assert report.problems == []
+    assert "glare" not in report.suspect
 
 
 def test_a_small_card_far_away_is_too_small() -> None:
