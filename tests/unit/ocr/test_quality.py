@@ -11,7 +11,8 @@ import qrcode
 
 from bench.docgen import page_for, photograph
 from bench.docgen.camera import A4_CAMERA, CARD_CAMERA, glare_spot
-from bench.quality import _print_under
+from bench.quality import Clean, _print_under, degrade
+from devices.camera.qr import DecoderChain
 from ocr.quality import HINTS, assess, side_problem
 
 
@@ -125,6 +126,31 @@ def test_the_white_between_the_modules_of_a_clipped_code_is_not_glare() -> None:
     report = assess(qr_photo(paper=255, ink=0))
     assert report.problems == []
     assert "glare" not in report.suspect
+
+
+def test_the_bench_asks_a_reader_whether_a_degraded_code_still_reads() -> None:
+    # The bench's truth for a photo with a code the terminal's decoder reads: the payload, not
+    # the print pixels a reflection hides (the code's error correction restores those).
+    chain = DecoderChain.from_names()
+
+    def read(image: np.ndarray) -> frozenset[bytes]:
+        return frozenset(chain.decode(image))
+
+    photo = qr_photo(paper=205, ink=35)
+    clean = Clean("qr", "real", photo, False, read=read, codes=read(photo))
+    assert clean.codes == {b"ZWCASE-2026-000123-BEIJING-HAIDIAN"}
+    rows = {
+        (gate, strength): (unreadable, image)
+        for gate, strength, unreadable, image in degrade(clean, random.Random("qr"))
+    }
+    unreadable, glared = rows["glare", "radius 0.08"]
+    assert _print_under(photo, glared) >= 20  # the print rule would call it unreadable
+    assert read(glared) == clean.codes and not unreadable
+    unreadable, glared = rows["glare", "radius 0.12"]
+    assert not read(glared) and unreadable
+    without_reader = Clean("qr", "real", photo, False)
+    rows = {(g, s): u for g, s, u, _image in degrade(without_reader, random.Random("qr"))}
+    assert rows["glare", "radius 0.08"]  # no reader to ask: the print rule
 
 
 def test_a_small_card_far_away_is_too_small() -> None:
