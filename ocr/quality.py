@@ -45,6 +45,10 @@ paper are too close for the sensor's noise: the paper itself is no lighter than 
 mean: a small bright document on the dark plate, or a dark screen, has a dark mean."""
 MAX_CLIPPED = 0.8
 """Share of the frame clipped white from which too little is left to read whatever the page."""
+PRINT_DARK = 50
+"""A frame clipped that much is only suspected when its print still shows at full contrast: a
+tenth of it at this grey level or darker (print on a well exposed page is 20-60), as on a
+screenshot or a black-and-white render whose white is the frame; OCR decides."""
 MIN_PRINT = 0.003
 """Share of the frame that must be print (dark strokes) for anything to be there to read: a
 card's photo shows 0.007 and more, the desk alone under 0.001. Not the grey level's spread:
@@ -396,6 +400,14 @@ def assess(image: npt.NDArray[np.uint8]) -> QualityReport:
     if light < MIN_LIGHT:
         problems.append("too_dark")
     elif clipped >= MAX_CLIPPED:
+        ink = _ink(np.asarray(grey, np.uint8))
+        if float(ink.mean()) >= MIN_PRINT and float(np.percentile(grey[ink], 10)) <= PRINT_DARK:
+            # The white clipped but the print did not fade with it: nothing else to judge on a
+            # frame this white, so OCR tries and a failure is put down to the light.
+            blur = _blur(np.asarray(grey, np.uint8))
+            return QualityReport(
+                sharpness, brightness, contrast, [], None, 0.0, ["too_bright"], blur or 0.0
+            )
         problems.append("too_bright")
     blur = _blur(np.asarray(grey, np.uint8))
     blurred = blur is not None and blur > MAX_BLUR

@@ -247,3 +247,29 @@ def test_a_page_whose_white_clips_is_suspected_not_refused_and_a_highlight_on_it
     assert "glare" in glared.problems + glared.suspect
     washed = assess(exposed(photo, 3.0))  # the print's lighter strokes clipped with the paper
     assert "too_bright" in washed.problems + washed.suspect
+
+
+def screenshot(ink: int) -> np.ndarray:
+    """A white frame with lines of small text in grey ``ink``: a screenshot, its white clipped."""
+    frame = np.full((900, 600, 3), 255, np.uint8)
+    for row in range(12):
+        cv2.putText(
+            frame,
+            f"Company: MobileTown {row:02d}",
+            (30, 60 + 40 * row),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.7,
+            (ink, ink, ink),
+            2,
+        )
+    return frame
+
+
+def test_a_white_frame_whose_print_is_still_black_is_suspected_not_refused() -> None:
+    # 80% and more of the frame clips, as on any screenshot, yet the print shows at full
+    # contrast: OCR reads it, and only a failure is put down to the light.
+    black = assess(screenshot(ink=0))
+    assert black.problems == []
+    assert black.suspect == ["too_bright"]
+    # The same frame whose print faded with the exposure is refused.
+    assert assess(screenshot(ink=140)).problems == ["too_bright"]
