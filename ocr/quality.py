@@ -8,14 +8,14 @@ long side scaled to 1000 px, so they hold for any camera resolution. The documen
 desk by brightness (terminals put it on a dark plate); a photo that is all paper (a scan, or a
 rendered page) has no desk to compare with and skips the size and cut-off gates.
 
-Each gate judges what it is about, not the photo's mean: too dark when even its lightest part
-(the paper) is dark, too bright when most of the frame has clipped white, blurred from the
-steepness of its sharpest edges (so a dim photo is not called blurred), empty when nothing is
-printed anywhere, glare from a saturated patch that hides print. A gate that cannot be sure
-names itself in ``QualityReport.suspect`` instead: the photo goes on to OCR, and what OCR then
+Each gate judges what it is about, not the photo's mean: too dark when even its lightest part (the
+paper) is dark, too bright when most of the frame has clipped white and the print faded with it,
+blurred from the steepness of its sharpest edges (so a dim photo is not called blurred), empty when
+nothing is printed anywhere, glare from a saturated patch that hides print. A gate that cannot be
+sure names itself in ``QualityReport.suspect`` instead: the photo goes on to OCR, and what OCR then
 cannot read is refused with that gate's hint (``ocr.checks.check_reading``). Where the line of
-"unreadable" lies for each gate, and how often each refuses a clean photo, is measured by
-``python -m bench quality`` (README, "Quality gate benchmark").
+"unreadable" lies for each gate, and how often each refuses a clean photo, is measured by ``python
+-m bench quality`` (README, "Quality gate benchmark").
 """
 
 from __future__ import annotations
