@@ -8,14 +8,14 @@ long side scaled to 1000 px, so they hold for any camera resolution. The documen
 desk by brightness (terminals put it on a dark plate); a photo that is all paper (a scan, or a
 rendered page) has no desk to compare with and skips the size and cut-off gates.
 
-Each gate judges what it is about, not the photo's mean: too dark when even its lightest part
-(the paper) is dark, too bright when most of the frame has clipped white, blurred from the
-steepness of its sharpest edges (so a dim photo is not called blurred), empty when nothing is
-printed anywhere, glare from a saturated patch that hides print. A gate that cannot be sure
-names itself in ``QualityReport.suspect`` instead: the photo goes on to OCR, and what OCR then
+Each gate judges what it is about, not the photo's mean: too dark when even its lightest part (the
+paper) is dark, too bright when most of the frame has clipped white and the print faded with it,
+blurred from the steepness of its sharpest edges (so a dim photo is not called blurred), empty when
+nothing is printed anywhere, glare from a saturated patch that hides print. A gate that cannot be
+sure names itself in ``QualityReport.suspect`` instead: the photo goes on to OCR, and what OCR then
 cannot read is refused with that gate's hint (``ocr.checks.check_reading``). Where the line of
-"unreadable" lies for each gate, and how often each refuses a clean photo, is measured by
-``python -m bench quality`` (README, "Quality gate benchmark").
+"unreadable" lies for each gate, and how often each refuses a clean photo, is measured by ``python
+-m bench quality`` (README, "Quality gate benchmark").
 """
 
 from __future__ import annotations
@@ -45,6 +45,10 @@ paper are too close for the sensor's noise: the paper itself is no lighter than 
 mean: a small bright document on the dark plate, or a dark screen, has a dark mean."""
 MAX_CLIPPED = 0.8
 """Share of the frame clipped white from which too little is left to read whatever the page."""
+PRINT_DARK = 50
+"""A frame clipped that much is only suspected when its print still shows at full contrast: a
+tenth of it at this grey level or darker (print on a well exposed page is 20-60), as on a
+screenshot or a black-and-white render whose white is the frame; OCR decides."""
 MIN_PRINT = 0.003
 """Share of the frame that must be print (dark strokes) for anything to be there to read: a
 card's photo shows 0.007 and more, the desk alone under 0.001. Not the grey level's spread:
@@ -54,6 +58,11 @@ GLARE_LEVEL = 250
 GLARE_MIN_RADIUS = 8
 """A highlight must swallow a disc this wide (px at the working size): a character of the
 smallest print read, an A4 page's 10.5 pt line being about 8 px high there."""
+GLARE_SMALL_RADIUS = 3
+"""A narrower highlight, from this inscribed radius (px), can still hide a stroke of small print
+or a QR code's module (a reflection on a small photo, or over fine print): it is suspected when
+it stands alone on paper that clips nowhere round it and is wider than the strokes of the print
+around it (``_lone_highlight``)."""
 GLARE_RING = 12
 """Least width (px) of the ring around a highlight where print is looked for; a wider
 highlight's ring is twice its inscribed radius."""
@@ -262,6 +271,37 @@ def _holes(saturated: npt.NDArray[np.bool_], ink: npt.NDArray[np.bool_]) -> npt.
     return np.where(saturated & enclosed & (free >= GLARE_MIN_RADIUS), free, 0).astype(np.float32)
 
 
+def _lone_highlight(
+    blob: npt.NDArray[np.uint8],
+    radius: float,
+    ink: npt.NDArray[np.bool_],
+    saturated: npt.NDArray[np.uint8],
+) -> bool:
+    """Whether a highlight too narrow to swallow a character still hides some print.
+
+    ``blob`` is the highlight in a window round it, ``ink`` and ``saturated`` that window's
+    print and saturated pixels.
+    The page's own white between strokes or modules is a gap the print leaves: no wider than
+    the strokes round it, and where the paper clips there, it clips in the gaps nearby as well.
+    A reflection is a patch brighter than the paper all round it, with print in a ring round
+    it and none inside its hull, and wider than the print's strokes: it washed out what it
+    covers.
+    """
+    reach = max(GLARE_RING, int(2 * radius))
+    ring = (cv2.distanceTransform(1 - blob, cv2.DIST_L2, 3) <= reach) & (blob == 0)
+    if not ring.any() or float(ink[ring].mean()) < GLARE_RING_INK:
+        return False
+    hull = np.zeros_like(blob)
+    cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(blob)), 1)
+    if float(ink[hull > 0].mean()) > GLARE_HULL_INK:
+        return False
+    paper = ring & ~ink
+    if not paper.any() or bool(saturated[paper].any()):
+        return False  # the paper clips beside it too: the page's own white, or can't be told
+    half_widths = cv2.distanceTransform(ink.astype(np.uint8), cv2.DIST_L2, 3)[ring & ink]
+    return radius > float(np.percentile(half_widths, 95))
+
+
 def _glare(grey: npt.NDArray[np.uint8]) -> tuple[float, bool, bool]:
     """The largest highlight over print (share of the frame), if it is sure, if the paper clips.
 
@@ -271,7 +311,9 @@ def _glare(grey: npt.NDArray[np.uint8]) -> tuple[float, bool, bool]:
     surface, brighter than the page, and hides what is under it. When the paper's white itself
     clips (bright even light, a page on a light desk), its wide margins and the gaps between
     paragraphs are saturated too and look the same as a highlight: then only a compact patch
-    ringed by print is suspected, and OCR is left to tell whether anything was lost.
+    ringed by print is suspected, and OCR is left to tell whether anything was lost. A patch
+    too narrow to swallow a character is suspected when it stands alone over print
+    (``_lone_highlight``).
     """
     blurred = cv2.GaussianBlur(grey, (5, 5), 0)
     saturated = (blurred >= GLARE_LEVEL).astype(np.uint8)
@@ -284,13 +326,24 @@ def _glare(grey: npt.NDArray[np.uint8]) -> tuple[float, bool, bool]:
     inscribed = cv2.distanceTransform(saturated, cv2.DIST_L2, 3)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(saturated)
     frame = float(grey.size)
-    best, sure = 0.0, True
+    best, sure, lone = 0.0, True, 0.0
     for index in range(1, count):
         x, y, w, h, area = (int(value) for value in stats[index])
-        if area < GLARE_MIN_RADIUS**2 * 3:
+        if area < GLARE_SMALL_RADIUS**2 * 3:
             continue
-        radius = float(inscribed[labels == index].max())
-        if radius < GLARE_MIN_RADIUS:
+        box = (slice(y, y + h), slice(x, x + w))
+        radius = float(inscribed[box][labels[box] == index].max())
+        if radius < GLARE_SMALL_RADIUS:
+            continue
+        if radius < GLARE_MIN_RADIUS or area < GLARE_MIN_RADIUS**2 * 3:
+            reach = max(GLARE_RING, int(2 * radius))
+            near = (
+                slice(max(0, y - reach), y + h + reach),
+                slice(max(0, x - reach), x + w + reach),
+            )
+            blob = (labels[near] == index).astype(np.uint8)
+            if area / frame > lone and _lone_highlight(blob, radius, ink[near], saturated[near]):
+                lone = area / frame
             continue
         # A reflection fades out over about its own radius, washing out the print next to it,
         # and the print beyond may be blank for a line: print is looked for out to twice that.
@@ -324,6 +377,8 @@ def _glare(grey: npt.NDArray[np.uint8]) -> tuple[float, bool, bool]:
         holes = _holes(saturated > 0, ink)
         if holes.any():
             best, sure = float(np.pi * float(holes.max()) ** 2) / frame, False
+        elif lone > 0:
+            best, sure = lone, False  # too narrow to be sure it swallowed a character
     return best, sure, clipped_paper
 
 
@@ -345,6 +400,14 @@ def assess(image: npt.NDArray[np.uint8]) -> QualityReport:
     if light < MIN_LIGHT:
         problems.append("too_dark")
     elif clipped >= MAX_CLIPPED:
+        ink = _ink(np.asarray(grey, np.uint8))
+        if float(ink.mean()) >= MIN_PRINT and float(np.percentile(grey[ink], 10)) <= PRINT_DARK:
+            # The white clipped but the print did not fade with it: nothing else to judge on a
+            # frame this white, so OCR tries and a failure is put down to the light.
+            blur = _blur(np.asarray(grey, np.uint8))
+            return QualityReport(
+                sharpness, brightness, contrast, [], None, 0.0, ["too_bright"], blur or 0.0
+            )
         problems.append("too_bright")
     blur = _blur(np.asarray(grey, np.uint8))
     blurred = blur is not None and blur > MAX_BLUR

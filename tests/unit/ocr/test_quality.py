@@ -7,9 +7,12 @@ import random
 import cv2
 import numpy as np
 import pytest
+import qrcode
 
 from bench.docgen import page_for, photograph
 from bench.docgen.camera import A4_CAMERA, CARD_CAMERA, glare_spot
+from bench.quality import Clean, _print_under, degrade
+from devices.camera.qr import DecoderChain
 from ocr.quality import HINTS, assess, side_problem
 
 
@@ -81,6 +84,73 @@ def test_a_highlight_over_text_is_caught(radius: float) -> None:
     photo, _corners = photo_of("lease_contract", 5)
     report = assess(glare_spot(photo, random.Random(2), radius=radius))
     assert report.problems == ["glare"]
+
+
+def qr_photo(paper: int, ink: int, module: int = 6) -> np.ndarray:
+    """A QR code filling a small photo (198 px, 6 px modules), slightly soft as a camera sees it."""
+    code = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data("ZWCASE-2026-000123-BEIJING-HAIDIAN")
+    code.make()
+    dark = np.kron(np.array(code.get_matrix(), bool), np.ones((module, module), bool))
+    grey = cv2.GaussianBlur(np.where(dark, ink, paper).astype(np.uint8), (0, 0), 0.8)
+    return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
+
+
+@pytest.mark.parametrize("radius", [0.03, 0.035])
+def test_a_reflection_too_small_to_swallow_a_character_over_fine_print_is_suspected(
+    radius: float,
+) -> None:
+    # Its core (6-7 px) is under the 8 px a character needs, but it washed out a few modules
+    # in the middle of the code, on paper that clips nowhere else: OCR (or the decoder) tries,
+    # and a failure carries the glare hint.
+    photo = qr_photo(paper=205, ink=35)
+    assert assess(photo).problems == [] and assess(photo).suspect == []
+    report = assess(glare_spot(photo, random.Random(1), radius=radius))
+    assert report.problems == []
+    assert report.suspect == ["glare"]
+    assert report.glare > 0
+
+
+def test_a_small_reflection_over_a_line_of_text_is_suspected() -> None:
+    photo, _corners = photo_of("lease_contract", 5)
+    glared = glare_spot(photo, random.Random(7), radius=0.008)
+    assert _print_under(photo, glared) >= 20  # its core hides print the clean photo shows
+    report = assess(glared)
+    assert report.problems == []
+    assert "glare" in report.suspect
+
+
+def test_the_white_between_the_modules_of_a_clipped_code_is_not_glare() -> None:
+    # A black-and-white render: every white module is saturated, each as narrow as the modules
+    # round it and with more clipped paper beside it; the page's own white, not a reflection.
+    report = assess(qr_photo(paper=255, ink=0))
+    assert report.problems == []
+    assert "glare" not in report.suspect
+
+
+def test_the_bench_asks_a_reader_whether_a_degraded_code_still_reads() -> None:
+    # The bench's truth for a photo with a code the terminal's decoder reads: the payload, not
+    # the print pixels a reflection hides (the code's error correction restores those).
+    chain = DecoderChain.from_names()
+
+    def read(image: np.ndarray) -> frozenset[bytes]:
+        return frozenset(chain.decode(image))
+
+    photo = qr_photo(paper=205, ink=35)
+    clean = Clean("qr", "real", photo, False, read=read, codes=read(photo))
+    assert clean.codes == {b"ZWCASE-2026-000123-BEIJING-HAIDIAN"}
+    rows = {
+        (gate, strength): (unreadable, image)
+        for gate, strength, unreadable, image in degrade(clean, random.Random("qr"))
+    }
+    unreadable, glared = rows["glare", "radius 0.08"]
+    assert _print_under(photo, glared) >= 20  # the print rule would call it unreadable
+    assert read(glared) == clean.codes and not unreadable
+    unreadable, glared = rows["glare", "radius 0.12"]
+    assert not read(glared) and unreadable
+    without_reader = Clean("qr", "real", photo, False)
+    rows = {(g, s): u for g, s, u, _image in degrade(without_reader, random.Random("qr"))}
+    assert rows["glare", "radius 0.08"]  # no reader to ask: the print rule
 
 
 def test_a_small_card_far_away_is_too_small() -> None:
@@ -177,3 +247,29 @@ def test_a_page_whose_white_clips_is_suspected_not_refused_and_a_highlight_on_it
     assert "glare" in glared.problems + glared.suspect
     washed = assess(exposed(photo, 3.0))  # the print's lighter strokes clipped with the paper
     assert "too_bright" in washed.problems + washed.suspect
+
+
+def screenshot(ink: int) -> np.ndarray:
+    """A white frame with lines of small text in grey ``ink``: a screenshot, its white clipped."""
+    frame = np.full((900, 600, 3), 255, np.uint8)
+    for row in range(12):
+        cv2.putText(
+            frame,
+            f"Company: MobileTown {row:02d}",
+            (30, 60 + 40 * row),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.7,
+            (ink, ink, ink),
+            2,
+        )
+    return frame
+
+
+def test_a_white_frame_whose_print_is_still_black_is_suspected_not_refused() -> None:
+    # 80% and more of the frame clips, as on any screenshot, yet the print shows at full
+    # contrast: OCR reads it, and only a failure is put down to the light.
+    black = assess(screenshot(ink=0))
+    assert black.problems == []
+    assert black.suspect == ["too_bright"]
+    # The same frame whose print faded with the exposure is refused.
+    assert assess(screenshot(ink=140)).problems == ["too_bright"]
