@@ -95,6 +95,11 @@ class Services:
     use); ``None``: face match is off on this terminal."""
 
 
+ENGINE_GRACE_S = 6.0
+"""How much longer a shutdown waits for an engine still loading its models (the unit's
+``TimeoutStopSec`` is 10 s)."""
+
+
 class Workers:
     """One single-thread worker per device or back end, shared by the flows that use it."""
 
@@ -114,8 +119,15 @@ class Workers:
         self.face = TaskRunner("face", parent)
 
     def shutdown(self, timeout: float) -> None:
-        """Stop them all within one deadline: the workers are independent, their waits overlap."""
+        """Stop them all within one deadline: the workers are independent, their waits overlap.
+
+        The OCR and face workers then get :data:`ENGINE_GRACE_S` more if they are still busy:
+        a model being loaded or compiled (the warm-up at start) runs in native code that cannot
+        be interrupted, and left running into the interpreter's teardown it may crash the exit.
+        Every other task ends by its own timeout.
+        """
         deadline = time.monotonic() + timeout
+        ended: dict[TaskRunner, bool] = {}
         for runner in (
             self.outbox,
             self.camera,
@@ -126,7 +138,11 @@ class Workers:
             self.ocr,
             self.face,
         ):
-            runner.shutdown(timeout=max(0.0, deadline - time.monotonic()))
+            ended[runner] = runner.shutdown(timeout=max(0.0, deadline - time.monotonic()))
+        deadline = time.monotonic() + ENGINE_GRACE_S
+        for runner in (self.ocr, self.face):
+            if not ended[runner]:
+                runner.shutdown(timeout=max(0.0, deadline - time.monotonic()))
 
 
 class Navigator(QObject):
