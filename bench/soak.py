@@ -370,13 +370,13 @@ def build(tmp: Path, *, cups: bool) -> tuple[Any, Any, str, Path | None]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.allocator import limit_arenas
+    from kiosk.allocator import apply_policy
     from kiosk.app import build_app
     from kiosk.config import load_settings
 
-    # The allocator policy `kiosk run` sets before its threads start (kiosk/runtime.py);
-    # MALLOC_ARENA_MAX=16 in the environment gives glibc's own limit on 2 cores instead.
-    limit_arenas()
+    # The malloc policy `kiosk run` sets before its threads start (kiosk/runtime.py). Its
+    # variables in the environment stand: MALLOC_ARENA_MAX=16 is glibc's own limit on 2 cores.
+    apply_policy()
     app = QApplication.instance() or QApplication([])
     a4, pdf_dir, queue = "folder", None, "PDF"
     if cups:

@@ -41,7 +41,7 @@ def run_gui(
     """Show the terminal until the process is told to stop; returns the exit status."""
     started = time.monotonic()
     # Before Qt's and the app's threads start: each would otherwise open a malloc arena of its own.
-    allocator.limit_arenas()
+    allocator.apply_policy()
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     notifier = notifier or SystemdNotifier()
@@ -101,7 +101,7 @@ def run_gui(
     if status == RESTART_EXIT_CODE:
         # The hall's `restart` command: a fresh process in place of this one, same arguments.
         log.info("restarting: a fresh process in place of this one")
-        # The arena limit goes in the environment: the fresh process reads it at its first malloc.
+        # The malloc policy goes in the environment: the fresh process reads it at its first malloc.
         argv = [sys.executable, *sys.argv]
         os.execve(sys.executable, argv, allocator.environment(os.environ))  # noqa: S606 - our own argv
     if status == 0 and not stop_requested:
