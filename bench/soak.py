@@ -7,7 +7,9 @@ folder driver; the outbox, the sync worker, the durable print queue), offscreen,
 screens the way the e2e tests do (the same buttons, the same waits). The journeys rotate:
 
 - ``instant``: an elder's card, the zero-material elder-card item, approval, receipt + A4;
-- ``materials``: an adult's card, the registration item, a photographed lease, a receipt;
+- ``materials``: an adult's card, the registration item, a photographed lease, a receipt; with
+  ``--ocr`` the lease is read and checked as on a deployed terminal (``[ocr] check_materials``,
+  the engine on OpenVINO where it is installed), without it the photo is kept unchecked;
 - ``idle``: an adult's card, an item chosen, then the citizen walks away: the card is taken, the
   idle clock is walked past the warning (the overlay shows) and past the countdown, and the
   navigator's own idle timer wipes the session.
@@ -136,6 +138,8 @@ class SoakReport:
     journeys: int
     a4: str
     warmup: int
+    ocr: bool = False
+    """Whether photographed materials were read and checked."""
     samples: list[Sample] = field(default_factory=list)
     kinds: dict[str, int] = field(default_factory=dict)
     print_failed_shown: int = 0
@@ -365,7 +369,7 @@ class Soak:
         return report
 
 
-def build(tmp: Path, *, cups: bool) -> tuple[Any, Any, str, Path | None]:
+def build(tmp: Path, *, cups: bool, ocr: bool = False) -> tuple[Any, Any, str, Path | None]:
     """A started terminal in an offscreen 1920x1080 window: (kiosk, app, a4 driver, pdf dir)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -393,7 +397,7 @@ def build(tmp: Path, *, cups: bool) -> tuple[Any, Any, str, Path | None]:
             "id_reader": {"poll_interval_s": 0.1},
             "document_printer": {"driver": a4, "queue": queue},
         },
-        ocr={"check_materials": False},
+        ocr={"check_materials": ocr},
         voice={"engine": "none"},
     )
     kiosk = build_app(settings)
@@ -412,16 +416,19 @@ def run(
     every: int = 50,
     warmup: int | None = None,
     cups: bool = True,
+    ocr: bool = False,
     on_sample: Callable[[Sample], None] | None = None,
 ) -> SoakReport:
     """Build a terminal in a temporary folder, soak it, stop it; returns the report."""
     warm = warmup if warmup is not None else max(min(100, journeys // 5), 1)
     with tempfile.TemporaryDirectory() as tmp:
-        kiosk, app, a4, pdf_dir = build(Path(tmp), cups=cups)
+        kiosk, app, a4, pdf_dir = build(Path(tmp), cups=cups, ocr=ocr)
         try:
-            return Soak(kiosk, app, a4=a4, pdf_dir=pdf_dir).run(
+            report = Soak(kiosk, app, a4=a4, pdf_dir=pdf_dir).run(
                 journeys, every=every, warmup=warm, on_sample=on_sample
             )
+            report.ocr = ocr
+            return report
         finally:
             kiosk.stop()
 
@@ -450,6 +457,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=50, help="sample every N journeys")
     parser.add_argument("--warmup", type=int, default=None, help="journeys before growth counts")
     parser.add_argument("--no-cups", action="store_true", help="A4 to the folder driver")
+    parser.add_argument("--ocr", action="store_true", help="read and check the photographed lease")
     parser.add_argument(
         "--tracemalloc", action="store_true", help="trace the Python heap too (a slower run)"
     )
@@ -467,13 +475,19 @@ def main() -> None:
         print(_line(sample, base[0] if base else None), flush=True)
 
     report = run(
-        args.journeys, every=args.every, warmup=warm, cups=not args.no_cups, on_sample=show
+        args.journeys,
+        every=args.every,
+        warmup=warm,
+        cups=not args.no_cups,
+        ocr=args.ocr,
+        on_sample=show,
     )
     g = report.growth_per_100
     rss_ok = g["rss_kb"] <= RSS_TARGET_MB_PER_100
     print(
-        f"soak: {report.journeys} journeys {report.kinds}, A4 via {report.a4}; growth per 100 "
-        f"after {report.warmup} warm-up: RSS {g['rss_kb']:+.3f} MB (target <= "
+        f"soak: {report.journeys} journeys {report.kinds}, A4 via {report.a4}, OCR "
+        f"{'on' if report.ocr else 'off'}; growth per 100 after {report.warmup} warm-up: RSS "
+        f"{g['rss_kb']:+.3f} MB (target <= "
         f"{RSS_TARGET_MB_PER_100} MB: {'met' if rss_ok else 'MISSED'}), "
         + "".join(
             f"{label} {g[name]:+.3f} MB, "
