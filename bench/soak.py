@@ -7,16 +7,20 @@ folder driver; the outbox, the sync worker, the durable print queue), offscreen,
 screens the way the e2e tests do (the same buttons, the same waits). The journeys rotate:
 
 - ``instant``: an elder's card, the zero-material elder-card item, approval, receipt + A4;
-- ``materials``: an adult's card, the registration item, a photographed lease, a receipt;
+- ``materials``: an adult's card, the registration item, a photographed lease, a receipt; with
+  ``--ocr`` the lease is read and checked as on a deployed terminal (``[ocr] check_materials``,
+  the engine on OpenVINO where it is installed), without it the photo is kept unchecked;
 - ``idle``: an adult's card, an item chosen, then the citizen walks away: the card is taken, the
   idle clock is walked past the warning (the overlay shows) and past the countdown, and the
   navigator's own idle timer wipes the session.
 
 Every ``--every`` journeys it prints RSS, threads, open fds, Qt objects (``allWidgets()`` plus a
-gc count of live ``QObject`` wrappers) and the journey times of the interval; at the end the
-growth per 100 journeys after warm-up (least-squares slope over the samples after
-``--warmup``). Baseline, measured in the same run: the same figures at the end of warm-up; the
-report gives each later figure as a ratio to it.
+gc count of live ``QObject`` wrappers), glibc's malloc heap (in use, held free, arenas: RSS that
+grows while "in use" stays flat is the allocator keeping freed memory, not a leak), with
+``--tracemalloc`` the Python heap (tracemalloc slows the run), and the journey times of the
+interval; at the end the growth per 100 journeys after warm-up (least-squares slope over the
+samples after ``--warmup``). Baseline, measured in the same run: the same figures at the end of
+warm-up; the report gives each later figure as a ratio to it.
 
 A *false print failure* is a journey whose result screen said "print failed" while the job
 printed after all (its print-queue row ends ``printed``): the race issue 10 found. Targets: RSS
@@ -35,6 +39,7 @@ import statistics
 import tempfile
 import threading
 import time
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -44,6 +49,18 @@ RESULTS = Path(__file__).parent / "results" / "soak.json"
 KINDS = ("instant", "materials", "instant", "idle")
 """The rotation: two approvals (two elder cards), one photographed material, one idle wipe."""
 RSS_TARGET_MB_PER_100 = 1.0
+GROWTH_FIGURES = (
+    "rss_kb",
+    "native_in_use_kb",
+    "native_free_kb",
+    "python_heap_kb",
+    "os_threads",
+    "py_threads",
+    "fds",
+    "widgets",
+    "qobjects",
+)
+"""The figures the report gives the growth of (the ``_kb`` ones in MB per 100 journeys)."""
 SCREEN_WAIT_S = 30.0
 PRINT_SETTLE_S = 20.0
 """After "print failed" on screen, how long the job has to show that it printed after all."""
@@ -105,6 +122,13 @@ class Sample:
     qobjects: int
     journey_median_s: float
     journey_max_s: float
+    native_in_use_kb: int | None = None
+    """malloc's bytes in use (``kiosk.allocator.native_heap``); ``None`` off glibc."""
+    native_free_kb: int | None = None
+    """What malloc's arenas hold free."""
+    arenas: int | None = None
+    python_heap_kb: int | None = None
+    """What tracemalloc traces (``--tracemalloc`` only)."""
 
 
 @dataclass
@@ -114,6 +138,8 @@ class SoakReport:
     journeys: int
     a4: str
     warmup: int
+    ocr: bool = False
+    """Whether photographed materials were read and checked."""
     samples: list[Sample] = field(default_factory=list)
     kinds: dict[str, int] = field(default_factory=dict)
     print_failed_shown: int = 0
@@ -274,7 +300,10 @@ class Soak:
 
     def sample(self, journeys: int, times: list[float]) -> Sample:
         """The process's figures now."""
+        from kiosk.allocator import native_heap
+
         widgets, qobjects = qt_objects(self.app)
+        heap = native_heap()
         return Sample(
             journeys=journeys,
             rss_kb=rss_kb(),
@@ -285,6 +314,12 @@ class Soak:
             qobjects=qobjects,
             journey_median_s=round(statistics.median(times), 3) if times else 0.0,
             journey_max_s=round(max(times), 3) if times else 0.0,
+            native_in_use_kb=None if heap is None else heap.in_use_kb,
+            native_free_kb=None if heap is None else heap.free_kb,
+            arenas=None if heap is None else heap.arenas,
+            python_heap_kb=(
+                tracemalloc.get_traced_memory()[0] // 1024 if tracemalloc.is_tracing() else None
+            ),
         )
 
     def run(
@@ -325,20 +360,27 @@ class Soak:
             t.name for t in threading.enumerate() if t.ident not in at_warmup
         )
         after = report.after_warmup()
-        for name in ("rss_kb", "os_threads", "py_threads", "fds", "widgets", "qobjects"):
-            slope = slope_per_100([(s.journeys, getattr(s, name)) for s in after])
-            report.growth_per_100[name] = round(slope / 1024 if name == "rss_kb" else slope, 3)
+        for name in GROWTH_FIGURES:
+            points = [(s.journeys, getattr(s, name)) for s in after]
+            if any(value is None for _, value in points):
+                continue
+            slope = slope_per_100(points)
+            report.growth_per_100[name] = round(slope / 1024 if name.endswith("_kb") else slope, 3)
         return report
 
 
-def build(tmp: Path, *, cups: bool) -> tuple[Any, Any, str, Path | None]:
+def build(tmp: Path, *, cups: bool, ocr: bool = False) -> tuple[Any, Any, str, Path | None]:
     """A started terminal in an offscreen 1920x1080 window: (kiosk, app, a4 driver, pdf dir)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
+    from kiosk.allocator import apply_policy
     from kiosk.app import build_app
     from kiosk.config import load_settings
 
+    # The malloc policy `kiosk run` sets before its threads start (kiosk/runtime.py). Its
+    # variables in the environment stand: MALLOC_ARENA_MAX=16 is glibc's own limit on 2 cores.
+    apply_policy()
     app = QApplication.instance() or QApplication([])
     a4, pdf_dir, queue = "folder", None, "PDF"
     if cups:
@@ -355,7 +397,7 @@ def build(tmp: Path, *, cups: bool) -> tuple[Any, Any, str, Path | None]:
             "id_reader": {"poll_interval_s": 0.1},
             "document_printer": {"driver": a4, "queue": queue},
         },
-        ocr={"check_materials": False},
+        ocr={"check_materials": ocr},
         voice={"engine": "none"},
     )
     kiosk = build_app(settings)
@@ -374,24 +416,35 @@ def run(
     every: int = 50,
     warmup: int | None = None,
     cups: bool = True,
+    ocr: bool = False,
     on_sample: Callable[[Sample], None] | None = None,
 ) -> SoakReport:
     """Build a terminal in a temporary folder, soak it, stop it; returns the report."""
     warm = warmup if warmup is not None else max(min(100, journeys // 5), 1)
     with tempfile.TemporaryDirectory() as tmp:
-        kiosk, app, a4, pdf_dir = build(Path(tmp), cups=cups)
+        kiosk, app, a4, pdf_dir = build(Path(tmp), cups=cups, ocr=ocr)
         try:
-            return Soak(kiosk, app, a4=a4, pdf_dir=pdf_dir).run(
+            report = Soak(kiosk, app, a4=a4, pdf_dir=pdf_dir).run(
                 journeys, every=every, warmup=warm, on_sample=on_sample
             )
+            report.ocr = ocr
+            return report
         finally:
             kiosk.stop()
 
 
 def _line(s: Sample, base: Sample | None) -> str:
     ratio = f" ({s.rss_kb / base.rss_kb:.3f}x warm-up)" if base is not None and base.rss_kb else ""
+    heap = ""
+    if s.native_in_use_kb is not None and s.native_free_kb is not None:
+        heap = (
+            f", malloc {s.native_in_use_kb / 1024:.1f} MB in use {s.native_free_kb / 1024:.1f} MB "
+            f"free in {s.arenas} arenas"
+        )
+    if s.python_heap_kb is not None:
+        heap += f", Python heap {s.python_heap_kb / 1024:.1f} MB"
     return (
-        f"soak {s.journeys:5d} journeys: RSS {s.rss_kb / 1024:7.1f} MB{ratio}, threads "
+        f"soak {s.journeys:5d} journeys: RSS {s.rss_kb / 1024:7.1f} MB{ratio}{heap}, threads "
         f"{s.os_threads} (py {s.py_threads}), fds {s.fds}, widgets {s.widgets}, QObjects "
         f"{s.qobjects}, journey median {s.journey_median_s} s max {s.journey_max_s} s"
     )
@@ -404,11 +457,17 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=50, help="sample every N journeys")
     parser.add_argument("--warmup", type=int, default=None, help="journeys before growth counts")
     parser.add_argument("--no-cups", action="store_true", help="A4 to the folder driver")
+    parser.add_argument("--ocr", action="store_true", help="read and check the photographed lease")
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="trace the Python heap too (a slower run)"
+    )
     args, _ = parser.parse_known_args()
     if args.journeys < 1 or args.every < 1:
         parser.error("--journeys and --every must be at least 1")
     warm = args.warmup if args.warmup is not None else max(min(100, args.journeys // 5), 1)
     base: list[Sample] = []
+    if args.tracemalloc:
+        tracemalloc.start()
 
     def show(sample: Sample) -> None:
         if sample.journeys == warm:
@@ -416,17 +475,32 @@ def main() -> None:
         print(_line(sample, base[0] if base else None), flush=True)
 
     report = run(
-        args.journeys, every=args.every, warmup=warm, cups=not args.no_cups, on_sample=show
+        args.journeys,
+        every=args.every,
+        warmup=warm,
+        cups=not args.no_cups,
+        ocr=args.ocr,
+        on_sample=show,
     )
     g = report.growth_per_100
     rss_ok = g["rss_kb"] <= RSS_TARGET_MB_PER_100
     print(
-        f"soak: {report.journeys} journeys {report.kinds}, A4 via {report.a4}; growth per 100 "
-        f"after {report.warmup} warm-up: RSS {g['rss_kb']:+.3f} MB (target <= "
-        f"{RSS_TARGET_MB_PER_100} MB: {'met' if rss_ok else 'MISSED'}), threads "
-        f"{g['os_threads']:+.3f}, fds {g['fds']:+.3f}, widgets {g['widgets']:+.3f}, QObjects "
-        f"{g['qobjects']:+.3f}; print failed shown {report.print_failed_shown}, false print "
-        f"failures {len(report.false_print_failures)}"
+        f"soak: {report.journeys} journeys {report.kinds}, A4 via {report.a4}, OCR "
+        f"{'on' if report.ocr else 'off'}; growth per 100 after {report.warmup} warm-up: RSS "
+        f"{g['rss_kb']:+.3f} MB (target <= "
+        f"{RSS_TARGET_MB_PER_100} MB: {'met' if rss_ok else 'MISSED'}), "
+        + "".join(
+            f"{label} {g[name]:+.3f} MB, "
+            for name, label in (
+                ("native_in_use_kb", "malloc in use"),
+                ("native_free_kb", "malloc free"),
+                ("python_heap_kb", "Python heap"),
+            )
+            if name in g
+        )
+        + f"threads {g['os_threads']:+.3f}, fds {g['fds']:+.3f}, widgets {g['widgets']:+.3f}, "
+        f"QObjects {g['qobjects']:+.3f}; print failed shown {report.print_failed_shown}, "
+        f"false print failures {len(report.false_print_failures)}"
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")

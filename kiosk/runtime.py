@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication
 
+from kiosk import allocator
 from kiosk.app import build_app
 from kiosk.config import KioskSettings
 from kiosk.services.fleet import RESTART_EXIT_CODE
@@ -39,6 +40,8 @@ def run_gui(
 ) -> int:
     """Show the terminal until the process is told to stop; returns the exit status."""
     started = time.monotonic()
+    # Before Qt's and the app's threads start: each would otherwise open a malloc arena of its own.
+    allocator.apply_policy()
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     notifier = notifier or SystemdNotifier()
@@ -98,7 +101,9 @@ def run_gui(
     if status == RESTART_EXIT_CODE:
         # The hall's `restart` command: a fresh process in place of this one, same arguments.
         log.info("restarting: a fresh process in place of this one")
-        os.execv(sys.executable, [sys.executable, *sys.argv])  # noqa: S606 - our own argv
+        # The malloc policy goes in the environment: the fresh process reads it at its first malloc.
+        argv = [sys.executable, *sys.argv]
+        os.execve(sys.executable, argv, allocator.environment(os.environ))  # noqa: S606 - our own argv
     if status == 0 and not stop_requested:
         log.error("the window closed without a stop request: exiting %d", EXIT_UNEXPECTED)
         return EXIT_UNEXPECTED

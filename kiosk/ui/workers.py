@@ -309,14 +309,19 @@ class CodeScanner(_ThreadedCodeSource):
 
     thread_name = "code-scanner"
 
+    def _look(self) -> list[bytes]:
+        # The frame goes when this returns: kept in the loop, the last one (a picture of
+        # whatever lay in view) would stay in memory while the scanner waits to be enabled.
+        frame = self._camera.grab()
+        return self._decoder.decode(frame) if frame is not None else []
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             self._enabled.wait()
             if self._stop.is_set():
                 return
             try:
-                frame = self._camera.grab()
-                payloads = self._decoder.decode(frame) if frame is not None else []
+                payloads = self._look()
             except DeviceError as err:
                 self.scan_failed.emit(err)
                 self._stop.wait(1.0)
