@@ -83,7 +83,13 @@ from hall.schema import (
 from hall.seed import seed_demo_data
 from hall.service import HallService, reseal_rows, utc_now
 from hall.settings import HallSettings
-from hall.submissions import ServiceRecipe, SubmissionProcesses, Submissions, SubmissionThreads
+from hall.submissions import (
+    SERVED_SUBMISSION_PROCESSES,
+    ServiceRecipe,
+    SubmissionProcesses,
+    Submissions,
+    SubmissionThreads,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -153,15 +159,16 @@ def create_app(
     *,
     clock: Callable[[], dt.datetime] = utc_now,
     migrate: bool = False,
-    start_submissions: bool = False,
+    served: bool = False,
 ) -> HallApp:
     """Build the hall's app.
 
     The catalog and the signing key (made when missing) are loaded now. When the server starts,
     the database must be at the newest schema revision (``SchemaNotReadyError`` otherwise), or with
     ``migrate`` it is brought there first; then the demo data is seeded when ``seed_demo_data``.
-    With ``start_submissions`` (a served hall) the submission processes start with the server,
-    otherwise on the first submission (an embedded hall, the tests).
+    ``served``: the app of ``kiosk-hall serve``, whose submissions go to processes of their own
+    (``submission_processes``, 2 unless set), started with the server; an embedded hall takes
+    them on threads unless its settings ask for processes (started on the first submission).
 
     Raises ``ValueError`` for a bad catalog and ``hall.errors.SigningKeyError`` for a bad key file.
     """
@@ -178,8 +185,11 @@ def create_app(
     # Submissions in processes of their own (``submission_processes``), or on a few threads of
     # their own: on FastAPI's pool of 40, a burst of them ran dozens at once, each waiting for
     # the GIL, and so did the event loop that answers the heartbeats.
+    processes = settings.submission_processes
+    if processes is None:
+        processes = SERVED_SUBMISSION_PROCESSES if served else 0
     submissions: Submissions
-    if settings.submission_processes:
+    if processes:
 
         def recipe() -> ServiceRecipe:
             provider = sealer.provider
@@ -196,7 +206,7 @@ def create_app(
                 clock=clock,
             )
 
-        submissions = SubmissionProcesses(recipe, settings.submission_processes)
+        submissions = SubmissionProcesses(recipe, processes)
     else:
         submissions = SubmissionThreads(service.submit, settings.submission_threads)
 
@@ -213,7 +223,7 @@ def create_app(
         if settings.seed_demo_data:
             seed_demo_data(db, sealer)
         reseal_rows(db, sealer, plain_only=True)  # rows from before sealing: sealed on first start
-        if start_submissions and isinstance(submissions, SubmissionProcesses):
+        if served and isinstance(submissions, SubmissionProcesses):
             submissions.start()
         logger.info("hall ready: catalog %s, signing key %s", catalog.version, key.kid)
         try:
@@ -425,4 +435,4 @@ def create_app(
 
 def app_from_environment() -> FastAPI:
     """The app of one ``kiosk-hall serve --workers N`` process: settings from ``HALL_*``."""
-    return create_app(HallSettings(), start_submissions=True)
+    return create_app(HallSettings(), served=True)

@@ -9,8 +9,10 @@ processes of their own (``submission_processes`` per worker), each with its own 
 and database connection: what a submission needs between requests is in the database
 (idempotency keys, case numbers, certificate serials), so any process may take any submission,
 and what is sealed and signed uses the serving process's own keys, handed over at start.
-``SubmissionThreads`` is the same on threads of the serving process (``submission_processes =
-0``). Both answer exactly as ``HallService.submit`` does, its ``HallError`` included.
+``SubmissionThreads`` is the same on threads of the serving process (an embedded hall, or
+``submission_processes = 0``). Both answer exactly as ``HallService.submit`` does, its
+``HallError`` included. The processes are spawned: a program that embeds a hall with processes
+needs the ``if __name__ == "__main__"`` guard that multiprocessing asks for.
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ from hall.schema import SubmissionCreate, SubmissionPublic
 from hall.service import HallService
 
 logger = logging.getLogger(__name__)
+
+SERVED_SUBMISSION_PROCESSES = 2
+"""Submission processes of each ``kiosk-hall serve`` worker unless ``submission_processes``
+says otherwise: two at a time keep a core busy while one waits for the database."""
 
 
 class SubmissionStorageError(HallError):

@@ -1,5 +1,6 @@
-"""Submissions are taken in apart from every other request: in processes of their own (the
-default, ``submission_processes``) or on threads of their own (``submission_threads``).
+"""Submissions are taken in apart from every other request: in processes of their own
+(``submission_processes``, what ``kiosk-hall serve`` does) or on threads of their own
+(``submission_threads``, an embedded hall's default).
 
 A burst of submissions on a hall with one submission process (or thread) is taken in whole, one
 at a time there, each answered 201 with its decision, while heartbeats are answered meanwhile;
@@ -101,12 +102,10 @@ def test_a_burst_of_submissions_is_taken_in_the_submission_process_beats_meanwhi
     assert os.getpid() not in processes
 
 
-def test_a_burst_of_submissions_is_taken_on_the_submission_thread_without_processes(
+def test_a_burst_of_submissions_is_taken_on_the_submission_thread_of_an_embedded_hall(
     tmp_path: Path, hall_database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = hall_settings(
-        tmp_path, database_url=hall_database_url, submission_processes=0, submission_threads=1
-    )
+    settings = hall_settings(tmp_path, database_url=hall_database_url, submission_threads=1)
     hall = HallUnderTest(settings)
     with hall:
         identity = hall.enrol(tmp_path / "terminal")
