@@ -6,13 +6,15 @@ request bodies carry personal data and never reach a log or an error message.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Header, Request, Response
@@ -83,15 +85,10 @@ from hall.schema import (
 from hall.seed import seed_demo_data
 from hall.service import HallService, reseal_rows, utc_now
 from hall.settings import HallSettings
-from hall.submissions import (
-    SERVED_SUBMISSION_PROCESSES,
-    ServiceRecipe,
-    SubmissionProcesses,
-    Submissions,
-    SubmissionThreads,
-)
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 """Idempotency keys: 1 to 200 visible ASCII characters (UUIDs in practice)."""
@@ -130,6 +127,29 @@ def _signed_by(request: Request, kiosk_id: str) -> None:
         raise TerminalMismatchError("the request names another terminal than its signer")
 
 
+class SubmissionThreads:
+    """The threads submissions run on, started on first use and stopped with the server.
+
+    A stopped hall started again (the same app served anew) gets fresh threads.
+    """
+
+    def __init__(self, threads: int) -> None:
+        self._threads = threads
+        self._executor: ThreadPoolExecutor | None = None
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """Run ``work(*args)`` on a submission thread; returns its result."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="submission")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
+
+    def stop(self) -> None:
+        """Wait for the running submissions and end the threads."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
+
+
 class HallApp(FastAPI):
     """The hall's FastAPI app, with the heartbeats served in front of its middleware.
 
@@ -159,16 +179,12 @@ def create_app(
     *,
     clock: Callable[[], dt.datetime] = utc_now,
     migrate: bool = False,
-    served: bool = False,
 ) -> HallApp:
     """Build the hall's app.
 
     The catalog and the signing key (made when missing) are loaded now. When the server starts,
     the database must be at the newest schema revision (``SchemaNotReadyError`` otherwise), or with
     ``migrate`` it is brought there first; then the demo data is seeded when ``seed_demo_data``.
-    ``served``: the app of ``kiosk-hall serve``, whose submissions go to processes of their own
-    (``submission_processes``, 2 unless set), started with the server; an embedded hall takes
-    them on threads unless its settings ask for processes (started on the first submission).
 
     Raises ``ValueError`` for a bad catalog and ``hall.errors.SigningKeyError`` for a bad key file.
     """
@@ -182,33 +198,10 @@ def create_app(
     )
     service.public_base_url = settings.public_url()  # where certificate QR codes point
     identity = IdentityService(db, clock=clock)
-    # Submissions in processes of their own (``submission_processes``), or on a few threads of
-    # their own: on FastAPI's pool of 40, a burst of them ran dozens at once, each waiting for
-    # the GIL, and so did the event loop that answers the heartbeats.
-    processes = settings.submission_processes
-    if processes is None:
-        processes = SERVED_SUBMISSION_PROCESSES if served else 0
-    submissions: Submissions
-    if processes:
-
-        def recipe() -> ServiceRecipe:
-            provider = sealer.provider
-            return ServiceRecipe(
-                database_url=settings.database_url,
-                catalog_dir=settings.catalog_dir,
-                timezone=settings.timezone,
-                public_base_url=service.public_base_url,
-                signing_key=key.private_bytes(),
-                data_key_path=settings.data_key_path,
-                data_key_current=provider.current_kid,
-                data_keys={kid: provider.data_key(kid) for kid in provider.kids()},
-                lookup_key=provider.lookup_key(),
-                clock=clock,
-            )
-
-        submissions = SubmissionProcesses(recipe, processes)
-    else:
-        submissions = SubmissionThreads(service.submit, settings.submission_threads)
+    # Submissions on threads of their own, a few (``submission_threads``): on FastAPI's pool of
+    # 40, a burst of them ran dozens at once, each waiting for the GIL, and so did the event
+    # loop that answers the heartbeats.
+    submissions = SubmissionThreads(settings.submission_threads)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -223,8 +216,6 @@ def create_app(
         if settings.seed_demo_data:
             seed_demo_data(db, sealer)
         reseal_rows(db, sealer, plain_only=True)  # rows from before sealing: sealed on first start
-        if served and isinstance(submissions, SubmissionProcesses):
-            submissions.start()
         logger.info("hall ready: catalog %s, signing key %s", catalog.version, key.kid)
         try:
             yield
@@ -383,7 +374,7 @@ def create_app(
             raise IdempotencyKeyRequiredError(
                 f"the {IDEMPOTENCY_HEADER} header is required: 1 to 200 visible ASCII characters"
             )
-        stored, created = await submissions.take(submission, idempotency_key)
+        stored, created = await submissions.run(service.submit, submission, idempotency_key)
         response.status_code = 201 if created else 200
         return stored
 
@@ -435,4 +426,4 @@ def create_app(
 
 def app_from_environment() -> FastAPI:
     """The app of one ``kiosk-hall serve --workers N`` process: settings from ``HALL_*``."""
-    return create_app(HallSettings(), served=True)
+    return create_app(HallSettings())

@@ -205,7 +205,7 @@ def _command(args: argparse.Namespace, settings: HallSettings) -> int:
         **server_options(settings, importable=settings.workers > 1),
     }
     if settings.workers == 1:
-        uvicorn.run(create_app(settings, migrate=demo, served=True), **serve_options)
+        uvicorn.run(create_app(settings, migrate=demo), **serve_options)
         return 0
     # Separate processes: each builds its own app from the same settings, passed through the
     # environment. A demo hall's schema and data, and the signing key, are made once, here.

@@ -38,7 +38,6 @@ from hall.db import (
     database_now,
     insert_or_skip,
 )
-from hall.db import utc_now as utc_now  # the hall's clock, named here too (older imports)
 from hall.decisions import (
     DecisionResult,
     InsuranceFacts,
@@ -103,6 +102,11 @@ def process_sealer() -> Sealer:
 
 HOLDER_HASH_PURPOSE = "submissions.holder"
 """What the keyed hash of a submission's ID number is for (``Sealer.lookup_hash``)."""
+
+
+def utc_now() -> dt.datetime:
+    """Return the current time, aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
 
 
 class _ClaimRaced(Exception):

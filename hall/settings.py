@@ -53,16 +53,10 @@ class HallSettings(BaseSettings):
     coming; a beat after a quiet spell starts its batch at once): a batch's statements and
     commit cost the same for one beat or twenty, so at a few hundred beats a second this
     halves the hall's CPU per beat for at most this much more latency."""
-    submission_processes: int | None = Field(default=None, ge=0, le=64)
-    """Processes that take submissions in (per worker process), each with its own database
-    connection: a submission is about 10 ms of CPU, and on a thread of the worker it held the
-    GIL that the worker's event loop needs for the heartbeats. Unset: 2 under ``kiosk-hall
-    serve`` (started with the server), none in an embedded hall (one process: the terminal's
-    demo, the tests). 0: on ``submission_threads`` threads of the worker."""
     submission_threads: int = Field(default=2, ge=1, le=64)
-    """With ``submission_processes = 0``, threads that take submissions in (per worker process),
-    apart from every other request's: a few at a time keep the cores busy, while dozens on
-    FastAPI's pool of 40 only queue for the GIL in front of the heartbeats."""
+    """Threads that take submissions in (per worker process), apart from every other request's:
+    a submission is about 10 ms of CPU, and a few at a time keep the cores busy, while dozens
+    on FastAPI's pool of 40 only queue for the GIL in front of the heartbeats."""
     signing_key_path: Path = Field(default_factory=_default_signing_key_path)
     """The Ed25519 private key (PKCS#8 PEM) that signs certificates; made 0600 when missing."""
     host: str = "127.0.0.1"
