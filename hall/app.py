@@ -37,7 +37,7 @@ from hall.auth import (
     SignatureAuthMiddleware,
     SignatureVerifier,
 )
-from hall.db import Database
+from hall.db import Database, utc_now
 from hall.errors import (
     HallError,
     IdempotencyKeyRequiredError,
@@ -83,7 +83,7 @@ from hall.schema import (
     SubmissionPublic,
 )
 from hall.seed import seed_demo_data
-from hall.service import HallService, reseal_rows, utc_now
+from hall.service import HallService, reseal_rows
 from hall.settings import HallSettings
 
 logger = logging.getLogger(__name__)

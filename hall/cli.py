@@ -275,8 +275,8 @@ def _migrate_and_seed(settings: HallSettings, *, seed: bool) -> int:
 
 def _catalog_command(args: argparse.Namespace, settings: HallSettings) -> int:
     """``catalog publish DIR``: every hall process serves the new release within seconds."""
+    from hall.db import utc_now
     from hall.fleet.catalog import CatalogPublishError, publish
-    from hall.service import utc_now
 
     directory = Path(args.directory)
     if not (directory / "index.yaml").is_file():
@@ -342,8 +342,8 @@ def _release_parser(commands: Any) -> None:
 
 def _release_command(args: argparse.Namespace, settings: HallSettings) -> int:
     """The ``release`` commands on the hall's database and its ``releases/`` folder."""
+    from hall.db import utc_now
     from hall.fleet import releases
-    from hall.service import utc_now
 
     with _migrated_database(settings) as db:
         command = args.release_command

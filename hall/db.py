@@ -313,6 +313,11 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def utc_now() -> dt.datetime:
+    """Return the current time, aware, in UTC (the hall's default clock)."""
+    return dt.datetime.now(dt.UTC)
+
+
 def database_now(session: Session) -> dt.datetime:
     """The database server's clock, aware UTC: leases are compared against it, not the hall's.
 

@@ -21,9 +21,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hall import httpsig
-from hall.db import Database, EnrolmentCode, RequestNonce, Terminal
+from hall.db import Database, EnrolmentCode, RequestNonce, Terminal, utc_now
 from hall.errors import EnrolmentRefusedError, HallError
-from hall.service import utc_now
 
 logger = logging.getLogger(__name__)
 

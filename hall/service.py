@@ -37,6 +37,7 @@ from hall.db import (
     TerminalHeartbeat,
     database_now,
     insert_or_skip,
+    utc_now,
 )
 from hall.decisions import (
     DecisionResult,
@@ -102,11 +103,6 @@ def process_sealer() -> Sealer:
 
 HOLDER_HASH_PURPOSE = "submissions.holder"
 """What the keyed hash of a submission's ID number is for (``Sealer.lookup_hash``)."""
-
-
-def utc_now() -> dt.datetime:
-    """Return the current time, aware, in UTC."""
-    return dt.datetime.now(dt.UTC)
 
 
 class _ClaimRaced(Exception):

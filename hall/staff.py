@@ -24,8 +24,7 @@ from sqlalchemy import ForeignKey, Integer, String, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hall.db import Base, Database, UtcDateTime
-from hall.service import utc_now
+from hall.db import Base, Database, UtcDateTime, utc_now
 
 logger = logging.getLogger(__name__)
 

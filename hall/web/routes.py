@@ -28,12 +28,12 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from hall import fleet as fleet_api
-from hall.db import Database, Submission
+from hall.db import Database, Submission, utc_now
 from hall.errors import HallError
 from hall.fleet import releases
 from hall.ratings import LEVEL_NAMES, LEVELS
 from hall.schema import COMMAND_KINDS, FLEET_FAULTS, DesiredConfig, FleetStatus
-from hall.service import HallService, utc_now
+from hall.service import HallService
 from hall.staff import (
     ActiveSession,
     InvalidStaffInputError,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from assets import load_catalog
 from hall.certificates import SigningKey
-from hall.db import Database, Submission
+from hall.db import Database, Submission, utc_now
 from hall.errors import (
     ApplicantRequiredError,
     CaseNotFoundError,
@@ -25,7 +25,7 @@ from hall.errors import (
 )
 from hall.schema import CommitmentCreate, LocalizedText, SubmissionCreate, SubmissionPublic
 from hall.seed import seed_demo_data
-from hall.service import Claim, HallService, payload_context, process_sealer, utc_now
+from hall.service import Claim, HallService, payload_context, process_sealer
 from tests.fixtures.hall import demo_applicant, make_submission
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
