@@ -273,3 +273,21 @@ def test_a_white_frame_whose_print_is_still_black_is_suspected_not_refused() -> 
     assert black.suspect == ["too_bright"]
     # The same frame whose print faded with the exposure is refused.
     assert assess(screenshot(ink=140)).problems == ["too_bright"]
+
+
+def test_the_benchs_pale_desk_copy_is_emptied_where_its_page_lay_on_the_dark_desk() -> None:
+    # The pale-desk copy's page is found on the dark desk, where it stands out; found again on
+    # the pale desk it may take part of the desk in or leave part of the page out, and "the desk
+    # alone" made from it would still show print (bench figures: 6 such misses of "empty").
+    from bench.quality import _variants
+    from ocr.page import locate
+    from ocr.quality import MIN_PRINT, _ink
+
+    photo, _corners = photo_of("resident_id_back", 23)
+    bright = exposed(photo, 1.2)
+    pale = _variants("id-back", "docgen", photo, None, "resident_id_back")[2]
+    assert pale.name.endswith("+pale-desk") and pale.quad == locate(bright)
+    [desk] = [img for gate, _s, _u, img in degrade(pale, random.Random(1)) if gate == "empty"]
+    grey = cv2.cvtColor(desk, cv2.COLOR_BGR2GRAY)
+    assert float(_ink(grey).mean()) < MIN_PRINT  # nothing of the page is left
+    assert assess(desk).problems == ["empty"]
