@@ -8,9 +8,11 @@ document camera's), and a frame-sized step in the soak's malloc figures.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 from pytestqt.qtbot import QtBot
 
 from devices.camera.qr import DecoderChain
@@ -41,30 +43,28 @@ class WatchedCamera:
         """Nothing to release."""
 
 
-def test_the_preview_lets_its_last_frame_go_once_disabled(qtbot: QtBot) -> None:
-    camera = WatchedCamera()
+def _preview(camera: WatchedCamera) -> CameraPreview:
     preview = CameraPreview(camera, fps=50.0, auto_capture=False)
     preview.frame_ready.connect(lambda _frame: preview.frame_painted())
-    preview.start()
-    try:
-        preview.enable(True)
-        qtbot.waitUntil(lambda: camera.grabs >= 3, timeout=5000)
-        preview.enable(False)
-        qtbot.waitUntil(lambda: camera.alive == 0, timeout=5000)
-        assert not preview.enabled
-    finally:
-        preview.stop()
+    return preview
 
 
-def test_the_code_scanner_lets_its_last_frame_go_once_disabled(qtbot: QtBot) -> None:
+def _code_scanner(camera: WatchedCamera) -> CodeScanner:
+    return CodeScanner(camera, DecoderChain.from_names(gated=True), interval=0.01)
+
+
+@pytest.mark.parametrize("build", [_preview, _code_scanner], ids=["preview", "code-scanner"])
+def test_a_camera_thread_lets_its_last_frame_go_once_disabled(
+    qtbot: QtBot, build: Callable[[WatchedCamera], CameraPreview | CodeScanner]
+) -> None:
     camera = WatchedCamera()
-    scanner = CodeScanner(camera, DecoderChain.from_names(gated=True), interval=0.01)
-    scanner.start()
+    thread = build(camera)
+    thread.start()
     try:
-        scanner.enable(True)
+        thread.enable(True)
         qtbot.waitUntil(lambda: camera.grabs >= 3, timeout=5000)
-        scanner.enable(False)
+        thread.enable(False)
         qtbot.waitUntil(lambda: camera.alive == 0, timeout=5000)
-        assert not scanner.enabled
+        assert not thread.enabled
     finally:
-        scanner.stop()
+        thread.stop()
