@@ -331,7 +331,12 @@ class Soak:
         on_sample: Callable[[Sample], None] | None = None,
     ) -> SoakReport:
         """Drive ``journeys`` journeys, sampling every ``every`` and at the end of warm-up."""
-        report = SoakReport(journeys=journeys, a4=self.a4, warmup=warmup)
+        report = SoakReport(
+            journeys=journeys,
+            a4=self.a4,
+            warmup=warmup,
+            ocr=self.kiosk.settings.ocr.check_materials,
+        )
         runners = {"instant": self._instant, "materials": self._materials, "idle": self._idle}
         times: list[float] = []
         at_warmup: set[int | None] = set()
@@ -424,11 +429,9 @@ def run(
     with tempfile.TemporaryDirectory() as tmp:
         kiosk, app, a4, pdf_dir = build(Path(tmp), cups=cups, ocr=ocr)
         try:
-            report = Soak(kiosk, app, a4=a4, pdf_dir=pdf_dir).run(
+            return Soak(kiosk, app, a4=a4, pdf_dir=pdf_dir).run(
                 journeys, every=every, warmup=warm, on_sample=on_sample
             )
-            report.ocr = ocr
-            return report
         finally:
             kiosk.stop()
 
