@@ -114,35 +114,36 @@ class Workers:
         # queue behind them when the hall is slow.
         self.refresh = TaskRunner("hall-refresh", parent)
         # One worker for OCR: the engine is built and warmed up on it, then checks queue there.
-        self.ocr = TaskRunner("ocr", parent)
+        self.ocr = TaskRunner("ocr", parent, native_grace_s=ENGINE_GRACE_S)
         # Face match: the card photo's decoding, then each camera frame's detection and embedding.
-        self.face = TaskRunner("face", parent)
+        self.face = TaskRunner("face", parent, native_grace_s=ENGINE_GRACE_S)
 
     def shutdown(self, timeout: float) -> None:
         """Stop them all within one deadline: the workers are independent, their waits overlap.
 
-        The OCR and face workers then get :data:`ENGINE_GRACE_S` more if they are still busy:
-        a model being loaded or compiled (the warm-up at start) runs in native code that cannot
-        be interrupted, and left running into the interpreter's teardown it may crash the exit.
-        Every other task ends by its own timeout.
+        A worker still busy then that has a ``native_grace_s`` (the OCR and face engines, whose
+        warm-up loads models in native code) is given that much more.
         """
         deadline = time.monotonic() + timeout
-        ended: dict[TaskRunner, bool] = {}
-        for runner in (
-            self.outbox,
-            self.camera,
-            self.receipt,
-            self.a4,
-            self.hall,
-            self.refresh,
-            self.ocr,
-            self.face,
-        ):
-            ended[runner] = runner.shutdown(timeout=max(0.0, deadline - time.monotonic()))
-        deadline = time.monotonic() + ENGINE_GRACE_S
-        for runner in (self.ocr, self.face):
-            if not ended[runner]:
-                runner.shutdown(timeout=max(0.0, deadline - time.monotonic()))
+        busy = [
+            runner
+            for runner in (
+                self.outbox,
+                self.camera,
+                self.receipt,
+                self.a4,
+                self.hall,
+                self.refresh,
+                self.ocr,
+                self.face,
+            )
+            if not runner.shutdown(timeout=max(0.0, deadline - time.monotonic()))
+        ]
+        start = time.monotonic()
+        for runner in busy:
+            if runner.native_grace_s > 0:
+                left = start + runner.native_grace_s - time.monotonic()
+                runner.shutdown(timeout=max(0.0, left))
 
 
 class Navigator(QObject):

@@ -40,10 +40,18 @@ class TaskRunner(QObject):
     outbox writer. ``run(fn).success(cb).failure(cb)`` in the spirit of Anki's CollectionOp.
     """
 
-    def __init__(self, name: str, parent: QObject | None = None) -> None:
-        """Create the executor; its thread starts with the first task."""
+    def __init__(
+        self, name: str, parent: QObject | None = None, *, native_grace_s: float = 0.0
+    ) -> None:
+        """Create the executor; its thread starts with the first task.
+
+        ``native_grace_s``: how much longer a shutdown waits for a task still running past its
+        deadline, for work in native code that cannot be interrupted (an engine loading its
+        models); left running into the interpreter's teardown it may crash the exit.
+        """
         super().__init__(parent)
         self._name = name
+        self.native_grace_s = native_grace_s
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._relay = _Relay()
         self._relay.done.connect(self._on_relay_done)
