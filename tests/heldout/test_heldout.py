@@ -24,13 +24,6 @@ from tests.heldout.render import CASES, Case, fonts_installed
 
 pytestmark = pytest.mark.skipif(not fonts_installed(), reason="the CJK fonts are not installed")
 
-ENGINE_LIMITED: dict[str, set[str]] = {
-    # PP-OCRv4 reads a lone 壮 in Noto Sans CJK at this size as 并 (also when the region is
-    # read again alone); 并 is no ethnic group, so the field must be missing, never wrong.
-    "id_front_compound_surname_three_line_address": {"ethnicity"},
-}
-"""Fields the recogniser itself misreads on a case: they may be missing, but never wrong."""
-
 FIXED_FIELDS = {
     kind: set(fields) | ({"term_from", "term_to"} if kind == "business_license" else set())
     for kind, fields in CORE_FIELDS.items()
@@ -47,12 +40,10 @@ def test_every_field_is_read_exactly(case: Case, ocr_engine: OcrEngine) -> None:
     reading = read_document(case.image(), ocr_engine)
     assert reading.quality_problems == []
     assert reading.document_type == case.document_type
-    limited = ENGINE_LIMITED.get(case.name, set())
     wrong = {
         name: (expected, reading.fields.get(name))
         for name, expected in case.fields.items()
         if reading.fields.get(name) != expected
-        and not (name in limited and name not in reading.fields)
     }
     assert wrong == {}, f"(expected, read) per wrong field: {wrong}"
     invented = {
@@ -61,9 +52,8 @@ def test_every_field_is_read_exactly(case: Case, ocr_engine: OcrEngine) -> None:
         if name in reading.fields
     }
     assert invented == {}, "fields the document does not print"
-    if not limited:
-        # Every held-out document is genuine: the checks must find nothing wrong with it.
-        assert check_document(reading, today=TODAY) == []
+    # Every held-out document is genuine: the checks must find nothing wrong with it.
+    assert check_document(reading, today=TODAY) == []
 
 
 def test_the_cases_are_genuine_and_cover_every_type_with_several_layouts() -> None:
