@@ -16,11 +16,30 @@ Measured, not guessed, from the landmarks of each camera frame:
 
 A photo held up repeats one still image: its landmarks do not move, so neither happens. Frames
 that are identical to the one before (a frozen or replayed still) are counted and never move
-the measure.
+the measure. Two ways round that are closed too:
+
+- Tilting the photo in its own plane moves the nose sideways against the eye corners' x (5
+  degrees moved obama-1's position by 0.064, more than a turn): the position is measured along
+  the line through the outer eye corners, which a tilt, a shift or a change of size leaves as it
+  was.
+- Someone else's live head turning, with the card holder's photo shown before and after: the
+  movement counts only when it is made by the card's face. Each frame comes with its
+  ``Likeness`` to the card photo: the rest before the turn and the way back must match it, the
+  turned frames must at least resemble it, and a frame of another face, more than
+  ``LOST_FRAMES`` frames in a row with no face, or a face that jumped (its centre moved more
+  than its eye span, or its size by a quarter, from one frame to the next: a swap) starts the
+  movement again.
+
+What this does not stop: a flat photo swung about its vertical middle, as a head turns. The
+five points of a swung photo move as a turned head's do (15 degrees moved them by 0.03-0.08),
+and ``python -m bench face`` passes such a photo in about half its tries; nor a video of the
+holder played to the camera. Those need a camera that sees depth or infrared, or a trained
+presentation-attack model, which no registry package here carries.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -49,18 +68,64 @@ def yaw_position(points: npt.NDArray[np.float32]) -> float:
     """Where the nose lies between the outermost eye corners: 0.5 frontal, towards 0 or 1 turned.
 
     ``points`` are dlib's five (5x2: four eye corners, then the bottom of the nose) or its 68
-    (68x2: the outer corners 36 and 45, the nose tip 30).
+    (68x2: the outer corners 36 and 45, the nose tip 30). The nose is projected on the line
+    through the outer corners, so a face (or a photo) tilted in its plane, moved or nearer reads
+    the same.
     """
-    if points.shape == (5, 2):
-        corners = points[:4, 0]
-        left, right, nose = float(corners.min()), float(corners.max()), float(points[4][0])
-    elif points.shape == (68, 2):
-        left, right, nose = float(points[36][0]), float(points[45][0]), float(points[30][0])
-    else:
-        raise ValueError(f"expected 5x2 or 68x2 landmarks, got {points.shape}")
-    if right == left:
+    first, second, nose = _outer_corners_and_nose(points)
+    axis = second - first
+    length = float(axis @ axis)
+    if length == 0.0:
         return 0.5
-    return (nose - left) / (right - left)
+    return float((nose - first) @ axis) / length
+
+
+def _outer_corners_and_nose(
+    points: npt.NDArray[np.float32],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The outer eye corners (image-left first) and the nose, as float64 points."""
+    pts = np.asarray(points, dtype=np.float64)
+    if pts.shape == (5, 2):
+        # The outer corners are the two eye points farthest apart, whatever the labels' order.
+        corners = pts[:4]
+        pairs = [(i, j) for i in range(4) for j in range(i + 1, 4)]
+        i, j = max(pairs, key=lambda ij: float(np.sum((corners[ij[0]] - corners[ij[1]]) ** 2)))
+        a, b, nose = corners[i], corners[j], pts[4]
+    elif pts.shape == (68, 2):
+        a, b, nose = pts[36], pts[45], pts[30]
+    else:
+        raise ValueError(f"expected 5x2 or 68x2 landmarks, got {pts.shape}")
+    return (a, b, nose) if a[0] <= b[0] else (b, a, nose)
+
+
+class Likeness(enum.Enum):
+    """How a frame's face compares with the card photo."""
+
+    MATCHES = "matches"
+    """Under the match threshold."""
+    RESEMBLES = "resembles"
+    """Within ``LIKENESS_MARGIN`` over it: the card's face turned aside."""
+    OTHER = "other"
+    """Someone else."""
+
+
+LIKENESS_MARGIN = 0.05
+"""How far over the match threshold a turned frame of the card's face may lie. Measured on a
+real video (a performer singing, faces about 86 px wide, his card cut from another photo of
+him): his frames lay at 0.41-0.60 at every position from 0.13 to 0.64; other people's against
+his card at 0.70-0.90, and his against another man's card at 0.64-0.78 (``python -m bench face
+--video``)."""
+TURN_FRAMES = 2
+"""Frames a turn must be held: one stray frame is no turn."""
+JUMP_SPANS = 1.0
+"""A face whose centre moved more than this many eye spans since the last frame jumped (per
+frame: over a gap of frames without a face, that many times more). In the real video of
+``python -m bench face --video`` a singer's head moved at most 0.54 of its span per frame."""
+SIZE_JUMP = 1.25
+"""... or whose eye span grew or shrank by more than this factor."""
+LOST_FRAMES = 2
+"""Frames in a row without a face that a movement outlasts (the detector loses a head turned far
+for a frame or two; a face back after the gap is judged for a jump from where it was)."""
 
 
 @dataclass
@@ -75,30 +140,37 @@ class LivenessJudge:
     """A turn: the nose's position moves this far from rest, then comes back within half.
 
     On the five points a still face's position jitters by up to 0.03 from frame to frame (camera
-    noise on the five sample photos); between photos of one person facing the camera and turned
-    aside it moved by 0.06 and 0.14 (obama-1 to -3 and -2), about 0.65 of what the 68-point nose
-    tip moved."""
+    noise on the five sample photos; 0.015 for a seated person in the real video of ``python -m
+    bench face --video``); between photos of one person facing the camera and turned aside it
+    moved by 0.06 and 0.14 (obama-1 to -3 and -2), about 0.65 of what the 68-point nose tip
+    moved."""
     passed: bool = False
     how: str = ""
     """``blink`` or ``turn`` once passed."""
     frames: int = 0
     frozen_frames: int = 0
+    restarts: int = 0
+    """Times the movement started again: another face, no face, or a jump."""
     _open: list[float] = field(default_factory=list)
     _rest: list[float] = field(default_factory=list)
     _closed = False
-    _turned = False
+    _turned = 0
     _last: bytes = b""
+    _where: tuple[npt.NDArray[np.float64], float] | None = None
+    _lost = 0
 
     def feed(
         self,
         points: npt.NDArray[np.float32],
         frame_digest: bytes = b"",
         eyes: npt.NDArray[np.float32] | None = None,
+        *,
+        likeness: Likeness,
     ) -> bool:
         """Take one frame's landmarks (and a digest of its pixels); return ``passed``.
 
         ``points``: the face's 5 (or 68) landmarks, for the turn; ``eyes``: its 68 landmarks,
-        for the blink when :attr:`blink` is on.
+        for the blink when :attr:`blink` is on; ``likeness``: the face against the card photo.
         """
         if self.passed:
             return True
@@ -107,25 +179,67 @@ class LivenessJudge:
             return False
         self._last = frame_digest
         self.frames += 1
-        if self.blink and eyes is not None and self._saw_blink(eye_aspect_ratio(eyes)):
+        gap, self._lost = self._lost, 0
+        if likeness is Likeness.OTHER:
+            self._restart()
+            return False
+        if self._jumped(points, gap):
+            where = self._where
+            self._restart()
+            self._where = where  # the face's new place is where the next frame is judged from
+        matches = likeness is Likeness.MATCHES
+        if self.blink and eyes is not None and self._saw_blink(eye_aspect_ratio(eyes), matches):
             self.passed, self.how = True, "blink"
             return True
         yaw = yaw_position(points)
         rest = float(np.median(self._rest)) if self._rest else yaw
         if abs(yaw - rest) > self.turn_shift and len(self._rest) >= 2:
-            self._turned = True
-        elif abs(yaw - rest) < self.turn_shift / 2:
-            if self._turned:
+            self._turned += 1
+        elif abs(yaw - rest) < self.turn_shift / 2 and matches:
+            if self._turned >= TURN_FRAMES:
                 self.passed, self.how = True, "turn"
                 return True
+            self._turned = 0
             self._rest = [*self._rest, yaw][-15:]
         return False
 
-    def _saw_blink(self, ear: float) -> bool:
+    def lost(self) -> None:
+        """A frame showed no face: after ``LOST_FRAMES`` in a row the movement starts again.
+
+        A photo swapped out of sight is a gap; a detector losing a head turned far, a short one.
+        """
+        if self.passed:
+            return
+        self._lost += 1
+        if self._lost > LOST_FRAMES:
+            self._restart()
+
+    def _jumped(self, points: npt.NDArray[np.float32], gap: int) -> bool:
+        """Whether the face moved too far since the last frame with one (``gap`` frames ago)."""
+        first, second, nose = _outer_corners_and_nose(points)
+        centre = (first + second + nose) / 3.0
+        span = float(np.linalg.norm(second - first))
+        where, self._where = self._where, (centre, span)
+        if where is None or span <= 0.0 or where[1] <= 0.0:
+            return False
+        moved = float(np.linalg.norm(centre - where[0])) / where[1]
+        grown = span / where[1]
+        return moved > JUMP_SPANS * (1 + gap) or not 1 / SIZE_JUMP <= grown <= SIZE_JUMP
+
+    def _restart(self) -> None:
+        if self._rest or self._open or self._turned or self._closed:
+            self.restarts += 1
+        self._open, self._rest = [], []
+        self._closed = False
+        self._turned = 0
+        self._where = None
+        self._lost = 0
+
+    def _saw_blink(self, ear: float, matches: bool) -> bool:
         open_level = float(np.median(self._open)) if self._open else ear
         if ear < open_level * self.blink_drop and len(self._open) >= 2:
             self._closed = True
-        elif ear > open_level * 0.9:
+        elif ear > open_level * 0.9 and matches:
             if self._closed:
                 return True
             self._open = [*self._open, ear][-15:]
@@ -134,7 +248,10 @@ class LivenessJudge:
     def reset(self) -> None:
         """Start again (a new attempt)."""
         self.passed, self.how = False, ""
-        self.frames = self.frozen_frames = 0
+        self.frames = self.frozen_frames = self.restarts = 0
         self._open, self._rest = [], []
-        self._closed = self._turned = False
+        self._closed = False
+        self._turned = 0
         self._last = b""
+        self._where = None
+        self._lost = 0

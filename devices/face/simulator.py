@@ -97,7 +97,7 @@ def _turned(image: npt.NDArray[np.uint8], points: npt.NDArray[np.float32]) -> np
     span = float(points[:4, 0].max() - points[:4, 0].min())
     nose_x, nose_y = (float(v) for v in points[4])
     sigma = 0.28 * span
-    shift = 0.3 * span
+    shift = 0.2 * span
     h, w = image.shape[:2]
     xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
     bump = np.exp(-((xs - nose_x) ** 2 + (ys - nose_y) ** 2) / (2 * sigma**2))

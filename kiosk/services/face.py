@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from devices.face.engine import DLIB_THRESHOLD, FaceEngine, distance
-from devices.face.liveness import LivenessJudge
+from devices.face.liveness import LIKENESS_MARGIN, Likeness, LivenessJudge
 from devices.idcard.photo import (
     JpegPhotoDecoder,
     NoWltDecoder,
@@ -144,15 +144,26 @@ class FaceCheck:
             raise RuntimeError("load_card first")
         faces = self.engine.find(frame)
         if not faces:
+            if self.liveness is not None:
+                self.liveness.lost()
             return FrameResult(Verdict.NO_FACE)
         face = faces[0]
         dist = distance(self._card, self.engine.embed(frame, face))
         if self.liveness is not None and not self.liveness.passed:
-            # Every frame with a face moves the liveness measure: a turned head is further from
-            # the frontal card photo, so its frames may not match while it turns.
+            # Every frame with a face moves the liveness measure, told how it compares with the
+            # card: a turned head lies further from the frontal card photo (it need only
+            # resemble it), and a movement made by another face does not count.
+            if dist < self.threshold:
+                likeness = Likeness.MATCHES
+            elif dist < self.threshold + LIKENESS_MARGIN:
+                likeness = Likeness.RESEMBLES
+            else:
+                likeness = Likeness.OTHER
             digest = hashlib.blake2b(frame.tobytes(), digest_size=16).digest()
             eyes = self.engine.landmarks68(frame, face) if self.liveness.blink else None
-            self.liveness.feed(np.asarray(face.points, dtype=np.float32), digest, eyes)
+            self.liveness.feed(
+                np.asarray(face.points, dtype=np.float32), digest, eyes, likeness=likeness
+            )
         if dist >= self.threshold:
             return FrameResult(Verdict.MISMATCH, dist)
         if self.liveness is not None and not self.liveness.passed:

@@ -13,7 +13,13 @@ import pytest
 
 from assets import load_catalog
 from devices.face.engine import DlibFaceEngine
-from devices.face.liveness import LivenessJudge, eye_aspect_ratio, yaw_position
+from devices.face.liveness import (
+    LOST_FRAMES,
+    Likeness,
+    LivenessJudge,
+    eye_aspect_ratio,
+    yaw_position,
+)
 from devices.face.simulator import SimulatedFaceCamera
 from devices.idcard.demo_cards import DEMO_LIVE_FACES, FACES_DIR, demo_card
 from devices.idcard.photo import JpegPhotoDecoder, NoWltDecoder, PhotoUnavailableError
@@ -71,6 +77,29 @@ def test_the_holders_photo_held_up_never_passes_liveness(engine: DlibFaceEngine)
     check = _check(engine, "elder")
     verdicts = _run(check, _camera(engine, "collins", moving=False), frames=16)
     assert set(verdicts) == {Verdict.LOOKS_ALIKE}
+
+
+def test_someone_elses_turn_shown_between_the_holders_photo_never_matches(
+    engine: DlibFaceEngine,
+) -> None:
+    # The holder's photo held still, another man's head turning, the photo again: the turn was
+    # not the card's face, so the photo's frames after it stay unproven. (Before, any face's
+    # turn counted: this sequence matched at the photo's first frame after the turn.)
+    check = _check(engine)
+    photo = _camera(engine, DEMO_LIVE_FACES["adult"], moving=False)
+    other = _camera(engine, "biden")
+    cameras = [photo] * 3 + [other] * 8 + [photo] * 6
+    verdicts = []
+    for camera in cameras:
+        frame = camera.grab()
+        assert frame is not None
+        verdicts.append(check.look(frame).verdict)
+    assert Verdict.MATCHED not in verdicts
+    assert verdicts[-1] is Verdict.LOOKS_ALIKE and Verdict.MISMATCH in verdicts
+    assert check.liveness is not None and check.liveness.restarts >= 1
+    # And the holder himself, turning after that, still gets through.
+    verdicts = _run(check, _camera(engine, DEMO_LIVE_FACES["adult"]))
+    assert verdicts[-1] is Verdict.MATCHED
 
 
 def test_someone_else_is_a_mismatch(engine: DlibFaceEngine) -> None:
@@ -136,13 +165,82 @@ def test_a_turn_on_the_five_points_passes_and_a_still_face_does_not() -> None:
     judge = LivenessJudge()
     for i in range(4):
         # Camera noise on a still face moves the nose by well under the turn.
-        assert not judge.feed(_five(45.0 + (-1) ** i), bytes([i]))
-    assert not judge.feed(_five(45.0 + 0.07 * 90), b"turned")
-    assert judge.feed(_five(45.5), b"back") and judge.how == "turn"
+        assert not judge.feed(_five(45.0 + (-1) ** i), bytes([i]), likeness=Likeness.MATCHES)
+    # Turned, the card's face need only resemble the card photo; the way back must match it.
+    for i in range(2):
+        turned = _five(45.0 + 0.07 * 90 + i)
+        assert not judge.feed(turned, b"turned%d" % i, likeness=Likeness.RESEMBLES)
+    assert not judge.feed(_five(45.5), b"back", likeness=Likeness.RESEMBLES)
+    assert judge.feed(_five(45.2), b"back, matching", likeness=Likeness.MATCHES)
+    assert judge.how == "turn"
     # Without the way back it is not a turn (a face that moved aside and left).
     judge = LivenessJudge()
     for i, nose in enumerate((45.0, 45.5, 44.5, 52.0, 52.5, 53.0)):
-        assert not judge.feed(_five(nose), bytes([i]))
+        assert not judge.feed(_five(nose), bytes([i]), likeness=Likeness.MATCHES)
+    # One stray frame is no turn.
+    judge = LivenessJudge()
+    for i, nose in enumerate((45.0, 45.5, 44.5, 52.0, 45.0, 45.5, 52.0, 44.8)):
+        assert not judge.feed(_five(nose), bytes([i]), likeness=Likeness.MATCHES)
+
+
+def _turned_in_plane(points: np.ndarray, degrees: float, shift=(0.0, 0.0), scale=1.0) -> np.ndarray:
+    angle = np.radians(degrees)
+    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    return (points @ rotation.T * scale + np.asarray(shift)).astype(np.float32)
+
+
+def test_a_photo_tilted_moved_or_brought_nearer_does_not_turn() -> None:
+    # Before the position was taken along the eye line, a 5 degree tilt of a held-up photo moved
+    # it by 0.064, more than a turn: tilting the photo and back passed.
+    face = _five(43.0)
+    for degrees in (3.0, 5.0, 10.0, 20.0, -15.0):
+        assert yaw_position(_turned_in_plane(face, degrees)) == pytest.approx(
+            yaw_position(face), abs=1e-6
+        )
+    judge = LivenessJudge()
+    poses = [(0, (0, 0), 1.0)] * 3 + [(8, (4, 2), 1.1), (12, (6, 3), 1.15)] * 2 + [(0, (0, 0), 1.0)]
+    for i, (degrees, shift, scale) in enumerate(poses):
+        moved = _turned_in_plane(face, degrees, shift, scale)
+        assert not judge.feed(moved, bytes([i]), likeness=Likeness.MATCHES)
+
+
+def test_another_face_turning_between_frames_of_the_holders_photo_does_not_count() -> None:
+    # The holder's photo held still (matching), someone else's head turning (not matching), the
+    # photo again: before, any face's turn counted and the photo's next frame matched.
+    judge = LivenessJudge()
+    frames = [(45.0, Likeness.MATCHES)] * 3 + [(52.0, Likeness.OTHER)] * 2
+    frames += [(45.0, Likeness.MATCHES)] * 3
+    assert not any(
+        judge.feed(_five(nose), bytes([i]), likeness=likeness)
+        for i, (nose, likeness) in enumerate(frames)
+    )
+    assert judge.restarts == 1
+    # The photo swapped out of sight: three frames without a face start the movement again.
+    judge = LivenessJudge()
+    for i in range(3):
+        judge.feed(_five(45.0 + 0.1 * i), bytes([i]), likeness=Likeness.MATCHES)
+    for _ in range(LOST_FRAMES + 1):
+        judge.lost()
+    for i, nose in enumerate((52.0, 52.5, 45.0, 45.1)):
+        assert not judge.feed(_five(nose), bytes([10 + i]), likeness=Likeness.MATCHES)
+    # A head turned far is lost by the detector for a frame or two: the turn still counts.
+    judge = LivenessJudge()
+    for i in range(3):
+        judge.feed(_five(45.0 + 0.1 * i), bytes([i]), likeness=Likeness.MATCHES)
+    judge.feed(_five(52.0), b"turned", likeness=Likeness.RESEMBLES)
+    for _ in range(LOST_FRAMES):
+        judge.lost()
+    judge.feed(_five(52.5), b"turned 2", likeness=Likeness.RESEMBLES)
+    assert judge.feed(_five(45.1), b"back", likeness=Likeness.MATCHES)
+    # A face that jumped from one frame to the next (photos swapped in view) starts it again.
+    judge = LivenessJudge()
+    for i in range(3):
+        judge.feed(_five(45.0), bytes([i]), likeness=Likeness.MATCHES)
+    far = _five(52.0) + np.float32(120.0)
+    assert not judge.feed(far, b"jumped", likeness=Likeness.RESEMBLES)
+    assert not judge.feed(far + np.float32(0.5), b"jumped 2", likeness=Likeness.RESEMBLES)
+    assert not judge.feed(_five(45.0), b"back", likeness=Likeness.MATCHES)
+    assert judge.restarts == 1  # the jump there (back, there was nothing left to start again)
 
 
 def _sixty_eight(lid: float) -> np.ndarray:
@@ -162,7 +260,10 @@ def test_a_blink_counts_only_where_a_68_point_model_is_named() -> None:
     frames = [open_eyes] * 4 + [shut, open_eyes]
     for blink in (True, False):
         judge = LivenessJudge(blink=blink)
-        passed = [judge.feed(_five(45.0), bytes([i]), eyes) for i, eyes in enumerate(frames)]
+        passed = [
+            judge.feed(_five(45.0), bytes([i]), eyes, likeness=Likeness.MATCHES)
+            for i, eyes in enumerate(frames)
+        ]
         assert passed[-1] is blink and judge.how == ("blink" if blink else "")
     with pytest.raises(ValueError, match="5x2 or 68x2"):
         yaw_position(np.zeros((3, 2), dtype=np.float32))
@@ -175,12 +276,17 @@ def test_liveness_turns_on_the_engines_five_points_without_the_68_point_model(
     import cv2
 
     frames = [cv2.imread(str(FACES_DIR / f"{name}.jpg")) for name in ("obama-1", "obama-2")]
+    # Two photos frame him differently; a man turning stays where he stood, so the turned photo
+    # is laid with its eye corners over the first one's (unlaid, his face jumps: a swap).
+    rest, turned = (np.asarray(engine.find(f)[0].points, dtype=np.float32) for f in frames)
+    placing, _ = cv2.estimateAffinePartial2D(turned[:4], rest[:4])
+    frames[1] = cv2.warpAffine(frames[1], placing, (frames[0].shape[1], frames[0].shape[0]))
     judge = LivenessJudge()
     seen = []
-    for i, index in enumerate((0, 0, 0, 1, 0)):
+    for i, index in enumerate((0, 0, 0, 1, 1, 0)):
         points = np.asarray(engine.find(frames[index])[0].points, dtype=np.float32)
-        seen.append(judge.feed(points, bytes([i])))
-    assert seen == [False, False, False, False, True] and judge.how == "turn"
+        seen.append(judge.feed(points, bytes([i]), likeness=Likeness.MATCHES))
+    assert seen == [False, False, False, False, False, True] and judge.how == "turn"
     assert (
         not engine.has_landmarks68
         and engine.landmarks68(frames[0], engine.find(frames[0])[0]) is None
@@ -193,7 +299,7 @@ def test_a_frozen_frame_never_counts() -> None:
     judge = LivenessJudge()
     points = np.random.default_rng(1).uniform(0, 100, (68, 2)).astype(np.float32)
     for _ in range(10):
-        judge.feed(points, b"same")
+        judge.feed(points, b"same", likeness=Likeness.MATCHES)
     assert judge.frames == 1 and judge.frozen_frames == 9 and not judge.passed
 
 
