@@ -140,10 +140,9 @@ class LivenessJudge:
     """A turn: the nose's position moves this far from rest, then comes back within half.
 
     On the five points a still face's position jitters by up to 0.03 from frame to frame (camera
-    noise on the five sample photos; 0.015 for a seated person in the real video of ``python -m
-    bench face --video``); between photos of one person facing the camera and turned aside it
-    moved by 0.06 and 0.14 (obama-1 to -3 and -2), about 0.65 of what the 68-point nose tip
-    moved."""
+    noise on the five sample photos; 0.024 for a seated person in the real video of ``python
+    -m bench face --video``); between photos of one person facing the camera and turned a little
+    or aside, laid over each other, it moved by 0.09 either way (obama-1 to -3 and -2)."""
     passed: bool = False
     how: str = ""
     """``blink`` or ``turn`` once passed."""
