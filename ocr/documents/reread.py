@@ -10,8 +10,8 @@ confidence: below it the field is reported unreadable, never guessed.
 
 Each region is first cut down to the print in it (``ink_region``). The recogniser was trained on
 line crops that end where their print ends; a lone character with two or three of its widths of
-blank paper beside it is read as something else (PP-OCRv4 reads a lone 壮 so as 并 at 0.78, and
-as 壮 at 0.998 once the blank is cut to a quarter of its height).
+blank paper beside it is read as something else (PP-OCRv4 reads such a lone 壮 as 并 at 0.78,
+and as 壮 at 0.998 once the blank is cut to a quarter of its height).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ else:
 Region = tuple[float, float, float, float]
 """A page region: left, top, right, bottom in pixels."""
 
-CropReader = Callable[[Image, tuple[float, float, float, float]], "tuple[str, float] | None"]
+CropReader = Callable[[Image, Region], "tuple[str, float] | None"]
 """An engine's ``recognize_crop``: the text in a region and its score, or None."""
 
 VALUE_WIDTH = {"gender": 3.0, "ethnicity": 4.5}
