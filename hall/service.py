@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -362,7 +362,7 @@ class HallService:
             item_id=claim.item_id,
             status=case.status,
             received_at=received_at,
-            decision=None if case.decision is None else self._decision_public(**case.decision),
+            decision=None if case.decision is None else self._decision_public(case.decision),
             certificate=certificate,
             members=members,
         )
@@ -450,13 +450,13 @@ class HallService:
         review.finished_at = now
         decided_at = self._clock()
         case.add_stage("decision", now, decided_at)
-        case.decision = {
-            "outcome": result.outcome,
-            "reason_code": result.reason_code,
-            "reason_zh": None if result.reason is None else result.reason.zh,
-            "reason_en": None if result.reason is None else result.reason.en,
-            "decided_at": decided_at,
-        }
+        case.decision = _Decided(
+            outcome=result.outcome,
+            reason_code=result.reason_code,
+            reason_zh=None if result.reason is None else result.reason.zh,
+            reason_en=None if result.reason is None else result.reason.en,
+            decided_at=decided_at,
+        )
         case.status = result.outcome
         last = decided_at
         certificate = None
@@ -561,13 +561,13 @@ class HallService:
                 zh="；".join(f"{n.zh}：{why.zh if why else '未通过'}" for n, why in reasons),
                 en="; ".join(f"{n.en}: {why.en if why else 'refused'}" for n, why in reasons),
             )
-        case.decision = {
-            "outcome": outcome,
-            "reason_code": "members_refused" if refused else None,
-            "reason_zh": None if reason is None else reason.zh,
-            "reason_en": None if reason is None else reason.en,
-            "decided_at": decided_at,
-        }
+        case.decision = _Decided(
+            outcome=outcome,
+            reason_code="members_refused" if refused else None,
+            reason_zh=None if reason is None else reason.zh,
+            reason_en=None if reason is None else reason.en,
+            decided_at=decided_at,
+        )
         case.status = outcome
         case.add_stage("done", decided_at, decided_at)
         return results
@@ -705,43 +705,26 @@ class HallService:
                     row.certificate.body, certificate_context(row.certificate.certificate_id)
                 )
             )
-        decided = row.decision
         return self._answer(
             case_number=row.case_number,
             item_id=row.item_id,
             status=row.status,
             received_at=row.received_at,
-            decision=None
-            if decided is None
-            else self._decision_public(
-                outcome=decided.outcome,
-                reason_code=decided.reason_code,
-                reason_zh=decided.reason_zh,
-                reason_en=decided.reason_en,
-                decided_at=decided.decided_at,
-            ),
+            decision=None if row.decision is None else self._decision_public(row.decision),
             certificate=certificate,
             members=_members(row, self.sealer),
         )
 
-    def _decision_public(
-        self,
-        *,
-        outcome: str,
-        reason_code: str | None,
-        reason_zh: str | None,
-        reason_en: str | None,
-        decided_at: dt.datetime,
-    ) -> DecisionPublic:
-        """A decision's answer from its row's values."""
+    def _decision_public(self, decided: Decision | _Decided) -> DecisionPublic:
+        """A decision's answer: from its stored row, or as just decided."""
         reason = None
-        if reason_zh is not None and reason_en is not None:
-            reason = LocalizedText(zh=reason_zh, en=reason_en)
+        if decided.reason_zh is not None and decided.reason_en is not None:
+            reason = LocalizedText(zh=decided.reason_zh, en=decided.reason_en)
         return DecisionPublic(
-            outcome="approved" if outcome == "approved" else "refused",
-            reason_code=reason_code,
+            outcome="approved" if decided.outcome == "approved" else "refused",
+            reason_code=decided.reason_code,
             reason=reason,
-            decided_at=decided_at.astimezone(self.timezone),
+            decided_at=decided.decided_at.astimezone(self.timezone),
         )
 
     def _answer(
@@ -829,6 +812,17 @@ class _Stage:
         }
 
 
+@dataclass(frozen=True)
+class _Decided:
+    """A decision as just made: the ``decisions`` row's values, before it is written."""
+
+    outcome: str
+    reason_code: str | None
+    reason_zh: str | None
+    reason_en: str | None
+    decided_at: dt.datetime
+
+
 @dataclass
 class _CaseWrites:
     """What the processing of one case writes, collected on the way and written at the end."""
@@ -836,7 +830,7 @@ class _CaseWrites:
     case_number: str
     status: str = "accepted"
     stages: dict[str, _Stage] = field(default_factory=dict)
-    decision: dict[str, Any] | None = None
+    decision: _Decided | None = None
     certificate: dict[str, Any] | None = None
     members: list[dict[str, Any]] = field(default_factory=list)
 
@@ -864,7 +858,9 @@ class _CaseWrites:
         if finished_stages:
             connection.execute(_FINISH_STAGE, finished_stages)
         if self.decision is not None:
-            connection.execute(_INSERT_DECISION, {"submission_id": submission_id, **self.decision})
+            connection.execute(
+                _INSERT_DECISION, {"submission_id": submission_id, **asdict(self.decision)}
+            )
         if self.certificate is not None:
             connection.execute(
                 _INSERT_CERTIFICATE, {"submission_id": submission_id, **self.certificate}
