@@ -48,6 +48,8 @@ import numpy as np
 if TYPE_CHECKING:
     import numpy.typing as npt
 
+    _Point = npt.NDArray[np.float64]
+
 _RIGHT_EYE = slice(36, 42)
 _LEFT_EYE = slice(42, 48)
 
@@ -67,35 +69,32 @@ def eye_aspect_ratio(points: npt.NDArray[np.float32]) -> float:
 def yaw_position(points: npt.NDArray[np.float32]) -> float:
     """Where the nose lies between the outermost eye corners: 0.5 frontal, towards 0 or 1 turned.
 
-    ``points`` are dlib's five (5x2: four eye corners, then the bottom of the nose) or its 68
-    (68x2: the outer corners 36 and 45, the nose tip 30). The nose is projected on the line
-    through the outer corners, so a face (or a photo) tilted in its plane, moved or nearer reads
-    the same.
+    ``points`` are dlib's five (5x2: the outer and inner corner of each eye, image-right eye
+    first, then the bottom of the nose) or its 68 (68x2: the outer corners 36 and 45, the nose
+    tip 30). The nose is projected on the line through the outer corners, so a face (or a photo)
+    tilted in its plane, moved or nearer reads the same.
     """
-    first, second, nose = _outer_corners_and_nose(points)
-    axis = second - first
-    length = float(axis @ axis)
-    if length == 0.0:
-        return 0.5
-    return float((nose - first) @ axis) / length
+    return _position(*_outer_corners_and_nose(points))
 
 
-def _outer_corners_and_nose(
-    points: npt.NDArray[np.float32],
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def _outer_corners_and_nose(points: npt.NDArray[np.float32]) -> tuple[_Point, _Point, _Point]:
     """The outer eye corners (image-left first) and the nose, as float64 points."""
     pts = np.asarray(points, dtype=np.float64)
     if pts.shape == (5, 2):
-        # The outer corners are the two eye points farthest apart, whatever the labels' order.
-        corners = pts[:4]
-        pairs = [(i, j) for i in range(4) for j in range(i + 1, 4)]
-        i, j = max(pairs, key=lambda ij: float(np.sum((corners[ij[0]] - corners[ij[1]]) ** 2)))
-        a, b, nose = corners[i], corners[j], pts[4]
+        a, b, nose = pts[0], pts[2], pts[4]
     elif pts.shape == (68, 2):
         a, b, nose = pts[36], pts[45], pts[30]
     else:
         raise ValueError(f"expected 5x2 or 68x2 landmarks, got {pts.shape}")
     return (a, b, nose) if a[0] <= b[0] else (b, a, nose)
+
+
+def _position(first: _Point, second: _Point, nose: _Point) -> float:
+    axis = second - first
+    length = float(axis @ axis)
+    if length == 0.0:
+        return 0.5
+    return float((nose - first) @ axis) / length
 
 
 class Likeness(enum.Enum):
@@ -155,7 +154,7 @@ class LivenessJudge:
     _closed = False
     _turned = 0
     _last: bytes = b""
-    _where: tuple[npt.NDArray[np.float64], float] | None = None
+    _where: tuple[_Point, float] | None = None
     _lost = 0
 
     def feed(
@@ -182,7 +181,8 @@ class LivenessJudge:
         if likeness is Likeness.OTHER:
             self._restart()
             return False
-        if self._jumped(points, gap):
+        corners_and_nose = _outer_corners_and_nose(points)
+        if self._jumped(*corners_and_nose, gap):
             where = self._where
             self._restart()
             self._where = where  # the face's new place is where the next frame is judged from
@@ -190,7 +190,7 @@ class LivenessJudge:
         if self.blink and eyes is not None and self._saw_blink(eye_aspect_ratio(eyes), matches):
             self.passed, self.how = True, "blink"
             return True
-        yaw = yaw_position(points)
+        yaw = _position(*corners_and_nose)
         rest = float(np.median(self._rest)) if self._rest else yaw
         if abs(yaw - rest) > self.turn_shift and len(self._rest) >= 2:
             self._turned += 1
@@ -213,9 +213,8 @@ class LivenessJudge:
         if self._lost > LOST_FRAMES:
             self._restart()
 
-    def _jumped(self, points: npt.NDArray[np.float32], gap: int) -> bool:
+    def _jumped(self, first: _Point, second: _Point, nose: _Point, gap: int) -> bool:
         """Whether the face moved too far since the last frame with one (``gap`` frames ago)."""
-        first, second, nose = _outer_corners_and_nose(points)
         centre = (first + second + nose) / 3.0
         span = float(np.linalg.norm(second - first))
         where, self._where = self._where, (centre, span)
