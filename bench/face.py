@@ -238,7 +238,7 @@ def _liveness(
     }
 
 
-def _placed_like(engine: DlibFaceEngine, image: Image, reference: Image) -> Image:
+def placed_like(engine: DlibFaceEngine, image: Image, reference: Image) -> Image:
     """``image`` moved so its face's eye corners lie over ``reference``'s: a person standing still.
 
     Two photos frame a face differently; shown one after the other unplaced, the face jumps,
@@ -261,7 +261,7 @@ def _real_turns(
 
     reference = photos["obama-1"]
     poses = {
-        name: _placed_like(engine, photos[name], reference)
+        name: placed_like(engine, photos[name], reference)
         for name in ("obama-1", "obama-3", "obama-2")
     }
     yaw = {

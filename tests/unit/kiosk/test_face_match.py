@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from assets import load_catalog
+from bench.face import placed_like
 from devices.face.engine import DlibFaceEngine
 from devices.face.liveness import (
     LOST_FRAMES,
@@ -278,9 +279,7 @@ def test_liveness_turns_on_the_engines_five_points_without_the_68_point_model(
     frames = [cv2.imread(str(FACES_DIR / f"{name}.jpg")) for name in ("obama-1", "obama-2")]
     # Two photos frame him differently; a man turning stays where he stood, so the turned photo
     # is laid with its eye corners over the first one's (unlaid, his face jumps: a swap).
-    rest, turned = (np.asarray(engine.find(f)[0].points, dtype=np.float32) for f in frames)
-    placing, _ = cv2.estimateAffinePartial2D(turned[:4], rest[:4])
-    frames[1] = cv2.warpAffine(frames[1], placing, (frames[0].shape[1], frames[0].shape[0]))
+    frames[1] = placed_like(engine, frames[1], frames[0])
     judge = LivenessJudge()
     seen = []
     for i, index in enumerate((0, 0, 0, 1, 1, 0)):
