@@ -371,8 +371,7 @@ def _face_camera_check(settings: KioskSettings) -> tuple[Check, Probe | None]:
     if driver == "none" or not available:
         why = "no face camera: face match is off" if driver == "none" else "face match is off"
         return Check("face_camera", driver, "-", NOT_CONFIGURED, why, required=False), None
-    blink_model = getattr(getattr(settings, "face", None), "blink_model", None)
-    models = partial(_probe_face_models, blink_model)
+    models = partial(_probe_face_models, settings.face.blink_model)
     if driver == "simulated":
         # The simulated camera needs the real models all the same (the demo matches faces).
         check = Check("face_camera", driver, "-", SIMULATED, required=False)
