@@ -17,7 +17,7 @@ and as 壮 at 0.998 once the blank is cut to a quarter of its height).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import cv2
@@ -165,13 +165,16 @@ def _value(spec: FieldSpec, text: str) -> object | None:
     return value
 
 
-def _tries(image: Image, regions: Sequence[Region]) -> list[Region]:
-    """Each region cut down to its print first (when that changes it), then as it is."""
-    tries: list[Region] = []
+def _tries(image: Image, regions: Sequence[Region]) -> Iterator[Region]:
+    """Each region cut down to its print first (when that changes it), then as it is.
+
+    Cut as they are asked for: the first region read well ends the search.
+    """
     for region in regions:
         cut = ink_region(image, region)
-        tries.extend([cut, region] if cut is not None else [region])
-    return tries
+        if cut is not None:
+            yield cut
+        yield region
 
 
 def reread_missing(
