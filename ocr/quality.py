@@ -271,30 +271,36 @@ def _holes(saturated: npt.NDArray[np.bool_], ink: npt.NDArray[np.bool_]) -> npt.
     return np.where(saturated & enclosed & (free >= GLARE_MIN_RADIUS), free, 0).astype(np.float32)
 
 
+def _hides_print(
+    blob: npt.NDArray[np.uint8], ring: npt.NDArray[np.bool_], ink: npt.NDArray[np.bool_]
+) -> bool:
+    """Whether a highlight lies over text: print in the ring round it, none inside its hull.
+
+    ``blob``, ``ring`` and ``ink`` are the highlight, the ring and the print in a window round
+    it. The white round a text block or between its lines has the print inside its hull.
+    """
+    if not ring.any() or float(ink[ring].mean()) < GLARE_RING_INK:
+        return False  # nothing printed around it: a blank stretch of paper hides nothing
+    hull = np.zeros_like(blob)
+    cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(blob)), 1)
+    return float(ink[hull > 0].mean()) <= GLARE_HULL_INK
+
+
 def _lone_highlight(
-    blob: npt.NDArray[np.uint8],
     radius: float,
+    ring: npt.NDArray[np.bool_],
     ink: npt.NDArray[np.bool_],
     saturated: npt.NDArray[np.uint8],
 ) -> bool:
-    """Whether a highlight too narrow to swallow a character still hides some print.
+    """Whether a highlight over text too narrow to swallow a character still hides some print.
 
-    ``blob`` is the highlight in a window round it, ``ink`` and ``saturated`` that window's
-    print and saturated pixels.
-    The page's own white between strokes or modules is a gap the print leaves: no wider than
-    the strokes round it, and where the paper clips there, it clips in the gaps nearby as well.
-    A reflection is a patch brighter than the paper all round it, with print in a ring round
-    it and none inside its hull, and wider than the print's strokes: it washed out what it
-    covers.
+    Asked of highlights ``_hides_print`` already found over text. ``ring``, ``ink`` and
+    ``saturated`` are the ring round it and the print and saturated pixels of a window round it.
+    The page's own white between strokes or modules is a gap the print leaves: no wider than the
+    strokes round it, and where the paper clips there, it clips in the gaps nearby as well. A
+    reflection is brighter than the paper all round it and wider than the print's strokes: it
+    washed out what it covers.
     """
-    reach = max(GLARE_RING, int(2 * radius))
-    ring = (cv2.distanceTransform(1 - blob, cv2.DIST_L2, 3) <= reach) & (blob == 0)
-    if not ring.any() or float(ink[ring].mean()) < GLARE_RING_INK:
-        return False
-    hull = np.zeros_like(blob)
-    cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(blob)), 1)
-    if float(ink[hull > 0].mean()) > GLARE_HULL_INK:
-        return False
     paper = ring & ~ink
     if not paper.any() or bool(saturated[paper].any()):
         return False  # the paper clips beside it too: the page's own white, or can't be told
@@ -335,16 +341,9 @@ def _glare(grey: npt.NDArray[np.uint8]) -> tuple[float, bool, bool]:
         radius = float(inscribed[box][labels[box] == index].max())
         if radius < GLARE_SMALL_RADIUS:
             continue
-        if radius < GLARE_MIN_RADIUS or area < GLARE_MIN_RADIUS**2 * 3:
-            reach = max(GLARE_RING, int(2 * radius))
-            near = (
-                slice(max(0, y - reach), y + h + reach),
-                slice(max(0, x - reach), x + w + reach),
-            )
-            blob = (labels[near] == index).astype(np.uint8)
-            if area / frame > lone and _lone_highlight(blob, radius, ink[near], saturated[near]):
-                lone = area / frame
-            continue
+        narrow = radius < GLARE_MIN_RADIUS or area < GLARE_MIN_RADIUS**2 * 3
+        if narrow and area / frame <= lone:
+            continue  # a larger lone highlight was already found
         # A reflection fades out over about its own radius, washing out the print next to it,
         # and the print beyond may be blank for a line: print is looked for out to twice that.
         reach = max(GLARE_RING, int(2 * radius))
@@ -356,12 +355,12 @@ def _glare(grey: npt.NDArray[np.uint8]) -> tuple[float, bool, bool]:
         # The ring is what lies within ``reach`` of the highlight (a distance transform: a
         # dilation by a disc this wide costs a second a highlight).
         ring = (cv2.distanceTransform(1 - blob, cv2.DIST_L2, 3) <= reach) & (blob == 0)
-        if not ring.any() or float(ink[window][ring].mean()) < GLARE_RING_INK:
-            continue  # nothing printed around it: a blank stretch of paper hides nothing
-        hull = np.zeros_like(blob)
-        cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(blob)), 1)
-        if float(ink[window][hull > 0].mean()) > GLARE_HULL_INK:
-            continue  # print still shows inside it: the page's own white between lines
+        if not _hides_print(blob, ring, ink[window]):
+            continue
+        if narrow:
+            if _lone_highlight(radius, ring, ink[window], saturated[window]):
+                lone = area / frame
+            continue
         # A reflection is brighter than the paper round it; a patch of the paper's own white
         # that clips (a card's lighter ground) has paper just as white all round it.
         rim = blurred[window][ring & on_paper[window]]  # not the desk past the card's edge
