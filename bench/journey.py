@@ -60,6 +60,7 @@ def run(repeats: int, *, cups: bool) -> dict[str, object]:
             terminal={"full_screen": False, "tap_guard_ms": 0, "decision_wait_s": 30.0},
             devices={"document_printer": {"driver": "cups" if cups else "folder"}},
             ocr={"check_materials": False},
+            maintenance={"window": "off"},  # no night's restart mid-journey, whatever the hour
         )
         kiosk = build_app(settings)
         kiosk.start()

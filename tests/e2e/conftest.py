@@ -48,6 +48,9 @@ def kiosk(
         ocr={"check_materials": ocr_checks},
         # No speech helper per test: tests that listen give the voice a recording engine.
         voice={"engine": "none"},
+        # No nightly window: between 03:00 and 04:00 by this machine's clock it would restart
+        # the app in the middle of a journey (tests/integration/test_nightly_window.py tests it).
+        maintenance={"window": "off"},
     )
     app = build_app(settings)
     qtbot.addWidget(app.window)

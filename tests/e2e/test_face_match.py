@@ -40,6 +40,7 @@ def kiosk(
         ocr={"check_materials": False},
         voice={"engine": "none"},
         face={"attempt_timeout_s": attempt_timeout, "frame_interval_s": 0.05},
+        maintenance={"window": "off"},  # not the night's restart mid-test, whatever the hour
     )
     app = build_app(settings)
     qtbot.addWidget(app.window)

@@ -48,6 +48,9 @@ poll_interval_s = 0.1
 
 [devices.document_printer]
 driver = "folder"
+
+[maintenance]
+window = "off"  # not the night's restart mid-test, whatever the hour
 """,
         encoding="utf-8",
     )

@@ -177,6 +177,7 @@ def kiosk(qtbot: QtBot, tmp_path: Path) -> Iterator[KioskApp]:
             "id_reader": {"poll_interval_s": 0.05, "removal_misses": MISSES},
             "document_printer": {"driver": "folder"},
         },
+        maintenance={"window": "off"},  # not the night's restart mid-test, whatever the hour
     )
     app = build_app(settings)
     qtbot.addWidget(app.window)

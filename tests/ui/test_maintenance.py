@@ -53,6 +53,7 @@ poll_interval_s = 0.1
 driver = "folder"  # A4 pages as PDFs in a folder
 
 [maintenance]
+window = "off"  # not the night's restart mid-test, whatever the hour
 pin_hash = "{hash_pin(PIN)}"
 max_failures = 3
 lockout_s = 60

@@ -54,6 +54,7 @@ data_dir = "{tmp_path / "data"}"
 driver = "folder"
 
 [maintenance]
+window = "off"  # not the night's restart mid-test, whatever the hour
 pin_hash = "{hash_pin(PIN)}"
 """,
         encoding="utf-8",

@@ -63,6 +63,7 @@ def started_kiosk(
         storage={"data_dir": data},
         terminal={"full_screen": False, "tap_guard_ms": 0},
         devices={"document_printer": {"driver": "folder"}, "scanner": scanner},
+        maintenance={"window": "off"},  # not the night's restart mid-test, whatever the hour
     )
     app = build_app(settings)
     qtbot.addWidget(app.window)

@@ -191,6 +191,7 @@ def kiosk(qtbot: QtBot, tmp_path: Path) -> Iterator[KioskApp]:
         terminal={"full_screen": False, "tap_guard_ms": 0, "languages": ["zh", "en", "zh_TW"]},
         devices={"document_printer": {"driver": "folder"}},
         voice={"engine": "none"},
+        maintenance={"window": "off"},  # not the night's restart mid-test, whatever the hour
     )
     app = build_app(settings)
     qtbot.addWidget(app.window)
