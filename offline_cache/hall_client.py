@@ -468,6 +468,7 @@ class HallClient:
         self._aborted.clear()
         if self._auth is not None:
             kwargs["auth"] = self._auth
+        sent = self._wall_clock()
         try:
             response = self._session.request(
                 method, self.base_url + path, timeout=self._timeout, **kwargs
@@ -477,10 +478,18 @@ class HallClient:
         except requests.RequestException as err:
             why = "aborted" if self._aborted.is_set() else type(err).__name__
             raise HallUnavailableError(f"{method} {path}: hall unreachable ({why})") from err
-        self._note_date(response)
+        self._note_date(response, sent)
         return response
 
-    def _note_date(self, response: requests.Response) -> None:
+    def _note_date(self, response: requests.Response, sent: float) -> None:
+        """Bound the clock offset by the answer's ``Date`` header (sent at ``sent``, our clock).
+
+        The hall's clock read the header's whole second, or up to a second more, at some moment
+        while the request was out: so the offset lies between ``sent`` less that second's end
+        and now less its start. A finer figure (a heartbeat's) inside those bounds stands; one
+        outside them, or none, becomes their middle. Taking "now" less the header, as before, a
+        slow answer (a hall starting, a busy line) moved a right offset by the answer's time.
+        """
         header = response.headers.get("Date")
         if not header:
             return
@@ -490,10 +499,10 @@ class HallClient:
             return
         if server.tzinfo is None:
             server = server.replace(tzinfo=dt.UTC)
-        # The header has whole seconds: keep a finer figure from a heartbeat if within 1 s.
-        offset = self._wall_clock() - server.timestamp()
-        if self._clock_offset is None or abs(offset - self._clock_offset) > 1.0:
-            self._clock_offset = offset
+        stamped = server.timestamp()
+        low, high = sent - (stamped + 1.0), self._wall_clock() - stamped
+        if self._clock_offset is None or not low <= self._clock_offset <= high:
+            self._clock_offset = (low + high) / 2
 
     @staticmethod
     def _parse(response: requests.Response, model: type[_M]) -> _M:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
-from hall.schema import IDEMPOTENCY_HEADER, SUBMISSIONS_PATH, SubmissionPublic
+from hall.schema import IDEMPOTENCY_HEADER, SUBMISSIONS_PATH, HeartbeatPublic, SubmissionPublic
 from offline_cache.errors import HallRejectedError, HallUnavailableError
 from offline_cache.hall_client import HallClient
 from tests.unit.offline_cache import factories
 from tests.unit.offline_cache.scripted_hall import Recorded, ScriptedHall, error
+from tests.unit.offline_cache.test_heartbeat import heartbeat
 
 CASE = "DEMO01-20250314-00001"
 
@@ -149,3 +152,42 @@ def test_refused_connection_is_retryable() -> None:
         with pytest.raises(HallUnavailableError, match="unreachable"):
             client.catalog()
         assert client.health() is False
+
+
+def test_a_slow_answer_leaves_a_right_clock_offset_and_a_real_skew_is_followed() -> None:
+    # The hall's Date header has whole seconds, stamped while the request was out. Before, the
+    # offset became "now" less the header whenever that differed from the finer figure by more
+    # than a second: an answer that reached us 1.7 s late moved a right offset by 1.7 s (seen
+    # as a flaky dashboard figure of 2.04 s after a hall restart).
+    lag = {"s": 0.0, "next": 0.0}
+    now = dt.datetime.now(dt.UTC)
+    beat = HeartbeatPublic(kiosk_id="DEMO01", received_at=now, server_time=now)
+
+    def responder(request: Recorded) -> tuple[int, bytes]:
+        lag["s"] = lag["next"]  # from here on our clock reads that much later
+        if request.method == "POST":
+            return 200, beat.model_dump_json().encode()
+        return error(404, "not_found")
+
+    hall = ScriptedHall(responder)
+    client = HallClient(
+        hall.base_url,
+        connect_timeout=1.0,
+        read_timeout=2.0,
+        wall_clock=lambda: time.time() + lag["s"],
+    )
+    try:
+        client.heartbeat(heartbeat(sent_at=now))
+        assert client.clock_offset is not None and abs(client.clock_offset) < 0.5
+        fine = client.clock_offset
+        lag["next"] = 1.7  # the answer is read 1.7 s after the hall stamped it
+        with pytest.raises(HallRejectedError):
+            client.get_submission(CASE)
+        assert client.clock_offset == fine
+        # Our clock really is 1.7 s ahead of the hall's now: the next answer's header moves it.
+        with pytest.raises(HallRejectedError):
+            client.get_submission(CASE)
+        assert client.clock_offset is not None and 0.7 <= client.clock_offset <= 2.7
+    finally:
+        client.close()
+        hall.stop()
